@@ -1,0 +1,138 @@
+#include "core/autograd/engine.hpp"
+
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/autograd/grad_mode.hpp"
+#include "core/autograd/node.hpp"
+
+namespace soma {
+
+namespace {
+thread_local bool grad_enabled = true;
+
+bool any_requires_grad(const Tensors& inputs) {
+  for (auto& t : inputs)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
+
+// Gradients returned by backward functions may alias each other (add returns gout twice), so
+// pending sums are formed out of place, and a leaf's .grad always owns its storage because
+// users and optimizers modify it in place (clipping, zero_grad).
+void check_shape(const Tensor& slot, const Tensor& g) {
+  if (slot.shape() != g.shape())
+    throw std::logic_error("autograd: gradient shape " + to_string(g.shape()) + " does not match " +
+                           to_string(slot.shape()));
+}
+
+void accumulate_pending(Tensor& slot, const Tensor& g) {
+  if (!slot.defined()) {
+    slot = g;
+    return;
+  }
+  check_shape(slot, g);
+  Tensor sum = Tensor::zeros(g.shape());
+  sum.array() = slot.array() + g.array();
+  slot = sum;
+}
+
+void accumulate_leaf(const Tensor& leaf, const Tensor& g) {
+  Tensor slot = leaf.grad();
+  if (!slot.defined()) {
+    const_cast<Tensor&>(leaf).set_grad(g.clone());
+    return;
+  }
+  check_shape(slot, g);
+  slot.array() += g.array();
+}
+
+// Reverse post-order of the nodes reachable from root: every node precedes its inputs' nodes.
+std::vector<Node*> topological_order(Node* root) {
+  std::vector<Node*> order;
+  std::unordered_set<Node*> seen{root};
+  std::vector<std::pair<Node*, size_t>> stack{{root, 0}};
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    if (next < node->inputs.size()) {
+      const Tensor& in = node->inputs[next++];
+      Node* child = in.defined() ? in.grad_fn().get() : nullptr;
+      if (child && seen.insert(child).second) stack.push_back({child, 0});
+    } else {
+      order.push_back(node);
+      stack.pop_back();
+    }
+  }
+  return {order.rbegin(), order.rend()};
+}
+}  // namespace
+
+bool GradMode::enabled() {
+  return grad_enabled;
+}
+void GradMode::set_enabled(bool on) {
+  grad_enabled = on;
+}
+
+Tensors record_multi(const char* name, Tensors outs, Tensors inputs, Node::BackwardFn fn) {
+  if (!GradMode::enabled() || !any_requires_grad(inputs)) return outs;
+  auto node = std::make_shared<Node>();
+  node->name = name;
+  node->inputs = std::move(inputs);
+  node->backward = std::move(fn);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    node->output_shapes.push_back(outs[i].shape());
+    outs[i].impl()->grad_fn = node;
+    outs[i].impl()->output_nr = int(i);
+    outs[i].impl()->requires_grad = true;
+  }
+  return outs;
+}
+
+Tensor record(const char* name, Tensor out, Tensors inputs,
+              std::function<Tensors(const Tensor& gout)> fn) {
+  return record_multi(name, {std::move(out)}, std::move(inputs),
+                      [fn = std::move(fn)](const Tensors& g) { return fn(g[0]); })[0];
+}
+
+void run_backward(const Tensor& root, const Tensor& grad) {
+  if (!root.requires_grad()) throw std::logic_error("backward(): the tensor does not require grad");
+  if (grad.shape() != root.shape())
+    throw std::invalid_argument("backward(): gradient shape " + to_string(grad.shape()) +
+                                " differs from tensor shape " + to_string(root.shape()));
+  NoGrad no_grad;  // backward functions are plain computations
+  if (root.is_leaf()) return accumulate_leaf(root, grad);
+  Node* start = root.grad_fn().get();
+  start->pending.resize(start->output_shapes.size());
+  accumulate_pending(start->pending[size_t(root.output_nr())], grad);
+  for (Node* node : topological_order(start)) {
+    Tensors gouts(node->output_shapes.size());
+    node->pending.resize(gouts.size());
+    for (size_t i = 0; i < gouts.size(); ++i)
+      gouts[i] =
+          node->pending[i].defined() ? node->pending[i] : Tensor::zeros(node->output_shapes[i]);
+    node->pending.clear();
+    Tensors gins = node->backward(gouts);
+    if (gins.size() != node->inputs.size())
+      throw std::logic_error(std::string("autograd: backward of ") + node->name + " returned " +
+                             std::to_string(gins.size()) + " gradients for " +
+                             std::to_string(node->inputs.size()) + " inputs");
+    for (size_t i = 0; i < gins.size(); ++i) {
+      const Tensor& in = node->inputs[i];
+      if (!gins[i].defined() || !in.defined() || !in.requires_grad()) continue;
+      if (gins[i].shape() != in.shape())
+        throw std::logic_error(std::string("autograd: backward of ") + node->name +
+                               " gave gradient " + to_string(gins[i].shape()) + " for input " +
+                               to_string(in.shape()));
+      if (Node* child = in.grad_fn().get()) {
+        child->pending.resize(child->output_shapes.size());
+        accumulate_pending(child->pending[size_t(in.output_nr())], gins[i]);
+      } else {
+        accumulate_leaf(in, gins[i]);
+      }
+    }
+  }
+}
+
+}  // namespace soma

@@ -1,0 +1,32 @@
+#pragma once
+// A node of the tape: one recorded op. It keeps the op's inputs (the graph's edges) and a
+// backward function that maps the gradients of its outputs to the gradients of its inputs.
+// Backward closures must capture detached tensors (Tensor::detach) for any output they save,
+// otherwise output -> node -> closure -> output is a reference cycle.
+#include <functional>
+#include <vector>
+
+#include "core/tensor/tensor.hpp"
+
+namespace soma {
+
+struct Node {
+  // gouts has one entry per output; an output that received no gradient is zero-filled.
+  // The result has one entry per input; an undefined Tensor means "no gradient".
+  using BackwardFn = std::function<Tensors(const Tensors& gouts)>;
+
+  const char* name = "";
+  Tensors inputs;
+  std::vector<Shape> output_shapes;
+  BackwardFn backward;
+  Tensors pending;  // gradients accumulated for each output during a backward pass
+};
+
+// Records an op with one output. Returns `out`, now carrying history if any input requires
+// grad and grad mode is on; otherwise `out` unchanged (and `fn` is dropped).
+Tensor record(const char* name, Tensor out, Tensors inputs,
+              std::function<Tensors(const Tensor& gout)> fn);
+// Records an op with several outputs sharing one node (e.g. a neuron scan's spikes and state).
+Tensors record_multi(const char* name, Tensors outs, Tensors inputs, Node::BackwardFn fn);
+
+}  // namespace soma

@@ -1,0 +1,148 @@
+#include "core/tensor/tensor.hpp"
+
+#include <stdexcept>
+
+#include "core/autograd/engine.hpp"
+#include "core/random/rng.hpp"
+
+namespace soma {
+
+const char* device_name(Device d) {
+  return d == Device::cpu ? "cpu" : "cuda";
+}
+
+Tensor Tensor::from(const Shape& shape, std::vector<float> values) {
+  if (int64_t(values.size()) != numel_of(shape))
+    throw std::invalid_argument("Tensor::from: " + std::to_string(values.size()) +
+                                " values for shape " + to_string(shape));
+  if (shape.size() > size_t(kMaxDims))
+    throw std::invalid_argument("Tensor: at most 5 dimensions, got " + to_string(shape));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::make_shared<std::vector<float>>(std::move(values));
+  impl->shape = shape;
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::full(const Shape& shape, float value) {
+  return from(shape, std::vector<float>(size_t(numel_of(shape)), value));
+}
+Tensor Tensor::zeros(const Shape& shape) {
+  return full(shape, 0.0f);
+}
+Tensor Tensor::ones(const Shape& shape) {
+  return full(shape, 1.0f);
+}
+Tensor Tensor::scalar(float value) {
+  return from({}, {value});
+}
+
+Tensor Tensor::arange(int64_t n) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[size_t(i)] = float(i);
+  return from({n}, std::move(v));
+}
+
+Tensor Tensor::randn(const Shape& shape, Rng& rng) {
+  Tensor t = zeros(shape);
+  for (auto& x : t.array()) x = rng.normal();
+  return t;
+}
+
+Tensor Tensor::rand(const Shape& shape, Rng& rng, float lo, float hi) {
+  Tensor t = zeros(shape);
+  for (auto& x : t.array()) x = rng.uniform(lo, hi);
+  return t;
+}
+
+int64_t Tensor::size(int d) const {
+  return impl_->shape[size_t(normalize_dim(d, dim()))];
+}
+
+float Tensor::item() const {
+  if (numel() != 1)
+    throw std::invalid_argument("item() needs a one-element tensor, got shape " +
+                                to_string(shape()));
+  return data()[0];
+}
+
+int64_t Tensor::flat_index(std::initializer_list<int64_t> index) const {
+  if (int(index.size()) != dim())
+    throw std::invalid_argument("at(): " + std::to_string(index.size()) + " indices for shape " +
+                                to_string(shape()));
+  int64_t flat = 0, d = 0;
+  for (int64_t i : index) {
+    int64_t n = impl_->shape[size_t(d++)];
+    if (i < 0 || i >= n)
+      throw std::out_of_range("at(): index out of range for " + to_string(shape()));
+    flat = flat * n + i;
+  }
+  return flat;
+}
+
+float Tensor::at(std::initializer_list<int64_t> index) const {
+  return data()[flat_index(index)];
+}
+float& Tensor::at(std::initializer_list<int64_t> index) {
+  return data()[flat_index(index)];
+}
+
+MatrixMap Tensor::matrix(int64_t rows, int64_t cols) {
+  if (rows * cols != numel())
+    throw std::invalid_argument("matrix(): wrong size for " + to_string(shape()));
+  return {data(), rows, cols};
+}
+ConstMatrixMap Tensor::matrix(int64_t rows, int64_t cols) const {
+  if (rows * cols != numel())
+    throw std::invalid_argument("matrix(): wrong size for " + to_string(shape()));
+  return {data(), rows, cols};
+}
+
+Tensor& Tensor::requires_grad_(bool on) {
+  if (on && !is_leaf()) throw std::logic_error("requires_grad_() only applies to leaf tensors");
+  impl_->requires_grad = on;
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  return impl_->grad ? Tensor(impl_->grad) : Tensor();
+}
+void Tensor::set_grad(const Tensor& g) {
+  impl_->grad = g.defined() ? g.impl() : nullptr;
+}
+
+void Tensor::backward() const {
+  if (numel() != 1)
+    throw std::invalid_argument("backward() without a gradient needs a one-element tensor, got " +
+                                to_string(shape()));
+  backward(Tensor::ones(shape()));
+}
+
+void Tensor::backward(const Tensor& grad) const {
+  run_backward(*this, grad);
+}
+
+Tensor Tensor::detach() const {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = impl_->storage;
+  impl->offset = impl_->offset;
+  impl->shape = impl_->shape;
+  impl->device = impl_->device;
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::clone() const {
+  return from(shape(), to_vector());
+}
+
+void Tensor::copy_(const Tensor& src) {
+  if (src.shape() != shape())
+    throw std::invalid_argument("copy_: shape " + to_string(src.shape()) + " into " +
+                                to_string(shape()));
+  std::copy(src.data(), src.data() + numel(), data());
+}
+
+void Tensor::fill_(float value) {
+  array().setConstant(value);
+}
+
+}  // namespace soma

@@ -1,0 +1,104 @@
+#pragma once
+// Tensor: float32, contiguous, row-major, up to 5-D, time-first (T, B, ...) by convention.
+// A Tensor is a cheap handle (shared_ptr) to its storage plus autograd metadata, as in PyTorch:
+// copies alias; use clone() for a deep copy.
+#include <Eigen/Core>
+#include <initializer_list>
+#include <memory>
+#include <vector>
+
+#include "core/tensor/shape.hpp"
+
+namespace soma {
+
+class Rng;
+struct Node;
+
+enum class Device { cpu, cuda };
+const char* device_name(Device d);
+
+struct TensorImpl {
+  std::shared_ptr<std::vector<float>> storage;
+  int64_t offset = 0;  // views (reshape, slices along dim 0) share storage
+  Shape shape;
+  Device device = Device::cpu;
+  bool requires_grad = false;
+  std::shared_ptr<TensorImpl> grad;  // accumulated gradient of a leaf
+  std::shared_ptr<Node> grad_fn;     // the node that produced this tensor, if any
+  int output_nr = 0;                 // which output of grad_fn this tensor is
+};
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixMap = Eigen::Map<RowMatrix>;
+using ConstMatrixMap = Eigen::Map<const RowMatrix>;
+using ArrayMap = Eigen::Map<Eigen::ArrayXf>;
+using ConstArrayMap = Eigen::Map<const Eigen::ArrayXf>;
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // Factories. Uninitialised memory is never handed out: empty() is zero-filled.
+  static Tensor zeros(const Shape& shape);
+  static Tensor ones(const Shape& shape);
+  static Tensor full(const Shape& shape, float value);
+  static Tensor scalar(float value);
+  static Tensor from(const Shape& shape, std::vector<float> values);
+  static Tensor arange(int64_t n);
+  static Tensor randn(const Shape& shape, Rng& rng);
+  static Tensor rand(const Shape& shape, Rng& rng, float lo = 0, float hi = 1);
+  static Tensor zeros_like(const Tensor& t) { return zeros(t.shape()); }
+
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& shape() const { return impl_->shape; }
+  int dim() const { return int(impl_->shape.size()); }
+  int64_t size(int d) const;
+  int64_t numel() const { return numel_of(impl_->shape); }
+  Device device() const { return impl_->device; }
+
+  float* data() { return impl_->storage->data() + impl_->offset; }
+  const float* data() const { return impl_->storage->data() + impl_->offset; }
+  float item() const;
+  float at(std::initializer_list<int64_t> index) const;
+  float& at(std::initializer_list<int64_t> index);
+  std::vector<float> to_vector() const { return {data(), data() + numel()}; }
+
+  // Eigen views of the flat data, or of the data as rows x cols (row-major).
+  ArrayMap array() { return {data(), numel()}; }
+  ConstArrayMap array() const { return {data(), numel()}; }
+  MatrixMap matrix(int64_t rows, int64_t cols);
+  ConstMatrixMap matrix(int64_t rows, int64_t cols) const;
+  // The tensor as a matrix whose columns are the last dimension.
+  MatrixMap matrix() { return matrix(numel() / last_dim(), last_dim()); }
+  ConstMatrixMap matrix() const { return matrix(numel() / last_dim(), last_dim()); }
+
+  // Autograd.
+  bool requires_grad() const { return impl_->requires_grad; }
+  Tensor& requires_grad_(bool on = true);
+  bool is_leaf() const { return impl_->grad_fn == nullptr; }
+  Tensor grad() const;  // undefined until a backward pass reaches this leaf
+  void set_grad(const Tensor& g);
+  void zero_grad() { impl_->grad.reset(); }
+  void backward() const;  // for a one-element tensor
+  void backward(const Tensor& grad) const;
+  const std::shared_ptr<Node>& grad_fn() const { return impl_->grad_fn; }
+  int output_nr() const { return impl_->output_nr; }
+
+  Tensor detach() const;          // shares storage, no history
+  Tensor clone() const;           // deep copy, no history
+  void copy_(const Tensor& src);  // in-place value copy (shapes must match), no history
+  void fill_(float value);
+
+  const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
+  bool same_storage(const Tensor& o) const { return impl_->storage == o.impl_->storage; }
+
+ private:
+  int64_t last_dim() const { return dim() == 0 ? 1 : impl_->shape.back(); }
+  int64_t flat_index(std::initializer_list<int64_t> index) const;
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+using Tensors = std::vector<Tensor>;
+
+}  // namespace soma

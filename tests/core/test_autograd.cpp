@@ -1,0 +1,53 @@
+#include <doctest/doctest.h>
+
+#include "core/autograd/grad_mode.hpp"
+#include "core/autograd/node.hpp"
+#include "core/ops/ops.hpp"
+#include "gradcheck.hpp"
+
+using namespace soma;
+
+TEST_CASE("gradients accumulate over shared subexpressions and repeated backward") {
+  Tensor x = Tensor::from({2}, {1, 2}).requires_grad_();
+  Tensor y = x * x + x;  // dy/dx = 2x + 1
+  sum(y).backward();
+  test::check_close(x.grad(), {3, 5});
+  sum(x * 3.0f).backward();  // accumulates into .grad
+  test::check_close(x.grad(), {6, 8});
+  x.zero_grad();
+  CHECK_FALSE(x.grad().defined());
+}
+
+TEST_CASE("no_grad records nothing and detach cuts history") {
+  Tensor x = Tensor::ones({3}).requires_grad_();
+  {
+    NoGrad ng;
+    Tensor y = x * 2.0f;
+    CHECK_FALSE(y.requires_grad());
+  }
+  Tensor d = (x * 2.0f).detach();
+  CHECK_FALSE(d.requires_grad());
+  CHECK(GradMode::enabled());
+}
+
+TEST_CASE("a deep chain backpropagates without recursion") {
+  Tensor x = Tensor::scalar(1.0f).requires_grad_();
+  Tensor y = x;
+  for (int i = 0; i < 100000; ++i) y = y + 0.0f;
+  y.backward();
+  CHECK(x.grad().item() == doctest::Approx(1.0f));
+}
+
+TEST_CASE("multi-output nodes receive zeros for unused outputs") {
+  Tensor x = Tensor::from({2}, {1, 2}).requires_grad_();
+  Tensors outs = record_multi("pair", {x.detach().clone(), x.detach().clone()}, {x},
+                              [](const Tensors& g) { return Tensors{g[0] * 2.0f + g[1] * 3.0f}; });
+  sum(outs[1]).backward();
+  test::check_close(x.grad(), {3, 3});
+}
+
+TEST_CASE("backward rejects non-scalars and tensors without history") {
+  Tensor x = Tensor::ones({2}).requires_grad_();
+  CHECK_THROWS_AS((x * 2.0f).backward(), std::invalid_argument);
+  CHECK_THROWS_AS(Tensor::ones({1}).backward(), std::logic_error);
+}
