@@ -56,8 +56,7 @@ std::vector<Node*> topological_order(Node* root) {
   while (!stack.empty()) {
     auto& [node, next] = stack.back();
     if (next < node->inputs.size()) {
-      const Tensor& in = node->inputs[next++];
-      Node* child = in.defined() ? in.grad_fn().get() : nullptr;
+      Node* child = node->inputs[next++].fn.get();
       if (child && seen.insert(child).second) stack.push_back({child, 0});
     } else {
       order.push_back(node);
@@ -67,6 +66,19 @@ std::vector<Node*> topological_order(Node* root) {
   return {order.rbegin(), order.rend()};
 }
 }  // namespace
+
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> stack;
+  for (auto& e : inputs)
+    if (e.fn) stack.push_back(std::move(e.fn));
+  while (!stack.empty()) {
+    std::shared_ptr<Node> n = std::move(stack.back());
+    stack.pop_back();
+    if (n.use_count() == 1)
+      for (auto& e : n->inputs)
+        if (e.fn) stack.push_back(std::move(e.fn));
+  }
+}
 
 bool GradMode::enabled() {
   return grad_enabled;
@@ -79,7 +91,17 @@ Tensors record_multi(const char* name, Tensors outs, Tensors inputs, Node::Backw
   if (!GradMode::enabled() || !any_requires_grad(inputs)) return outs;
   auto node = std::make_shared<Node>();
   node->name = name;
-  node->inputs = std::move(inputs);
+  for (const Tensor& in : inputs) {
+    Edge e;
+    if (in.defined()) {
+      e.fn = in.grad_fn();
+      e.output_nr = in.output_nr();
+      e.shape = in.shape();
+      e.requires_grad = in.requires_grad();
+      if (e.requires_grad && !e.fn) e.leaf = in.impl();
+    }
+    node->inputs.push_back(std::move(e));
+  }
   node->backward = std::move(fn);
   for (size_t i = 0; i < outs.size(); ++i) {
     node->output_shapes.push_back(outs[i].shape());
@@ -113,23 +135,27 @@ void run_backward(const Tensor& root, const Tensor& grad) {
       gouts[i] =
           node->pending[i].defined() ? node->pending[i] : Tensor::zeros(node->output_shapes[i]);
     node->pending.clear();
+    if (!node->backward)
+      throw std::logic_error(std::string("autograd: the graph through ") + node->name +
+                             " was already used by a backward pass; run the forward again");
     Tensors gins = node->backward(gouts);
+    node->backward = nullptr;  // frees the saved tensors as the pass goes
     if (gins.size() != node->inputs.size())
       throw std::logic_error(std::string("autograd: backward of ") + node->name + " returned " +
                              std::to_string(gins.size()) + " gradients for " +
                              std::to_string(node->inputs.size()) + " inputs");
     for (size_t i = 0; i < gins.size(); ++i) {
-      const Tensor& in = node->inputs[i];
-      if (!gins[i].defined() || !in.defined() || !in.requires_grad()) continue;
-      if (gins[i].shape() != in.shape())
+      const Edge& in = node->inputs[i];
+      if (!gins[i].defined() || !in.requires_grad) continue;
+      if (gins[i].shape() != in.shape)
         throw std::logic_error(std::string("autograd: backward of ") + node->name +
                                " gave gradient " + to_string(gins[i].shape()) + " for input " +
-                               to_string(in.shape()));
-      if (Node* child = in.grad_fn().get()) {
+                               to_string(in.shape));
+      if (Node* child = in.fn.get()) {
         child->pending.resize(child->output_shapes.size());
-        accumulate_pending(child->pending[size_t(in.output_nr())], gins[i]);
+        accumulate_pending(child->pending[size_t(in.output_nr)], gins[i]);
       } else {
-        accumulate_leaf(in, gins[i]);
+        accumulate_leaf(Tensor(in.leaf), gins[i]);
       }
     }
   }

@@ -10,16 +10,34 @@
 
 namespace soma {
 
+// Where an input's gradient goes: the node that produced it, or the leaf itself. An edge does
+// not keep a non-leaf input's data alive, so intermediate activations are freed as soon as no
+// backward closure saved them (a Linear's output currents, say, once the neuron scan ran).
+struct Edge {
+  std::shared_ptr<Node> fn;
+  int output_nr = 0;
+  std::shared_ptr<TensorImpl> leaf;  // set when the input is a leaf that requires grad
+  Shape shape;
+  bool requires_grad = false;
+};
+
 struct Node {
   // gouts has one entry per output; an output that received no gradient is zero-filled.
   // The result has one entry per input; an undefined Tensor means "no gradient".
   using BackwardFn = std::function<Tensors(const Tensors& gouts)>;
 
   const char* name = "";
-  Tensors inputs;
+  std::vector<Edge> inputs;
   std::vector<Shape> output_shapes;
   BackwardFn backward;
   Tensors pending;  // gradients accumulated for each output during a backward pass
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Releases the chain of producers iteratively: a recursive destructor would overflow the
+  // stack on long unrolled graphs (and the WebAssembly stack is small).
+  ~Node();
 };
 
 // Records an op with one output. Returns `out`, now carrying history if any input requires

@@ -51,3 +51,15 @@ TEST_CASE("backward rejects non-scalars and tensors without history") {
   CHECK_THROWS_AS((x * 2.0f).backward(), std::invalid_argument);
   CHECK_THROWS_AS(Tensor::ones({1}).backward(), std::logic_error);
 }
+
+TEST_CASE("a graph is freed by its backward pass and long chains are destroyed iteratively") {
+  Tensor x = Tensor::scalar(2.0f).requires_grad_();
+  Tensor y = x * x;
+  y.backward();
+  CHECK_THROWS_AS(y.backward(), std::logic_error);
+  {
+    Tensor z = x;
+    for (int i = 0; i < 300000; ++i) z = z * 1.0f;
+  }  // destroying 300k nodes must not overflow the stack
+  CHECK(x.grad().item() == doctest::Approx(4.0f));
+}
