@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include "core/neuron/li.hpp"
 #include "core/neuron/lif.hpp"
+#include "core/neuron/lif_box.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;
@@ -80,4 +82,65 @@ TEST_CASE("lif_sequence gradient matches finite differences below threshold") {
         return cat({r.v, unsqueeze(r.state.i, 0)}, 0);
       },
       {x, v0, i0}));
+}
+
+TEST_CASE("lif_box golden values from Norse") {
+  // From v = 10 with inputs 1,1,1,1,1,0,0: the first step spikes and resets to 0.
+  LIFBoxParameters p;
+  Tensor x = Tensor::from({7, 1}, {1, 1, 1, 1, 1, 0, 0});
+  LIFBoxSequence r = lif_box_sequence(x, Tensor::full({1}, 10), p, true);
+  test::check_close(r.trace, {0, 0.1f, 0.19f, 0.271f, 0.3439f, 0.3095f, 0.2786f}, 1e-4f);
+  Tensor v = Tensor::full({1}, 10);
+  for (int t = 0; t < 7; ++t) v = lif_box_step(select(x, t), v, p).v;
+  CHECK(v.item() == doctest::Approx(0.2786f).epsilon(1e-3));
+}
+
+TEST_CASE("li_sequence equals li_step, and both LI kinds pass gradient checks") {
+  Rng rng(13);
+  for (bool box : {false, true}) {
+    LIParameters p;
+    p.box = box;
+    Tensor x = test::param({7, 2, 3}, rng, -2, 2);
+    LIFState s0{test::param({2, 3}, rng), box ? Tensor::zeros({2, 3}) : test::param({2, 3}, rng)};
+    LISequence seq = li_sequence(x, s0, p);
+    LIFState s = s0;
+    for (int t = 0; t < 7; ++t) s = li_step(select(x, t), s, p);
+    test::check_close(seq.state.v, s.v.to_vector(), 1e-6f);
+    test::check_close(select(seq.v, 6), s.v.to_vector(), 1e-6f);
+    CHECK(test::gradcheck(
+        [&p](const Tensors& t) {
+          return li_sequence(t[0], {t[1], t[2]}, p).v;
+        },
+        {x, s0.v, s0.i}));
+  }
+}
+
+TEST_CASE("lif_box sequence gradients equal the composed steps") {
+  LIFBoxParameters p;
+  p.surrogate.alpha = 10;
+  Rng rng(14);
+  Tensor x = test::param({15, 4}, rng, 0, 25);
+  Tensor v0 = test::param({4}, rng, 0, 0.5f);
+  auto loss = [&](bool fused) {
+    x.zero_grad();
+    v0.zero_grad();
+    Tensor z;
+    if (fused) {
+      z = lif_box_sequence(x, v0, p).z;
+    } else {
+      Tensor v = v0;
+      Tensors zs;
+      for (int t = 0; t < 15; ++t) {
+        LIFBoxStep s = lif_box_step(select(x, t), v, p);
+        v = s.v;
+        zs.push_back(s.z);
+      }
+      z = stack(zs);
+    }
+    sum(z * reshape(Tensor::arange(15), {15, 1})).backward();
+    return Tensors{z.detach(), x.grad().clone(), v0.grad().clone()};
+  };
+  Tensors a = loss(true), b = loss(false);
+  CHECK(sum(a[0]).item() > 3);
+  for (size_t k = 0; k < a.size(); ++k) test::check_close(a[k], b[k].to_vector(), 1e-5f);
 }

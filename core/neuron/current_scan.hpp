@@ -1,0 +1,32 @@
+#pragma once
+// The fused time scan shared by the current-based leaky models. LIF, LIF-box, LI and LI-box
+// are one recurrence with two switches: whether the neuron spikes, and how much synaptic
+// current survives a step (keep_i = 1 - dt tau_syn_inv; 0 for the box models, whose input
+// acts directly on v). See lif.hpp for the equations.
+#include "core/neuron/lif.hpp"
+
+namespace soma {
+
+struct CurrentScanConfig {
+  float am;      // dt * tau_mem_inv
+  float keep_i;  // 1 - dt * tau_syn_inv, or 0 for box models
+  float v_leak, v_th, v_reset;
+  Reset reset;
+  Surrogate surrogate;
+  bool spiking;
+};
+
+CurrentScanConfig lif_scan_config(const LIFParameters& p, bool box, bool spiking);
+
+struct CurrentScanResult {
+  Tensor z;      // (T, ...) spikes; undefined for non-spiking models
+  Tensor v, i;   // final state
+  Tensor trace;  // (T, ...) voltage after reset; always for non-spiking models
+};
+
+// Runs all T steps of x (T, ...) from (v0, i0) as ONE autograd node. Saves only the
+// pre-reset voltage (4 bytes per neuron-step) for the backward, which is a reverse scan.
+CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& i0,
+                               const CurrentScanConfig& c, bool record_trace);
+
+}  // namespace soma

@@ -1,0 +1,28 @@
+#include "core/neuron/lif_box.hpp"
+
+#include "core/neuron/current_scan.hpp"
+#include "core/ops/elementwise.hpp"
+
+namespace soma {
+
+namespace {
+CurrentScanConfig box_config(const LIFBoxParameters& p) {
+  return {p.dt * p.tau_mem_inv, 0.0f, p.v_leak, p.v_th, p.v_reset, p.reset, p.surrogate, true};
+}
+}  // namespace
+
+LIFBoxStep lif_box_step(const Tensor& x, const Tensor& v, const LIFBoxParameters& p) {
+  Tensor v_dec = v + (x + p.v_leak - v) * (p.dt * p.tau_mem_inv);
+  Tensor z = spike_fn(v_dec - p.v_th, p.surrogate);
+  Tensor v_new = p.reset == Reset::value ? (1.0f - z) * v_dec + z * p.v_reset : v_dec - z * p.v_th;
+  return {z, v_new};
+}
+
+LIFBoxSequence lif_box_sequence(const Tensor& x, const Tensor& v0, const LIFBoxParameters& p,
+                                bool record_states) {
+  CurrentScanResult r =
+      current_scan(x, v0, Tensor::zeros(v0.shape()), box_config(p), record_states);
+  return {r.z, r.v, r.trace};
+}
+
+}  // namespace soma

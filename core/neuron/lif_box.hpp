@@ -1,0 +1,33 @@
+#pragma once
+// LIF-box: a LIF neuron without a synaptic current; the input acts on v directly (Norse's
+// LIFBox):  v~ = v + dt tau_mem_inv (x + v_leak - v),  z = H(v~ - v_th),  then reset.
+// It is the current scan with no current carried over (keep_i = 0).
+#include "core/neuron/lif.hpp"
+
+namespace soma {
+
+struct LIFBoxParameters {
+  float tau_mem_inv = 100.0f;
+  float v_leak = 0.0f;
+  float v_th = 1.0f;
+  float v_reset = 0.0f;
+  Reset reset = Reset::value;
+  Surrogate surrogate{};
+  float dt = 1e-3f;
+};
+
+struct LIFBoxStep {
+  Tensor z, v;
+};
+
+LIFBoxStep lif_box_step(const Tensor& x, const Tensor& v, const LIFBoxParameters& p);
+
+struct LIFBoxSequence {
+  Tensor z, v;   // (T, ...) spikes; final voltage
+  Tensor trace;  // (T, ...) voltage after reset, only with record_states
+};
+
+LIFBoxSequence lif_box_sequence(const Tensor& x, const Tensor& v0, const LIFBoxParameters& p,
+                                bool record_states = false);
+
+}  // namespace soma
