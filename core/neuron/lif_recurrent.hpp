@@ -1,0 +1,38 @@
+#pragma once
+// Recurrent LIF (Norse's lif_step / LIFRecurrent): the LIF update of lif.hpp with input current
+//   x_t = W_in z_in,t + W_rec z_{t-1}
+// and, as Norse, the reset uses a detached z (no gradient through the reset term). The input
+// projection W_in z_in is one GEMM over all T * B rows done by the caller (soma::linear); the
+// recurrent product needs z_{t-1} and so runs once per step inside the fused op.
+#include "core/neuron/lif.hpp"
+
+namespace soma {
+
+struct LIFRecurrentState {
+  Tensor z, v, i;
+};
+
+LIFRecurrentState lif_recurrent_initial_state(const Shape& shape, const LIFParameters& p);
+
+struct LIFRecurrentStep {
+  Tensor z;
+  LIFRecurrentState state;
+};
+
+// One step composed from ops; x_in is the already projected input current (B, H).
+LIFRecurrentStep lif_recurrent_step(const Tensor& x_in, const Tensor& w_rec,
+                                    const LIFRecurrentState& s, const LIFParameters& p);
+
+struct LIFRecurrentSequence {
+  Tensor z;                 // (T, B, H)
+  LIFRecurrentState state;  // after the last step
+  Tensor v;                 // (T, B, H) voltage after reset, only with record_states
+};
+
+// All T steps of x_in (T, B, H) as ONE autograd node with inputs x_in, w_rec (H, H) and the
+// initial state. Saves the pre-reset voltage and the spikes (8 bytes per neuron-step).
+LIFRecurrentSequence lif_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec,
+                                            const LIFRecurrentState& s0, const LIFParameters& p,
+                                            bool record_states = false);
+
+}  // namespace soma

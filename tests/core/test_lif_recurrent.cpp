@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+
+#include "core/neuron/lif_recurrent.hpp"
+#include "gradcheck.hpp"
+
+using namespace soma;
+
+TEST_CASE("lif_recurrent_sequence equals the composed recurrent steps") {
+  LIFParameters p;
+  Rng rng(15);
+  const int64_t T = 25, B = 3, H = 5;
+  Tensor x = test::param({T, B, H}, rng, 0, 8);
+  Tensor w = test::param({H, H}, rng, -2, 2);
+  LIFRecurrentState s0{Tensor::zeros({B, H}), test::param({B, H}, rng, 0, 0.5f),
+                       test::param({B, H}, rng, 0, 1)};
+  s0.z.at({0, 1}) = 1;
+  s0.z.requires_grad_();
+  Tensor wz = Tensor::rand({T, B, H}, rng, -1, 1), wv = Tensor::rand({T, B, H}, rng, -1, 1);
+  auto run = [&](bool fused) {
+    for (Tensor t : {x, w, s0.z, s0.v, s0.i}) t.zero_grad();
+    Tensor z, v;
+    LIFRecurrentState s = s0;
+    if (fused) {
+      LIFRecurrentSequence r = lif_recurrent_sequence(x, w, s0, p, true);
+      z = r.z, v = r.v, s = r.state;
+    } else {
+      Tensors zs, vs;
+      for (int64_t t = 0; t < T; ++t) {
+        LIFRecurrentStep st = lif_recurrent_step(select(x, t), w, s, p);
+        s = st.state;
+        zs.push_back(st.z);
+        vs.push_back(s.v);
+      }
+      z = stack(zs), v = stack(vs);
+    }
+    (sum(z * wz) + sum(v * wv) + sum(s.i) + sum(s.z)).backward();
+    return Tensors{z.detach(),          x.grad().clone(),    w.grad().clone(),
+                   s0.z.grad().clone(), s0.v.grad().clone(), s0.i.grad().clone()};
+  };
+  Tensors a = run(true), b = run(false);
+  CHECK(sum(a[0]).item() > 20);
+  for (size_t k = 0; k < a.size(); ++k) test::check_close(a[k], b[k].to_vector(), 2e-5f);
+}
+
+TEST_CASE("lif_recurrent_sequence gradient matches finite differences below threshold") {
+  LIFParameters p;
+  Rng rng(16);
+  Tensor x = test::param({5, 2, 3}, rng, -1, 1), w = test::param({3, 3}, rng);
+  LIFRecurrentState s0{test::param({2, 3}, rng, 0, 1), test::param({2, 3}, rng, -0.3f, 0.3f),
+                       test::param({2, 3}, rng, -0.5f, 0.5f)};
+  CHECK(test::gradcheck(
+      [&p](const Tensors& t) {
+        return lif_recurrent_sequence(t[0], t[1], {t[2], t[3], t[4]}, p, true).v;
+      },
+      {x, w, s0.z, s0.v, s0.i}));
+}
