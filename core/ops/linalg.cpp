@@ -4,6 +4,7 @@
 
 #include "core/autograd/node.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/backend/spike_matmul.hpp"
 
 namespace soma {
 
@@ -65,34 +66,75 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   });
 }
 
+namespace {
+
+Tensor transposed(const float* m, int64_t rows, int64_t cols) {
+  Tensor t = Tensor::zeros({cols, rows});
+  t.matrix(cols, rows) = ConstMatrixMap(m, rows, cols).transpose();
+  return t;
+}
+
+struct LinearDims {
+  int64_t rows, in, out;
+};
+
+// The input when it is binary spikes at low density, else null (dense path).
+std::shared_ptr<SpikeRows> as_spikes(const Tensor& x, LinearDims d) {
+  auto s = std::make_shared<SpikeRows>();
+  return spike_rows(x.data(), d.rows, d.in, kSpikeDensityThreshold, *s) ? s : nullptr;
+}
+
+// gW (out x in) = g^T x, through the spike rows when the input was sparse.
+Tensor weight_grad(const Tensor& g, const Tensor& x, const SpikeRows* spikes, LinearDims d) {
+  Tensor gw = Tensor::zeros({d.out, d.in});
+  if (!spikes) {
+    gemm(true, false, d.out, d.in, d.rows, 1.0f, g.data(), x.data(), 0.0f, gw.data());
+    return gw;
+  }
+  Tensor gwt = Tensor::zeros({d.in, d.out});
+  spike_matmul_t(*spikes, d.rows, d.in, g.data(), d.out, 0.0f, gwt.data());
+  gw.matrix(d.out, d.in) = gwt.matrix(d.in, d.out).transpose();
+  return gw;
+}
+
+}  // namespace
+
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   if (weight.dim() != 2 || x.dim() < 1 || x.size(-1) != weight.size(1))
     throw std::invalid_argument("linear: input " + to_string(x.shape()) + " does not fit weight " +
                                 to_string(weight.shape()));
-  int64_t rows = x.numel() / x.size(-1), in = weight.size(1), outf = weight.size(0);
+  LinearDims d{x.numel() / x.size(-1), weight.size(1), weight.size(0)};
+  if (bias.defined() && bias.numel() != d.out)
+    throw std::invalid_argument("linear: bias " + to_string(bias.shape()) + " for " +
+                                std::to_string(d.out) + " outputs");
   Shape shape = x.shape();
-  shape.back() = outf;
+  shape.back() = d.out;
   Tensor out = Tensor::zeros(shape);
-  if (bias.defined()) {
-    if (bias.numel() != outf)
-      throw std::invalid_argument("linear: bias " + to_string(bias.shape()) + " for " +
-                                  std::to_string(outf) + " outputs");
-    out.matrix(rows, outf).rowwise() = ConstArrayMap(bias.data(), outf).matrix().transpose();
-  }
-  gemm(false, true, rows, outf, in, 1.0f, x.data(), weight.data(), bias.defined() ? 1.0f : 0.0f,
-       out.data());
-  Tensor dx = x.detach(), dw = weight.detach();
-  bool has_bias = bias.defined();
+  float beta = bias.defined() ? 1.0f : 0.0f;
+  if (bias.defined())
+    out.matrix(d.rows, d.out).rowwise() = ConstArrayMap(bias.data(), d.out).matrix().transpose();
+  std::shared_ptr<SpikeRows> spikes = as_spikes(x, d);
+  if (spikes)
+    spike_matmul(*spikes, d.rows, transposed(weight.data(), d.out, d.in).data(), d.out, beta,
+                 out.data());
+  else
+    gemm(false, true, d.rows, d.out, d.in, 1.0f, x.data(), weight.data(), beta, out.data());
+  // A sparse input is saved as its spike rows only: no dense copy stays alive for backward.
+  Tensor dx = spikes ? Tensor() : x.detach(), dw = weight.detach();
+  bool has_bias = bias.defined(), need_gx = x.requires_grad();
+  Shape x_shape = x.shape();
   Tensors inputs{x, weight};
   if (has_bias) inputs.push_back(bias);
-  return record("linear", out, inputs, [dx, dw, rows, in, outf, has_bias](const Tensor& g) {
-    Tensor gx = Tensor::zeros(dx.shape()), gw = Tensor::zeros(dw.shape());
-    gemm(false, false, rows, in, outf, 1.0f, g.data(), dw.data(), 0.0f, gx.data());
-    gemm(true, false, outf, in, rows, 1.0f, g.data(), dx.data(), 0.0f, gw.data());
-    Tensors grads{gx, gw};
+  return record("linear", out, inputs, [=](const Tensor& g) {
+    Tensor gx;
+    if (need_gx) {
+      gx = Tensor::zeros(x_shape);
+      gemm(false, false, d.rows, d.in, d.out, 1.0f, g.data(), dw.data(), 0.0f, gx.data());
+    }
+    Tensors grads{gx, weight_grad(g, dx, spikes.get(), d)};
     if (has_bias) {
-      Tensor gb = Tensor::zeros({outf});
-      gb.matrix(1, outf) = g.matrix(rows, outf).colwise().sum();
+      Tensor gb = Tensor::zeros({d.out});
+      gb.matrix(1, d.out) = g.matrix(d.rows, d.out).colwise().sum();
       grads.push_back(gb);
     }
     return grads;

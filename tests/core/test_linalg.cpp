@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/backend/spike_matmul.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;
@@ -27,4 +28,26 @@ TEST_CASE("linear equals x W^T + b, with gradients") {
   Tensor xs = param({2, 3, 4}, rng), ws = param({5, 4}, rng), bs = param({5}, rng);
   CHECK(gradcheck([](const Tensors& t) { return linear(t[0], t[1], t[2]); }, {xs, ws, bs}));
   CHECK(gradcheck([](const Tensors& t) { return linear(t[0], t[1]); }, {xs, ws}));
+}
+
+TEST_CASE("linear takes the sparse spike path for sparse binary input, with equal results") {
+  Rng rng(17);
+  Tensor x = Tensor::zeros({40, 30});
+  for (auto& v : x.array()) v = rng.uniform() < 0.03f ? 1.0f : 0.0f;
+  SpikeRows rows;
+  REQUIRE(spike_rows(x.data(), 40, 30, kSpikeDensityThreshold, rows));
+  CHECK_FALSE(spike_rows(Tensor::ones({4, 4}).data(), 4, 4, kSpikeDensityThreshold, rows));
+  x.requires_grad_();
+  Tensor w = test::param({20, 30}, rng), b = test::param({20}, rng);
+  Tensor g = Tensor::rand({40, 20}, rng, -1, 1);
+  sum(linear(x, w, b) * g).backward();
+  Tensors sparse{linear(x, w, b).detach(), x.grad().clone(), w.grad().clone(), b.grad().clone()};
+  // The same product through the dense path: x + 0 * noise is not binary.
+  for (Tensor t : {x, w, b}) t.zero_grad();
+  Tensor dense_x = x + Tensor::full({40, 30}, 1e-30f);
+  sum(linear(dense_x, w, b) * g).backward();
+  test::check_close(sparse[0], linear(dense_x, w, b).to_vector(), 1e-5f);
+  test::check_close(sparse[1], x.grad().to_vector(), 1e-5f);
+  test::check_close(sparse[2], w.grad().to_vector(), 1e-5f);
+  test::check_close(sparse[3], b.grad().to_vector(), 1e-5f);
 }
