@@ -1,0 +1,48 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/encode/encoders.hpp"
+#include "gradcheck.hpp"
+
+using namespace soma;
+
+TEST_CASE("constant-current LIF encoder: v_n = 1 - 0.9^n, one spike per threshold crossing") {
+  // With input 1 the voltage approaches 1 from below and never crosses; 1.5 crosses at
+  // 1.5 (1 - 0.9^n) > 1, i.e. n = 11 (0.9^11 = 0.3138).
+  Tensor z = constant_current_lif_encode(Tensor::from({2}, {1.0f, 1.5f}), 12);
+  CHECK(sum(select(transpose(z, 0, 1), 0)).item() == 0);
+  CHECK(z.at({10, 1}) == 1);
+  CHECK(sum(z).item() == 1);
+  LIFBoxParameters p;
+  Tensor trace = lif_box_sequence(Tensor::ones({5, 1}), Tensor::zeros({1}), p, true).trace;
+  for (int n = 1; n <= 5; ++n) CHECK(trace.at({n - 1, 0}) == doctest::Approx(1 - std::pow(0.9, n)));
+}
+
+TEST_CASE("poisson encoder rate and sign") {
+  Rng rng(18);
+  Tensor z = poisson_encode(Tensor::from({2}, {1.0f, 0.0f}), 20000, rng);
+  CHECK(mean(select(transpose(z, 0, 1), 0)).item() == doctest::Approx(0.1).epsilon(0.05));
+  CHECK(sum(select(transpose(z, 0, 1), 1)).item() == 0);
+  Tensor s = signed_poisson_encode(Tensor::from({1}, {-1.0f}), 1000, rng);
+  CHECK(max(s).item() == 0);
+  CHECK(sum(s).item() < -50);
+}
+
+TEST_CASE("spike latency keeps the first spike") {
+  Tensor z = Tensor::from({4, 2}, {0, 1, 1, 1, 0, 0, 1, 1});
+  test::check_close(spike_latency_mask(z), {0, 1, 1, 0, 0, 0, 0, 0});
+  CHECK(sum(spike_latency_lif_encode(Tensor::from({1}, {3.0f}), 50)).item() == 1);
+}
+
+TEST_CASE("population code golden values from Norse") {
+  test::check_close(population_encode(Tensor::scalar(0), 3, 1.0f), {1, 0.8825f, 0.6065f}, 1e-4f);
+  CHECK(population_encode(Tensor::zeros({2, 4}), 5, 1.0f).shape() == Shape{2, 4, 5});
+}
+
+TEST_CASE("decoders over time") {
+  Tensor x = Tensor::from({3, 2}, {1, 5, 3, 2, 2, 4});
+  test::check_close(sum_decode(x), {6, 11});
+  test::check_close(max_decode(x), {3, 5});
+  test::check_close(last_decode(x), {2, 4});
+}
