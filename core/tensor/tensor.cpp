@@ -89,12 +89,12 @@ float& Tensor::at(std::initializer_list<int64_t> index) {
 MatrixMap Tensor::matrix(int64_t rows, int64_t cols) {
   if (rows * cols != numel())
     throw std::invalid_argument("matrix(): wrong size for " + to_string(shape()));
-  return {data(), rows, cols};
+  return {data(), Eigen::Index(rows), Eigen::Index(cols)};
 }
 ConstMatrixMap Tensor::matrix(int64_t rows, int64_t cols) const {
   if (rows * cols != numel())
     throw std::invalid_argument("matrix(): wrong size for " + to_string(shape()));
-  return {data(), rows, cols};
+  return {data(), Eigen::Index(rows), Eigen::Index(cols)};
 }
 
 Tensor& Tensor::requires_grad_(bool on) {

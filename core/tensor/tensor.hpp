@@ -65,8 +65,8 @@ class Tensor {
   std::vector<float> to_vector() const { return {data(), data() + numel()}; }
 
   // Eigen views of the flat data, or of the data as rows x cols (row-major).
-  ArrayMap array() { return {data(), numel()}; }
-  ConstArrayMap array() const { return {data(), numel()}; }
+  ArrayMap array() { return {data(), Eigen::Index(numel())}; }
+  ConstArrayMap array() const { return {data(), Eigen::Index(numel())}; }
   MatrixMap matrix(int64_t rows, int64_t cols);
   ConstMatrixMap matrix(int64_t rows, int64_t cols) const;
   // The tensor as a matrix whose columns are the last dimension.
