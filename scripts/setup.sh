@@ -77,7 +77,8 @@ EOF
   say "fetching Dear ImGui $IMGUI_VERSION sources (apt-get source, private deb-src list)"
   apt-get "${aptp[@]}" update
   (cd "$APT/src" && apt-get "${aptp[@]}" source --download-only imgui)
-  dsc=$(ls "$APT/src"/imgui_"$IMGUI_VERSION"*.dsc) || { echo "[setup] no imgui $IMGUI_VERSION" >&2; exit 1; }
+  dsc=$(ls "$APT/src/imgui_$IMGUI_VERSION"*.dsc) ||
+    { echo "[setup] bookworm has no imgui $IMGUI_VERSION" >&2; exit 1; }
   rm -rf "$DEPS/imgui"
   dpkg-source --no-check -x "$dsc" "$DEPS/imgui"
   rm -f "$DEPS"/imgui_*.orig.tar.*  # dpkg-source leaves a copy beside the target

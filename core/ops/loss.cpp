@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/autograd/node.hpp"
 
@@ -61,8 +62,9 @@ void softmax_kernel(const float* x, float* out, const Lanes& l) {
   }
 }
 
-// gx = w * (g - sum_lane(g * v)) with (w, v) = (y, y) for softmax and (y, 1) for log_softmax
-// (where y = softmax = exp(log_softmax)), both pointwise along each lane.
+// From the saved output y, along each lane:
+//   softmax:     gx = y * (g - sum(g * y))
+//   log_softmax: gx = g - exp(y) * sum(g)
 template <bool Log>
 Tensor softmax_backward(const Tensor& g, const Tensor& y, const Lanes& l) {
   Tensor gx = Tensor::zeros(y.shape());
