@@ -1,0 +1,31 @@
+#pragma once
+// Plots as standalone SVG files (no plotting library needed, viewable in any browser): line
+// charts for loss / accuracy / reward curves, spike rasters, and heat maps of matrices.
+#include <string>
+#include <vector>
+
+#include "tasks/framework/telemetry.hpp"
+
+namespace soma {
+
+struct PlotLine {
+  std::string label;
+  std::vector<double> x, y;
+  bool dashed = false;  // e.g. a reference value such as a teacher's weight
+};
+
+struct LinePlot {
+  std::string title, x_label, y_label;
+  bool log_y = false;  // non-positive values are left out on a log axis
+  std::vector<PlotLine> lines;
+};
+
+// Each writes atomically (temp file, then rename); I/O errors throw std::runtime_error.
+void write_svg(const std::string& path, const LinePlot& plot);
+void write_svg(const std::string& path, const Raster& raster);
+void write_svg(const std::string& path, const Image& image);
+
+// A line plot of one telemetry series.
+LinePlot plot_of(const Series& s, const std::string& x_label);
+
+}  // namespace soma

@@ -1,0 +1,51 @@
+#pragma once
+// A task is a state machine that the CLI, the desktop GUI and the web page all drive the same
+// way: setup() from parameter values, then step() until done(), reading telemetry() at any time.
+// A step is one unit of work small enough to keep a GUI frame responsive (a batch, an episode, a
+// chunk of simulated time).
+#include <memory>
+#include <string>
+
+#include "core/params/param_values.hpp"
+#include "tasks/framework/telemetry.hpp"
+
+namespace soma {
+
+struct RunContext {
+  std::string out_dir;         // the run folder; empty in the GUI and on the web (nothing written)
+  bool show_progress = false;  // the CLI draws a progress bar from telemetry().progress
+};
+
+class Task {
+ public:
+  virtual ~Task() = default;
+
+  virtual std::string name() const = 0;         // the CLI subcommand: "mnist"
+  virtual std::string description() const = 0;  // one line for `soma list` and the task picker
+  // Every parameter with its default, range and help: one source of truth for flags, --help,
+  // GUI widgets, URL queries and config files.
+  virtual const ParamTable& params() const = 0;
+  // Reads a --params file into `values`. The default takes Soma's own JSON config (a flat
+  // object of parameters); a task whose users bring files in another format overrides it.
+  virtual void apply_params_file(ParamValues& values, const std::string& path) const;
+
+  virtual void setup(const ParamValues& values, const RunContext& ctx) = 0;
+  virtual void step() = 0;
+  virtual bool done() const = 0;
+  const Telemetry& telemetry() const { return telemetry_; }
+
+  // Checkpoints: everything needed to continue (weights, optimizer state, counters) in `dir`.
+  // Files are written atomically. The defaults say the task has no checkpoint.
+  virtual void save(const std::string& dir) const;
+  virtual void load(const std::string& dir);
+  // After the last step: final evaluation, plots and results into ctx.out_dir (if set). Returns
+  // the line the CLI prints last ("test accuracy 97.3%").
+  virtual std::string finish() { return {}; }
+
+ protected:
+  Telemetry telemetry_;
+};
+
+using TaskPtr = std::unique_ptr<Task>;
+
+}  // namespace soma

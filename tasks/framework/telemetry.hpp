@@ -1,0 +1,69 @@
+#pragma once
+// What a task publishes while it runs, as plain data: named scalar series (loss, accuracy,
+// reward, angles), spike rasters, voltage traces and 2-D images. The CLI prints it and writes it
+// to the run folder; the GUI and the web page draw the same data live. Nothing here knows about
+// a particular task or a particular front end.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace soma {
+
+// y against x (x: the step, episode or epoch the value belongs to).
+struct Series {
+  std::string name;
+  std::vector<double> x, y;
+  double last() const { return y.empty() ? 0.0 : y.back(); }
+};
+
+// Spikes of one sample: steps x neurons, row-major, 0 or 1.
+struct Raster {
+  std::string name;
+  int64_t steps = 0, neurons = 0;
+  std::vector<uint8_t> spikes;
+};
+
+// Continuous values over time (membrane voltages): steps x channels, row-major.
+struct Traces {
+  std::string name;
+  int64_t steps = 0, channels = 0;
+  std::vector<float> values;
+};
+
+// A picture (a weight matrix, an input digit): rows x cols, row-major.
+struct Image {
+  std::string name;
+  int64_t rows = 0, cols = 0;
+  std::vector<float> values;
+};
+
+class Telemetry {
+ public:
+  // Appends (x, y) to the named series, creating it on first use (kept in creation order).
+  void add(const std::string& series, double x, double y);
+  const Series* find_series(const std::string& name) const;
+  const std::vector<Series>& series() const { return series_; }
+
+  // Replace the named item (or add it).
+  void set(Raster r);
+  void set(Traces t);
+  void set(Image i);
+  const std::vector<Raster>& rasters() const { return rasters_; }
+  const std::vector<Traces>& traces() const { return traces_; }
+  const std::vector<Image>& images() const { return images_; }
+
+  // One line for progress displays ("epoch 2/5  loss 0.31  acc 91.2%"), and overall progress in
+  // [0, 1] for progress bars and ETAs.
+  std::string status;
+  double progress = 0;
+
+  void clear();
+
+ private:
+  std::vector<Series> series_;
+  std::vector<Raster> rasters_;
+  std::vector<Traces> traces_;
+  std::vector<Image> images_;
+};
+
+}  // namespace soma

@@ -1,0 +1,29 @@
+#include "tasks/registry.hpp"
+
+#include <stdexcept>
+
+namespace soma {
+
+const std::vector<TaskEntry>& task_registry() {
+  static const std::vector<TaskEntry> entries = [] {
+    std::vector<TaskEntry> e;
+    auto add = [&](auto make) {
+      TaskPtr t = make();
+      e.push_back({t->name(), t->description(), make});
+    };
+    (void)add;
+    return e;
+  }();
+  return entries;
+}
+
+TaskPtr make_task(const std::string& name) {
+  std::string known;
+  for (const TaskEntry& e : task_registry()) {
+    if (e.name == name) return e.make();
+    known += (known.empty() ? "" : ", ") + e.name;
+  }
+  throw std::invalid_argument("unknown task '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace soma
