@@ -46,11 +46,20 @@ std::string help_for(const ParamSpec& spec) {
   return extra.empty() ? spec.help : spec.help + " (" + extra + ")";
 }
 
+std::vector<std::string> names_of(const ParamSpec& spec) {
+  std::vector<std::string> names{spec.name};
+  names.insert(names.end(), spec.aliases.begin(), spec.aliases.end());
+  return names;
+}
+
 CLI::Option* add_one(CLI::App& app, const ParamSpec& spec) {
-  const std::string flag = "--" + spec.name;
-  if (app.get_option_no_throw(flag))
-    throw std::invalid_argument("add_param_options: parameter '" + spec.name +
-                                "' clashes with the option " + flag);
+  std::string flag;
+  for (const std::string& name : names_of(spec)) {
+    if (app.get_option_no_throw("--" + name))
+      throw std::invalid_argument("add_param_options: parameter '" + spec.name +
+                                  "' clashes with the option --" + name);
+    flag += (flag.empty() ? "--" : ",--") + name;
+  }
   const std::string help = help_for(spec);
   CLI::Option* opt;
   if (spec.type == ParamType::boolean) {
@@ -64,17 +73,18 @@ CLI::Option* add_one(CLI::App& app, const ParamSpec& spec) {
 
 }  // namespace
 
-void add_param_options(CLI::App& app, ParamValues& values) {
+void add_param_options(CLI::App& app, ParamValues& values, ParamFileLoader load_file) {
+  if (!load_file) load_file = apply_params_json_file;
   CLI::Option* file =
       app.add_option("--params", "JSON file of parameter values; flags override it");
   file->type_name("FILE.json");
   std::vector<std::pair<std::string, CLI::Option*>> options;
   for (const ParamSpec& spec : values.table()) options.emplace_back(spec.name, add_one(app, spec));
 
-  app.final_callback([&values, file, options = std::move(options)] {
+  app.final_callback([&values, file, load_file, options = std::move(options)] {
     try {
       ParamValues next = values;
-      if (file->count() > 0) apply_params_json_file(next, file->as<std::string>());
+      if (file->count() > 0) load_file(next, file->as<std::string>());
       for (const auto& [name, opt] : options)
         if (opt->count() > 0) next.set_from_string(name, opt->as<std::string>(), "--" + name);
       values = std::move(next);

@@ -3,6 +3,8 @@
 // --help and its type, range and choices checked while parsing, plus --params FILE.json. Kept
 // apart from the rest of core/params so that only command-line programs pull in CLI11.
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
 
 #include "core/params/param_values.hpp"
 
@@ -13,6 +15,8 @@ namespace soma {
 // Every error, one in the file included, is a CLI::ParseError, so `catch (const CLI::ParseError& e)
 // { return app.exit(e); }` reports it. Uses app's final_callback; `values` must outlive parsing. A
 // parameter named like an existing option (help, params) throws std::invalid_argument.
-void add_param_options(CLI::App& app, ParamValues& values);
+// `load_file` reads the --params file; by default Soma's JSON config (apply_params_json_file).
+using ParamFileLoader = std::function<void(ParamValues&, const std::string& path)>;
+void add_param_options(CLI::App& app, ParamValues& values, ParamFileLoader load_file = {});
 
 }  // namespace soma

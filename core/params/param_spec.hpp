@@ -37,6 +37,7 @@ struct ParamSpec {
   std::vector<std::string> choices;  // choice only
   std::string help;
   bool restart = false;  // a change takes effect only after a task reset (the GUI marks it)
+  std::vector<std::string> aliases;  // other names accepted everywhere (e.g. max_epochs)
 
   bool is_number() const { return type == ParamType::integer || type == ParamType::real; }
   // What a valid value looks like, for messages: "a float in [1e-06, 1]", "one of {a, b}".

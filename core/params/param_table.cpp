@@ -64,6 +64,13 @@ ParamBuilder& ParamBuilder::restart(bool on) {
   return *this;
 }
 
+ParamBuilder& ParamBuilder::alias(const std::string& name) {
+  if (!valid_name(name) || table_->find(name) >= 0)
+    throw declaration_error(spec().name, "alias '" + name + "' is not a free, valid name");
+  spec().aliases.push_back(name);
+  return *this;
+}
+
 ParamBuilder ParamTable::add(ParamSpec spec) {
   if (!valid_name(spec.name))
     throw declaration_error(spec.name,
@@ -99,7 +106,9 @@ ParamBuilder ParamTable::add_choice(const std::string& name, const std::string& 
 
 int ParamTable::find(std::string_view name) const {
   for (size_t i = 0; i < specs_.size(); ++i)
-    if (specs_[i].name == name) return int(i);
+    if (specs_[i].name == name || std::find(specs_[i].aliases.begin(), specs_[i].aliases.end(),
+                                            name) != specs_[i].aliases.end())
+      return int(i);
   return -1;
 }
 

@@ -24,6 +24,8 @@ class ParamBuilder {
   ParamBuilder& min(double lo);
   ParamBuilder& max(double hi);
   ParamBuilder& restart(bool on = true);
+  // Another accepted name, e.g. Lightning's max_epochs for epochs.
+  ParamBuilder& alias(const std::string& name);
 
  private:
   friend class ParamTable;
@@ -47,7 +49,7 @@ class ParamTable {
   size_t size() const { return specs_.size(); }
   auto begin() const { return specs_.begin(); }
   auto end() const { return specs_.end(); }
-  // Index of the spec with this name, or -1.
+  // Index of the spec with this name or alias, or -1.
   int find(std::string_view name) const;
   // The spec with this name; throws ParamError naming it if there is none.
   const ParamSpec& at(std::string_view name) const;

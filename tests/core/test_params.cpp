@@ -290,3 +290,18 @@ TEST_CASE("params CLI: --help text, bad values and unknown flags") {
   CHECK(contains(msg, "'batch_size'"));
   CHECK(p == ParamValues(make_table()));  // failed parses changed nothing
 }
+
+TEST_CASE("params: an alias is accepted by lookups, JSON and the CLI") {
+  ParamTable t;
+  t.add_int("epochs", 10, "passes over the data").min(1).alias("max_epochs");
+  CHECK_THROWS_AS(t.add_int("x", 1, "x").alias("epochs"), std::invalid_argument);
+  ParamValues p(t);
+  p.set_from_string("max_epochs", "3");
+  CHECK(p.get_int("epochs") == 3);
+  apply_params_json(p, nlohmann::json::parse(R"({"max_epochs": 4})"));
+  CHECK(p.get_int("epochs") == 4);
+  parse_cli(p, {"--max_epochs", "5"});
+  CHECK(p.get_int("epochs") == 5);
+  parse_cli(p, {"--epochs", "6"});
+  CHECK(p.get_int("epochs") == 6);
+}
