@@ -81,27 +81,27 @@ ParamBuilder ParamTable::add(ParamSpec spec) {
 }
 
 ParamBuilder ParamTable::add_bool(const std::string& name, bool def, const std::string& help) {
-  return add({name, ParamType::boolean, def, {}, {}, {}, help});
+  return add({name, ParamType::boolean, def, {}, {}, {}, help, false, {}});
 }
 
 ParamBuilder ParamTable::add_int(const std::string& name, int64_t def, const std::string& help) {
-  return add({name, ParamType::integer, def, {}, {}, {}, help});
+  return add({name, ParamType::integer, def, {}, {}, {}, help, false, {}});
 }
 
 ParamBuilder ParamTable::add_float(const std::string& name, double def, const std::string& help) {
-  return add({name, ParamType::real, def, {}, {}, {}, help});
+  return add({name, ParamType::real, def, {}, {}, {}, help, false, {}});
 }
 
 ParamBuilder ParamTable::add_string(const std::string& name, const std::string& def,
                                     const std::string& help) {
-  return add({name, ParamType::string, def, {}, {}, {}, help});
+  return add({name, ParamType::string, def, {}, {}, {}, help, false, {}});
 }
 
 ParamBuilder ParamTable::add_choice(const std::string& name, const std::string& def,
                                     std::vector<std::string> choices, const std::string& help) {
   if (std::find(choices.begin(), choices.end(), def) == choices.end())
     throw declaration_error(name, "default '" + def + "' is not among the choices");
-  return add({name, ParamType::choice, def, {}, {}, std::move(choices), help});
+  return add({name, ParamType::choice, def, {}, {}, std::move(choices), help, false, {}});
 }
 
 int ParamTable::find(std::string_view name) const {

@@ -1,0 +1,8 @@
+// The `soma` command: list, run and resume tasks (see tasks/framework/cli.hpp).
+#include <iostream>
+
+#include "tasks/framework/cli.hpp"
+
+int main(int argc, char** argv) {
+  return soma::soma_main({argv + 1, argv + argc}, std::cout, std::cerr);
+}

@@ -1,0 +1,127 @@
+#include "tasks/framework/cli.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include "core/params/param_cli.hpp"
+#include "core/params/param_json.hpp"
+#include "tasks/framework/common_params.hpp"
+#include "tasks/framework/run.hpp"
+#include "tasks/registry.hpp"
+
+namespace soma {
+namespace {
+
+constexpr int kBadCommandLine = 2, kRunFailed = 1;
+
+void usage(std::ostream& out) {
+  out << "Soma: spiking neural networks.\n\n"
+         "usage: soma list                 the tasks\n"
+         "       soma <task> --help        a task's flags\n"
+         "       soma <task> [flags]       run a task (results go to --out DIR)\n\n"
+         "tasks:\n";
+  for (const TaskEntry& e : task_registry()) out << "  " << e.name << "  " << e.description << "\n";
+}
+
+std::string default_out_dir(const std::string& task) {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return "runs/" + task + "-" + stamp;
+}
+
+// The value after --resume, if any: its config.json must be applied before the flags are.
+std::string resume_dir(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--resume" && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind("--resume=", 0) == 0) return args[i].substr(9);
+  }
+  return "";
+}
+
+struct RunFlags {
+  std::string out, resume;
+  bool quiet = false;
+};
+
+// Parses the task's flags into `values`; returns an exit code, or -1 to go on and run.
+int parse_task_flags(Task& task, const std::vector<std::string>& args, ParamValues& values,
+                     RunFlags& flags, std::ostream& out, std::ostream& err) {
+  CLI::App app{task.description(), "soma " + task.name()};
+  add_param_options(app, values, [&task](ParamValues& v, const std::string& path) {
+    task.apply_params_file(v, path);
+  });
+  app.add_option("--out", flags.out, "run folder (default: runs/<task>-<date>-<time>)");
+  app.add_option("--resume", flags.resume, "continue the run in this folder from its checkpoint");
+  app.add_flag("--quiet", flags.quiet, "no progress bar");
+  try {
+    if (!flags.resume.empty()) apply_params_json_file(values, flags.resume + "/config.json");
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 wants them reversed
+    app.parse(reversed);
+    check_device(values);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "soma " << task.name() << ": " << e.what() << "\nRun 'soma " << task.name()
+        << " --help' for the flags.\n";
+    return kBadCommandLine;
+  } catch (const std::exception& e) {
+    err << "soma " << task.name() << ": " << e.what() << "\n";
+    return kBadCommandLine;
+  }
+  return -1;
+}
+
+int run_task(const std::string& name, const std::vector<std::string>& args, std::ostream& out,
+             std::ostream& err) {
+  TaskPtr task = make_task(name);
+  ParamValues values(task->params());
+  RunFlags flags;
+  flags.resume = resume_dir(args);
+  if (int code = parse_task_flags(*task, args, values, flags, out, err); code >= 0) return code;
+  RunContext ctx{
+      flags.resume.empty() ? (flags.out.empty() ? default_out_dir(name) : flags.out) : flags.resume,
+      !flags.quiet};
+  try {
+    std::filesystem::create_directories(ctx.out_dir);
+    save_params_json(values, ctx.out_dir + "/config.json");
+    task->setup(values, ctx);
+    if (!flags.resume.empty()) task->load(flags.resume);
+    std::string summary = run_to_end(*task, ctx);
+    if (!summary.empty()) out << summary << "\n";
+    out << "run folder: " << ctx.out_dir << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    err << "soma " << name << ": error: " << e.what() << "\n";
+    return kRunFailed;
+  }
+}
+
+}  // namespace
+
+int soma_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    usage(err);
+    return kBadCommandLine;
+  }
+  const std::string& cmd = args[0];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    usage(out);
+    return 0;
+  }
+  if (cmd == "list") {
+    for (const TaskEntry& e : task_registry()) out << e.name << "\t" << e.description << "\n";
+    return 0;
+  }
+  try {
+    make_task(cmd);
+  } catch (const std::invalid_argument& e) {
+    err << "soma: " << e.what() << "\n";
+    return kBadCommandLine;
+  }
+  return run_task(cmd, {args.begin() + 1, args.end()}, out, err);
+}
+
+}  // namespace soma

@@ -1,0 +1,35 @@
+#include "tasks/framework/common_params.hpp"
+
+#include <stdexcept>
+
+namespace soma {
+
+void add_seed_param(ParamTable& t, int64_t default_seed) {
+  t.add_int("seed", default_seed, "random seed (weights, data order, noise)").min(0).restart();
+}
+
+void add_device_param(ParamTable& t) {
+  t.add_choice("device", "cpu", {"cpu", "cuda"}, "where to compute").restart();
+}
+
+void add_surrogate_params(ParamTable& t) {
+  t.add_choice("method", "super", surrogate_names(), "surrogate gradient of the spike").restart();
+  t.add_float("alpha", 100.0, "sharpness of the surrogate gradient").range(1e-3, 1e4).restart();
+}
+
+void check_device(const ParamValues& v) {
+#ifndef SOMA_CUDA
+  if (v.get_string("device") == "cuda")
+    throw std::runtime_error(
+        "--device cuda: this build has no CUDA backend (configure with the native-cuda preset, "
+        "SOMA_CUDA=ON); use --device cpu");
+#else
+  (void)v;
+#endif
+}
+
+Surrogate surrogate_of(const ParamValues& v) {
+  return {parse_surrogate(v.get_string("method")), float(v.get_float("alpha"))};
+}
+
+}  // namespace soma

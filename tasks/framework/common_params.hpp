@@ -1,0 +1,20 @@
+#pragma once
+// Parameters every task shares, declared once so their names, defaults and checks agree:
+//   seed     the run's random seed
+//   device   cpu or cuda; cuda in a build without SOMA_CUDA is a clear error at setup
+//   method   the surrogate gradient (Norse's --method), with its alpha
+#include "core/neuron/surrogate.hpp"
+#include "core/params/param_table.hpp"
+#include "core/params/param_values.hpp"
+
+namespace soma {
+
+void add_seed_param(ParamTable& t, int64_t default_seed);
+void add_device_param(ParamTable& t);
+void add_surrogate_params(ParamTable& t);
+
+// Throws std::runtime_error when the chosen device is not available in this build.
+void check_device(const ParamValues& v);
+Surrogate surrogate_of(const ParamValues& v);
+
+}  // namespace soma
