@@ -174,4 +174,13 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                 });
 }
 
+Tensor unfold2d(const Tensor& x, int kh, int kw, Conv2dOptions opt) {
+  if (x.dim() != 4) throw std::invalid_argument("unfold2d: input must be (N, C, H, W)");
+  ConvGeom g = conv_geom(x, Tensor::zeros({1, x.size(1), kh, kw}), Tensor(), opt);
+  Tensor cols = Tensor::zeros({g.n, g.k(), g.l()});
+  for (int64_t i = 0; i < g.n; ++i)
+    im2col(g, x.data() + i * g.in_size(), cols.data() + i * g.k() * g.l());
+  return cols;
+}
+
 }  // namespace soma
