@@ -40,13 +40,16 @@ struct CellBuffers {
   Tensors state, saved, traces;
 };
 
-// Raw pointers to one tensor per variable, taken once outside the neuron loops.
+// Raw pointers to one tensor per variable, taken once outside the neuron loops. A copied
+// handle aliases the same storage, so writing through it fills the original.
 template <int N>
 struct Ptrs {
   float* p[N > 0 ? N : 1] = {};
   Ptrs(const Tensors& ts, int64_t offset) {
-    for (size_t j = 0; j < ts.size() && j < size_t(N); ++j)
-      p[j] = const_cast<float*>(ts[j].data()) + offset;
+    for (size_t j = 0; j < ts.size() && j < size_t(N); ++j) {
+      Tensor t = ts[j];
+      p[j] = t.data() + offset;
+    }
   }
 };
 
