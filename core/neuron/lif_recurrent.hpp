@@ -26,11 +26,12 @@ LIFRecurrentStep lif_recurrent_step(const Tensor& x_in, const Tensor& w_rec,
 struct LIFRecurrentSequence {
   Tensor z;                 // (T, B, H)
   LIFRecurrentState state;  // after the last step
-  Tensor v;                 // (T, B, H) voltage after reset, only with record_states
+  Tensor v, i;              // (T, B, H) after each step (v after reset); only with record_states
 };
 
 // All T steps of x_in (T, B, H) as ONE autograd node with inputs x_in, w_rec (H, H) and the
-// initial state. Saves the pre-reset voltage and the spikes (8 bytes per neuron-step).
+// initial state (a cell_scan). Saves the pre-reset voltage (4 bytes per neuron-step) and keeps a
+// reference to the spike output, which the weight gradient needs.
 LIFRecurrentSequence lif_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec,
                                             const LIFRecurrentState& s0, const LIFParameters& p,
                                             bool record_states = false);

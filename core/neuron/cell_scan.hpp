@@ -1,0 +1,213 @@
+#pragma once
+// The fused time scan shared by the models that current_scan does not cover: the recurrent
+// ones (their input needs W_rec z_{t-1}, a product over the whole layer each step) and those
+// with other state (LSNN's threshold b, IAF). A model supplies a Cell, its per-neuron Euler step
+// and the exact adjoint of that step; this driver runs all T steps as ONE autograd node whose
+// backward is a reverse scan. Included only by the model .cpp files.
+//
+// A Cell provides
+//   static constexpr int kState;  // state variables besides z, in order (LIF: v, i)
+//   static constexpr int kSaved;  // floats saved per neuron-step for the backward
+//   float forward(float x, float* s, float* saved) const;
+//       updates the state s[kState] with input x, fills saved[kSaved], returns the spike z
+//   float backward(const float* saved, float gz, float* gs) const;
+//       gs: in dL/d(new state), out dL/d(old state); gz: dL/dz; returns dL/dx
+//
+// Node inputs: feed-forward {x, s0...}; recurrent {x, W_rec, z0, s0...}. Outputs: spikes (T, ...),
+// the final state, and with record the state after every step (T, ...) per variable.
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "core/autograd/node.hpp"
+#include "core/backend/gemm.hpp"
+
+namespace soma::detail {
+
+struct CellScanResult {
+  Tensor z;        // (T, ...) spikes
+  Tensors state;   // final state, kState tensors
+  Tensors traces;  // (T, ...) per state variable; empty unless recorded
+};
+
+struct ScanExtent {
+  int64_t steps, width, batch, hidden;  // width = neurons per step = batch * hidden
+};
+
+// The neuron state (width) and, per step, the saved values and traces (T, width); one tensor
+// per variable.
+struct CellBuffers {
+  Tensors state, saved, traces;
+};
+
+// Raw pointers to one tensor per variable, taken once outside the neuron loops. A copied
+// handle aliases the same storage, so writing through it fills the original.
+template <int N>
+struct Ptrs {
+  float* p[N > 0 ? N : 1] = {};
+  Ptrs(const Tensors& ts, int64_t offset) {
+    for (size_t j = 0; j < ts.size() && j < size_t(N); ++j) {
+      Tensor t = ts[j];
+      p[j] = t.data() + offset;
+    }
+  }
+};
+
+template <class Cell>
+void cell_step_forward(const Cell& cell, const ScanExtent& e, int64_t t, const float* x,
+                       CellBuffers& buf, float* z) {
+  constexpr int S = Cell::kState, V = Cell::kSaved;
+  const int64_t n = e.width, o = t * n;
+  const bool traced = !buf.traces.empty();
+  Ptrs<S> st(buf.state, 0), tr(buf.traces, o);
+  Ptrs<V> sv(buf.saved, o);
+  float* zt = z + o;
+#pragma omp parallel for schedule(static) if (n >= 4096)
+  for (int64_t k = 0; k < n; ++k) {
+    float s[S], saved[V > 0 ? V : 1];
+    for (int j = 0; j < S; ++j) s[j] = st.p[j][k];
+    zt[k] = cell.forward(x[k], s, saved);
+    for (int j = 0; j < S; ++j) st.p[j][k] = s[j];
+    for (int j = 0; j < V; ++j) sv.p[j][k] = saved[j];
+    if (traced)
+      for (int j = 0; j < S; ++j) tr.p[j][k] = s[j];
+  }
+}
+
+// gs: dL/d(state after step t), turned into dL/d(state before step t); gz already includes
+// the recurrent contribution.
+template <class Cell>
+void cell_step_backward(const Cell& cell, const ScanExtent& e, int64_t t, const Tensors& saved,
+                        const float* gz, const Tensors& gtraces, Tensors& gs, float* gx) {
+  constexpr int S = Cell::kState, V = Cell::kSaved;
+  const int64_t n = e.width, o = t * n;
+  const bool traced = !gtraces.empty();
+  Ptrs<S> g(gs, 0), gtr(gtraces, o);
+  Ptrs<V> sv(saved, o);
+  float* gxt = gx + o;
+#pragma omp parallel for schedule(static) if (n >= 4096)
+  for (int64_t k = 0; k < n; ++k) {
+    float gk[S], saved_k[V > 0 ? V : 1];
+    for (int j = 0; j < S; ++j) gk[j] = g.p[j][k] + (traced ? gtr.p[j][k] : 0.0f);
+    for (int j = 0; j < V; ++j) saved_k[j] = sv.p[j][k];
+    gxt[k] = cell.backward(saved_k, gz[k], gk);
+    for (int j = 0; j < S; ++j) g.p[j][k] = gk[j];
+  }
+}
+
+// Saved for the backward; all detached.
+template <class Cell>
+struct CellSaved {
+  Cell cell;
+  ScanExtent e;
+  Tensors saved;
+  Tensor w, z0, z;  // recurrent only
+  Shape x_shape;
+};
+
+// g = {gz, gstate..., gtraces...}. Returns the gradients in the node's input order.
+template <class Cell>
+Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool recorded) {
+  const ScanExtent& e = s.e;
+  const int64_t n = e.width, B = e.batch, H = e.hidden;
+  const bool rec = s.w.defined();
+  Tensor gx = Tensor::zeros(s.x_shape);
+  Tensors gs, gtraces;
+  for (int j = 0; j < Cell::kState; ++j) gs.push_back(g[1 + j].clone());
+  if (recorded)
+    for (int j = 0; j < Cell::kState; ++j) gtraces.push_back(g[1 + Cell::kState + j]);
+  std::vector<float> gz(static_cast<size_t>(n));
+  for (int64_t t = e.steps - 1; t >= 0; --t) {
+    std::copy(g[0].data() + t * n, g[0].data() + (t + 1) * n, gz.begin());
+    // z_t drives the input current of step t+1 through W_rec.
+    if (rec && t + 1 < e.steps)
+      gemm(false, false, B, H, H, 1, gx.data() + (t + 1) * n, s.w.data(), 1, gz.data());
+    cell_step_backward(s.cell, e, t, s.saved, gz.data(), gtraces, gs, gx.data());
+  }
+  if (!rec) {
+    Tensors out{gx};
+    out.insert(out.end(), gs.begin(), gs.end());
+    return out;
+  }
+  // dL/dW_rec = sum_t gx_t^T z_{t-1}: one GEMM for t = 0 (z0) and one over all later steps.
+  Tensor gw = Tensor::zeros({H, H}), gz0 = Tensor::zeros({B, H});
+  gemm(false, false, B, H, H, 1, gx.data(), s.w.data(), 0, gz0.data());
+  gemm(true, false, H, H, B, 1, gx.data(), s.z0.data(), 0, gw.data());
+  if (e.steps > 1)
+    gemm(true, false, H, H, (e.steps - 1) * B, 1, gx.data() + n, s.z.data(), 1, gw.data());
+  Tensors out{gx, gw, gz0};
+  out.insert(out.end(), gs.begin(), gs.end());
+  return out;
+}
+
+inline void check_cell_scan_shapes(const char* name, const Tensor& x, const Tensor& w,
+                                   const Tensor& z0, const Tensors& s0) {
+  if (x.dim() < 1)
+    throw std::invalid_argument(std::string(name) + ": input needs a time dimension");
+  Shape step(x.shape().begin() + 1, x.shape().end());
+  if (w.defined() &&
+      (x.dim() != 3 || w.dim() != 2 || w.size(0) != x.size(2) || w.size(1) != x.size(2)))
+    throw std::invalid_argument(std::string(name) + ": input " + to_string(x.shape()) +
+                                " (T, B, H) does not fit recurrent weights " +
+                                to_string(w.shape()) + " (H, H)");
+  for (const Tensor& s : s0)
+    if (s.shape() != step)
+      throw std::invalid_argument(std::string(name) + ": state " + to_string(s.shape()) +
+                                  " does not match input steps " + to_string(step));
+  if (w.defined() && z0.shape() != step)
+    throw std::invalid_argument(std::string(name) + ": spike state " + to_string(z0.shape()) +
+                                " does not match input steps " + to_string(step));
+}
+
+// Runs the scan. w and z0 undefined: feed-forward, x is (T, ...). Otherwise x is the projected
+// input current (T, B, H) and each step adds z_{t-1} W^T to it.
+template <class Cell>
+CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, const Tensor& w,
+                         const Tensor& z0, const Tensors& s0, bool record) {
+  if (int(s0.size()) != Cell::kState)
+    throw std::invalid_argument(std::string(name) + ": wrong number of state tensors");
+  check_cell_scan_shapes(name, x, w, z0, s0);
+  const bool rec = w.defined();
+  Shape step(x.shape().begin() + 1, x.shape().end());
+  ScanExtent e{x.size(0), numel_of(step), rec ? x.size(1) : 0, rec ? x.size(2) : 0};
+  const int64_t n = e.width;
+  CellBuffers buf;
+  for (const Tensor& s : s0) buf.state.push_back(s.clone());
+  for (int j = 0; j < Cell::kSaved; ++j) buf.saved.push_back(Tensor::zeros(x.shape()));
+  if (record)
+    for (int j = 0; j < Cell::kState; ++j) buf.traces.push_back(Tensor::zeros(x.shape()));
+  Tensor z = Tensor::zeros(x.shape());
+  std::vector<float> cur(static_cast<size_t>(rec ? n : 0));
+  for (int64_t t = 0; t < e.steps; ++t) {
+    const float* xt = x.data() + t * n;
+    if (rec) {
+      const float* z_prev = t == 0 ? z0.data() : z.data() + (t - 1) * n;
+      std::copy(xt, xt + n, cur.begin());
+      gemm(false, true, e.batch, e.hidden, e.hidden, 1, z_prev, w.data(), 1, cur.data());
+      xt = cur.data();
+    }
+    cell_step_forward(cell, e, t, xt, buf, z.data());
+  }
+  Tensors outs{z};
+  outs.insert(outs.end(), buf.state.begin(), buf.state.end());
+  outs.insert(outs.end(), buf.traces.begin(), buf.traces.end());
+  Tensors inputs{x};
+  if (rec) inputs.insert(inputs.end(), {w, z0});
+  inputs.insert(inputs.end(), s0.begin(), s0.end());
+  CellSaved<Cell> saved{cell,
+                        e,
+                        buf.saved,
+                        rec ? w.detach() : Tensor(),
+                        rec ? z0.detach() : Tensor(),
+                        rec ? z.detach() : Tensor(),
+                        x.shape()};
+  outs = record_multi(name, outs, inputs, [saved, record](const Tensors& g) {
+    return cell_scan_backward(saved, g, record);
+  });
+  CellScanResult r{outs[0], {}, {}};
+  r.state.assign(outs.begin() + 1, outs.begin() + 1 + Cell::kState);
+  if (record) r.traces.assign(outs.begin() + 1 + Cell::kState, outs.end());
+  return r;
+}
+
+}  // namespace soma::detail

@@ -1,0 +1,50 @@
+#include "core/neuron/iaf.hpp"
+
+#include "core/neuron/cell_scan.hpp"
+#include "core/ops/elementwise.hpp"
+
+namespace soma {
+
+Tensor iaf_initial_state(const Shape& shape, const IAFParameters& p) {
+  return Tensor::full(shape, p.v_reset);
+}
+
+IAFStep iaf_step(const Tensor& x, const Tensor& v, const IAFParameters& p) {
+  Tensor v_dec = v + x;
+  Tensor z = spike_fn(v_dec - p.v_th, p.surrogate);
+  Tensor v_new = p.reset == Reset::value ? (1.0f - z) * v_dec + z * p.v_reset : v_dec - z * p.v_th;
+  return {z, v_new};
+}
+
+namespace {
+
+// One IAF neuron for cell_scan: state v, saves v~.
+struct IAFCell {
+  static constexpr int kState = 1, kSaved = 1;
+  IAFParameters p;
+
+  float forward(float x, float* s, float* saved) const {
+    float vd = s[0] + x, z = vd > p.v_th ? 1.0f : 0.0f;
+    s[0] = p.reset == Reset::value ? vd + z * (p.v_reset - vd) : vd - z * p.v_th;
+    saved[0] = vd;
+    return z;
+  }
+  float backward(const float* saved, float gz, float* gs) const {
+    float vd = saved[0], z = vd > p.v_th ? 1.0f : 0.0f, gv = gs[0];
+    float sg = p.surrogate.grad(vd - p.v_th);
+    gs[0] = p.reset == Reset::value ? gv * (1.0f - z) + (gv * (p.v_reset - vd) + gz) * sg
+                                    : gv + (gz - gv * p.v_th) * sg;
+    return gs[0];
+  }
+};
+
+}  // namespace
+
+IAFSequence iaf_sequence(const Tensor& x, const Tensor& v0, const IAFParameters& p,
+                         bool record_states) {
+  detail::CellScanResult r =
+      detail::cell_scan("iaf_sequence", IAFCell{p}, x, Tensor(), Tensor(), {v0}, record_states);
+  return {r.z, r.state[0], record_states ? r.traces[0] : Tensor()};
+}
+
+}  // namespace soma

@@ -1,0 +1,38 @@
+#include "core/neuron/lif_mc.hpp"
+
+#include <stdexcept>
+
+#include "core/ops/elementwise.hpp"
+#include "core/ops/linalg.hpp"
+#include "core/ops/shape_ops.hpp"
+
+namespace soma {
+
+namespace {
+Tensor coupled(const Tensor& v, const Tensor& g, float dt) {
+  if (g.dim() != 2 || g.size(0) != g.size(1) || v.dim() < 1 || v.size(v.dim() - 1) != g.size(0))
+    throw std::invalid_argument("lif_mc: coupling " + to_string(g.shape()) +
+                                " does not fit compartments " + to_string(v.shape()));
+  return v + linear(v, g) * dt;
+}
+}  // namespace
+
+LIFStep lif_mc_step(const Tensor& x, const LIFState& s, const Tensor& g, const LIFParameters& p) {
+  return lif_step(x, {coupled(s.v, g, p.dt), s.i}, p);
+}
+
+LIFSequence lif_mc_sequence(const Tensor& x, const LIFState& s0, const Tensor& g,
+                            const LIFParameters& p, bool record_states) {
+  LIFState s = s0;
+  Tensors zs, vs;
+  for (int64_t t = 0; t < x.size(0); ++t) {
+    LIFSequence r =
+        lif_sequence(slice(x, 0, t, t + 1), {coupled(s.v, g, p.dt), s.i}, p, record_states);
+    s = r.state;
+    zs.push_back(r.z);
+    if (record_states) vs.push_back(r.v);
+  }
+  return {cat(zs, 0), s, record_states ? cat(vs, 0) : Tensor()};
+}
+
+}  // namespace soma

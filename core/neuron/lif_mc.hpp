@@ -1,0 +1,21 @@
+#pragma once
+// Multi-compartment LIF (Norse's lif_mc): H compartments whose voltages leak into each other
+// through a coupling matrix g (H x H) before the LIF step of lif.hpp:
+//   v_c = v + dt g v        (per batch row: v_c = v + dt v g^T)
+//   then the LIF step from (v_c, i) with input current x.
+// Parameters as LIF; Norse draws g as randn(H, H) / sqrt(H) (see nn::LIFMC). Initial state as
+// LIF: v = v_leak, i = 0.
+#include "core/neuron/lif.hpp"
+
+namespace soma {
+
+// One step composed from ops. x and the state are (..., H), g is (H, H).
+LIFStep lif_mc_step(const Tensor& x, const LIFState& s, const Tensor& g, const LIFParameters& p);
+
+// All T steps of x (T, ..., H). A loop of T steps, each one GEMM plus a one-step fused LIF scan
+// (three nodes per step): the coupling mixes the whole layer's v every step, which the
+// per-neuron current_scan cannot do. Gradients reach x, g and s0.
+LIFSequence lif_mc_sequence(const Tensor& x, const LIFState& s0, const Tensor& g,
+                            const LIFParameters& p, bool record_states = false);
+
+}  // namespace soma

@@ -1,0 +1,75 @@
+#pragma once
+// LSNN: LIF neurons with an adaptive threshold b (Bellec et al. 2018; Norse's LSNN). One Euler step
+// with input current x:
+//   j  = i + x
+//   v~ = v + dt tau_mem_inv (v_leak - v + j)
+//   i' = j (1 - dt tau_syn_inv)
+//   b~ = b + dt tau_adapt_inv (v_th - b)
+//   z  = H(v~ - b~)
+//   v' = (1 - z) v~ + z v_reset
+//   b' = b~ + beta z
+// Defaults: dt 1e-3 s, tau_syn_inv 200 /s, tau_mem_inv 100 /s, tau_adapt_inv 1/800 /s, v_leak 0,
+// v_th 1, v_reset 0, beta 1.8, SuperSpike with alpha 100. Initial state: z = 0, v = v_leak, i = 0,
+// b = v_th.
+//
+// Fixed with respect to Norse: Norse's LSNN integrates v with the OLD current and adds the input
+// to i afterwards (v~ uses i, i' = i (1 - dt tau_syn_inv) + x), so an input reaches v one step
+// late (Norse issue #370), unlike its LIF since PR #326. Here the input reaches v in the same
+// step, exactly as lif.hpp; with beta = 0 and tau_adapt_inv = 0 an LSNN is a LIF.
+//
+// Recurrent form (Norse's lsnn_step): x_t = W_in z_in,t + W_rec z_{t-1}, and z is detached in the
+// reset and in the threshold jump (no gradient through either), as Norse. The feed-forward form
+// keeps both gradients, as Norse's lsnn_feed_forward_step.
+//
+// Memory of the fused sequences: they save v~ and b~, 8 bytes per neuron-step; the recurrent one
+// also keeps a reference to its spike output for the weight gradient.
+#include "core/neuron/surrogate.hpp"
+#include "core/tensor/tensor.hpp"
+
+namespace soma {
+
+struct LSNNParameters {
+  float tau_syn_inv = 200.0f;
+  float tau_mem_inv = 100.0f;
+  float tau_adapt_inv = 1.0f / 800.0f;
+  float v_leak = 0.0f;
+  float v_th = 1.0f;
+  float v_reset = 0.0f;
+  float beta = 1.8f;
+  Surrogate surrogate{};
+  float dt = 1e-3f;
+};
+
+// z is the last step's spikes: the recurrent input of the next step (the feed-forward steps
+// ignore it and only set it).
+struct LSNNState {
+  Tensor z, v, i, b;
+};
+
+LSNNState lsnn_initial_state(const Shape& shape, const LSNNParameters& p);
+
+struct LSNNStep {
+  Tensor z;
+  LSNNState state;
+};
+
+// One step composed from ops: the reference for the fused sequences. x is the input current.
+LSNNStep lsnn_step(const Tensor& x, const LSNNState& s, const LSNNParameters& p);
+// The recurrent step: x_in is the projected input current (B, H), w_rec (H, H).
+LSNNStep lsnn_recurrent_step(const Tensor& x_in, const Tensor& w_rec, const LSNNState& s,
+                             const LSNNParameters& p);
+
+struct LSNNSequence {
+  Tensor z;         // (T, ...) spikes
+  LSNNState state;  // after the last step
+  Tensor v, i, b;   // (T, ...) after each step (v after reset); only with record_states
+};
+
+// All T steps of x (T, ...) as ONE autograd node with a reverse-scan backward.
+LSNNSequence lsnn_sequence(const Tensor& x, const LSNNState& s0, const LSNNParameters& p,
+                           bool record_states = false);
+// The recurrent sequence as ONE node with inputs x_in (T, B, H), w_rec (H, H) and s0.
+LSNNSequence lsnn_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec, const LSNNState& s0,
+                                     const LSNNParameters& p, bool record_states = false);
+
+}  // namespace soma

@@ -1,0 +1,36 @@
+#pragma once
+// Base of the recurrent neuron layers (LIFRecurrent, LSNNRecurrent, ...): input_weights (H x I)
+// and recurrent_weights (H x H) as parameters, both drawn as Norse does, randn * sqrt(2 / H).
+//
+// Without autapses (the default, as Norse) the recurrent diagonal starts at zero and the layers
+// use recurrent_weights * mask, mask = 1 - I: the diagonal never acts, and its gradient is masked
+// to exactly zero, so optimizer steps (SGD, momentum, Adam, weight decay) keep it at zero.
+#include "core/nn/spiking_module.hpp"
+
+namespace soma {
+class Rng;
+}
+
+namespace soma::nn {
+
+class RecurrentSpikingModule : public SpikingModule {
+ public:
+  Tensor input_weights;      // (H, I)
+  Tensor recurrent_weights;  // (H, H)
+
+  int64_t input_size() const { return input_weights.size(1); }
+  int64_t hidden_size() const { return input_weights.size(0); }
+  bool autapses() const { return !mask_.defined(); }
+
+ protected:
+  RecurrentSpikingModule(int64_t input_size, int64_t hidden_size, Rng& rng, bool autapses);
+  // x (T, B, I) -> input currents (T, B, H): one GEMM over all T * B rows.
+  Tensor project(const Tensor& x) const;
+  // The recurrent matrix the scan uses: masked unless autapses are allowed.
+  Tensor recurrent() const;
+
+ private:
+  Tensor mask_;  // 1 - I, undefined with autapses
+};
+
+}  // namespace soma::nn
