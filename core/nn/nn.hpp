@@ -1,14 +1,18 @@
 #pragma once
 // Every layer.
 #include "core/nn/activation.hpp"
+#include "core/nn/adex_modules.hpp"
 #include "core/nn/batch_norm.hpp"
+#include "core/nn/coba_lif_module.hpp"
 #include "core/nn/conv.hpp"
 #include "core/nn/dropout.hpp"
 #include "core/nn/flatten.hpp"
 #include "core/nn/iaf_modules.hpp"
 #include "core/nn/init.hpp"
+#include "core/nn/izhikevich_module.hpp"
 #include "core/nn/lambda.hpp"
 #include "core/nn/lif_modules.hpp"
+#include "core/nn/lif_refrac_module.hpp"
 #include "core/nn/linear.hpp"
 #include "core/nn/lsnn_modules.hpp"
 #include "core/nn/module.hpp"

@@ -1,0 +1,32 @@
+#include "core/neuron/lif_adex_refrac.hpp"
+
+#include "core/neuron/refractory.hpp"
+#include "core/ops/elementwise.hpp"
+
+namespace soma {
+
+LIFAdExRefracState lif_adex_refrac_initial_state(const Shape& shape,
+                                                 const LIFAdExRefracParameters& p) {
+  return {lif_adex_initial_state(shape, p.adex), Tensor::zeros(shape)};
+}
+
+LIFAdExRefracStep lif_adex_refrac_step(const Tensor& x, const LIFAdExRefracState& s,
+                                       const LIFAdExRefracParameters& p) {
+  LIFAdExState pre = lif_adex_integrate(x, s.adex, p.adex);
+  Tensor z_free = spike_fn(pre.v - p.adex.v_th, p.adex.surrogate);
+  RefractoryGate g = refractory_gate(z_free, s.rho, p.adex.surrogate);
+  LIFAdExState post = lif_adex_fire(pre, g.z, p.adex);
+  post.v = refractory_hold(post.v, s.adex.v, g);
+  return {g.z, {post, refractory_count(s.rho, g, p.rho_reset)}};
+}
+
+Sequence<LIFAdExRefracState> lif_adex_refrac_sequence(const Tensor& x, const LIFAdExRefracState& s0,
+                                                      const LIFAdExRefracParameters& p,
+                                                      bool record_states) {
+  auto step = [&p](const Tensor& xt, const LIFAdExRefracState& s) {
+    return lif_adex_refrac_step(xt, s, p);
+  };
+  return rollout(x, s0, step, record_states);
+}
+
+}  // namespace soma

@@ -1,0 +1,40 @@
+#pragma once
+// Refractory AdEx (Norse's LIFAdExRefrac): the AdEx step of lif_adex.hpp gated by the refractory
+// counter of refractory.hpp. While rho > 0 the voltage is held and spikes are masked; i and a
+// evolve freely. Unlike Norse, which adds the spike adaptation for the unmasked spike, a jumps
+// only for spikes that are emitted (the masked z), so a dead step adds no adaptation.
+// Defaults: rho_reset 5 plus the AdEx ones. Initial state: v = v_leak, i = a = rho = 0.
+#include <array>
+
+#include "core/neuron/lif_adex.hpp"
+
+namespace soma {
+
+struct LIFAdExRefracParameters {
+  LIFAdExParameters adex{};
+  float rho_reset = 5.0f;
+};
+
+struct LIFAdExRefracState {
+  LIFAdExState adex;
+  Tensor rho;
+  static constexpr std::array<const char*, 4> names{"v", "i", "a", "rho"};
+  std::array<Tensor*, 4> fields() { return {&adex.v, &adex.i, &adex.a, &rho}; }
+};
+
+LIFAdExRefracState lif_adex_refrac_initial_state(const Shape& shape,
+                                                 const LIFAdExRefracParameters& p);
+
+struct LIFAdExRefracStep {
+  Tensor z;
+  LIFAdExRefracState state;
+};
+
+LIFAdExRefracStep lif_adex_refrac_step(const Tensor& x, const LIFAdExRefracState& s,
+                                       const LIFAdExRefracParameters& p);
+
+Sequence<LIFAdExRefracState> lif_adex_refrac_sequence(const Tensor& x, const LIFAdExRefracState& s0,
+                                                      const LIFAdExRefracParameters& p,
+                                                      bool record_states = false);
+
+}  // namespace soma

@@ -1,0 +1,59 @@
+#pragma once
+// The sequence form of the neuron models that have no fused scan (LIF-Ex, AdEx, refractory,
+// CobaLIF, Izhikevich): a loop of their single-step functions over the T slices of a time-first
+// input, so the autograd graph is the composed steps. It stacks the spikes and, with
+// record_states, every state variable.
+//
+// A state type takes part by listing its variables: `static constexpr std::array names` and
+// `fields()`, pointers to the tensors in the same order.
+#include <array>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/ops/shape_ops.hpp"
+
+namespace soma {
+
+template <class State>
+struct Sequence {
+  Tensor z;      // (T, ...) spikes
+  State state;   // after the last step
+  State states;  // each variable (T, ...), only with record_states
+};
+
+// step(x_t, s) returns an aggregate {z, state}.
+template <class State, class Step>
+Sequence<State> rollout(const Tensor& x, State s, Step&& step, bool record_states) {
+  if (x.dim() < 1 || x.size(0) == 0)
+    throw std::invalid_argument("neuron sequence: input must be (T, ...) with T >= 1");
+  constexpr size_t n = State::names.size();
+  Tensors zs;
+  std::array<Tensors, n> trace;
+  for (int64_t t = 0; t < x.size(0); ++t) {
+    auto [z, next] = step(select(x, t), s);
+    s = next;
+    zs.push_back(z);
+    if (!record_states) continue;
+    auto f = s.fields();
+    for (size_t k = 0; k < n; ++k) trace[k].push_back(*f[k]);
+  }
+  Sequence<State> r{stack(zs), s, {}};
+  if (record_states) {
+    auto f = r.states.fields();
+    for (size_t k = 0; k < n; ++k) *f[k] = stack(trace[k]);
+  }
+  return r;
+}
+
+// (name, tensor) for each variable of a state: SpikingModule::recorded() from Sequence::states.
+template <class State>
+std::vector<std::pair<std::string, Tensor>> named_states(State s) {
+  std::vector<std::pair<std::string, Tensor>> out;
+  auto f = s.fields();
+  for (size_t k = 0; k < State::names.size(); ++k) out.emplace_back(State::names[k], *f[k]);
+  return out;
+}
+
+}  // namespace soma
