@@ -177,9 +177,15 @@ Model make_model(const McParams& p, Rng& rng, bool teacher) {
 
 void set_self_predicting(Model& m) {
   const McParams& p = *m.p;
-  const double f = p.gbas * (p.gl + p.gden) / (p.gden * (p.gl + p.gbas));
   for (int k = 0; k < m.c.nhid; ++k) m.BI[size_t(k)] = -m.B[size_t(k)];
-  for (int j = 0; j < m.c.npop; ++j) m.WIP[size_t(j)] = f * m.W[size_t(m.c.mirror[j])];
+  // uI's fixed point (gden f + gnI c) W r / (gl+gden+gnI) equals the mirrored pyramid's c W r
+  // (c = gbas/(gl+gbas) for the output, gbas/(gl+gbas+gapi) for a hidden layer with vapi = 0)
+  // when f = c (gl+gden)/gden: the seed's factor for the output, its analogue for hidden layers.
+  for (int j = 0; j < m.c.npop; ++j) {
+    const bool out = m.c.mirror[size_t(j)] == m.c.npyr - 1;
+    const double c = p.gbas / (out ? p.gl + p.gbas : m.c.gtot_hid);
+    m.WIP[size_t(j)] = (c * (p.gl + p.gden) / p.gden) * m.W[size_t(m.c.mirror[size_t(j)])];
+  }
 }
 
 void set_backprop(Model& m) {
