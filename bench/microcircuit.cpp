@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
   std::printf("template 1-1-1 FA fw_bw:      %.3f us/step  (numpy ~70 us: %.0fx faster)\n", t1,
               70 / t1);
   double t2 = us_per_step(pal_5_20_10_20_5(), TaskKind::bw_only, steps / 4);
-  std::printf("PAL 5-20-10-20-5 bw_only:     %.3f us/step  (numpy ~70 us: %.0fx; PAL numpy ~270 "
-              "us: %.0fx)\n",
-              t2, 70 / t2, 270 / t2);
+  std::printf(
+      "PAL 5-20-10-20-5 bw_only:     %.3f us/step  (numpy ~70 us: %.0fx; PAL numpy ~270 "
+      "us: %.0fx)\n",
+      t2, 70 / t2, 270 / t2);
 }

@@ -17,7 +17,9 @@ TaskKind task_from_name(const std::string& name) {
   throw std::invalid_argument("unknown microcircuit task '" + name + "' (bw_only, fw_bw)");
 }
 
-const char* task_name(TaskKind t) { return t == TaskKind::bw_only ? "bw_only" : "fw_bw"; }
+const char* task_name(TaskKind t) {
+  return t == TaskKind::bw_only ? "bw_only" : "fw_bw";
+}
 
 Experiment::Experiment(McParams p, TaskKind task)
     : params_(std::make_unique<const McParams>(std::move(p))), task_(task) {

@@ -28,8 +28,8 @@ TaskKind task_from_name(const std::string& name);  // "bw_only" | "fw_bw"
 const char* task_name(TaskKind t);
 
 struct Recording {
-  std::vector<double> t_ms;                          // training time of each record
-  std::vector<double> mse;                           // fw_bw only
+  std::vector<double> t_ms;                           // training time of each record
+  std::vector<double> mse;                            // fw_bw only
   std::vector<std::vector<double>> angle, angle_phi;  // [hidden layer][record]
   // "WPP_layer1" etc. -> [element (row-major)][record]
   std::map<std::string, std::vector<std::vector<double>>> traces;

@@ -63,7 +63,8 @@ void MicrocircuitTask::publish() {
     }
   }
   published_ = r0.t_ms.size();
-  telemetry_.progress = double(exp_->steps_done()) / double(std::max<int64_t>(1, exp_->total_steps()));
+  telemetry_.progress =
+      double(exp_->steps_done()) / double(std::max<int64_t>(1, exp_->total_steps()));
   char buf[96];
   std::snprintf(buf, sizeof buf, "t = %.3f s of %.3f s",
                 double(exp_->steps_done()) * exp_->params().dt / 1000,
@@ -71,7 +72,9 @@ void MicrocircuitTask::publish() {
   telemetry_.status = buf;
 }
 
-bool MicrocircuitTask::done() const { return !exp_ || exp_->done(); }
+bool MicrocircuitTask::done() const {
+  return !exp_ || exp_->done();
+}
 
 std::string MicrocircuitTask::finish() {
   if (!load_path_.empty()) return mc::replot_from_file(load_path_);
@@ -83,6 +86,8 @@ std::string MicrocircuitTask::finish() {
   return mc::summarize(mc::to_json(*exp_));
 }
 
-std::string microcircuit_replot(const std::string& path) { return mc::replot_from_file(path); }
+std::string microcircuit_replot(const std::string& path) {
+  return mc::replot_from_file(path);
+}
 
 }  // namespace soma

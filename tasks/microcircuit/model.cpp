@@ -73,8 +73,8 @@ Config make_config(const McParams& p) {
   c.nhid = c.npyr - 1;
   for (int k = 0; k < c.npyr; ++k) {
     c.size.push_back(int(p.layers[size_t(k) + 1]));
-    c.act.push_back(act_from_name(p.activation.size() == 1 ? p.activation[0]
-                                                           : p.activation[size_t(k)]));
+    c.act.push_back(
+        act_from_name(p.activation.size() == 1 ? p.activation[0] : p.activation[size_t(k)]));
   }
   const bool layered = p.topology == "layered";
   c.npop = layered ? c.nhid : 1;
@@ -141,9 +141,7 @@ Model make_model(const McParams& p, Rng& rng, bool teacher) {
       v->push_back(zeros(n));
   }
   m.uI_old = m.uI;
-  auto pick = [&](const Range& r, const std::optional<Range>& t) {
-    return teacher && t ? *t : r;
-  };
+  auto pick = [&](const Range& r, const std::optional<Range>& t) { return teacher && t ? *t : r; };
   for (int k = 0; k < c.npyr; ++k) {
     const int in = k == 0 ? n0 : c.size[k - 1];
     m.W.push_back(uniform(c.size[k], in, pick(p.init_WPP_range, p.init_teacher_WPP_range), rng));
@@ -208,7 +206,8 @@ void dendrites(Model& m) {
   const Config& c = m.c;
   const McParams& p = *m.p;
   m.vbas[0].noalias() = m.W[0] * m.r0;
-  for (int k = 1; k < c.npyr; ++k) m.vbas[size_t(k)].noalias() = m.W[size_t(k)] * m.rP[size_t(k - 1)];
+  for (int k = 1; k < c.npyr; ++k)
+    m.vbas[size_t(k)].noalias() = m.W[size_t(k)] * m.rP[size_t(k - 1)];
   for (int j = 0; j < c.npop; ++j) {
     const Vec& in = m.rP[size_t(c.mirror[j] - 1)];
     if (p.inter_low_pass)  // vden relaxes to WIP r with tausyn
@@ -228,8 +227,9 @@ void somata(Model& m, const Vec* tgt) {
   const McParams& p = *m.p;
   const double dt = p.dt;
   for (int k = 0; k < c.nhid; ++k)
-    m.uP[size_t(k)] += dt * (p.gbas * m.vbas[size_t(k)] + p.gapi * (m.vapi[size_t(k)] + m.xi[size_t(k)]) -
-                             c.gtot_hid * m.uP[size_t(k)]);
+    m.uP[size_t(k)] +=
+        dt * (p.gbas * m.vbas[size_t(k)] + p.gapi * (m.vapi[size_t(k)] + m.xi[size_t(k)]) -
+              c.gtot_hid * m.uP[size_t(k)]);
   Vec& uo = m.uP[size_t(c.npyr - 1)];
   const Vec& vo = m.vbas[size_t(c.npyr - 1)];
   if (tgt)

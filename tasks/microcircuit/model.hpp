@@ -40,14 +40,14 @@ enum class Rule { BP, FA, DTPDRL, LDRL, PAL };
 // Scalars derived once from McParams.
 struct Config {
   int npyr = 0, nhid = 0, npop = 0;
-  std::vector<int> size;      // size[k]: neurons of pyramidal layer k
-  std::vector<int> top;       // hidden k: pyramidal layer its top-down input comes from
-  std::vector<int> pop;       // hidden k: its interneuron population
-  std::vector<int> mirror;    // population j: the pyramidal layer it mirrors
-  std::vector<Act> act;       // per pyramidal layer
+  std::vector<int> size;    // size[k]: neurons of pyramidal layer k
+  std::vector<int> top;     // hidden k: pyramidal layer its top-down input comes from
+  std::vector<int> pop;     // hidden k: its interneuron population
+  std::vector<int> mirror;  // population j: the pyramidal layer it mirrors
+  std::vector<Act> act;     // per pyramidal layer
   Rule rule = Rule::FA;
-  bool noisy = false;         // DTPDRL, LDRL, PAL
-  bool phased = false;        // DTPDRL, LDRL: one active hidden layer at a time
+  bool noisy = false;   // DTPDRL, LDRL, PAL
+  bool phased = false;  // DTPDRL, LDRL: one active hidden layer at a time
   int64_t steps_per_xi = 1, steps_per_Tbw = 100;
   double tau_hid = 0, tau_out = 0, tau_int = 0;  // effective time constants
   double gtot_hid = 0, gtot_out = 0, gtot_int = 0;

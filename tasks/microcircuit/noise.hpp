@@ -9,8 +9,8 @@
 //                 eps = (1 - cos(u_breve_k, BPP_k r_top))/2 and eps_LO += dt/taueps (eps - eps_LO)
 //                 at each resampling (seed default)
 //   const:        s (PAL)
-// noise_type white: xi = std N(0,1); OU (PAL): xi += (-dtxi xi + sqrt(dtxi tauxi) std N(0,1))/tauxi,
-// whose stationary std is std/sqrt(2) for dtxi << tauxi.
+// noise_type white: xi = std N(0,1); OU (PAL): xi += (-dtxi xi + sqrt(dtxi tauxi) std
+// N(0,1))/tauxi, whose stationary std is std/sqrt(2) for dtxi << tauxi.
 #include "tasks/microcircuit/model.hpp"
 
 namespace soma::mc {

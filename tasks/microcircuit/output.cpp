@@ -35,8 +35,8 @@ json list(const std::vector<T>& xs) {
 }
 
 json weights(const Model& m) {
-  return {{"WPP", list(m.W)}, {"WIP", list(m.WIP)}, {"BPP", list(m.B)}, {"BPI", list(m.BI)},
-          {"uP", list(m.uP)}, {"uI", list(m.uI)}};
+  return {{"WPP", list(m.W)},  {"WIP", list(m.WIP)}, {"BPP", list(m.B)},
+          {"BPI", list(m.BI)}, {"uP", list(m.uP)},   {"uI", list(m.uI)}};
 }
 
 std::string path_in(const std::string& dir, const std::string& name) {
@@ -44,7 +44,9 @@ std::string path_in(const std::string& dir, const std::string& name) {
 }
 
 // NaN is not JSON: angles that do not exist are stored as null and read back as NaN.
-double num(const json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
+double num(const json& v) {
+  return v.is_number() ? v.get<double>() : std::nan("");
+}
 std::vector<double> nums(const json& a) {
   std::vector<double> out;
   for (const json& v : a) out.push_back(num(v));
@@ -103,15 +105,18 @@ void write_angles(const json& model, const std::string& dir) {
   for (const char* kind : {"angle", "angle_phi"}) {
     for (size_t k = 0; k < nhid; ++k) {
       const std::string layer = "_layer" + std::to_string(k + 1);
-      LinePlot plot{std::string(kind == std::string("angle") ? "angle(B, W^T)"
-                                                              : "angle(B, phi' W^T phi')") +
-                        " layer " + std::to_string(k + 1),
-                    "time [s]", "degrees", false, {}};
+      LinePlot plot{
+          std::string(kind == std::string("angle") ? "angle(B, W^T)" : "angle(B, phi' W^T phi')") +
+              " layer " + std::to_string(k + 1),
+          "time [s]",
+          "degrees",
+          false,
+          {}};
       for (const json& s : seeds) {
         names.push_back(kind + layer + "_seed" + std::to_string(s["seed"].get<uint64_t>()));
         cols.push_back(nums(s[kind][k]));
-        plot.lines.push_back({"seed " + std::to_string(s["seed"].get<uint64_t>()), cols[0],
-                              cols.back(), false});
+        plot.lines.push_back(
+            {"seed " + std::to_string(s["seed"].get<uint64_t>()), cols[0], cols.back(), false});
       }
       write_svg(path_in(dir, kind + layer + ".svg"), plot);
     }
@@ -156,8 +161,8 @@ void write_traces(const json& model, const std::string& dir) {
     const size_t ne = seeds[0]["traces"][name].size();
     for (size_t e = 0; e < ne && e < kMaxLines; ++e)
       if (auto v = teacher_value(model, name, e))
-        plot.lines.push_back({"teacher_" + std::to_string(e), {cols[0].front(), cols[0].back()},
-                              {*v, *v}, true});
+        plot.lines.push_back(
+            {"teacher_" + std::to_string(e), {cols[0].front(), cols[0].back()}, {*v, *v}, true});
     write_csv(path_in(dir, name + ".csv"), names, cols);
     write_svg(path_in(dir, name + ".svg"), plot);
   }

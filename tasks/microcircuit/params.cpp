@@ -16,8 +16,8 @@ struct Ctx {
   const std::string& source;
   const std::string& key;
   [[noreturn]] void fail(const std::string& expected, const json& v) const {
-    throw ParamError::about(source, key, "expected " + expected + ", found " + v.type_name() +
-                                             " " + v.dump());
+    throw ParamError::about(source, key,
+                            "expected " + expected + ", found " + v.type_name() + " " + v.dump());
   }
 };
 
@@ -103,13 +103,20 @@ const std::map<std::string, Setter>& setters() {
     auto opt_num = [&](const char* k, std::optional<double> McParams::*f) {
       t[k] = [f](McParams& p, const Ctx& c, const json& v) { p.*f = num(c, v); };
     };
-    for (auto [k, f] : {std::pair{"dt", &McParams::dt}, {"Tpres", &McParams::Tpres},
-                        {"dtxi", &McParams::dtxi}, {"tausyn", &McParams::tausyn},
-                        {"taueps", &McParams::taueps}, {"Tbw", &McParams::Tbw},
-                        {"noise_deg", &McParams::noise_deg}, {"gl", &McParams::gl},
-                        {"gbas", &McParams::gbas}, {"gapi", &McParams::gapi},
-                        {"gden", &McParams::gden}, {"gnI", &McParams::gnI},
-                        {"gntgt", &McParams::gntgt}, {"settling_time", &McParams::settling_time},
+    for (auto [k, f] : {std::pair{"dt", &McParams::dt},
+                        {"Tpres", &McParams::Tpres},
+                        {"dtxi", &McParams::dtxi},
+                        {"tausyn", &McParams::tausyn},
+                        {"taueps", &McParams::taueps},
+                        {"Tbw", &McParams::Tbw},
+                        {"noise_deg", &McParams::noise_deg},
+                        {"gl", &McParams::gl},
+                        {"gbas", &McParams::gbas},
+                        {"gapi", &McParams::gapi},
+                        {"gden", &McParams::gden},
+                        {"gnI", &McParams::gnI},
+                        {"gntgt", &McParams::gntgt},
+                        {"settling_time", &McParams::settling_time},
                         {"tauxi", &McParams::tauxi}})
       number(k, f);
     integ("dataset_size", &McParams::dataset_size);
@@ -126,11 +133,14 @@ const std::map<std::string, Setter>& setters() {
     for (auto [k, f] : {std::pair{"model_type", &McParams::model_type},
                         {"noise_mode", &McParams::noise_mode},
                         {"input_signal", &McParams::input_signal},
-                        {"topology", &McParams::topology}, {"noise_type", &McParams::noise_type}})
+                        {"topology", &McParams::topology},
+                        {"noise_type", &McParams::noise_type}})
       text(k, f);
     for (auto [k, f] : {std::pair{"noise_scale", &McParams::noise_scale},
-                        {"eta_fw", &McParams::eta_fw}, {"eta_bw", &McParams::eta_bw},
-                        {"eta_IP", &McParams::eta_IP}, {"eta_PI", &McParams::eta_PI},
+                        {"eta_fw", &McParams::eta_fw},
+                        {"eta_bw", &McParams::eta_bw},
+                        {"eta_IP", &McParams::eta_IP},
+                        {"eta_PI", &McParams::eta_PI},
                         {"alpha", &McParams::alpha}})
       list(k, f);
     for (auto [k, f] : {std::pair{"init_WPP_range", &McParams::init_WPP_range},
@@ -188,13 +198,15 @@ void check_len(const std::string& source, const char* key, size_t have, size_t n
 
 const std::vector<std::string>& recordable_names() {
   static const std::vector<std::string> names{
-      "MSE",     "WPP",        "WIP",   "BPP",   "BPI",    "uP",        "uP_breve",
-      "rP_breve", "rP_breve_HI", "uI", "uI_breve", "rI_breve", "vapi", "vapi_noise",
-      "noise",   "epsilon",    "epsilon_LO"};
+      "MSE",      "WPP",        "WIP",         "BPP",     "BPI",       "uP",
+      "uP_breve", "rP_breve",   "rP_breve_HI", "uI",      "uI_breve",  "rI_breve",
+      "vapi",     "vapi_noise", "noise",       "epsilon", "epsilon_LO"};
   return names;
 }
 
-double per_layer(const std::vector<double>& v, size_t i) { return v.size() == 1 ? v[0] : v[i]; }
+double per_layer(const std::vector<double>& v, size_t i) {
+  return v.size() == 1 ? v[0] : v[i];
+}
 
 McParams params_from_json(const json& j, const std::string& source) {
   if (!j.is_object())
@@ -242,11 +254,17 @@ void validate(const McParams& p, const std::string& source) {
   check_len(source, "activation", p.activation.size(), npyr);
   check_len(source, "eta_fw", p.eta_fw.size(), npyr);
   check_len(source, "eta_IP", p.eta_IP.size(), p.topology == "layered" ? nhid : 1);
-  for (auto [key, v] : {std::pair{"eta_bw", &p.eta_bw}, {"eta_PI", &p.eta_PI},
-                        {"noise_scale", &p.noise_scale}, {"alpha", &p.alpha}})
+  for (auto [key, v] : {std::pair{"eta_bw", &p.eta_bw},
+                        {"eta_PI", &p.eta_PI},
+                        {"noise_scale", &p.noise_scale},
+                        {"alpha", &p.alpha}})
     check_len(source, key, v->size(), nhid);
-  for (auto [key, v] : {std::pair{"dt", p.dt}, {"Tpres", p.Tpres}, {"dtxi", p.dtxi},
-                        {"tausyn", p.tausyn}, {"taueps", p.taueps}, {"Tbw", p.Tbw},
+  for (auto [key, v] : {std::pair{"dt", p.dt},
+                        {"Tpres", p.Tpres},
+                        {"dtxi", p.dtxi},
+                        {"tausyn", p.tausyn},
+                        {"taueps", p.taueps},
+                        {"Tbw", p.Tbw},
                         {"tauxi", p.tauxi}})
     if (!(v > 0)) throw ParamError::about(source, key, "expected a positive time");
   if (p.settling_time < 0) throw ParamError::about(source, "settling_time", "expected >= 0");

@@ -26,14 +26,13 @@ struct McParams {
   int64_t dataset_size = 100, epochs = 100;
   std::vector<int64_t> layers{1, 1, 1};
   std::vector<std::string> activation{"soft_relu"};  // one name, or one per pyramidal layer
-  std::string model_type = "FA";                      // BP, FA, DTPDRL, LDRL, PAL
+  std::string model_type = "FA";                     // BP, FA, DTPDRL, LDRL, PAL
   std::vector<double> noise_scale{0.1, 0.1};
   double noise_deg = 30;
   std::string noise_mode = "uP_adaptive";  // uP, vapi, uP_adaptive, const
   double gl = 0.03, gbas = 0.1, gapi = 0.06, gden = 0.1, gnI = 0.06, gntgt = 0.06;
   std::vector<double> eta_fw{50, 10}, eta_bw{0}, eta_IP{20}, eta_PI{0};
-  Range init_WPP_range{-1, 1}, init_WIP_range{-1, 1}, init_BPP_range{-1, 1},
-      init_BPI_range{-1, 1};
+  Range init_WPP_range{-1, 1}, init_WIP_range{-1, 1}, init_BPP_range{-1, 1}, init_BPI_range{-1, 1};
   std::optional<Range> init_teacher_WPP_range, init_teacher_WIP_range, init_teacher_BPP_range,
       init_teacher_BPI_range;
   std::vector<double> alpha{0, 0};

@@ -8,7 +8,9 @@
 #include "core/params/param_spec.hpp"
 #include "tasks/microcircuit/angles.hpp"
 #include "tasks/microcircuit/experiment.hpp"
+#include "tasks/microcircuit/microcircuit_task.hpp"
 #include "tasks/microcircuit/params.hpp"
+#include "tasks/registry.hpp"
 
 using namespace soma;
 using namespace soma::mc;
@@ -19,8 +21,8 @@ namespace {
 struct TempFile {
   fs::path path;
   explicit TempFile(const std::string& text) {
-    path = fs::temp_directory_path() / ("soma_mc_" + std::to_string(std::random_device{}()) +
-                                        ".json");
+    path =
+        fs::temp_directory_path() / ("soma_mc_" + std::to_string(std::random_device{}()) + ".json");
     std::ofstream(path) << text;
   }
   ~TempFile() { fs::remove(path); }
@@ -192,4 +194,32 @@ TEST_CASE("microcircuit: a seed's run does not depend on the other seeds or thre
   CHECK(a.runs()[1].model.W[0](0, 0) == b.runs()[1].model.W[0](0, 0));
   CHECK(a.runs()[1].model.B[0](0, 0) == b.runs()[1].model.B[0](0, 0));
   CHECK(a.runs()[1].rec.angle[0] == b.runs()[1].rec.angle[0]);
+}
+
+TEST_CASE("microcircuit: the task runs, writes its outputs and re-plots from model.json") {
+  fs::path dir =
+      fs::temp_directory_path() / ("soma_mc_run_" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  const std::string file = (dir / "params.json").string();
+  std::ofstream(file) << R"({"_comment": "x", "epochs": 1, "dataset_size": 5, "_comment": "y",
+                             "settling_time": 1, "random_seed": [1, 2], "rec_BPP": true})";
+  TaskPtr t = make_task("microcircuit");
+  ParamValues v(t->params());
+  t->apply_params_file(v, file);
+  CHECK(v.get_string("params_file") == file);
+  t->setup(v, RunContext{dir.string(), false});
+  int steps = 0;
+  while (!t->done()) t->step(), ++steps;
+  CHECK(steps == 1);  // 5 ms + 1 ms settling fit one 10 ms chunk
+  CHECK(t->telemetry().find_series("mse") != nullptr);
+  CHECK(t->telemetry().find_series("angle_layer1") != nullptr);
+  t->finish();
+  for (const char* f : {"model.json", "mse.csv", "mse.svg", "angles.csv", "angle_layer1.svg",
+                        "WPP_layer1.svg", "BPP_layer1.csv"})
+    CHECK(fs::exists(dir / f));
+  fs::remove(dir / "mse.svg");
+  const std::string line = microcircuit_replot((dir / "model.json").string());
+  CHECK(line.find("seed 2") != std::string::npos);
+  CHECK(fs::exists(dir / "mse.svg"));
+  fs::remove_all(dir);
 }
