@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "tasks/microcircuit/microcircuit_task.hpp"
+
 namespace soma {
 
 const std::vector<TaskEntry>& task_registry() {
@@ -11,7 +13,7 @@ const std::vector<TaskEntry>& task_registry() {
       TaskPtr t = make();
       e.push_back({t->name(), t->description(), make});
     };
-    (void)add;
+    add([] { return std::make_unique<MicrocircuitTask>(); });
     return e;
   }();
   return entries;

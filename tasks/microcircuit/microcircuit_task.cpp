@@ -1,0 +1,93 @@
+#include "tasks/microcircuit/microcircuit_task.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "tasks/microcircuit/output.hpp"
+#include "tasks/microcircuit/params.hpp"
+
+namespace soma {
+
+MicrocircuitTask::MicrocircuitTask() {
+  table_.add_choice("task", "fw_bw", {"bw_only", "fw_bw"}, "experiment: learn B only, or W and B")
+      .restart();
+  table_.add_string("params_file", "", "the seed-format params.json (empty: the seed template)")
+      .restart();
+  table_.add_string("load", "", "a model.json to re-plot instead of simulating").restart();
+  table_.add_float("chunk_ms", 10, "simulated time per step (ms)").range(0.01, 1e6);
+}
+
+void MicrocircuitTask::apply_params_file(ParamValues& values, const std::string& path) const {
+  mc::load_params_file(path);  // throws a ParamError naming the file and key
+  values.set_string("params_file", path);
+}
+
+void MicrocircuitTask::setup(const ParamValues& v, const RunContext& ctx) {
+  telemetry_.clear();
+  exp_.reset();
+  published_ = 0;
+  load_path_ = v.get_string("load");
+  if (!load_path_.empty()) return;
+  const std::string& file = v.get_string("params_file");
+  mc::McParams p = file.empty() ? mc::McParams{} : mc::load_params_file(file);
+  chunk_steps_ = std::max<int64_t>(1, std::llround(v.get_float("chunk_ms") / p.dt));
+  out_dir_.clear();
+  if (!ctx.out_dir.empty()) {
+    const auto parent = std::filesystem::path(file).parent_path();
+    out_dir_ = file.empty() ? ctx.out_dir : (parent.empty() ? "." : parent.string());
+  }
+  exp_ = std::make_unique<mc::Experiment>(std::move(p), mc::task_from_name(v.get_string("task")));
+}
+
+void MicrocircuitTask::step() {
+  if (!exp_ || exp_->done()) return;
+  exp_->advance(chunk_steps_);
+  publish();
+}
+
+void MicrocircuitTask::publish() {
+  const auto& runs = exp_->runs();
+  const mc::Recording& r0 = runs.front().rec;
+  for (size_t i = published_; i < r0.t_ms.size(); ++i) {
+    const double x = r0.t_ms[i] / 1000;
+    if (!r0.mse.empty()) {
+      double sum = 0;
+      for (const auto& r : runs) sum += r.rec.mse[i];
+      telemetry_.add("mse", x, sum / double(runs.size()));
+    }
+    for (size_t k = 0; k < r0.angle.size(); ++k) {
+      double sum = 0;
+      for (const auto& r : runs) sum += r.rec.angle[k][i];
+      telemetry_.add("angle_layer" + std::to_string(k + 1), x, sum / double(runs.size()));
+    }
+  }
+  published_ = r0.t_ms.size();
+  telemetry_.progress =
+      double(exp_->steps_done()) / double(std::max<int64_t>(1, exp_->total_steps()));
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "t = %.3f s of %.3f s",
+                double(exp_->steps_done()) * exp_->params().dt / 1000,
+                double(exp_->total_steps()) * exp_->params().dt / 1000);
+  telemetry_.status = buf;
+}
+
+bool MicrocircuitTask::done() const {
+  return !exp_ || exp_->done();
+}
+
+std::string MicrocircuitTask::finish() {
+  if (!load_path_.empty()) return mc::replot_from_file(load_path_);
+  if (!exp_) return {};
+  if (!out_dir_.empty()) {
+    mc::write_outputs(*exp_, out_dir_);
+    return "wrote " + out_dir_ + "/model.json; " + mc::summarize(mc::to_json(*exp_));
+  }
+  return mc::summarize(mc::to_json(*exp_));
+}
+
+std::string microcircuit_replot(const std::string& path) {
+  return mc::replot_from_file(path);
+}
+
+}  // namespace soma

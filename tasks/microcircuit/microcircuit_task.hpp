@@ -1,0 +1,45 @@
+#pragma once
+// `soma microcircuit --params run01/params.json --task bw_only|fw_bw [--load run01/model.json]`:
+// the seed's experiments on learning the backward weights of cortical microcircuits (see
+// experiment.hpp). --params takes the seed's params.json format (params.hpp); outputs go to that
+// file's folder (output.hpp). One step() is chunk_ms of simulated time for every seed; telemetry
+// carries the seed-mean MSE (fw_bw) and angle(B, W^T) per hidden layer. With --load nothing is
+// simulated: finish() re-plots model.json into its folder.
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "tasks/framework/task.hpp"
+#include "tasks/microcircuit/experiment.hpp"
+
+namespace soma {
+
+class MicrocircuitTask : public Task {
+ public:
+  MicrocircuitTask();
+  std::string name() const override { return "microcircuit"; }
+  std::string description() const override {
+    return "cortical microcircuits learning their backward weights (BP, FA, PAL)";
+  }
+  const ParamTable& params() const override { return table_; }
+  // Validates a seed-format params.json and stores its path in `params_file`.
+  void apply_params_file(ParamValues& values, const std::string& path) const override;
+  void setup(const ParamValues& values, const RunContext& ctx) override;
+  void step() override;
+  bool done() const override;
+  std::string finish() override;
+
+  const mc::Experiment* experiment() const { return exp_.get(); }
+
+ private:
+  void publish();
+  ParamTable table_;
+  std::unique_ptr<mc::Experiment> exp_;
+  std::string load_path_, out_dir_;
+  int64_t chunk_steps_ = 1000;
+  size_t published_ = 0;  // records already in telemetry
+};
+
+// For the CLI's --load: re-plots a model.json into its folder; returns the summary line.
+std::string microcircuit_replot(const std::string& model_json_path);
+
+}  // namespace soma
