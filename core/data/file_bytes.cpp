@@ -1,6 +1,8 @@
 #include "core/data/file_bytes.hpp"
 
+#ifndef __EMSCRIPTEN__
 #include <zlib.h>
+#endif
 
 #include <fstream>
 #include <iterator>
@@ -12,6 +14,12 @@ bool is_gzip(const std::string& bytes) {
   return bytes.size() >= 2 && uint8_t(bytes[0]) == 0x1f && uint8_t(bytes[1]) == 0x8b;
 }
 
+#ifdef __EMSCRIPTEN__
+std::string gunzip(const std::string&, const std::string& name) {
+  throw std::runtime_error(name + ": gzip-compressed, and the WebAssembly build reads raw files " +
+                           "only (no zlib there); decompress it with gunzip first");
+}
+#else
 std::string gunzip(const std::string& bytes, const std::string& name) {
   z_stream z{};
   if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)  // 16: expect a gzip header and trailer
@@ -41,6 +49,7 @@ std::string gunzip(const std::string& bytes, const std::string& name) {
                              std::to_string(out.size()) + " decompressed bytes");
   return out;
 }
+#endif
 
 std::string read_file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -2,7 +2,11 @@
 // Native builds only: a worker thread that builds batch k + 1 while the caller trains on
 // batch k (a one-slot queue guarded by a mutex and a condition variable). WebAssembly builds
 // have no threads here; DataLoader then builds each batch when asked.
-#ifndef __EMSCRIPTEN__
+#ifdef __EMSCRIPTEN__
+namespace soma {
+class Prefetcher {};  // never constructed; complete only so DataLoader's unique_ptr compiles
+}  // namespace soma
+#else
 #include <condition_variable>
 #include <exception>
 #include <functional>
