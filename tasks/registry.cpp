@@ -2,7 +2,11 @@
 
 #include <stdexcept>
 
+#include "tasks/cartpole/cartpole_task.hpp"
+#include "tasks/correlation/correlation_task.hpp"
+#include "tasks/memory/memory_task.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
+#include "tasks/mnist/mnist_task.hpp"
 
 namespace soma {
 
@@ -13,6 +17,10 @@ const std::vector<TaskEntry>& task_registry() {
       TaskPtr t = make();
       e.push_back({t->name(), t->description(), make});
     };
+    add([] { return std::make_unique<MnistTask>(); });
+    add([] { return std::make_unique<MemoryTask>(); });
+    add([] { return std::make_unique<CartpoleTask>(); });
+    add([] { return std::make_unique<CorrelationTask>(); });
     add([] { return std::make_unique<MicrocircuitTask>(); });
     return e;
   }();

@@ -33,11 +33,13 @@ void add_trainer_params(ParamTable& t, const TrainerDefaults& d) {
   t.add_float("momentum", 0.9, "SGD momentum").range(0, 1).restart();
   t.add_float("weight_decay", d.weight_decay, "L2 penalty").range(0, 1).restart();
   t.add_float("clip_grad", 0.0, "clip the gradient norm to this (0: off)").min(0);
-  t.add_choice("lr_schedule", "none", {"none", "step", "cosine"},
+  t.add_choice("lr_schedule", d.lr_schedule, {"none", "step", "cosine"},
                "none; step: times lr_gamma every lr_step epochs; cosine: warm-up then cosine")
       .restart();
-  t.add_int("lr_step", 5, "epochs between learning-rate drops (step schedule)").min(1).restart();
-  t.add_float("lr_gamma", 0.2, "learning-rate factor per drop (step schedule)")
+  t.add_int("lr_step", d.lr_step, "epochs between learning-rate drops (step schedule)")
+      .min(1)
+      .restart();
+  t.add_float("lr_gamma", d.lr_gamma, "learning-rate factor per drop (step schedule)")
       .range(0, 1)
       .restart();
   t.add_int("warmup_steps", 0, "linear warm-up batches (cosine schedule)").min(0).restart();
@@ -94,13 +96,14 @@ void TrainingTask::step() {
                       std::to_string(batch_ + 1) + " (step " + std::to_string(global_step_ + 1) +
                       ")";
   if (!std::isfinite(s.loss))
-    throw std::runtime_error(where + ": the loss is " + std::to_string(s.loss) +
+    throw std::runtime_error(where + ": the loss is " + (std::isnan(s.loss) ? "NaN" : "infinite") +
                              "; try a smaller --learning_rate or --clip_grad (the last checkpoint "
                              "in the run folder is intact)");
   if (double clip = values().get_float("clip_grad"); clip > 0) {
     float norm = optim::clip_grad_norm_(opt_->params(), float(clip));
     if (!std::isfinite(norm))
-      throw std::runtime_error(where + ": the gradient norm is " + std::to_string(norm));
+      throw std::runtime_error(where + ": the gradient norm is " +
+                               (std::isnan(norm) ? "NaN" : "infinite"));
   }
   opt_->step();
   ++global_step_;

@@ -28,6 +28,9 @@ struct TrainerDefaults {
   double learning_rate = 2e-3;
   std::string optimizer = "adam";
   double weight_decay = 0;
+  std::string lr_schedule = "none";
+  int64_t lr_step = 5;
+  double lr_gamma = 0.2;
 };
 void add_trainer_params(ParamTable& t, const TrainerDefaults& d);
 

@@ -6,6 +6,7 @@
 
 #include "core/params/param_cli.hpp"
 #include "core/params/param_json.hpp"
+#include "temp_dir.hpp"
 
 using namespace soma;
 namespace fs = std::filesystem;
@@ -23,22 +24,7 @@ ParamTable make_table() {
 }
 
 // A fresh folder under the system temp dir, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("soma_params_" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name, const std::string& contents) const {
-    std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << contents;
-    return p;
-  }
-};
+using test::TempDir;
 
 // The message of the ParamError that `f` throws; fails the test if it throws none.
 template <class F>

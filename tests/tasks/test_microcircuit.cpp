@@ -3,7 +3,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include "core/params/param_spec.hpp"
 #include "tasks/microcircuit/angles.hpp"
@@ -11,6 +10,7 @@
 #include "tasks/microcircuit/microcircuit_task.hpp"
 #include "tasks/microcircuit/params.hpp"
 #include "tasks/registry.hpp"
+#include "temp_dir.hpp"
 
 using namespace soma;
 using namespace soma::mc;
@@ -18,14 +18,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A params file in a folder of its own.
 struct TempFile {
+  test::TempDir dir;
   fs::path path;
-  explicit TempFile(const std::string& text) {
-    path =
-        fs::temp_directory_path() / ("soma_mc_" + std::to_string(std::random_device{}()) + ".json");
-    std::ofstream(path) << text;
-  }
-  ~TempFile() { fs::remove(path); }
+  explicit TempFile(const std::string& text) : path(dir.file("params.json", text)) {}
 };
 
 std::string error_of(const std::string& json_text) {
@@ -94,7 +91,7 @@ TEST_CASE("microcircuit: params file") {
   SUBCASE("an unknown key is named") {
     std::string e = error_of(R"({"dt": 0.01, "learning_rate": 3})");
     CHECK(e.find("learning_rate") != std::string::npos);
-    CHECK(e.find("soma_mc_") != std::string::npos);  // the file
+    CHECK(e.find("params.json") != std::string::npos);  // the file
     CHECK(error_of(R"({"rec_nonsense": true})").find("rec_nonsense") != std::string::npos);
   }
   SUBCASE("a mistyped value names the key, the expected and the found type") {
@@ -197,12 +194,11 @@ TEST_CASE("microcircuit: a seed's run does not depend on the other seeds or thre
 }
 
 TEST_CASE("microcircuit: the task runs, writes its outputs and re-plots from model.json") {
-  fs::path dir =
-      fs::temp_directory_path() / ("soma_mc_run_" + std::to_string(std::random_device{}()));
-  fs::create_directories(dir);
-  const std::string file = (dir / "params.json").string();
-  std::ofstream(file) << R"({"_comment": "x", "epochs": 1, "dataset_size": 5, "_comment": "y",
-                             "settling_time": 1, "random_seed": [1, 2], "rec_BPP": true})";
+  test::TempDir tmp;
+  const fs::path dir = tmp.path;
+  const std::string file =
+      tmp.file("params.json", R"({"_comment": "x", "epochs": 1, "dataset_size": 5, "_comment": "y",
+                             "settling_time": 1, "random_seed": [1, 2], "rec_BPP": true})");
   TaskPtr t = make_task("microcircuit");
   ParamValues v(t->params());
   t->apply_params_file(v, file);
@@ -221,5 +217,4 @@ TEST_CASE("microcircuit: the task runs, writes its outputs and re-plots from mod
   const std::string line = microcircuit_replot((dir / "model.json").string());
   CHECK(line.find("seed 2") != std::string::npos);
   CHECK(fs::exists(dir / "mse.svg"));
-  fs::remove_all(dir);
 }

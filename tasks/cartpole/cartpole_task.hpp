@@ -1,0 +1,46 @@
+#pragma once
+// Cart-pole balancing by REINFORCE with a spiking policy (Norse's `cartpole` task): one episode
+// per step, returns discounted by gamma and normalised per episode, one Adam step per episode.
+// Stops when the running reward (starts at 10; r <- 0.05 episode + 0.95 r) exceeds
+// reward_threshold (475, CartPole-v1's), or after `episodes`. Norse's defaults: 100 episodes,
+// learning rate 1e-3, gamma 0.99, seed 1234 (its README suggests 1000 episodes and 0.005).
+#include <memory>
+
+#include "core/optim/adam.hpp"
+#include "tasks/cartpole/cartpole_env.hpp"
+#include "tasks/cartpole/policies.hpp"
+#include "tasks/framework/task.hpp"
+
+namespace soma {
+
+class CartpoleTask : public Task {
+ public:
+  CartpoleTask();
+  std::string name() const override { return "cartpole"; }
+  std::string description() const override {
+    return "balance a pole on a cart with a spiking policy trained by REINFORCE";
+  }
+  const ParamTable& params() const override { return table_; }
+  void setup(const ParamValues& v, const RunContext& ctx) override;
+  void step() override;
+  bool done() const override;
+  void save(const std::string& dir) const override;
+  void load(const std::string& dir) override;
+  std::string finish() override;
+
+  double running_reward() const { return running_; }
+
+ private:
+  // One episode; returns its reward and keeps the graph of its log-probabilities in `loss`.
+  double run_episode(Tensor& loss);
+  ParamTable table_;
+  std::unique_ptr<ParamValues> values_;
+  std::unique_ptr<CartPole> env_;
+  std::shared_ptr<Policy> policy_;
+  std::unique_ptr<optim::Adam> opt_;
+  std::unique_ptr<Rng> rng_;
+  int64_t episode_ = 0;
+  double running_ = 10;
+};
+
+}  // namespace soma

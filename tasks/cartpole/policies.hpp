@@ -1,0 +1,25 @@
+#pragma once
+// Cart-pole policies (Norse's cartpole task): observation -> action probabilities (1, 2).
+//   snn   obs * 50 split into relu(+) and relu(-) (8 channels) -> constant-current LIF encoder
+//         (40 steps) -> recurrent LIF 8->128 -> dropout 0.5 -> Linear 128->2 -> LI; softmax of the
+//         voltage's maximum over time
+//   lsnn  the same with an adaptive (LSNN) recurrent layer
+//   ann   4 -> 128 (dropout 0.6, ReLU) -> 2, softmax (PyTorch's REINFORCE example)
+#include <memory>
+#include <string>
+
+#include "core/neuron/surrogate.hpp"
+#include "core/nn/linear.hpp"
+#include "tasks/cartpole/cartpole_env.hpp"
+
+namespace soma {
+
+class Policy : public nn::Module {
+ public:
+  virtual Tensor probabilities(const CartPole::Observation& obs) = 0;
+  Tensor hidden_spikes;  // (T, 1, H) of the last call, for rasters; undefined for the ANN
+};
+
+std::shared_ptr<Policy> make_policy(const std::string& kind, const Surrogate& s, Rng& rng);
+
+}  // namespace soma

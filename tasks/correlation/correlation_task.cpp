@@ -1,0 +1,114 @@
+#include "tasks/correlation/correlation_task.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "core/encode/encoders.hpp"
+#include "core/neuron/li.hpp"
+#include "core/ops/ops.hpp"
+#include "core/plasticity/correlation_update.hpp"
+#include "core/random/rng.hpp"
+#include "tasks/framework/common_params.hpp"
+
+namespace soma {
+namespace {
+
+// A Linear(in, out)'s weight and bias as torch draws them: U(-1/sqrt(in), 1/sqrt(in)).
+std::pair<Tensor, Tensor> linear_map(int64_t in, int64_t out, Rng& rng) {
+  float k = 1.0f / std::sqrt(float(in));
+  return {Tensor::rand({out, in}, rng, -k, k).requires_grad_(),
+          Tensor::rand({out}, rng, -k, k).requires_grad_()};
+}
+
+}  // namespace
+
+CorrelationTask::CorrelationTask() {
+  table_.add_int("episodes", 100, "training episodes on the sample").min(1);
+  table_.add_int("seq_length", 500, "time steps per episode").range(1, 100000).restart();
+  table_.add_int("input_features", 100, "Poisson inputs").range(1, 10000).restart();
+  table_.add_int("hidden_features", 8, "LIF neurons with correlation sensors")
+      .range(1, 1000)
+      .restart();
+  table_.add_float("input_rate", 5, "input rate in Hz").range(0, 1000).restart();
+  table_.add_float("learning_rate", 0.1, "Adam step size").range(1e-7, 10).restart();
+  table_.add_float("plasticity_rate", 0.01, "step of the learned weight update").range(0, 10);
+  table_.add_int("update_every", 10, "time steps between weight updates").min(1);
+  add_seed_param(table_, 42);
+  add_device_param(table_);
+  add_surrogate_params(table_);
+}
+
+void CorrelationTask::setup(const ParamValues& v, const RunContext&) {
+  values_ = std::make_unique<ParamValues>(v);
+  Rng rng(uint64_t(v.get_int("seed")));
+  const int64_t T = v.get_int("seq_length"), I = v.get_int("input_features");
+  const int64_t H = v.get_int("hidden_features");
+  x_ = poisson_encode(Tensor::ones({1, I}), T, rng, float(v.get_float("input_rate")));
+  label_ = Tensor::from({1}, {float(rng.below(2))});
+  p_.lif.surrogate = surrogate_of(v);
+  w_in_ = Tensor::randn({H, I}, rng).requires_grad_();
+  w_rec_ = Tensor::randn({H, H}, rng).requires_grad_();
+  w_out_ = (Tensor::randn({2, H}, rng) / std::sqrt(float(H))).detach().requires_grad_();
+  std::tie(map_in_w_, map_in_b_) = linear_map(2 * H * I, H * I, rng);
+  std::tie(map_rec_w_, map_rec_b_) = linear_map(2 * H * H, H * H, rng);
+  opt_ = std::make_unique<optim::Adam>(
+      Tensors{w_in_, w_rec_, w_out_, map_in_w_, map_in_b_, map_rec_w_, map_rec_b_},
+      optim::AdamOptions{.lr = float(v.get_float("learning_rate"))});
+  episode_ = 0;
+  telemetry_.clear();
+}
+
+Tensor CorrelationTask::episode_loss() {
+  const int64_t T = x_.size(0), H = w_in_.size(0);
+  const float rate = float(values_->get_float("plasticity_rate"));
+  const int every = int(values_->get_int("update_every"));
+  LIFCorrelationState s = lif_correlation_initial_state(1, x_.size(2), H, p_);
+  Tensor w_in = w_in_, w_rec = w_rec_;
+  Tensors z;
+  for (int64_t t = 0; t < T; ++t) {
+    LIFCorrelationStep r = lif_correlation_step(select(x_, t), w_in, w_rec, s, p_);
+    s = r.state;
+    z.push_back(r.z);
+    w_in = correlation_based_update(t, w_in, s.input, map_in_w_, map_in_b_, rate, every);
+    w_rec = correlation_based_update(t, w_rec, s.recurrent, map_rec_w_, map_rec_b_, rate, every);
+  }
+  Tensor spikes = stack(z);  // (T, 1, H)
+  Raster r{"hidden spikes", T, H, {}};
+  for (int64_t i = 0; i < spikes.numel(); ++i) r.spikes.push_back(spikes.data()[i] > 0);
+  telemetry_.set(std::move(r));
+  telemetry_.set(Image{"input weights after the episode", H, x_.size(2), w_in.to_vector()});
+  Tensor v = li_sequence(linear(spikes, w_out_), {Tensor::zeros({1, 2}), Tensor::zeros({1, 2})},
+                         LIParameters{})
+                 .v;
+  return nll_loss(log_softmax(max_decode(v), 1), label_);
+}
+
+void CorrelationTask::step() {
+  opt_->zero_grad();
+  Tensor loss = episode_loss();
+  loss.backward();
+  opt_->step();
+  last_loss_ = loss.item();
+  if (episode_ == 0) first_loss_ = last_loss_;
+  ++episode_;
+  telemetry_.add("loss", double(episode_), last_loss_);
+  int64_t total = values_->get_int("episodes");
+  telemetry_.progress = double(episode_) / double(total);
+  std::ostringstream o;
+  o << "episode " << episode_ << "/" << total << "  loss " << last_loss_;
+  telemetry_.status = o.str();
+}
+
+bool CorrelationTask::done() const {
+  return !values_ || episode_ >= values_->get_int("episodes");
+}
+
+std::string CorrelationTask::finish() {
+  std::ostringstream o;
+  o.precision(4);
+  o << "loss " << first_loss_ << " -> " << last_loss_ << " after " << episode_ << " episodes";
+  if (first_loss_ > 0) o << " (" << 100 * (1 - last_loss_ / first_loss_) << "% lower)";
+  return o.str();
+}
+
+}  // namespace soma

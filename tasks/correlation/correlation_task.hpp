@@ -1,0 +1,45 @@
+#pragma once
+// Norse's correlation experiment: learning a plasticity rule. 100 Poisson inputs at 5 Hz drive a
+// recurrent LIF layer (8 neurons) whose synapses carry correlation sensors; every 10 steps the
+// input and recurrent weights move by learned linear maps of the sensors' traces
+// (core/plasticity/correlation_update.hpp); an LI read-out (2) is decoded by the maximum over
+// time, log-softmax and NLL against the sample's label. Adam trains the maps, the initial
+// weights and the read-out through all the plastic updates of an episode (Norse detaches the
+// update, so there only the read-out learns; here the rule itself is learned, as the
+// experiment intends). One fixed sample (seed 42), 500 steps, 100 episodes, Adam 0.1.
+// Writes the loss curve.
+#include <memory>
+
+#include "core/optim/adam.hpp"
+#include "core/plasticity/lif_correlation.hpp"
+#include "tasks/framework/task.hpp"
+
+namespace soma {
+
+class CorrelationTask : public Task {
+ public:
+  CorrelationTask();
+  std::string name() const override { return "correlation"; }
+  std::string description() const override {
+    return "learn a plasticity rule from correlation sensors (Norse's correlation experiment)";
+  }
+  const ParamTable& params() const override { return table_; }
+  void setup(const ParamValues& v, const RunContext& ctx) override;
+  void step() override;
+  bool done() const override;
+  std::string finish() override;
+
+ private:
+  Tensor episode_loss();  // runs one episode, returns its loss (with history)
+  ParamTable table_;
+  std::unique_ptr<ParamValues> values_;
+  LIFCorrelationParameters p_;
+  Tensor x_, label_;                                    // (T, 1, I) input spikes; (1) the class
+  Tensor w_in_, w_rec_, w_out_;                         // trainable initial weights and read-out
+  Tensor map_in_w_, map_in_b_, map_rec_w_, map_rec_b_;  // the learned update rules
+  std::unique_ptr<optim::Adam> opt_;
+  int64_t episode_ = 0;
+  double first_loss_ = 0, last_loss_ = 0;
+};
+
+}  // namespace soma

@@ -1,0 +1,174 @@
+#include "tasks/memory/memory_task.hpp"
+
+#include <cmath>
+
+#include "core/autograd/grad_mode.hpp"
+#include "core/ops/ops.hpp"
+#include "core/random/rng.hpp"
+#include "tasks/framework/common_params.hpp"
+
+namespace soma {
+namespace {
+
+constexpr int64_t kHidden = 20, kValSamples = 128, kTestSamples = 256;
+enum Split : uint64_t { kTrain = 0, kVal = 1, kTest = 2 };
+
+LIFParameters lif_params(const Surrogate& s) {
+  LIFParameters p;
+  p.v_th = 0.5f;
+  p.surrogate = s;
+  return p;
+}
+
+LSNNParameters lsnn_params(const Surrogate& s) {
+  LSNNParameters p;
+  p.v_th = 0.5f;
+  p.beta = 1.8f;
+  p.tau_adapt_inv = std::exp(-2.0f);
+  p.surrogate = s;
+  return p;
+}
+
+}  // namespace
+
+MemoryNet::MemoryNet(const std::string& kind, int64_t inputs, const Surrogate& s, Rng& rng) {
+  int64_t n_lif = kind == "lif" ? kHidden : kind == "lsnn" ? 0 : kHidden / 2;
+  if (n_lif > 0)
+    lif_ = register_module("lif",
+                           std::make_shared<nn::LIFRecurrent>(inputs, n_lif, rng, lif_params(s)));
+  if (n_lif < kHidden)
+    lsnn_ = register_module(
+        "lsnn", std::make_shared<nn::LSNNRecurrent>(inputs, kHidden - n_lif, rng, lsnn_params(s)));
+  out_ = register_module("out", std::make_shared<nn::Linear>(kHidden, 2, false, rng));
+  readout_ = register_module("readout", std::make_shared<nn::LI>());
+}
+
+Tensor MemoryNet::forward(const Tensor& x) {
+  Tensors parts;
+  if (lif_) parts.push_back((*lif_)(x));
+  if (lsnn_) parts.push_back((*lsnn_)(x));
+  spikes = parts.size() == 1 ? parts[0] : cat(parts, 2);
+  return (*readout_)((*out_)(spikes));
+}
+
+MemoryTask::MemoryTask() {
+  table_
+      .add_choice("model", "lsnnlif", {"lsnnlif", "lsnn", "lif"},
+                  "hidden layer: 10 LIF + 10 LSNN, 20 LSNN or 20 LIF")
+      .restart();
+  table_.add_int("samples", 512, "training samples per epoch").min(1).restart();
+  table_.add_int("seq_length", 200, "time steps per command period").range(1, 10000).restart();
+  table_.add_int("seq_periods", 12, "command periods per block").range(2, 1000).restart();
+  table_.add_int("seq_repetitions", 1, "store/recall blocks per sample").range(1, 100).restart();
+  table_.add_int("population_size", 5, "Poisson inputs per channel").range(1, 1000).restart();
+  table_.add_float("poisson_rate", 100, "data rate in Hz (commands: half)")
+      .range(1, 1000)
+      .restart();
+  table_.add_float("regularization_factor", 1e-2, "weight of the firing-rate penalty").min(0);
+  table_.add_float("regularization_target", 10, "target firing rate in Hz").min(0.1);
+  table_.add_float("stop_loss", 0.05, "stop when the validation loss falls to this").min(0);
+  add_seed_param(table_, 1234);
+  add_device_param(table_);
+  add_surrogate_params(table_);
+  add_trainer_params(table_, {300, 128, 1e-2, "adam", 0, "step", 100, 0.3});
+}
+
+void MemoryTask::build(const ParamValues& v) {
+  data_ = {v.get_int("seq_length"),
+           v.get_int("seq_periods"),
+           v.get_int("seq_repetitions"),
+           v.get_int("population_size"),
+           float(v.get_float("poisson_rate")),
+           1e-3f};
+  Rng rng(uint64_t(v.get_int("seed")));
+  model_ = std::make_shared<MemoryNet>(v.get_string("model"), data_.inputs(), surrogate_of(v), rng);
+  order_epoch_ = -1;
+}
+
+int64_t MemoryTask::batches_per_epoch() const {
+  int64_t n = values().get_int("samples"), b = values().get_int("batch_size");
+  return (n + b - 1) / b;
+}
+
+// Sample i of a split comes from its own seed, so no data set is stored.
+std::vector<uint64_t> MemoryTask::seeds(uint64_t split, int64_t begin, int64_t end) const {
+  std::vector<uint64_t> s;
+  const uint64_t base = (uint64_t(values().get_int("seed")) << 32) | (split << 28);
+  for (int64_t i = begin; i < end; ++i)
+    s.push_back(base | uint64_t(split == kTrain ? order_[size_t(i)] : i));
+  return s;
+}
+
+MemoryTask::Result MemoryTask::run(const MemoryBatch& b) {
+  const int64_t P = data_.total_periods(), B = b.inputs.size(1);
+  Tensor v = (*model_)(b.inputs);                                               // (T, B, 2)
+  Tensor probs = softmax(mean(reshape(v, {P, data_.seq_length, B, 2}), 1), 2);  // (P, B, 2)
+  const float recalls = sum(b.recall).item();
+  Tensor bce =
+      sum(binary_cross_entropy(probs, b.labels, Reduction::none) * b.recall) / (2.0f * recalls);
+  Tensor rate = sum(model_->spikes, 0) / (float(v.size(0)) * data_.dt);  // Hz, (B, 20)
+  float target = float(values().get_float("regularization_target"));
+  Tensor penalty =
+      mean(square((rate - target) / target)) * float(values().get_float("regularization_factor"));
+  Result r{bce + penalty, 0, int64_t(recalls)};
+  for (int64_t k = 0; k < P; ++k)
+    for (int64_t i = 0; i < B; ++i)
+      if (b.recall.at({k, i, 0}) > 0)
+        r.correct += (probs.at({k, i, 1}) > probs.at({k, i, 0})) == (b.labels.at({k, i, 1}) > 0);
+  bce_ = bce.item();
+  return r;
+}
+
+BatchStats MemoryTask::train_batch(int64_t epoch, int64_t batch) {
+  const int64_t n = values().get_int("samples"), B = values().get_int("batch_size");
+  if (epoch != order_epoch_) {
+    order_.resize(size_t(n));
+    for (int64_t i = 0; i < n; ++i) order_[size_t(i)] = i;
+    Rng rng(epoch_seed(epoch));
+    rng.shuffle(order_);
+    order_epoch_ = epoch;
+  }
+  model_->train();
+  int64_t begin = batch * B, end = std::min(n, begin + B);
+  Result r = run(make_memory_batch(data_, seeds(kTrain, begin, end)));
+  r.loss.backward();
+  return {r.loss.item(), r.correct, r.count};
+}
+
+EvalStats MemoryTask::evaluate(bool test) {
+  NoGrad no_grad;
+  model_->eval();
+  const int64_t n = test ? kTestSamples : kValSamples, B = values().get_int("batch_size");
+  double loss = 0;
+  int64_t correct = 0, count = 0;
+  for (int64_t begin = 0; begin < n; begin += B) {
+    int64_t end = std::min(n, begin + B);
+    Result r = run(make_memory_batch(data_, seeds(test ? kTest : kVal, begin, end)));
+    loss += bce_ * double(end - begin);
+    correct += r.correct;
+    count += r.count;
+  }
+  return {loss / double(n), double(correct) / double(std::max<int64_t>(count, 1))};
+}
+
+bool MemoryTask::goal_reached(const EvalStats& val) const {
+  return val.loss <= values().get_float("stop_loss");
+}
+
+void MemoryTask::publish_pictures() {
+  NoGrad no_grad;
+  MemoryBatch b = make_memory_batch(data_, seeds(kTest, 0, 1));
+  Tensor v = (*model_)(b.inputs);
+  const int64_t T = v.size(0);
+  Raster in{"input spikes (bits 0/1, store, recall)", T, data_.inputs(), {}};
+  for (int64_t i = 0; i < b.inputs.numel(); ++i) in.spikes.push_back(b.inputs.data()[i] > 0);
+  telemetry_.set(std::move(in));
+  Raster hidden{"hidden spikes (LIF, then LSNN)", T, kHidden, {}};
+  for (int64_t i = 0; i < model_->spikes.numel(); ++i)
+    hidden.spikes.push_back(model_->spikes.data()[i] > 0);
+  telemetry_.set(std::move(hidden));
+  Traces out{"read-out voltages", T, 2, v.to_vector()};
+  telemetry_.set(std::move(out));
+}
+
+}  // namespace soma

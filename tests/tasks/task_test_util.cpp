@@ -1,0 +1,39 @@
+#include "task_test_util.hpp"
+
+#include <algorithm>
+
+#include "core/data/idx.hpp"
+#include "core/random/rng.hpp"
+#include "tasks/framework/cli.hpp"
+
+namespace soma::test {
+
+CliResult run_cli(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  int code = soma_main(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+Dataset squares_dataset(int64_t n, uint64_t seed) {
+  Rng rng(seed);
+  Dataset d{"squares", 1, 28, 28, {}, {}};
+  for (int64_t i = 0; i < n; ++i) {
+    int c = int(rng.below(10));
+    int row = 1 + 9 * (c / 4), col = 1 + 7 * (c % 4);
+    for (int y = 0; y < 28; ++y)
+      for (int x = 0; x < 28; ++x) {
+        bool on = y >= row && y < row + 7 && x >= col && x < col + 7;
+        d.images.push_back(std::clamp((on ? 0.9f : 0.05f) + 0.1f * rng.normal(), 0.0f, 1.0f));
+      }
+    d.labels.push_back(c);
+  }
+  return d;
+}
+
+void write_squares_idx(const std::string& dir, int64_t train, int64_t test) {
+  IdxFiles tr = idx_files(dir, "train"), te = idx_files(dir, "test");
+  write_idx_dataset(squares_dataset(train, 1), tr.images, tr.labels);
+  write_idx_dataset(squares_dataset(test, 2), te.images, te.labels);
+}
+
+}  // namespace soma::test

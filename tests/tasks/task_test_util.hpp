@@ -1,0 +1,25 @@
+#pragma once
+// Helpers for the task tests: running the `soma` command line in-process, and small synthetic
+// data sets a network can learn in seconds.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/data/dataset.hpp"
+
+namespace soma::test {
+
+struct CliResult {
+  int code;
+  std::string out, err;
+};
+
+CliResult run_cli(const std::vector<std::string>& args);
+
+// 28 x 28 images of `n` samples in 10 classes: class c is a bright 7 x 7 square at one of ten
+// grid positions, plus noise. Pixels in [0, 1], as a reader returns them.
+Dataset squares_dataset(int64_t n, uint64_t seed);
+// Writes train and test splits as IDX files into dir, as load_dataset expects them.
+void write_squares_idx(const std::string& dir, int64_t train, int64_t test);
+
+}  // namespace soma::test

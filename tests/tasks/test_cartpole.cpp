@@ -1,0 +1,54 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "tasks/cartpole/cartpole_env.hpp"
+#include "tasks/cartpole/cartpole_task.hpp"
+
+using namespace soma;
+
+TEST_CASE("cartpole env: one step by hand, gym's equations") {
+  CartPole env(1);
+  env.set_state({0.0, 0.0, 0.1, 0.0});
+  CartPole::Step s = env.step(1);
+  // temp = (10 + 0) / 1.1; thacc = (9.8 sin .1 - cos .1 temp) / (0.5 (4/3 - 0.1 cos^2 .1 / 1.1))
+  const double temp = 10.0 / 1.1, c = std::cos(0.1), sn = std::sin(0.1);
+  const double thacc = (9.8 * sn - c * temp) / (0.5 * (4.0 / 3.0 - 0.1 * c * c / 1.1));
+  const double xacc = temp - 0.1 * 0.5 * thacc * c / 1.1;
+  CHECK(s.obs[0] == doctest::Approx(0.0));          // x moves with the old velocity
+  CHECK(s.obs[1] == doctest::Approx(0.02 * xacc));  // explicit Euler
+  CHECK(s.obs[2] == doctest::Approx(0.1));
+  CHECK(s.obs[3] == doctest::Approx(0.02 * thacc));
+  CHECK(s.reward == 1.0);
+  CHECK_FALSE(s.done);
+}
+
+TEST_CASE("cartpole env: terminates past 12 degrees or 2.4 m, and at the time limit") {
+  CartPole env(1, 500);
+  env.set_state({0.0, 0.0, 0.2094, 1.0});  // just under 12 degrees, falling
+  CHECK(env.step(1).done);
+  env.set_state({2.39, 1.0, 0.0, 0.0});
+  CHECK(env.step(1).done);
+  CartPole short_env(2, 5);
+  short_env.set_state({0, 0, 0, 0});
+  int steps = 0;
+  for (bool done = false; !done; ++steps) done = short_env.step(steps % 2).done;
+  CHECK(steps == 5);
+  for (double v : CartPole(3).reset()) CHECK(std::abs(v) <= 0.05);
+}
+
+TEST_CASE("cartpole task: REINFORCE improves the policy") {
+  for (const char* policy : {"ann", "snn"}) {
+    CartpoleTask t;
+    ParamValues v(t.params());
+    v.set_string("policy", policy);
+    v.set_int("episodes", std::string(policy) == "ann" ? 120 : 40);
+    v.set_float("learning_rate", 0.01);
+    t.setup(v, {});
+    while (!t.done()) t.step();
+    const Series* r = t.telemetry().find_series("running reward");
+    REQUIRE(r != nullptr);
+    INFO(policy);
+    CHECK(r->last() > 25.0);  // starts at 10; a random policy averages about 22
+  }
+}

@@ -1,0 +1,80 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "task_test_util.hpp"
+#include "tasks/registry.hpp"
+#include "temp_dir.hpp"
+
+using namespace soma;
+using soma::test::run_cli;
+
+namespace {
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("soma CLI: list, usage and unknown tasks") {
+  auto list = run_cli({"list"});
+  CHECK(list.code == 0);
+  for (const char* t : {"mnist", "memory", "correlation", "cartpole", "microcircuit"})
+    CHECK(has(list.out, t));
+  CHECK(run_cli({}).code == 2);
+  CHECK(run_cli({"--help"}).code == 0);
+  auto bad = run_cli({"mnsit"});
+  CHECK(bad.code == 2);
+  CHECK(has(bad.err, "unknown task 'mnsit'"));
+  CHECK(has(bad.err, "mnist"));
+}
+
+TEST_CASE("soma CLI: every task's --help lists its flags with defaults") {
+  for (const TaskEntry& e : task_registry()) {
+    auto r = run_cli({e.name, "--help"});
+    CHECK(r.code == 0);
+    CHECK(has(r.out, "--params"));
+    CHECK(has(r.out, "--out"));
+  }
+  auto mnist = run_cli({"mnist", "--help"});
+  CHECK(has(mnist.out, "--seed INT=1234"));
+  CHECK(has(mnist.out, "--seq_length INT=200"));
+  CHECK(has(mnist.out, "--epochs,--max_epochs"));
+  CHECK(has(mnist.out, "--method"));
+}
+
+TEST_CASE("soma CLI: bad flags and values exit with 2 and say what is wrong") {
+  auto unknown = run_cli({"mnist", "--learnig_rate", "0.1"});
+  CHECK(unknown.code == 2);
+  CHECK(has(unknown.err, "--learnig_rate"));
+  auto range = run_cli({"mnist", "--batch_size", "0"});
+  CHECK(range.code == 2);
+  CHECK(has(range.err, "--batch_size"));
+  auto choice = run_cli({"cartpole", "--method", "superspike"});
+  CHECK(choice.code == 2);
+  CHECK(has(choice.err, "heaviside"));  // lists the valid surrogates
+#ifndef SOMA_CUDA
+  auto cuda = run_cli({"cartpole", "--device", "cuda"});
+  CHECK(cuda.code == 2);
+  CHECK(has(cuda.err, "no CUDA backend"));
+#endif
+  test::TempDir dir;
+  std::string cfg = dir.file("bad.json", R"({"episodes": "many"})");
+  auto file = run_cli({"cartpole", "--params", cfg});
+  CHECK(file.code == 2);
+  CHECK(has(file.err, cfg));
+  CHECK(has(file.err, "episodes"));
+}
+
+TEST_CASE("soma CLI: a run writes config, metrics, checkpoint and plots, and resumes") {
+  test::TempDir dir;
+  std::string out = dir / "run";
+  auto r =
+      run_cli({"correlation", "--episodes", "3", "--seq_length", "40", "--out", out, "--quiet"});
+  REQUIRE(r.code == 0);
+  CHECK(has(r.out, "run folder: " + out));
+  namespace fs = std::filesystem;
+  CHECK(fs::exists(out + "/config.json"));
+  CHECK(fs::exists(out + "/series.csv"));
+  CHECK(fs::exists(out + "/plots/loss.svg"));
+  CHECK(fs::exists(out + "/plots/hidden_spikes.svg"));
+}

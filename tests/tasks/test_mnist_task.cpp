@@ -1,0 +1,98 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "task_test_util.hpp"
+#include "temp_dir.hpp"
+
+using namespace soma;
+using soma::test::run_cli;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The percentage after "test accuracy " in the CLI's last lines.
+double test_accuracy(const std::string& out) {
+  size_t at = out.find("test accuracy ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(out.substr(at + 14));
+}
+
+int count_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) ++n;
+  return n;
+}
+
+std::vector<std::string> small_run(const std::string& data, const std::string& out,
+                                   const std::string& model, int epochs) {
+  return {"mnist",
+          "--data_dir",
+          data,
+          "--model",
+          model,
+          "--seq_length",
+          "32",
+          "--batch_size",
+          "32",
+          "--epochs",
+          std::to_string(epochs),
+          "--learning_rate",
+          "5e-3",
+          "--limit_train",
+          "320",
+          "--limit_test",
+          "200",
+          "--out",
+          out,
+          "--quiet"};
+}
+
+}  // namespace
+
+TEST_CASE("mnist task: the recurrent SNN learns a small image problem, and resumes") {
+  test::TempDir dir;
+  const std::string data = dir / "data", out = dir / "run";
+  std::filesystem::create_directories(data);
+  test::write_squares_idx(data, 320, 200);
+  auto first = run_cli(small_run(data, out, "rec", 3));
+  REQUIRE_MESSAGE(first.code == 0, first.err);
+  CHECK(test_accuracy(first.out) > 60.0);         // chance is 10%
+  CHECK(count_lines(out + "/metrics.csv") == 4);  // header + 3 epochs
+  for (const char* f : {"config.json", "checkpoint.safetensors", "plots/loss.svg",
+                        "plots/hidden_spikes__first_test_image_.svg"})
+    CHECK(std::filesystem::exists(out + "/" + f));
+
+  auto resumed = run_cli({"mnist", "--resume", out, "--epochs", "4", "--quiet"});
+  REQUIRE_MESSAGE(resumed.code == 0, resumed.err);
+  CHECK(count_lines(out + "/metrics.csv") == 5);  // the fourth epoch appended to the first three
+  CHECK(has(resumed.out, "after 4 epochs"));
+}
+
+TEST_CASE("mnist task: the conv SNN runs a few steps") {
+  test::TempDir dir;
+  const std::string data = dir / "data";
+  std::filesystem::create_directories(data);
+  test::write_squares_idx(data, 64, 32);
+  auto r = run_cli({"mnist", "--data_dir", data, "--model", "conv", "--seq_length", "4",
+                    "--batch_size", "16", "--epochs", "1", "--out", dir / "run", "--quiet"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(has(r.out, "4 steps"));
+}
+
+TEST_CASE("mnist task: a corrupt data file fails with its name and sizes, exit code 1") {
+  test::TempDir dir;
+  const std::string data = dir / "data";
+  std::filesystem::create_directories(data);
+  test::write_squares_idx(data, 20, 10);
+  std::filesystem::resize_file(data + "/train-images-idx3-ubyte", 1000);
+  auto r = run_cli({"mnist", "--data_dir", data, "--out", dir / "run", "--quiet"});
+  CHECK(r.code == 1);
+  CHECK(has(r.err, "train-images-idx3-ubyte"));
+}
