@@ -3,10 +3,12 @@
 // product x W^T is a sum of the rows of W^T picked by each input row's active indices:
 // O(active * out) adds instead of O(in * out) multiply-adds per row.
 //
-// Layout: the dense operand is W^T (in x out), so each active input adds one contiguous row.
-// Kernels walk the output in column blocks whose slice of W^T (or of the gradient) fits in L2,
-// with 64-wide register tiles that the compiler vectorises; OpenMP splits rows (forward) or
-// 64-column tiles (weight gradient) so that no two threads write the same element.
+// Layout: the dense operand W (out x in) is packed as W^T in panels of 64 output columns, each
+// panel (in x 64) contiguous: an active input adds one 256-byte row of a panel. Rows of a plain
+// W^T lie 4 KB apart for in = 1024 and collide in the same cache sets; panel rows do not. The
+// kernels walk one panel at a time (it stays in L2) with a 64-float register tile that the
+// compiler vectorises; OpenMP splits rows (forward) or panels (weight gradient), so no two
+// threads write the same element.
 #include <cstdint>
 #include <vector>
 
@@ -22,10 +24,25 @@ struct SpikeRows {
 // at most max_density; false (and stops scanning early) otherwise.
 bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, SpikeRows& out);
 
-// Rows [r0, r1) of C (rows x n) = beta C + S B, where S is the 0/1 matrix given by s and
-// B = W^T is (cols x n); c points at row r0 of C.
-void spike_matmul(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* b,
+constexpr int64_t kSpikeTile = 64;
+
+// W (out x in, row-major) packed for spike_matmul: ceil(out / 64) panels of (in x 64) floats.
+std::vector<float> pack_spike_weights(const float* w, int64_t out, int64_t in);
+
+// Rows [r0, r1) of C (rows x n) = beta C + S W^T, where S is the 0/1 matrix given by s and W
+// (n x cols) was packed by pack_spike_weights; c points at row r0 of C.
+void spike_matmul(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* packed,
                   int64_t n, float beta, float* c);
+// Rows first + g * stride + b, for g < count and b < width: the rows one thread owns when it
+// takes a slice of the batch over several time steps.
+struct RowGroups {
+  int64_t first, width, count, stride;
+};
+// The same product, single-threaded, on those rows; c points at row `first`, and C's row for
+// (g, b) lies at (g * stride + b) * n.
+void spike_matmul_groups(const SpikeRows& s, RowGroups rows, int64_t cols, const float* packed,
+                         int64_t n, float beta, float* c);
+
 // C (cols x n) = beta C + S[r0:r1]^T G, with G (r1 - r0 x n) pointing at row r0: the weight
 // gradient of a spike input, transposed (gW^T), accumulated over row blocks with beta = 1.
 void spike_matmul_t(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* g,

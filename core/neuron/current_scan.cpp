@@ -49,7 +49,7 @@ void forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t
                    float* __restrict z, float* __restrict v_dec, float* __restrict trace) {
   const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
   for (int64_t t = 0; t < e.steps; ++t) {
-    const int64_t o = t * e.width;
+    const int64_t o = t * e.step_stride();
     for (int64_t k = k0; k < k1; ++k) {
       float j = i[k] + x[o + k];
       float vd = v[k] + am * (leak - v[k] + j);
@@ -75,7 +75,7 @@ void backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_
   const float am = c.am, keep = c.keep_i, th = c.v_th, vr = c.v_reset;
   const Surrogate sur = c.surrogate;
   for (int64_t t = e.steps - 1; t >= 0; --t) {
-    const int64_t o = t * e.width;
+    const int64_t o = t * e.step_stride();
     for (int64_t k = k0; k < k1; ++k) {
       float gv = gv_[k];
       if (gtrace) gv += gtrace[o + k];
@@ -95,15 +95,20 @@ void backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_
 
 }  // namespace
 
+void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                        const float* x, float* v, float* i, float* z, float* v_dec, float* trace) {
+  if (!c.spiking)
+    forward_range<false, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+  else if (c.reset == Reset::value)
+    forward_range<true, true>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+  else
+    forward_range<true, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+}
+
 void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, float* v, float* i,
                   float* z, float* v_dec, float* trace) {
   for_neuron_ranges(e, [&](int64_t k0, int64_t k1) {
-    if (!c.spiking)
-      forward_range<false, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
-    else if (c.reset == Reset::value)
-      forward_range<true, true>(c, e, k0, k1, x, v, i, z, v_dec, trace);
-    else
-      forward_range<true, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+    scan_forward_range(c, e, k0, k1, x, v, i, z, v_dec, trace);
   });
 }
 

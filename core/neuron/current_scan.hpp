@@ -33,6 +33,8 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
 // a time. Arrays are (steps, width), time-major; the state arrays are (width).
 struct ScanExtent {
   int64_t steps, width;
+  int64_t stride = 0;  // floats between steps in every (steps, .) array; 0: width
+  int64_t step_stride() const { return stride ? stride : width; }
 };
 
 // Advances (v, i) in place over the steps of x. z: spikes (spiking models); v_dec: pre-reset
@@ -40,6 +42,11 @@ struct ScanExtent {
 // reset (may be null).
 void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, float* v, float* i,
                   float* z, float* v_dec, float* trace);
+
+// The same on neurons [k0, k1) only, in the calling thread: for a layer whose threads each own
+// a slice of the neurons for the whole sequence.
+void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                        const float* x, float* v, float* i, float* z, float* v_dec, float* trace);
 
 struct ScanGrads {
   const float* gz;      // (steps, width) or null

@@ -8,6 +8,9 @@
 #include "core/autograd/node.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/ops/conv_kernels.hpp"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace soma {
 
@@ -25,12 +28,26 @@ class Synapse {
   virtual Tensors finish() = 0;
   // Drops what only the forward needed.
   virtual void forward_done() {}
+  // Whether currents_rows exists: then each thread computes and scans its own slice of the
+  // batch for the whole sequence, with no barrier between blocks.
+  virtual bool sliced() const { return false; }
+  // cur rows (t, b) for t in [t0, t1), b in [b0, b1), single-threaded; cur is the block buffer.
+  virtual void currents_rows(int64_t, int64_t, int64_t, int64_t, float*) const {}
 };
 
 struct Geometry {
   int64_t steps, width;  // T, and output elements per step
   int64_t chunk;         // steps per block
+  int64_t batch;         // rows per step (the slices of a sliced synapse)
 };
+
+int thread_count() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
 
 bool needs_grad(const Tensors& ts) {
   if (!GradMode::enabled()) return false;
@@ -62,8 +79,21 @@ CurrentScanResult run_fused(const char* name, std::shared_ptr<Synapse> syn, Tens
   auto at = [&](Tensor& t, int64_t t0) {
     return t.defined() ? t.data() + t0 * geo.width : nullptr;
   };
-  {
-    Tensor cur = Tensor::uninitialized({geo.chunk * geo.width});
+  Tensor cur = Tensor::uninitialized({geo.chunk * geo.width});
+  if (syn->sliced() && geo.batch > 1) {
+    const int64_t per_row = geo.width / geo.batch;
+    const int parts = int(std::min<int64_t>(thread_count(), geo.batch));
+#pragma omp parallel for schedule(static) num_threads(parts)
+    for (int p = 0; p < parts; ++p) {
+      int64_t b0 = geo.batch * p / parts, b1 = geo.batch * (p + 1) / parts;
+      for (int64_t t0 = 0; t0 < geo.steps; t0 += geo.chunk) {
+        int64_t t1 = std::min(geo.steps, t0 + geo.chunk);
+        syn->currents_rows(t0, t1, b0, b1, cur.data());
+        scan_forward_range(c, {t1 - t0, geo.width}, b0 * per_row, b1 * per_row, cur.data(),
+                           v.data(), i.data(), at(z, t0), at(v_dec, t0), at(trace, t0));
+      }
+    }
+  } else {
     for (int64_t t0 = 0; t0 < geo.steps; t0 += geo.chunk) {
       int64_t t1 = std::min(geo.steps, t0 + geo.chunk);
       syn->currents(t0, t1, cur.data());
@@ -71,6 +101,7 @@ CurrentScanResult run_fused(const char* name, std::shared_ptr<Synapse> syn, Tens
                    at(v_dec, t0), at(trace, t0));
     }
   }
+  cur = Tensor();
   syn->forward_done();
   Tensors outs{v, i};
   if (c.spiking) outs.push_back(z);
@@ -122,8 +153,7 @@ class LinearSynapse : public Synapse {
     auto s = std::make_shared<SpikeRows>();
     if (max_density > 0 && spike_rows(x.data(), x.numel() / in_, in_, max_density, *s)) {
       spikes_ = s;
-      wt_ = Tensor::uninitialized({in_, out_});
-      wt_.matrix(in_, out_) = w.matrix(out_, in_).transpose();
+      packed_ = pack_spike_weights(w.data(), out_, in_);
     } else if (need_w_) {
       x_saved_ = x.detach();
     }
@@ -135,13 +165,22 @@ class LinearSynapse : public Synapse {
     if (b_.defined()) add_bias_rows(b_, r1 - r0, out_, cur);
     float beta = b_.defined() ? 1.0f : 0.0f;
     if (spikes_)
-      spike_matmul(*spikes_, r0, r1, in_, wt_.data(), out_, beta, cur);
+      spike_matmul(*spikes_, r0, r1, in_, packed_.data(), out_, beta, cur);
     else
       gemm(false, true, r1 - r0, out_, in_, 1.0f, x_ + r0 * in_, w_.data(), beta, cur);
   }
+  bool sliced() const override { return spikes_ != nullptr; }
+  void currents_rows(int64_t t0, int64_t t1, int64_t b0, int64_t b1, float* cur) const override {
+    float* first = cur + b0 * out_;
+    if (b_.defined())
+      for (int64_t t = t0; t < t1; ++t)
+        add_bias_rows(b_, b1 - b0, out_, first + (t - t0) * rps_ * out_);
+    spike_matmul_groups(*spikes_, {t0 * rps_ + b0, b1 - b0, t1 - t0, rps_}, in_, packed_.data(),
+                        out_, b_.defined() ? 1.0f : 0.0f, first);
+  }
   void forward_done() override {
     x_ = nullptr;
-    wt_ = Tensor();
+    packed_ = {};
   }
 
   void backward(int64_t t0, int64_t t1, const float* gcur) override {
@@ -182,7 +221,8 @@ class LinearSynapse : public Synapse {
     return t;
   }
   const float* x_;
-  Tensor w_, b_, wt_, x_saved_, gw_, gx_, gb_;
+  Tensor w_, b_, x_saved_, gw_, gx_, gb_;
+  std::vector<float> packed_;
   std::shared_ptr<SpikeRows> spikes_;
   int64_t rps_, in_, out_;
   bool need_x_, need_w_, need_b_;
@@ -213,7 +253,7 @@ CurrentScanResult linear_neuron_sequence(const Tensor& x, const Tensor& weight, 
   Shape out_shape = x.shape();
   out_shape.back() = out;
   return run_fused("linear_neuron_sequence", syn, {x, weight, bias}, out_shape, state, c,
-                   record_trace, {steps, rps * out, chunk_steps(steps, rps, rows)});
+                   record_trace, {steps, rps * out, chunk_steps(steps, rps, rows), rps});
 }
 
 namespace {
@@ -285,7 +325,7 @@ CurrentScanResult conv_neuron_sequence(const Tensor& x, const Tensor& weight, co
                       : chunk_steps(steps, 1, (int64_t(1) << 20) / std::max<int64_t>(per_step, 1));
   return run_fused("conv_neuron_sequence", syn, {x, weight, bias},
                    {steps, batch, g.cout, g.oh, g.ow}, state, c, record_trace,
-                   {steps, per_step, chunk});
+                   {steps, per_step, chunk, batch});
 }
 
 }  // namespace soma

@@ -68,12 +68,6 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 
 namespace {
 
-Tensor transposed(const float* m, int64_t rows, int64_t cols) {
-  Tensor t = Tensor::uninitialized({cols, rows});
-  t.matrix(cols, rows) = ConstMatrixMap(m, rows, cols).transpose();
-  return t;
-}
-
 struct LinearDims {
   int64_t rows, in, out;
 };
@@ -115,8 +109,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     out.matrix(d.rows, d.out).rowwise() = ConstArrayMap(bias.data(), d.out).matrix().transpose();
   std::shared_ptr<SpikeRows> spikes = as_spikes(x, d);
   if (spikes)
-    spike_matmul(*spikes, 0, d.rows, d.in, transposed(weight.data(), d.out, d.in).data(), d.out,
-                 beta, out.data());
+    spike_matmul(*spikes, 0, d.rows, d.in, pack_spike_weights(weight.data(), d.out, d.in).data(),
+                 d.out, beta, out.data());
   else
     gemm(false, true, d.rows, d.out, d.in, 1.0f, x.data(), weight.data(), beta, out.data());
   // A sparse input is saved as its spike rows only: no dense copy stays alive for backward.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -10,16 +11,7 @@ namespace soma {
 
 namespace {
 
-constexpr int64_t kTile = 64;  // floats per register tile (4 AVX-512 vectors)
-constexpr int64_t kBlockBytes = int64_t(1)
-                                << 19;  // a column block of the dense operand: half an L2
-
-// Columns per block of the forward kernel: a multiple of the tile whose slice of a (rows_b x n)
-// operand fits the budget.
-int64_t block_columns(int64_t rows_b, int64_t n) {
-  int64_t w = kBlockBytes / (int64_t(sizeof(float)) * std::max<int64_t>(rows_b, 1));
-  return std::min(n, std::max(kTile, w / kTile * kTile));
-}
+constexpr int64_t kTile = kSpikeTile;
 
 int thread_count() {
 #ifdef _OPENMP
@@ -46,32 +38,37 @@ bool scan_rows(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t bud
   return true;
 }
 
-// acc[0, width) += src rows listed in idx[0, count), each `stride` floats apart.
-inline void add_rows(float* acc, int64_t width, const float* src, int64_t stride,
-                     const int32_t* idx, int64_t count) {
-  for (int64_t j = 0; j < width; j += kTile) {
-    if (j + kTile <= width) {
-      float t[kTile];
-      for (int64_t k = 0; k < kTile; ++k) t[k] = acc[j + k];
-      for (int64_t a = 0; a < count; ++a) {
-        const float* s = src + int64_t(idx[a]) * stride + j;
-        for (int64_t k = 0; k < kTile; ++k) t[k] += s[k];
-      }
-      for (int64_t k = 0; k < kTile; ++k) acc[j + k] = t[k];
-    } else {
-      for (int64_t a = 0; a < count; ++a) {
-        const float* s = src + int64_t(idx[a]) * stride;
-        for (int64_t k = j; k < width; ++k) acc[k] += s[k];
-      }
-    }
-  }
+// 16 floats as one value: GCC and Clang keep these in registers (AVX-512: one register, AVX2:
+// two, WebAssembly without SIMD: scalars), where a float[64] accumulator was kept on the stack,
+// a store-to-load dependency per add that halved the speed.
+typedef float Vec16 __attribute__((vector_size(64)));
+
+inline Vec16 load16(const float* p) {
+  Vec16 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 }
 
-void scale(float* c, int64_t n, float beta) {
-  if (beta == 0)
-    std::fill(c, c + n, 0.0f);
-  else if (beta != 1)
-    for (int64_t k = 0; k < n; ++k) c[k] *= beta;
+inline void store16(float* p, Vec16 v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// t[0, 64) = the sum of the panel rows listed in idx[0, count). The panel is contiguous, so
+// its rows do not collide in cache as rows of W^T 4 KB apart would.
+inline void sum_tile(float* t, const float* panel, const int32_t* idx, int64_t count) {
+  static_assert(kTile == 64);
+  Vec16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+  for (int64_t a = 0; a < count; ++a) {
+    const float* src = panel + int64_t(idx[a]) * kTile;
+    a0 += load16(src);
+    a1 += load16(src + 16);
+    a2 += load16(src + 32);
+    a3 += load16(src + 48);
+  }
+  std::memcpy(t, &a0, sizeof a0);
+  std::memcpy(t + 16, &a1, sizeof a1);
+  std::memcpy(t + 32, &a2, sizeof a2);
+  std::memcpy(t + 48, &a3, sizeof a3);
 }
 
 }  // namespace
@@ -101,13 +98,49 @@ bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, 
   return int64_t(out.cols.size()) <= budget;
 }
 
-void spike_matmul(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* b,
+std::vector<float> pack_spike_weights(const float* w, int64_t out, int64_t in) {
+  const int64_t tiles = (out + kTile - 1) / kTile;
+  std::vector<float> packed(size_t(tiles * in * kTile), 0.0f);
+  for (int64_t p = 0; p < tiles; ++p)
+    for (int64_t k = 0; k < kTile && p * kTile + k < out; ++k) {
+      const float* row = w + (p * kTile + k) * in;
+      float* dst = packed.data() + p * in * kTile + k;
+      for (int64_t a = 0; a < in; ++a) dst[a * kTile] = row[a];
+    }
+  return packed;
+}
+
+void spike_matmul_groups(const SpikeRows& s, RowGroups rg, int64_t cols, const float* packed,
+                         int64_t n, float beta, float* c) {
+  // Tiles are summed into a small contiguous buffer and copied out group by group: stores 4 KB
+  // apart interleaved with the panel loads would slow the kernel. Panels outermost, so the one
+  // in use (cols x 64 floats) stays in L2 across all rows.
+  std::vector<float> stage(size_t(rg.width * kTile));
+  for (int64_t j = 0; j < n; j += kTile) {
+    const float* panel = packed + j * cols;
+    const int64_t w = std::min(kTile, n - j);
+    for (int64_t g = 0; g < rg.count; ++g) {
+      const int64_t first = rg.first + g * rg.stride;
+      for (int64_t b = 0; b < rg.width; ++b) {
+        int64_t a0 = s.row_start[size_t(first + b)],
+                count = s.row_start[size_t(first + b + 1)] - a0;
+        sum_tile(stage.data() + b * kTile, panel, s.cols.data() + a0, count);
+      }
+      for (int64_t b = 0; b < rg.width; ++b) {
+        float* out = c + (g * rg.stride + b) * n + j;
+        const float* t = stage.data() + b * kTile;
+        if (beta == 0)
+          for (int64_t k = 0; k < w; ++k) out[k] = t[k];
+        else
+          for (int64_t k = 0; k < w; ++k) out[k] = beta * out[k] + t[k];
+      }
+    }
+  }
+}
+
+void spike_matmul(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* packed,
                   int64_t n, float beta, float* c) {
-  const int64_t bw = block_columns(cols, n);
-#pragma omp parallel for schedule(static) if ((r1 - r0) * n >= 65536)
-  for (int64_t r = r0; r < r1; ++r) scale(c + (r - r0) * n, n, beta);
-    // Threads take row ranges; each walks column blocks outermost so that the block of W^T it
-    // reads stays in its L2 across all its rows.
+  // Threads take row ranges.
 #pragma omp parallel if ((r1 - r0) * n >= 65536)
   {
 #ifdef _OPENMP
@@ -116,27 +149,43 @@ void spike_matmul(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, cons
     int threads = 1, id = 0;
 #endif
     int64_t a0 = r0 + (r1 - r0) * id / threads, a1 = r0 + (r1 - r0) * (id + 1) / threads;
-    for (int64_t j = 0; j < n; j += bw)
-      for (int64_t r = a0; r < a1; ++r) {
-        int64_t first = s.row_start[size_t(r)], count = s.row_start[size_t(r + 1)] - first;
-        add_rows(c + (r - r0) * n + j, std::min(bw, n - j), b + j, n, s.cols.data() + first, count);
-      }
+    for (int64_t b0 = a0; b0 < a1; b0 += 64) {
+      int64_t b1 = std::min(a1, b0 + 64);
+      spike_matmul_groups(s, {b0, b1 - b0, 1, 0}, cols, packed, n, beta, c + (b0 - r0) * n);
+    }
   }
 }
 
 void spike_matmul_t(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* g,
                     int64_t n, float beta, float* c) {
-  scale(c, cols * n, beta);
-  // Threads own disjoint column blocks of C, so no two write the same element; inside a block,
-  // each gradient row's tile is loaded once and added to the rows of C its spikes select.
-#pragma omp parallel for schedule(dynamic) if ((r1 - r0) * n >= 65536)
-  for (int64_t j = 0; j < n; j += kTile) {
-    const int64_t w = std::min(kTile, n - j);
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* src = g + (r - r0) * n + j;
-      for (int64_t a = s.row_start[size_t(r)]; a < s.row_start[size_t(r + 1)]; ++a) {
-        float* dst = c + int64_t(s.cols[size_t(a)]) * n + j;
-        for (int64_t k = 0; k < w; ++k) dst[k] += src[k];
+  // Threads own disjoint 64-column tiles of C. A tile is summed in a contiguous panel
+  // (cols x 64), where the rows its spikes select do not collide in cache, then added to C.
+#pragma omp parallel if ((r1 - r0) * n >= 65536)
+  {
+    std::vector<float> panel(size_t(cols * kTile));
+#pragma omp for schedule(dynamic)
+    for (int64_t j = 0; j < n; j += kTile) {
+      const int64_t w = std::min(kTile, n - j);
+      std::fill(panel.begin(), panel.end(), 0.0f);
+      for (int64_t r = r0; r < r1; ++r) {
+        float t[kTile] = {};
+        std::memcpy(t, g + (r - r0) * n + j, size_t(w) * sizeof(float));
+        const Vec16 t0 = load16(t), t1 = load16(t + 16), t2 = load16(t + 32), t3 = load16(t + 48);
+        for (int64_t a = s.row_start[size_t(r)]; a < s.row_start[size_t(r + 1)]; ++a) {
+          float* dst = panel.data() + int64_t(s.cols[size_t(a)]) * kTile;
+          store16(dst, load16(dst) + t0);
+          store16(dst + 16, load16(dst + 16) + t1);
+          store16(dst + 32, load16(dst + 32) + t2);
+          store16(dst + 48, load16(dst + 48) + t3);
+        }
+      }
+      for (int64_t a = 0; a < cols; ++a) {
+        float* dst = c + a * n + j;
+        const float* src = panel.data() + a * kTile;
+        if (beta == 0)
+          for (int64_t k = 0; k < w; ++k) dst[k] = src[k];
+        else
+          for (int64_t k = 0; k < w; ++k) dst[k] = beta * dst[k] + src[k];
       }
     }
   }
