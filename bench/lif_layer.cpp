@@ -47,6 +47,26 @@ double median_seconds(int repeats, const std::function<void()>& f) {
   return t[t.size() / 2];
 }
 
+// Medians of several functions timed in turns (f1 f2 f3, f1 f2 f3, ...), so that a change in
+// the machine's load hits all of them alike.
+std::vector<double> interleaved(int repeats, const std::vector<std::function<void()>>& fs) {
+  std::vector<std::vector<double>> t(fs.size());
+  for (auto& f : fs) f();  // warm-up
+  for (int r = 0; r < repeats; ++r)
+    for (size_t k = 0; k < fs.size(); ++k) {
+      auto start = std::chrono::steady_clock::now();
+      fs[k]();
+      t[k].push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+  std::vector<double> med;
+  for (auto& v : t) {
+    std::sort(v.begin(), v.end());
+    med.push_back(v[v.size() / 2]);
+  }
+  return med;
+}
+
 Tensor poisson(const Shape& shape, float p, Rng& rng) {
   Tensor x = Tensor::zeros(shape);
   for (auto& v : x.array()) v = rng.uniform() < p ? 1.0f : 0.0f;
@@ -63,18 +83,17 @@ void inference(int64_t n, int64_t steps, int repeats) {
   Tensor w = Tensor::randn({n, n}, rng) * (3.0f / std::sqrt(0.03f * float(n)));
   NoGrad ng;
   LIFState s0 = lif_initial_state({B, n}, LIFParameters{});
-  double rate = 0;
   auto layer = [&](double density) {
-    return [&, density] {
-      Tensor z = linear_neuron_sequence(x, w, Tensor(), s0, kLif, false, {density, 0}).z;
-      rate = sum(z).item() / double(z.numel());
-    };
+    return [&, density] { linear_neuron_sequence(x, w, Tensor(), s0, kLif, false, {density, 0}); };
   };
-  double sparse = median_seconds(repeats, layer(1.0));
-  double dense = median_seconds(repeats, layer(0.0));
+  Tensor z = linear_neuron_sequence(x, w, Tensor(), s0, kLif, false, {1.0, 0}).z;
+  double rate = sum(z).item() / double(z.numel());
+  z = Tensor();
   Tensor out = Tensor::zeros({steps, B, n});
-  double floor = median_seconds(
-      repeats, [&] { gemm(false, true, steps * B, n, n, 1, x.data(), w.data(), 0, out.data()); });
+  auto t = interleaved(
+      repeats, {layer(1.0), layer(0.0),
+                [&] { gemm(false, true, steps * B, n, n, 1, x.data(), w.data(), 0, out.data()); }});
+  double sparse = t[0], dense = t[1], floor = t[2];
   std::printf(
       "inference  N=%5lld T=%4lld B=32  sparse %.4f s  dense %.4f s  gemm %.4f s  "
       "dense/gemm %.2f  gemm/sparse %.1fx  (output rate %.3f)\n",
@@ -104,13 +123,14 @@ struct TrainCase {
 
 void training(int64_t n, int64_t steps, int repeats) {
   TrainCase tc(n, steps);
-  double fused = median_seconds(repeats, [&] { tc.fused(); });
-  double unfused = median_seconds(repeats, [&] { tc.unfused(); });
   Tensor out = Tensor::zeros({steps * tc.B, n}), gw = Tensor::zeros({n, n});
-  double floor = median_seconds(repeats, [&] {
-    gemm(false, true, steps * tc.B, n, n, 1, tc.x.data(), tc.w.data(), 0, out.data());
-    gemm(true, false, n, n, steps * tc.B, 1, out.data(), tc.x.data(), 0, gw.data());
-  });
+  auto t = interleaved(
+      repeats, {[&] { tc.fused(); }, [&] { tc.unfused(); },
+                [&] {
+                  gemm(false, true, steps * tc.B, n, n, 1, tc.x.data(), tc.w.data(), 0, out.data());
+                  gemm(true, false, n, n, steps * tc.B, 1, out.data(), tc.x.data(), 0, gw.data());
+                }});
+  double fused = t[0], unfused = t[1], floor = t[2];
   double gflop = 2.0 * 2.0 * double(steps * tc.B) * double(n) * double(n) * 1e-9;
   std::printf(
       "training   n=%5lld T=%4lld B=16  fused %.4f s (%.1f GFLOP/s)  unfused %.4f s  gemm %.4f s "
@@ -202,7 +222,7 @@ int main(int argc, char** argv) {
     density |= std::strcmp(argv[a], "--density") == 0;
     alloc |= std::strcmp(argv[a], "--alloc") == 0;
   }
-  int repeats = quick ? 1 : 3;
+  int repeats = quick ? 1 : 5;
   std::printf("%d threads%s\n", Eigen::nbThreads(),
               quick ? ", --quick: shorter T, one repeat" : "");
   if (density) {
