@@ -48,8 +48,12 @@ void spike_matmul_groups(const SpikeRows& s, RowGroups rows, int64_t cols, const
 void spike_matmul_t(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* g,
                     int64_t n, float beta, float* c);
 
-// Density under which the sparse path beats the dense GEMM, measured with
-// `bench_lif_layer --density` (see bench/lif_layer.cpp for the numbers).
-constexpr double kSpikeDensityThreshold = 0.08;
+// Density under which the sparse path is taken. `bench_lif_layer --density` (2 threads, AVX-512,
+// Eigen GEMM at 250-330 GFLOP/s) measured sparse / dense time, spike detection + forward +
+// weight gradient against the two GEMMs, for (8000 x 1024) and (32000 x 1000) inputs:
+//   p = 0.05: 0.18-0.19   0.10: 0.24-0.27   0.15: 0.33-0.51   0.20: 0.44-0.45   0.30: 0.69-1.08
+// The crossover is near 0.3; 0.2 keeps a margin for noise and for machines where the GEMM is
+// relatively faster, and bounds the wasted scan on dense binary input.
+constexpr double kSpikeDensityThreshold = 0.2;
 
 }  // namespace soma

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
 #ifdef _OPENMP
 #include <omp.h>
@@ -27,8 +28,7 @@ namespace {
 // neurons and walks all steps over it, the inner loop running across neurons so it vectorises.
 template <class F>
 void for_neuron_ranges(ScanExtent e, F&& f) {
-  const bool parallel = e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16);
-#pragma omp parallel if (parallel)
+#pragma omp parallel if (e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16))
   {
 #ifdef _OPENMP
     int64_t threads = omp_get_num_threads(), id = omp_get_thread_num();
@@ -133,11 +133,14 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
   record_trace = record_trace || !c.spiking;
   ScanExtent e{x.size(0), numel_of(step_shape)};
   Tensor z = c.spiking ? Tensor::uninitialized(x.shape()) : Tensor();
-  Tensor v_dec = c.spiking ? Tensor::uninitialized(x.shape()) : Tensor();
+  // The pre-reset voltage is kept only for a backward pass that will happen.
+  const bool grad =
+      GradMode::enabled() && (x.requires_grad() || v0.requires_grad() || i0.requires_grad());
+  Tensor v_dec = c.spiking && grad ? Tensor::uninitialized(x.shape()) : Tensor();
   Tensor trace = record_trace ? Tensor::uninitialized(x.shape()) : Tensor();
   Tensor v = v0.clone(), i = i0.clone();
   scan_forward(c, e, x.data(), v.data(), i.data(), c.spiking ? z.data() : nullptr,
-               c.spiking ? v_dec.data() : nullptr, record_trace ? trace.data() : nullptr);
+               v_dec.defined() ? v_dec.data() : nullptr, record_trace ? trace.data() : nullptr);
   Tensors outs{v, i};
   if (c.spiking) outs.push_back(z);
   if (record_trace) outs.push_back(trace);

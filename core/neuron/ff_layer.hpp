@@ -5,18 +5,25 @@
 //   currents  I[t] = W x[t] + b            (a GEMM, or sparse row sums for spike input)
 //   neurons   (z[t], v, i) = scan(I[t], v, i)
 //
-// Forward: the T steps are cut into blocks of about chunk_rows rows (steps x batch); each
-// block is one GEMM over its rows, then the scan advances the state over the block. The
-// currents therefore never exist for all T at once: one block buffer is reused.
+// Forward: the T steps are cut into blocks of whole steps (dense input: 8192 rows of steps x
+// batch, a full-speed GEMM; spike input: ~2^18 output floats, so the block stays in L2); each
+// block's currents are computed, then the scan advances the state over the block. The currents
+// of all T steps never exist at once: one block buffer is reused. With spike input each thread
+// owns a slice of the batch for the whole sequence (its rows of the sparse product and its
+// neurons of the scan), so the threads never wait for each other.
 // Backward: one reverse scan over the same blocks; each block's current gradient feeds the
 // weight-gradient GEMM (accumulated) and the input-gradient GEMM, then the buffer is reused.
 //
-// Memory per neuron-step (out features x T x batch), on top of the outputs the caller keeps:
-//   saved for backward  4 bytes: the pre-reset voltage (spiking models; nothing for LI)
-//   input               the input x itself stays referenced for the weight gradient, unless it
-//                       took the sparse path: then only its spike indices, 4 bytes per spike
-//   transient           one block of currents (chunk_rows x out floats) in each direction
-// Spikes are recomputed from the saved voltage in the backward (z = v_dec > v_th).
+// Memory per neuron-step (out features x T x batch):
+//   output        4 bytes: z (or the trace for LI), which the caller keeps
+//   saved         4 bytes: the pre-reset voltage, spiking models with a backward only; spikes
+//                 and surrogate are recomputed from it (z = v_dec > v_th). LI saves nothing.
+//   input         dense x stays referenced for the weight gradient; a spike input is kept only
+//                 as its spike indices (4 bytes per spike), not as floats
+//   transient     one block of currents (forward) or current gradients (backward)
+// Measured (bench_lif_layer, Linear 1024 -> LIF, T 500, B 16, loss = sum z): peak live tensor
+// storage 2.5x (x + W + 4 bytes per neuron-step); the extra is z, its gradient from sum() and
+// one block buffer. linear + lif_sequence: 2.9x.
 //
 // Sparse input: when x holds only 0 and 1 and at most max_spike_density of it is 1, the
 // currents are sums of the rows of W^T picked by the active inputs, and the weight gradient is
