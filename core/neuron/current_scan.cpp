@@ -1,8 +1,13 @@
 #include "core/neuron/current_scan.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace soma {
 
@@ -19,70 +24,104 @@ CurrentScanConfig lif_scan_config(const LIFParameters& p, bool box, bool spiking
 
 namespace {
 
-struct Extent {
-  int64_t steps, width;  // T and the number of neurons per step
-};
-
-// Forward scan; v and i hold the state and are updated in place. Each neuron runs its whole
-// time loop in one thread: neurons are independent, time is sequential.
-void forward_scan(const CurrentScanConfig& c, Extent e, const float* x, float* v, float* i,
-                  float* z, float* v_dec, float* trace) {
-#pragma omp parallel for schedule(static) if (e.width >= 4096)
-  for (int64_t k = 0; k < e.width; ++k) {
-    float vk = v[k], ik = i[k];
-    for (int64_t t = 0; t < e.steps; ++t) {
-      int64_t o = t * e.width + k;
-      float j = ik + x[o];
-      float vd = vk + c.am * (c.v_leak - vk + j);
-      ik = j * c.keep_i;
-      vk = vd;
-      if (c.spiking) {
-        float zk = vd > c.v_th ? 1.0f : 0.0f;
-        vk = c.reset == Reset::value ? vd + zk * (c.v_reset - vd) : vd - zk * c.v_th;
-        z[o] = zk;
-        v_dec[o] = vd;
-      }
-      if (trace) trace[o] = vk;
-    }
-    v[k] = vk;
-    i[k] = ik;
+// Neurons are independent and time is sequential: each thread owns a contiguous range of
+// neurons and walks all steps over it, the inner loop running across neurons so it vectorises.
+template <class F>
+void for_neuron_ranges(ScanExtent e, F&& f) {
+#pragma omp parallel if (e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16))
+  {
+#ifdef _OPENMP
+    int64_t threads = omp_get_num_threads(), id = omp_get_thread_num();
+#else
+    int64_t threads = 1, id = 0;
+#endif
+    // Boundaries on multiples of 16 floats keep each thread's rows on its own cache lines.
+    int64_t blocks = (e.width + 15) / 16;
+    int64_t k0 = std::min(e.width, blocks * id / threads * 16);
+    int64_t k1 = std::min(e.width, blocks * (id + 1) / threads * 16);
+    if (k0 < k1) f(k0, k1);
   }
 }
 
-struct ScanGrads {
-  const float* gz;      // (T, width) or null
-  const float* gtrace;  // (T, width) or null
-  float* gx;            // (T, width)
-  float* gv;            // (width): in dL/dv_T, out dL/dv_0
-  float* gi;            // (width): in dL/di_T, out dL/di_0
-};
-
-// The exact adjoint of forward_scan, with the surrogate in place of H'.
-void backward_scan(const CurrentScanConfig& c, Extent e, const float* v_dec, ScanGrads g) {
-#pragma omp parallel for schedule(static) if (e.width >= 4096)
-  for (int64_t k = 0; k < e.width; ++k) {
-    float gv = g.gv[k], gi = g.gi[k];
-    for (int64_t t = e.steps - 1; t >= 0; --t) {
-      int64_t o = t * e.width + k;
-      if (g.gtrace) gv += g.gtrace[o];
-      float gvd = gv;
-      if (c.spiking) {
-        float vd = v_dec[o], zk = vd > c.v_th ? 1.0f : 0.0f;
-        float sg = c.surrogate.grad(vd - c.v_th), gz = g.gz[o];
-        gvd = c.reset == Reset::value ? gv * (1.0f - zk) + (gv * (c.v_reset - vd) + gz) * sg
-                                      : gv + (gz - gv * c.v_th) * sg;
+template <bool Spiking, bool ResetValue>
+void forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                   const float* __restrict x, float* __restrict v, float* __restrict i,
+                   float* __restrict z, float* __restrict v_dec, float* __restrict trace) {
+  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
+  for (int64_t t = 0; t < e.steps; ++t) {
+    const int64_t o = t * e.step_stride();
+    for (int64_t k = k0; k < k1; ++k) {
+      float j = i[k] + x[o + k];
+      float vd = v[k] + am * (leak - v[k] + j);
+      i[k] = j * keep;
+      float vn = vd;
+      if constexpr (Spiking) {
+        float zk = vd > th ? 1.0f : 0.0f;
+        vn = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
+        z[o + k] = zk;
+        if (v_dec) v_dec[o + k] = vd;
       }
-      float gj = gvd * c.am + gi * c.keep_i;
-      g.gx[o] = gj;
-      gi = gj;
-      gv = gvd * (1.0f - c.am);
+      v[k] = vn;
+      if (trace) trace[o + k] = vn;
     }
-    g.gv[k] = gv;
-    g.gi[k] = gi;
+  }
+}
+
+template <bool Spiking, bool ResetValue>
+void backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                    const float* __restrict v_dec, const float* __restrict gz_,
+                    const float* __restrict gtrace, float* __restrict gx, float* __restrict gv_,
+                    float* __restrict gi_) {
+  const float am = c.am, keep = c.keep_i, th = c.v_th, vr = c.v_reset;
+  const Surrogate sur = c.surrogate;
+  for (int64_t t = e.steps - 1; t >= 0; --t) {
+    const int64_t o = t * e.step_stride();
+    for (int64_t k = k0; k < k1; ++k) {
+      float gv = gv_[k];
+      if (gtrace) gv += gtrace[o + k];
+      float gvd = gv;
+      if constexpr (Spiking) {
+        float vd = v_dec[o + k], zk = vd > th ? 1.0f : 0.0f;
+        float sg = sur.grad(vd - th), gz = gz_[o + k];
+        gvd = ResetValue ? gv * (1.0f - zk) + (gv * (vr - vd) + gz) * sg : gv + (gz - gv * th) * sg;
+      }
+      float gj = gvd * am + gi_[k] * keep;
+      gx[o + k] = gj;
+      gi_[k] = gj;
+      gv_[k] = gvd * (1.0f - am);
+    }
   }
 }
 
 }  // namespace
+
+void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                        const float* x, float* v, float* i, float* z, float* v_dec, float* trace) {
+  if (!c.spiking)
+    forward_range<false, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+  else if (c.reset == Reset::value)
+    forward_range<true, true>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+  else
+    forward_range<true, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+}
+
+void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, float* v, float* i,
+                  float* z, float* v_dec, float* trace) {
+  for_neuron_ranges(e, [&](int64_t k0, int64_t k1) {
+    scan_forward_range(c, e, k0, k1, x, v, i, z, v_dec, trace);
+  });
+}
+
+void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g) {
+  for_neuron_ranges(e, [&](int64_t k0, int64_t k1) {
+    if (!c.spiking)
+      backward_range<false, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi);
+    else if (c.reset == Reset::value)
+      backward_range<true, true>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi);
+    else
+      backward_range<true, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi);
+  });
+}
 
 CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& i0,
                                const CurrentScanConfig& c, bool record_trace) {
@@ -92,22 +131,25 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
     throw std::invalid_argument("neuron scan: state " + to_string(v0.shape()) +
                                 " does not match input steps " + to_string(step_shape));
   record_trace = record_trace || !c.spiking;
-  Extent e{x.size(0), numel_of(step_shape)};
-  Tensor z = c.spiking ? Tensor::zeros(x.shape()) : Tensor();
-  Tensor v_dec = c.spiking ? Tensor::zeros(x.shape()) : Tensor();
-  Tensor trace = record_trace ? Tensor::zeros(x.shape()) : Tensor();
+  ScanExtent e{x.size(0), numel_of(step_shape)};
+  Tensor z = c.spiking ? Tensor::uninitialized(x.shape()) : Tensor();
+  // The pre-reset voltage is kept only for a backward pass that will happen.
+  const bool grad =
+      GradMode::enabled() && (x.requires_grad() || v0.requires_grad() || i0.requires_grad());
+  Tensor v_dec = c.spiking && grad ? Tensor::uninitialized(x.shape()) : Tensor();
+  Tensor trace = record_trace ? Tensor::uninitialized(x.shape()) : Tensor();
   Tensor v = v0.clone(), i = i0.clone();
-  forward_scan(c, e, x.data(), v.data(), i.data(), c.spiking ? z.data() : nullptr,
-               c.spiking ? v_dec.data() : nullptr, record_trace ? trace.data() : nullptr);
+  scan_forward(c, e, x.data(), v.data(), i.data(), c.spiking ? z.data() : nullptr,
+               v_dec.defined() ? v_dec.data() : nullptr, record_trace ? trace.data() : nullptr);
   Tensors outs{v, i};
   if (c.spiking) outs.push_back(z);
   if (record_trace) outs.push_back(trace);
   Shape xs = x.shape();
   outs = record_multi("current_scan", outs, {x, v0, i0}, [c, e, v_dec, xs](const Tensors& g) {
-    Tensor gx = Tensor::zeros(xs), gv = g[0].clone(), gi = g[1].clone();
+    Tensor gx = Tensor::uninitialized(xs), gv = g[0].clone(), gi = g[1].clone();
     const float* gz = c.spiking ? g[2].data() : nullptr;
     const float* gtrace = g.size() > (c.spiking ? 3u : 2u) ? g.back().data() : nullptr;
-    backward_scan(c, e, c.spiking ? v_dec.data() : nullptr,
+    scan_backward(c, e, c.spiking ? v_dec.data() : nullptr,
                   {gz, gtrace, gx.data(), gv.data(), gi.data()});
     return Tensors{gx, gv, gi};
   });

@@ -7,25 +7,9 @@
 
 #include "core/autograd/node.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/ops/conv_kernels.hpp"
 
 namespace soma {
-
-namespace {
-
-// Sizes of one conv2d call. The column matrix of an image has one row per (cin, ki, kj) tap
-// and one column per output pixel, so out (Cout, L) = weight (Cout, K) @ col (K, L).
-struct ConvGeom {
-  int64_t n, cin, h, w, cout, kh, kw, oh, ow, stride, pad;
-  int64_t k() const { return cin * kh * kw; }
-  int64_t l() const { return oh * ow; }
-  int64_t in_size() const { return cin * h * w; }
-  int64_t out_size() const { return cout * oh * ow; }
-  // A 1x1 kernel at stride 1 without padding: the image already is its column matrix.
-  bool pointwise() const { return kh == 1 && kw == 1 && stride == 1 && pad == 0; }
-  // Splitting the batch over threads pays only beyond a few hundred thousand multiply-adds:
-  // below that, waking the threads costs more than it saves, and far more on a busy machine.
-  bool parallel() const { return n > 1 && n * cout * k() * l() >= (int64_t(1) << 18); }
-};
 
 ConvGeom conv_geom(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions opt) {
   auto fail = [&](const std::string& why) {
@@ -47,6 +31,8 @@ ConvGeom conv_geom(const Tensor& x, const Tensor& weight, const Tensor& bias, Co
   g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
   return g;
 }
+
+namespace {
 
 // Output columns [lo, hi) whose input column o * stride - pad + kj lies inside the image.
 void valid_columns(const ConvGeom& g, int64_t kj, int64_t& lo, int64_t& hi) {
@@ -92,6 +78,8 @@ void col2im(const ConvGeom& g, const float* col, float* x) {
     for (int64_t o = lo; o < hi; ++o) x[src + o * g.stride] += d[o];
   });
 }
+
+}  // namespace
 
 void conv_forward(const ConvGeom& g, const float* x, const float* w, const float* b, float* out) {
   // Each thread owns a column buffer; inside the parallel loop gemm runs single-threaded,
@@ -144,19 +132,15 @@ void conv_backward(const ConvGeom& g, const float* x, const float* w, const floa
     for (int64_t j = 0; j < wsize; ++j) gw[j] += partial[size_t(c * wsize + j)];
 }
 
-Tensor bias_grad(const ConvGeom& g, const Tensor& gout) {
-  Tensor gb = Tensor::zeros({g.cout});
+void conv_bias_grad(const ConvGeom& g, const float* gout, float* gb) {
+  Eigen::Map<Eigen::VectorXf> acc(gb, g.cout);
   for (int64_t i = 0; i < g.n; ++i)
-    gb.matrix(g.cout, 1) +=
-        ConstMatrixMap(gout.data() + i * g.out_size(), g.cout, g.l()).rowwise().sum();
-  return gb;
+    acc += ConstMatrixMap(gout + i * g.out_size(), g.cout, g.l()).rowwise().sum();
 }
-
-}  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions opt) {
   ConvGeom g = conv_geom(x, weight, bias, opt);
-  Tensor out = Tensor::zeros({g.n, g.cout, g.oh, g.ow});
+  Tensor out = Tensor::uninitialized({g.n, g.cout, g.oh, g.ow});
   conv_forward(g, x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, out.data());
   Tensor dx = x.detach(), dw = weight.detach();
   bool need_x = x.requires_grad(), need_w = weight.requires_grad();
@@ -169,7 +153,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                   if (need_x || need_w)
                     conv_backward(g, dx.data(), dw.data(), gout.data(),
                                   need_x ? gx.data() : nullptr, need_w ? gw.data() : nullptr);
-                  if (need_b) gb = bias_grad(g, gout);
+                  if (need_b) {
+                    gb = Tensor::zeros({g.cout});
+                    conv_bias_grad(g, gout.data(), gb.data());
+                  }
                   return Tensors{gx, gw, gb};
                 });
 }

@@ -43,7 +43,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   MatmulDims d = matmul_dims(a, b);
   Shape shape = a.shape();
   shape.back() = d.m;
-  Tensor out = Tensor::zeros(shape);
+  Tensor out = Tensor::uninitialized(shape);
   if (d.shared_b)  // all leading dims fold into the rows of one GEMM
     gemm(false, false, d.batch * d.n, d.m, d.k, 1.0f, a.data(), b.data(), 0.0f, out.data());
   else
@@ -51,7 +51,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                  0.0f, out.data(), d.n * d.m);
   Tensor da = a.detach(), db = b.detach();
   return record("matmul", out, {a, b}, [da, db, d](const Tensor& g) {
-    Tensor ga = Tensor::zeros(da.shape()), gb = Tensor::zeros(db.shape());
+    Tensor ga = Tensor::uninitialized(da.shape()), gb = Tensor::uninitialized(db.shape());
     if (d.shared_b) {
       int64_t rows = d.batch * d.n;
       gemm(false, true, rows, d.k, d.m, 1.0f, g.data(), db.data(), 0.0f, ga.data());
@@ -68,12 +68,6 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 
 namespace {
 
-Tensor transposed(const float* m, int64_t rows, int64_t cols) {
-  Tensor t = Tensor::zeros({cols, rows});
-  t.matrix(cols, rows) = ConstMatrixMap(m, rows, cols).transpose();
-  return t;
-}
-
 struct LinearDims {
   int64_t rows, in, out;
 };
@@ -86,13 +80,13 @@ std::shared_ptr<SpikeRows> as_spikes(const Tensor& x, LinearDims d) {
 
 // gW (out x in) = g^T x, through the spike rows when the input was sparse.
 Tensor weight_grad(const Tensor& g, const Tensor& x, const SpikeRows* spikes, LinearDims d) {
-  Tensor gw = Tensor::zeros({d.out, d.in});
+  Tensor gw = Tensor::uninitialized({d.out, d.in});
   if (!spikes) {
     gemm(true, false, d.out, d.in, d.rows, 1.0f, g.data(), x.data(), 0.0f, gw.data());
     return gw;
   }
-  Tensor gwt = Tensor::zeros({d.in, d.out});
-  spike_matmul_t(*spikes, d.rows, d.in, g.data(), d.out, 0.0f, gwt.data());
+  Tensor gwt = Tensor::uninitialized({d.in, d.out});
+  spike_matmul_t(*spikes, 0, d.rows, d.in, g.data(), d.out, 0.0f, gwt.data());
   gw.matrix(d.out, d.in) = gwt.matrix(d.in, d.out).transpose();
   return gw;
 }
@@ -109,14 +103,14 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                                 std::to_string(d.out) + " outputs");
   Shape shape = x.shape();
   shape.back() = d.out;
-  Tensor out = Tensor::zeros(shape);
+  Tensor out = Tensor::uninitialized(shape);
   float beta = bias.defined() ? 1.0f : 0.0f;
   if (bias.defined())
     out.matrix(d.rows, d.out).rowwise() = ConstArrayMap(bias.data(), d.out).matrix().transpose();
   std::shared_ptr<SpikeRows> spikes = as_spikes(x, d);
   if (spikes)
-    spike_matmul(*spikes, d.rows, transposed(weight.data(), d.out, d.in).data(), d.out, beta,
-                 out.data());
+    spike_matmul(*spikes, 0, d.rows, d.in, pack_spike_weights(weight.data(), d.out, d.in).data(),
+                 d.out, beta, out.data());
   else
     gemm(false, true, d.rows, d.out, d.in, 1.0f, x.data(), weight.data(), beta, out.data());
   // A sparse input is saved as its spike rows only: no dense copy stays alive for backward.
@@ -128,12 +122,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return record("linear", out, inputs, [=](const Tensor& g) {
     Tensor gx;
     if (need_gx) {
-      gx = Tensor::zeros(x_shape);
+      gx = Tensor::uninitialized(x_shape);
       gemm(false, false, d.rows, d.in, d.out, 1.0f, g.data(), dw.data(), 0.0f, gx.data());
     }
     Tensors grads{gx, weight_grad(g, dx, spikes.get(), d)};
     if (has_bias) {
-      Tensor gb = Tensor::zeros({d.out});
+      Tensor gb = Tensor::uninitialized({d.out});
       gb.matrix(1, d.out) = g.matrix(d.rows, d.out).colwise().sum();
       grads.push_back(gb);
     }

@@ -1,5 +1,6 @@
 #include "core/tensor/tensor.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/autograd/engine.hpp"
@@ -11,20 +12,30 @@ const char* device_name(Device d) {
   return d == Device::cpu ? "cpu" : "cuda";
 }
 
-Tensor Tensor::from(const Shape& shape, std::vector<float> values) {
-  if (int64_t(values.size()) != numel_of(shape))
-    throw std::invalid_argument("Tensor::from: " + std::to_string(values.size()) +
-                                " values for shape " + to_string(shape));
+Tensor Tensor::uninitialized(const Shape& shape) {
   if (shape.size() > size_t(kMaxDims))
     throw std::invalid_argument("Tensor: at most 5 dimensions, got " + to_string(shape));
+  for (auto d : shape)
+    if (d < 0) throw std::invalid_argument("Tensor: negative size in " + to_string(shape));
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<std::vector<float>>(std::move(values));
+  impl->storage = std::make_shared<Storage>(numel_of(shape));
   impl->shape = shape;
   return Tensor(std::move(impl));
 }
 
+Tensor Tensor::from(const Shape& shape, std::vector<float> values) {
+  if (int64_t(values.size()) != numel_of(shape))
+    throw std::invalid_argument("Tensor::from: " + std::to_string(values.size()) +
+                                " values for shape " + to_string(shape));
+  Tensor t = uninitialized(shape);
+  std::copy(values.begin(), values.end(), t.data());
+  return t;
+}
+
 Tensor Tensor::full(const Shape& shape, float value) {
-  return from(shape, std::vector<float>(size_t(numel_of(shape)), value));
+  Tensor t = uninitialized(shape);
+  std::fill(t.data(), t.data() + t.numel(), value);
+  return t;
 }
 Tensor Tensor::zeros(const Shape& shape) {
   return full(shape, 0.0f);
@@ -43,13 +54,13 @@ Tensor Tensor::arange(int64_t n) {
 }
 
 Tensor Tensor::randn(const Shape& shape, Rng& rng) {
-  Tensor t = zeros(shape);
+  Tensor t = uninitialized(shape);
   for (auto& x : t.array()) x = rng.normal();
   return t;
 }
 
 Tensor Tensor::rand(const Shape& shape, Rng& rng, float lo, float hi) {
-  Tensor t = zeros(shape);
+  Tensor t = uninitialized(shape);
   for (auto& x : t.array()) x = rng.uniform(lo, hi);
   return t;
 }
@@ -131,7 +142,9 @@ Tensor Tensor::detach() const {
 }
 
 Tensor Tensor::clone() const {
-  return from(shape(), to_vector());
+  Tensor t = uninitialized(shape());
+  std::copy(data(), data() + numel(), t.data());
+  return t;
 }
 
 void Tensor::copy_(const Tensor& src) {

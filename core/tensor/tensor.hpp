@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/tensor/shape.hpp"
+#include "core/tensor/storage.hpp"
 
 namespace soma {
 
@@ -18,7 +19,7 @@ enum class Device { cpu, cuda };
 const char* device_name(Device d);
 
 struct TensorImpl {
-  std::shared_ptr<std::vector<float>> storage;
+  std::shared_ptr<Storage> storage;
   int64_t offset = 0;  // views (reshape, slices along dim 0) share storage
   Shape shape;
   Device device = Device::cpu;
@@ -39,8 +40,11 @@ class Tensor {
   Tensor() = default;
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
-  // Factories. Uninitialised memory is never handed out: empty() is zero-filled.
+  // Factories. Storage counts in memory_stats() (core/tensor/memory_stats.hpp).
   static Tensor zeros(const Shape& shape);
+  // Uninitialised values: for kernels that overwrite every element before anyone reads it (a
+  // GEMM output with beta 0, a scan's outputs). Never return one with elements unwritten.
+  static Tensor uninitialized(const Shape& shape);
   static Tensor ones(const Shape& shape);
   static Tensor full(const Shape& shape, float value);
   static Tensor scalar(float value);

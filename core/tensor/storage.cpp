@@ -1,0 +1,126 @@
+#include "core/tensor/storage.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <new>
+
+#include "core/tensor/memory_stats.hpp"
+
+namespace soma {
+
+namespace {
+
+constexpr std::align_val_t kAlign{64};
+constexpr int64_t kPage = 4096;
+
+std::atomic<int64_t> current{0}, peak{0}, allocations{0}, hits{0};
+
+// Freed large blocks by capacity. One mutex: allocations of this size are rare next to the
+// work done on them.
+struct Cache {
+  std::mutex mutex;
+  std::multimap<int64_t, void*> blocks;
+  int64_t bytes = 0;
+  int64_t limit = int64_t(1) << 30;
+};
+
+Cache& cache() {
+  static Cache* c = new Cache;  // never destroyed: tensors may die during static destruction
+  return *c;
+}
+
+void release_locked(Cache& c) {
+  for (auto& [size, p] : c.blocks) ::operator delete(p, kAlign);
+  c.blocks.clear();
+  c.bytes = 0;
+}
+
+void count(int64_t bytes) {
+  int64_t now = current.fetch_add(bytes) + bytes;
+  int64_t p = peak.load();
+  while (now > p && !peak.compare_exchange_weak(p, now)) {
+  }
+}
+
+void* take_cached(int64_t& capacity) {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  auto it = c.blocks.lower_bound(capacity);
+  if (it == c.blocks.end() || it->first > capacity + capacity / 8) return nullptr;
+  void* p = it->second;
+  capacity = it->first;
+  c.bytes -= capacity;
+  c.blocks.erase(it);
+  return p;
+}
+
+bool give_to_cache(void* p, int64_t capacity) {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  if (c.bytes + capacity > c.limit) return false;
+  c.blocks.emplace(capacity, p);
+  c.bytes += capacity;
+  return true;
+}
+
+}  // namespace
+
+Storage::Storage(int64_t n) : size_(n) {
+  int64_t bytes = std::max<int64_t>(n, 1) * int64_t(sizeof(float));
+  capacity_bytes_ = bytes;
+  void* p = nullptr;
+  if (bytes >= kCachedMinBytes) {
+    capacity_bytes_ = (bytes + kPage - 1) / kPage * kPage;
+    p = take_cached(capacity_bytes_);
+    if (p) hits.fetch_add(1);
+  }
+  if (!p) p = ::operator new(size_t(capacity_bytes_), kAlign);
+  data_ = static_cast<float*>(p);
+  allocations.fetch_add(1);
+  count(n * int64_t(sizeof(float)));
+}
+
+Storage::~Storage() {
+  current.fetch_sub(size_ * int64_t(sizeof(float)));
+  if (capacity_bytes_ >= kCachedMinBytes && give_to_cache(data_, capacity_bytes_)) return;
+  ::operator delete(data_, kAlign);
+}
+
+MemoryStats memory_stats() {
+  MemoryStats s;
+  s.current_bytes = current.load();
+  s.peak_bytes = peak.load();
+  s.allocations = allocations.load();
+  s.cache_hits = hits.load();
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  s.cached_bytes = c.bytes;
+  return s;
+}
+
+void reset_peak_memory() {
+  peak.store(current.load());
+}
+
+void release_cached_memory() {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  release_locked(c);
+}
+
+void set_memory_cache_limit(int64_t bytes) {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  c.limit = std::max<int64_t>(bytes, 0);
+  if (c.bytes > c.limit) release_locked(c);
+}
+
+int64_t memory_cache_limit() {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  return c.limit;
+}
+
+}  // namespace soma
