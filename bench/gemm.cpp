@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/backend/openmp_env.hpp"
 #include "core/random/rng.hpp"
 
 namespace {
@@ -44,6 +45,7 @@ double seconds(const Case& c, const float* a, const float* b, float* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::use_passive_openmp_wait(argv);
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   const int repeats = quick ? 1 : 3;
   // All cores, unless OMP_NUM_THREADS says otherwise.

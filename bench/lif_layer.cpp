@@ -24,6 +24,7 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/backend/openmp_env.hpp"
 #include "core/backend/spike_matmul.hpp"
 #include "core/neuron/ff_layer.hpp"
 #include "core/neuron/lif.hpp"
@@ -217,6 +218,7 @@ void allocation(int repeats) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::use_passive_openmp_wait(argv);
   bool quick = false, density = false, alloc = false;
   int64_t only = 0;  // --n N: only the cases of size N
   for (int a = 1; a < argc; ++a) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/backend/openmp_env.hpp"
 #include "tasks/microcircuit/experiment.hpp"
 #include "tasks/microcircuit/output.hpp"
 
@@ -73,6 +74,7 @@ int full_run(const std::string& path, const std::string& task) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::use_passive_openmp_wait(argv);
   if (argc >= 5 && std::strcmp(argv[1], "--run") == 0) return full_run(argv[2], argv[4]);
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   const int64_t steps = quick ? 100000 : 1000000;

@@ -21,6 +21,7 @@
 
 #include "core/autograd/node.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/backend/parallel.hpp"
 
 namespace soma::detail {
 
@@ -53,20 +54,20 @@ struct Ptrs {
   }
 };
 
+// One step for neurons [k0, k1); x points at the input current of neuron k0.
 template <class Cell>
-void cell_step_forward(const Cell& cell, const ScanExtent& e, int64_t t, const float* x,
-                       CellBuffers& buf, float* z) {
+void cell_step_forward(const Cell& cell, const ScanExtent& e, int64_t t, int64_t k0, int64_t k1,
+                       const float* x, CellBuffers& buf, float* z) {
   constexpr int S = Cell::kState, V = Cell::kSaved;
-  const int64_t n = e.width, o = t * n;
+  const int64_t o = t * e.width;
   const bool traced = !buf.traces.empty();
   Ptrs<S> st(buf.state, 0), tr(buf.traces, o);
   Ptrs<V> sv(buf.saved, o);
   float* zt = z + o;
-#pragma omp parallel for schedule(static) if (n >= 4096)
-  for (int64_t k = 0; k < n; ++k) {
+  for (int64_t k = k0; k < k1; ++k) {
     float s[S], saved[V > 0 ? V : 1];
     for (int j = 0; j < S; ++j) s[j] = st.p[j][k];
-    zt[k] = cell.forward(x[k], s, saved);
+    zt[k] = cell.forward(x[k - k0], s, saved);
     for (int j = 0; j < S; ++j) st.p[j][k] = s[j];
     for (int j = 0; j < V; ++j) sv.p[j][k] = saved[j];
     if (traced)
@@ -74,25 +75,39 @@ void cell_step_forward(const Cell& cell, const ScanExtent& e, int64_t t, const f
   }
 }
 
-// gs: dL/d(state after step t), turned into dL/d(state before step t); gz already includes
-// the recurrent contribution.
+// gs: dL/d(state after step t), turned into dL/d(state before step t), for neurons [k0, k1);
+// gz (indexed from k0) already includes the recurrent contribution.
 template <class Cell>
-void cell_step_backward(const Cell& cell, const ScanExtent& e, int64_t t, const Tensors& saved,
-                        const float* gz, const Tensors& gtraces, Tensors& gs, float* gx) {
+void cell_step_backward(const Cell& cell, const ScanExtent& e, int64_t t, int64_t k0, int64_t k1,
+                        const Tensors& saved, const float* gz, const Tensors& gtraces, Tensors& gs,
+                        float* gx) {
   constexpr int S = Cell::kState, V = Cell::kSaved;
-  const int64_t n = e.width, o = t * n;
+  const int64_t o = t * e.width;
   const bool traced = !gtraces.empty();
   Ptrs<S> g(gs, 0), gtr(gtraces, o);
   Ptrs<V> sv(saved, o);
   float* gxt = gx + o;
-#pragma omp parallel for schedule(static) if (n >= 4096)
-  for (int64_t k = 0; k < n; ++k) {
+  for (int64_t k = k0; k < k1; ++k) {
     float gk[S], saved_k[V > 0 ? V : 1];
     for (int j = 0; j < S; ++j) gk[j] = g.p[j][k] + (traced ? gtr.p[j][k] : 0.0f);
     for (int j = 0; j < V; ++j) saved_k[j] = sv.p[j][k];
-    gxt[k] = cell.backward(saved_k, gz[k], gk);
+    gxt[k] = cell.backward(saved_k, gz[k - k0], gk);
     for (int j = 0; j < S; ++j) g.p[j][k] = gk[j];
   }
+}
+
+// The neurons split into independent rows: batch rows of a recurrent layer (a row's input
+// needs only its own z_{t-1}), single neurons otherwise. Each thread scans a slice of rows
+// over all steps.
+struct RowSplit {
+  int64_t rows, per_row;
+  bool parallel;
+};
+
+inline RowSplit row_split(const ScanExtent& e, bool rec) {
+  RowSplit r{rec ? e.batch : e.width, rec ? e.hidden : 1, false};
+  r.parallel = e.width * e.steps >= (int64_t(1) << 16) && r.rows > 1;
+  return r;
 }
 
 // Saved for the backward; all detached.
@@ -111,19 +126,29 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
   const ScanExtent& e = s.e;
   const int64_t n = e.width, B = e.batch, H = e.hidden;
   const bool rec = s.w.defined();
-  Tensor gx = Tensor::zeros(s.x_shape);
+  Tensor gx = Tensor::uninitialized(s.x_shape);  // every step writes all of it
   Tensors gs, gtraces;
   for (int j = 0; j < Cell::kState; ++j) gs.push_back(g[1 + j].clone());
   if (recorded)
     for (int j = 0; j < Cell::kState; ++j) gtraces.push_back(g[1 + Cell::kState + j]);
-  std::vector<float> gz(static_cast<size_t>(n));
-  for (int64_t t = e.steps - 1; t >= 0; --t) {
-    std::copy(g[0].data() + t * n, g[0].data() + (t + 1) * n, gz.begin());
-    // z_t drives the input current of step t+1 through W_rec.
-    if (rec && t + 1 < e.steps)
-      gemm(false, false, B, H, H, 1, gx.data() + (t + 1) * n, s.w.data(), 1, gz.data());
-    cell_step_backward(s.cell, e, t, s.saved, gz.data(), gtraces, gs, gx.data());
-  }
+  const RowSplit split = row_split(e, rec);
+  const int64_t align = rec ? 1 : 16;
+  parallel_slices(
+      split.rows, split.parallel,
+      [&](int64_t r0, int64_t r1) {
+        const int64_t k0 = r0 * split.per_row, k1 = r1 * split.per_row;
+        std::vector<float> gz(static_cast<size_t>(k1 - k0));
+        for (int64_t t = e.steps - 1; t >= 0; --t) {
+          const float* g0 = g[0].data() + t * n;
+          std::copy(g0 + k0, g0 + k1, gz.begin());
+          // z_t drives the input current of step t+1 through W_rec.
+          if (rec && t + 1 < e.steps)
+            gemm(false, false, r1 - r0, H, H, 1, gx.data() + (t + 1) * n + k0, s.w.data(), 1,
+                 gz.data());
+          cell_step_backward(s.cell, e, t, k0, k1, s.saved, gz.data(), gtraces, gs, gx.data());
+        }
+      },
+      align);
   if (!rec) {
     Tensors out{gx};
     out.insert(out.end(), gs.begin(), gs.end());
@@ -173,21 +198,28 @@ CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, co
   const int64_t n = e.width;
   CellBuffers buf;
   for (const Tensor& s : s0) buf.state.push_back(s.clone());
-  for (int j = 0; j < Cell::kSaved; ++j) buf.saved.push_back(Tensor::zeros(x.shape()));
+  for (int j = 0; j < Cell::kSaved; ++j) buf.saved.push_back(Tensor::uninitialized(x.shape()));
   if (record)
-    for (int j = 0; j < Cell::kState; ++j) buf.traces.push_back(Tensor::zeros(x.shape()));
-  Tensor z = Tensor::zeros(x.shape());
-  std::vector<float> cur(static_cast<size_t>(rec ? n : 0));
-  for (int64_t t = 0; t < e.steps; ++t) {
-    const float* xt = x.data() + t * n;
-    if (rec) {
-      const float* z_prev = t == 0 ? z0.data() : z.data() + (t - 1) * n;
-      std::copy(xt, xt + n, cur.begin());
-      gemm(false, true, e.batch, e.hidden, e.hidden, 1, z_prev, w.data(), 1, cur.data());
-      xt = cur.data();
-    }
-    cell_step_forward(cell, e, t, xt, buf, z.data());
-  }
+    for (int j = 0; j < Cell::kState; ++j) buf.traces.push_back(Tensor::uninitialized(x.shape()));
+  Tensor z = Tensor::uninitialized(x.shape());  // the scan fills z, saved and traces
+  const RowSplit split = row_split(e, rec);
+  parallel_slices(
+      split.rows, split.parallel,
+      [&](int64_t r0, int64_t r1) {
+        const int64_t k0 = r0 * split.per_row, k1 = r1 * split.per_row;
+        std::vector<float> cur(static_cast<size_t>(rec ? k1 - k0 : 0));
+        for (int64_t t = 0; t < e.steps; ++t) {
+          const float* xt = x.data() + t * n + k0;
+          if (rec) {
+            const float* z_prev = t == 0 ? z0.data() : z.data() + (t - 1) * n;
+            std::copy(xt, xt + (k1 - k0), cur.begin());
+            gemm(false, true, r1 - r0, e.hidden, e.hidden, 1, z_prev + k0, w.data(), 1, cur.data());
+            xt = cur.data();
+          }
+          cell_step_forward(cell, e, t, k0, k1, xt, buf, z.data());
+        }
+      },
+      rec ? 1 : 16);
   Tensors outs{z};
   outs.insert(outs.end(), buf.state.begin(), buf.state.end());
   outs.insert(outs.end(), buf.traces.begin(), buf.traces.end());

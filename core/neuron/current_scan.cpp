@@ -5,9 +5,7 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "core/backend/parallel.hpp"
 
 namespace soma {
 
@@ -28,19 +26,7 @@ namespace {
 // neurons and walks all steps over it, the inner loop running across neurons so it vectorises.
 template <class F>
 void for_neuron_ranges(ScanExtent e, F&& f) {
-#pragma omp parallel if (e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16))
-  {
-#ifdef _OPENMP
-    int64_t threads = omp_get_num_threads(), id = omp_get_thread_num();
-#else
-    int64_t threads = 1, id = 0;
-#endif
-    // Boundaries on multiples of 16 floats keep each thread's rows on its own cache lines.
-    int64_t blocks = (e.width + 15) / 16;
-    int64_t k0 = std::min(e.width, blocks * id / threads * 16);
-    int64_t k1 = std::min(e.width, blocks * (id + 1) / threads * 16);
-    if (k0 < k1) f(k0, k1);
-  }
+  parallel_slices(e.width, e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16), f, 16);
 }
 
 template <bool Spiking, bool ResetValue>

@@ -7,10 +7,8 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/backend/parallel.hpp"
 #include "core/ops/conv_kernels.hpp"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace soma {
 
@@ -40,14 +38,6 @@ struct Geometry {
   int64_t chunk;         // steps per block
   int64_t batch;         // rows per step (the slices of a sliced synapse)
 };
-
-int thread_count() {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
 
 bool needs_grad(const Tensors& ts) {
   if (!GradMode::enabled()) return false;

@@ -5,8 +5,7 @@
 
 namespace soma {
 
-namespace {
-CurrentScanConfig li_config(const LIParameters& p) {
+CurrentScanConfig li_scan_config(const LIParameters& p) {
   return {p.dt * p.tau_mem_inv,
           p.box ? 0.0f : 1.0f - p.dt * p.tau_syn_inv,
           p.v_leak,
@@ -16,7 +15,6 @@ CurrentScanConfig li_config(const LIParameters& p) {
           Surrogate{},
           false};
 }
-}  // namespace
 
 LIFState li_step(const Tensor& x, const LIFState& s, const LIParameters& p) {
   Tensor j = p.box ? x : s.i + x;
@@ -26,7 +24,7 @@ LIFState li_step(const Tensor& x, const LIFState& s, const LIParameters& p) {
 }
 
 LISequence li_sequence(const Tensor& x, const LIFState& s0, const LIParameters& p) {
-  CurrentScanResult r = current_scan(x, s0.v, s0.i, li_config(p), true);
+  CurrentScanResult r = current_scan(x, s0.v, s0.i, li_scan_config(p), true);
   return {r.trace, {r.v, r.i}};
 }
 

@@ -3,6 +3,7 @@
 // read-out layers (the tasks take the max over time of an LI voltage).
 //   LI:      j = i + x;  v' = v + dt tau_mem_inv (v_leak - v + j);  i' = j (1 - dt tau_syn_inv)
 //   LI-box:  v' = v + dt tau_mem_inv (v_leak - v + x)
+#include "core/neuron/current_scan.hpp"
 #include "core/neuron/lif.hpp"
 
 namespace soma {
@@ -14,6 +15,9 @@ struct LIParameters {
   bool box = false;  // LI-box: no synaptic current
   float dt = 1e-3f;
 };
+
+// The scan configuration of these models, for the fused layers (ff_layer.hpp).
+CurrentScanConfig li_scan_config(const LIParameters& p);
 
 // One step composed from ops (i is ignored and returned as zeros for LI-box).
 LIFState li_step(const Tensor& x, const LIFState& s, const LIParameters& p);

@@ -5,11 +5,9 @@
 
 namespace soma {
 
-namespace {
-CurrentScanConfig box_config(const LIFBoxParameters& p) {
+CurrentScanConfig lif_box_scan_config(const LIFBoxParameters& p) {
   return {p.dt * p.tau_mem_inv, 0.0f, p.v_leak, p.v_th, p.v_reset, p.reset, p.surrogate, true};
 }
-}  // namespace
 
 LIFBoxStep lif_box_step(const Tensor& x, const Tensor& v, const LIFBoxParameters& p) {
   Tensor v_dec = v + (x + p.v_leak - v) * (p.dt * p.tau_mem_inv);
@@ -21,7 +19,7 @@ LIFBoxStep lif_box_step(const Tensor& x, const Tensor& v, const LIFBoxParameters
 LIFBoxSequence lif_box_sequence(const Tensor& x, const Tensor& v0, const LIFBoxParameters& p,
                                 bool record_states) {
   CurrentScanResult r =
-      current_scan(x, v0, Tensor::zeros(v0.shape()), box_config(p), record_states);
+      current_scan(x, v0, Tensor::zeros(v0.shape()), lif_box_scan_config(p), record_states);
   return {r.z, r.v, r.trace};
 }
 

@@ -2,6 +2,7 @@
 // LIF-box: a LIF neuron without a synaptic current; the input acts on v directly (Norse's
 // LIFBox):  v~ = v + dt tau_mem_inv (x + v_leak - v),  z = H(v~ - v_th),  then reset.
 // It is the current scan with no current carried over (keep_i = 0).
+#include "core/neuron/current_scan.hpp"
 #include "core/neuron/lif.hpp"
 
 namespace soma {
@@ -15,6 +16,9 @@ struct LIFBoxParameters {
   Surrogate surrogate{};
   float dt = 1e-3f;
 };
+
+// The scan configuration of LIF-box, for the fused layers (ff_layer.hpp).
+CurrentScanConfig lif_box_scan_config(const LIFBoxParameters& p);
 
 struct LIFBoxStep {
   Tensor z, v;

@@ -19,3 +19,4 @@
 #include "core/nn/pool.hpp"
 #include "core/nn/recurrent_spiking_module.hpp"
 #include "core/nn/sequential.hpp"
+#include "core/nn/spiking_layers.hpp"

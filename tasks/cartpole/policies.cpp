@@ -6,6 +6,7 @@
 #include "core/encode/encoders.hpp"
 #include "core/nn/lif_modules.hpp"
 #include "core/nn/lsnn_modules.hpp"
+#include "core/nn/spiking_layers.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
 
@@ -31,22 +32,20 @@ class SpikingPolicy : public Policy {
  public:
   SpikingPolicy(const Params& p, Rng& rng) : rng_(rng.split()) {
     rec_ = register_module("rec", std::make_shared<Recurrent>(8, kHidden, rng, p));
-    out_ = register_module("out", std::make_shared<nn::Linear>(kHidden, 2, false, rng));
-    readout_ = register_module("readout", std::make_shared<nn::LI>());
+    readout_ = register_module("readout", nn::li_linear(kHidden, 2, rng));
   }
 
   Tensor probabilities(const CartPole::Observation& obs) override {
     Tensor z = (*rec_)(constant_current_lif_encode(split_signs(obs), kSteps));  // (T, 1, H)
     hidden_spikes = z.detach();
-    Tensor v = (*readout_)((*out_)(dropout(z, 0.5f, is_training(), rng_)));
+    Tensor v = (*readout_)(dropout(z, 0.5f, is_training(), rng_));
     return softmax(max_decode(v), 1);
   }
 
  private:
   Rng rng_;
   std::shared_ptr<Recurrent> rec_;
-  std::shared_ptr<nn::Linear> out_;
-  std::shared_ptr<nn::LI> readout_;
+  std::shared_ptr<nn::SpikingLinear> readout_;
 };
 
 class AnnPolicy : public Policy {

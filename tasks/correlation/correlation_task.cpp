@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include "core/encode/encoders.hpp"
-#include "core/neuron/li.hpp"
 #include "core/ops/ops.hpp"
 #include "core/plasticity/correlation_update.hpp"
 #include "core/random/rng.hpp"
@@ -48,12 +47,13 @@ void CorrelationTask::setup(const ParamValues& v, const RunContext&) {
   p_.lif.surrogate = surrogate_of(v);
   w_in_ = Tensor::randn({H, I}, rng).requires_grad_();
   w_rec_ = Tensor::randn({H, H}, rng).requires_grad_();
-  w_out_ = (Tensor::randn({2, H}, rng) / std::sqrt(float(H))).detach().requires_grad_();
+  readout_ = nn::li_linear(H, 2, rng);
   std::tie(map_in_w_, map_in_b_) = linear_map(2 * H * I, H * I, rng);
   std::tie(map_rec_w_, map_rec_b_) = linear_map(2 * H * H, H * H, rng);
-  opt_ = std::make_unique<optim::Adam>(
-      Tensors{w_in_, w_rec_, w_out_, map_in_w_, map_in_b_, map_rec_w_, map_rec_b_},
-      optim::AdamOptions{.lr = float(v.get_float("learning_rate"))});
+  opt_ =
+      std::make_unique<optim::Adam>(Tensors{w_in_, w_rec_, readout_->synapse->weight, map_in_w_,
+                                            map_in_b_, map_rec_w_, map_rec_b_},
+                                    optim::AdamOptions{.lr = float(v.get_float("learning_rate"))});
   episode_ = 0;
   telemetry_.clear();
 }
@@ -77,9 +77,7 @@ Tensor CorrelationTask::episode_loss() {
   for (int64_t i = 0; i < spikes.numel(); ++i) r.spikes.push_back(spikes.data()[i] > 0);
   telemetry_.set(std::move(r));
   telemetry_.set(Image{"input weights after the episode", H, x_.size(2), w_in.to_vector()});
-  Tensor v = li_sequence(linear(spikes, w_out_), {Tensor::zeros({1, 2}), Tensor::zeros({1, 2})},
-                         LIParameters{})
-                 .v;
+  Tensor v = (*readout_)(spikes);
   return nll_loss(log_softmax(max_decode(v), 1), label_);
 }
 

@@ -10,6 +10,7 @@
 // Writes the loss curve.
 #include <memory>
 
+#include "core/nn/spiking_layers.hpp"
 #include "core/optim/adam.hpp"
 #include "core/plasticity/lif_correlation.hpp"
 #include "tasks/framework/task.hpp"
@@ -34,8 +35,9 @@ class CorrelationTask : public Task {
   ParamTable table_;
   std::unique_ptr<ParamValues> values_;
   LIFCorrelationParameters p_;
-  Tensor x_, label_;                                    // (T, 1, I) input spikes; (1) the class
-  Tensor w_in_, w_rec_, w_out_;                         // trainable initial weights and read-out
+  Tensor x_, label_;     // (T, 1, I) input spikes; (1) the class
+  Tensor w_in_, w_rec_;  // trainable initial weights
+  std::shared_ptr<nn::SpikingLinear> readout_;
   Tensor map_in_w_, map_in_b_, map_rec_w_, map_rec_b_;  // the learned update rules
   std::unique_ptr<optim::Adam> opt_;
   int64_t episode_ = 0;

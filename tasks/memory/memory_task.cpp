@@ -39,8 +39,7 @@ MemoryNet::MemoryNet(const std::string& kind, int64_t inputs, const Surrogate& s
   if (n_lif < kHidden)
     lsnn_ = register_module(
         "lsnn", std::make_shared<nn::LSNNRecurrent>(inputs, kHidden - n_lif, rng, lsnn_params(s)));
-  out_ = register_module("out", std::make_shared<nn::Linear>(kHidden, 2, false, rng));
-  readout_ = register_module("readout", std::make_shared<nn::LI>());
+  readout_ = register_module("readout", nn::li_linear(kHidden, 2, rng));
 }
 
 Tensor MemoryNet::forward(const Tensor& x) {
@@ -48,7 +47,7 @@ Tensor MemoryNet::forward(const Tensor& x) {
   if (lif_) parts.push_back((*lif_)(x));
   if (lsnn_) parts.push_back((*lsnn_)(x));
   spikes = parts.size() == 1 ? parts[0] : cat(parts, 2);
-  return (*readout_)((*out_)(spikes));
+  return (*readout_)(spikes);
 }
 
 MemoryTask::MemoryTask() {

@@ -12,8 +12,8 @@
 #include <memory>
 
 #include "core/nn/lif_modules.hpp"
-#include "core/nn/linear.hpp"
 #include "core/nn/lsnn_modules.hpp"
+#include "core/nn/spiking_layers.hpp"
 #include "tasks/framework/trainer.hpp"
 #include "tasks/memory/memory_data.hpp"
 
@@ -28,8 +28,7 @@ class MemoryNet : public nn::Module {
  private:
   std::shared_ptr<nn::LIFRecurrent> lif_;
   std::shared_ptr<nn::LSNNRecurrent> lsnn_;
-  std::shared_ptr<nn::Linear> out_;
-  std::shared_ptr<nn::LI> readout_;
+  std::shared_ptr<nn::SpikingLinear> readout_;
 };
 
 class MemoryTask : public TrainingTask {

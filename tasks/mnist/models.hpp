@@ -4,13 +4,11 @@
 //   conv  Norse's ConvNet4: conv 1->32 k5, LIF (v_th 0.7), max-pool 2, 10 x conv 32->64 k5,
 //         LIF (v_th 0.7), max-pool 2, Linear 1024->1024, LIF, Linear 1024->10, LI.
 //   rec   Norse's notebook model: 784 -> recurrent LIF (hidden, 100) -> Linear -> 10 LI.
-// Every conv and linear layer runs once over all T * B samples; each neuron layer is one fused
-// scan over T.
+// Each synapse + neuron layer is one fused node over all T steps (core/nn/spiking_layers.hpp).
 #include <memory>
 
-#include "core/nn/conv.hpp"
 #include "core/nn/lif_modules.hpp"
-#include "core/nn/linear.hpp"
+#include "core/nn/spiking_layers.hpp"
 
 namespace soma {
 
@@ -26,10 +24,8 @@ class ConvNet4 : public MnistModel {
   Tensor forward(const Tensor& spikes) override;
 
  private:
-  std::shared_ptr<nn::Conv2d> conv1_, conv2_;
-  std::shared_ptr<nn::Linear> fc1_, out_;
-  std::shared_ptr<nn::LIF> lif1_, lif2_, lif3_;
-  std::shared_ptr<nn::LI> readout_;
+  std::shared_ptr<nn::SpikingConv2d> conv1_, conv2_;
+  std::shared_ptr<nn::SpikingLinear> fc1_, readout_;
 };
 
 class RecurrentNet : public MnistModel {
@@ -39,8 +35,7 @@ class RecurrentNet : public MnistModel {
 
  private:
   std::shared_ptr<nn::LIFRecurrent> rec_;
-  std::shared_ptr<nn::Linear> out_;
-  std::shared_ptr<nn::LI> readout_;
+  std::shared_ptr<nn::SpikingLinear> readout_;
 };
 
 }  // namespace soma

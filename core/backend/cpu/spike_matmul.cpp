@@ -3,23 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+
+#include "core/backend/parallel.hpp"
 
 namespace soma {
 
 namespace {
 
 constexpr int64_t kTile = kSpikeTile;
-
-int thread_count() {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
 
 // Scans rows [r0, r1) into local CSR pieces; false when x is not binary or over budget.
 bool scan_rows(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
