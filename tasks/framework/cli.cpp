@@ -81,9 +81,10 @@ int run_task(const std::string& name, const std::vector<std::string>& args, std:
   RunFlags flags;
   flags.resume = resume_dir(args);
   if (int code = parse_task_flags(*task, args, values, flags, out, err); code >= 0) return code;
-  RunContext ctx{
-      flags.resume.empty() ? (flags.out.empty() ? default_out_dir(name) : flags.out) : flags.resume,
-      !flags.quiet};
+  std::string folder = flags.resume.empty() ? flags.out : flags.resume;
+  if (folder.empty()) folder = task->default_run_folder(values);
+  if (folder.empty()) folder = default_out_dir(name);
+  RunContext ctx{folder, !flags.quiet};
   try {
     std::filesystem::create_directories(ctx.out_dir);
     save_params_json(values, ctx.out_dir + "/config.json");

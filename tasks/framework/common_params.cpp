@@ -19,7 +19,7 @@ void add_surrogate_params(ParamTable& t) {
 
 void check_device(const ParamValues& v) {
 #ifndef SOMA_CUDA
-  if (v.get_string("device") == "cuda")
+  if (v.table().find("device") >= 0 && v.get_string("device") == "cuda")
     throw std::runtime_error(
         "--device cuda: this build has no CUDA backend (configure with the native-cuda preset, "
         "SOMA_CUDA=ON); use --device cpu");

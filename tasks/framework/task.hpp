@@ -28,6 +28,9 @@ class Task {
   // Reads a --params file into `values`. The default takes Soma's own JSON config (a flat
   // object of parameters); a task whose users bring files in another format overrides it.
   virtual void apply_params_file(ParamValues& values, const std::string& path) const;
+  // Where the CLI writes the run when no --out is given; empty: runs/<task>-<date>-<time>.
+  // (The microcircuit writes beside its params file, as the seed's runner did.)
+  virtual std::string default_run_folder(const ParamValues&) const { return {}; }
 
   virtual void setup(const ParamValues& values, const RunContext& ctx) = 0;
   virtual void step() = 0;

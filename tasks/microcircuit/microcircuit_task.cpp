@@ -32,11 +32,7 @@ void MicrocircuitTask::setup(const ParamValues& v, const RunContext& ctx) {
   const std::string& file = v.get_string("params_file");
   mc::McParams p = file.empty() ? mc::McParams{} : mc::load_params_file(file);
   chunk_steps_ = std::max<int64_t>(1, std::llround(v.get_float("chunk_ms") / p.dt));
-  out_dir_.clear();
-  if (!ctx.out_dir.empty()) {
-    const auto parent = std::filesystem::path(file).parent_path();
-    out_dir_ = file.empty() ? ctx.out_dir : (parent.empty() ? "." : parent.string());
-  }
+  out_dir_ = ctx.out_dir;
   exp_ = std::make_unique<mc::Experiment>(std::move(p), mc::task_from_name(v.get_string("task")));
 }
 
@@ -74,6 +70,13 @@ void MicrocircuitTask::publish() {
 
 bool MicrocircuitTask::done() const {
   return !exp_ || exp_->done();
+}
+
+std::string MicrocircuitTask::default_run_folder(const ParamValues& v) const {
+  const std::string& file = v.get_string(v.get_string("load").empty() ? "params_file" : "load");
+  if (file.empty()) return {};
+  const auto parent = std::filesystem::path(file).parent_path();
+  return parent.empty() ? "." : parent.string();
 }
 
 std::string MicrocircuitTask::finish() {

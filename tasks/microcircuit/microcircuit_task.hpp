@@ -23,6 +23,7 @@ class MicrocircuitTask : public Task {
   const ParamTable& params() const override { return table_; }
   // Validates a seed-format params.json and stores its path in `params_file`.
   void apply_params_file(ParamValues& values, const std::string& path) const override;
+  std::string default_run_folder(const ParamValues& v) const override;
   void setup(const ParamValues& values, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
