@@ -19,7 +19,7 @@ std::string file_name(const std::string& name) {
 
 LinePlot plot_of(const Traces& tr) {
   LinePlot p{tr.name, "time step", "value", false, {}};
-  for (int64_t c = 0; c < std::min<int64_t>(tr.channels, 8); ++c) {
+  for (int64_t c = 0; c < std::min<int64_t>(tr.channels, 10); ++c) {
     PlotLine l{"#" + std::to_string(c), {}, {}, false};
     for (int64_t t = 0; t < tr.steps; ++t) {
       l.x.push_back(double(t));

@@ -13,8 +13,9 @@ namespace {
 
 constexpr double kWidth = 640, kHeight = 400;
 constexpr double kLeft = 70, kRight = 20, kTop = 36, kBottom = 50;
-const char* const kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
-                               "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+const char* const kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                               "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
+constexpr size_t kNumColors = sizeof kColors / sizeof kColors[0];
 
 std::string escape(const std::string& s) {
   std::string out;
@@ -114,7 +115,7 @@ void write_svg(const std::string& path, const LinePlot& plot) {
   axes(o, f, plot.x_label, plot.y_label, plot.log_y);
   for (size_t k = 0; k < plot.lines.size(); ++k) {
     const PlotLine& l = plot.lines[k];
-    const char* color = l.dashed ? "#000" : kColors[k % 8];
+    const char* color = l.dashed ? "#000" : kColors[k % kNumColors];
     o << "<polyline fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\""
       << (l.dashed ? " stroke-dasharray=\"6,4\"" : "") << " points=\"";
     for (size_t i = 0; i < l.x.size() && i < l.y.size(); ++i)

@@ -57,6 +57,9 @@ MnistTask::MnistTask() {
       .restart();
   table_.add_int("seq_length", 200, "time steps per image").range(1, 10000).restart();
   table_.add_int("hidden", 100, "recurrent LIF neurons (model rec)").range(1, 100000).restart();
+  table_.add_float("v_th", 1.0, "threshold of the recurrent LIF neurons (model rec)")
+      .range(0.01, 100)
+      .restart();
   table_.add_float("input_scale", 1.0, "encoder current per normalised pixel").range(0, 100);
   table_.add_int("limit_train", 0, "use the first N training images (0: all)").min(0).restart();
   table_.add_int("limit_test", 0, "use the first N test images (0: all)").min(0).restart();
@@ -91,7 +94,8 @@ void MnistTask::build(const ParamValues& v) {
   if (v.get_string("model") == "conv")
     model_ = std::make_shared<ConvNet4>(surrogate_of(v), rng);
   else
-    model_ = std::make_shared<RecurrentNet>(v.get_int("hidden"), surrogate_of(v), rng);
+    model_ = std::make_shared<RecurrentNet>(v.get_int("hidden"), float(v.get_float("v_th")),
+                                            surrogate_of(v), rng);
 }
 
 Tensor MnistTask::scores(const Tensor& images) {

@@ -41,9 +41,10 @@ Tensor ConvNet4::forward(const Tensor& spikes) {
   return (*readout_)((*fc1_)(reshape(z, {T, B, 1024})));
 }
 
-RecurrentNet::RecurrentNet(int64_t hidden, const Surrogate& s, Rng& rng) {
+RecurrentNet::RecurrentNet(int64_t hidden, float v_th, const Surrogate& s, Rng& rng) {
   LIFParameters p;
   p.surrogate = s;
+  p.v_th = v_th;
   rec_ = register_module("rec", std::make_shared<nn::LIFRecurrent>(784, hidden, rng, p));
   readout_ = register_module("readout", nn::li_linear(hidden, 10, rng));
 }

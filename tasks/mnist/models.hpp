@@ -30,7 +30,7 @@ class ConvNet4 : public MnistModel {
 
 class RecurrentNet : public MnistModel {
  public:
-  RecurrentNet(int64_t hidden, const Surrogate& s, Rng& rng);
+  RecurrentNet(int64_t hidden, float v_th, const Surrogate& s, Rng& rng);
   Tensor forward(const Tensor& spikes) override;
 
  private:
