@@ -32,6 +32,9 @@ class Task {
   virtual void setup(const ParamValues& values, const RunContext& ctx) = 0;
   virtual void step() = 0;
   virtual bool done() const = 0;
+  // Takes new values while the task runs (the GUI's sliders). Only parameters without the
+  // restart flag may differ from the values given to setup(); the default ignores them all.
+  virtual void update_params(const ParamValues&) {}
   const Telemetry& telemetry() const { return telemetry_; }
 
   // Checkpoints: everything needed to continue (weights, optimizer state, counters) in `dir`.
