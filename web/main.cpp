@@ -24,9 +24,9 @@ namespace {
 // Small enough that one step fits a frame's budget on one thread.
 const std::map<std::string, std::string> kWebDefaults{
     {"memory", "samples=64&batch_size=8&seq_length=25&seq_periods=8&epochs=50"},
-    {"correlation", "seq_length=100&episodes=300"},
-    {"cartpole", "max_episode_steps=200&episodes=300"},
-    {"microcircuit", "chunk_ms=1"},
+    {"correlation", "seq_length=100&input_features=20&episodes=300"},
+    {"cartpole", "max_episode_steps=200&episodes=300&chunk=4"},
+    {"microcircuit", "chunk_ms=2"},
 };
 
 EM_JS(char*, js_location_query, (), {
