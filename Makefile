@@ -38,12 +38,12 @@ wasm: setup
 test-wasm: wasm
 	ctest --preset wasm
 
-# The browser playground: build-wasm/soma_web.{js,wasm} with web/index.html into web/dist/.
+# The browser playground: build-wasm/soma_web.{js,wasm,data} with web/index.html into web/dist/.
 web: setup
 	emcmake cmake --preset wasm >/dev/null
 	cmake --build --preset wasm -j$(JOBS) --target soma_web
 	rm -rf web/dist && mkdir -p web/dist
-	cp web/index.html build-wasm/soma_web.js build-wasm/soma_web.wasm web/dist/
+	cp web/index.html build-wasm/soma_web.js build-wasm/soma_web.wasm build-wasm/soma_web.data web/dist/
 	@echo "web/dist: soma_web.wasm $$(stat -c %s web/dist/soma_web.wasm) bytes; 'make serve' serves it"
 
 serve: web

@@ -48,6 +48,8 @@ bool Playground::open(const std::string& task, const std::string& query) {
   task_ = make_task(name);
   view_ = make_task_view(name);
   pending_ = std::make_unique<ParamValues>(base_values(name));
+  auto [rows, cols] = task_->input_shape();
+  input_ = Image{"input", rows, cols, std::vector<float>(size_t(rows * cols), 0.0f)};
   try {
     if (ok) pending_->apply_query(query);
   } catch (const std::exception& e) {
@@ -187,6 +189,8 @@ std::string Playground::state_json() const {
     j["rasters"] = t.rasters().size();
     j["traces"] = t.traces().size();
     j["images"] = t.images().size();
+    if (input_.rows > 0)
+      j["input_rect"] = {input_rect_[0], input_rect_[1], input_rect_[2], input_rect_[3]};
   }
   return j.dump();
 }

@@ -114,6 +114,8 @@ class Playground {
   std::string message_;
   std::string config_path_, checkpoint_dir_;
   std::string last_query_;
+  Image input_;                         // the drawing pad, for tasks with an input_shape
+  float input_rect_[4] = {0, 0, 0, 0};  // its screen rectangle (x, y, w, h), for tests
 };
 
 double now_ms();

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "tasks/registry.hpp"
+#include "ui/draw_pad.hpp"
 #include "ui/param_panel.hpp"
 #include "ui/playground.hpp"
 #include "ui/plot_panel.hpp"
@@ -130,7 +131,25 @@ void Playground::draw_files() {
 void Playground::draw_views() {
   const float w = ImGui::GetContentRegionAvail().x;
   const Telemetry& t = task_->telemetry();
-  if (view_) view_->draw(t, w);
+  if (input_.rows > 0) {  // a task that takes drawn input: the pad beside its view
+    const float pad = std::min(280.0f, w * 0.4f);
+    ImGui::BeginGroup();
+    ImGui::TextUnformatted("draw here (right click: clear)");
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    input_rect_[0] = at.x, input_rect_[1] = at.y, input_rect_[2] = pad, input_rect_[3] = pad;
+    if (draw_pad(input_, pad)) task_->infer(input_);
+    if (ImGui::Button("Clear")) {
+      std::fill(input_.values.begin(), input_.values.end(), 0.0f);
+      task_->infer(input_);
+    }
+    ImGui::EndGroup();
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    if (view_) view_->draw(t, ImGui::GetContentRegionAvail().x);
+    ImGui::EndGroup();
+  } else if (view_) {
+    view_->draw(t, w);
+  }
   // Two columns of panels when there is room.
   const int cols = w > 700 ? 2 : 1;
   const float pw = (w - ImGui::GetStyle().ItemSpacing.x * float(cols - 1)) / float(cols);
@@ -160,7 +179,7 @@ void Playground::draw_views() {
     draw_heatmap(img, ImVec2(pw, std::min(160.0f, pw)));
     ImGui::EndGroup();
   }
-  if (t.series().empty() && t.rasters().empty() && t.images().empty())
+  if (t.series().empty() && t.rasters().empty() && t.images().empty() && input_.rows == 0)
     ImGui::TextDisabled("press Run (or Step): plots appear with the first step");
 }
 

@@ -4,7 +4,8 @@
 //                 "cart position and pole angle" traces: track, cart and pole;
 //   microcircuit  the first seed's network: pyramidal neurons with basal, somatic and apical
 //                 compartments coloured by potential, interneuron populations, and per hidden
-//                 layer the angle between B and W^T drawn as two needles.
+//                 layer the angle between B and W^T drawn as two needles;
+//   digits        the class probabilities of the drawn digit as bars.
 #include <memory>
 #include <string>
 
@@ -25,5 +26,6 @@ std::unique_ptr<TaskView> make_task_view(const std::string& task);
 
 std::unique_ptr<TaskView> make_cartpole_view();
 std::unique_ptr<TaskView> make_microcircuit_view();
+std::unique_ptr<TaskView> make_digits_view();
 
 }  // namespace soma::ui

@@ -109,7 +109,7 @@ int main() {
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   soma::ui::PlaygroundOptions opt;
-  opt.tasks = {"memory", "correlation", "cartpole", "microcircuit"};
+  opt.tasks = {"memory", "correlation", "cartpole", "microcircuit", "digits"};
   opt.task_defaults = kWebDefaults;
   opt.files_dir = "/tmp/soma";
   opt.autorun = true;

@@ -50,6 +50,27 @@ for (const demo of ['memory', 'correlation', 'cartpole', 'microcircuit']) {
   });
 }
 
+test('demo digits: a digit drawn with the mouse is classified', async () => {
+  const { page, errors } = await open(ctx.browser, ctx.url, 'task=digits');
+  const s = await state(page);
+  assert.equal(s.message, '');
+  const [x, y, w, h] = s.input_rect;
+  const box = await page.locator('canvas').boundingBox();
+  // A "1": one vertical stroke down the middle of the pad.
+  await page.mouse.move(box.x + x + w / 2, box.y + y + h * 0.15);
+  await page.mouse.down();
+  for (let k = 1; k <= 10; k++) await page.mouse.move(box.x + x + w / 2, box.y + y + h * (0.15 + 0.07 * k));
+  await page.mouse.up();
+  await page.waitForFunction(() => (window.soma.state().series['predicted digit'] || {}).n > 0);
+  const after = await state(page);
+  console.log(`digits: ${after.status}`);
+  assert.match(after.status, /it is a \d/);
+  assert.equal(after.rasters, 1);
+  await assertNotBlank(page, 'digits');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('memory demo: steps per second in the browser', async () => {
   const { page } = await open(ctx.browser, ctx.url, 'task=memory');
   const a = await waitSteps(page, 2);
