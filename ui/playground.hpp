@@ -28,6 +28,9 @@ struct PlatformHooks {
   std::function<void(const std::string& query)> state_changed;
   // A file was written for the user (config, checkpoint): the web page offers it as a download.
   std::function<void(const std::string& path)> offer_file;
+  // Load buttons ask the platform for a file ("config" or "checkpoint") instead of using the path
+  // fields; the web page opens a file chooser and calls load_config / load_checkpoint itself.
+  std::function<void(const std::string& kind)> choose_file;
 };
 
 struct PlaygroundOptions {

@@ -118,13 +118,23 @@ void Playground::draw_files() {
   ImGui::InputText("##config", config, sizeof config);
   if (ImGui::Button("Save config")) save_config(config);
   ImGui::SameLine();
-  if (ImGui::Button("Load config")) load_config(config);
+  if (ImGui::Button("Load config")) {
+    if (hooks_.choose_file)
+      hooks_.choose_file("config");
+    else
+      load_config(config);
+  }
   ImGui::TextDisabled("checkpoint folder (checkpoint.safetensors)");
   ImGui::SetNextItemWidth(-FLT_MIN);
   ImGui::InputText("##checkpoint", checkpoint, sizeof checkpoint);
   if (ImGui::Button("Save checkpoint")) save_checkpoint(checkpoint);
   ImGui::SameLine();
-  if (ImGui::Button("Load checkpoint")) load_checkpoint(checkpoint);
+  if (ImGui::Button("Load checkpoint")) {
+    if (hooks_.choose_file)
+      hooks_.choose_file("checkpoint");
+    else
+      load_checkpoint(checkpoint);
+  }
   ImGui::TextDisabled("URL state: ?%s", query().c_str());
 }
 

@@ -8,6 +8,7 @@
 //   soma_state()      JSON: task, steps, running, message, query, series (n, last), ...
 //   soma_run(on)      run or pause
 //   soma_open(query)  open another state, as if the URL were ?query
+//   soma_file_chosen(kind, path)  loads a config or checkpoint written into the file system
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
 #include <imgui.h>
@@ -45,6 +46,23 @@ EM_JS(void, js_download, (const char* path), {
   a.href = URL.createObjectURL(new Blob([FS.readFile(p)]));
   a.download = p.split('/').pop();
   a.click();
+});
+// A file chooser; the chosen file goes to /tmp/soma/upload/ and back through soma_file_chosen.
+EM_JS(void, js_choose_file, (const char* kind), {
+  var k = UTF8ToString(kind), input = document.createElement('input');
+  input.type = 'file';
+  input.accept = k == 'config' ? '.json' : '.safetensors';
+  input.onchange = function() {
+    var f = input.files[0];
+    if (!f) return;
+    f.arrayBuffer().then(function(buf) {
+      FS.mkdirTree('/tmp/soma/upload');
+      var path = '/tmp/soma/upload/' + (k == 'config' ? 'params.json' : 'checkpoint.safetensors');
+      FS.writeFile(path, new Uint8Array(buf));
+      Module.ccall('soma_file_chosen', null, [ 'string', 'string' ], [ k, path ]);
+    });
+  };
+  input.click();
 });
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth || window.innerWidth; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
@@ -89,6 +107,15 @@ EMSCRIPTEN_KEEPALIVE const char* soma_state() {
 EMSCRIPTEN_KEEPALIVE void soma_run(int on) {
   if (g_playground) g_playground->set_running(on != 0);
 }
+EMSCRIPTEN_KEEPALIVE void soma_file_chosen(const char* kind, const char* path) {
+  if (!g_playground) return;
+  std::string p = path;
+  if (std::string(kind) == "config")
+    g_playground->load_config(p);
+  else
+    g_playground->load_checkpoint(p.substr(0, p.rfind('/')));
+  report();
+}
 EMSCRIPTEN_KEEPALIVE void soma_open(const char* query) {
   if (!g_playground) return;
   g_playground->open_query(query);
@@ -118,6 +145,7 @@ int main() {
   soma::ui::PlatformHooks hooks;
   hooks.state_changed = [](const std::string& q) { js_set_query(q.c_str()); };
   hooks.offer_file = [](const std::string& path) { js_download(path.c_str()); };
+  hooks.choose_file = [](const std::string& kind) { js_choose_file(kind.c_str()); };
   static soma::ui::Playground playground(opt, hooks);
   g_playground = &playground;
   char* q = js_location_query();
