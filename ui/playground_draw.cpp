@@ -85,15 +85,17 @@ void Playground::draw_run_bar() {
   if (done) ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::Button("Reset")) reset();
-  ImGui::SameLine();
-  if (ImGui::Button("New seed") && pending_->table().find("seed") >= 0) {
-    static std::mt19937 gen{std::random_device{}()};
-    pending_->set_int("seed", int64_t(gen() % 100000));
-    reset();
-  }
-  if (!opt_.embed && pending_->table().find("seed") >= 0) {
+  if (pending_->table().find("seed") >= 0) {
     ImGui::SameLine();
-    ImGui::Text("seed %lld", (long long)pending_->get_int("seed"));
+    if (ImGui::Button("New seed")) {
+      static std::mt19937 gen{std::random_device{}()};
+      pending_->set_int("seed", int64_t(gen() % 100000));
+      reset();
+    }
+    if (!opt_.embed) {
+      ImGui::SameLine();
+      ImGui::Text("seed %lld", (long long)pending_->get_int("seed"));
+    }
   }
   ImGui::SetNextItemWidth(120);
   ImGui::SliderInt("steps/frame", &opt_.steps_per_frame, 1, 1000, "%d",
