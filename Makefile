@@ -8,7 +8,7 @@ JOBS ?= 2
 # Debian's emscripten needs Debian's acorn, which a non-Debian node does not find on its own.
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: all setup native wasm run test test-native test-wasm web serve bench format clean distclean
+.PHONY: all setup native wasm run test test-native test-wasm test-web test-gui web serve bench format clean distclean
 
 all: native
 
@@ -28,7 +28,7 @@ run: setup
 	cmake --build --preset native -j$(JOBS) --target soma
 	build/soma $(RUN_ARGS)
 
-test: test-native test-wasm
+test: test-native test-wasm test-web test-gui
 
 test-native: native
 	ctest --preset native
@@ -41,13 +41,24 @@ wasm: setup
 test-wasm: wasm
 	ctest --preset wasm
 
-web: wasm
-	@echo "make web: the browser playground arrives with its issue; for now this builds core and"
-	@echo "its tests to WebAssembly in build-wasm/ (run them with 'make test-wasm')."
+# The browser playground: build-wasm/soma_web.{js,wasm,data} with web/index.html into web/dist/.
+web: setup
+	emcmake cmake --preset wasm >/dev/null
+	cmake --build --preset wasm -j$(JOBS) --target soma_web
+	rm -rf web/dist && mkdir -p web/dist
+	cp web/index.html build-wasm/soma_web.js build-wasm/soma_web.wasm build-wasm/soma_web.data web/dist/
+	@echo "web/dist: soma_web.wasm $$(stat -c %s web/dist/soma_web.wasm) bytes; 'make serve' serves it"
 
-serve:
-	@echo "make serve: nothing to serve yet; it arrives with the playground issue." >&2
-	@exit 1
+serve: web
+	node web/serve.mjs web/dist $${PORT:-8080}
+
+# Headless Chromium (SwiftShader WebGL2) drives the page through playwright-core.
+test-web: web
+	node --test tests/web/
+
+# soma-gui renders a few frames under Xvfb and writes a screenshot.
+test-gui: native
+	node --test tests/gui/
 
 bench: native
 	@for b in build/bench_*; do echo "== $$b"; "$$b"; done

@@ -6,6 +6,7 @@
 #include "tasks/correlation/correlation_task.hpp"
 #include "tasks/memory/memory_task.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
+#include "tasks/mnist/digits_task.hpp"
 #include "tasks/mnist/mnist_task.hpp"
 
 namespace soma {
@@ -22,6 +23,7 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<CartpoleTask>(); });
     add([] { return std::make_unique<CorrelationTask>(); });
     add([] { return std::make_unique<MicrocircuitTask>(); });
+    add([] { return std::make_unique<DigitsTask>(); });
     return e;
   }();
   return entries;

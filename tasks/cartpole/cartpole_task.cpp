@@ -39,6 +39,7 @@ CartpoleTask::CartpoleTask() {
       .min(1)
       .restart();
   table_.add_float("reward_threshold", 475, "stop when the running reward exceeds this").min(0);
+  table_.add_int("chunk", 0, "environment steps per step (0: a whole episode per step)").min(0);
   add_seed_param(table_, 1234);
   add_device_param(table_);
   add_surrogate_params(table_);
@@ -54,38 +55,44 @@ void CartpoleTask::setup(const ParamValues& v, const RunContext&) {
       policy_->parameters(), optim::AdamOptions{.lr = float(v.get_float("learning_rate"))});
   episode_ = 0;
   running_ = 10;
+  in_episode_ = false;
   telemetry_.clear();
 }
 
-double CartpoleTask::run_episode(Tensor& loss) {
-  CartPole::Observation obs = env_->reset();
-  std::vector<Tensor> log_probs;
-  std::vector<double> rewards;
-  Traces states{"cart position and pole angle (last episode)", 0, 2, {}};
-  policy_->train();
-  for (bool done = false; !done;) {
-    Tensor p = policy_->probabilities(obs);
-    int action = rng_->uniform() < p.data()[0] ? 0 : 1;
-    log_probs.push_back(log(slice(p, 1, action, action + 1)));
-    CartPole::Step s = env_->step(action);
-    rewards.push_back(s.reward);
-    obs = s.obs;
-    done = s.done;
-    states.values.push_back(float(obs[0]));
-    states.values.push_back(float(obs[2]));
-    ++states.steps;
+bool CartpoleTask::run_episode(int64_t n) {
+  if (!in_episode_) {
+    obs_ = env_->reset();
+    log_probs_.clear();
+    rewards_.clear();
+    states_ = Traces{"cart position and pole angle (last episode)", 0, 2, {}};
+    in_episode_ = true;
   }
-  telemetry_.set(std::move(states));
-  std::vector<float> g = normalised_returns(rewards, values_->get_float("gamma"));
-  const int64_t n = int64_t(g.size());
-  Tensor returns = Tensor::from({n, 1}, std::move(g));
-  loss = -sum(cat(log_probs, 0) * returns);
-  return double(rewards.size());
+  policy_->train();
+  for (int64_t k = 0; n <= 0 || k < n; ++k) {
+    Tensor p = policy_->probabilities(obs_);
+    int action = rng_->uniform() < p.data()[0] ? 0 : 1;
+    log_probs_.push_back(log(slice(p, 1, action, action + 1)));
+    CartPole::Step s = env_->step(action);
+    rewards_.push_back(s.reward);
+    obs_ = s.obs;
+    states_.values.push_back(float(obs_[0]));
+    states_.values.push_back(float(obs_[2]));
+    ++states_.steps;
+    if (s.done) return true;
+  }
+  return false;
 }
 
-void CartpoleTask::step() {
-  Tensor loss;
-  double reward = run_episode(loss);
+// REINFORCE: one Adam step on -sum(log p(action) * normalised return) of the whole episode.
+void CartpoleTask::end_episode() {
+  in_episode_ = false;
+  telemetry_.set(std::move(states_));
+  std::vector<float> g = normalised_returns(rewards_, values_->get_float("gamma"));
+  const int64_t n = int64_t(g.size());
+  Tensor returns = Tensor::from({n, 1}, std::move(g));
+  Tensor loss = -sum(cat(log_probs_, 0) * returns);
+  const double reward = double(rewards_.size());
+  log_probs_.clear();
   opt_->zero_grad();
   loss.backward();
   opt_->step();
@@ -105,6 +112,10 @@ void CartpoleTask::step() {
   o << "episode " << episode_ << "/" << total << "  reward " << reward << "  running "
     << int(running_);
   telemetry_.status = o.str();
+}
+
+void CartpoleTask::step() {
+  if (run_episode(values_->get_int("chunk"))) end_episode();
 }
 
 bool CartpoleTask::done() const {
@@ -134,6 +145,7 @@ void CartpoleTask::load(const std::string& dir) {
   policy_->load_state_dict(model);
   opt_->load_state_dict(opt);
   episode_ = std::stoll(d.metadata.at("episode"));
+  in_episode_ = false;
   running_ = std::stod(d.metadata.at("running_reward"));
 }
 

@@ -4,6 +4,8 @@
 // Stops when the running reward (starts at 10; r <- 0.05 episode + 0.95 r) exceeds
 // reward_threshold (475, CartPole-v1's), or after `episodes`. Norse's defaults: 100 episodes,
 // learning rate 1e-3, gamma 0.99, seed 1234 (its README suggests 1000 episodes and 0.005).
+// With chunk > 0 a step() runs at most `chunk` environment steps of the current episode (the
+// update comes with the step that ends it), so a browser frame never waits for a whole episode.
 #include <memory>
 
 #include "core/optim/adam.hpp"
@@ -24,6 +26,9 @@ class CartpoleTask : public Task {
   void setup(const ParamValues& v, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
+  void update_params(const ParamValues& v) override {
+    if (values_) *values_ = v;
+  }
   void save(const std::string& dir) const override;
   void load(const std::string& dir) override;
   std::string finish() override;
@@ -31,8 +36,10 @@ class CartpoleTask : public Task {
   double running_reward() const { return running_; }
 
  private:
-  // One episode; returns its reward and keeps the graph of its log-probabilities in `loss`.
-  double run_episode(Tensor& loss);
+  // Runs up to `n` environment steps of the current episode (starting one if none is running);
+  // returns true when the episode ended.
+  bool run_episode(int64_t n);
+  void end_episode();
   ParamTable table_;
   std::unique_ptr<ParamValues> values_;
   std::unique_ptr<CartPole> env_;
@@ -40,6 +47,12 @@ class CartpoleTask : public Task {
   std::unique_ptr<optim::Adam> opt_;
   std::unique_ptr<Rng> rng_;
   int64_t episode_ = 0;
+  // The episode in progress.
+  bool in_episode_ = false;
+  CartPole::Observation obs_{};
+  std::vector<Tensor> log_probs_;
+  std::vector<double> rewards_;
+  Traces states_;
   double running_ = 10;
 };
 

@@ -28,6 +28,9 @@ class CorrelationTask : public Task {
   void setup(const ParamValues& v, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
+  void update_params(const ParamValues& v) override {
+    if (values_) *values_ = v;
+  }
   std::string finish() override;
 
  private:

@@ -5,6 +5,7 @@
 // chunk of simulated time).
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "core/params/param_values.hpp"
 #include "tasks/framework/telemetry.hpp"
@@ -35,6 +36,14 @@ class Task {
   virtual void setup(const ParamValues& values, const RunContext& ctx) = 0;
   virtual void step() = 0;
   virtual bool done() const = 0;
+  // Takes new values while the task runs (the GUI's sliders). Only parameters without the
+  // restart flag may differ from the values given to setup(); the default ignores them all.
+  virtual void update_params(const ParamValues&) {}
+  // Interactive input (the GUI's drawing pad): a task that takes one returns its (rows, cols);
+  // infer() then runs the model on `input` (values in [0, 1]) and publishes what it makes of it
+  // into telemetry. The defaults take none.
+  virtual std::pair<int64_t, int64_t> input_shape() const { return {0, 0}; }
+  virtual void infer(const Image&) {}
   const Telemetry& telemetry() const { return telemetry_; }
 
   // Checkpoints: everything needed to continue (weights, optimizer state, counters) in `dir`.

@@ -164,6 +164,11 @@ void TrainingTask::update_status(const BatchStats& last) {
   telemetry_.status = o.str();
 }
 
+// Every parameter without the restart flag is read from values() when it is used.
+void TrainingTask::update_params(const ParamValues& values) {
+  if (values_) *values_ = values;
+}
+
 bool TrainingTask::done() const {
   return !values_ || stopped_ || epoch_ >= values().get_int("epochs");
 }

@@ -48,6 +48,7 @@ class TrainingTask : public Task {
   void setup(const ParamValues& values, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
+  void update_params(const ParamValues& values) override;
   void save(const std::string& dir) const override;
   void load(const std::string& dir) override;
   std::string finish() override;

@@ -110,6 +110,7 @@ MemoryTask::Result MemoryTask::run(const MemoryBatch& b) {
   Tensor penalty =
       mean(square((rate - target) / target)) * float(values().get_float("regularization_factor"));
   Result r{bce + penalty, 0, int64_t(recalls)};
+  last_voltages_ = v.detach();
   for (int64_t k = 0; k < P; ++k)
     for (int64_t i = 0; i < B; ++i)
       if (b.recall.at({k, i, 0}) > 0)
@@ -129,8 +130,10 @@ BatchStats MemoryTask::train_batch(int64_t epoch, int64_t batch) {
   }
   model_->train();
   int64_t begin = batch * B, end = std::min(n, begin + B);
-  Result r = run(make_memory_batch(data_, seeds(kTrain, begin, end)));
+  MemoryBatch b = make_memory_batch(data_, seeds(kTrain, begin, end));
+  Result r = run(b);
   r.loss.backward();
+  publish_sample(b, last_voltages_);  // cheap: the GUI draws the batch's first sample live
   return {r.loss.item(), r.correct, r.count};
 }
 
@@ -158,15 +161,23 @@ void MemoryTask::publish_pictures() {
   NoGrad no_grad;
   MemoryBatch b = make_memory_batch(data_, seeds(kTest, 0, 1));
   Tensor v = (*model_)(b.inputs);
-  const int64_t T = v.size(0);
-  Raster in{"input spikes (bits 0/1, store, recall)", T, data_.inputs(), {}};
-  for (int64_t i = 0; i < b.inputs.numel(); ++i) in.spikes.push_back(b.inputs.data()[i] > 0);
-  telemetry_.set(std::move(in));
+  publish_sample(b, v);
+}
+
+// Sample 0 of a (T, B, ...) batch: input and hidden rasters, read-out voltages.
+void MemoryTask::publish_sample(const MemoryBatch& b, const Tensor& v) {
+  const int64_t T = v.size(0), B = v.size(1), I = data_.inputs();
+  Raster in{"input spikes (bits 0/1, store, recall)", T, I, {}};
   Raster hidden{"hidden spikes (LIF, then LSNN)", T, kHidden, {}};
-  for (int64_t i = 0; i < model_->spikes.numel(); ++i)
-    hidden.spikes.push_back(model_->spikes.data()[i] > 0);
+  Traces out{"read-out voltages", T, 2, {}};
+  for (int64_t t = 0; t < T; ++t) {
+    for (int64_t i = 0; i < I; ++i) in.spikes.push_back(b.inputs.data()[t * B * I + i] > 0);
+    for (int64_t n = 0; n < kHidden; ++n)
+      hidden.spikes.push_back(model_->spikes.data()[t * B * kHidden + n] > 0);
+    for (int64_t c = 0; c < 2; ++c) out.values.push_back(v.data()[t * B * 2 + c]);
+  }
+  telemetry_.set(std::move(in));
   telemetry_.set(std::move(hidden));
-  Traces out{"read-out voltages", T, 2, v.to_vector()};
   telemetry_.set(std::move(out));
 }
 

@@ -55,11 +55,13 @@ class MemoryTask : public TrainingTask {
     int64_t correct = 0, count = 0;
   };
   Result run(const MemoryBatch& b);
+  void publish_sample(const MemoryBatch& b, const Tensor& v);
   std::vector<uint64_t> seeds(uint64_t split, int64_t begin, int64_t end) const;
   ParamTable table_;
   MemoryDataOptions data_;
   std::shared_ptr<MemoryNet> model_;
   std::vector<int64_t> order_;
+  Tensor last_voltages_;
   double bce_ = 0;  // the last batch's loss without the rate penalty
   int64_t order_epoch_ = -1;
 };

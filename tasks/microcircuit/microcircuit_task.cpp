@@ -42,6 +42,37 @@ void MicrocircuitTask::step() {
   publish();
 }
 
+void MicrocircuitTask::update_params(const ParamValues& v) {
+  if (exp_)
+    chunk_steps_ = std::max<int64_t>(1, std::llround(v.get_float("chunk_ms") / exp_->params().dt));
+}
+
+void MicrocircuitTask::publish_state() {
+  const mc::Model& m = exp_->runs().front().model;
+  auto vec = [&](const std::string& name, const mc::Vec& v) {
+    telemetry_.set(Image{name, 1, v.size(), std::vector<float>(v.data(), v.data() + v.size())});
+  };
+  auto mat = [&](const std::string& name, const mc::Mat& a) {
+    Image img{name, a.rows(), a.cols(), {}};
+    for (int64_t r = 0; r < a.rows(); ++r)
+      for (int64_t c = 0; c < a.cols(); ++c) img.values.push_back(float(a(r, c)));
+    telemetry_.set(std::move(img));
+  };
+  for (size_t k = 0; k < m.uP.size(); ++k) {
+    const std::string l = " layer" + std::to_string(k + 1);
+    vec("state/soma" + l, m.uP[k]);
+    vec("state/basal" + l, m.vbas[k]);
+    if (k < m.vapi.size()) vec("state/apical" + l, m.vapi[k]);
+    mat("state/W" + l, m.W[k]);
+    if (k < m.B.size()) mat("state/B" + l, m.B[k]);
+  }
+  for (size_t j = 0; j < m.uI.size(); ++j) {
+    const std::string p = " pop" + std::to_string(j + 1);
+    vec("state/inter soma" + p, m.uI[j]);
+    vec("state/inter dendrite" + p, m.vden[j]);
+  }
+}
+
 void MicrocircuitTask::publish() {
   const auto& runs = exp_->runs();
   const mc::Recording& r0 = runs.front().rec;
@@ -59,6 +90,7 @@ void MicrocircuitTask::publish() {
     }
   }
   published_ = r0.t_ms.size();
+  publish_state();
   telemetry_.progress =
       double(exp_->steps_done()) / double(std::max<int64_t>(1, exp_->total_steps()));
   char buf[96];

@@ -4,7 +4,9 @@
 // experiment.hpp). --params takes the seed's params.json format (params.hpp); outputs go to that
 // file's folder (output.hpp). One step() is chunk_ms of simulated time for every seed; telemetry
 // carries the seed-mean MSE (fw_bw) and angle(B, W^T) per hidden layer. With --load nothing is
-// simulated: finish() re-plots model.json into its folder.
+// simulated: finish() re-plots model.json into its folder. Images named "state/..." hold the first
+// seed's potentials (soma, basal, apical per pyramidal layer; soma, dendrite per interneuron
+// population) and weights, for the GUI's microcircuit diagram.
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -27,12 +29,14 @@ class MicrocircuitTask : public Task {
   void setup(const ParamValues& values, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
+  void update_params(const ParamValues& v) override;
   std::string finish() override;
 
   const mc::Experiment* experiment() const { return exp_.get(); }
 
  private:
   void publish();
+  void publish_state();  // the first seed's compartments and weights, for the GUI's diagram
   ParamTable table_;
   std::unique_ptr<mc::Experiment> exp_;
   std::string load_path_, out_dir_;

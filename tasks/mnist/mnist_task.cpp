@@ -88,7 +88,6 @@ void MnistTask::build(const ParamValues& v) {
   val_ = std::make_unique<DataLoader>(val, LoaderOptions{B, false, false, seed, true});
   test_ = std::make_unique<DataLoader>(test, LoaderOptions{B, false, false, seed, true});
   steps_ = v.get_int("seq_length");
-  input_scale_ = float(v.get_float("input_scale"));
   loader_epoch_ = -1;
   Rng rng(seed);
   if (v.get_string("model") == "conv")
@@ -99,7 +98,8 @@ void MnistTask::build(const ParamValues& v) {
 }
 
 Tensor MnistTask::scores(const Tensor& images) {
-  Tensor spikes = constant_current_lif_encode(images * input_scale_, steps_);
+  Tensor spikes =
+      constant_current_lif_encode(images * float(values().get_float("input_scale")), steps_);
   Tensor v = (*model_)(spikes);
   last_voltages_ = v.detach();
   return max_decode(v);  // max over time, (B, 10)

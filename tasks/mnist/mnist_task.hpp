@@ -36,7 +36,6 @@ class MnistTask : public TrainingTask {
   std::shared_ptr<MnistModel> model_;
   std::unique_ptr<DataLoader> train_, val_, test_;
   int64_t steps_ = 0, loader_epoch_ = -1, loader_batch_ = 0;
-  float input_scale_ = 1;
   Tensor last_voltages_;
 };
 

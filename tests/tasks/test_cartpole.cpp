@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <utility>
 
 #include "tasks/cartpole/cartpole_env.hpp"
 #include "tasks/cartpole/cartpole_task.hpp"
@@ -51,4 +52,23 @@ TEST_CASE("cartpole task: REINFORCE improves the policy") {
     INFO(policy);
     CHECK(r->last() > 25.0);  // starts at 10; a random policy averages about 22
   }
+}
+
+TEST_CASE("cartpole task: chunked steps train exactly as whole episodes") {
+  auto rewards = [](int64_t chunk) {
+    CartpoleTask t;
+    ParamValues v(t.params());
+    v.set_string("policy", "ann");
+    v.set_int("episodes", 6);
+    v.set_int("chunk", chunk);
+    t.setup(v, {});
+    int64_t steps = 0;
+    while (!t.done()) t.step(), ++steps;
+    return std::make_pair(t.telemetry().find_series("episode reward")->y, steps);
+  };
+  auto [whole, whole_steps] = rewards(0);
+  auto [chunked, chunked_steps] = rewards(7);
+  CHECK(whole_steps == 6);
+  CHECK(chunked_steps > 6);  // episodes last more than 7 environment steps
+  CHECK(chunked == whole);
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "tasks/memory/memory_data.hpp"
+#include "tasks/memory/memory_task.hpp"
 #include "tasks/registry.hpp"
 
 using namespace soma;
@@ -57,4 +58,20 @@ TEST_CASE("memory task: trains a few steps and its recall accuracy rises above c
   const Series* acc = t->telemetry().find_series("val accuracy");
   REQUIRE(acc != nullptr);
   CHECK(acc->last() > 0.9);  // chance is 0.5
+}
+
+TEST_CASE("memory task: live parameters change without a restart") {
+  MemoryTask t;
+  ParamValues v(t.params());
+  v.set_int("samples", 8);
+  v.set_int("batch_size", 4);
+  v.set_int("seq_length", 5);
+  v.set_int("epochs", 1);
+  t.setup(v, {});
+  CHECK(!t.done());
+  v.set_int("epochs", 3);  // no restart flag: update_params takes it
+  t.update_params(v);
+  for (int i = 0; i < 2; ++i) t.step();
+  CHECK(!t.done());                            // one epoch done, three asked for
+  CHECK(t.telemetry().rasters().size() == 2);  // the training batch's first sample, live
 }

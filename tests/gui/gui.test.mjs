@@ -1,0 +1,41 @@
+// soma-gui renders frames under Xvfb (software OpenGL) for every task and writes a screenshot
+// that is not blank. Needs build/soma-gui (the Makefile's test-gui builds it) and xvfb-run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pngStats } from '../web/png.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const gui = path.join(root, 'build/soma-gui');
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'soma-gui-'));
+
+const cases = {
+  memory: 'task=memory&samples=16&batch_size=4&seq_length=10',
+  cartpole: 'task=cartpole&policy=ann&chunk=20',
+  correlation: 'task=correlation&seq_length=50&input_features=10',
+  microcircuit: 'task=microcircuit&chunk_ms=2',
+  mnist: 'task=mnist&model=rec&hidden=20&seq_length=8&limit_train=64&limit_test=16&batch_size=16',
+  digits: 'task=digits',  // inference only: no steps
+};
+
+for (const [task, query] of Object.entries(cases)) {
+  test(`soma-gui renders ${task} under Xvfb and writes a screenshot`, () => {
+    const png = path.join(out, `${task}.png`);
+    const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1280x800x24', gui, '--frames', '12',
+                                     '--width', '1200', '--height', '760', '--run',
+                                     '--query', query, '--screenshot', png],
+                        { cwd: root, encoding: 'utf8', timeout: 120000 });
+    assert.equal(r.status, 0, r.stderr);
+    const state = JSON.parse(r.stdout.split('\n')[0]);
+    assert.equal(state.task, task);
+    assert.equal(state.message, '');
+    if (task !== 'digits') assert.ok(state.steps > 0, `no steps: ${r.stdout}`);
+    const s = pngStats(fs.readFileSync(png));
+    assert.equal(s.width, 1200);
+    assert.ok(s.colors > 20 && s.drawn > 0.05, `blank screenshot: ${JSON.stringify(s)}`);
+  });
+}

@@ -1,0 +1,113 @@
+#include "ui/raster_panel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "ui/plot_panel.hpp"
+
+namespace soma::ui {
+
+void draw_raster(const Raster& r, ImVec2 size) {
+  char title[160];
+  std::snprintf(title, sizeof title, "%s  (%lld steps x %lld neurons)", r.name.c_str(),
+                (long long)r.steps, (long long)r.neurons);
+  PanelRect p = begin_panel(title, size);
+  if (r.steps == 0 || r.neurons == 0) return;
+  const int cols = std::max(1, std::min(int(r.steps), int(p.width())));
+  const int rows = std::max(1, std::min(int(r.neurons), int(p.height())));
+  std::vector<uint8_t> hit(size_t(cols) * size_t(rows), 0);
+  for (int64_t t = 0; t < r.steps; ++t)
+    for (int64_t n = 0; n < r.neurons; ++n)
+      if (r.spikes[size_t(t * r.neurons + n)])
+        hit[size_t(n * rows / r.neurons) * size_t(cols) + size_t(t * cols / r.steps)] = 1;
+  const float cw = p.width() / float(cols), ch = p.height() / float(rows);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int y = 0; y < rows; ++y)
+    for (int x = 0; x < cols; ++x)
+      if (hit[size_t(y) * size_t(cols) + size_t(x)]) {
+        ImVec2 a(p.min.x + float(x) * cw, p.min.y + float(y) * ch);
+        dl->AddRectFilled(a, ImVec2(a.x + std::max(cw, 1.0f), a.y + std::max(ch * 0.8f, 1.0f)),
+                          IM_COL32(240, 240, 255, 255));
+      }
+}
+
+void draw_traces(const Traces& t, ImVec2 size) {
+  PanelRect p = begin_panel(t.name.c_str(), size);
+  if (t.steps == 0 || t.channels == 0) return;
+  float lo = t.values[0], hi = t.values[0];
+  for (float v : t.values)
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (hi - lo < 1e-9f) lo -= 0.5f, hi += 0.5f;
+  const int64_t stride = std::max<int64_t>(1, t.steps / std::max(1, int(p.width())));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  std::vector<ImVec2> pts;
+  for (int64_t c = 0; c < std::min<int64_t>(t.channels, 16); ++c) {
+    pts.clear();
+    for (int64_t s = 0; s < t.steps; s += stride) {
+      float v = t.values[size_t(s * t.channels + c)];
+      pts.emplace_back(p.min.x + p.width() * float(s) / float(std::max<int64_t>(1, t.steps - 1)),
+                       p.max.y - p.height() * (v - lo) / (hi - lo));
+    }
+    dl->AddPolyline(pts.data(), int(pts.size()), palette(int(c)), 0, 1.2f);
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", hi);
+  dl->AddText(p.min, IM_COL32(150, 150, 160, 255), buf);
+  std::snprintf(buf, sizeof buf, "%.3g", lo);
+  dl->AddText(ImVec2(p.min.x, p.max.y - ImGui::GetFontSize()), IM_COL32(150, 150, 160, 255), buf);
+}
+
+namespace {
+
+ImU32 heat_color(float v, float lo, float hi, bool diverging) {
+  if (diverging) {
+    float m = std::max(std::abs(lo), std::abs(hi));
+    float a = m > 0 ? std::clamp(v / m, -1.0f, 1.0f) : 0;
+    return a >= 0 ? IM_COL32(int(255 * a), int(60 * a), int(40 * a), 255)
+                  : IM_COL32(int(-40 * a), int(-120 * a), int(-255 * a), 255);
+  }
+  float a = hi > lo ? std::clamp((v - lo) / (hi - lo), 0.0f, 1.0f) : 0;
+  return IM_COL32(int(255 * std::min(1.0f, 2 * a)), int(230 * a), int(60 * a * a), 255);
+}
+
+}  // namespace
+
+void draw_heatmap(const Image& img, ImVec2 size) {
+  char title[160];
+  std::snprintf(title, sizeof title, "%s  (%lld x %lld)", img.name.c_str(), (long long)img.rows,
+                (long long)img.cols);
+  PanelRect p = begin_panel(title, size);
+  if (img.rows == 0 || img.cols == 0) return;
+  // Bin to at most one cell per pixel (mean of the values in a cell), and keep cells square when
+  // the picture is small.
+  const int cols = std::max(1, std::min(int(img.cols), int(p.width())));
+  const int rows = std::max(1, std::min(int(img.rows), int(p.height())));
+  std::vector<float> sum(size_t(rows) * size_t(cols), 0), cnt(sum.size(), 0);
+  float lo = img.values[0], hi = img.values[0];
+  for (int64_t r = 0; r < img.rows; ++r)
+    for (int64_t c = 0; c < img.cols; ++c) {
+      float v = img.values[size_t(r * img.cols + c)];
+      if (!std::isfinite(v)) continue;
+      size_t k = size_t(r * rows / img.rows) * size_t(cols) + size_t(c * cols / img.cols);
+      sum[k] += v, cnt[k] += 1;
+      lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+  const bool diverging = lo < 0;
+  float cell = std::min(p.width() / float(cols), p.height() / float(rows));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int y = 0; y < rows; ++y)
+    for (int x = 0; x < cols; ++x) {
+      size_t k = size_t(y) * size_t(cols) + size_t(x);
+      float v = cnt[k] > 0 ? sum[k] / cnt[k] : 0;
+      ImVec2 a(p.min.x + float(x) * cell, p.min.y + float(y) * cell);
+      dl->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), heat_color(v, lo, hi, diverging));
+    }
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "[%.3g, %.3g]", lo, hi);
+  dl->AddText(ImVec2(p.max.x - ImGui::CalcTextSize(buf).x, p.min.y), IM_COL32(150, 150, 160, 255),
+              buf);
+}
+
+}  // namespace soma::ui

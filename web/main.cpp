@@ -1,0 +1,157 @@
+// The browser playground: ui/ on Emscripten's GLFW (WebGL2), one thread. Each animation frame
+// runs a time-sliced share of training steps (PlaygroundOptions::frame_budget_ms), then draws.
+// The whole state lives in the URL: ?task=memory&learning_rate=0.01&seed=3, &embed=1 hides the
+// chrome; every change is written back with history.replaceState. A bad parameter is shown on the
+// page (Module.onSomaMessage) and the defaults are used instead.
+//
+// For tests and embedding pages, exported C functions (index.html wraps them as window.soma):
+//   soma_state()      JSON: task, steps, running, message, query, series (n, last), ...
+//   soma_run(on)      run or pause
+//   soma_open(query)  open another state, as if the URL were ?query
+//   soma_file_chosen(kind, path)  loads a config or checkpoint written into the file system
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "ui/playground.hpp"
+
+namespace {
+
+// Small enough that one step fits a frame's budget on one thread.
+const std::map<std::string, std::string> kWebDefaults{
+    {"memory", "samples=64&batch_size=8&seq_length=25&seq_periods=8&epochs=50"},
+    {"correlation", "seq_length=100&input_features=20&episodes=300"},
+    {"cartpole", "max_episode_steps=200&episodes=300&chunk=4"},
+    {"microcircuit", "chunk_ms=2"},
+};
+
+EM_JS(char*, js_location_query, (), {
+  var q = window.location.search.substring(1);
+  var n = lengthBytesUTF8(q) + 1, p = _malloc(n);
+  stringToUTF8(q, p, n);
+  return p;
+});
+EM_JS(void, js_set_query, (const char* q),
+      { history.replaceState(null, '', '?' + UTF8ToString(q)); });
+EM_JS(void, js_message, (const char* m), {
+  if (Module.onSomaMessage) Module.onSomaMessage(UTF8ToString(m));
+});
+EM_JS(void, js_download, (const char* path), {
+  var p = UTF8ToString(path), a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([FS.readFile(p)]));
+  a.download = p.split('/').pop();
+  a.click();
+});
+// A file chooser; the chosen file goes to /tmp/soma/upload/ and back through soma_file_chosen.
+EM_JS(void, js_choose_file, (const char* kind), {
+  var k = UTF8ToString(kind), input = document.createElement('input');
+  input.type = 'file';
+  input.accept = k == 'config' ? '.json' : '.safetensors';
+  input.onchange = function() {
+    var f = input.files[0];
+    if (!f) return;
+    f.arrayBuffer().then(function(buf) {
+      FS.mkdirTree('/tmp/soma/upload');
+      var path = '/tmp/soma/upload/' + (k == 'config' ? 'params.json' : 'checkpoint.safetensors');
+      FS.writeFile(path, new Uint8Array(buf));
+      Module.ccall('soma_file_chosen', null, [ 'string', 'string' ], [ k, path ]);
+    });
+  };
+  input.click();
+});
+EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth || window.innerWidth; });
+EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
+
+soma::ui::Playground* g_playground = nullptr;
+GLFWwindow* g_window = nullptr;
+std::string g_state, g_message;
+
+void report() {
+  if (g_playground->message() != g_message) {
+    g_message = g_playground->message();
+    js_message(g_message.c_str());
+  }
+}
+
+void frame() {
+  int w = js_canvas_width(), h = js_canvas_height(), cw, ch;
+  glfwGetWindowSize(g_window, &cw, &ch);
+  if (w > 0 && h > 0 && (w != cw || h != ch)) glfwSetWindowSize(g_window, w, h);
+  glfwPollEvents();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  g_playground->advance();
+  g_playground->draw();
+  ImGui::Render();
+  glfwGetFramebufferSize(g_window, &w, &h);
+  glViewport(0, 0, w, h);
+  glClearColor(0.08f, 0.08f, 0.1f, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  report();
+}
+
+}  // namespace
+
+extern "C" {
+EMSCRIPTEN_KEEPALIVE const char* soma_state() {
+  g_state = g_playground ? g_playground->state_json() : "{}";
+  return g_state.c_str();
+}
+EMSCRIPTEN_KEEPALIVE void soma_run(int on) {
+  if (g_playground) g_playground->set_running(on != 0);
+}
+EMSCRIPTEN_KEEPALIVE void soma_file_chosen(const char* kind, const char* path) {
+  if (!g_playground) return;
+  std::string p = path;
+  if (std::string(kind) == "config")
+    g_playground->load_config(p);
+  else
+    g_playground->load_checkpoint(p.substr(0, p.rfind('/')));
+  report();
+}
+EMSCRIPTEN_KEEPALIVE void soma_open(const char* query) {
+  if (!g_playground) return;
+  g_playground->open_query(query);
+  report();
+}
+}
+
+int main() {
+  if (!glfwInit()) return 1;
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  g_window = glfwCreateWindow(js_canvas_width(), js_canvas_height(), "Soma", nullptr, nullptr);
+  if (!g_window) return 1;
+  glfwMakeContextCurrent(g_window);
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  ImGui::StyleColorsDark();
+  ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+
+  soma::ui::PlaygroundOptions opt;
+  opt.tasks = {"memory", "correlation", "cartpole", "microcircuit", "digits"};
+  opt.task_defaults = kWebDefaults;
+  opt.files_dir = "/tmp/soma";
+  opt.autorun = true;
+  opt.steps_per_frame = 8;
+  opt.frame_budget_ms = 10;
+  soma::ui::PlatformHooks hooks;
+  hooks.state_changed = [](const std::string& q) { js_set_query(q.c_str()); };
+  hooks.offer_file = [](const std::string& path) { js_download(path.c_str()); };
+  hooks.choose_file = [](const std::string& kind) { js_choose_file(kind.c_str()); };
+  static soma::ui::Playground playground(opt, hooks);
+  g_playground = &playground;
+  char* q = js_location_query();
+  playground.open_query(q);
+  std::free(q);
+  report();
+  emscripten_set_main_loop(frame, 0, true);
+  return 0;
+}

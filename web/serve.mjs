@@ -1,0 +1,41 @@
+// A static file server for web/dist: `make serve` runs it (node web/serve.mjs [dir] [port]) and
+// the browser tests import serve() to get their own server on a free port.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.data': 'application/octet-stream',
+  '.png': 'image/png', '.css': 'text/css', '.md': 'text/markdown; charset=utf-8',
+};
+
+// Resolves with { server, url }; port 0 picks a free port.
+export function serve(root, port = 0, host = '127.0.0.1') {
+  root = path.resolve(root);
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = path.join(root, rel.endsWith('/') ? rel + 'index.html' : rel);
+    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'); return; }
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
+                           'Cache-Control': 'no-cache' });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(port, host, () =>
+    resolve({ server, url: `http://${host}:${server.address().port}/` })));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dir = process.argv[2] || path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist');
+  const port = Number(process.argv[3] || process.env.PORT || 8080);
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    console.error(`serve: ${dir}/index.html is missing; run 'make web' first`);
+    process.exit(1);
+  }
+  const { url } = await serve(dir, port);
+  console.log(`Soma playground: ${url}  (demos: ${url}?task=memory, ?task=cartpole, ...; Ctrl-C stops)`);
+}
