@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/backend/openmp_env.hpp"
 #include "native/png_writer.hpp"
 #include "ui/playground.hpp"
 
@@ -31,6 +32,7 @@ void save_screenshot(const std::string& path, int w, int h) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soma::use_passive_openmp_wait(argv);
   CLI::App app{"soma-gui: the Soma playground on the desktop"};
   std::string query, screenshot;
   int frames = 0, width = 1400, height = 900;

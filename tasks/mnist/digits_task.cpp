@@ -29,10 +29,11 @@ void DigitsTask::setup(const ParamValues& v, const RunContext&) {
   nn::StateDict state;
   for (const auto& [k, t] : d.tensors)
     if (k.rfind("model.", 0) == 0) state[k.substr(6)] = t;
-  auto out = state.find("out.weight");
-  if (out == state.end()) throw std::runtime_error(path + ": no model.out.weight (a rec model?)");
+  auto out = state.find("readout.synapse.weight");
+  if (out == state.end())
+    throw std::runtime_error(path + ": no model.readout.synapse.weight (a rec model?)");
   Rng rng(0);
-  model_ = std::make_shared<RecurrentNet>(out->second.size(1), Surrogate{}, rng);
+  model_ = std::make_shared<RecurrentNet>(out->second.size(1), 1.0f, Surrogate{}, rng);
   model_->load_state_dict(state);
   model_->eval();
   telemetry_.status = "draw a digit in the pad";

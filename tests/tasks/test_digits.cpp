@@ -50,7 +50,7 @@ TEST_CASE("digits: infer publishes probabilities, the hidden raster and the read
   // Weights of a rec model with 12 hidden neurons, in a checkpoint with an optimizer entry that
   // the demo must skip.
   Rng rng(3);
-  RecurrentNet net(12, Surrogate{}, rng);
+  RecurrentNet net(12, 1.0f, Surrogate{}, rng);
   std::map<std::string, Tensor> t{{"optim.step", Tensor::zeros({1})}};
   for (const auto& [k, v] : net.state_dict()) t["model." + k] = v;
   save_safetensors(dir / "w.safetensors", t, {});
