@@ -89,12 +89,18 @@ int64_t MemoryTask::batches_per_epoch() const {
   return (n + b - 1) / b;
 }
 
-// Sample i of a split comes from its own seed, so no data set is stored.
+// Sample i of a split comes from its own seed, so no data set is stored. Training samples are
+// drawn afresh every epoch (bits, commands and Poisson spikes), as Norse's data set draws them
+// in __getitem__: with fixed samples the network memorises them (measured: 74% train, 51%
+// validation recall after 175 epochs). Validation and test samples stay fixed.
 std::vector<uint64_t> MemoryTask::seeds(uint64_t split, int64_t begin, int64_t end) const {
   std::vector<uint64_t> s;
-  const uint64_t base = (uint64_t(values().get_int("seed")) << 32) | (split << 28);
+  const uint64_t epoch = split == kTrain ? uint64_t(order_epoch_) + 1 : 0;
+  const uint64_t base =
+      (uint64_t(values().get_int("seed")) * 0x9E3779B97F4A7C15ull + split) * 0xBF58476D1CE4E5B9ull +
+      epoch * 0x94D049BB133111EBull;
   for (int64_t i = begin; i < end; ++i)
-    s.push_back(base | uint64_t(split == kTrain ? order_[size_t(i)] : i));
+    s.push_back(base + uint64_t(split == kTrain ? order_[size_t(i)] : i));
   return s;
 }
 
