@@ -1,6 +1,6 @@
 # Thin wrapper over CMake (presets in CMakePresets.json). A newcomer needs two commands:
 #   make run    set up, build, run the main job
-#   make test   set up, build, run every test natively and under WebAssembly (node)
+#   make test   set up, build, run every test: native, WebAssembly (node), browser, desktop GUI
 # Build folders: build/ (native), build-wasm/ (Emscripten).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -33,7 +33,7 @@ test: test-native test-wasm test-web test-gui
 test-native: native
 	ctest --preset native
 
-# Only core and its unit tests go to WebAssembly here, so the core stays portable.
+# The doctest suites built with Emscripten and run under node, so the code stays portable.
 wasm: setup
 	emcmake cmake --preset wasm >/dev/null
 	cmake --build --preset wasm -j$(JOBS)
