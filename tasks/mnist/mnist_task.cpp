@@ -60,7 +60,9 @@ MnistTask::MnistTask() {
   table_.add_float("v_th", 1.0, "threshold of the recurrent LIF neurons (model rec)")
       .range(0.01, 100)
       .restart();
-  table_.add_float("input_scale", 1.0, "encoder current per normalised pixel").range(0, 100);
+  table_.add_float("input_scale", 1.0, "encoder current per (normalised) pixel").range(0, 100);
+  table_.add_bool("normalize", true, "subtract the data set's mean and divide by its spread")
+      .restart();
   table_.add_int("limit_train", 0, "use the first N training images (0: all)").min(0).restart();
   table_.add_int("limit_test", 0, "use the first N test images (0: all)").min(0).restart();
   table_.add_float("val_fraction", 0.1, "share of the training set held out for validation")
@@ -75,7 +77,7 @@ MnistTask::MnistTask() {
 void MnistTask::build(const ParamValues& v) {
   const std::string name = v.get_string("dataset");
   import_mnist_if_missing(name, v.get_string("data_dir"));
-  LoadOptions lo{v.get_string("data_dir"), v.get_int("limit_train"), true};
+  LoadOptions lo{v.get_string("data_dir"), v.get_int("limit_train"), v.get_bool("normalize")};
   if (lo.limit == 0) lo.limit = -1;
   auto train = std::make_shared<Dataset>(load_dataset(name, "train", lo));
   lo.limit = v.get_int("limit_test") > 0 ? v.get_int("limit_test") : -1;
