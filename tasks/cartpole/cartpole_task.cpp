@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "core/io/safetensors.hpp"
 #include "core/ops/ops.hpp"
+#include "tasks/framework/checkpoint.hpp"
 #include "tasks/framework/common_params.hpp"
 
 namespace soma {
@@ -124,29 +124,16 @@ bool CartpoleTask::done() const {
 }
 
 void CartpoleTask::save(const std::string& dir) const {
-  std::map<std::string, Tensor> t;
-  for (const auto& [k, v] : policy_->state_dict()) t["model." + k] = v;
-  for (const auto& [k, v] : opt_->state_dict()) t["optim." + k] = v;
-  std::filesystem::create_directories(dir);
-  save_safetensors(dir + "/checkpoint.safetensors", t,
-                   {{"task", name()},
-                    {"episode", std::to_string(episode_)},
-                    {"running_reward", std::to_string(running_)}});
+  save_checkpoint(
+      dir, name(), *policy_, *opt_,
+      {{"episode", std::to_string(episode_)}, {"running_reward", std::to_string(running_)}});
 }
 
 void CartpoleTask::load(const std::string& dir) {
-  SafetensorsData d = load_safetensors(dir + "/checkpoint.safetensors");
-  nn::StateDict model;
-  optim::StateDict opt;
-  for (const auto& [k, v] : d.tensors) {
-    if (k.rfind("model.", 0) == 0) model[k.substr(6)] = v;
-    if (k.rfind("optim.", 0) == 0) opt[k.substr(6)] = v;
-  }
-  policy_->load_state_dict(model);
-  opt_->load_state_dict(opt);
-  episode_ = std::stoll(d.metadata.at("episode"));
+  Checkpoint c = load_checkpoint(dir, name(), *policy_, *opt_);
+  episode_ = std::stoll(c.at("episode"));
   in_episode_ = false;
-  running_ = std::stod(d.metadata.at("running_reward"));
+  running_ = std::stod(c.at("running_reward"));
 }
 
 std::string CartpoleTask::finish() {

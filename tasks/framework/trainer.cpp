@@ -5,10 +5,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/io/safetensors.hpp"
 #include "core/optim/adam.hpp"
 #include "core/optim/clip.hpp"
 #include "core/optim/sgd.hpp"
+#include "tasks/framework/checkpoint.hpp"
 #include "tasks/framework/csv.hpp"
 
 namespace soma {
@@ -174,58 +174,33 @@ bool TrainingTask::done() const {
 }
 
 void TrainingTask::save(const std::string& dir) const {
-  std::map<std::string, Tensor> tensors;
-  for (const auto& [k, t] : model().state_dict()) tensors["model." + k] = t;
-  for (const auto& [k, t] : opt_->state_dict()) tensors["optim." + k] = t;
+  std::map<std::string, Tensor> extra;
   if (!metrics_.empty()) {
     std::vector<float> flat;
     for (const auto& row : metrics_) flat.insert(flat.end(), row.begin(), row.end());
-    tensors["trainer.metrics"] =
+    extra["trainer.metrics"] =
         Tensor::from({int64_t(metrics_.size()), int64_t(kMetricNames.size())}, flat);
   }
-  std::map<std::string, std::string> meta{{"task", name()},
-                                          {"epoch", std::to_string(epoch_)},
-                                          {"batch", std::to_string(batch_)},
-                                          {"global_step", std::to_string(global_step_)},
-                                          {"best_val_loss", std::to_string(best_val_loss_)},
-                                          {"bad_epochs", std::to_string(bad_epochs_)},
-                                          {"stopped", stopped_ ? "1" : "0"}};
-  std::filesystem::create_directories(dir);
-  save_safetensors(dir + "/checkpoint.safetensors", tensors, meta);
+  save_checkpoint(dir, name(), model(), *opt_,
+                  {{"epoch", std::to_string(epoch_)},
+                   {"batch", std::to_string(batch_)},
+                   {"global_step", std::to_string(global_step_)},
+                   {"best_val_loss", std::to_string(best_val_loss_)},
+                   {"bad_epochs", std::to_string(bad_epochs_)},
+                   {"stopped", stopped_ ? "1" : "0"}},
+                  std::move(extra));
 }
 
 void TrainingTask::load(const std::string& dir) {
-  const std::string path = dir + "/checkpoint.safetensors";
-  SafetensorsData d = load_safetensors(path);
-  auto meta = [&](const std::string& key) {
-    auto it = d.metadata.find(key);
-    if (it == d.metadata.end()) throw std::runtime_error(path + ": no '" + key + "' in metadata");
-    return it->second;
-  };
-  if (meta("task") != name())
-    throw std::runtime_error(path + ": a checkpoint of task '" + meta("task") + "', not '" +
-                             name() + "'");
-  nn::StateDict model_state;
-  optim::StateDict opt_state;
-  for (const auto& [k, t] : d.tensors) {
-    if (k.rfind("model.", 0) == 0) model_state[k.substr(6)] = t;
-    if (k.rfind("optim.", 0) == 0) opt_state[k.substr(6)] = t;
-  }
-  try {
-    model().load_state_dict(model_state);
-    opt_->load_state_dict(opt_state);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": does not fit this model (" + e.what() +
-                             "); were the model flags changed?");
-  }
-  epoch_ = std::stoll(meta("epoch"));
-  batch_ = std::stoll(meta("batch"));
-  global_step_ = std::stoll(meta("global_step"));
-  best_val_loss_ = std::stod(meta("best_val_loss"));
-  bad_epochs_ = std::stoll(meta("bad_epochs"));
-  stopped_ = meta("stopped") == "1";
+  Checkpoint c = load_checkpoint(dir, name(), model(), *opt_);
+  epoch_ = std::stoll(c.at("epoch"));
+  batch_ = std::stoll(c.at("batch"));
+  global_step_ = std::stoll(c.at("global_step"));
+  best_val_loss_ = std::stod(c.at("best_val_loss"));
+  bad_epochs_ = std::stoll(c.at("bad_epochs"));
+  stopped_ = c.at("stopped") == "1";
   metrics_.clear();
-  if (auto it = d.tensors.find("trainer.metrics"); it != d.tensors.end()) {
+  if (auto it = c.extra.find("trainer.metrics"); it != c.extra.end()) {
     const Tensor& m = it->second;
     for (int64_t r = 0; r < m.size(0); ++r)
       metrics_.emplace_back(m.data() + r * m.size(1), m.data() + (r + 1) * m.size(1));

@@ -5,6 +5,7 @@
 
 #include "tasks/cartpole/cartpole_env.hpp"
 #include "tasks/cartpole/cartpole_task.hpp"
+#include "temp_dir.hpp"
 
 using namespace soma;
 
@@ -86,4 +87,27 @@ TEST_CASE("cartpole task: chunked steps train exactly as whole episodes") {
   CHECK(whole_steps == 6);
   CHECK(chunked_steps > 6);  // episodes last more than 7 environment steps
   CHECK(chunked == whole);
+}
+
+TEST_CASE("cartpole task: a checkpoint restores the policy, optimizer and counters") {
+  test::TempDir dir;
+  CartpoleTask a;
+  ParamValues v(a.params());
+  v.set_string("policy", "ann");
+  v.set_int("episodes", 6);
+  a.setup(v, {});
+  for (int k = 0; k < 3; ++k) a.step();
+  a.save(dir.path.string());
+  CartpoleTask b;
+  b.setup(v, {});
+  b.load(dir.path.string());
+  CHECK(b.running_reward() == doctest::Approx(a.running_reward()).epsilon(1e-6));
+  int left = 0;
+  while (!b.done()) b.step(), ++left;
+  CHECK(left == 3);
+  v.set_string("policy", "snn");
+  CartpoleTask c;
+  c.setup(v, {});
+  CHECK_THROWS_WITH_AS(c.load(dir.path.string()), doctest::Contains("checkpoint.safetensors"),
+                       std::runtime_error);
 }
