@@ -22,7 +22,7 @@ LSNNStep composed_step(const Tensor& j, const LSNNState& s, const LSNNParameters
   Tensor z = spike_fn(v_dec - b_dec, p.surrogate);
   Tensor zr = detach ? z.detach() : z;
   Tensor v_new = (1.0f - zr) * v_dec + zr * p.v_reset;
-  return {z, {z, v_new, j * (1.0f - as), b_dec + zr * p.beta}};
+  return {z, {z, v_new, j * (1.0f - as), b_dec + z * p.beta}};
 }
 
 // One LSNN neuron for cell_scan: state (v, i, b); saves v~ and b~.
@@ -30,7 +30,7 @@ struct LSNNCell {
   static constexpr int kState = 3, kSaved = 2;
   float am, keep_i, ab, v_leak, v_th, v_reset, beta;
   Surrogate surrogate;
-  bool detach;  // no gradient through the reset and the threshold jump
+  bool detach;  // no gradient through the reset
 
   float forward(float x, float* s, float* saved) const {
     float j = s[1] + x;
@@ -47,7 +47,7 @@ struct LSNNCell {
   float backward(const float* saved, float gz, float* gs) const {
     float vd = saved[0], bd = saved[1], u = vd - bd, z = u > 0.0f ? 1.0f : 0.0f;
     float gv = gs[0], gb = gs[2];
-    float gu = (gz + (detach ? 0.0f : gv * (v_reset - vd) + gb * beta)) * surrogate.grad(u);
+    float gu = (gz + (detach ? 0.0f : gv * (v_reset - vd)) + gb * beta) * surrogate.grad(u);
     float gvd = gv * (1.0f - z) + gu;
     float gj = gvd * am + gs[1] * keep_i;
     gs[0] = gvd * (1.0f - am);

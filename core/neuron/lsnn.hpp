@@ -18,8 +18,12 @@
 // step, exactly as lif.hpp; with beta = 0 and tau_adapt_inv = 0 an LSNN is a LIF.
 //
 // Recurrent form (Norse's lsnn_step): x_t = W_in z_in,t + W_rec z_{t-1}, and z is detached in the
-// reset and in the threshold jump (no gradient through either), as Norse. The feed-forward form
-// keeps both gradients, as Norse's lsnn_feed_forward_step.
+// reset, as Norse. Fixed with respect to Norse: its lsnn_step also detaches z in the threshold
+// jump b' = b~ + beta z, which cuts the one gradient path that spans the adaptation time
+// constant: a spike now raising the threshold seconds later is exactly what lets an LSNN
+// remember (Bellec et al. train it through b), and with the jump detached the store/recall
+// memory task stayed at chance. Here the jump keeps its gradient. The feed-forward form keeps
+// both gradients, as Norse's lsnn_feed_forward_step.
 //
 // Memory of the fused sequences: they save v~ and b~, 8 bytes per neuron-step; the recurrent one
 // also keeps a reference to its spike output for the weight gradient.
