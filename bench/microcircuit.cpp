@@ -4,15 +4,13 @@
 //   1. the seed template: 1-1-1, soft_relu, FA, fw_bw;
 //   2. PAL, 5-20-10-20-5, layered, OU noise, bw_only.
 // Usage: bench_microcircuit [--quick]
-//        bench_microcircuit --run DIR/params.json --task fw_bw|bw_only   (full run, writes DIR)
+//        (a whole experiment: soma microcircuit --params DIR/params.json --task fw_bw|bw_only)
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <string>
 
 #include "core/backend/openmp_env.hpp"
 #include "tasks/microcircuit/experiment.hpp"
-#include "tasks/microcircuit/output.hpp"
 
 using namespace soma::mc;
 
@@ -49,33 +47,10 @@ McParams pal_5_20_10_20_5() {
   return p;
 }
 
-int full_run(const std::string& path, const std::string& task) {
-  auto start = std::chrono::steady_clock::now();
-  Experiment e(load_params_file(path), task_from_name(task));
-  e.run();
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string dir = path.substr(0, path.find_last_of('/') + 1);
-  write_outputs(e, dir.empty() ? "." : dir);
-  std::printf("%s: %zu seeds x %lld steps in %.2f s\n", path.c_str(), e.runs().size(),
-              (long long)e.total_steps(), s);
-  for (const SeedRun& r : e.runs()) {
-    std::printf("seed %llu: initial angle", (unsigned long long)r.seed);
-    for (double a : r.initial_angle) std::printf(" %.1f", a);
-    if (!r.rec.mse.empty()) std::printf("  final MSE %.3g", r.rec.mse.back());
-    std::printf("  W0 %.3f  final angle", r.model.W[0](0, 0));
-    for (const auto& a : r.rec.angle) std::printf(" %.1f", a.empty() ? 0.0 : a.back());
-    std::printf("  phi-weighted");
-    for (const auto& a : r.rec.angle_phi) std::printf(" %.1f", a.empty() ? 0.0 : a.back());
-    std::printf("\n");
-  }
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
-  if (argc >= 5 && std::strcmp(argv[1], "--run") == 0) return full_run(argv[2], argv[4]);
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   const int64_t steps = quick ? 100000 : 1000000;
   double t1 = us_per_step(McParams{}, TaskKind::fw_bw, steps);
