@@ -41,12 +41,17 @@ Tensor signed_poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_m
   return out;
 }
 
-Tensor constant_current_lif_encode(const Tensor& x, int64_t steps, const LIFBoxParameters& p) {
-  NoGrad ng;
-  Tensor current = Tensor::zeros(with_time(steps, x.shape()));
+Tensor constant_current_encode(const Tensor& x, int64_t steps) {
+  Tensor current = Tensor::uninitialized(with_time(steps, x.shape()));
   for (int64_t t = 0; t < steps; ++t)
     std::copy(x.data(), x.data() + x.numel(), current.data() + t * x.numel());
-  return lif_box_sequence(current, Tensor::full(x.shape(), p.v_leak), p).z;
+  return current;
+}
+
+Tensor constant_current_lif_encode(const Tensor& x, int64_t steps, const LIFBoxParameters& p) {
+  NoGrad ng;
+  return lif_box_sequence(constant_current_encode(x, steps), Tensor::full(x.shape(), p.v_leak), p)
+      .z;
 }
 
 Tensor spike_latency_mask(const Tensor& spikes) {

@@ -14,6 +14,9 @@ Tensor poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_max = 10
 // sign(x) times a Poisson spike on |x|.
 Tensor signed_poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_max = 100.0f,
                              float dt = 1e-3f);
+// x itself at every step: the network's first layer takes the values as input currents (what
+// Norse's cifar10 task does with the raw image).
+Tensor constant_current_encode(const Tensor& x, int64_t steps);
 // x is a constant current into a synapse-free LIF: v_n = 1 - 0.9^n below threshold.
 Tensor constant_current_lif_encode(const Tensor& x, int64_t steps, const LIFBoxParameters& p = {});
 // Keeps only the first spike of each neuron.

@@ -22,6 +22,7 @@
 #include "core/autograd/node.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/parallel.hpp"
+#include "core/backend/spike_matmul.hpp"
 
 namespace soma::detail {
 
@@ -110,6 +111,35 @@ inline RowSplit row_split(const ScanExtent& e, bool rec) {
   return r;
 }
 
+// cur (rows x H) += z (rows x H) W^T for the recurrent input. z is spikes, mostly zero, so the
+// product is a sum of the rows of W^T that each row's spikes pick (spike_matmul, with W packed
+// once per scan); above the density threshold it is a dense GEMM. The per-step products are
+// small (a slice of the batch times H x H), where the sum of picked rows beat Eigen's GEMM by
+// about 3x in bench_mnist_epoch.
+inline void add_recurrent_input(const float* z, int64_t rows, int64_t H, const Tensor& w,
+                                const std::vector<float>& packed, SpikeRows& scratch, float* cur) {
+  if (spike_rows(z, rows, H, kSpikeDensityThreshold, scratch))
+    spike_matmul_groups(scratch, {0, rows, 1, 0}, H, packed.data(), H, 1.0f, cur);
+  else
+    gemm(false, true, rows, H, H, 1, z, w.data(), 1, cur);
+}
+
+// gw (H x H) += gx^T z over `rows` rows: the recurrent weight gradient, as a scatter of gx's
+// rows by z's spikes when z is sparse.
+inline void add_recurrent_weight_grad(const float* gx, const float* z, int64_t rows, int64_t H,
+                                      Tensor& gw) {
+  SpikeRows s;
+  if (!spike_rows(z, rows, H, kSpikeDensityThreshold, s)) {
+    gemm(true, false, H, H, rows, 1, gx, z, 1, gw.data());
+    return;
+  }
+  std::vector<float> gwt(static_cast<size_t>(H * H));  // gw^T: spike_matmul_t's layout
+  spike_matmul_t(s, 0, rows, H, gx, H, 0.0f, gwt.data());
+  float* g = gw.data();
+  for (int64_t a = 0; a < H; ++a)
+    for (int64_t b = 0; b < H; ++b) g[a * H + b] += gwt[size_t(b * H + a)];
+}
+
 // Saved for the backward; all detached.
 template <class Cell>
 struct CellSaved {
@@ -158,8 +188,7 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
   Tensor gw = Tensor::zeros({H, H}), gz0 = Tensor::zeros({B, H});
   gemm(false, false, B, H, H, 1, gx.data(), s.w.data(), 0, gz0.data());
   gemm(true, false, H, H, B, 1, gx.data(), s.z0.data(), 0, gw.data());
-  if (e.steps > 1)
-    gemm(true, false, H, H, (e.steps - 1) * B, 1, gx.data() + n, s.z.data(), 1, gw.data());
+  if (e.steps > 1) add_recurrent_weight_grad(gx.data() + n, s.z.data(), (e.steps - 1) * B, H, gw);
   Tensors out{gx, gw, gz0};
   out.insert(out.end(), gs.begin(), gs.end());
   return out;
@@ -203,17 +232,20 @@ CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, co
     for (int j = 0; j < Cell::kState; ++j) buf.traces.push_back(Tensor::uninitialized(x.shape()));
   Tensor z = Tensor::uninitialized(x.shape());  // the scan fills z, saved and traces
   const RowSplit split = row_split(e, rec);
+  const std::vector<float> packed =
+      rec ? pack_spike_weights(w.data(), e.hidden, e.hidden) : std::vector<float>();
   parallel_slices(
       split.rows, split.parallel,
       [&](int64_t r0, int64_t r1) {
         const int64_t k0 = r0 * split.per_row, k1 = r1 * split.per_row;
         std::vector<float> cur(static_cast<size_t>(rec ? k1 - k0 : 0));
+        SpikeRows scratch;
         for (int64_t t = 0; t < e.steps; ++t) {
           const float* xt = x.data() + t * n + k0;
           if (rec) {
             const float* z_prev = t == 0 ? z0.data() : z.data() + (t - 1) * n;
             std::copy(xt, xt + (k1 - k0), cur.begin());
-            gemm(false, true, r1 - r0, e.hidden, e.hidden, 1, z_prev + k0, w.data(), 1, cur.data());
+            add_recurrent_input(z_prev + k0, r1 - r0, e.hidden, w, packed, scratch, cur.data());
             xt = cur.data();
           }
           cell_step_forward(cell, e, t, k0, k1, xt, buf, z.data());

@@ -60,7 +60,10 @@ MnistTask::MnistTask() {
   table_.add_float("v_th", 1.0, "threshold of the recurrent LIF neurons (model rec)")
       .range(0.01, 100)
       .restart();
-  table_.add_float("input_scale", 1.0, "encoder current per (normalised) pixel").range(0, 100);
+  table_.add_choice("encoder", "lif", {"lif", "current", "poisson"},
+                    "lif: constant-current LIF spikes (Norse's mnist); current: the pixels as "
+                    "input currents every step (Norse's cifar10); poisson: 100 Hz x pixel");
+  table_.add_float("input_scale", 1.0, "encoder input per (normalised) pixel").range(0, 100);
   table_.add_bool("normalize", true, "subtract the data set's mean and divide by its spread")
       .restart();
   table_.add_int("limit_train", 0, "use the first N training images (0: all)").min(0).restart();
@@ -91,6 +94,7 @@ void MnistTask::build(const ParamValues& v) {
   test_ = std::make_unique<DataLoader>(test, LoaderOptions{B, false, false, seed, true});
   steps_ = v.get_int("seq_length");
   loader_epoch_ = -1;
+  encoder_rng_ = Rng(seed ^ 0x5EED);
   Rng rng(seed);
   if (v.get_string("model") == "conv")
     model_ = std::make_shared<ConvNet4>(surrogate_of(v), rng);
@@ -99,10 +103,16 @@ void MnistTask::build(const ParamValues& v) {
                                             surrogate_of(v), rng);
 }
 
+Tensor MnistTask::encode(const Tensor& images) {
+  const std::string& kind = values().get_string("encoder");
+  Tensor x = images * float(values().get_float("input_scale"));
+  if (kind == "current") return constant_current_encode(x, steps_);
+  if (kind == "poisson") return poisson_encode(x, steps_, encoder_rng_);
+  return constant_current_lif_encode(x, steps_);
+}
+
 Tensor MnistTask::scores(const Tensor& images) {
-  Tensor spikes =
-      constant_current_lif_encode(images * float(values().get_float("input_scale")), steps_);
-  Tensor v = (*model_)(spikes);
+  Tensor v = (*model_)(encode(images));
   last_voltages_ = v.detach();
   return max_decode(v);  // max over time, (B, 10)
 }

@@ -1,12 +1,14 @@
 #pragma once
 // MNIST / Fashion-MNIST with a spiking network (Norse's `mnist` task and its Lightning variant):
-// images -> constant-current LIF encoder (seq_length steps) -> conv or recurrent SNN -> LI
+// images -> encoder (seq_length steps: Norse's constant-current LIF encoder by default, or the
+// image itself as a current, or Poisson spikes) -> conv or recurrent SNN -> LI
 // read-out; max over time of the voltage, log-softmax, NLL. Norse's defaults: epochs 10,
 // batch 32, Adam 2e-3, seq_length 200, SuperSpike, seed 1234, model conv. Validation uses the
 // last val_fraction of the training set each epoch; the test split is evaluated at the end.
 #include <memory>
 
 #include "core/data/loader.hpp"
+#include "core/random/rng.hpp"
 #include "tasks/framework/trainer.hpp"
 #include "tasks/mnist/models.hpp"
 
@@ -30,6 +32,7 @@ class MnistTask : public TrainingTask {
   void publish_pictures() override;
 
  private:
+  Tensor encode(const Tensor& images);  // (B, ...) -> (T, B, ...)
   // Readout voltages (T, B, 10) -> per-class scores (B, 10).
   Tensor scores(const Tensor& images);
   ParamTable table_;
@@ -37,6 +40,7 @@ class MnistTask : public TrainingTask {
   std::unique_ptr<DataLoader> train_, val_, test_;
   int64_t steps_ = 0, loader_epoch_ = -1, loader_batch_ = 0;
   Tensor last_voltages_;
+  Rng encoder_rng_{1};  // Poisson encoder
 };
 
 }  // namespace soma

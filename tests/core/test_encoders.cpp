@@ -19,6 +19,16 @@ TEST_CASE("constant-current LIF encoder: v_n = 1 - 0.9^n, one spike per threshol
   for (int n = 1; n <= 5; ++n) CHECK(trace.at({n - 1, 0}) == doctest::Approx(1 - std::pow(0.9, n)));
 }
 
+TEST_CASE("constant-current encoder repeats the input at every step") {
+  Tensor x = Tensor::from({2}, {0.25f, -1.5f});
+  Tensor c = constant_current_encode(x, 3);
+  CHECK(c.shape() == Shape{3, 2});
+  for (int64_t t = 0; t < 3; ++t) {
+    CHECK(c.at({t, 0}) == 0.25f);
+    CHECK(c.at({t, 1}) == -1.5f);
+  }
+}
+
 TEST_CASE("poisson encoder rate and sign") {
   Rng rng(18);
   Tensor z = poisson_encode(Tensor::from({2}, {1.0f, 0.0f}), 20000, rng);

@@ -75,6 +75,23 @@ TEST_CASE("mnist task: the recurrent SNN learns a small image problem, and resum
   CHECK(has(resumed.out, "after 4 epochs"));
 }
 
+TEST_CASE("mnist task: the recurrent SNN learns with the current and Poisson encoders") {
+  test::TempDir dir;
+  const std::string data = dir / "data";
+  std::filesystem::create_directories(data);
+  test::write_squares_idx(data, 320, 200);
+  std::string encoder = "current", scale = "0.3";
+  SUBCASE("current") {}
+  SUBCASE("poisson") {
+    encoder = "poisson", scale = "3";
+  }
+  std::vector<std::string> args = small_run(data, dir / "run", "rec", 3);
+  args.insert(args.end(), {"--encoder", encoder, "--input_scale", scale});
+  auto r = run_cli(args);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(test_accuracy(r.out) > 60.0);
+}
+
 TEST_CASE("mnist task: the conv SNN runs a few steps") {
   test::TempDir dir;
   const std::string data = dir / "data";
