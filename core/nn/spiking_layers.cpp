@@ -1,10 +1,13 @@
 #include "core/nn/spiking_layers.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/neuron/ff_layer.hpp"
 #include "core/neuron/li.hpp"
+#include "core/ops/conv.hpp"
 #include "core/ops/elementwise.hpp"
+#include "core/ops/shape_ops.hpp"
 
 namespace soma::nn {
 namespace {
@@ -22,6 +25,15 @@ Tensor output_of(const CurrentScanResult& r, bool spiking, bool record, NamedTen
   recorded.clear();
   if (record) recorded.push_back({"v", r.trace});
   return spiking ? r.z : r.trace;
+}
+
+// True when x (T, ...) is data (no gradient) with the same values at every step.
+bool constant_over_time(const Tensor& x) {
+  if (x.requires_grad() || x.size(0) < 2) return false;
+  const int64_t n = x.numel() / x.size(0);
+  for (int64_t t = 1; t < x.size(0); ++t)
+    if (!std::equal(x.data(), x.data() + n, x.data() + t * n)) return false;
+  return true;
 }
 
 }  // namespace
@@ -60,9 +72,17 @@ Tensor SpikingConv2d::forward(const Tensor& x) {
   const int64_t k = synapse->weight.size(2);
   Shape step{x.size(1), synapse->weight.size(0), (x.size(3) + 2 * o.padding - k) / o.stride + 1,
              (x.size(4) + 2 * o.padding - k) / o.stride + 1};
-  CurrentScanResult r =
-      conv_neuron_sequence(x, scaled(synapse->weight, gain), scaled(synapse->bias, gain),
-                           initial_state(step, neuron), neuron, o, record_states);
+  const Tensor w = scaled(synapse->weight, gain), b = scaled(synapse->bias, gain);
+  const LIFState s0 = initial_state(step, neuron);
+  CurrentScanResult r;
+  if (constant_over_time(x)) {
+    // An image fed as a current at every step (mnist --encoder current) is convolved once and
+    // its currents repeated: T times less convolution work, forward and backward.
+    Tensor c = conv2d(select(x, 0), w, b, o);
+    r = current_scan(stack(Tensors(size_t(x.size(0)), c)), s0.v, s0.i, neuron, record_states);
+  } else {
+    r = conv_neuron_sequence(x, w, b, s0, neuron, o, record_states);
+  }
   state = {r.v, r.i};
   return output_of(r, neuron.spiking, record_states, recorded_);
 }

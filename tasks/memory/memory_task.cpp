@@ -10,7 +10,8 @@
 namespace soma {
 namespace {
 
-constexpr int64_t kHidden = 20, kValSamples = 128, kTestSamples = 256;
+// 1,024 test samples: a recall accuracy near 95% is measured to about +-0.7% (one sigma).
+constexpr int64_t kHidden = 20, kValSamples = 128, kTestSamples = 1024;
 enum Split : uint64_t { kTrain = 0, kVal = 1, kTest = 2 };
 
 LIFParameters lif_params(const Surrogate& s) {

@@ -76,6 +76,31 @@ TEST_CASE("SpikingConv2d equals conv2d over T * B images then the LIF scan") {
   check_close(z, z2);
 }
 
+TEST_CASE("SpikingConv2d on a constant input convolves once, with the same values and gradients") {
+  Rng rng(6);
+  nn::SpikingConv2d layer(1, 3, 3, lif_config(), rng);
+  layer.gain = 2;
+  Tensor image = Tensor::rand({2, 1, 6, 6}, rng, 0, 2);
+  Tensor x = stack(Tensors(5, image));  // (T, B, C, H, W), every step the same: the fast path
+  Tensor x_varied = x.clone();
+  x_varied.data()[x.numel() - 1] += 1e-3f;  // one value differs: the general path
+  Tensor w = Tensor::rand({5, 2, 3, 4, 4}, rng, -1, 1);
+  Tensors grads;
+  Tensor outs[2];
+  for (int k = 0; k < 2; ++k) {
+    layer.zero_grad();
+    outs[k] = layer(k == 0 ? x : x_varied);
+    sum(outs[k] * w).backward();
+    grads.push_back(layer.synapse->weight.grad().clone());
+    grads.push_back(layer.synapse->bias.grad().clone());
+  }
+  CHECK(sum(outs[0]).item() > 5);
+  // The last value of x_varied only touches the last step of image 1.
+  check_close(slice(outs[0], 0, 0, 4), slice(outs[1], 0, 0, 4));
+  check_close(grads[0], grads[2], 1e-3f);
+  check_close(grads[1], grads[3], 1e-3f);
+}
+
 TEST_CASE("parallel_slices covers every index exactly once, at aligned boundaries") {
   for (int64_t n : {0, 1, 15, 16, 17, 1000}) {
     std::vector<std::atomic<int>> seen(static_cast<size_t>(n));
