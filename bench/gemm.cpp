@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_args.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/random/rng.hpp"
 
@@ -46,7 +47,11 @@ double seconds(const Case& c, const float* a, const float* b, float* out) {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const bool quick =
+      soma::bench::parse_bench_args(
+          argc, argv, "Usage: bench_gemm [--quick]   (--quick: n = 2048 left out, one repeat)",
+          {{"--quick"}})
+          .has("--quick");
   const int repeats = quick ? 1 : 3;
   // All cores, unless OMP_NUM_THREADS says otherwise.
   if (!std::getenv("OMP_NUM_THREADS"))

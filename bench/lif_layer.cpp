@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_args.hpp"
 #include "core/autograd/grad_mode.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/openmp_env.hpp"
@@ -219,15 +220,16 @@ void allocation(int repeats) {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
-  bool quick = false, density = false, alloc = false;
-  int64_t only = 0;  // --n N: only the cases of size N
-  for (int a = 1; a < argc; ++a) {
-    if (std::strcmp(argv[a], "--n") == 0 && a + 1 < argc) only = std::atoll(argv[++a]);
-    quick |= std::strcmp(argv[a], "--quick") == 0;
-    density |= std::strcmp(argv[a], "--density") == 0;
-    alloc |= std::strcmp(argv[a], "--alloc") == 0;
-    if (std::strcmp(argv[a], "--no-cache") == 0) set_memory_cache_limit(0);
-  }
+  const soma::bench::BenchArgs args = soma::bench::parse_bench_args(
+      argc, argv,
+      "Usage: bench_lif_layer [--quick] [--density] [--alloc [--no-cache]] [--n N]\n"
+      "  --quick: shorter T, one repeat; --density: sparse vs dense over spike densities;\n"
+      "  --alloc: first and later passes; --n N: only the cases of size N",
+      {{"--quick"}, {"--density"}, {"--alloc"}, {"--no-cache"}, {"--n", true}});
+  const bool quick = args.has("--quick"), density = args.has("--density"),
+             alloc = args.has("--alloc");
+  const int64_t only = args.has("--n") ? std::atoll(args.value("--n")) : 0;
+  if (args.has("--no-cache")) set_memory_cache_limit(0);
   int repeats = quick ? 1 : 5;
   std::printf("%d threads%s\n", Eigen::nbThreads(),
               quick ? ", --quick: shorter T, one repeat" : "");

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "bench/bench_args.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "tasks/microcircuit/experiment.hpp"
 
@@ -51,7 +52,12 @@ McParams pal_5_20_10_20_5() {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const bool quick =
+      soma::bench::parse_bench_args(argc, argv,
+                                    "Usage: bench_microcircuit [--quick]   (--quick: 1e5 "
+                                    "steps instead of 1e6)",
+                                    {{"--quick"}})
+          .has("--quick");
   const int64_t steps = quick ? 100000 : 1000000;
   double t1 = us_per_step(McParams{}, TaskKind::fw_bw, steps);
   std::printf("template 1-1-1 FA fw_bw:      %.3f us/step  (numpy ~70 us: %.0fx faster)\n", t1,

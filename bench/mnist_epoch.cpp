@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "bench/bench_args.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/random/rng.hpp"
@@ -47,7 +48,12 @@ double gemm_floor(int64_t batches) {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const bool quick =
+      soma::bench::parse_bench_args(argc, argv,
+                                    "Usage: bench_mnist_epoch [--quick]   (--quick: 40 batches, "
+                                    "extrapolated to the epoch)",
+                                    {{"--quick"}})
+          .has("--quick");
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
     std::printf("bench_mnist_epoch: Fashion-MNIST is not installed (scripts/setup.sh does it)\n");
     return 0;
