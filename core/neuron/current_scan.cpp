@@ -53,13 +53,13 @@ void forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t
   }
 }
 
-template <bool Spiking, bool ResetValue>
+// surrogate(x): the spike's derivative; a lambda, so SuperSpike's inlines and vectorises.
+template <bool Spiking, bool ResetValue, class SurrogateGrad>
 void backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                     const float* __restrict v_dec, const float* __restrict gz_,
                     const float* __restrict gtrace, float* __restrict gx, float* __restrict gv_,
-                    float* __restrict gi_) {
+                    float* __restrict gi_, SurrogateGrad surrogate) {
   const float am = c.am, keep = c.keep_i, th = c.v_th, vr = c.v_reset;
-  const Surrogate sur = c.surrogate;
   for (int64_t t = e.steps - 1; t >= 0; --t) {
     const int64_t o = t * e.step_stride();
     for (int64_t k = k0; k < k1; ++k) {
@@ -68,7 +68,7 @@ void backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_
       float gvd = gv;
       if constexpr (Spiking) {
         float vd = v_dec[o + k], zk = vd > th ? 1.0f : 0.0f;
-        float sg = sur.grad(vd - th), gz = gz_[o + k];
+        float sg = surrogate(vd - th), gz = gz_[o + k];
         gvd = ResetValue ? gv * (1.0f - zk) + (gv * (vr - vd) + gz) * sg : gv + (gz - gv * th) * sg;
       }
       float gj = gvd * am + gi_[k] * keep;
@@ -98,15 +98,29 @@ void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, floa
   });
 }
 
-void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g) {
+namespace {
+
+template <class SurrogateGrad>
+void scan_backward_with(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g,
+                        SurrogateGrad sg) {
   for_neuron_ranges(e, [&](int64_t k0, int64_t k1) {
     if (!c.spiking)
-      backward_range<false, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi);
+      backward_range<false, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
     else if (c.reset == Reset::value)
-      backward_range<true, true>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi);
+      backward_range<true, true>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
     else
-      backward_range<true, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi);
+      backward_range<true, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
   });
+}
+
+}  // namespace
+
+void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g) {
+  const Surrogate s = c.surrogate;
+  if (s.method == SurrogateMethod::super)
+    scan_backward_with(c, e, v_dec, g, [a = s.alpha](float x) { return superspike_grad(x, a); });
+  else
+    scan_backward_with(c, e, v_dec, g, [s](float x) { return s.grad(x); });
 }
 
 CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& i0,

@@ -14,10 +14,8 @@ const std::vector<std::string> kNames = {"super", "heaviside",  "triangle", "tan
 
 float Surrogate::grad(float x) const {
   switch (method) {
-    case SurrogateMethod::super: {
-      float d = alpha * std::fabs(x) + 1.0f;
-      return 1.0f / (d * d);
-    }
+    case SurrogateMethod::super:
+      return superspike_grad(x, alpha);
     case SurrogateMethod::heaviside:
       return 0.0f;
     case SurrogateMethod::triangle:

@@ -21,6 +21,12 @@ namespace soma {
 
 enum class SurrogateMethod { super, heaviside, triangle, tanh, circ, heavi_erfc, logistic };
 
+// SuperSpike's derivative, inline so the scans' backward loops can vectorise it.
+inline float superspike_grad(float x, float alpha) {
+  const float d = alpha * (x < 0 ? -x : x) + 1.0f;
+  return 1.0f / (d * d);
+}
+
 struct Surrogate {
   SurrogateMethod method = SurrogateMethod::super;
   float alpha = 100.0f;
