@@ -93,6 +93,30 @@ int64_t window_argmax(const float* in, const PoolGeom& g, int64_t h0, int64_t h1
 
 // Padding acts as -inf, so only real pixels compete. The winner's index within its plane is
 // kept for backward.
+// window_argmax for 2 x 2 windows at stride 2 without padding (every pooling in the tasks):
+// the same scan over four fixed taps, which the compiler unrolls (the general loop cost 7% of a
+// conv-net training step).
+void max_pool_2x2_plane(const float* in, const PoolGeom& g, float* o, int32_t* a) {
+  for (int64_t r = 0; r < g.oh; ++r)
+    for (int64_t c = 0; c < g.ow; ++c) {
+      const int64_t i0 = 2 * r * g.w + 2 * c;
+      const int64_t taps[4] = {i0, i0 + 1, i0 + g.w, i0 + g.w + 1};
+      int64_t best = i0;
+      float bv = in[i0];
+      bool nan = std::isnan(bv);
+      for (int k = 1; k < 4; ++k) {
+        float v = in[taps[k]];
+        bool take = v > bv;
+        nan |= std::isnan(v);
+        bv = take ? v : bv;
+        best = take ? taps[k] : best;
+      }
+      if (nan) best = last_nan(in, g, 2 * r, 2 * r + 2, 2 * c, 2 * c + 2);
+      o[r * g.ow + c] = in[best];
+      a[r * g.ow + c] = int32_t(best);
+    }
+}
+
 Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding) {
   PoolGeom g = pool_geom("max_pool2d", x, kernel, stride, padding);
   Tensor out = Tensor::zeros(pooled_shape(x, g));
@@ -104,6 +128,10 @@ Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding) {
     const float* in = px + p * g.in_plane();
     float* o = po + p * g.out_plane();
     int32_t* a = arg->data() + p * g.out_plane();
+    if (g.k == 2 && g.stride == 2 && g.pad == 0) {
+      max_pool_2x2_plane(in, g, o, a);
+      continue;
+    }
     for_each_window(g, [&](int64_t q, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
       int64_t best = window_argmax(in, g, h0, h1, w0, w1);
       o[q] = in[best];
