@@ -83,12 +83,13 @@ TEST_CASE("mnist task: the recurrent SNN learns with the current and Poisson enc
   std::string encoder = "current", scale = "0.3";
   SUBCASE("current") {}
   SUBCASE("poisson") {
-    encoder = "poisson", scale = "3";
+    encoder = "poisson", scale = "8";
   }
   std::vector<std::string> args = small_run(data, dir / "run", "rec", 3);
   args.insert(args.end(), {"--encoder", encoder, "--input_scale", scale});
   auto r = run_cli(args);
   REQUIRE_MESSAGE(r.code == 0, r.err);
+  MESSAGE(encoder << " " << test_accuracy(r.out));
   CHECK(test_accuracy(r.out) > 60.0);
 }
 
