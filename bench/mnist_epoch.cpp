@@ -1,10 +1,13 @@
-// Seconds per Fashion-MNIST training epoch of the recurrent MNIST model (issue "Task framework"):
-// 784 -> 100 recurrent LIF -> 10 LI, T = 32, batch 256, Adam, the whole mnist task as `soma`
-// runs it (encoder, data loading, forward, backward, optimizer), against
-//   - the dense GEMM floor: the same model's GEMMs alone, input projection forward and weight
-//     gradient over all T * B rows plus the per-step recurrent products, measured in this run;
-//   - Norse (PyTorch 2.11, same 2 threads): 18.4 s per epoch (the issue's reference).
-// Usage: bench_mnist_epoch [--quick]   (--quick: 40 batches, extrapolated to the epoch)
+// Seconds per Fashion-MNIST training epoch of the mnist task as `soma` runs it (encoder, data
+// loading, forward, backward, optimizer), each against a floor measured in the same run.
+//   rec (issue "Task framework"): 784 -> 100 recurrent LIF -> 10 LI, T = 32, batch 256, Adam,
+//     Norse's encoder. Floor: the model's dense GEMMs alone (input projection forward and weight
+//     gradient over all T * B rows, the per-step recurrent products). Norse (PyTorch 2.11, same 2
+//     threads) takes 18.4 s per epoch (the issue's reference).
+//   conv (--model conv): ConvNet4 as assets/configs/fashion-conv.json trains it (image as a
+//     current, T = 16, batch 32). Floor: its convolution and fc1 GEMMs as single large GEMMs
+//     (conv1 once per image, conv2 and fc1 every step; forward, weight and input gradients).
+// Usage: bench_mnist_epoch [--quick] [--model rec|conv]   (--quick: 40 batches, extrapolated)
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +25,7 @@ using namespace soma;
 namespace {
 
 constexpr int64_t kT = 32, kB = 256, kIn = 784, kH = 100, kTrain = 60000;
+constexpr int64_t kConvT = 16, kConvB = 32;
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -44,42 +48,77 @@ double gemm_floor(int64_t batches) {
   return seconds_since(t0);
 }
 
+// C (m x n) = A (m x k) B (k x n), then the gradient of A and, with need_gb, of B, timed for
+// `repeats` calls.
+double gemm_triple(int64_t m, int64_t n, int64_t k, int64_t repeats, bool need_gb) {
+  Rng rng(2);
+  Tensor a = Tensor::rand({m, k}, rng), b = Tensor::rand({k, n}, rng), c = Tensor::zeros({m, n});
+  Tensor ga = Tensor::zeros({m, k}), gb = Tensor::zeros({k, n});
+  auto t0 = std::chrono::steady_clock::now();
+  for (int64_t r = 0; r < repeats; ++r) {
+    gemm(false, false, m, n, k, 1, a.data(), b.data(), 0, c.data());
+    gemm(false, true, m, k, n, 1, c.data(), b.data(), 0, ga.data());
+    if (need_gb) gemm(true, false, k, n, m, 1, a.data(), c.data(), 0, gb.data());
+  }
+  return seconds_since(t0);
+}
+
+// ConvNet4's GEMMs for `batches` batches, each as one large product: weight (Cout x K) times
+// the column matrix of all images (K x images * L).
+double conv_gemm_floor(int64_t batches) {
+  const int64_t steps = kConvT * kConvB;
+  return gemm_triple(32, 576 * kConvB, 25, batches, false) +  // conv1, once per image
+         gemm_triple(64, 64 * steps, 800, batches, true) +    // conv2 (input 32x12x12)
+         gemm_triple(steps, 1024, 1024, batches, true) +      // fc1
+         gemm_triple(steps, 10, 1024, batches, true);         // read-out
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
-  const bool quick =
-      soma::bench::parse_bench_args(argc, argv,
-                                    "Usage: bench_mnist_epoch [--quick]   (--quick: 40 batches, "
-                                    "extrapolated to the epoch)",
-                                    {{"--quick"}})
-          .has("--quick");
+  const auto args = soma::bench::parse_bench_args(
+      argc, argv,
+      "Usage: bench_mnist_epoch [--quick] [--model rec|conv]\n"
+      "  --quick: 40 batches, extrapolated to the epoch; --model: the network (default rec)",
+      {{"--quick"}, {"--model", true}});
+  const bool quick = args.has("--quick");
+  const std::string model = args.has("--model") ? args.value("--model") : "rec";
+  if (model != "rec" && model != "conv") {
+    std::fprintf(stderr, "bench_mnist_epoch: --model is rec or conv, not '%s'\n", model.c_str());
+    return 2;
+  }
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
     std::printf("bench_mnist_epoch: Fashion-MNIST is not installed (scripts/setup.sh does it)\n");
     return 0;
   }
+  const bool conv = model == "conv";
+  const int64_t T = conv ? kConvT : kT, B = conv ? kConvB : kB;
   TaskPtr task = make_task("mnist");
   ParamValues v(task->params());
   v.set_string("dataset", "fashion-mnist");
-  v.set_string("model", "rec");
-  v.set_int("seq_length", kT);
-  v.set_int("batch_size", kB);
+  v.set_string("model", model);
+  v.set_int("seq_length", T);
+  v.set_int("batch_size", B);
   v.set_int("epochs", 1);
   v.set_float("val_fraction", 0.01);  // validation: 600 images, a small part of the time
   v.set_int("limit_test", 1);
-  const int64_t batches = (kTrain - kTrain / 100 + kB - 1) / kB;
-  if (quick) v.set_int("max_steps", 40);
+  if (conv) v.set_string("encoder", "current");
+  const int64_t batches = (kTrain - kTrain / 100 + B - 1) / B, measured = quick ? 40 : batches;
+  if (quick) v.set_int("max_steps", measured);
   task->setup(v, {});
   auto t0 = std::chrono::steady_clock::now();
   int64_t steps = 0;
   while (!task->done()) task->step(), ++steps;
   double soma = seconds_since(t0) * double(batches) / double(steps);
-  double floor = gemm_floor(quick ? 40 : batches) * double(batches) / double(quick ? 40 : batches);
-  std::printf("Fashion-MNIST epoch, rec model (T %lld, batch %lld, Adam), %lld of %lld batches\n",
-              (long long)kT, (long long)kB, (long long)steps, (long long)batches);
+  double floor = (conv ? conv_gemm_floor(measured) : gemm_floor(measured)) * double(batches) /
+                 double(measured);
+  std::printf("Fashion-MNIST epoch, %s model (T %lld, batch %lld, Adam), %lld of %lld batches\n",
+              model.c_str(), (long long)T, (long long)B, (long long)steps, (long long)batches);
   std::printf("  soma        %6.2f s per epoch\n", soma);
   std::printf("  GEMM floor  %6.2f s   soma / floor %.2f\n", floor, soma / floor);
-  std::printf("  Norse       %6.2f s   Norse / soma %.1f (Norse: PyTorch 2.11, 2 threads)\n", 18.4,
-              18.4 / soma);
+  if (!conv)
+    std::printf("  Norse       %6.2f s   Norse / soma %.1f (Norse: PyTorch 2.11, 2 threads)\n",
+                18.4, 18.4 / soma);
   return 0;
 }
