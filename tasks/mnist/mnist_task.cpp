@@ -63,7 +63,11 @@ MnistTask::MnistTask() {
   table_.add_choice("encoder", "lif", {"lif", "current", "poisson"},
                     "lif: constant-current LIF spikes (Norse's mnist); current: the pixels as "
                     "input currents every step (Norse's cifar10); poisson: 100 Hz x pixel");
-  table_.add_float("input_scale", 1.0, "encoder input per (normalised) pixel").range(0, 100);
+  table_
+      .add_float("input_scale", 1.0,
+                 "encoder input per (normalised) pixel; with --encoder current, rec learns best "
+                 "near 0.1 and conv near 1 (assets/configs/fashion-*.json)")
+      .range(0, 100);
   table_.add_bool("normalize", true, "subtract the data set's mean and divide by its spread")
       .restart();
   table_.add_int("limit_train", 0, "use the first N training images (0: all)").min(0).restart();
