@@ -133,11 +133,9 @@ inline void add_recurrent_weight_grad(const float* gx, const float* z, int64_t r
     gemm(true, false, H, H, rows, 1, gx, z, 1, gw.data());
     return;
   }
-  std::vector<float> gwt(static_cast<size_t>(H * H));  // gw^T: spike_matmul_t's layout
+  Tensor gwt = Tensor::uninitialized({H, H});  // gw^T: spike_matmul_t's layout
   spike_matmul_t(s, 0, rows, H, gx, H, 0.0f, gwt.data());
-  float* g = gw.data();
-  for (int64_t a = 0; a < H; ++a)
-    for (int64_t b = 0; b < H; ++b) g[a * H + b] += gwt[size_t(b * H + a)];
+  gw.matrix(H, H) += gwt.matrix(H, H).transpose();
 }
 
 // Saved for the backward; all detached.
