@@ -16,6 +16,7 @@ say() { echo "[setup] $*"; }
 # ---- Debian packages -------------------------------------------------------------------------
 PACKAGES=(cmake g++ make pkg-config dpkg-dev clang-format
           libeigen3-dev nlohmann-json3-dev zlib1g-dev doctest-dev libglfw3-dev libcli11-dev
+          libhdf5-dev
           emscripten dataset-fashion-mnist
           chromium xvfb xauth fonts-dejavu-core)
 # node/npm may come from elsewhere (e.g. NodeSource, whose nodejs conflicts with Debian's npm):

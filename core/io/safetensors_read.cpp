@@ -2,10 +2,12 @@
 // of the bytes before any tensor data is read, so a malformed file is an error, never a crash.
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <vector>
@@ -22,11 +24,29 @@ struct ByteSource {
   std::function<void(uint64_t offset, uint64_t n, char* dst)> read;  // within [0, size)
 };
 
+// The element types Soma reads; everything becomes float32 on load. F64 rounds to nearest,
+// F16 and BF16 widen exactly (every half and bfloat16 value is a float32 value).
+enum class DType { f32, f64, f16, bf16 };
+
 struct Entry {
   std::string name;
   Shape shape;
+  DType dtype = DType::f32;
   uint64_t begin = 0, end = 0;  // relative to the data section
 };
+
+uint64_t element_bytes(DType t) {
+  return t == DType::f64 ? 8 : t == DType::f32 ? 4 : 2;
+}
+
+bool parse_dtype(const std::string& s, DType& t) {
+  static const std::map<std::string, DType> known{
+      {"F32", DType::f32}, {"F64", DType::f64}, {"F16", DType::f16}, {"BF16", DType::bf16}};
+  auto it = known.find(s);
+  if (it == known.end()) return false;
+  t = it->second;
+  return true;
+}
 
 constexpr uint64_t kMaxHeader = 100'000'000;  // Python's safetensors refuses larger headers too
 
@@ -60,16 +80,16 @@ Shape parse_shape(const ByteSource& src, const std::string& name, const nlohmann
   return shape;
 }
 
-// numel * 4 of the shape; UINT64_MAX on overflow, which no pair of offsets can match.
-uint64_t f32_bytes(const Shape& shape) {
+// numel * element size of the shape; UINT64_MAX on overflow, which no pair of offsets can match.
+uint64_t data_bytes(const Shape& shape, uint64_t element) {
   uint64_t n = 1;
   for (int64_t d : shape) {
     if (d == 0) return 0;
-    if (n > std::numeric_limits<uint64_t>::max() / 4 / uint64_t(d))
+    if (n > std::numeric_limits<uint64_t>::max() / element / uint64_t(d))
       return std::numeric_limits<uint64_t>::max();
     n *= uint64_t(d);
   }
-  return n * 4;
+  return n * element;
 }
 
 Entry parse_entry(const ByteSource& src, const std::string& name, const nlohmann::json& j,
@@ -77,12 +97,13 @@ Entry parse_entry(const ByteSource& src, const std::string& name, const nlohmann
   if (!j.is_object()) fail(src, "tensor '" + name + "': header entry is not an object");
   auto dtype = j.find("dtype");
   if (dtype == j.end() || !dtype->is_string()) fail(src, "tensor '" + name + "': no dtype");
-  if (*dtype != "F32")
+  DType type;
+  if (!parse_dtype(*dtype, type))
     fail(src, "tensor '" + name + "' has dtype " + dtype->get<std::string>() +
-                  "; only F32 is supported");
+                  "; supported: F32, F64, F16, BF16");
   auto shape = j.find("shape");
   if (shape == j.end()) fail(src, "tensor '" + name + "': no shape");
-  Entry e{name, parse_shape(src, name, *shape)};
+  Entry e{name, parse_shape(src, name, *shape), type};
   auto offs = j.find("data_offsets");
   if (offs == j.end() || !offs->is_array() || offs->size() != 2 || !is_count((*offs)[0]) ||
       !is_count((*offs)[1]))
@@ -92,10 +113,11 @@ Entry parse_entry(const ByteSource& src, const std::string& name, const nlohmann
   if (e.begin > e.end || e.end > data_size)
     fail(src, "tensor '" + name + "': data_offsets " + offs->dump() +
                   " lie outside the data section of " + std::to_string(data_size) + " bytes");
-  if (f32_bytes(e.shape) != e.end - e.begin)
+  const uint64_t need = data_bytes(e.shape, element_bytes(e.dtype));
+  if (need != e.end - e.begin)
     fail(src, "tensor '" + name + "': shape " + to_string(e.shape) + " needs " +
-                  std::to_string(f32_bytes(e.shape)) + " bytes of F32 but data_offsets " +
-                  offs->dump() + " span " + std::to_string(e.end - e.begin));
+                  std::to_string(need) + " bytes of " + dtype->get<std::string>() +
+                  " but data_offsets " + offs->dump() + " span " + std::to_string(e.end - e.begin));
   return e;
 }
 
@@ -120,18 +142,50 @@ void check_no_overlap(const ByteSource& src, std::vector<Entry> entries) {
                     "' overlap in the data section");
 }
 
+// Little-endian unsigned integer of `n` bytes at p.
+uint64_t load_le(const unsigned char* p, int n) {
+  uint64_t v = 0;
+  for (int k = n - 1; k >= 0; --k) v = (v << 8) | p[k];
+  return v;
+}
+
+// IEEE binary16 -> float32, exactly (subnormals, infinities and NaNs included).
+float half_to_float(uint16_t h) {
+  const uint32_t sign = uint32_t(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, man = h & 0x3FF;
+  float mag;
+  if (exp == 0)
+    mag = std::ldexp(float(man), -24);  // zero or subnormal: man * 2^-24
+  else if (exp == 31)
+    mag = man ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else
+    mag = std::ldexp(float(man | 0x400), int(exp) - 25);
+  return sign ? -mag : mag;
+}
+
+float decode_element(const unsigned char* p, DType t) {
+  switch (t) {
+    case DType::f32:
+      return std::bit_cast<float>(uint32_t(load_le(p, 4)));
+    case DType::f64:
+      return float(std::bit_cast<double>(load_le(p, 8)));
+    case DType::f16:
+      return half_to_float(uint16_t(load_le(p, 2)));
+    case DType::bf16:
+      return std::bit_cast<float>(uint32_t(load_le(p, 2)) << 16);
+  }
+  return 0;
+}
+
 Tensor read_tensor(const ByteSource& src, const Entry& e, uint64_t data_start) {
-  std::vector<float> values(size_t((e.end - e.begin) / 4));
-  if (!values.empty())
-    src.read(data_start + e.begin, e.end - e.begin, reinterpret_cast<char*>(values.data()));
-  if constexpr (std::endian::native == std::endian::big) {
-    for (float& x : values) {
-      unsigned char b[4];
-      std::memcpy(b, &x, 4);
-      std::swap(b[0], b[3]);
-      std::swap(b[1], b[2]);
-      std::memcpy(&x, b, 4);
-    }
+  const uint64_t size = element_bytes(e.dtype), n = (e.end - e.begin) / size;
+  std::vector<float> values(static_cast<size_t>(n));
+  if (e.dtype == DType::f32 && std::endian::native == std::endian::little) {
+    if (n) src.read(data_start + e.begin, e.end - e.begin, reinterpret_cast<char*>(values.data()));
+  } else {
+    std::vector<unsigned char> raw(static_cast<size_t>(e.end - e.begin));
+    if (n) src.read(data_start + e.begin, e.end - e.begin, reinterpret_cast<char*>(raw.data()));
+    for (uint64_t k = 0; k < n; ++k)
+      values[size_t(k)] = decode_element(&raw[size_t(k * size)], e.dtype);
   }
   return Tensor::from(e.shape, std::move(values));
 }

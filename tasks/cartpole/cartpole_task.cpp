@@ -123,6 +123,17 @@ bool CartpoleTask::done() const {
          running_ > values_->get_float("reward_threshold");
 }
 
+nir::Graph CartpoleTask::to_nir() const {
+  nir::Builder b;
+  policy_->export_nir(b);
+  b.graph.metadata = {
+      {"soma.task", name()},
+      {"soma.input", "spikes (40, 1, 8) of the constant-current LIF encoder on relu(+-50 obs)"},
+      {"soma.output", "read-out voltages (40, 1, 2); action probabilities: softmax of the max"},
+      {"soma.dt", "0.001"}};
+  return b.graph;
+}
+
 void CartpoleTask::save(const std::string& dir) const {
   save_checkpoint(
       dir, name(), *policy_, *opt_,

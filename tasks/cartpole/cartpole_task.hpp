@@ -23,6 +23,9 @@ class CartpoleTask : public Task {
     return "balance a pole on a cart with a spiking policy trained by REINFORCE";
   }
   const ParamTable& params() const override { return table_; }
+  nir::Graph to_nir() const override;
+  void init_from_nir(const nir::Graph& g) override { policy_->import_nir(nir::Loader(g)); }
+  const nn::Module* network() const override { return policy_.get(); }
   void setup(const ParamValues& v, const RunContext& ctx) override;
   void step() override;
   bool done() const override;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/encode/encoders.hpp"
 #include "core/nn/lif_modules.hpp"
@@ -35,6 +36,24 @@ class SpikingPolicy : public Policy {
     readout_ = register_module("readout", nn::li_linear(kHidden, 2, rng));
   }
 
+  void export_nir(nir::Builder& b) const override {
+    if constexpr (std::is_same_v<Recurrent, nn::LIFRecurrent>) {
+      b.output(b.spiking_linear("readout", *readout_, b.lif_recurrent("rec", *rec_, b.input({8}))),
+               {2});
+    } else {
+      nir::Builder::unsupported("rec", "LSNNRecurrent", "NIR has no adaptive-threshold neuron");
+    }
+  }
+
+  void import_nir(const nir::Loader& l) override {
+    if constexpr (std::is_same_v<Recurrent, nn::LIFRecurrent>) {
+      l.lif_recurrent("rec", *rec_);
+      l.spiking_linear("readout", *readout_);
+    } else {
+      throw std::runtime_error("--init_from: NIR has no adaptive-threshold (LSNN) neuron");
+    }
+  }
+
   Tensor probabilities(const CartPole::Observation& obs) override {
     Tensor z = (*rec_)(constant_current_lif_encode(split_signs(obs), kSteps));  // (T, 1, H)
     hidden_spikes = z.detach();
@@ -53,6 +72,14 @@ class AnnPolicy : public Policy {
   explicit AnnPolicy(Rng& rng) : rng_(rng.split()) {
     fc1_ = register_module("fc1", std::make_shared<nn::Linear>(4, kHidden, rng));
     fc2_ = register_module("fc2", std::make_shared<nn::Linear>(kHidden, 2, rng));
+  }
+
+  void export_nir(nir::Builder&) const override {
+    nir::Builder::unsupported("fc1", "Linear + ReLU", "NIR has no ReLU");
+  }
+
+  void import_nir(const nir::Loader&) override {
+    throw std::runtime_error("--init_from: the ann policy has no NIR equivalent (no ReLU in NIR)");
   }
 
   Tensor probabilities(const CartPole::Observation& obs) override {

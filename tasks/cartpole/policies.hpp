@@ -9,6 +9,8 @@
 #include <string>
 
 #include "core/neuron/surrogate.hpp"
+#include "core/nir/export.hpp"
+#include "core/nir/load.hpp"
 #include "core/nn/linear.hpp"
 #include "tasks/cartpole/cartpole_env.hpp"
 
@@ -18,6 +20,10 @@ class Policy : public nn::Module {
  public:
   virtual Tensor probabilities(const CartPole::Observation& obs) = 0;
   Tensor hidden_spikes;  // (T, 1, H) of the last call, for rasters; undefined for the ANN
+  // The network after the encoder as a NIR graph: encoder spikes (8) per step -> read-out
+  // voltages (2). Only the snn policy has one (no LSNN or ReLU in NIR).
+  virtual void export_nir(nir::Builder& b) const = 0;
+  virtual void import_nir(const nir::Loader& l) = 0;
 };
 
 std::shared_ptr<Policy> make_policy(const std::string& kind, const Surrogate& s, Rng& rng);

@@ -6,7 +6,9 @@
 
 #include "core/params/param_cli.hpp"
 #include "core/params/param_json.hpp"
+#include "core/version.hpp"
 #include "tasks/framework/common_params.hpp"
+#include "tasks/framework/interop.hpp"
 #include "tasks/framework/run.hpp"
 #include "tasks/registry.hpp"
 
@@ -19,7 +21,10 @@ void usage(std::ostream& out) {
   out << "Soma: spiking neural networks.\n\n"
          "usage: soma list                 the tasks\n"
          "       soma <task> --help        a task's flags\n"
-         "       soma <task> [flags]       run a task (results go to --out DIR)\n\n"
+         "       soma <task> [flags]       run a task (results go to --out DIR)\n"
+         "       soma --version            the version\n";
+  interop_usage(out);
+  out << "\n"
          "tasks:\n";
   for (const TaskEntry& e : task_registry()) out << "  " << e.name << "  " << e.description << "\n";
 }
@@ -41,7 +46,7 @@ std::string resume_dir(const std::vector<std::string>& args) {
 }
 
 struct RunFlags {
-  std::string out, resume;
+  std::string out, resume, init_from;
   bool quiet = false;
 };
 
@@ -55,6 +60,8 @@ int parse_task_flags(Task& task, const std::vector<std::string>& args, ParamValu
   app.add_option("--out", flags.out, "run folder (default: runs/<task>-<date>-<time>)");
   app.add_option("--resume", flags.resume, "continue the run in this folder from its checkpoint");
   app.add_flag("--quiet", flags.quiet, "no progress bar");
+  app.add_option("--init_from", flags.init_from,
+                 "start from the weights and neuron constants of a NIR file (soma export-nir)");
   try {
     if (!flags.resume.empty()) apply_params_json_file(values, flags.resume + "/config.json");
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 wants them reversed
@@ -89,7 +96,10 @@ int run_task(const std::string& name, const std::vector<std::string>& args, std:
     std::filesystem::create_directories(ctx.out_dir);
     save_params_json(values, ctx.out_dir + "/config.json");
     task->setup(values, ctx);
-    if (!flags.resume.empty()) task->load(flags.resume);
+    if (!flags.resume.empty())
+      task->load(flags.resume);
+    else if (!flags.init_from.empty())
+      init_task_from_nir(*task, flags.init_from);
     std::string summary = run_to_end(*task, ctx);
     if (!summary.empty()) out << summary << "\n";
     out << "run folder: " << ctx.out_dir << "\n";
@@ -112,10 +122,15 @@ int soma_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
     usage(out);
     return 0;
   }
+  if (cmd == "--version" || cmd == "version") {
+    out << "soma " << version() << "\n";
+    return 0;
+  }
   if (cmd == "list") {
     for (const TaskEntry& e : task_registry()) out << e.name << "\t" << e.description << "\n";
     return 0;
   }
+  if (int code = interop_main(args, out, err); code >= 0) return code;
   try {
     make_task(cmd);
   } catch (const std::invalid_argument& e) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "core/nir/graph.hpp"
+#include "core/nn/module.hpp"
 #include "core/params/param_values.hpp"
 #include "tasks/framework/telemetry.hpp"
 
@@ -50,6 +52,15 @@ class Task {
   // Files are written atomically. The defaults say the task has no checkpoint.
   virtual void save(const std::string& dir) const;
   virtual void load(const std::string& dir);
+  // Interop (tasks/framework/interop.hpp), after setup() and load(): the trained network as a
+  // NIR graph (its input is what the model takes after the task's encoder; the metadata says
+  // what), the model itself for Norse-named checkpoints, and where Norse's module names differ.
+  // The defaults say the task has none.
+  virtual nir::Graph to_nir() const;
+  // Sets the model from a NIR graph as to_nir() writes it (--init_from FILE.nir), after setup().
+  virtual void init_from_nir(const nir::Graph& g);
+  virtual const nn::Module* network() const { return nullptr; }
+  virtual std::map<std::string, std::string> norse_module_names() const { return {}; }
   // After the last step: final evaluation, plots and results into ctx.out_dir (if set). Returns
   // the line the CLI prints last ("test accuracy 97.3%").
   virtual std::string finish() { return {}; }

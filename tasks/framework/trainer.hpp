@@ -57,6 +57,11 @@ class TrainingTask : public Task {
   // Model, data and anything else, from the values (called by setup() before the optimizer).
   virtual void build(const ParamValues& values) = 0;
   virtual nn::Module& model() const = 0;
+
+ public:
+  const nn::Module* network() const override { return &model(); }
+
+ protected:
   virtual int64_t batches_per_epoch() const = 0;
   // Forward and backward (loss.backward()) of one batch; the base zeroes gradients before and
   // steps the optimizer after. Batches within an epoch come in order 0, 1, ...

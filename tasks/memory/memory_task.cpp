@@ -51,6 +51,36 @@ Tensor MemoryNet::forward(const Tensor& x) {
   return (*readout_)(spikes);
 }
 
+void MemoryNet::export_nir(nir::Builder& b) const {
+  if (lsnn_)
+    nir::Builder::unsupported("lsnn", "LSNNRecurrent",
+                              "NIR has no adaptive-threshold neuron (train with --model lif)");
+  const std::string in = b.input({lif_->input_size()});
+  b.output(b.spiking_linear("readout", *readout_, b.lif_recurrent("lif", *lif_, in)), {2});
+}
+
+nir::Graph MemoryTask::to_nir() const {
+  nir::Builder b;
+  model_->export_nir(b);
+  b.graph.metadata = {{"soma.task", name()},
+                      {"soma.input", "Poisson spikes (T, B, 20): 2 bits + store + recall, x 5"},
+                      {"soma.output", "read-out voltages (T, B, 2)"},
+                      {"soma.dt", "0.001"}};
+  return b.graph;
+}
+
+void MemoryNet::import_nir(const nir::Loader& l) {
+  if (lsnn_)
+    throw std::runtime_error(
+        "--init_from: NIR has no adaptive-threshold (LSNN) neuron; use --model lif");
+  l.lif_recurrent("lif", *lif_);
+  l.spiking_linear("readout", *readout_);
+}
+
+void MemoryTask::init_from_nir(const nir::Graph& g) {
+  model_->import_nir(nir::Loader(g));
+}
+
 MemoryTask::MemoryTask() {
   table_
       .add_choice("model", "lsnnlif", {"lsnnlif", "lsnn", "lif"},

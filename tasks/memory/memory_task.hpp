@@ -11,6 +11,8 @@
 // regularisation 1e-2 with target 10 Hz, early stop when the validation loss <= 0.05.
 #include <memory>
 
+#include "core/nir/export.hpp"
+#include "core/nir/load.hpp"
 #include "core/nn/lif_modules.hpp"
 #include "core/nn/lsnn_modules.hpp"
 #include "core/nn/spiking_layers.hpp"
@@ -23,7 +25,10 @@ class MemoryNet : public nn::Module {
  public:
   MemoryNet(const std::string& kind, int64_t inputs, const Surrogate& s, Rng& rng);
   Tensor forward(const Tensor& x) override;  // (T, B, inputs) -> voltages (T, B, 2)
-  Tensor spikes;                             // hidden spikes (T, B, 20) of the last forward
+  // Model lif only: NIR has no adaptive-threshold (LSNN) neuron.
+  void export_nir(nir::Builder& b) const;
+  void import_nir(const nir::Loader& l);
+  Tensor spikes;  // hidden spikes (T, B, 20) of the last forward
 
  private:
   std::shared_ptr<nn::LIFRecurrent> lif_;
@@ -39,6 +44,8 @@ class MemoryTask : public TrainingTask {
     return "store a bit and recall it later with an adaptive recurrent SNN (LSNN)";
   }
   const ParamTable& params() const override { return table_; }
+  nir::Graph to_nir() const override;
+  void init_from_nir(const nir::Graph& g) override;
 
  protected:
   void build(const ParamValues& v) override;

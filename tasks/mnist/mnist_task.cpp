@@ -107,6 +107,21 @@ void MnistTask::build(const ParamValues& v) {
                                             surrogate_of(v), rng);
 }
 
+nir::Graph MnistTask::to_nir() const {
+  nir::Builder b;
+  model_->export_nir(b);
+  b.graph.metadata = {
+      {"soma.task", name()},
+      {"soma.model", values().get_string("model")},
+      {"soma.input", "spikes (T, B, 1, 28, 28) of the " + values().get_string("encoder") +
+                         " encoder on the normalised image x input_scale " +
+                         std::to_string(values().get_float("input_scale"))},
+      {"soma.output", "read-out voltages (T, B, 10); the class is the argmax of the max over T"},
+      {"soma.dt", "0.001"},
+      {"soma.seq_length", std::to_string(steps_)}};
+  return b.graph;
+}
+
 Tensor MnistTask::encode(const Tensor& images) {
   const std::string& kind = values().get_string("encoder");
   Tensor x = images * float(values().get_float("input_scale"));

@@ -22,6 +22,11 @@ class MnistTask : public TrainingTask {
     return "classify MNIST / Fashion-MNIST digits with a spiking conv or recurrent network";
   }
   const ParamTable& params() const override { return table_; }
+  nir::Graph to_nir() const override;
+  void init_from_nir(const nir::Graph& g) override { model_->import_nir(nir::Loader(g)); }
+  std::map<std::string, std::string> norse_module_names() const override {
+    return model_->norse_module_names();
+  }
 
  protected:
   void build(const ParamValues& v) override;

@@ -41,6 +41,22 @@ Tensor ConvNet4::forward(const Tensor& spikes) {
   return (*readout_)((*fc1_)(reshape(z, {T, B, 1024})));
 }
 
+void ConvNet4::export_nir(nir::Builder& b) const {
+  nir::Dims s1, s2;
+  std::string n = b.spiking_conv("conv1", *conv1_, b.input({1, 28, 28}), {1, 28, 28}, s1);
+  n = b.max_pool_spikes("pool1", n, s1);
+  n = b.spiking_conv("conv2", *conv2_, n, s1, s2);
+  n = b.flatten("flatten", b.max_pool_spikes("pool2", n, s2), s2);
+  b.output(b.spiking_linear("readout", *readout_, b.spiking_linear("fc1", *fc1_, n)), {10});
+}
+
+void ConvNet4::import_nir(const nir::Loader& l) {
+  l.spiking_conv("conv1", *conv1_);
+  l.spiking_conv("conv2", *conv2_);
+  l.spiking_linear("fc1", *fc1_);
+  l.spiking_linear("readout", *readout_);
+}
+
 RecurrentNet::RecurrentNet(int64_t hidden, float v_th, const Surrogate& s, Rng& rng) {
   LIFParameters p;
   p.surrogate = s;
@@ -54,6 +70,20 @@ Tensor RecurrentNet::forward(const Tensor& spikes) {
   Tensor z = (*rec_)(reshape(spikes, {T, B, 784}));
   hidden_spikes = z.detach();
   return (*readout_)(z);
+}
+
+}  // namespace soma
+
+namespace soma {
+
+void RecurrentNet::export_nir(nir::Builder& b) const {
+  std::string n = b.flatten("flatten", b.input({1, 28, 28}), {1, 28, 28});
+  b.output(b.spiking_linear("readout", *readout_, b.lif_recurrent("rec", *rec_, n)), {10});
+}
+
+void RecurrentNet::import_nir(const nir::Loader& l) {
+  l.lif_recurrent("rec", *rec_);
+  l.spiking_linear("readout", *readout_);
 }
 
 }  // namespace soma

@@ -7,6 +7,8 @@
 // Each synapse + neuron layer is one fused node over all T steps (core/nn/spiking_layers.hpp).
 #include <memory>
 
+#include "core/nir/export.hpp"
+#include "core/nir/load.hpp"
 #include "core/nn/lif_modules.hpp"
 #include "core/nn/spiking_layers.hpp"
 
@@ -16,12 +18,22 @@ class MnistModel : public nn::Module {
  public:
   // Spikes of the first hidden layer, (T, B, ...), from the last forward (for rasters).
   Tensor hidden_spikes;
+  // The network as a NIR graph: input spikes (1, 28, 28) per step -> read-out voltages (10).
+  virtual void export_nir(nir::Builder& b) const = 0;
+  virtual void import_nir(const nir::Loader& l) = 0;  // the inverse (--init_from)
+  // Norse's state_dict module names where they differ from Soma's (ConvNet4's read-out is "out").
+  virtual std::map<std::string, std::string> norse_module_names() const { return {}; }
 };
 
 class ConvNet4 : public MnistModel {
  public:
   ConvNet4(const Surrogate& s, Rng& rng);
   Tensor forward(const Tensor& spikes) override;
+  void export_nir(nir::Builder& b) const override;
+  void import_nir(const nir::Loader& l) override;
+  std::map<std::string, std::string> norse_module_names() const override {
+    return {{"readout", "out"}};
+  }
 
  private:
   std::shared_ptr<nn::SpikingConv2d> conv1_, conv2_;
@@ -32,6 +44,8 @@ class RecurrentNet : public MnistModel {
  public:
   RecurrentNet(int64_t hidden, float v_th, const Surrogate& s, Rng& rng);
   Tensor forward(const Tensor& spikes) override;
+  void export_nir(nir::Builder& b) const override;
+  void import_nir(const nir::Loader& l) override;
 
  private:
   std::shared_ptr<nn::LIFRecurrent> rec_;

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -146,7 +147,9 @@ TEST_CASE("safetensors: malformed files are rejected with the file name") {
   rejected(std::string("\xff\xff\xff\xff\xff\xff\xff\xff", 8) + "{}", "header length");
   rejected(build("not json at all!", ""), "not valid JSON");
   rejected(build("[1, 2, 3]", ""), "not a JSON object");
-  rejected(build(R"({"w": )" + entry("F16", "[4]", "[0, 8]") + "}", kOneMinusTwo), "dtype F16");
+  rejected(build(R"({"w": )" + entry("I32", "[2]", "[0, 8]") + "}", kOneMinusTwo), "dtype I32");
+  rejected(build(R"({"w": )" + entry("F16", "[2]", "[0, 8]") + "}", kOneMinusTwo),
+           "4 bytes of F16");
   rejected(build(R"({"w": )" + entry("F32", "[3]", "[0, 8]") + "}", kOneMinusTwo), "span 8");
   rejected(build(R"({"w": )" + entry("F32", "[2]", "[4, 12]") + "}", kOneMinusTwo), "outside");
   rejected(build(R"({"w": )" + entry("F32", "[2]", "[8, 0]") + "}", kOneMinusTwo), "outside");
@@ -164,6 +167,45 @@ TEST_CASE("safetensors: malformed files are rejected with the file name") {
   rejected(build(R"({"__metadata__": {"epoch": 3}})", ""), "__metadata__");
   std::string missing = (dir.path / "missing.safetensors").string();
   CHECK(contains(load_error(missing), missing));
+}
+
+// Little-endian bytes of the given unsigned values, `width` bytes each.
+static std::string le_bytes(std::initializer_list<uint64_t> values, int width) {
+  std::string out;
+  for (uint64_t v : values)
+    for (int k = 0; k < width; ++k) out += char((v >> (8 * k)) & 0xFF);
+  return out;
+}
+
+TEST_CASE("safetensors: F16, BF16 and F64 tensors are converted to float32 on load") {
+  // Bit patterns and their values from the IEEE 754 binary16 / bfloat16 / binary64 layouts:
+  // F16 0x3C00 = 1, 0xC000 = -2, 0x0001 = 2^-24 (smallest subnormal), 0x7BFF = 65504 (largest),
+  // 0x3555 = 0.333251953125, 0xFC00 = -inf; BF16 0x3F80 = 1, 0xC000 = -2, 0x3EAB = 0.333984375;
+  // F64 0x3FB999999999999A = 0.1 (rounds to 0.1f), 0xC004000000000000 = -2.5.
+  const std::string data = le_bytes({0x3C00, 0xC000, 0x0001, 0x7BFF, 0x3555, 0xFC00}, 2) +
+                           le_bytes({0x3F80, 0xC000, 0x3EAB, 0}, 2) +
+                           le_bytes({0x3FB999999999999Aull, 0xC004000000000000ull}, 8);
+  const std::string header = R"({"h": {"dtype": "F16", "shape": [2, 3], "data_offsets": [0, 12]},)"
+                             R"( "b": {"dtype": "BF16", "shape": [4], "data_offsets": [12, 20]},)"
+                             R"( "d": {"dtype": "F64", "shape": [2], "data_offsets": [20, 36]}})";
+  SafetensorsData d = decode_safetensors(build(header, data));
+  const Tensor& h = d.tensors.at("h");
+  CHECK(h.shape() == Shape{2, 3});
+  CHECK(h.data()[0] == 1.0f);
+  CHECK(h.data()[1] == -2.0f);
+  CHECK(h.data()[2] == std::ldexp(1.0f, -24));
+  CHECK(h.data()[3] == 65504.0f);
+  CHECK(h.data()[4] == 0.333251953125f);
+  CHECK(std::isinf(h.data()[5]));
+  CHECK(h.data()[5] < 0);
+  const Tensor& b = d.tensors.at("b");
+  CHECK(b.data()[0] == 1.0f);
+  CHECK(b.data()[1] == -2.0f);
+  CHECK(b.data()[2] == 0.333984375f);
+  CHECK(b.data()[3] == 0.0f);
+  const Tensor& f = d.tensors.at("d");
+  CHECK(f.data()[0] == 0.1f);
+  CHECK(f.data()[1] == -2.5f);
 }
 
 TEST_CASE("safetensors: save rejects what it cannot write and leaves no temp file") {

@@ -1,0 +1,208 @@
+// NIR files through the HDF5 C API (Debian 12's libhdf5-dev 1.10; the calls used exist in 1.12+): a
+// Tree (graph.hpp) to and from an HDF5 file, laid out as the nir package writes it: strings as
+// variable-length UTF-8, neuron and weight arrays as float32, sizes (stride, shape, groups) as
+// int64. Reading accepts any integer or float type (HDF5 converts to double) and fixed- or
+// variable-length strings.
+#include <hdf5.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "core/nir/graph.hpp"
+
+namespace soma::nir {
+namespace {
+
+// An HDF5 handle closed by its own close function.
+class Handle {
+ public:
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Handle() {
+    if (id_ >= 0) close_(id_);
+  }
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+[[noreturn]] void fail(const std::string& path, const std::string& problem) {
+  throw std::runtime_error(path + ": " + problem);
+}
+
+// HDF5 prints its error stack to stderr by default; Soma reports its own messages instead.
+void quiet() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
+
+Handle string_type() {
+  Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(t.get(), H5T_VARIABLE);
+  H5Tset_cset(t.get(), H5T_CSET_UTF8);
+  return t;
+}
+
+Handle space_of(const std::vector<int64_t>& shape) {
+  if (shape.empty()) return Handle(H5Screate(H5S_SCALAR), H5Sclose);
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  return Handle(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
+}
+
+void write_tree(hid_t loc, const Tree& t, const std::string& path) {
+  for (const auto& [name, a] : t.arrays) {
+    Handle space = space_of(a.shape);
+    const hid_t file_type = a.kind == Array::Kind::i64   ? H5T_STD_I64LE
+                            : a.kind == Array::Kind::f64 ? H5T_IEEE_F64LE
+                                                         : H5T_IEEE_F32LE;
+    Handle d(H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                        H5P_DEFAULT),
+             H5Dclose);
+    if (!d.ok()) fail(path, "cannot create dataset '" + name + "'");
+    herr_t err;
+    if (a.kind == Array::Kind::i64) {
+      std::vector<long long> v(a.values.begin(), a.values.end());
+      err = H5Dwrite(d.get(), H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    } else {
+      err = H5Dwrite(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data());
+    }
+    if (err < 0) fail(path, "cannot write dataset '" + name + "'");
+  }
+  for (const auto& [name, s] : t.strings) {
+    Handle type = string_type(), space = space_of(s.shape);
+    Handle d(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                        H5P_DEFAULT),
+             H5Dclose);
+    std::vector<const char*> ptrs;
+    for (const std::string& v : s.values) ptrs.push_back(v.c_str());
+    if (!d.ok() || (!ptrs.empty() &&
+                    H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0))
+      fail(path, "cannot write string dataset '" + name + "'");
+  }
+  for (const auto& [name, sub] : t.groups) {
+    Handle g(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    if (!g.ok()) fail(path, "cannot create group '" + name + "'");
+    write_tree(g.get(), sub, path);
+  }
+}
+
+std::vector<int64_t> shape_of(hid_t dataset) {
+  Handle space(H5Dget_space(dataset), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  std::vector<hsize_t> dims(size_t(std::max(rank, 0)));
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return {dims.begin(), dims.end()};
+}
+
+int64_t count(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+Strings read_strings(hid_t d, hid_t file_type) {
+  Strings s{shape_of(d), {}};
+  const size_t n = size_t(count(s.shape));
+  if (H5Tis_variable_str(file_type) > 0) {
+    Handle mem = string_type();
+    std::vector<char*> ptrs(n, nullptr);
+    if (n && H5Dread(d, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) >= 0) {
+      for (char* p : ptrs) s.values.emplace_back(p ? p : "");
+      Handle space(H5Dget_space(d), H5Sclose);
+      H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
+    }
+  } else {  // fixed length (numpy 'S' arrays)
+    const size_t len = H5Tget_size(file_type);
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), len);
+    std::vector<char> buf(n * len);
+    if (n && H5Dread(d, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) >= 0)
+      for (size_t k = 0; k < n; ++k) {
+        std::string v(buf.data() + k * len, len);
+        s.values.push_back(v.substr(0, v.find('\0')));
+      }
+  }
+  return s;
+}
+
+void read_group(hid_t g, Tree& t, const std::string& path, const std::string& where);
+
+herr_t visit(hid_t g, const char* name, const H5L_info_t*, void* data) {
+  auto* ctx = static_cast<std::pair<Tree*, const std::string*>*>(data);
+  Tree& t = *ctx->first;
+  const std::string& path = *ctx->second;
+  H5O_info_t info;
+  if (H5Oget_info_by_name2(g, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+  if (info.type == H5O_TYPE_GROUP) {
+    Handle sub(H5Gopen2(g, name, H5P_DEFAULT), H5Gclose);
+    read_group(sub.get(), t.groups[name], path, name);
+    return 0;
+  }
+  if (info.type != H5O_TYPE_DATASET) return 0;
+  Handle d(H5Dopen2(g, name, H5P_DEFAULT), H5Dclose);
+  Handle type(H5Dget_type(d.get()), H5Tclose);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls == H5T_STRING) {
+    t.strings[name] = read_strings(d.get(), type.get());
+  } else if (cls == H5T_INTEGER || cls == H5T_FLOAT || cls == H5T_ENUM) {
+    Array a{shape_of(d.get()), {}, cls != H5T_FLOAT ? Array::Kind::i64 : Array::Kind::f64};
+    a.values.resize(size_t(count(a.shape)));
+    if (!a.values.empty() &&
+        H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data()) < 0)
+      return -1;
+    t.arrays[name] = std::move(a);
+  }
+  return 0;  // other classes (compound, opaque) carry nothing Soma reads
+}
+
+void read_group(hid_t g, Tree& t, const std::string& path, const std::string& where) {
+  std::pair<Tree*, const std::string*> ctx{&t, &path};
+  if (H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, nullptr, visit, &ctx) < 0)
+    fail(path, "cannot read group '" + where + "'");
+}
+
+}  // namespace
+
+bool files_supported() {
+  return true;
+}
+
+Tree read_tree(const std::string& path) {
+  quiet();
+  if (!std::filesystem::exists(path)) fail(path, "no such file");
+  if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "not an HDF5 file (a NIR file is HDF5)");
+  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f.ok()) fail(path, "cannot open the HDF5 file");
+  Tree t;
+  read_group(f.get(), t, path, "/");
+  return t;
+}
+
+Graph read_file(const std::string& path) {
+  return from_tree(read_tree(path), path);
+}
+
+void write_file(const std::string& path, const Graph& g) {
+  quiet();
+  const std::string tmp = path + ".tmp";
+  {
+    Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!f.ok()) fail(path, "cannot create " + tmp);
+    try {
+      write_tree(f.get(), to_tree(g), path);
+    } catch (...) {
+      std::filesystem::remove(tmp);
+      throw;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) fail(path, "cannot rename " + tmp + ": " + ec.message());
+}
+
+}  // namespace soma::nir
