@@ -105,65 +105,73 @@ int64_t count(const std::vector<int64_t>& shape) {
   return n;
 }
 
-Strings read_strings(hid_t d, hid_t file_type) {
+// Variable- or fixed-length strings, ASCII or UTF-8 (h5py writes str as UTF-8, bytes as ASCII;
+// HDF5 converts between the two character sets on read only for fixed-length strings, so the
+// memory type copies the file's). An unreadable dataset is an error, never an empty one.
+Strings read_strings(hid_t d, hid_t file_type, const std::string& path, const std::string& name) {
   Strings s{shape_of(d), {}};
   const size_t n = size_t(count(s.shape));
+  Handle mem(H5Tcopy(file_type), H5Tclose);
   if (H5Tis_variable_str(file_type) > 0) {
-    Handle mem = string_type();
     std::vector<char*> ptrs(n, nullptr);
-    if (n && H5Dread(d, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) >= 0) {
-      for (char* p : ptrs) s.values.emplace_back(p ? p : "");
-      Handle space(H5Dget_space(d), H5Sclose);
-      H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
-    }
+    if (n && H5Dread(d, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
+      fail(path, "cannot read the strings of '" + name + "'");
+    for (char* p : ptrs) s.values.emplace_back(p ? p : "");
+    Handle space(H5Dget_space(d), H5Sclose);
+    if (n) H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
   } else {  // fixed length (numpy 'S' arrays)
     const size_t len = H5Tget_size(file_type);
-    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(mem.get(), len);
     std::vector<char> buf(n * len);
-    if (n && H5Dread(d, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) >= 0)
-      for (size_t k = 0; k < n; ++k) {
-        std::string v(buf.data() + k * len, len);
-        s.values.push_back(v.substr(0, v.find('\0')));
-      }
+    if (n && H5Dread(d, mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0)
+      fail(path, "cannot read the strings of '" + name + "'");
+    for (size_t k = 0; k < n; ++k) {
+      std::string v(buf.data() + k * len, len);
+      s.values.push_back(v.substr(0, v.find('\0')));
+    }
   }
   return s;
 }
 
-void read_group(hid_t g, Tree& t, const std::string& path, const std::string& where);
+// The names of a group's members (the callback only collects: no C++ exception may cross the
+// HDF5 C library's frames).
+herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->push_back(name);
+  return 0;
+}
 
-herr_t visit(hid_t g, const char* name, const H5L_info_t*, void* data) {
-  auto* ctx = static_cast<std::pair<Tree*, const std::string*>*>(data);
-  Tree& t = *ctx->first;
-  const std::string& path = *ctx->second;
+void read_member(hid_t g, const std::string& name, Tree& t, const std::string& path);
+
+void read_group(hid_t g, Tree& t, const std::string& path, const std::string& where) {
+  std::vector<std::string> names;
+  if (H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name, &names) < 0)
+    fail(path, "cannot list group '" + where + "'");
+  for (const std::string& name : names) read_member(g, name, t, path);
+}
+
+void read_member(hid_t g, const std::string& name, Tree& t, const std::string& path) {
   H5O_info_t info;
-  if (H5Oget_info_by_name2(g, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+  if (H5Oget_info_by_name2(g, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+    fail(path, "cannot read '" + name + "'");
   if (info.type == H5O_TYPE_GROUP) {
-    Handle sub(H5Gopen2(g, name, H5P_DEFAULT), H5Gclose);
+    Handle sub(H5Gopen2(g, name.c_str(), H5P_DEFAULT), H5Gclose);
     read_group(sub.get(), t.groups[name], path, name);
-    return 0;
+    return;
   }
-  if (info.type != H5O_TYPE_DATASET) return 0;
-  Handle d(H5Dopen2(g, name, H5P_DEFAULT), H5Dclose);
+  if (info.type != H5O_TYPE_DATASET) return;
+  Handle d(H5Dopen2(g, name.c_str(), H5P_DEFAULT), H5Dclose);
   Handle type(H5Dget_type(d.get()), H5Tclose);
   const H5T_class_t cls = H5Tget_class(type.get());
   if (cls == H5T_STRING) {
-    t.strings[name] = read_strings(d.get(), type.get());
+    t.strings[name] = read_strings(d.get(), type.get(), path, name);
   } else if (cls == H5T_INTEGER || cls == H5T_FLOAT || cls == H5T_ENUM) {
     Array a{shape_of(d.get()), {}, cls != H5T_FLOAT ? Array::Kind::i64 : Array::Kind::f64};
     a.values.resize(size_t(count(a.shape)));
     if (!a.values.empty() &&
         H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data()) < 0)
-      return -1;
+      fail(path, "cannot read the numbers of '" + name + "'");
     t.arrays[name] = std::move(a);
   }
-  return 0;  // other classes (compound, opaque) carry nothing Soma reads
-}
-
-void read_group(hid_t g, Tree& t, const std::string& path, const std::string& where) {
-  std::pair<Tree*, const std::string*> ctx{&t, &path};
-  if (H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, nullptr, visit, &ctx) < 0)
-    fail(path, "cannot read group '" + where + "'");
+  // Other classes (compound, opaque) carry nothing Soma reads.
 }
 
 }  // namespace

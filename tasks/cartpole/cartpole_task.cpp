@@ -45,8 +45,9 @@ CartpoleTask::CartpoleTask() {
   add_surrogate_params(table_);
 }
 
-void CartpoleTask::setup(const ParamValues& v, const RunContext&) {
+void CartpoleTask::setup(const ParamValues& v, const RunContext& ctx) {
   values_ = std::make_unique<ParamValues>(v);
+  out_dir_ = ctx.out_dir;
   const uint64_t seed = uint64_t(v.get_int("seed"));
   rng_ = std::make_unique<Rng>(seed);
   env_ = std::make_unique<CartPole>(seed + 1, int(v.get_int("max_episode_steps")));
@@ -148,6 +149,8 @@ void CartpoleTask::load(const std::string& dir) {
 }
 
 std::string CartpoleTask::finish() {
+  // The trained policy stays in the run folder (for --resume, export-nir, export-checkpoint).
+  if (!out_dir_.empty()) save(out_dir_);
   std::ostringstream o;
   o << "running reward " << running_ << " after " << episode_ << " episodes"
     << (running_ > values_->get_float("reward_threshold") ? " (solved)" : " (not solved)");

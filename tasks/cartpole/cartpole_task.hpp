@@ -44,6 +44,7 @@ class CartpoleTask : public Task {
   bool run_episode(int64_t n);
   void end_episode();
   ParamTable table_;
+  std::string out_dir_;
   std::unique_ptr<ParamValues> values_;
   std::unique_ptr<CartPole> env_;
   std::shared_ptr<Policy> policy_;
