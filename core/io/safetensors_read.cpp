@@ -162,16 +162,25 @@ float half_to_float(uint16_t h) {
   return sign ? -mag : mag;
 }
 
+// std::bit_cast, which Emscripten 3.1.6's libc++ lacks.
+template <class To, class From>
+To bits_as(From from) {
+  static_assert(sizeof(To) == sizeof(From));
+  To to;
+  std::memcpy(&to, &from, sizeof to);
+  return to;
+}
+
 float decode_element(const unsigned char* p, DType t) {
   switch (t) {
     case DType::f32:
-      return std::bit_cast<float>(uint32_t(load_le(p, 4)));
+      return bits_as<float>(uint32_t(load_le(p, 4)));
     case DType::f64:
-      return float(std::bit_cast<double>(load_le(p, 8)));
+      return float(bits_as<double>(load_le(p, 8)));
     case DType::f16:
       return half_to_float(uint16_t(load_le(p, 2)));
     case DType::bf16:
-      return std::bit_cast<float>(uint32_t(load_le(p, 2)) << 16);
+      return bits_as<float>(uint32_t(load_le(p, 2)) << 16);
   }
   return 0;
 }

@@ -1,47 +1,49 @@
 #!/usr/bin/env bash
 # The `packaging` test (ctest): builds tests/packaging/consumer against Soma three ways and runs it.
-#   1. cmake --install of Soma (soma_core only) into WORK/prefix, then find_package(Soma)
+#   1. `cmake --install` of Soma's own build (BUILD_DIR, already built: nothing compiles) into
+#      WORK/prefix, then find_package(Soma)
 #   2. the same installed tree through pkg-config (soma.pc) and a bare compiler command line
-#   3. add_subdirectory(soma) from the source tree
-# Each build compiles soma_core only (no tests, benchmarks or apps), through ccache when the
-# environment names it (CMAKE_CXX_COMPILER_LAUNCHER), so a rerun takes seconds.
-# usage: run.sh SOMA_SOURCE_DIR WORK_DIR
+#   3. add_subdirectory(soma) from the source tree: compiles soma_core only (no tests, benchmarks
+#      or apps), through ccache when the environment names it, so reruns take seconds
+# usage: run.sh SOMA_SOURCE_DIR SOMA_BUILD_DIR WORK_DIR
 set -euo pipefail
 SRC=$(cd "$1" && pwd)
-WORK=$2
+BUILD=$2
+WORK=$3
 JOBS=${JOBS:-2}
 rm -rf "$WORK" && mkdir -p "$WORK"
+LOG="$WORK/build.log"
 say() { echo "[packaging] $*"; }
+quiet() {  # runs a command with its output in the log, shown only if it fails
+  "$@" >>"$LOG" 2>&1 || { cat "$LOG" >&2; echo "[packaging] FAILED: $*" >&2; exit 1; }
+}
 check() {  # the consumer prints "ok <version> 1"
   local out
   out=$("$@")
   echo "$out"
   [[ $out == "ok "*" 1" ]] || { echo "[packaging] FAILED: $*" >&2; exit 1; }
 }
-flags=(-DCMAKE_BUILD_TYPE=Release -DSOMA_NATIVE_ARCH=OFF)
 
-say "1. install soma_core, then find_package(Soma)"
-cmake -S "$SRC" -B "$WORK/soma" "${flags[@]}" -DSOMA_TESTS=OFF -DSOMA_BENCH=OFF -DSOMA_APPS=OFF \
-      -DCMAKE_INSTALL_PREFIX="$WORK/prefix" >/dev/null
-cmake --build "$WORK/soma" -j"$JOBS" --target soma_core >/dev/null
-cmake --install "$WORK/soma" >/dev/null
+say "1. cmake --install $BUILD, then find_package(Soma)"
+quiet cmake --install "$BUILD" --prefix "$WORK/prefix"
 test -f "$WORK/prefix/lib/cmake/Soma/SomaConfig.cmake"
+test -f "$WORK/prefix/lib/pkgconfig/soma.pc"
 test -f "$WORK/prefix/include/soma/core/neuron/lif.hpp"
-cmake -S "$SRC/tests/packaging/consumer" -B "$WORK/by-package" "${flags[@]}" \
-      -DCMAKE_PREFIX_PATH="$WORK/prefix" >/dev/null
-cmake --build "$WORK/by-package" -j"$JOBS" >/dev/null
+quiet cmake -S "$SRC/tests/packaging/consumer" -B "$WORK/by-package" -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_PREFIX_PATH="$WORK/prefix"
+quiet cmake --build "$WORK/by-package" -j"$JOBS"
 check "$WORK/by-package/consumer"
 
 say "2. pkg-config soma"
 export PKG_CONFIG_PATH="$WORK/prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 # shellcheck disable=SC2046
-${CXX:-c++} -O1 "$SRC/tests/packaging/consumer/main.cpp" -o "$WORK/consumer-pc" \
+quiet ${CXX:-c++} -O1 "$SRC/tests/packaging/consumer/main.cpp" -o "$WORK/consumer-pc" \
       $(pkg-config --cflags --libs soma)
 check "$WORK/consumer-pc"
 
 say "3. add_subdirectory(soma)"
-cmake -S "$SRC/tests/packaging/consumer" -B "$WORK/by-subdir" "${flags[@]}" \
-      -DSOMA_SOURCE_DIR="$SRC" >/dev/null
-cmake --build "$WORK/by-subdir" -j"$JOBS" >/dev/null
+quiet cmake -S "$SRC/tests/packaging/consumer" -B "$WORK/by-subdir" -DCMAKE_BUILD_TYPE=Release \
+      -DSOMA_SOURCE_DIR="$SRC"
+quiet cmake --build "$WORK/by-subdir" -j"$JOBS"
 check "$WORK/by-subdir/consumer"
 say "all three ways build and run"
