@@ -4,7 +4,9 @@
 #      WORK/prefix, then find_package(Soma)
 #   2. the same installed tree through pkg-config (soma.pc) and a bare compiler command line
 #   3. add_subdirectory(soma) from the source tree: compiles soma_core only (no tests, benchmarks
-#      or apps), through ccache when the environment names it, so reruns take seconds
+#      or apps). Soma's part builds in BUILD_DIR-subdir, beside BUILD_DIR with the same flags, so
+#      that ccache (whose CCACHE_BASEDIR makes paths relative to the build folder) serves it from
+#      BUILD_DIR's objects when the environment uses ccache; without ccache it compiles in full.
 # usage: run.sh SOMA_SOURCE_DIR SOMA_BUILD_DIR WORK_DIR
 set -euo pipefail
 SRC=$(cd "$1" && pwd)
@@ -42,8 +44,10 @@ quiet ${CXX:-c++} -O1 "$SRC/tests/packaging/consumer/main.cpp" -o "$WORK/consume
 check "$WORK/consumer-pc"
 
 say "3. add_subdirectory(soma)"
+SUBDIR_BUILD="${BUILD%/}-subdir"
+rm -rf "$SUBDIR_BUILD"
 quiet cmake -S "$SRC/tests/packaging/consumer" -B "$WORK/by-subdir" -DCMAKE_BUILD_TYPE=Release \
-      -DSOMA_SOURCE_DIR="$SRC"
+      -DSOMA_SOURCE_DIR="$SRC" -DSOMA_BINARY_DIR="$SUBDIR_BUILD"
 quiet cmake --build "$WORK/by-subdir" -j"$JOBS"
 check "$WORK/by-subdir/consumer"
 say "all three ways build and run"
