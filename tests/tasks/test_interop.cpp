@@ -128,9 +128,10 @@ TEST_CASE("interop: Norse state_dict names and shapes") {
                                           {"fc1.weight", {1024, 1024}},     {"fc1.bias", {1024}},
                                           {"out.input_weights", {10, 1024}}};
   REQUIRE(sd.size() == want.size());
-  for (const auto& [k, s] : want) {
+  for (const auto& kv : want) {  // no structured binding: clang 14 cannot capture one
+    const std::string& k = kv.first;
     REQUIRE_MESSAGE(sd.count(k), k);
-    CHECK(sd.at(k).shape() == s);
+    CHECK(sd.at(k).shape() == kv.second);
   }
   RecurrentNet rec(100, 1.0f, Surrogate{}, rng);
   nn::StateDict r = nn::norse_state_dict(rec);
