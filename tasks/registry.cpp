@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "tasks/cartpole/cartpole_task.hpp"
+#include "tasks/cet/cet_task.hpp"
 #include "tasks/correlation/correlation_task.hpp"
 #include "tasks/memory/memory_task.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
@@ -24,6 +25,7 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<CorrelationTask>(); });
     add([] { return std::make_unique<MicrocircuitTask>(); });
     add([] { return std::make_unique<DigitsTask>(); });
+    add([] { return std::make_unique<CetTask>(); });
     return e;
   }();
   return entries;
