@@ -3,6 +3,8 @@
 #include <stdexcept>
 
 #include "tasks/cartpole/cartpole_task.hpp"
+#include "tasks/cet/cet_demo.hpp"
+#include "tasks/cet/cet_sweep.hpp"
 #include "tasks/cet/cet_task.hpp"
 #include "tasks/correlation/correlation_task.hpp"
 #include "tasks/memory/memory_task.hpp"
@@ -26,6 +28,8 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<MicrocircuitTask>(); });
     add([] { return std::make_unique<DigitsTask>(); });
     add([] { return std::make_unique<CetTask>(); });
+    add([] { return std::make_unique<CetSweepTask>(); });
+    add([] { return std::make_unique<CetDemoTask>(); });
     return e;
   }();
   return entries;
