@@ -37,14 +37,17 @@ CetDemoTask::CetDemoTask() {
   table_.add_int("delay_factor", 12, "credit delay D in frames").range(1, 48).restart();
   table_.add_int("batch_size", 64, "frames per episode").range(16, 256).restart();
   table_.add_int("hidden_dim", 32, "hidden units per layer").range(4, 256).restart();
-  table_.add_float("lr", 3e-3, "AdamW learning rate").range(1e-5, 0.1).restart();
+  table_.add_float("learning_rate", 3e-3, "AdamW learning rate")
+      .range(1e-7, 10)
+      .alias("lr")
+      .restart();
   table_.add_float("noise", 0.9, "pixel noise amplitude").range(0, 2).restart();
   table_.add_int("training_steps", 600, "episodes").range(1, 100000).restart();
   table_.add_int("seed", 0, "random seed").min(0).restart();
 }
 
 void CetDemoTask::setup(const ParamValues& values, const RunContext&) {
-  v_ = std::make_unique<ParamValues>(values);
+  keep_values(values);
   telemetry_.clear();
   const uint64_t seed = uint64_t(values.get_int("seed"));
   const float noise = float(values.get_float("noise"));
@@ -70,7 +73,7 @@ void CetDemoTask::setup(const ParamValues& values, const RunContext&) {
     }
     l.opt = std::make_unique<optim::AdamW>(
         l.net->parameters(),
-        optim::AdamWOptions{.lr = float(values.get_float("lr")), .weight_decay = 1e-3f});
+        optim::AdamWOptions{.lr = float(values.get_float("learning_rate")), .weight_decay = 1e-3f});
     learners_.push_back(std::move(l));
   }
   // The kernels over lags, peak-normalised so all three fit one plot.

@@ -154,7 +154,7 @@ CetSweepTask::CetSweepTask() {
 }
 
 void CetSweepTask::setup(const ParamValues& values, const RunContext& ctx) {
-  v_ = std::make_unique<ParamValues>(values);
+  keep_values(values);
   ctx_ = ctx;
   telemetry_.clear();
   cells_ = cet_cells(values.get_string("delays"), values.get_string("orders"),
@@ -173,7 +173,7 @@ void CetSweepTask::start_next() {
     }
     child_ = std::make_unique<CetTask>();
     ParamValues cv(child_->params());
-    for (const ParamSpec& s : child_->params()) cv.set(s.name, v_->get(s.name));
+    for (const ParamSpec& s : child_->params()) cv.set(s.name, values().get(s.name));
     cv.set_int("delay_factor", c.delay);
     cv.set_int("ssm_degree", c.order - 1);
     cv.set_bool("e_trace_impulse", c.backprop);
@@ -203,7 +203,7 @@ void CetSweepTask::step() {
 void CetSweepTask::write_table() const {
   if (ctx_.out_dir.empty()) return;
   write_file_atomic(ctx_.out_dir + "/table.md",
-                    cet_table_markdown(ctx_.out_dir, cells_, v_->get_string("dataset")));
+                    cet_table_markdown(ctx_.out_dir, cells_, values().get_string("dataset")));
 }
 
 std::string CetSweepTask::finish() {

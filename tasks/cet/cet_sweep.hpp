@@ -36,7 +36,6 @@ class CetSweepTask : public Task {
   std::string description() const override {
     return "sweep ET / CET(2) / CET(6) / CET(10) over delays and write the paper's table";
   }
-  const ParamTable& params() const override { return table_; }
   void setup(const ParamValues& values, const RunContext& ctx) override;
   void step() override;
   bool done() const override { return next_ >= cells_.size() && !child_; }
@@ -45,8 +44,6 @@ class CetSweepTask : public Task {
  private:
   void start_next();
   void write_table() const;
-  ParamTable table_;
-  std::unique_ptr<ParamValues> v_;
   RunContext ctx_;
   std::vector<CetCell> cells_;
   size_t next_ = 0;

@@ -11,10 +11,8 @@
 #include "core/credit/kernels.hpp"
 #include "core/io/atomic_write.hpp"
 #include "core/ops/ops.hpp"
-#include "core/optim/adam.hpp"
-#include "core/optim/clip.hpp"
-#include "core/optim/sgd.hpp"
 #include "tasks/framework/csv.hpp"
+#include "tasks/framework/optimizer_params.hpp"
 #include "tasks/framework/svg_plot.hpp"
 
 namespace soma {
@@ -101,11 +99,15 @@ void add_cet_params(ParamTable& t) {
       .restart();
   t.add_bool("sideways", false, "with --e_trace_impulse: pair late credit with the current input")
       .restart();
-  t.add_float("lr", 1e-3, "peak learning rate").range(1e-7, 10).restart();
-  t.add_float("weight_decay", 1e-3, "decoupled weight decay (AdamW)").range(0, 1).restart();
-  t.add_bool("adam", true, "AdamW (default, as all the reference's runs); off: plain SGD")
+  // The optimizer flags as every task names them (tasks/framework/optimizer_params.hpp); the
+  // reference's --lr is an alias and its --adam runs are --optimizer adamw (the default).
+  t.add_float("learning_rate", 1e-3, "peak learning rate").range(1e-7, 10).alias("lr").restart();
+  t.add_choice("optimizer", "adamw", {"adam", "adamw", "sgd"},
+               "adamw (the reference's --adam runs), adam (L2 weight decay) or sgd")
       .restart();
-  t.add_float("grad_clip", 0.5, "global gradient-norm clip (0: off)").min(0).restart();
+  t.add_float("momentum", 0.0, "SGD momentum (the reference's SGD has none)").range(0, 1).restart();
+  t.add_float("weight_decay", 1e-3, "weight decay (decoupled with adamw)").range(0, 1).restart();
+  t.add_float("clip_grad", 0.5, "clip the global gradient norm to this (0: off)").min(0).restart();
   t.add_float("warmup", 0.1, "share of training_steps spent warming up linearly")
       .range(0, 1)
       .restart();
@@ -138,13 +140,13 @@ CetTask::CetTask() {
 }
 
 void CetTask::setup(const ParamValues& values, const RunContext& ctx) {
-  v_ = std::make_unique<ParamValues>(values);
+  keep_values(values);
   ctx_ = ctx;
   telemetry_.clear();
   metrics_.clear();
   result_ = {};
   start_time_ = now_s();
-  const ParamValues& v = *v_;
+  const ParamValues& v = this->values();
   retro_ = v.get_string("protocol") == "retrograde";
   frames_ = v.get_int("batch_size") > 0 ? v.get_int("batch_size") : (retro_ ? 1280 : 128);
   const int64_t groups = v.get_int("n_groups"), interp = v.get_int("interp_factor");
@@ -177,13 +179,8 @@ void CetTask::setup(const ParamValues& values, const RunContext& ctx) {
           ? make_cet_cnn(d.channels, d.height, d.width, v.get_int("hidden_dim"), d.num_classes(),
                          float(v.get_float("p_drop")), retro_, rng_)
           : make_cet_mlp(d.image_numel(), v.get_int("hidden_dim"), d.num_classes(), retro_, rng_);
-  const float lr = float(v.get_float("lr")), wd = float(v.get_float("weight_decay"));
-  if (v.get_bool("adam"))
-    opt_ = std::make_unique<optim::AdamW>(model_->parameters(),
-                                          optim::AdamWOptions{.lr = lr, .weight_decay = wd});
-  else
-    opt_ = std::make_unique<optim::SGD>(model_->parameters(),
-                                        optim::SGDOptions{.lr = lr, .weight_decay = wd});
+  opt_ = make_optimizer(v, model_->parameters());
+  const float lr = float(v.get_float("learning_rate"));
   total_steps_ = v.get_int("training_steps");
   schedule_ = std::make_unique<optim::WarmupCosineLR>(
       lr, int64_t(double(total_steps_) * v.get_float("warmup")), total_steps_,
@@ -201,7 +198,7 @@ void CetTask::setup(const ParamValues& values, const RunContext& ctx) {
 }
 
 void CetTask::build_behavioural_rules() {
-  const ParamValues& v = *v_;
+  const ParamValues& v = values();
   const int64_t D = v.get_int("delay_factor"), B = frames_;
   std::vector<double> trace =
       v.get_bool("e_trace_impulse")
@@ -217,7 +214,7 @@ void CetTask::build_behavioural_rules() {
 }
 
 bool CetTask::set_retrograde_rules(int64_t kept) {
-  const ParamValues& v = *v_;
+  const ParamValues& v = values();
   const int64_t D = v.get_int("delay_factor"), L = int64_t(model_->rules.size());
   const int64_t eff = v.get_int("effective_batch") > 0 ? v.get_int("effective_batch") : frames_;
   const int64_t window = eff + (v.get_bool("cnn") ? 4 : 2) * D + 5;
@@ -263,7 +260,7 @@ std::vector<std::vector<int64_t>> CetTask::next_items(int64_t count) {
       if (!order_.empty()) ++epoch_;
       order_.resize(items_.size());
       for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-      Rng shuffle(uint64_t(v_->get_int("seed")) * 1000003ull + uint64_t(epoch_));
+      Rng shuffle(uint64_t(values().get_int("seed")) * 1000003ull + uint64_t(epoch_));
       shuffle.shuffle(order_);
       cursor_ = 0;
       // An episode does not straddle epochs: the remainder is dropped, as a drop_last loader.
@@ -275,8 +272,8 @@ std::vector<std::vector<int64_t>> CetTask::next_items(int64_t count) {
 }
 
 double CetTask::train_episode() {
-  const int64_t groups = v_->get_int("n_groups"), interp = v_->get_int("interp_factor");
-  const bool flip = v_->get_bool("cnn") && data_.train->channels == 3 && rng_.bernoulli(0.5f);
+  const int64_t groups = values().get_int("n_groups"), interp = values().get_int("interp_factor");
+  const bool flip = values().get_bool("cnn") && data_.train->channels == 3 && rng_.bernoulli(0.5f);
   Episode e =
       make_episode(*data_.train, next_items(frames_ / (groups * interp)), frames_, interp, flip);
   model_->train();
@@ -286,14 +283,14 @@ double CetTask::train_episode() {
 }
 
 double CetTask::train_retrograde() {
-  Episode pool =
-      make_episode(*data_.train, next_items(frames_ / v_->get_int("n_groups")), frames_, 1, false);
+  Episode pool = make_episode(*data_.train, next_items(frames_ / values().get_int("n_groups")),
+                              frames_, 1, false);
   model_->train();
   std::vector<int64_t> keep;
   {
     NoGrad ng;
     std::vector<double> losses = per_sample_ce((*model_)(pool.images), pool.labels);
-    const double q = v_->get_float("top_quantile");
+    const double q = values().get_float("top_quantile");
     const double thr = q > 0 ? quantile(losses, q) : -1e300;
     for (size_t i = 0; i < losses.size(); ++i)
       if (losses[i] >= thr) keep.push_back(int64_t(i));
@@ -313,17 +310,14 @@ void CetTask::step() {
   const std::string where = "step " + std::to_string(step_ + 1);
   if (!std::isfinite(loss))
     throw std::runtime_error(where + ": the loss is " + (std::isnan(loss) ? "NaN" : "infinite") +
-                             "; try a smaller --lr");
-  if (const double clip = v_->get_float("grad_clip"); clip > 0) {
-    const float norm = optim::clip_grad_norm_(opt_->params(), float(clip));
-    if (!std::isfinite(norm)) throw std::runtime_error(where + ": the gradient norm is not finite");
-  }
+                             "; try a smaller --learning_rate");
+  clip_gradients(values(), *opt_, where);
   opt_->step();
   ++step_;
   loss_sum_ += loss;
   ++loss_count_;
   telemetry_.add("train loss", double(step_), loss);
-  if (v_->get_bool("track_sim")) {
+  if (values().get_bool("track_sim")) {
     for (size_t k = 0; k < sim_sum_.size(); ++k) sim_sum_[k] += model_->rules[k]->similarity;
     ++sim_count_;
   }
@@ -340,7 +334,7 @@ void CetTask::validate() {
   NoGrad ng;
   model_->eval();
   const Dataset& d = *data_.test;
-  const int64_t B = v_->get_int("val_batch"), batches = d.size() / B, numel = d.image_numel();
+  const int64_t B = values().get_int("val_batch"), batches = d.size() / B, numel = d.image_numel();
   double loss = 0;
   int64_t correct = 0, count = 0;
   for (int64_t b = 0; b < batches; ++b) {
@@ -363,7 +357,7 @@ void CetTask::validate() {
                           acc};
   telemetry_.add("val accuracy", double(step_), acc);
   telemetry_.add("val loss", double(step_), vloss);
-  if (v_->get_bool("track_sim")) {
+  if (values().get_bool("track_sim")) {
     for (size_t k = 0; k < sim_sum_.size(); ++k) {
       const double s = sim_sum_[k] / double(std::max<int64_t>(sim_count_, 1));
       row.push_back(s);
@@ -386,7 +380,7 @@ void CetTask::validate() {
 
 void CetTask::write_outputs() const {
   std::vector<std::string> names{"step", "epoch", "lr", "train_loss", "val_loss", "val_acc"};
-  if (v_->get_bool("track_sim"))
+  if (values().get_bool("track_sim"))
     for (int64_t k = 0; k < model_->delayed_layers(); ++k)
       names.push_back("sim_" + model_->layer_names[size_t(k)]);
   std::vector<std::vector<double>> cols(names.size());
@@ -396,7 +390,7 @@ void CetTask::write_outputs() const {
 }
 
 bool CetTask::done() const {
-  return !v_ || step_ >= total_steps_;
+  return !has_values() || step_ >= total_steps_;
 }
 
 std::string CetTask::finish() {
@@ -405,12 +399,12 @@ std::string CetTask::finish() {
   result_.layers.assign(model_->layer_names.begin(),
                         model_->layer_names.begin() + model_->delayed_layers());
   result_.similarity.clear();
-  if (v_->get_bool("track_sim"))
+  if (values().get_bool("track_sim"))
     for (double s : sim_total_)
       result_.similarity.push_back(s / double(std::max<int64_t>(sim_total_count_, 1)));
   if (!ctx_.out_dir.empty()) {
     std::filesystem::create_directories(ctx_.out_dir + "/plots");
-    if (v_->get_bool("track_sim")) {
+    if (values().get_bool("track_sim")) {
       LinePlot p{"cosine to the exact gradient", "optimiser step", "cosine similarity", false, {}};
       for (const std::string& l : result_.layers)
         if (const Series* s = telemetry_.find_series("similarity " + l))

@@ -43,7 +43,6 @@ class CetTask : public Task {
   std::string description() const override {
     return "learn MNIST / CIFAR-10 with delayed credit through cascading eligibility traces";
   }
-  const ParamTable& params() const override { return table_; }
   void setup(const ParamValues& values, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
@@ -59,8 +58,6 @@ class CetTask : public Task {
   void validate();
   void write_outputs() const;
 
-  ParamTable table_;
-  std::unique_ptr<ParamValues> v_;
   RunContext ctx_;
   CetData data_;
   std::vector<std::vector<int64_t>> items_;

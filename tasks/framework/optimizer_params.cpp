@@ -12,7 +12,9 @@ namespace soma {
 void add_optimizer_params(ParamTable& t, const OptimizerDefaults& d) {
   const std::string& u = d.unit;
   t.add_float("learning_rate", d.learning_rate, "step size").range(1e-7, 10).alias("lr").restart();
-  t.add_choice("optimizer", d.optimizer, {"adam", "sgd"}, "optimizer").restart();
+  t.add_choice("optimizer", d.optimizer, {"adam", "adamw", "sgd"},
+               "adam (L2 weight decay), adamw (decoupled weight decay) or sgd")
+      .restart();
   t.add_float("momentum", 0.9, "SGD momentum").range(0, 1).restart();
   t.add_float("weight_decay", d.weight_decay, "L2 penalty").range(0, 1).restart();
   t.add_float("clip_grad", 0.0, "clip the gradient norm to this (0: off)").min(0);
@@ -35,6 +37,9 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const ParamValues& v, Tensors p
   if (v.get_string("optimizer") == "adam")
     return std::make_unique<optim::Adam>(std::move(params),
                                          optim::AdamOptions{.lr = lr, .weight_decay = wd});
+  if (v.get_string("optimizer") == "adamw")
+    return std::make_unique<optim::AdamW>(std::move(params),
+                                          optim::AdamWOptions{.lr = lr, .weight_decay = wd});
   return std::make_unique<optim::SGD>(
       std::move(params),
       optim::SGDOptions{.lr = lr, .momentum = float(v.get_float("momentum")), .weight_decay = wd});

@@ -1,7 +1,7 @@
 #pragma once
 // The optimizer settings of every task that learns by gradient descent, declared once so that
 // their names, defaults, ranges and help agree (issue 16: learning_rate had three ranges):
-//   learning_rate, optimizer (adam | sgd), momentum, weight_decay   -> make_optimizer
+//   learning_rate, optimizer (adam | adamw | sgd), momentum, weight_decay -> make_optimizer
 //   lr_schedule (none | step | cosine), lr_step, lr_gamma, warmup_steps -> make_schedule
 //   clip_grad (gradient-norm clipping, 0: off)                       -> clip_gradients
 // A task counts its schedule in its own unit: the trainer in epochs (step) and batches (cosine),
@@ -28,7 +28,7 @@ struct OptimizerDefaults {
 
 void add_optimizer_params(ParamTable& t, const OptimizerDefaults& d);
 
-// Adam or SGD over `params` with the values' learning rate, momentum and weight decay.
+// Adam, AdamW or SGD over `params` with the values' learning rate, momentum and weight decay.
 std::unique_ptr<optim::Optimizer> make_optimizer(const ParamValues& v, Tensors params);
 
 // The values' learning-rate schedule, or null for "none". A step schedule counts units

@@ -5,9 +5,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/ops/ops.hpp"
+#include "core/optim/adam.hpp"
 #include "task_test_util.hpp"
 #include "tasks/cet/cet_data.hpp"
 #include "tasks/cet/cet_sweep.hpp"
+#include "tasks/framework/optimizer_params.hpp"
 #include "temp_dir.hpp"
 
 using namespace soma;
@@ -176,4 +179,22 @@ TEST_CASE("cet demo: CET(10) beats ET at a 12-frame delay and the oracle learns"
   CHECK(oracle > 0.9);
   CHECK(
       std::filesystem::exists(dir / "demo/plots/trace_kernels__ET__CET__pure_delay__over_lag.svg"));
+}
+
+TEST_CASE("optimizer params: --optimizer adamw decouples the weight decay") {
+  ParamTable t;
+  add_optimizer_params(t, {});
+  ParamValues v(t);
+  v.set_string("optimizer", "adamw");
+  v.set_float("weight_decay", 0.5);
+  v.set_float("learning_rate", 0.1);
+  Tensor p = Tensor::full({1}, 2.0f).requires_grad_();
+  auto opt = make_optimizer(v, {p});
+  auto* adam = dynamic_cast<optim::Adam*>(opt.get());
+  REQUIRE(adam != nullptr);
+  CHECK(adam->decoupled_weight_decay());
+  p.zero_grad();
+  sum(p * 0.0f).backward();  // a zero gradient: only the decay moves p
+  opt->step();
+  CHECK(p.item() == doctest::Approx(2.0f * (1 - 0.1f * 0.5f)));
 }
