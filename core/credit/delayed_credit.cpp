@@ -1,5 +1,6 @@
 #include "core/credit/delayed_credit.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <stdexcept>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <numbers>
 #include <stdexcept>
 
 #include "core/data/catalog.hpp"
@@ -73,7 +74,8 @@ Episode make_episode(const Dataset& d, const std::vector<std::vector<int64_t>>& 
     for (int64_t s = 0; s < int64_t(sources.size()); ++s) {
       const double gap = double(f - s * interp);
       if (std::abs(gap) >= double(interp)) continue;
-      const double v = interp == 1 ? 1.0 : 0.5 * (1 + std::cos(M_PI * gap / double(interp)));
+      const double v =
+          interp == 1 ? 1.0 : 0.5 * (1 + std::cos(std::numbers::pi * gap / double(interp)));
       if (v > 0) w.emplace_back(sources[size_t(s)], v), total += v;
     }
     if (w.empty()) w.emplace_back(sources.back(), 1.0), total = 1;  // past the last source

@@ -1,5 +1,6 @@
 #include "tasks/cet/cet_demo.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/autograd/grad_mode.hpp"

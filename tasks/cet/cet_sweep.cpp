@@ -100,7 +100,9 @@ std::vector<CetCell> cet_cells(const std::string& delays, const std::string& ord
 }
 
 std::string cet_table_markdown(const std::string& dir, const std::vector<CetCell>& cells,
-                               const std::string& dataset) {
+                               const std::string& data, bool behavioural) {
+  // No published numbers for the retrograde protocol: an unknown dataset name shows none.
+  const std::string dataset = behavioural ? data : data + " (retrograde)";
   std::vector<int64_t> delays;
   std::vector<int> orders;
   for (const CetCell& c : cells) {
@@ -108,6 +110,8 @@ std::string cet_table_markdown(const std::string& dir, const std::vector<CetCell
     if (std::find(delays.begin(), delays.end(), c.delay) == delays.end()) delays.push_back(c.delay);
     if (std::find(orders.begin(), orders.end(), c.order) == orders.end()) orders.push_back(c.order);
   }
+  std::sort(delays.begin(), delays.end());
+  std::sort(orders.begin(), orders.end());
   const nlohmann::json bp = read_result(dir, "bp");
   std::ostringstream o;
   o << "Test accuracy (10k test set, last partial batch dropped) after the full run; the "
@@ -203,7 +207,8 @@ void CetSweepTask::step() {
 void CetSweepTask::write_table() const {
   if (ctx_.out_dir.empty()) return;
   write_file_atomic(ctx_.out_dir + "/table.md",
-                    cet_table_markdown(ctx_.out_dir, cells_, values().get_string("dataset")));
+                    cet_table_markdown(ctx_.out_dir, cells_, values().get_string("dataset"),
+                                       values().get_string("protocol") == "behavioural"));
 }
 
 std::string CetSweepTask::finish() {

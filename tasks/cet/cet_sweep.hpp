@@ -25,9 +25,10 @@ struct CetCell {
 // empty: all). Throws std::invalid_argument on a malformed list.
 std::vector<CetCell> cet_cells(const std::string& delays, const std::string& orders, bool backprop,
                                const std::string& only);
-// Markdown table of the results found under dir (cells without result.json show "-").
+// Markdown table of the results found under dir (cells without result.json show "-"); the
+// published values (behavioural protocol only) in brackets.
 std::string cet_table_markdown(const std::string& dir, const std::vector<CetCell>& cells,
-                               const std::string& dataset);
+                               const std::string& dataset, bool behavioural = true);
 
 class CetSweepTask : public Task {
  public:
