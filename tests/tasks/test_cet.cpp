@@ -45,6 +45,7 @@ std::vector<std::string> run_args(const std::string& data, const std::string& ou
 
 }  // namespace
 
+#ifndef __EMSCRIPTEN__  // `cet` is not registered in the web build (tasks/registry.cpp)
 TEST_CASE("cet task: CET(6) learns the squares with credit 4 frames late") {
   test::TempDir dir;
   const std::string data = dir / "data", out = dir / "run";
@@ -112,6 +113,8 @@ TEST_CASE("cet task: inconsistent flags fail with a message naming the flag") {
   CHECK(bad.code == 2);
 }
 
+#endif
+
 TEST_CASE("cet data: episodes blend images with a raised cosine and keep class runs") {
   Dataset d = test::squares_dataset(60, 1);
   auto items = class_groups(d, 3);
@@ -133,6 +136,7 @@ TEST_CASE("cet data: episodes blend images with a raised cosine and keep class r
         doctest::Approx(0.5 * (d.image(0)[5 * 28 + 5] + d.image(other)[5 * 28 + 5])));
 }
 
+#ifndef __EMSCRIPTEN__
 TEST_CASE("cet sweep: writes the table from its cells and skips finished ones") {
   test::TempDir dir;
   const std::string data = dir / "data", out = dir / "sweep";
@@ -157,6 +161,8 @@ TEST_CASE("cet sweep: writes the table from its cells and skips finished ones") 
   CHECK_THROWS_AS(cet_cells("20", "1", true, "D50-ET"), std::invalid_argument);
   CHECK(cet_cells("20,50", "1,10", true, "").size() == 5);
 }
+
+#endif
 
 TEST_CASE("cet demo: CET(10) beats ET at a 12-frame delay and the oracle learns") {
   test::TempDir dir;
