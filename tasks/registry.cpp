@@ -3,6 +3,9 @@
 #include <stdexcept>
 
 #include "tasks/cartpole/cartpole_task.hpp"
+#include "tasks/cet/cet_demo.hpp"
+#include "tasks/cet/cet_sweep.hpp"
+#include "tasks/cet/cet_task.hpp"
 #include "tasks/correlation/correlation_task.hpp"
 #include "tasks/memory/memory_task.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
@@ -16,7 +19,7 @@ const std::vector<TaskEntry>& task_registry() {
     std::vector<TaskEntry> e;
     auto add = [&](auto make) {
       TaskPtr t = make();
-      e.push_back({t->name(), t->description(), make});
+      e.push_back({t->name(), t->description(), make, t->web_query()});
     };
     add([] { return std::make_unique<MnistTask>(); });
     add([] { return std::make_unique<MemoryTask>(); });
@@ -24,6 +27,11 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<CorrelationTask>(); });
     add([] { return std::make_unique<MicrocircuitTask>(); });
     add([] { return std::make_unique<DigitsTask>(); });
+#ifndef __EMSCRIPTEN__  // they read MNIST / CIFAR files; kept out to hold the wasm under 1.5 MB
+    add([] { return std::make_unique<CetTask>(); });
+    add([] { return std::make_unique<CetSweepTask>(); });
+#endif
+    add([] { return std::make_unique<CetDemoTask>(); });
     return e;
   }();
   return entries;

@@ -164,6 +164,17 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
                 });
 }
 
+Tensor conv2d_weight_grad(const Tensor& x, const Tensor& gout, const Shape& weight_shape,
+                          Conv2dOptions opt) {
+  Tensor gw = Tensor::zeros(weight_shape);
+  ConvGeom g = conv_geom(x, gw, Tensor(), opt);
+  if (gout.shape() != Shape{g.n, g.cout, g.oh, g.ow})
+    throw std::invalid_argument("conv2d_weight_grad: output gradient " + to_string(gout.shape()) +
+                                " does not fit the convolution");
+  conv_backward(g, x.data(), gw.data(), gout.data(), nullptr, gw.data());
+  return gw;
+}
+
 Tensor unfold2d(const Tensor& x, int kh, int kw, Conv2dOptions opt) {
   if (x.dim() != 4) throw std::invalid_argument("unfold2d: input must be (N, C, H, W)");
   ConvGeom g = conv_geom(x, Tensor::zeros({1, x.size(1), kh, kw}), Tensor(), opt);

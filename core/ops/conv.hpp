@@ -15,6 +15,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 // The im2col column matrices of x (N, C, H, W) for a kh x kw kernel: (N, C kh kw, oH oW), rows
 // ordered (c, ki, kj) as a (Cout, C, kh, kw) weight flattens, so conv2d(x, w) is w @ unfold2d(x).
 // Not recorded on the tape (plasticity rules read it; they run under NoGrad).
+// The weight gradient of conv2d for an output gradient gout (N, Cout, oH, oW), without recording
+// (delayed-credit rules in core/credit/ form their own output error before this step).
+Tensor conv2d_weight_grad(const Tensor& x, const Tensor& gout, const Shape& weight_shape,
+                          Conv2dOptions opt = {});
 Tensor unfold2d(const Tensor& x, int kh, int kw, Conv2dOptions opt = {});
 // stride defaults to the kernel size, as torch.
 Tensor max_pool2d(const Tensor& x, int kernel, int stride = 0, int padding = 0);
