@@ -4,6 +4,7 @@
 
 #include "tasks/cartpole/cartpole_task.hpp"
 #include "tasks/correlation/correlation_task.hpp"
+#include "tasks/dsqn/dsqn_task.hpp"
 #include "tasks/memory/memory_task.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
 #include "tasks/mnist/digits_task.hpp"
@@ -24,6 +25,7 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<CorrelationTask>(); });
     add([] { return std::make_unique<MicrocircuitTask>(); });
     add([] { return std::make_unique<DigitsTask>(); });
+    add([] { return std::make_unique<DsqnTask>(); });
     return e;
   }();
   return entries;
