@@ -45,7 +45,9 @@ std::string pynn_script(const sim::DenseNet& net, const PynnExportOptions& o) {
        "import json\nimport sys\n\n"
        "backend = sys.argv[1] if len(sys.argv) > 1 else 'brian2'\n"
        "if backend == 'nest':\n    import pyNN.nest as sim\n"
-       "elif backend == 'brian2':\n    import pyNN.brian2 as sim\n"
+       "elif backend == 'brian2':\n    import brian2\n"
+       "    brian2.prefs.codegen.target = 'numpy'  # no C compiler run: starts in seconds\n"
+       "    import pyNN.brian2 as sim\n"
        "else:\n    sys.exit('unknown back end ' + backend + ' (brian2 or nest)')\n\n"
     << "DT = " << num(o.timestep_ms) << "\nDURATION = " << num(o.duration_ms)
     << "\nDELAY = " << num(o.delay_ms) << "\nINPUT = " << list(o.input) << "\n";
@@ -62,6 +64,9 @@ std::string pynn_script(const sim::DenseNet& net, const PynnExportOptions& o) {
   for (const sim::DenseLayer& l : folded)
     s << "    " << list(l.bias.empty() ? std::vector<double>(size_t(l.out), 0.0) : l.bias) << ",\n";
   s << "]\n\n"
+       "# Inhibitory weights go in as |w| (PyNN's convention; pyNN.nest negates them). PyNN 0.10.1's\n"
+       "# brian2 IF_curr_delta maps both receptors to `v += weight`, so there they go in negative.\n"
+       "INH_SIGN = 1.0 if backend == 'brian2' else -1.0\n"
        "sim.setup(timestep=DT, min_delay=DELAY)\n"
        "base = dict(cm=1.0, tau_m=1e10, v_rest=0.0, v_reset=0.0, tau_refrac=0.0)\n"
        "layers = []\n"
@@ -75,7 +80,7 @@ std::string pynn_script(const sim::DenseNet& net, const PynnExportOptions& o) {
        "for l in range(1, len(layers)):\n"
        "    w = WEIGHTS[l]\n"
        "    exc = [(i, j, w[i][j], DELAY) for i in range(len(w)) for j in range(len(w[i])) if w[i][j] > 0]\n"
-       "    inh = [(i, j, -w[i][j], DELAY) for i in range(len(w)) for j in range(len(w[i])) if w[i][j] < 0]\n"
+       "    inh = [(i, j, INH_SIGN * w[i][j], DELAY) for i in range(len(w)) for j in range(len(w[i])) if w[i][j] < 0]\n"
        "    for conns, receptor in ((exc, 'excitatory'), (inh, 'inhibitory')):\n"
        "        if conns:\n"
        "            sim.Projection(layers[l - 1], layers[l], sim.FromListConnector(conns),\n"

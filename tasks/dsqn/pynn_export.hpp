@@ -12,6 +12,8 @@
 // spike is delivered one time step later (Brian applies on_pre after the threshold test of the
 // arrival step, NEST before it), and its threshold is strict (v > v_thresh, NEST: >=). Soma's
 // simulator matches it with a layer delay of delay + h and IafPscDeltaParams::strict.
+// PyNN 0.10.1's brian2 IF_curr_delta maps BOTH receptors to `v += weight`, so on brian2 the
+// script passes inhibitory weights negative (on NEST, PyNN negates the |w| itself).
 #include <string>
 #include <vector>
 
