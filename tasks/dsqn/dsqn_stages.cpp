@@ -224,7 +224,7 @@ class EvaluateStage : public DsqnStage {
     }
     loop_ = std::make_unique<ClosedLoop>(make_q_function(tested_, r), ref,
                                          v.get_int("eval_max_steps"), uint64_t(v.get_int("seed")));
-    episodes_ = v.get_int("episodes");
+    episodes_ = v.get_int("eval_episodes");
     has_ref_ = bool(ref);
     config_ = describe(v);
   }
@@ -329,7 +329,7 @@ class PlayStage : public DsqnStage {
     net_ = std::dynamic_pointer_cast<SqnQNet>(make_qnet(f));
     net_->record_spikes = true;
     env_ = std::make_unique<CartPole>(uint64_t(v.get_int("seed")), int(v.get_int("eval_max_steps")));
-    episodes_ = v.get_int("episodes");
+    episodes_ = v.get_int("eval_episodes");
     update(v);
     begin_episode();
   }

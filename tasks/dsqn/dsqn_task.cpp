@@ -19,7 +19,7 @@ DsqnTask::DsqnTask() {
   t.add_choice("model", "ann", {"ann", "sqn"}, "classifier: ANN [4,16,16,2] or SQN [5,17,17,2]")
       .restart();
   // Training (dqn, dsqn), the seed's values.
-  t.add_int("episodes", 1000, "dqn, dsqn: episodes to train at most; evaluate, play: episodes")
+  t.add_int("episodes", 1000, "dqn, dsqn: episodes to train at most")
       .min(1)
       .restart();
   t.add_int("max_episode_steps", 200, "dqn, dsqn: time limit (CartPole-v0: 200)").min(2).restart();
@@ -41,6 +41,7 @@ DsqnTask::DsqnTask() {
       .range(0.01, 1)
       .restart();
   // Evaluation.
+  t.add_int("eval_episodes", 100, "evaluate, play: episodes to run").min(1).restart();
   t.add_int("eval_max_steps", 500, "evaluate, play: time limit of an episode").min(1).restart();
   t.add_choice("runner", "auto", {"auto", "ann", "sqn", "sim"},
                "evaluate: how the tested net runs (auto: ann/sqn files natively, converted: sim)")

@@ -165,18 +165,18 @@ TEST_CASE("dsqn: the stages chain through the command line") {
            d + "/replay/replay.safetensors", "--out", d + "/conv"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   r = run({"--stage", "evaluate", "--net", d + "/conv/converted.safetensors", "--reference",
-           d + "/dqn/dqn.safetensors", "--episodes", "2", "--duration_ms", "5", "--out", d + "/eval"});
+           d + "/dqn/dqn.safetensors", "--eval_episodes", "2", "--duration_ms", "5", "--out", d + "/eval"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(r.out.find("agreement") != std::string::npos);
   CHECK(std::filesystem::exists(d + "/eval/results.json"));
   r = run({"--stage", "evaluate", "--net", d + "/cls/classifier_sqn.safetensors", "--runner", "sim",
-           "--neuron", "pp", "--episodes", "1", "--duration_ms", "3", "--out", d + "/eval2"});
+           "--neuron", "pp", "--eval_episodes", "1", "--duration_ms", "3", "--out", d + "/eval2"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   r = run({"--stage", "export", "--net", d + "/conv/converted.safetensors", "--export_pynn",
            d + "/net.py", "--out", d + "/exp"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(std::filesystem::exists(d + "/net.py"));
-  r = run({"--stage", "play", "--net", d + "/cls/classifier_sqn.safetensors", "--episodes", "1",
+  r = run({"--stage", "play", "--net", d + "/cls/classifier_sqn.safetensors", "--eval_episodes", "1",
            "--chunk", "50", "--out", d + "/play"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(run({"--stage", "evaluate", "--out", d + "/x"}).err.find("needs --net") != std::string::npos);
