@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "tasks/dsqn/dsqn_task.hpp"
 #include "ui/cart_drawing.hpp"
 #include "ui/task_views.hpp"
 
@@ -17,23 +18,22 @@ namespace {
 class DsqnView : public TaskView {
  public:
   void draw(const Telemetry& t, float width) override {
-    const Traces* tr = nullptr;
-    for (const Traces& x : t.traces())
-      if (x.name.rfind("cart position", 0) == 0) tr = &x;
+    const Traces* tr = t.find_traces(DsqnKeys::state);
     PanelRect r = begin_panel("cart-pole driven by the spiking Q-network (live)", ImVec2(width, 170));
     if (!tr || tr->steps == 0) return;
     const size_t i = size_t(tr->steps - 1);
     const float x = tr->values[2 * i], theta = tr->values[2 * i + 1];
     draw_cart_pole(r, x, theta);
-    const Series *ql = t.find_series("Q left"), *qr = t.find_series("Q right");
+    const Traces* qv = t.find_traces(DsqnKeys::q_values);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     char buf[128];
     std::snprintf(buf, sizeof buf, "step %lld  x %.2f m  angle %.1f deg", (long long)tr->steps, x,
                   theta * 180 / 3.14159265);
     dl->AddText(r.min, IM_COL32(200, 200, 210, 255), buf);
-    if (!ql || !qr || ql->y.empty()) return;
+    if (!qv || qv->steps == 0) return;
     // Q-values: two horizontal bars from the panel's right side, scaled to the larger one.
-    const double a = ql->last(), b = qr->last(), m = std::max({std::abs(a), std::abs(b), 1e-6});
+    const size_t last = size_t(qv->steps - 1);
+    const double a = qv->values[2 * last], b = qv->values[2 * last + 1], m = std::max({std::abs(a), std::abs(b), 1e-6});
     const float bx = r.max.x - 150, bw = 140, y0 = r.min.y + 22;
     const char* names[2] = {"Q left ", "Q right"};
     const double q[2] = {a, b};

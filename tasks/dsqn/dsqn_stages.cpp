@@ -10,6 +10,7 @@
 #include "tasks/dsqn/classifier.hpp"
 #include "tasks/dsqn/conversion.hpp"
 #include "tasks/dsqn/dqn_trainer.hpp"
+#include "tasks/dsqn/dsqn_task.hpp"
 #include "tasks/dsqn/pynn_export.hpp"
 
 namespace soma {
@@ -64,11 +65,17 @@ class TrainStage : public DsqnStage {
     trainer_ = std::make_unique<DqnTrainer>(net, o);
     total_ = o.episodes;
   }
+  void describe(Telemetry& t) const override {
+    t.describe(DsqnKeys::episode_reward, {"episode", "reward (steps balanced)", false, ""});
+    t.describe(DsqnKeys::mean_reward, {"episode", "mean reward", false, DsqnKeys::episode_reward});
+    t.describe("epsilon", {"episode", "exploration rate", false, ""});
+    t.describe("loss (last batch)", {"episode", "MSE loss", true, ""});
+  }
   void step(Telemetry& t) override {
     const double r = trainer_->run_episode();
     const double e = double(trainer_->episode());
-    t.add("episode reward", e, r);
-    t.add("mean of the last 100 episodes", e, trainer_->mean_last_100());
+    t.add(DsqnKeys::episode_reward, e, r);
+    t.add(DsqnKeys::mean_reward, e, trainer_->mean_last_100());
     t.add("epsilon", e, trainer_->epsilon());
     t.add("loss (last batch)", e, trainer_->last_loss());
     t.progress = done() ? 1.0 : e / double(total_);
@@ -154,6 +161,9 @@ class ClassifierStage : public DsqnStage {
     trainer_ = std::make_unique<ClassifierTrainer>(net, data_, o);
     total_ = o.iterations;
   }
+  void describe(Telemetry& t) const override {
+    t.describe("loss", {"iteration", "cross-entropy (mean of 1000 batches)", false, ""});
+  }
   void step(Telemetry& t) override {
     const double loss = trainer_->train(1000);
     const double it = double(trainer_->iteration());
@@ -238,12 +248,16 @@ class EvaluateStage : public DsqnStage {
          (v.get_bool("pp_threshold_offset") ? ", pp offset" : ", pp no offset");
     return s;
   }
+  void describe(Telemetry& t) const override {
+    t.describe(DsqnKeys::episode_reward, {"episode", "reward (steps balanced)", false, ""});
+    if (has_ref_) t.describe(DsqnKeys::agreement, {"episode", "agreement (share of steps)", false, ""});
+  }
   void step(Telemetry& t) override {
     const double r = loop_->run_episode();
     const EvalStats& s = loop_->stats();
     const double e = double(s.rewards.size());
-    t.add("episode reward", e, r);
-    if (has_ref_) t.add("agreement", e, s.agreement());
+    t.add(DsqnKeys::episode_reward, e, r);
+    if (has_ref_) t.add(DsqnKeys::agreement, e, s.agreement());
     t.progress = e / double(episodes_);
     t.status = "evaluate episode " + std::to_string(s.rewards.size()) +
                fmt(": %.1f +- %.1f, agreement %.2f%%", s.mean(), s.stddev(), 100 * s.agreement());
@@ -334,6 +348,9 @@ class PlayStage : public DsqnStage {
     begin_episode();
   }
   void update(const ParamValues& v) override { chunk_ = v.get_int("chunk"); }
+  void describe(Telemetry& t) const override {
+    t.describe(DsqnKeys::episode_reward, {"episode", "reward (steps balanced)", false, ""});
+  }
   void step(Telemetry& t) override {
     NoGrad ng;
     for (int64_t k = 0; k < chunk_ && !done(); ++k) {
@@ -342,26 +359,27 @@ class PlayStage : public DsqnStage {
       CartPole::Step s = env_->step(a);
       obs_ = s.obs;
       ++reward_;
-      ++total_steps_;
-      t.add("Q left", double(total_steps_), q.data()[0]);
-      t.add("Q right", double(total_steps_), q.data()[1]);
+      q_.values.push_back(q.data()[0]);
+      q_.values.push_back(q.data()[1]);
+      ++q_.steps;
       trace_.values.push_back(float(obs_[0]));
       trace_.values.push_back(float(obs_[2]));
       ++trace_.steps;
       publish_spikes(t);
       if (s.done) {
         ++episode_;
-        t.add("episode reward", double(episode_), reward_);
+        t.add(DsqnKeys::episode_reward, double(episode_), reward_);
         begin_episode();
       }
     }
     t.set(trace_);
+    t.set(q_);
     t.progress = double(episode_) / double(episodes_);
     t.status = "episode " + std::to_string(episode_ + 1) + "  step " + std::to_string(int(reward_));
   }
   bool done() const override { return episode_ >= episodes_; }
   std::string finish(Telemetry& t) override {
-    const Series* s = t.find_series("episode reward");
+    const Series* s = t.find_series(DsqnKeys::episode_reward);
     double sum = 0;
     if (s)
       for (double y : s->y) sum += y;
@@ -372,7 +390,8 @@ class PlayStage : public DsqnStage {
   void begin_episode() {
     obs_ = env_->reset();
     reward_ = 0;
-    trace_ = Traces{"cart position and pole angle (this episode)", 0, 2, {}};
+    trace_ = Traces{DsqnKeys::state, 0, 2, {}};
+    q_ = Traces{DsqnKeys::q_values, 0, 2, {}};
   }
   void publish_spikes(Telemetry& t) {
     const Tensors& z = net_->hidden_spikes;
@@ -380,7 +399,7 @@ class PlayStage : public DsqnStage {
     const int64_t T = z[0].size(0);
     int64_t n = 0;
     for (const Tensor& s : z) n += s.size(2);
-    Raster r{"hidden spikes (this step, both layers)", T, n, std::vector<uint8_t>(size_t(T * n), 0)};
+    Raster r{DsqnKeys::spikes, T, n, std::vector<uint8_t>(size_t(T * n), 0)};
     int64_t off = 0;
     for (const Tensor& s : z) {
       const int64_t m = s.size(2);
@@ -393,9 +412,9 @@ class PlayStage : public DsqnStage {
   std::shared_ptr<SqnQNet> net_;
   std::unique_ptr<CartPole> env_;
   CartPole::Observation obs_{};
-  Traces trace_;
+  Traces trace_, q_;
   double reward_ = 0;
-  int64_t episode_ = 0, episodes_ = 1, chunk_ = 1, total_steps_ = 0;
+  int64_t episode_ = 0, episodes_ = 1, chunk_ = 1;
 };
 
 }  // namespace

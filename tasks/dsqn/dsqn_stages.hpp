@@ -14,6 +14,8 @@ namespace soma {
 class DsqnStage {
  public:
   virtual ~DsqnStage() = default;
+  // Axis labels of the series this stage publishes (called once, before the first step).
+  virtual void describe(Telemetry&) const {}
   virtual void step(Telemetry& t) = 0;
   virtual bool done() const = 0;
   virtual std::string finish(Telemetry&) { return {}; }

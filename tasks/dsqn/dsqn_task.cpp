@@ -76,9 +76,10 @@ DsqnTask::DsqnTask() {
 DsqnTask::~DsqnTask() = default;
 
 void DsqnTask::setup(const ParamValues& v, const RunContext& ctx) {
-  values_ = std::make_unique<ParamValues>(v);
+  keep_values(v);
   telemetry_.clear();
   stage_ = make_dsqn_stage(v, ctx);
+  stage_->describe(telemetry_);
 }
 
 void DsqnTask::step() {
@@ -90,7 +91,7 @@ bool DsqnTask::done() const {
 }
 
 void DsqnTask::update_params(const ParamValues& v) {
-  if (values_) *values_ = v;
+  Task::update_params(v);
   if (stage_) stage_->update(v);
 }
 

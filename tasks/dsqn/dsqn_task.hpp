@@ -21,6 +21,18 @@ namespace soma {
 
 class DsqnStage;
 
+// The telemetry the stages publish; ui/ and tests find it by these names.
+struct DsqnKeys {
+  static constexpr const char* episode_reward = "episode reward";  // x: episode
+  static constexpr const char* mean_reward = "mean of the last 100 episodes";
+  static constexpr const char* agreement = "agreement";  // evaluate: share of equal argmax
+  // play: (cart position in m, pole angle in rad) per step of the episode so far.
+  static constexpr const char* state = "cart position and pole angle (this episode)";
+  // play: (Q left, Q right) = the output potentials U_L[T], per step of the episode so far.
+  static constexpr const char* q_values = "Q-values (this episode)";
+  static constexpr const char* spikes = "hidden spikes (this step, both layers)";
+};
+
 class DsqnTask : public Task {
  public:
   DsqnTask();
@@ -29,7 +41,8 @@ class DsqnTask : public Task {
   std::string description() const override {
     return "deep spiking Q-networks on cart-pole: DQN, DSQN, conversion, NEST-like simulation";
   }
-  const ParamTable& params() const override { return table_; }
+  // The demo: the shipped DSQN drives the cart (play), episode after episode.
+  std::optional<std::string> web_query() const override { return "eval_episodes=100000"; }
   void setup(const ParamValues& v, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
@@ -37,8 +50,6 @@ class DsqnTask : public Task {
   std::string finish() override;
 
  private:
-  ParamTable table_;
-  std::unique_ptr<ParamValues> values_;
   std::unique_ptr<DsqnStage> stage_;
 };
 
