@@ -19,7 +19,8 @@ class DsqnView : public TaskView {
  public:
   void draw(const Telemetry& t, float width) override {
     const Traces* tr = t.find_traces(DsqnKeys::state);
-    PanelRect r = begin_panel("cart-pole driven by the spiking Q-network (live)", ImVec2(width, 170));
+    PanelRect r =
+        begin_panel("cart-pole driven by the spiking Q-network (live)", ImVec2(width, 170));
     if (!tr || tr->steps == 0) return;
     const size_t i = size_t(tr->steps - 1);
     const float x = tr->values[2 * i], theta = tr->values[2 * i + 1];
@@ -33,7 +34,8 @@ class DsqnView : public TaskView {
     if (!qv || qv->steps == 0) return;
     // Q-values: two horizontal bars from the panel's right side, scaled to the larger one.
     const size_t last = size_t(qv->steps - 1);
-    const double a = qv->values[2 * last], b = qv->values[2 * last + 1], m = std::max({std::abs(a), std::abs(b), 1e-6});
+    const double a = qv->values[2 * last], b = qv->values[2 * last + 1],
+                 m = std::max({std::abs(a), std::abs(b), 1e-6});
     const float bx = r.max.x - 150, bw = 140, y0 = r.min.y + 22;
     const char* names[2] = {"Q left ", "Q right"};
     const double q[2] = {a, b};

@@ -54,7 +54,8 @@ Tensor sqn_forward(const Tensor& x, const Tensors& weights, const Tensors& biase
   };
   const size_t nl = size_t(L);
   std::vector<Mat> u(nl), cur(nl);
-  for (int64_t l = 0; l < L; ++l) u[size_t(l)] = cur[size_t(l)] = Mat::Zero(B, g.width[size_t(l + 1)]);
+  for (int64_t l = 0; l < L; ++l)
+    u[size_t(l)] = cur[size_t(l)] = Mat::Zero(B, g.width[size_t(l + 1)]);
   auto saved = std::make_shared<Saved>();
   saved->u.assign(size_t(L), std::vector<Mat>(size_t(T)));
   if (hidden_spikes) {

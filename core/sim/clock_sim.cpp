@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "core/autograd/grad_mode.hpp"
 
@@ -69,8 +70,8 @@ ClockSim::ClockSim(DenseNet net, const ClockSimOptions& opt)
 
 std::vector<double> ClockSim::forward(const std::vector<double>& x) {
   if (int64_t(x.size()) != net_.front().in)
-    throw std::invalid_argument("clock sim: " + std::to_string(x.size()) + " inputs, the network takes " +
-                                std::to_string(net_.front().in));
+    throw std::invalid_argument("clock sim: " + std::to_string(x.size()) +
+                                " inputs, the network takes " + std::to_string(net_.front().in));
   return opt_.mode == SimMode::nest ? forward_nest(x) : forward_sqn(x);
 }
 
@@ -89,7 +90,7 @@ std::vector<double> ClockSim::forward_nest(const std::vector<double>& x) {
   for (size_t l = 0; l < L; ++l) {
     state[l].assign(size_t(net_[l].out), NeuronState{});
     for (NeuronState& s : state[l])
-      l + 1 < L && opt_.model == HiddenModel::pp ? pp_.reset(s) : iaf_.reset(s);
+      l + 1 < L&& opt_.model == HiddenModel::pp ? pp_.reset(s) : iaf_.reset(s);
     pending[l].assign(size_t(D + 1), std::vector<double>(size_t(net_[l].out), 0.0));
     if (l + 1 < L) counts_[l].assign(size_t(net_[l].out), 0);
   }
@@ -105,7 +106,7 @@ std::vector<double> ClockSim::forward_nest(const std::vector<double>& x) {
       for (int64_t j = 0; j < layer.out; ++j) {
         NeuronState& s = state[l][size_t(j)];
         const double in = due[size_t(j)], ie = layer.bias_of(j);
-        int n = !hidden ? output_.step(s, in, ie)
+        int n = !hidden                         ? output_.step(s, in, ie)
                 : opt_.model == HiddenModel::pp ? pp_.step(s, in, ie, rng_)
                                                 : iaf_.step(s, in, ie);
         if (l == 0) s.y0 = k >= input_delay_ ? dc[size_t(j)] : 0.0;
@@ -138,8 +139,9 @@ std::vector<double> ClockSim::forward_sqn(const std::vector<double>& x) {
   Tensors w, b;
   for (const DenseLayer& l : net_) {
     w.push_back(Tensor::from({l.in, l.out}, std::vector<float>(l.w.begin(), l.w.end())));
-    b.push_back(l.bias.empty() ? Tensor()
-                               : Tensor::from({l.out}, std::vector<float>(l.bias.begin(), l.bias.end())));
+    b.push_back(l.bias.empty()
+                    ? Tensor()
+                    : Tensor::from({l.out}, std::vector<float>(l.bias.begin(), l.bias.end())));
   }
   SqnOptions o;
   o.steps = steps_;

@@ -45,7 +45,7 @@ struct ClockSimOptions {
   uint64_t seed = 1;                        // pp's escape noise
 };
 
-SimMode parse_sim_mode(const std::string& s);         // "nest" | "sqn_exact"
+SimMode parse_sim_mode(const std::string& s);          // "nest" | "sqn_exact"
 HiddenModel parse_hidden_model(const std::string& s);  // "iaf" | "pp"
 
 class ClockSim {

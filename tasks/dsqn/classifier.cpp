@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/io/safetensors.hpp"
@@ -42,10 +43,11 @@ ReplaySet ReplayCollector::result() const {
 }
 
 void save_replay(const std::string& path, const ReplaySet& r) {
-  save_safetensors(path,
-                   {{"inputs", Tensor::from({r.n, 4}, std::vector<float>(r.states.begin(), r.states.end()))},
-                    {"outputs", Tensor::from({r.n, 2}, std::vector<float>(r.q.begin(), r.q.end()))}},
-                   {{"kind", "dsqn replay set"}});
+  save_safetensors(
+      path,
+      {{"inputs", Tensor::from({r.n, 4}, std::vector<float>(r.states.begin(), r.states.end()))},
+       {"outputs", Tensor::from({r.n, 2}, std::vector<float>(r.q.begin(), r.q.end()))}},
+      {{"kind", "dsqn replay set"}});
 }
 
 ReplaySet load_replay(const std::string& path) {
@@ -88,7 +90,8 @@ double ClassifierTrainer::train(int64_t n) {
                    data_.states[size_t(4 * i + 2)], data_.states[size_t(4 * i + 3)]});
       y.push_back(float(data_.label(i)));
     }
-    Tensor loss = cross_entropy(net_->q_values(obs_tensor(x)), Tensor::from({opt_.batch}, std::move(y)));
+    Tensor loss =
+        cross_entropy(net_->q_values(obs_tensor(x)), Tensor::from({opt_.batch}, std::move(y)));
     const double l = loss.item();
     if (!std::isfinite(l))
       throw std::runtime_error("classifier: the loss is " + std::to_string(l) + " at iteration " +
@@ -112,7 +115,8 @@ double ClassifierTrainer::accuracy() {
                    data_.states[size_t(4 * i + 2)], data_.states[size_t(4 * i + 3)]});
     Tensor q = net_->q_values(obs_tensor(x));
     for (int64_t i = start; i < end; ++i)
-      correct += (q.data()[2 * (i - start) + 1] > q.data()[2 * (i - start)] ? 1 : 0) == data_.label(i);
+      correct +=
+          (q.data()[2 * (i - start) + 1] > q.data()[2 * (i - start)] ? 1 : 0) == data_.label(i);
   }
   return double(correct) / double(data_.n);
 }

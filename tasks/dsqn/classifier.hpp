@@ -49,7 +49,8 @@ struct ClassifierOptions {
 
 class ClassifierTrainer {
  public:
-  ClassifierTrainer(std::shared_ptr<QNetwork> net, const ReplaySet& data, const ClassifierOptions& o);
+  ClassifierTrainer(std::shared_ptr<QNetwork> net, const ReplaySet& data,
+                    const ClassifierOptions& o);
   // Up to `n` iterations; returns the mean loss over them.
   double train(int64_t n);
   bool done() const { return iteration_ >= opt_.iterations; }

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace soma::dsqn {
 
-std::vector<std::vector<double>> ann_forward(const sim::DenseNet& ann, const std::vector<double>& x) {
+std::vector<std::vector<double>> ann_forward(const sim::DenseNet& ann,
+                                             const std::vector<double>& x) {
   std::vector<std::vector<double>> out;
   const std::vector<double>* in = &x;
   for (size_t l = 0; l < ann.size(); ++l) {

@@ -27,6 +27,7 @@ ConversionResult robust_normalise(const sim::DenseNet& ann, const std::vector<do
                                   double p = 0.99);
 
 // The ANN's activations: ReLU hidden layers, linear output. Returns every layer's output.
-std::vector<std::vector<double>> ann_forward(const sim::DenseNet& ann, const std::vector<double>& x);
+std::vector<std::vector<double>> ann_forward(const sim::DenseNet& ann,
+                                             const std::vector<double>& x);
 
 }  // namespace soma::dsqn

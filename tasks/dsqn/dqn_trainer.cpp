@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/ops/ops.hpp"
@@ -45,8 +46,8 @@ DqnTrainer::DqnTrainer(std::shared_ptr<QNetwork> policy, const DqnOptions& opt)
       env_(opt.seed + 7, int(opt.max_steps)),
       memory_(opt.replay) {
   target_ = policy_->fresh_copy();
-  adam_ = std::make_unique<optim::Adam>(policy_->parameters(),
-                                        optim::AdamOptions{.lr = float(opt.lr)});
+  adam_ =
+      std::make_unique<optim::Adam>(policy_->parameters(), optim::AdamOptions{.lr = float(opt.lr)});
 }
 
 double DqnTrainer::epsilon() const {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/io/atomic_write.hpp"
@@ -80,20 +81,21 @@ class TrainStage : public DsqnStage {
     t.add("loss (last batch)", e, trainer_->last_loss());
     t.progress = done() ? 1.0 : e / double(total_);
     t.status = prefix_ + " episode " + std::to_string(trainer_->episode()) + "/" +
-               std::to_string(total_) + fmt("  reward %.0f  mean100 %.1f  eps %.3f", r,
-                                            trainer_->mean_last_100(), trainer_->epsilon());
+               std::to_string(total_) +
+               fmt("  reward %.0f  mean100 %.1f  eps %.3f", r, trainer_->mean_last_100(),
+                   trainer_->epsilon());
   }
   bool done() const override { return trainer_->done(); }
   std::string finish(Telemetry&) override {
     auto final_net = trainer_->policy().fresh_copy();
     auto trained = trainer_->trained() ? trainer_->trained() : final_net;
-    std::map<std::string, std::string> meta{
-        {"solved_at", std::to_string(trainer_->solved_at())},
-        {"episodes", std::to_string(trainer_->episode())}};
+    std::map<std::string, std::string> meta{{"solved_at", std::to_string(trainer_->solved_at())},
+                                            {"episodes", std::to_string(trainer_->episode())}};
     if (!ctx_.out_dir.empty()) {
       save_net(out_path(ctx_, prefix_ + ".safetensors"), *trained, meta);
       save_net(out_path(ctx_, prefix_ + "_final.safetensors"), *final_net, meta);
-      if (trainer_->best()) save_net(out_path(ctx_, prefix_ + "_best.safetensors"), *trainer_->best(), meta);
+      if (trainer_->best())
+        save_net(out_path(ctx_, prefix_ + "_best.safetensors"), *trainer_->best(), meta);
     }
     std::ostringstream o;
     if (trainer_->solved_at() >= 0)
@@ -117,9 +119,9 @@ class ReplayStage : public DsqnStage {
   ReplayStage(const ParamValues& v, const RunContext& ctx) : ctx_(ctx) {
     NetFile f = load_net(required(v, "net", "replay"));
     RunnerOptions r = runner_options_of(v);
-    collector_ = std::make_unique<ReplayCollector>(make_q_function(f, r), v.get_int("replay_set_size"),
-                                                   v.get_int("eval_max_steps"),
-                                                   uint64_t(v.get_int("seed")));
+    collector_ =
+        std::make_unique<ReplayCollector>(make_q_function(f, r), v.get_int("replay_set_size"),
+                                          v.get_int("eval_max_steps"), uint64_t(v.get_int("seed")));
   }
   void step(Telemetry& t) override {
     collector_->run_episode();
@@ -241,8 +243,8 @@ class EvaluateStage : public DsqnStage {
   static std::string describe(const ParamValues& v) {
     std::string s = "runner " + v.get_string("runner");
     s += ", sim " + v.get_string("sim_mode") + "/" + v.get_string("neuron") +
-         fmt(", %g ms at h %g ms, delays %g", v.get_float("duration_ms"), v.get_float("resolution_ms"),
-             v.get_float("input_delay_ms")) +
+         fmt(", %g ms at h %g ms, delays %g", v.get_float("duration_ms"),
+             v.get_float("resolution_ms"), v.get_float("input_delay_ms")) +
          fmt("/%g ms", v.get_float("layer_delay_ms")) + ", iaf reset " + v.get_string("iaf_reset") +
          (v.get_bool("iaf_strict") ? " (>)" : " (>=)") +
          (v.get_bool("pp_threshold_offset") ? ", pp offset" : ", pp no offset");
@@ -250,7 +252,8 @@ class EvaluateStage : public DsqnStage {
   }
   void describe(Telemetry& t) const override {
     t.describe(DsqnKeys::episode_reward, {"episode", "reward (steps balanced)", false, ""});
-    if (has_ref_) t.describe(DsqnKeys::agreement, {"episode", "agreement (share of steps)", false, ""});
+    if (has_ref_)
+      t.describe(DsqnKeys::agreement, {"episode", "agreement (share of steps)", false, ""});
   }
   void step(Telemetry& t) override {
     const double r = loop_->run_episode();
@@ -272,9 +275,10 @@ class EvaluateStage : public DsqnStage {
                   double(s.agreements), double(s.steps));
     if (!ctx_.out_dir.empty()) {
       std::ostringstream j;
-      j << "{\"mean\": " << s.mean() << ", \"std\": " << s.stddev() << ", \"episodes\": "
-        << s.rewards.size() << ", \"steps\": " << s.steps << ", \"agreements\": " << s.agreements
-        << ", \"agreement\": " << s.agreement() << ", \"config\": \"" << config_ << "\"}\n";
+      j << "{\"mean\": " << s.mean() << ", \"std\": " << s.stddev()
+        << ", \"episodes\": " << s.rewards.size() << ", \"steps\": " << s.steps
+        << ", \"agreements\": " << s.agreements << ", \"agreement\": " << s.agreement()
+        << ", \"config\": \"" << config_ << "\"}\n";
       write_file_atomic(out_path(ctx_, "results.json"), j.str());
     }
     return line + " [" + config_ + "]";
@@ -323,7 +327,9 @@ class ExportStage : public DsqnStage {
     t.progress = 1;
   }
   bool done() const override { return done_; }
-  std::string finish(Telemetry&) override { return "PyNN script: " + file_ + " (python3 " + file_ + " brian2|nest)"; }
+  std::string finish(Telemetry&) override {
+    return "PyNN script: " + file_ + " (python3 " + file_ + " brian2|nest)";
+  }
 
  private:
   NetFile net_;
@@ -342,7 +348,8 @@ class PlayStage : public DsqnStage {
     if (f.kind() != "sqn") throw std::invalid_argument(path + ": play needs an sqn network");
     net_ = std::dynamic_pointer_cast<SqnQNet>(make_qnet(f));
     net_->record_spikes = true;
-    env_ = std::make_unique<CartPole>(uint64_t(v.get_int("seed")), int(v.get_int("eval_max_steps")));
+    env_ =
+        std::make_unique<CartPole>(uint64_t(v.get_int("seed")), int(v.get_int("eval_max_steps")));
     episodes_ = v.get_int("eval_episodes");
     update(v);
     begin_episode();
@@ -383,7 +390,8 @@ class PlayStage : public DsqnStage {
     double sum = 0;
     if (s)
       for (double y : s->y) sum += y;
-    return fmt("played %.0f episodes, mean reward %.1f", double(episode_), s ? sum / double(s->y.size()) : 0);
+    return fmt("played %.0f episodes, mean reward %.1f", double(episode_),
+               s ? sum / double(s->y.size()) : 0);
   }
 
  private:

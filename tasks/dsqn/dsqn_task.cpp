@@ -19,9 +19,7 @@ DsqnTask::DsqnTask() {
   t.add_choice("model", "ann", {"ann", "sqn"}, "classifier: ANN [4,16,16,2] or SQN [5,17,17,2]")
       .restart();
   // Training (dqn, dsqn), the seed's values.
-  t.add_int("episodes", 1000, "dqn, dsqn: episodes to train at most")
-      .min(1)
-      .restart();
+  t.add_int("episodes", 1000, "dqn, dsqn: episodes to train at most").min(1).restart();
   t.add_int("max_episode_steps", 200, "dqn, dsqn: time limit (CartPole-v0: 200)").min(2).restart();
   t.add_float("learning_rate", 1e-3, "dqn, dsqn: Adam step size").range(1e-7, 1).restart();
   t.add_float("gamma", 0.999, "dqn, dsqn: discount factor").range(0, 1).restart();
@@ -35,7 +33,9 @@ DsqnTask::DsqnTask() {
   // Replay set and classifier.
   t.add_int("replay_set_size", 20000, "replay: states to collect").min(1).restart();
   t.add_int("iterations", 200000, "classifier: gradient steps").min(1).restart();
-  t.add_float("classifier_learning_rate", 1e-4, "classifier: Adam step size").range(1e-7, 1).restart();
+  t.add_float("classifier_learning_rate", 1e-4, "classifier: Adam step size")
+      .range(1e-7, 1)
+      .restart();
   t.add_int("classifier_batch", 50, "classifier: samples per step").min(1).restart();
   t.add_float("percentile", 0.99, "convert: robust normalisation percentile (1: max)")
       .range(0.01, 1)
@@ -52,12 +52,17 @@ DsqnTask::DsqnTask() {
   t.add_choice("sim_mode", "nest", {"nest", "sqn_exact"},
                "simulator: NEST-like (h, delays, iaf/pp) or the SQN's exact update")
       .restart();
-  t.add_choice("neuron", "iaf", {"iaf", "pp"}, "simulator: iaf_psc_delta or pp_psc_delta hidden layers")
+  t.add_choice("neuron", "iaf", {"iaf", "pp"},
+               "simulator: iaf_psc_delta or pp_psc_delta hidden layers")
       .restart();
   t.add_float("duration_ms", 100, "simulator: ms per forward (T)").range(0.1, 1e5).restart();
-  t.add_float("resolution_ms", 0.1, "simulator: time step h (NEST's default 0.1)").range(1e-3, 10).restart();
+  t.add_float("resolution_ms", 0.1, "simulator: time step h (NEST's default 0.1)")
+      .range(1e-3, 10)
+      .restart();
   t.add_float("input_delay_ms", 1, "simulator: dc input delay").range(0, 100).restart();
-  t.add_float("layer_delay_ms", 1, "simulator: inter-layer synaptic delay").range(1e-3, 100).restart();
+  t.add_float("layer_delay_ms", 1, "simulator: inter-layer synaptic delay")
+      .range(1e-3, 100)
+      .restart();
   t.add_choice("iaf_reset", "zero", {"zero", "subtract"},
                "simulator iaf: reset to V_reset (NEST) or subtract the threshold (fixed)")
       .restart();

@@ -14,6 +14,7 @@
 // One step() is one episode (training, evaluation, replay), 1000 classifier iterations, or
 // `chunk` environment steps (play).
 #include <memory>
+#include <string>
 
 #include "tasks/framework/task.hpp"
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "core/autograd/grad_mode.hpp"
 #include "tasks/dsqn/conversion.hpp"
@@ -30,7 +31,9 @@ double EvalStats::stddev() const {
 }
 
 ClosedLoop::ClosedLoop(QFunction tested, QFunction reference, int64_t max_steps, uint64_t env_seed)
-    : tested_(std::move(tested)), reference_(std::move(reference)), env_(env_seed, int(max_steps)) {}
+    : tested_(std::move(tested)),
+      reference_(std::move(reference)),
+      env_(env_seed, int(max_steps)) {}
 
 double ClosedLoop::run_episode(
     const std::function<void(const CartPole::Observation&, const std::vector<double>&, int)>&
@@ -73,9 +76,12 @@ QFunction make_q_function(const NetFile& f, const RunnerOptions& o,
   if (runner == "auto") runner = f.kind() == "converted" ? "sim" : f.kind();
   const bool bias_input = bias_input_of(f);
   if (runner == "ann") {
-    if (bias_input) throw std::invalid_argument("runner ann: the network takes a bias input (an SQN)");
+    if (bias_input)
+      throw std::invalid_argument("runner ann: the network takes a bias input (an SQN)");
     sim::DenseNet net = f.net;
-    return [net](const CartPole::Observation& s) { return ann_forward(net, with_bias(s, false)).back(); };
+    return [net](const CartPole::Observation& s) {
+      return ann_forward(net, with_bias(s, false)).back();
+    };
   }
   if (runner == "sqn") {
     NetFile g = f;

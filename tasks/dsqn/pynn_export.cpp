@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 
 namespace soma::dsqn {
 namespace {
@@ -30,7 +31,8 @@ sim::DenseNet fold_input(const sim::DenseNet& net, const std::vector<double>& x)
   sim::DenseLayer& first = folded.front();
   if (first.bias.empty()) first.bias.assign(size_t(first.out), 0.0);
   for (int64_t j = 0; j < first.out; ++j)
-    for (int64_t i = 0; i < first.in; ++i) first.bias[size_t(j)] += x[size_t(i)] * first.weight(i, j);
+    for (int64_t i = 0; i < first.in; ++i)
+      first.bias[size_t(j)] += x[size_t(i)] * first.weight(i, j);
   return folded;
 }
 
@@ -56,16 +58,19 @@ std::string pynn_script(const sim::DenseNet& net, const PynnExportOptions& o) {
   for (const sim::DenseLayer& l : folded) {
     s << "    [";
     for (int64_t i = 0; i < l.in; ++i)
-      s << (i ? ",\n     " : "") << list(std::vector<double>(l.w.begin() + long(i * l.out),
-                                                            l.w.begin() + long((i + 1) * l.out)));
+      s << (i ? ",\n     " : "")
+        << list(std::vector<double>(l.w.begin() + long(i * l.out),
+                                    l.w.begin() + long((i + 1) * l.out)));
     s << "],\n";
   }
   s << "]\nBIASES = [\n";
   for (const sim::DenseLayer& l : folded)
     s << "    " << list(l.bias.empty() ? std::vector<double>(size_t(l.out), 0.0) : l.bias) << ",\n";
   s << "]\n\n"
-       "# Inhibitory weights go in as |w| (PyNN's convention; pyNN.nest negates them). PyNN 0.10.1's\n"
-       "# brian2 IF_curr_delta maps both receptors to `v += weight`, so there they go in negative.\n"
+       "# Inhibitory weights go in as |w| (PyNN's convention; pyNN.nest negates them). PyNN "
+       "0.10.1's\n"
+       "# brian2 IF_curr_delta maps both receptors to `v += weight`, so there they go in "
+       "negative.\n"
        "INH_SIGN = 1.0 if backend == 'brian2' else -1.0\n"
        "sim.setup(timestep=DT, min_delay=DELAY)\n"
        "base = dict(cm=1.0, tau_m=1e10, v_rest=0.0, v_reset=0.0, tau_refrac=0.0)\n"
@@ -79,8 +84,10 @@ std::string pynn_script(const sim::DenseNet& net, const PynnExportOptions& o) {
        "    layers.append(pop)\n"
        "for l in range(1, len(layers)):\n"
        "    w = WEIGHTS[l]\n"
-       "    exc = [(i, j, w[i][j], DELAY) for i in range(len(w)) for j in range(len(w[i])) if w[i][j] > 0]\n"
-       "    inh = [(i, j, INH_SIGN * w[i][j], DELAY) for i in range(len(w)) for j in range(len(w[i])) if w[i][j] < 0]\n"
+       "    exc = [(i, j, w[i][j], DELAY) for i in range(len(w)) for j in range(len(w[i])) if "
+       "w[i][j] > 0]\n"
+       "    inh = [(i, j, INH_SIGN * w[i][j], DELAY) for i in range(len(w)) for j in "
+       "range(len(w[i])) if w[i][j] < 0]\n"
        "    for conns, receptor in ((exc, 'excitatory'), (inh, 'inhibitory')):\n"
        "        if conns:\n"
        "            sim.Projection(layers[l - 1], layers[l], sim.FromListConnector(conns),\n"

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "core/io/safetensors.hpp"
 #include "core/ops/ops.hpp"
@@ -44,7 +45,8 @@ Tensor AnnQNet::q_values(const Tensor& obs) {
 
 sim::DenseNet AnnQNet::to_dense() const {
   sim::DenseNet net;
-  for (const auto& fc : fc_) net.push_back(dense_of(transpose(fc->weight.detach(), 0, 1), fc->bias));
+  for (const auto& fc : fc_)
+    net.push_back(dense_of(transpose(fc->weight.detach(), 0, 1), fc->bias));
   return net;
 }
 
@@ -60,7 +62,8 @@ SqnQNet::SqnQNet(Rng& rng, const SqnOptions& opt, bool bias_input, int64_t hidde
   const int64_t sizes[4] = {bias_input ? 5 : 4, hidden, hidden, 2};
   for (int l = 0; l < 3; ++l) {
     // N(0, 1 / sqrt(fan_in)), as the seed's SQN.
-    Tensor w = Tensor::randn({sizes[l], sizes[l + 1]}, rng) * float(1 / std::sqrt(double(sizes[l])));
+    Tensor w =
+        Tensor::randn({sizes[l], sizes[l + 1]}, rng) * float(1 / std::sqrt(double(sizes[l])));
     w_.push_back(register_parameter("w" + std::to_string(l), w));
     b_.push_back(biases ? register_parameter("b" + std::to_string(l), Tensor::zeros({sizes[l + 1]}))
                         : Tensor());
@@ -102,7 +105,8 @@ void save_net(const std::string& path, const NetFile& f) {
   save_safetensors(path, t, f.meta);
 }
 
-void save_net(const std::string& path, const QNetwork& q, std::map<std::string, std::string> extra) {
+void save_net(const std::string& path, const QNetwork& q,
+              std::map<std::string, std::string> extra) {
   NetFile f{q.to_dense(), std::move(extra)};
   f.meta["kind"] = q.kind();
   if (auto* s = dynamic_cast<const SqnQNet*>(&q)) {
@@ -120,13 +124,15 @@ NetFile load_net(const std::string& path) {
   for (size_t l = 0;; ++l) {
     auto w = d.tensors.find("w" + std::to_string(l));
     if (w == d.tensors.end()) break;
-    if (w->second.dim() != 2) throw std::runtime_error(path + ": w" + std::to_string(l) + " is not 2-D");
+    if (w->second.dim() != 2)
+      throw std::runtime_error(path + ": w" + std::to_string(l) + " is not 2-D");
     auto b = d.tensors.find("b" + std::to_string(l));
     f.net.push_back(dense_of(w->second, b == d.tensors.end() ? Tensor() : b->second));
     if (l > 0 && f.net[l].in != f.net[l - 1].out)
       throw std::runtime_error(path + ": w" + std::to_string(l) + " does not fit the layer before");
   }
-  if (f.net.empty()) throw std::runtime_error(path + ": no weights w0, w1, ... (not a dsqn network)");
+  if (f.net.empty())
+    throw std::runtime_error(path + ": no weights w0, w1, ... (not a dsqn network)");
   const std::string k = f.kind();
   if (k != "ann" && k != "sqn" && k != "converted")
     throw std::runtime_error(path + ": metadata kind '" + k + "' (expected ann, sqn or converted)");

@@ -71,7 +71,8 @@ struct NetFile {
   std::map<std::string, std::string> meta;
   std::string kind() const;
 };
-void save_net(const std::string& path, const QNetwork& q, std::map<std::string, std::string> extra = {});
+void save_net(const std::string& path, const QNetwork& q,
+              std::map<std::string, std::string> extra = {});
 void save_net(const std::string& path, const NetFile& f);
 NetFile load_net(const std::string& path);
 // Rebuilds a trainable network from a file of kind ann or sqn (throws for others).

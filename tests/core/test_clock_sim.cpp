@@ -66,9 +66,9 @@ TEST_CASE("pp_psc_delta: dead time of one step, E_sfa offset, escape rate at res
   CHECK(s.e_sfa == doctest::Approx(1));
   CHECK(pp.step(s, 0.7, 0, rng) == 0);  // dead (1e-8 ms raised to one step), input still counts
   CHECK(s.v == doctest::Approx(1.2));
-  CHECK(pp.step(s, 0, 0, rng) == 1);  // V' = 0.2
-  CHECK(pp.step(s, 0, 0, rng) == 0);  // dead
-  CHECK(pp.step(s, 0, 0, rng) == 0);  // V' = -0.8: negative rate
+  CHECK(pp.step(s, 0, 0, rng) == 1);   // V' = 0.2
+  CHECK(pp.step(s, 0, 0, rng) == 0);   // dead
+  CHECK(pp.step(s, 0, 0, rng) == 0);   // V' = -0.8: negative rate
   CHECK(s.v == doctest::Approx(1.2));  // with_reset false: V never resets
   SUBCASE("fixed: E_sfa from 1 removes the offset") {
     p.E_sfa_initial = 1;

@@ -46,7 +46,8 @@ TEST_CASE("sqn: a hand-computed trace (pre-update strict test, old current, both
   Tensors spikes;
   Tensor out = sqn_forward(x, w, {}, o, &spikes);
   test::check_close(spikes[0], {0, 0, 0, 1, 0, 1, 0});
-  test::check_close(out, {1.0f}, 1e-6f);  // the spike at t=3 reaches U_out at t=5, the one at 5 at 7
+  test::check_close(out, {1.0f},
+                    1e-6f);  // the spike at t=3 reaches U_out at t=5, the one at 5 at 7
   o.steps = 6;
   test::check_close(sqn_forward(x, w, {}, o), {0.5f}, 1e-6f);
   SUBCASE("zero reset drops that step's input") {
@@ -106,6 +107,9 @@ TEST_CASE("sqn: gradcheck of the output layer (no spike flips under small steps)
   Tensor w0 = Tensor::rand({3, 4}, rng, 0, 1);
   Tensor w1 = test::param({4, 2}, rng);
   Tensor b1 = test::param({2}, rng);
-  CHECK(test::gradcheck([&](const Tensors& in) { return sqn_forward(x, {w0, in[0]}, {Tensor(), in[1]}, o); },
-                        {w1, b1}));
+  CHECK(test::gradcheck(
+      [&](const Tensors& in) {
+        return sqn_forward(x, {w0, in[0]}, {Tensor(), in[1]}, o);
+      },
+      {w1, b1}));
 }

@@ -107,7 +107,7 @@ int main() {
   // Brian delivers one step later (measured: with delay 1 ms exactly, output V differs by whole
   // weights, 0.25 mV; with 1 ms + h, by 8e-6 mV).
   so.layer_delay_ms = o.delay_ms + so.resolution_ms;
-  so.iaf.strict = true;                               // Brian: v > v_thresh
+  so.iaf.strict = true;  // Brian: v > v_thresh
   sim::ClockSim soma_sim(dsqn::fold_input(net, o.input), so);
   soma_sim.forward(std::vector<double>(o.input.size(), 0.0));
 
@@ -119,7 +119,8 @@ int main() {
       const int64_t a = soma_sim.spike_counts()[l][n], b = counts.at(l).at(n).get<int64_t>();
       total += a;
       if (a != b && failures++ < 10)
-        std::cerr << "spike count, layer " << l << " neuron " << n << ": Soma " << a << ", Brian " << b << "\n";
+        std::cerr << "spike count, layer " << l << " neuron " << n << ": Soma " << a << ", Brian "
+                  << b << "\n";
     }
   double worst = 0;
   for (const auto& row : j.at("v")) {
@@ -132,7 +133,8 @@ int main() {
       // Brian's exact update adds I tau (1 - exp(-h / tau)) with tau = 1e10 ms, which loses
       // about 1e-7 mV per step in double precision; NEST's propagator rounds differently.
       if (std::abs(a - b) > 1e-4 && failures++ < 10)
-        std::cerr << "output V at " << m << " ms, neuron " << k << ": Soma " << a << ", Brian " << b << "\n";
+        std::cerr << "output V at " << m << " ms, neuron " << k << ": Soma " << a << ", Brian " << b
+                  << "\n";
     }
   }
   std::cout << "PyNN/brian2 vs Soma (iaf, strict, delay 1 ms + h): " << total

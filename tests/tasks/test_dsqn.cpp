@@ -31,7 +31,7 @@ TEST_CASE("dsqn conversion: robust normalisation of a tiny net, by hand") {
   CHECK(r.net[1].bias[0] == doctest::Approx(0.3 / 5.5));
   SUBCASE("the max-weight term wins over a low percentile") {
     ConversionResult low = robust_normalise(ann, {0, 1, 2, 3}, 0.3);  // element 0: 0.1
-    CHECK(low.lambda[0] == doctest::Approx(1.0));                    // max of W0, b0
+    CHECK(low.lambda[0] == doctest::Approx(1.0));                     // max of W0, b0
   }
   SUBCASE("the converted net's normalised activations stay below 1 on most states") {
     auto acts = ann_forward(r.net, {2.0});
@@ -165,7 +165,8 @@ TEST_CASE("dsqn: the stages chain through the command line") {
            d + "/replay/replay.safetensors", "--out", d + "/conv"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   r = run({"--stage", "evaluate", "--net", d + "/conv/converted.safetensors", "--reference",
-           d + "/dqn/dqn.safetensors", "--eval_episodes", "2", "--duration_ms", "5", "--out", d + "/eval"});
+           d + "/dqn/dqn.safetensors", "--eval_episodes", "2", "--duration_ms", "5", "--out",
+           d + "/eval"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(r.out.find("agreement") != std::string::npos);
   CHECK(std::filesystem::exists(d + "/eval/results.json"));
@@ -176,10 +177,11 @@ TEST_CASE("dsqn: the stages chain through the command line") {
            d + "/net.py", "--out", d + "/exp"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(std::filesystem::exists(d + "/net.py"));
-  r = run({"--stage", "play", "--net", d + "/cls/classifier_sqn.safetensors", "--eval_episodes", "1",
-           "--chunk", "50", "--out", d + "/play"});
+  r = run({"--stage", "play", "--net", d + "/cls/classifier_sqn.safetensors", "--eval_episodes",
+           "1", "--chunk", "50", "--out", d + "/play"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
-  CHECK(run({"--stage", "evaluate", "--out", d + "/x"}).err.find("needs --net") != std::string::npos);
+  CHECK(run({"--stage", "evaluate", "--out", d + "/x"}).err.find("needs --net") !=
+        std::string::npos);
   CHECK(run({"--stage", "nonsense"}).code == 2);
   r = run({"--stage", "evaluate", "--net", d + "/conv/converted.safetensors", "--resolution_ms",
            "0.3", "--out", d + "/y"});  // 100 ms is no multiple of 0.3 ms
