@@ -18,7 +18,8 @@ PACKAGES=(cmake g++ make pkg-config dpkg-dev clang-format
           libeigen3-dev nlohmann-json3-dev zlib1g-dev doctest-dev libglfw3-dev libcli11-dev
           libhdf5-dev
           emscripten dataset-fashion-mnist
-          chromium xvfb xauth fonts-dejavu-core)
+          chromium xvfb xauth fonts-dejavu-core
+          python3-pynn python3-brian)  # the DSQN simulator's cross-check (tests/pynn)
 # node/npm may come from elsewhere (e.g. NodeSource, whose nodejs conflicts with Debian's npm):
 # any working node and npm will do, so only ask Debian for the ones that are missing.
 command -v node >/dev/null || PACKAGES+=(nodejs)

@@ -7,6 +7,7 @@
 #include "tasks/cet/cet_sweep.hpp"
 #include "tasks/cet/cet_task.hpp"
 #include "tasks/correlation/correlation_task.hpp"
+#include "tasks/dsqn/dsqn_task.hpp"
 #include "tasks/memory/memory_task.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
 #include "tasks/mnist/digits_task.hpp"
@@ -32,6 +33,7 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<CetSweepTask>(); });
 #endif
     add([] { return std::make_unique<CetDemoTask>(); });
+    add([] { return std::make_unique<DsqnTask>(); });
     return e;
   }();
   return entries;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "tasks/cartpole/cartpole_task.hpp"
+#include "ui/cart_drawing.hpp"
 #include "ui/playground.hpp"
 #include "ui/plot_panel.hpp"
 #include "ui/task_views.hpp"
@@ -29,22 +30,8 @@ class CartpoleView : public TaskView {
     }
     const int64_t i = std::min<int64_t>(tr->steps - 1, int64_t((now_ms() - start_ms_) / 20.0));
     const float x = tr->values[size_t(2 * i)], theta = tr->values[size_t(2 * i + 1)];
+    draw_cart_pole(r, x, theta);
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const float scale = r.width() / 5.6f, ground = r.max.y - 20;
-    const float cx = (r.min.x + r.max.x) / 2 + x * scale;
-    dl->AddLine(ImVec2(r.min.x, ground), ImVec2(r.max.x, ground), IM_COL32(120, 120, 130, 255), 2);
-    for (float edge : {-2.4f, 2.4f}) {
-      float ex = (r.min.x + r.max.x) / 2 + edge * scale;
-      dl->AddLine(ImVec2(ex, ground - 10), ImVec2(ex, ground + 6), IM_COL32(200, 80, 80, 255), 2);
-    }
-    const float cw = 0.5f * scale, chh = 0.3f * scale;
-    dl->AddRectFilled(ImVec2(cx - cw / 2, ground - chh), ImVec2(cx + cw / 2, ground),
-                      IM_COL32(90, 170, 255, 255), 3);
-    const float len = std::min(1.0f * scale, ground - chh - r.min.y - 4);
-    ImVec2 pivot(cx, ground - chh);
-    ImVec2 tip(cx + len * std::sin(theta), pivot.y - len * std::cos(theta));
-    dl->AddLine(pivot, tip, IM_COL32(240, 200, 90, 255), 6);
-    dl->AddCircleFilled(pivot, 4, IM_COL32(30, 30, 30, 255));
     char buf[96];
     std::snprintf(buf, sizeof buf, "step %lld/%lld  x %.2f m  angle %.1f deg", (long long)i + 1,
                   (long long)tr->steps, x, theta * 180 / 3.14159265);

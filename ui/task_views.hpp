@@ -5,7 +5,8 @@
 //   microcircuit  the first seed's network: pyramidal neurons with basal, somatic and apical
 //                 compartments coloured by potential, interneuron populations, and per hidden
 //                 layer the angle between B and W^T drawn as two needles;
-//   digits        the class probabilities of the drawn digit as bars.
+//   digits        the class probabilities of the drawn digit as bars;
+//   dsqn          the cart as the spiking Q-network drives it live, with its two Q-values.
 #include <memory>
 #include <string>
 
@@ -27,5 +28,6 @@ std::unique_ptr<TaskView> make_task_view(const std::string& task);
 std::unique_ptr<TaskView> make_cartpole_view();
 std::unique_ptr<TaskView> make_microcircuit_view();
 std::unique_ptr<TaskView> make_digits_view();
+std::unique_ptr<TaskView> make_dsqn_view();
 
 }  // namespace soma::ui

@@ -27,7 +27,7 @@ const T* find_named(const std::vector<T>& items, const std::string& name) {
 Series& Telemetry::series_named(const std::string& name) {
   for (Series& s : series_)
     if (s.name == name) return s;
-  series_.push_back({name, {}, {}, {}, {}});
+  series_.push_back({name, {}, {}, {}});
   return series_.back();
 }
 
@@ -37,11 +37,8 @@ void Telemetry::add(const std::string& series, double x, double y) {
   s.y.push_back(y);
 }
 
-void Telemetry::describe(const std::string& series, const std::string& x_label,
-                         const std::string& y_label) {
-  Series& s = series_named(series);
-  s.x_label = x_label;
-  s.y_label = y_label;
+void Telemetry::describe(const std::string& series, SeriesStyle style) {
+  series_named(series).style = std::move(style);
 }
 
 const Series* Telemetry::find_series(const std::string& name) const {

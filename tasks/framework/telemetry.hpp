@@ -9,12 +9,19 @@
 
 namespace soma {
 
-// y against x (x: the step, episode or epoch the value belongs to). The labels name the axes
-// of the series' plot ("epoch", "simulated time (s)"; "angle (deg)"); empty: "step", the name.
+// How a series is plotted in the run folder (and labelled in the GUI).
+struct SeriesStyle {
+  std::string x_label;  // "epoch", "episode", "simulated time (s)"; empty: "step"
+  std::string y_label;  // with its unit: "angle (deg)"; empty: the series' name
+  bool smooth = false;  // noisy (per batch): drawn faint, with a moving average over it
+  std::string overlay;  // drawn on the named series' plot instead of a plot of its own
+};
+
+// y against x (x: the step, episode or epoch the value belongs to).
 struct Series {
   std::string name;
   std::vector<double> x, y;
-  std::string x_label, y_label;
+  SeriesStyle style;
   double last() const { return y.empty() ? 0.0 : y.back(); }
 };
 
@@ -51,9 +58,8 @@ class Telemetry {
  public:
   // Appends (x, y) to the named series, creating it on first use (kept in creation order).
   void add(const std::string& series, double x, double y);
-  // Sets the axis labels of the named series, creating it (empty) if needed.
-  void describe(const std::string& series, const std::string& x_label,
-                const std::string& y_label = "");
+  // Sets how the named series is plotted, creating it (empty) if needed.
+  void describe(const std::string& series, SeriesStyle style);
   const Series* find_series(const std::string& name) const;
   const Image* find_image(const std::string& name) const;
   const Traces* find_traces(const std::string& name) const;

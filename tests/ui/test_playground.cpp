@@ -93,11 +93,12 @@ TEST_CASE("playground: steps are time-sliced and counted; reset starts over") {
 
 TEST_CASE("playground: every panel draws for every task after a few steps") {
   HeadlessImGui gui;
-  for (const char* task : {"memory", "cartpole", "correlation", "microcircuit", "digits"}) {
+  for (const char* task : {"memory", "cartpole", "correlation", "microcircuit", "digits", "dsqn"}) {
     INFO(task);
     Playground p(small_options());
     std::string q = std::string("task=") + task;
     if (std::string(task) == "digits") q += "&weights=assets/mnist_demo/rec64.safetensors";
+    if (std::string(task) == "dsqn") q += "&net=assets/dsqn/dsqn.safetensors";
     p.open_query(q);
     p.set_running(true);
     for (int i = 0; i < 4; ++i) gui.frame(p);

@@ -71,6 +71,21 @@ test('demo digits: a digit drawn with the mouse is classified', async () => {
   await page.close();
 });
 
+test('demo dsqn: the shipped spiking Q-network drives the cart, spikes and Q-values shown', async () => {
+  const { page, errors } = await open(ctx.browser, ctx.url, 'task=dsqn');
+  const a = await waitSteps(page, 5);
+  assert.equal(a.task, 'dsqn');
+  assert.equal(a.message, '');
+  const b = await waitSteps(page, a.steps + 30);
+  console.log(`dsqn: ${b.status}`);
+  assert.match(b.status, /episode \d+ {2}step \d+/);
+  assert.notEqual(b.status, a.status);
+  assert.equal(b.rasters, 1);  // the hidden spikes of the last forward
+  await assertNotBlank(page, 'dsqn');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('memory demo: steps per second in the browser', async () => {
   const { page } = await open(ctx.browser, ctx.url, 'task=memory');
   const a = await waitSteps(page, 2);
