@@ -53,11 +53,7 @@ struct AdaLIFModel {
 };
 
 // The steps over x (T, ...).
-inline Sequence<AdaLIFState> ada_lif_sequence(const Tensor& x, const AdaLIFState& s0,
-                                              const AdaLIFParameters& p,
-                                              bool record_states = false) {
-  return model_sequence<AdaLIFModel>(x, s0, p, record_states);
-}
+inline constexpr ModelSequence<AdaLIFModel> ada_lif_sequence{};
 
 namespace nn {
 using AdaLIF = NeuronLayer<AdaLIFModel>;  // input currents -> spikes; recorded(): "v", "i", "b"

@@ -74,11 +74,7 @@ struct CobaLIFModel {
   static constexpr auto step = &coba_lif_step;
 };
 
-inline Sequence<CobaLIFState> coba_lif_sequence(const Tensor& x, const CobaLIFState& s0,
-                                                const CobaLIFParameters& p,
-                                                bool record_states = false) {
-  return model_sequence<CobaLIFModel>(x, s0, p, record_states);
-}
+inline constexpr ModelSequence<CobaLIFModel> coba_lif_sequence{};
 
 struct CobaLIFRecurrentStep {
   Tensor z;

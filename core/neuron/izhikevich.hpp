@@ -65,12 +65,7 @@ struct IzhikevichModel {
   static constexpr auto step = &izhikevich_step;
 };
 
-inline Sequence<IzhikevichState> izhikevich_sequence(const Tensor& input_current,
-                                                     const IzhikevichState& s0,
-                                                     const IzhikevichParameters& p,
-                                                     bool record_states = false) {
-  return model_sequence<IzhikevichModel>(input_current, s0, p, record_states);
-}
+inline constexpr ModelSequence<IzhikevichModel> izhikevich_sequence{};
 
 struct IzhikevichPreset;
 

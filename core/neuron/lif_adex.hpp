@@ -52,11 +52,7 @@ struct LIFAdExModel {
 };
 
 // The steps over x (T, ...).
-inline Sequence<LIFAdExState> lif_adex_sequence(const Tensor& x, const LIFAdExState& s0,
-                                                const LIFAdExParameters& p,
-                                                bool record_states = false) {
-  return model_sequence<LIFAdExModel>(x, s0, p, record_states);
-}
+inline constexpr ModelSequence<LIFAdExModel> lif_adex_sequence{};
 
 namespace nn {
 using LIFAdEx = NeuronLayer<LIFAdExModel>;  // recorded(): "v", "i", "a"

@@ -40,12 +40,7 @@ struct LIFAdExRefracModel {
   static constexpr auto step = &lif_adex_refrac_step;
 };
 
-inline Sequence<LIFAdExRefracState> lif_adex_refrac_sequence(const Tensor& x,
-                                                             const LIFAdExRefracState& s0,
-                                                             const LIFAdExRefracParameters& p,
-                                                             bool record_states = false) {
-  return model_sequence<LIFAdExRefracModel>(x, s0, p, record_states);
-}
+inline constexpr ModelSequence<LIFAdExRefracModel> lif_adex_refrac_sequence{};
 
 namespace nn {
 using LIFAdExRefrac = NeuronLayer<LIFAdExRefracModel>;  // recorded(): "v", "i", "a", "rho"

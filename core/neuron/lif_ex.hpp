@@ -46,10 +46,7 @@ struct LIFExModel {
 };
 
 // The steps over x (T, ...).
-inline Sequence<LIFExState> lif_ex_sequence(const Tensor& x, const LIFExState& s0,
-                                            const LIFExParameters& p, bool record_states = false) {
-  return model_sequence<LIFExModel>(x, s0, p, record_states);
-}
+inline constexpr ModelSequence<LIFExModel> lif_ex_sequence{};
 
 namespace nn {
 using LIFEx = NeuronLayer<LIFExModel>;  // recorded(): "v", "i"

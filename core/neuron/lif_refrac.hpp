@@ -39,11 +39,7 @@ struct LIFRefracModel {
   static constexpr auto step = &lif_refrac_step;
 };
 
-inline Sequence<LIFRefracState> lif_refrac_sequence(const Tensor& x, const LIFRefracState& s0,
-                                                    const LIFRefracParameters& p,
-                                                    bool record_states = false) {
-  return model_sequence<LIFRefracModel>(x, s0, p, record_states);
-}
+inline constexpr ModelSequence<LIFRefracModel> lif_refrac_sequence{};
 
 namespace nn {
 using LIFRefrac = NeuronLayer<LIFRefracModel>;  // recorded(): "v", "i", "rho"

@@ -63,6 +63,18 @@ Sequence<typename Model::State> model_sequence(const Tensor& x, const typename M
   }
 }
 
+// A model's sequence as a named function object, for its functional API:
+//   inline constexpr ModelSequence<LIFExModel> lif_ex_sequence{};
+//   Sequence<LIFExState> r = lif_ex_sequence(x, s0, p, record_states = false);
+template <class Model>
+struct ModelSequence {
+  Sequence<typename Model::State> operator()(const Tensor& x, const typename Model::State& s0,
+                                             const typename Model::Parameters& p,
+                                             bool record_states = false) const {
+    return model_sequence<Model>(x, s0, p, record_states);
+  }
+};
+
 // (name, tensor) for each defined variable of a state: SpikingModule::recorded() from
 // Sequence::states (LI-box leaves its current undefined, so it records "v" only).
 template <class State>

@@ -56,11 +56,9 @@
 //     static constexpr auto initial_state = &foo_initial_state;
 //     static constexpr auto step = &foo_step;
 //   };
-//   // (T, ...) -> spikes: the functional sequence, Norse's generic loop over the step.
-//   inline Sequence<FooState> foo_sequence(const Tensor& x, const FooState& s0,
-//                                          const FooParameters& p, bool record = false) {
-//     return model_sequence<FooModel>(x, s0, p, record);
-//   }
+//   // foo_sequence(x, s0, p, record_states = false): the functional form, Norse's generic
+//   // loop over the step, x (T, ...) -> Sequence<FooState> (rollout.hpp).
+//   inline constexpr ModelSequence<FooModel> foo_sequence{};
 //   namespace nn { using Foo = NeuronLayer<FooModel>; }
 //   }  // namespace soma
 //
