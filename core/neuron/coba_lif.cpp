@@ -1,5 +1,7 @@
 #include "core/neuron/coba_lif.hpp"
 
+#include <cmath>
+
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 
@@ -32,12 +34,6 @@ CobaLIFStep coba_lif_step(const Tensor& x, const CobaLIFState& s, const CobaLIFP
   return advance(relu(x), relu(-x), s.v, s.g_e, s.g_i, p);
 }
 
-Sequence<CobaLIFState> coba_lif_sequence(const Tensor& x, const CobaLIFState& s0,
-                                         const CobaLIFParameters& p, bool record_states) {
-  auto step = [&p](const Tensor& xt, const CobaLIFState& s) { return coba_lif_step(xt, s, p); };
-  return rollout(x, s0, step, record_states);
-}
-
 CobaLIFRecurrentStep coba_lif_recurrent_step(const Tensor& z_in, const CobaLIFRecurrentState& s,
                                              const Tensor& w_in, const Tensor& w_rec,
                                              const CobaLIFParameters& p) {
@@ -56,6 +52,10 @@ Sequence<CobaLIFRecurrentState> coba_lif_recurrent_sequence(const Tensor& z_in,
     return coba_lif_recurrent_step(zt, s, w_in, w_rec, p);
   };
   return rollout(z_in, s0, step, record_states);
+}
+
+nn::RecurrentInit CobaLIFRecurrentModel::init(int64_t input_size, int64_t hidden_size) {
+  return {1.0f / std::sqrt(float(input_size)), 1.0f / std::sqrt(float(hidden_size))};
 }
 
 }  // namespace soma

@@ -25,6 +25,7 @@
 
 #include "core/neuron/rollout.hpp"
 #include "core/neuron/surrogate.hpp"
+#include "core/nn/neuron_layer.hpp"
 
 namespace soma {
 
@@ -66,8 +67,14 @@ struct CobaLIFStep {
 // Feed-forward step: x is a current whose positive part is excitatory, negative part inhibitory.
 CobaLIFStep coba_lif_step(const Tensor& x, const CobaLIFState& s, const CobaLIFParameters& p);
 
-Sequence<CobaLIFState> coba_lif_sequence(const Tensor& x, const CobaLIFState& s0,
-                                         const CobaLIFParameters& p, bool record_states = false);
+struct CobaLIFModel {
+  using Parameters = CobaLIFParameters;
+  using State = CobaLIFState;
+  static constexpr auto initial_state = &coba_lif_initial_state;
+  static constexpr auto step = &coba_lif_step;
+};
+
+inline constexpr ModelSequence<CobaLIFModel> coba_lif_sequence{};
 
 struct CobaLIFRecurrentStep {
   Tensor z;
@@ -84,5 +91,23 @@ Sequence<CobaLIFRecurrentState> coba_lif_recurrent_sequence(const Tensor& z_in,
                                                             const Tensor& w_in, const Tensor& w_rec,
                                                             const CobaLIFParameters& p,
                                                             bool record_states = false);
+
+// The recurrent layer's model: its own weights input_weights (H, I) ~ N(0, 1/I) and
+// recurrent_weights (H, H) ~ N(0, 1/H), as Norse's CobaLIFCell.
+struct CobaLIFRecurrentModel {
+  using Parameters = CobaLIFParameters;
+  using State = CobaLIFRecurrentState;
+  static constexpr auto initial_state = &coba_lif_recurrent_initial_state;
+  static constexpr auto sequence = &coba_lif_recurrent_sequence;
+  static nn::RecurrentInit init(int64_t input_size, int64_t hidden_size);
+};
+
+namespace nn {
+// (T, B, ...) input currents -> spikes; recorded(): "v", "g_e", "g_i".
+using CobaLIF = NeuronLayer<CobaLIFModel>;
+// (T, B, I) input spikes -> (T, B, H) spikes; recorded(): "z", "v", "g_e", "g_i". Without
+// autapses (the default) the recurrent diagonal stays zero (recurrent_spiking_module.hpp).
+using CobaLIFRecurrent = RecurrentNeuronLayer<CobaLIFRecurrentModel>;
+}  // namespace nn
 
 }  // namespace soma

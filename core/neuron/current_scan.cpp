@@ -6,6 +6,7 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
 #include "core/backend/parallel.hpp"
+#include "core/ops/elementwise.hpp"
 
 namespace soma {
 
@@ -157,6 +158,13 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
   if (c.spiking) r.z = outs[2];
   if (record_trace) r.trace = outs.back();
   return r;
+}
+
+Tensor synaptic_current_trace(const Tensor& x, const Tensor& i0, float keep_i) {
+  // A non-spiking current scan with am = 1 and v_leak = 0 has v_t = v + (0 - v + j_t) = j_t =
+  // i_{t-1} + x_t, so its voltage trace times keep_i is the current.
+  CurrentScanConfig c{1.0f, keep_i, 0, 0, 0, Reset::value, Surrogate{}, false};
+  return current_scan(x, Tensor::zeros(i0.shape()), i0, c, true).trace * keep_i;
 }
 
 }  // namespace soma

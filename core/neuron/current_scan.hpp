@@ -24,6 +24,11 @@ struct CurrentScanResult {
   Tensor trace;  // (T, ...) voltage after reset; always for non-spiking models
 };
 
+// The synaptic current after every step, i_t = (i_{t-1} + x_t) keep_i, for record_states of the
+// models whose current does not depend on v (LIF, LI, LIFMC): one fused node, with gradients to
+// x and i0.
+Tensor synaptic_current_trace(const Tensor& x, const Tensor& i0, float keep_i);
+
 // Runs all T steps of x (T, ...) from (v0, i0) as ONE autograd node. Saves only the
 // pre-reset voltage (4 bytes per neuron-step) for the backward, which is a reverse scan.
 CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& i0,

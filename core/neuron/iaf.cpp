@@ -12,8 +12,7 @@ Tensor iaf_initial_state(const Shape& shape, const IAFParameters& p) {
 IAFStep iaf_step(const Tensor& x, const Tensor& v, const IAFParameters& p) {
   Tensor v_dec = v + x;
   Tensor z = spike_fn(v_dec - p.v_th, p.surrogate);
-  Tensor v_new = p.reset == Reset::value ? (1.0f - z) * v_dec + z * p.v_reset : v_dec - z * p.v_th;
-  return {z, v_new};
+  return {z, reset_voltage(v_dec, z, p)};
 }
 
 namespace {
@@ -45,6 +44,12 @@ IAFSequence iaf_sequence(const Tensor& x, const Tensor& v0, const IAFParameters&
   detail::CellScanResult r =
       detail::cell_scan("iaf_sequence", IAFCell{p}, x, Tensor(), Tensor(), {v0}, record_states);
   return {r.z, r.state[0], record_states ? r.traces[0] : Tensor()};
+}
+
+Sequence<VoltageState> IAFModel::sequence(const Tensor& x, const VoltageState& s0,
+                                          const IAFParameters& p, bool record_states) {
+  IAFSequence r = iaf_sequence(x, s0.v, p, record_states);
+  return {r.z, {r.v}, {r.trace}};
 }
 
 }  // namespace soma

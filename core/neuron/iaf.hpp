@@ -8,12 +8,7 @@
 
 namespace soma {
 
-struct IAFParameters {
-  float v_th = 1.0f;
-  float v_reset = 0.0f;
-  Reset reset = Reset::value;
-  Surrogate surrogate{};
-};
+struct IAFParameters : ThresholdParameters {};
 
 Tensor iaf_initial_state(const Shape& shape, const IAFParameters& p);
 
@@ -34,5 +29,20 @@ struct IAFSequence {
 // records one and saves only v~ (4 bytes per neuron-step).
 IAFSequence iaf_sequence(const Tensor& x, const Tensor& v0, const IAFParameters& p,
                          bool record_states = false);
+
+// The layer's model (Norse's IAF; record_states, Norse issue #407, records "v").
+struct IAFModel {
+  using Parameters = IAFParameters;
+  using State = VoltageState;
+  static VoltageState initial_state(const Shape& shape, const IAFParameters& p) {
+    return {iaf_initial_state(shape, p)};
+  }
+  static Sequence<VoltageState> sequence(const Tensor& x, const VoltageState& s0,
+                                         const IAFParameters& p, bool record_states);
+};
+
+namespace nn {
+using IAF = NeuronLayer<IAFModel>;  // charges (T, B, ...) -> spikes
+}
 
 }  // namespace soma

@@ -1,5 +1,6 @@
 #include "core/neuron/izhikevich.hpp"
 
+#include "core/neuron/izhikevich_presets.hpp"
 #include "core/ops/elementwise.hpp"
 
 namespace soma {
@@ -19,13 +20,7 @@ IzhikevichStep izhikevich_step(const Tensor& input_current, const IzhikevichStat
   return {z, {(1.0f - z) * v_dec + z * p.c, u_dec + z * p.d}};
 }
 
-Sequence<IzhikevichState> izhikevich_sequence(const Tensor& input_current,
-                                              const IzhikevichState& s0,
-                                              const IzhikevichParameters& p, bool record_states) {
-  auto step = [&p](const Tensor& it, const IzhikevichState& s) {
-    return izhikevich_step(it, s, p);
-  };
-  return rollout(input_current, s0, step, record_states);
-}
+nn::Izhikevich::Izhikevich(const IzhikevichPreset& preset)
+    : NeuronLayer(preset.p), v0(preset.v0), u0(preset.u0) {}
 
 }  // namespace soma

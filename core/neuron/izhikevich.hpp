@@ -17,6 +17,7 @@
 
 #include "core/neuron/rollout.hpp"
 #include "core/neuron/surrogate.hpp"
+#include "core/nn/neuron_layer.hpp"
 
 namespace soma {
 
@@ -54,9 +55,38 @@ struct IzhikevichStep {
 IzhikevichStep izhikevich_step(const Tensor& input_current, const IzhikevichState& s,
                                const IzhikevichParameters& p);
 
-Sequence<IzhikevichState> izhikevich_sequence(const Tensor& input_current,
-                                              const IzhikevichState& s0,
-                                              const IzhikevichParameters& p,
-                                              bool record_states = false);
+// The layer's model. Its default initial state is v = -70, u = b v; nn::Izhikevich sets its own.
+struct IzhikevichModel {
+  using Parameters = IzhikevichParameters;
+  using State = IzhikevichState;
+  static IzhikevichState initial_state(const Shape& shape, const IzhikevichParameters& p) {
+    return izhikevich_initial_state(shape, -70.0f, p.b * -70.0f);
+  }
+  static constexpr auto step = &izhikevich_step;
+};
+
+inline constexpr ModelSequence<IzhikevichModel> izhikevich_sequence{};
+
+struct IzhikevichPreset;
+
+namespace nn {
+
+// Izhikevich layer over (T, B, ...) input currents. Every forward starts from v = v0, u = u0 (by
+// default -70 and b v0). recorded(): "v", "u".
+class Izhikevich : public NeuronLayer<IzhikevichModel> {
+ public:
+  explicit Izhikevich(IzhikevichParameters p = {}, float v0 = -70.0f)
+      : NeuronLayer(p), v0(v0), u0(p.b * v0) {}
+  // A behaviour of izhikevich_presets.hpp: its parameters and initial state.
+  explicit Izhikevich(const IzhikevichPreset& preset);
+  float v0, u0;
+
+ protected:
+  IzhikevichState initial_state(const Shape& step) const override {
+    return izhikevich_initial_state(step, v0, u0);
+  }
+};
+
+}  // namespace nn
 
 }  // namespace soma

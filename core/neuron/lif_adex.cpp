@@ -19,19 +19,13 @@ LIFAdExState lif_adex_integrate(const Tensor& x, const LIFAdExState& s,
 }
 
 LIFAdExState lif_adex_fire(const LIFAdExState& pre, const Tensor& z, const LIFAdExParameters& p) {
-  return {(1.0f - z) * pre.v + z * p.v_reset, pre.i, pre.a + z * p.adaptation_spike};
+  return {reset_voltage(pre.v, z, p), pre.i, pre.a + z * p.adaptation_spike};
 }
 
 LIFAdExStep lif_adex_step(const Tensor& x, const LIFAdExState& s, const LIFAdExParameters& p) {
   LIFAdExState pre = lif_adex_integrate(x, s, p);
   Tensor z = spike_fn(pre.v - p.v_th, p.surrogate);
   return {z, lif_adex_fire(pre, z, p)};
-}
-
-Sequence<LIFAdExState> lif_adex_sequence(const Tensor& x, const LIFAdExState& s0,
-                                         const LIFAdExParameters& p, bool record_states) {
-  auto step = [&p](const Tensor& xt, const LIFAdExState& s) { return lif_adex_step(xt, s, p); };
-  return rollout(x, s0, step, record_states);
 }
 
 }  // namespace soma

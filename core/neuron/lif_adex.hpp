@@ -5,31 +5,23 @@
 //   i' = j (1 - dt tau_syn_inv)
 //   a~ = a + dt tau_ada_inv (adaptation_current (v - v_leak) - a)       (old v)
 //   z  = H(v~ - v_th),   v' = (1 - z) v~ + z v_reset,   a' = a~ + adaptation_spike z
-// Defaults: adaptation_current 4, adaptation_spike 0.02, Delta_T 0.5, tau_ada_inv 2 /s, plus the
-// LIF ones (dt 1e-3 s, tau_syn_inv 200 /s, tau_mem_inv 100 /s, v_leak 0, v_th 1, v_reset 0,
-// SuperSpike alpha 100). Initial state: v = v_leak, i = 0, a = 0.
+//   (v' = v~ - z v_th with Reset::subtract)
+// Defaults: adaptation_current 4, adaptation_spike 0.02, tau_ada_inv 2 /s, plus the LIF-Ex ones
+// (Delta_T 0.5 and the LIF's: dt 1e-3 s, tau_syn_inv 200 /s, tau_mem_inv 100 /s, v_leak 0,
+// v_th 1, v_reset 0, SuperSpike alpha 100). Initial state: v = v_leak, i = 0, a = 0.
 //
 // The step is split into integrate (the sub-threshold Euler update) and fire (reset and spike
 // adaptation) so the refractory AdEx can mask z in between.
 #include <array>
 
-#include "core/neuron/rollout.hpp"
-#include "core/neuron/surrogate.hpp"
+#include "core/neuron/lif_ex.hpp"
 
 namespace soma {
 
-struct LIFAdExParameters {
+struct LIFAdExParameters : LIFExParameters {
   float adaptation_current = 4.0f;
   float adaptation_spike = 0.02f;
-  float delta_t = 0.5f;
   float tau_ada_inv = 2.0f;
-  float tau_syn_inv = 200.0f;
-  float tau_mem_inv = 100.0f;
-  float v_leak = 0.0f;
-  float v_th = 1.0f;
-  float v_reset = 0.0f;
-  Surrogate surrogate{};
-  float dt = 1e-3f;
 };
 
 struct LIFAdExState {
@@ -52,8 +44,18 @@ struct LIFAdExStep {
 
 LIFAdExStep lif_adex_step(const Tensor& x, const LIFAdExState& s, const LIFAdExParameters& p);
 
+struct LIFAdExModel {
+  using Parameters = LIFAdExParameters;
+  using State = LIFAdExState;
+  static constexpr auto initial_state = &lif_adex_initial_state;
+  static constexpr auto step = &lif_adex_step;
+};
+
 // The steps over x (T, ...).
-Sequence<LIFAdExState> lif_adex_sequence(const Tensor& x, const LIFAdExState& s0,
-                                         const LIFAdExParameters& p, bool record_states = false);
+inline constexpr ModelSequence<LIFAdExModel> lif_adex_sequence{};
+
+namespace nn {
+using LIFAdEx = NeuronLayer<LIFAdExModel>;  // recorded(): "v", "i", "a"
+}
 
 }  // namespace soma

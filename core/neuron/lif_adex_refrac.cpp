@@ -20,13 +20,4 @@ LIFAdExRefracStep lif_adex_refrac_step(const Tensor& x, const LIFAdExRefracState
   return {g.z, {post, refractory_count(s.rho, g, p.rho_reset)}};
 }
 
-Sequence<LIFAdExRefracState> lif_adex_refrac_sequence(const Tensor& x, const LIFAdExRefracState& s0,
-                                                      const LIFAdExRefracParameters& p,
-                                                      bool record_states) {
-  auto step = [&p](const Tensor& xt, const LIFAdExRefracState& s) {
-    return lif_adex_refrac_step(xt, s, p);
-  };
-  return rollout(x, s0, step, record_states);
-}
-
 }  // namespace soma

@@ -33,8 +33,17 @@ struct LIFAdExRefracStep {
 LIFAdExRefracStep lif_adex_refrac_step(const Tensor& x, const LIFAdExRefracState& s,
                                        const LIFAdExRefracParameters& p);
 
-Sequence<LIFAdExRefracState> lif_adex_refrac_sequence(const Tensor& x, const LIFAdExRefracState& s0,
-                                                      const LIFAdExRefracParameters& p,
-                                                      bool record_states = false);
+struct LIFAdExRefracModel {
+  using Parameters = LIFAdExRefracParameters;
+  using State = LIFAdExRefracState;
+  static constexpr auto initial_state = &lif_adex_refrac_initial_state;
+  static constexpr auto step = &lif_adex_refrac_step;
+};
+
+inline constexpr ModelSequence<LIFAdExRefracModel> lif_adex_refrac_sequence{};
+
+namespace nn {
+using LIFAdExRefrac = NeuronLayer<LIFAdExRefracModel>;  // recorded(): "v", "i", "a", "rho"
+}
 
 }  // namespace soma

@@ -16,14 +16,7 @@ LIFExStep lif_ex_step(const Tensor& x, const LIFExState& s, const LIFExParameter
   Tensor j = s.i + x;
   Tensor v_dec = s.v + lif_ex_drive(s.v, j, p.v_leak, p.v_th, p.delta_t) * (p.dt * p.tau_mem_inv);
   Tensor z = spike_fn(v_dec - p.v_th, p.surrogate);
-  Tensor v_new = (1.0f - z) * v_dec + z * p.v_reset;
-  return {z, {v_new, j * (1.0f - p.dt * p.tau_syn_inv)}};
-}
-
-Sequence<LIFExState> lif_ex_sequence(const Tensor& x, const LIFExState& s0,
-                                     const LIFExParameters& p, bool record_states) {
-  auto step = [&p](const Tensor& xt, const LIFExState& s) { return lif_ex_step(xt, s, p); };
-  return rollout(x, s0, step, record_states);
+  return {z, {reset_voltage(v_dec, z, p), j * (1.0f - p.dt * p.tau_syn_inv)}};
 }
 
 }  // namespace soma

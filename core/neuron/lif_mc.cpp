@@ -1,7 +1,9 @@
 #include "core/neuron/lif_mc.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
+#include "core/nn/init.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/shape_ops.hpp"
@@ -33,6 +35,16 @@ LIFSequence lif_mc_sequence(const Tensor& x, const LIFState& s0, const Tensor& g
     if (record_states) vs.push_back(r.v);
   }
   return {cat(zs, 0), s, record_states ? cat(vs, 0) : Tensor()};
+}
+
+nn::LIFMC::LIFMC(int64_t hidden_size, Rng& rng, LIFParameters p) : NeuronLayer(p) {
+  if (hidden_size <= 0) throw std::invalid_argument("LIFMC: hidden size must be positive");
+  g = register_parameter("g", Tensor::zeros({hidden_size, hidden_size}));
+  nn::init::normal_(g, 0, 1.0f / std::sqrt(float(hidden_size)), rng);
+}
+
+Sequence<LIFState> nn::LIFMC::run(const Tensor& x, const LIFState& s0) const {
+  return lif_layer_sequence(lif_mc_sequence(x, s0, g, p, record_states), x, s0, p, record_states);
 }
 
 }  // namespace soma

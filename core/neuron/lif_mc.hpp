@@ -8,6 +8,10 @@
 #include "core/neuron/lif.hpp"
 
 namespace soma {
+class Rng;
+}
+
+namespace soma {
 
 // One step composed from ops. x and the state are (..., H), g is (H, H).
 LIFStep lif_mc_step(const Tensor& x, const LIFState& s, const Tensor& g, const LIFParameters& p);
@@ -17,5 +21,20 @@ LIFStep lif_mc_step(const Tensor& x, const LIFState& s, const Tensor& g, const L
 // per-neuron current_scan cannot do. Gradients reach x, g and s0.
 LIFSequence lif_mc_sequence(const Tensor& x, const LIFState& s0, const Tensor& g,
                             const LIFParameters& p, bool record_states = false);
+
+namespace nn {
+
+// Multi-compartment LIF layer over H compartments; the coupling g (H, H) is a parameter drawn as
+// randn / sqrt(H). x (T, B, H) currents -> spikes; recorded(): "v", "i".
+class LIFMC : public NeuronLayer<LIFModel> {
+ public:
+  LIFMC(int64_t hidden_size, Rng& rng, LIFParameters p = {});
+  Tensor g;
+
+ protected:
+  Sequence<LIFState> run(const Tensor& x, const LIFState& s0) const override;
+};
+
+}  // namespace nn
 
 }  // namespace soma

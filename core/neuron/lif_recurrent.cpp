@@ -19,10 +19,7 @@ LIFRecurrentStep lif_recurrent_step(const Tensor& x_in, const Tensor& w_rec,
   Tensor j = s.i + x_in + linear(s.z, w_rec);
   Tensor v_dec = s.v + (p.v_leak - s.v + j) * am;
   Tensor z = spike_fn(v_dec - p.v_th, p.surrogate);
-  Tensor zd = z.detach();
-  Tensor v_new =
-      p.reset == Reset::value ? (1.0f - zd) * v_dec + zd * p.v_reset : v_dec - zd * p.v_th;
-  return {z, {z, v_new, j * (1.0f - as)}};
+  return {z, {z, reset_voltage(v_dec, z.detach(), p), j * (1.0f - as)}};
 }
 
 namespace {
@@ -79,6 +76,15 @@ LIFRecurrentSequence lif_recurrent_sequence(const Tensor& x_in, const Tensor& w_
   LIFRecurrentSequence out{r.z, {select(r.z, x_in.size(0) - 1), r.state[0], r.state[1]}, {}, {}};
   if (record_states) out.v = r.traces[0], out.i = r.traces[1];
   return out;
+}
+
+Sequence<LIFRecurrentState> LIFRecurrentModel::sequence(const Tensor& x,
+                                                        const LIFRecurrentState& s0,
+                                                        const Tensor& w_in, const Tensor& w_rec,
+                                                        const LIFParameters& p,
+                                                        bool record_states) {
+  LIFRecurrentSequence r = lif_recurrent_sequence(linear(x, w_in), w_rec, s0, p, record_states);
+  return {r.z, r.state, {Tensor(), r.v, r.i}};
 }
 
 }  // namespace soma

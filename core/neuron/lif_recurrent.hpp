@@ -10,6 +10,8 @@ namespace soma {
 
 struct LIFRecurrentState {
   Tensor z, v, i;
+  static constexpr std::array<const char*, 2> names{"v", "i"};  // recorded
+  std::array<Tensor*, 2> fields() { return {&v, &i}; }
 };
 
 LIFRecurrentState lif_recurrent_initial_state(const Shape& shape, const LIFParameters& p);
@@ -35,5 +37,19 @@ struct LIFRecurrentSequence {
 LIFRecurrentSequence lif_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec,
                                             const LIFRecurrentState& s0, const LIFParameters& p,
                                             bool record_states = false);
+
+// The layer's model: x (T, B, I) input spikes, projected by w_in (H, I) in one GEMM.
+struct LIFRecurrentModel {
+  using Parameters = LIFParameters;
+  using State = LIFRecurrentState;
+  static constexpr auto initial_state = &lif_recurrent_initial_state;
+  static Sequence<LIFRecurrentState> sequence(const Tensor& x, const LIFRecurrentState& s0,
+                                              const Tensor& w_in, const Tensor& w_rec,
+                                              const LIFParameters& p, bool record_states);
+};
+
+namespace nn {
+using LIFRecurrent = RecurrentNeuronLayer<LIFRecurrentModel>;  // records "v", "i"
+}
 
 }  // namespace soma

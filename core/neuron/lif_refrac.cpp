@@ -16,10 +16,4 @@ LIFRefracStep lif_refrac_step(const Tensor& x, const LIFRefracState& s,
   return {g.z, {{v, free.state.i}, refractory_count(s.rho, g, p.rho_reset)}};
 }
 
-Sequence<LIFRefracState> lif_refrac_sequence(const Tensor& x, const LIFRefracState& s0,
-                                             const LIFRefracParameters& p, bool record_states) {
-  auto step = [&p](const Tensor& xt, const LIFRefracState& s) { return lif_refrac_step(xt, s, p); };
-  return rollout(x, s0, step, record_states);
-}
-
 }  // namespace soma

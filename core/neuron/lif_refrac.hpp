@@ -32,8 +32,17 @@ struct LIFRefracStep {
 LIFRefracStep lif_refrac_step(const Tensor& x, const LIFRefracState& s,
                               const LIFRefracParameters& p);
 
-Sequence<LIFRefracState> lif_refrac_sequence(const Tensor& x, const LIFRefracState& s0,
-                                             const LIFRefracParameters& p,
-                                             bool record_states = false);
+struct LIFRefracModel {
+  using Parameters = LIFRefracParameters;
+  using State = LIFRefracState;
+  static constexpr auto initial_state = &lif_refrac_initial_state;
+  static constexpr auto step = &lif_refrac_step;
+};
+
+inline constexpr ModelSequence<LIFRefracModel> lif_refrac_sequence{};
+
+namespace nn {
+using LIFRefrac = NeuronLayer<LIFRefracModel>;  // recorded(): "v", "i", "rho"
+}
 
 }  // namespace soma

@@ -20,15 +20,16 @@ LSNNStep composed_step(const Tensor& j, const LSNNState& s, const LSNNParameters
   Tensor v_dec = s.v + (p.v_leak - s.v + j) * am;
   Tensor b_dec = s.b + (p.v_th - s.b) * ab;
   Tensor z = spike_fn(v_dec - b_dec, p.surrogate);
-  Tensor zr = detach ? z.detach() : z;
-  Tensor v_new = (1.0f - zr) * v_dec + zr * p.v_reset;
-  return {z, {z, v_new, j * (1.0f - as), b_dec + z * p.beta}};
+  return {
+      z,
+      {z, reset_voltage(v_dec, detach ? z.detach() : z, p), j * (1.0f - as), b_dec + z * p.beta}};
 }
 
 // One LSNN neuron for cell_scan: state (v, i, b); saves v~ and b~.
 struct LSNNCell {
   static constexpr int kState = 3, kSaved = 2;
   float am, keep_i, ab, v_leak, v_th, v_reset, beta;
+  Reset reset;
   Surrogate surrogate;
   bool detach;  // no gradient through the reset
 
@@ -37,7 +38,7 @@ struct LSNNCell {
     float vd = s[0] + am * (v_leak - s[0] + j);
     float bd = s[2] + ab * (v_th - s[2]);
     float z = vd - bd > 0.0f ? 1.0f : 0.0f;
-    s[0] = vd + z * (v_reset - vd);
+    s[0] = reset == Reset::value ? vd + z * (v_reset - vd) : vd - z * v_th;
     s[1] = j * keep_i;
     s[2] = bd + z * beta;
     saved[0] = vd;
@@ -47,8 +48,11 @@ struct LSNNCell {
   float backward(const float* saved, float gz, float* gs) const {
     float vd = saved[0], bd = saved[1], u = vd - bd, z = u > 0.0f ? 1.0f : 0.0f;
     float gv = gs[0], gb = gs[2];
-    float gu = (gz + (detach ? 0.0f : gv * (v_reset - vd)) + gb * beta) * surrogate.grad(u);
-    float gvd = gv * (1.0f - z) + gu;
+    // dv'/dz: v_reset - v~ (value) or -v_th (subtract); dv'/dv~: 1 - z or 1.
+    const bool by_value = reset == Reset::value;
+    float dv_dz = detach ? 0.0f : by_value ? v_reset - vd : -v_th;
+    float gu = (gz + gv * dv_dz + gb * beta) * surrogate.grad(u);
+    float gvd = (by_value ? gv * (1.0f - z) : gv) + gu;
     float gj = gvd * am + gs[1] * keep_i;
     gs[0] = gvd * (1.0f - am);
     gs[1] = gj;
@@ -65,6 +69,7 @@ LSNNCell make_cell(const LSNNParameters& p, bool detach) {
           p.v_th,
           p.v_reset,
           p.beta,
+          p.reset,
           p.surrogate,
           detach};
 }
@@ -100,6 +105,19 @@ LSNNSequence lsnn_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec, co
   detail::CellScanResult r = detail::cell_scan("lsnn_recurrent_sequence", make_cell(p, true), x_in,
                                                w_rec, s0.z, {s0.v, s0.i, s0.b}, record_states);
   return to_sequence(r, x_in.size(0));
+}
+
+Sequence<LSNNState> LSNNModel::sequence(const Tensor& x, const LSNNState& s0,
+                                        const LSNNParameters& p, bool record_states) {
+  LSNNSequence r = lsnn_sequence(x, s0, p, record_states);
+  return {r.z, r.state, {Tensor(), r.v, r.i, r.b}};
+}
+
+Sequence<LSNNState> LSNNRecurrentModel::sequence(const Tensor& x, const LSNNState& s0,
+                                                 const Tensor& w_in, const Tensor& w_rec,
+                                                 const LSNNParameters& p, bool record_states) {
+  LSNNSequence r = lsnn_recurrent_sequence(linear(x, w_in), w_rec, s0, p, record_states);
+  return {r.z, r.state, {Tensor(), r.v, r.i, r.b}};
 }
 
 }  // namespace soma

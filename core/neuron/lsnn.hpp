@@ -8,9 +8,10 @@
 //   z  = H(v~ - b~)
 //   v' = (1 - z) v~ + z v_reset
 //   b' = b~ + beta z
-// Defaults: dt 1e-3 s, tau_syn_inv 200 /s, tau_mem_inv 100 /s, tau_adapt_inv 1/800 /s, v_leak 0,
-// v_th 1, v_reset 0, beta 1.8, SuperSpike with alpha 100. Initial state: z = 0, v = v_leak, i = 0,
-// b = v_th.
+// Defaults: tau_adapt_inv 1/800 /s, beta 1.8, plus the LIF ones (dt 1e-3 s, tau_syn_inv 200 /s,
+// tau_mem_inv 100 /s, v_leak 0, v_th 1, v_reset 0, SuperSpike with alpha 100). Initial state:
+// z = 0, v = v_leak, i = 0, b = v_th. Reset::subtract resets to v~ - z v_th (Norse's LSNN has
+// value reset only).
 //
 // Fixed with respect to Norse: Norse's LSNN integrates v with the OLD current and adds the input
 // to i afterwards (v~ uses i, i' = i (1 - dt tau_syn_inv) + x), so an input reaches v one step
@@ -27,27 +28,21 @@
 //
 // Memory of the fused sequences: they save v~ and b~, 8 bytes per neuron-step; the recurrent one
 // also keeps a reference to its spike output for the weight gradient.
-#include "core/neuron/surrogate.hpp"
-#include "core/tensor/tensor.hpp"
+#include "core/neuron/lif.hpp"
 
 namespace soma {
 
-struct LSNNParameters {
-  float tau_syn_inv = 200.0f;
-  float tau_mem_inv = 100.0f;
+struct LSNNParameters : LIFParameters {
   float tau_adapt_inv = 1.0f / 800.0f;
-  float v_leak = 0.0f;
-  float v_th = 1.0f;
-  float v_reset = 0.0f;
   float beta = 1.8f;
-  Surrogate surrogate{};
-  float dt = 1e-3f;
 };
 
 // z is the last step's spikes: the recurrent input of the next step (the feed-forward steps
 // ignore it and only set it).
 struct LSNNState {
   Tensor z, v, i, b;
+  static constexpr std::array<const char*, 3> names{"v", "i", "b"};  // recorded
+  std::array<Tensor*, 3> fields() { return {&v, &i, &b}; }
 };
 
 LSNNState lsnn_initial_state(const Shape& shape, const LSNNParameters& p);
@@ -75,5 +70,29 @@ LSNNSequence lsnn_sequence(const Tensor& x, const LSNNState& s0, const LSNNParam
 // The recurrent sequence as ONE node with inputs x_in (T, B, H), w_rec (H, H) and s0.
 LSNNSequence lsnn_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec, const LSNNState& s0,
                                      const LSNNParameters& p, bool record_states = false);
+
+// The layers' models: feed-forward (x input currents) and recurrent (x (T, B, I) input spikes,
+// projected by w_in (H, I) in one GEMM). Both record "v", "i", "b".
+struct LSNNModel {
+  using Parameters = LSNNParameters;
+  using State = LSNNState;
+  static constexpr auto initial_state = &lsnn_initial_state;
+  static Sequence<LSNNState> sequence(const Tensor& x, const LSNNState& s0, const LSNNParameters& p,
+                                      bool record_states);
+};
+
+struct LSNNRecurrentModel {
+  using Parameters = LSNNParameters;
+  using State = LSNNState;
+  static constexpr auto initial_state = &lsnn_initial_state;
+  static Sequence<LSNNState> sequence(const Tensor& x, const LSNNState& s0, const Tensor& w_in,
+                                      const Tensor& w_rec, const LSNNParameters& p,
+                                      bool record_states);
+};
+
+namespace nn {
+using LSNN = NeuronLayer<LSNNModel>;                             // input currents -> spikes
+using LSNNRecurrent = RecurrentNeuronLayer<LSNNRecurrentModel>;  // no autapses by default
+}  // namespace nn
 
 }  // namespace soma

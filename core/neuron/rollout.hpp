@@ -1,11 +1,12 @@
 #pragma once
 // The sequence form of the neuron models that have no fused scan (LIF-Ex, AdEx, refractory,
 // CobaLIF, Izhikevich): a loop of their single-step functions over the T slices of a time-first
-// input, so the autograd graph is the composed steps. It stacks the spikes and, with
-// record_states, every state variable.
+// input (Norse's generic SNN loop), so the autograd graph is the composed steps. It stacks the
+// spikes and, with record_states, every state variable.
 //
 // A state type takes part by listing its variables: `static constexpr std::array names` and
-// `fields()`, pointers to the tensors in the same order.
+// `fields()`, pointers to the tensors in the same order. model_sequence runs a neuron Model
+// (core/nn/neuron_layer.hpp): its fused sequence op when it has one, else this loop over its step.
 #include <array>
 #include <stdexcept>
 #include <string>
@@ -18,9 +19,9 @@ namespace soma {
 
 template <class State>
 struct Sequence {
-  Tensor z;      // (T, ...) spikes
+  Tensor z;      // (T, ...) spikes, or the voltage of a non-spiking model (LI)
   State state;   // after the last step
-  State states;  // each variable (T, ...), only with record_states
+  State states;  // each variable (T, ...), only with record_states; undefined: not recorded
 };
 
 // step(x_t, s) returns an aggregate {z, state}.
@@ -47,12 +48,41 @@ Sequence<State> rollout(const Tensor& x, State s, Step&& step, bool record_state
   return r;
 }
 
-// (name, tensor) for each variable of a state: SpikingModule::recorded() from Sequence::states.
+// All T steps of Model over x from s0: its fused `sequence` if it has one, else the loop above
+// over its `step`.
+template <class Model>
+Sequence<typename Model::State> model_sequence(const Tensor& x, const typename Model::State& s0,
+                                               const typename Model::Parameters& p,
+                                               bool record_states) {
+  using State = typename Model::State;
+  if constexpr (requires { Model::sequence(x, s0, p, record_states); }) {
+    return Model::sequence(x, s0, p, record_states);
+  } else {
+    auto step = [&p](const Tensor& xt, const State& s) { return Model::step(xt, s, p); };
+    return rollout(x, s0, step, record_states);
+  }
+}
+
+// A model's sequence as a named function object, for its functional API:
+//   inline constexpr ModelSequence<LIFExModel> lif_ex_sequence{};
+//   Sequence<LIFExState> r = lif_ex_sequence(x, s0, p, record_states = false);
+template <class Model>
+struct ModelSequence {
+  Sequence<typename Model::State> operator()(const Tensor& x, const typename Model::State& s0,
+                                             const typename Model::Parameters& p,
+                                             bool record_states = false) const {
+    return model_sequence<Model>(x, s0, p, record_states);
+  }
+};
+
+// (name, tensor) for each defined variable of a state: SpikingModule::recorded() from
+// Sequence::states (LI-box leaves its current undefined, so it records "v" only).
 template <class State>
 std::vector<std::pair<std::string, Tensor>> named_states(State s) {
   std::vector<std::pair<std::string, Tensor>> out;
   auto f = s.fields();
-  for (size_t k = 0; k < State::names.size(); ++k) out.emplace_back(State::names[k], *f[k]);
+  for (size_t k = 0; k < State::names.size(); ++k)
+    if (f[k]->defined()) out.emplace_back(State::names[k], *f[k]);
   return out;
 }
 

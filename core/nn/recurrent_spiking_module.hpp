@@ -1,6 +1,7 @@
 #pragma once
-// Base of the recurrent neuron layers (LIFRecurrent, LSNNRecurrent, ...): input_weights (H x I)
-// and recurrent_weights (H x H) as parameters, both drawn as Norse does, randn * sqrt(2 / H).
+// Base of the recurrent neuron layers (LIFRecurrent, LSNNRecurrent, CobaLIFRecurrent; see
+// neuron_layer.hpp): input_weights (H x I) and recurrent_weights (H x H) as parameters, drawn
+// as randn * input_std and randn * recurrent_std. Norse's default is sqrt(2 / H) for both.
 //
 // Without autapses (the default, as Norse) the recurrent diagonal starts at zero and the layers
 // use recurrent_weights * mask, mask = 1 - I: the diagonal never acts, and its gradient is masked
@@ -13,6 +14,13 @@ class Rng;
 
 namespace soma::nn {
 
+struct RecurrentInit {
+  float input_std, recurrent_std;
+};
+
+// Norse's draw for the LIF and LSNN cells: both sqrt(2 / H).
+RecurrentInit norse_recurrent_init(int64_t hidden_size);
+
 class RecurrentSpikingModule : public SpikingModule {
  public:
   Tensor input_weights;      // (H, I)
@@ -23,9 +31,10 @@ class RecurrentSpikingModule : public SpikingModule {
   bool autapses() const { return !mask_.defined(); }
 
  protected:
-  RecurrentSpikingModule(int64_t input_size, int64_t hidden_size, Rng& rng, bool autapses);
-  // x (T, B, I) -> input currents (T, B, H): one GEMM over all T * B rows.
-  Tensor project(const Tensor& x) const;
+  RecurrentSpikingModule(int64_t input_size, int64_t hidden_size, Rng& rng, bool autapses,
+                         RecurrentInit init);
+  // Throws unless x is (T, B, I).
+  void check_input(const Tensor& x) const;
   // The recurrent matrix the scan uses: masked unless autapses are allowed.
   Tensor recurrent() const;
 

@@ -1,6 +1,7 @@
 #pragma once
-// Base of the neuron-layer modules (LIF, LI, LSNN, AdEx, ...): a Module that maps a time-first
-// sequence (T, B, ...) to a sequence of the same length, as Norse's LIF / LIFRecurrent modules.
+// Base of the neuron-layer modules (the NeuronLayer template of neuron_layer.hpp, SpikingLinear,
+// SpikingConv2d): a Module that maps a time-first sequence (T, B, ...) to a sequence of the same
+// length, as Norse's LIF / LIFRecurrent modules.
 //
 // Each forward starts from the model's initial state (Norse's state=None) and keeps the final
 // state in the subclass's typed `state` member; code that carries state across calls uses the

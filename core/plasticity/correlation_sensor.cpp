@@ -12,7 +12,7 @@ CorrelationSensorState correlation_sensor_initial_state(int64_t batch, int64_t o
 
 CorrelationSensorState correlation_sensor_step(const Tensor& z_pre, const Tensor& z_post,
                                                const CorrelationSensorState& s,
-                                               const CorrelationSensorParameters& p) {
+                                               const SensorParameters& p) {
   const Shape& shape = s.post_pre.shape();
   if (shape.size() != 3 || z_pre.shape() != Shape{shape[0], shape[2]} ||
       z_post.shape() != Shape{shape[0], shape[1]})

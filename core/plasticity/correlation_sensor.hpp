@@ -13,20 +13,15 @@
 //   ac' = ac + eta_m z_post
 // So a pre spike followed n steps later by a post spike leaves c = eta_p (1 - dt tau_c_inv)^n,
 // frozen until the next pre spike; ac records post -> pre intervals the same way.
-// Defaults as Norse: eta_p = eta_m = 1, tau_c_inv = tau_ac_inv = 10 /s (100 ms), dt 1e-3 s.
+// Parameters and defaults: sensor_parameters.hpp (Norse's: eta 1, 100 ms, dt 1e-3 s).
 // The state is (B, out, in), laid out as the weight (out, in) it informs (Norse stores
 // (B, in, out)). The sensors read spike values only: the step is not recorded on the tape.
+#include "core/plasticity/sensor_parameters.hpp"
 #include "core/tensor/tensor.hpp"
 
 namespace soma {
 
-struct CorrelationSensorParameters {
-  float eta_p = 1.0f;
-  float eta_m = 1.0f;
-  float tau_c_inv = 10.0f;
-  float tau_ac_inv = 10.0f;
-  float dt = 1e-3f;
-};
+using CorrelationSensorParameters = SensorParameters;
 
 struct CorrelationSensorState {
   Tensor post_pre, correlation, anti_correlation;  // (B, out, in)
@@ -37,6 +32,6 @@ CorrelationSensorState correlation_sensor_initial_state(int64_t batch, int64_t o
 // Returns a new state; s is left unchanged.
 CorrelationSensorState correlation_sensor_step(const Tensor& z_pre, const Tensor& z_post,
                                                const CorrelationSensorState& s,
-                                               const CorrelationSensorParameters& p = {});
+                                               const SensorParameters& p = {});
 
 }  // namespace soma

@@ -13,8 +13,8 @@ namespace soma {
 
 struct LIFCorrelationParameters {
   LIFParameters lif{};
-  CorrelationSensorParameters input{};
-  CorrelationSensorParameters recurrent{};
+  SensorParameters input{};
+  SensorParameters recurrent{};
 };
 
 struct LIFCorrelationState {

@@ -4,21 +4,16 @@
 // event-driven rules that read the traces at spike times. Euler step, decay first:
 //   a_pre'  = a_pre  (1 - dt tau_c_inv)  + eta_p z_pre
 //   a_post' = a_post (1 - dt tau_ac_inv) + eta_m z_post
-// Unlike the STDP traces of stdp.hpp the jump does not scale with dt tau_inv. Defaults as
-// Norse: eta_p = eta_m = 1, tau_c_inv = tau_ac_inv = 10 /s (100 ms), dt 1e-3 s. (Norse decays
-// both traces with tau_c_inv and leaves tau_ac_inv unused; here the post trace uses its own.)
+// Parameters and defaults: sensor_parameters.hpp, shared with the correlation sensor. (Norse
+// decays both traces with tau_c_inv and leaves tau_ac_inv unused; here the post trace uses its
+// own.)
 // Outside the tape, in place, as the rest of plasticity/.
+#include "core/plasticity/sensor_parameters.hpp"
 #include "core/tensor/tensor.hpp"
 
 namespace soma {
 
-struct STDPSensorParameters {
-  float eta_p = 1.0f;
-  float eta_m = 1.0f;
-  float tau_c_inv = 10.0f;
-  float tau_ac_inv = 10.0f;
-  float dt = 1e-3f;
-};
+using STDPSensorParameters = SensorParameters;
 
 struct STDPSensorState {
   Tensor a_pre, a_post;  // shaped as z_pre and z_post
@@ -27,6 +22,6 @@ struct STDPSensorState {
 STDPSensorState stdp_sensor_initial_state(const Shape& pre, const Shape& post);
 
 void stdp_sensor_step(const Tensor& z_pre, const Tensor& z_post, STDPSensorState& s,
-                      const STDPSensorParameters& p = {});
+                      const SensorParameters& p = {});
 
 }  // namespace soma

@@ -3,7 +3,6 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/neuron/lif_adex.hpp"
 #include "core/neuron/lif_ex.hpp"
-#include "core/nn/adex_modules.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;

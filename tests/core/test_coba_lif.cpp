@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include "core/neuron/coba_lif.hpp"
-#include "core/nn/coba_lif_module.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;

@@ -5,7 +5,6 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/neuron/izhikevich_presets.hpp"
-#include "core/nn/izhikevich_module.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;

@@ -3,8 +3,6 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/neuron/lif_adex_refrac.hpp"
 #include "core/neuron/lif_refrac.hpp"
-#include "core/nn/adex_modules.hpp"
-#include "core/nn/lif_refrac_module.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;
