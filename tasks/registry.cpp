@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "tasks/cartpole/cartpole_task.hpp"
+#include "tasks/cifar10/cifar10_task.hpp"
 #include "tasks/correlation/correlation_task.hpp"
 #include "tasks/memory/memory_task.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
@@ -19,6 +20,7 @@ const std::vector<TaskEntry>& task_registry() {
       e.push_back({t->name(), t->description(), make});
     };
     add([] { return std::make_unique<MnistTask>(); });
+    add([] { return std::make_unique<Cifar10Task>(); });
     add([] { return std::make_unique<MemoryTask>(); });
     add([] { return std::make_unique<CartpoleTask>(); });
     add([] { return std::make_unique<CorrelationTask>(); });

@@ -57,4 +57,13 @@ void check_consistent(const Dataset& data, int num_classes) {
                                std::to_string(num_classes) + ")");
 }
 
+Dataset split_tail(Dataset& data, double fraction) {
+  Dataset tail = data;
+  const int64_t n_tail = int64_t(double(data.size()) * fraction), n_head = data.size() - n_tail;
+  tail.images.erase(tail.images.begin(), tail.images.begin() + n_head * data.image_numel());
+  tail.labels.erase(tail.labels.begin(), tail.labels.begin() + n_head);
+  truncate(data, n_head);
+  return tail;
+}
+
 }  // namespace soma

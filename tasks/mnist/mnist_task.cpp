@@ -8,29 +8,10 @@
 #include "core/encode/encoders.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
+#include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
 
 namespace soma {
-namespace {
-
-int64_t count_correct(const Tensor& scores, const Tensor& targets) {
-  Tensor pred = argmax(scores, 1);
-  int64_t correct = 0;
-  for (int64_t i = 0; i < targets.numel(); ++i) correct += pred.data()[i] == targets.data()[i];
-  return correct;
-}
-
-// Splits off the last `fraction` of `train` as a validation set.
-std::shared_ptr<Dataset> split_off(Dataset& train, double fraction) {
-  auto val = std::make_shared<Dataset>(train);
-  int64_t n_val = int64_t(double(train.size()) * fraction), n_train = train.size() - n_val;
-  val->images.erase(val->images.begin(), val->images.begin() + n_train * train.image_numel());
-  val->labels.erase(val->labels.begin(), val->labels.begin() + n_train);
-  truncate(train, n_train);
-  return val;
-}
-
-}  // namespace
 
 MnistTask::MnistTask() {
   table_
@@ -79,7 +60,7 @@ void MnistTask::build(const ParamValues& v) {
   lo.limit = v.get_int("limit_test") > 0 ? v.get_int("limit_test") : -1;
   auto test = std::make_shared<Dataset>(load_dataset(name, "test", lo));
   double vf = v.get_float("val_fraction");
-  std::shared_ptr<Dataset> val = vf > 0 ? split_off(*train, vf) : test;
+  std::shared_ptr<Dataset> val = vf > 0 ? std::make_shared<Dataset>(split_tail(*train, vf)) : test;
   const int64_t B = v.get_int("batch_size");
   const uint64_t seed = uint64_t(v.get_int("seed"));
   train_ = std::make_unique<DataLoader>(train, LoaderOptions{B, true, false, seed, true});
@@ -122,7 +103,7 @@ BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
   Tensor s = scores(b.images);
   Tensor loss = nll_loss(log_softmax(s, 1), b.targets);
   loss.backward();
-  return {loss.item(), count_correct(s, b.targets), b.targets.numel()};
+  return {loss.item(), count_top_k(s, b.targets), b.targets.numel()};
 }
 
 EvalStats MnistTask::evaluate(bool test) {
@@ -135,7 +116,7 @@ EvalStats MnistTask::evaluate(bool test) {
   while (auto b = loader.next()) {
     Tensor s = scores(b->images);
     loss += double(nll_loss(log_softmax(s, 1), b->targets, Reduction::sum).item());
-    correct += count_correct(s, b->targets);
+    correct += count_top_k(s, b->targets);
     count += b->targets.numel();
   }
   return {loss / double(std::max<int64_t>(count, 1)),
