@@ -9,6 +9,12 @@
 
 namespace soma {
 
+std::string format_number(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v == 0 ? 0.0 : v);
+  return buf;
+}
+
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   long s = long(seconds + 0.5);
@@ -52,6 +58,7 @@ void ProgressBar::update(double fraction, int64_t steps, const std::string& stat
     std::fprintf(out_, "\r\033[K%s", line(fraction, steps, status).c_str());
   } else {
     int decile = int(fraction * 10);
+    if (decile >= 10) return;  // the 100% line is finish()'s: printed once
     if (decile == last_decile_) return;
     last_decile_ = decile;
     std::fprintf(out_, "%s\n", line(fraction, steps, status).c_str());

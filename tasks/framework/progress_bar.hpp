@@ -23,6 +23,8 @@ class ProgressBar {
   int last_decile_ = -1;
 };
 
+// v with `digits` significant digits, for status lines and summaries; never "-0".
+std::string format_number(double v, int digits = 4);
 // "1:02:03" or "2:03".
 std::string format_duration(double seconds);
 

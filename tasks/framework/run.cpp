@@ -20,7 +20,7 @@ std::string file_name(const std::string& name) {
 LinePlot plot_of(const Traces& tr) {
   LinePlot p{tr.name, "time step", "value", false, {}};
   for (int64_t c = 0; c < std::min<int64_t>(tr.channels, 10); ++c) {
-    PlotLine l{"#" + std::to_string(c), {}, {}, false};
+    PlotLine l{"#" + std::to_string(c), {}, {}};
     for (int64_t t = 0; t < tr.steps; ++t) {
       l.x.push_back(double(t));
       l.y.push_back(tr.values[size_t(t * tr.channels + c)]);
@@ -32,16 +32,31 @@ LinePlot plot_of(const Traces& tr) {
 
 }  // namespace
 
+// Each series gets plots/<name>.svg, with every series that names it as its overlay drawn on
+// the same axes (the validation loss over the smoothed batch loss).
+void write_series_plots(const Telemetry& t, const std::string& plots) {
+  for (const Series& s : t.series()) {
+    if (!s.style.overlay.empty() && t.find_series(s.style.overlay)) continue;
+    LinePlot p = plot_of(s);
+    for (const Series& o : t.series())
+      if (o.style.overlay == s.name && !o.x.empty())
+        p.lines.push_back({o.name, o.x, o.y, false, "#d62728", false, true});
+    if (p.lines.size() > 1 && p.lines.front().label.empty()) p.lines.front().label = s.name;
+    if (s.x.size() > 1 || p.lines.size() > 1)
+      write_svg(plots + "/" + file_name(s.name) + ".svg", p);
+  }
+}
+
 void write_telemetry(const Telemetry& t, const std::string& dir) {
   const std::string plots = dir + "/plots";
   std::filesystem::create_directories(plots);
   if (!t.series().empty()) write_series_csv(dir + "/series.csv", t.series());
-  for (const Series& s : t.series())
-    if (s.x.size() > 1) write_svg(plots + "/" + file_name(s.name) + ".svg", plot_of(s, "step"));
+  write_series_plots(t, plots);
   for (const Raster& r : t.rasters()) write_svg(plots + "/" + file_name(r.name) + ".svg", r);
   for (const Traces& tr : t.traces())
     write_svg(plots + "/" + file_name(tr.name) + ".svg", plot_of(tr));
-  for (const Image& i : t.images()) write_svg(plots + "/" + file_name(i.name) + ".svg", i);
+  for (const Image& i : t.images())
+    if (!is_panel_state(i.name)) write_svg(plots + "/" + file_name(i.name) + ".svg", i);
 }
 
 std::string run_to_end(Task& task, const RunContext& ctx) {

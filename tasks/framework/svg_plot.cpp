@@ -63,13 +63,36 @@ std::vector<double> ticks(double lo, double hi) {
 
 struct Frame {
   Range x, y;
+  double top = kTop;  // lower when a legend sits above the frame
   double px(double v) const {
     return kLeft + (v - x.lo) / (x.hi - x.lo) * (kWidth - kLeft - kRight);
   }
   double py(double v) const {
-    return kHeight - kBottom - (v - y.lo) / (y.hi - y.lo) * (kHeight - kTop - kBottom);
+    return kHeight - kBottom - (v - y.lo) / (y.hi - y.lo) * (kHeight - top - kBottom);
   }
 };
+
+// The legend in rows between the title and the frame, so that it never covers a curve: a short
+// stroke in the line's colour and style, then its label. Returns the height it takes.
+double legend(std::ostream& o, const std::vector<PlotLine>& lines,
+              const std::vector<std::string>& colors) {
+  constexpr double kRow = 16, kChar = 6.5, kSwatch = 22;
+  double x = kLeft, y = kTop + 4, used = 0;
+  for (size_t k = 0; k < lines.size(); ++k) {
+    const PlotLine& l = lines[k];
+    if (l.label.empty()) continue;
+    const double w = kSwatch + 6 + kChar * double(l.label.size()) + 14;
+    if (x > kLeft && x + w > kWidth - kRight) x = kLeft, y += kRow;
+    used = y + kRow - kTop;
+    o << "<line x1=\"" << x << "\" x2=\"" << x + kSwatch << "\" y1=\"" << y + 6 << "\" y2=\""
+      << y + 6 << "\" stroke=\"" << colors[k] << "\" stroke-width=\"2\""
+      << (l.dashed ? " stroke-dasharray=\"6,4\"" : "") << "/>\n";
+    o << "<text x=\"" << x + kSwatch + 6 << "\" y=\"" << y + 10 << "\" fill=\"#222\">"
+      << escape(l.label) << "</text>\n";
+    x += w;
+  }
+  return used;
+}
 
 void header(std::ostream& o, const std::string& title) {
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
@@ -82,7 +105,7 @@ void header(std::ostream& o, const std::string& title) {
 // Axes with ticks; `log_y` labels the y ticks as powers of ten of the (log10) values.
 void axes(std::ostream& o, const Frame& f, const std::string& xl, const std::string& yl,
           bool log_y) {
-  double x0 = kLeft, x1 = kWidth - kRight, y0 = kHeight - kBottom, y1 = kTop;
+  double x0 = kLeft, x1 = kWidth - kRight, y0 = kHeight - kBottom, y1 = f.top;
   o << "<rect x=\"" << x0 << "\" y=\"" << y1 << "\" width=\"" << x1 - x0 << "\" height=\""
     << y0 - y1 << "\" fill=\"none\" stroke=\"#444\"/>\n";
   for (double t : ticks(f.x.lo, f.x.hi))
@@ -110,20 +133,28 @@ void write_svg(const std::string& path, const LinePlot& plot) {
       if (std::isfinite(yval(l.y[i]))) f.x.add(l.x[i]), f.y.add(yval(l.y[i]));
   f.x.settle();
   f.y.settle();
+  std::vector<std::string> colors;
+  for (size_t k = 0; k < plot.lines.size(); ++k) {
+    const PlotLine& l = plot.lines[k];
+    colors.push_back(!l.color.empty() ? l.color : l.dashed ? "#000" : kColors[k % kNumColors]);
+  }
   std::ostringstream o;
   header(o, plot.title);
+  f.top = kTop + legend(o, plot.lines, colors);
   axes(o, f, plot.x_label, plot.y_label, plot.log_y);
   for (size_t k = 0; k < plot.lines.size(); ++k) {
     const PlotLine& l = plot.lines[k];
-    const char* color = l.dashed ? "#000" : kColors[k % kNumColors];
-    o << "<polyline fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\""
+    o << "<polyline fill=\"none\" stroke=\"" << colors[k] << "\" stroke-width=\""
+      << (l.faint ? 1 : 1.5) << "\"" << (l.faint ? " stroke-opacity=\"0.35\"" : "")
       << (l.dashed ? " stroke-dasharray=\"6,4\"" : "") << " points=\"";
     for (size_t i = 0; i < l.x.size() && i < l.y.size(); ++i)
       if (std::isfinite(yval(l.y[i]))) o << f.px(l.x[i]) << ',' << f.py(yval(l.y[i])) << ' ';
     o << "\"/>\n";
-    if (!l.label.empty())
-      o << "<text x=\"" << kWidth - kRight - 6 << "\" y=\"" << kTop + 16 + 15 * double(k)
-        << "\" text-anchor=\"end\" fill=\"" << color << "\">" << escape(l.label) << "</text>\n";
+    if (l.markers)
+      for (size_t i = 0; i < l.x.size() && i < l.y.size(); ++i)
+        if (std::isfinite(yval(l.y[i])))
+          o << "<circle cx=\"" << f.px(l.x[i]) << "\" cy=\"" << f.py(yval(l.y[i]))
+            << "\" r=\"3\" fill=\"" << colors[k] << "\"/>\n";
   }
   o << "</svg>\n";
   write_file_atomic(path, o.str());
@@ -169,8 +200,35 @@ void write_svg(const std::string& path, const Image& img) {
   write_file_atomic(path, o.str());
 }
 
-LinePlot plot_of(const Series& s, const std::string& x_label) {
-  return {s.name, x_label, s.name, false, {{s.name, s.x, s.y, false}}};
+std::vector<double> moving_average(const std::vector<double>& y, size_t window) {
+  std::vector<double> out(y.size());
+  double sum = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (std::isfinite(y[i])) sum += y[i], ++n;
+    if (i >= window && std::isfinite(y[i - window])) sum -= y[i - window], --n;
+    out[i] = n ? sum / double(n) : NAN;
+  }
+  return out;
+}
+
+LinePlot plot_of(const Series& s) {
+  const SeriesStyle& st = s.style;
+  LinePlot p{s.name,
+             st.x_label.empty() ? "step" : st.x_label,
+             st.y_label.empty() ? s.name : st.y_label,
+             false,
+             {}};
+  if (!st.smooth) {
+    p.lines.push_back({"", s.x, s.y});
+    return p;
+  }
+  // About 50 points per window: smooth enough to read a trend, short enough to follow it.
+  const size_t window = std::max<size_t>(1, s.y.size() / 50);
+  p.lines.push_back({s.name + " (each)", s.x, s.y, false, "#1f77b4", true});
+  p.lines.push_back({s.name + " (moving average of " + std::to_string(window) + ")", s.x,
+                     moving_average(s.y, window), false, "#1f77b4"});
+  return p;
 }
 
 }  // namespace soma

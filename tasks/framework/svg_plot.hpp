@@ -9,9 +9,12 @@
 namespace soma {
 
 struct PlotLine {
-  std::string label;
+  std::string label;  // in the legend above the frame; empty: not listed
   std::vector<double> x, y;
-  bool dashed = false;  // e.g. a reference value such as a teacher's weight
+  bool dashed = false;   // e.g. a reference value such as a teacher's weight
+  std::string color;     // empty: the palette's (black when dashed)
+  bool faint = false;    // thin and translucent: raw points under their moving average
+  bool markers = false;  // a dot at every point (sparse series such as per-epoch values)
 };
 
 struct LinePlot {
@@ -25,7 +28,9 @@ void write_svg(const std::string& path, const LinePlot& plot);
 void write_svg(const std::string& path, const Raster& raster);
 void write_svg(const std::string& path, const Image& image);
 
-// A line plot of one telemetry series.
-LinePlot plot_of(const Series& s, const std::string& x_label);
+// The mean of the last `window` finite values at each point (fewer at the start).
+std::vector<double> moving_average(const std::vector<double>& y, size_t window);
+// A line plot of one telemetry series, labelled and smoothed as its style says.
+LinePlot plot_of(const Series& s);
 
 }  // namespace soma

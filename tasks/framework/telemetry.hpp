@@ -9,10 +9,19 @@
 
 namespace soma {
 
+// How a series is plotted in the run folder (and labelled in the GUI).
+struct SeriesStyle {
+  std::string x_label;  // "epoch", "episode", "simulated time (s)"; empty: "step"
+  std::string y_label;  // with its unit: "angle (deg)"; empty: the series' name
+  bool smooth = false;  // noisy (per batch): drawn faint, with a moving average over it
+  std::string overlay;  // drawn on the named series' plot instead of a plot of its own
+};
+
 // y against x (x: the step, episode or epoch the value belongs to).
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  SeriesStyle style;
   double last() const { return y.empty() ? 0.0 : y.back(); }
 };
 
@@ -37,11 +46,23 @@ struct Image {
   std::vector<float> values;
 };
 
+// Items whose name starts with this are live state for a task's own panel (the microcircuit
+// diagram's potentials and weights): the run folder gets no plot of them, and the GUI draws
+// only their matrices as heat maps.
+inline constexpr const char* kPanelStatePrefix = "state/";
+inline bool is_panel_state(const std::string& name) {
+  return name.rfind(kPanelStatePrefix, 0) == 0;
+}
+
 class Telemetry {
  public:
   // Appends (x, y) to the named series, creating it on first use (kept in creation order).
   void add(const std::string& series, double x, double y);
+  // Sets how the named series is plotted, creating it (empty) if needed.
+  void describe(const std::string& series, SeriesStyle style);
   const Series* find_series(const std::string& name) const;
+  const Image* find_image(const std::string& name) const;
+  const Traces* find_traces(const std::string& name) const;
   const std::vector<Series>& series() const { return series_; }
 
   // Replace the named item (or add it).
@@ -60,6 +81,7 @@ class Telemetry {
   void clear();
 
  private:
+  Series& series_named(const std::string& name);
   std::vector<Series> series_;
   std::vector<Raster> rasters_;
   std::vector<Traces> traces_;

@@ -64,17 +64,6 @@ std::vector<double> seconds(const json& seed) {
   return t;
 }
 
-std::vector<double> moving_average(const std::vector<double>& y, size_t w) {
-  std::vector<double> out(y.size());
-  double sum = 0;
-  for (size_t i = 0; i < y.size(); ++i) {
-    sum += y[i];
-    if (i >= w) sum -= y[i - w];
-    out[i] = sum / double(std::min(i + 1, w));
-  }
-  return out;
-}
-
 void write_mse(const json& model, const std::string& dir) {
   const json& P = model["params"];
   const double dt = P.value("dt", 1e-2), Tpres = P.value("Tpres", 1.0);
