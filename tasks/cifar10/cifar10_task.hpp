@@ -27,7 +27,6 @@ class Cifar10Task : public TrainingTask {
   std::string description() const override {
     return "classify CIFAR-10 images with Norse's 4-conv spiking network (binary data files)";
   }
-  const ParamTable& params() const override { return table_; }
   std::string finish() override;
 
  protected:
@@ -41,7 +40,6 @@ class Cifar10Task : public TrainingTask {
  private:
   // Images (B, 3, 32, 32) -> per-class scores (B, 10): max over time of the read-out voltage.
   Tensor scores(const Tensor& images, bool training);
-  ParamTable table_;
   std::shared_ptr<Cifar10Net> model_;
   std::unique_ptr<DataLoader> train_, val_, test_;
   int64_t loader_epoch_ = -1, loader_batch_ = 0, val_evaluations_ = 0;
