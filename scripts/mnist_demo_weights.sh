@@ -4,7 +4,7 @@
 # two cores), then keeps only its model tensors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build/soma mnist --model rec --hidden 64 --seq_length 20 --epochs 6 --learning_rate 0.003 \
+build/soma mnist --dataset mnist-10k --model rec --hidden 64 --seq_length 20 --epochs 6 --learning_rate 0.003 \
   --out runs/mnist-demo
 mkdir -p assets/mnist_demo
 node scripts/strip_checkpoint.mjs runs/mnist-demo/checkpoint.safetensors \

@@ -6,6 +6,7 @@
 #include "tasks/cet/cet_demo.hpp"
 #include "tasks/cet/cet_sweep.hpp"
 #include "tasks/cet/cet_task.hpp"
+#include "tasks/cifar10/cifar10_task.hpp"
 #include "tasks/correlation/correlation_task.hpp"
 #include "tasks/dsqn/dsqn_task.hpp"
 #include "tasks/memory/memory_task.hpp"
@@ -23,6 +24,7 @@ const std::vector<TaskEntry>& task_registry() {
       e.push_back({t->name(), t->description(), make, t->web_query()});
     };
     add([] { return std::make_unique<MnistTask>(); });
+    add([] { return std::make_unique<Cifar10Task>(); });
     add([] { return std::make_unique<MemoryTask>(); });
     add([] { return std::make_unique<CartpoleTask>(); });
     add([] { return std::make_unique<CorrelationTask>(); });

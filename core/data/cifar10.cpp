@@ -1,8 +1,11 @@
 #include "core/data/cifar10.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "core/data/file_bytes.hpp"
+#include "core/io/atomic_write.hpp"
 
 namespace soma {
 namespace {
@@ -36,6 +39,21 @@ Dataset read_cifar10(const std::vector<std::string>& paths, const std::string& n
   for (const std::string& p : paths) append_file(ds, p);
   check_consistent(ds, 10);
   return ds;
+}
+
+void write_cifar10(const std::string& path, const Dataset& data) {
+  if (data.channels != 3 || data.height != 32 || data.width != 32)
+    throw std::invalid_argument("write_cifar10: images are not 3 x 32 x 32");
+  check_consistent(data, 10);
+  std::string bytes;
+  bytes.reserve(size_t(data.size() * kCifarRecordBytes));
+  for (int64_t i = 0; i < data.size(); ++i) {
+    bytes += char(data.labels[size_t(i)]);
+    const float* img = data.image(i);
+    for (int64_t k = 0; k < data.image_numel(); ++k)
+      bytes += char(uint8_t(std::lround(std::clamp(img[k], 0.0f, 1.0f) * 255.0f)));
+  }
+  write_file_atomic(path, bytes);
 }
 
 std::vector<std::string> cifar10_files(const std::string& dir, const std::string& split) {

@@ -15,6 +15,9 @@ constexpr int64_t kCifarRecordBytes = 1 + 3 * 32 * 32;
 
 // Reads and concatenates the files in order; pixels as byte / 255 in [0, 1].
 Dataset read_cifar10(const std::vector<std::string>& paths, const std::string& name = "cifar10");
+// The inverse, for tests and benchmarks: data (C 3, 32 x 32, pixels in [0, 1], labels 0-9) as
+// records of round(x * 255) bytes, written atomically.
+void write_cifar10(const std::string& path, const Dataset& data);
 // The standard file names of a split ("train" or "test") under `dir`.
 std::vector<std::string> cifar10_files(const std::string& dir, const std::string& split);
 

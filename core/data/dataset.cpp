@@ -12,7 +12,7 @@ int Dataset::num_classes() const {
 Normalization standard_normalization(const std::string& name) {
   // MNIST and CIFAR-10: the values torchvision examples use. Fashion-MNIST: measured on its
   // training set (tests/core/test_data.cpp checks the test set is close).
-  if (name == "mnist") return {{0.1307f}, {0.3081f}};
+  if (name == "mnist" || name == "mnist-10k") return {{0.1307f}, {0.3081f}};
   if (name == "fashion-mnist") return {{0.2860f}, {0.3530f}};
   if (name == "cifar10") return {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
   throw std::invalid_argument("no standard normalization for dataset '" + name + "'");
@@ -55,6 +55,15 @@ void check_consistent(const Dataset& data, int num_classes) {
       throw std::runtime_error(data.name + ": label " + std::to_string(data.labels[i]) +
                                " of sample " + std::to_string(i) + " is outside [0, " +
                                std::to_string(num_classes) + ")");
+}
+
+Dataset split_tail(Dataset& data, double fraction) {
+  Dataset tail = data;
+  const int64_t n_tail = int64_t(double(data.size()) * fraction), n_head = data.size() - n_tail;
+  tail.images.erase(tail.images.begin(), tail.images.begin() + n_head * data.image_numel());
+  tail.labels.erase(tail.labels.begin(), tail.labels.begin() + n_head);
+  truncate(data, n_head);
+  return tail;
 }
 
 }  // namespace soma

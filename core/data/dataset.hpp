@@ -33,6 +33,9 @@ Normalization standard_normalization(const std::string& name);
 void normalize(Dataset& data, const Normalization& n);
 // Keeps the first `limit` samples (limit < 0 or >= size keeps all).
 void truncate(Dataset& data, int64_t limit);
+// Moves the last `fraction` of `data` (rounded down) into the returned Dataset: a validation set
+// carved from the training set.
+Dataset split_tail(Dataset& data, double fraction);
 // Throws unless images and labels agree in count and every label is in [0, num_classes).
 void check_consistent(const Dataset& data, int num_classes);
 

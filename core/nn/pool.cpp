@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/ops/conv.hpp"
+#include "core/ops/shape_ops.hpp"
 
 namespace soma::nn {
 
@@ -32,6 +33,13 @@ AvgPool2d::AvgPool2d(int kernel, int stride, int padding)
 
 Tensor AvgPool2d::forward(const Tensor& x) {
   return avg_pool2d(x, kernel_, stride_, padding_);
+}
+
+Tensor max_pool_sequence(const Tensor& x, int kernel) {
+  if (x.dim() != 5) throw std::invalid_argument("max_pool_sequence: input is not (T, B, C, H, W)");
+  const int64_t T = x.size(0), B = x.size(1);
+  Tensor y = max_pool2d(reshape(x, {T * B, x.size(2), x.size(3), x.size(4)}), kernel);
+  return reshape(y, {T, B, y.size(1), y.size(2), y.size(3)});
 }
 
 }  // namespace soma::nn

@@ -22,4 +22,7 @@ class AvgPool2d : public Module {
   int kernel_, stride_, padding_;
 };
 
+// Max-pooling of a time-first sequence (T, B, C, H, W): the T * B images are pooled at once.
+Tensor max_pool_sequence(const Tensor& x, int kernel);
+
 }  // namespace soma::nn

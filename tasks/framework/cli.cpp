@@ -1,9 +1,11 @@
 #include "tasks/framework/cli.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 
+#include "core/data/catalog.hpp"
 #include "core/params/param_cli.hpp"
 #include "core/params/param_json.hpp"
 #include "core/version.hpp"
@@ -45,6 +47,26 @@ std::string resume_dir(const std::vector<std::string>& args) {
   return "";
 }
 
+// Norse's spellings of the same flags: its current task scripts take hyphens (--batch-size,
+// --learning-rate, --random-seed), its absl-era ones --random_seed. They are rewritten to the
+// table's names before parsing, so a Norse command line works and --help shows one spelling.
+std::vector<std::string> norse_spellings(const std::vector<std::string>& args,
+                                         const ParamTable& table) {
+  std::vector<std::string> out;
+  for (const std::string& a : args) {
+    const size_t eq = a.find('=');
+    std::string name = a.substr(0, eq), value = eq == std::string::npos ? "" : a.substr(eq);
+    if (name.rfind("--", 0) != 0 || table.find(name.substr(2)) >= 0) {
+      out.push_back(a);
+      continue;
+    }
+    std::replace(name.begin() + 2, name.end(), '-', '_');
+    if (name == "--random_seed") name = "--seed";
+    out.push_back(table.find(name.substr(2)) >= 0 ? name + value : a);
+  }
+  return out;
+}
+
 struct RunFlags {
   std::string out, resume, init_from;
   bool quiet = false;
@@ -64,7 +86,8 @@ int parse_task_flags(Task& task, const std::vector<std::string>& args, ParamValu
                  "start from the weights and neuron constants of a NIR file (soma export-nir)");
   try {
     if (!flags.resume.empty()) apply_params_json_file(values, flags.resume + "/config.json");
-    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 wants them reversed
+    const std::vector<std::string> a = norse_spellings(args, task.params());
+    std::vector<std::string> reversed(a.rbegin(), a.rend());  // CLI11 wants them reversed
     app.parse(reversed);
     check_device(values);
   } catch (const CLI::CallForHelp&) {
@@ -104,6 +127,9 @@ int run_task(const std::string& name, const std::vector<std::string>& args, std:
     if (!summary.empty()) out << summary << "\n";
     out << "run folder: " << ctx.out_dir << "\n";
     return 0;
+  } catch (const DataNotFound& e) {  // the user has to supply files: a usage error
+    err << "soma " << name << ": " << e.what() << "\n";
+    return kBadCommandLine;
   } catch (const std::exception& e) {
     err << "soma " << name << ": error: " << e.what() << "\n";
     return kRunFailed;

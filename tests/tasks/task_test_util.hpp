@@ -22,4 +22,11 @@ Dataset squares_dataset(int64_t n, uint64_t seed);
 // Writes train and test splits as IDX files into dir, as load_dataset expects them.
 void write_squares_idx(const std::string& dir, int64_t train, int64_t test);
 
+// 3 x 32 x 32 images of `n` samples in 3 classes (labels 0, 1, 2): class c has colour channel c
+// bright (0.8) and the others dim (0.2), plus noise; a crop or a flip keeps the class.
+Dataset colours_dataset(int64_t n, uint64_t seed);
+// CIFAR-10's six binary files in dir: `per_file` samples in each data_batch_k.bin, `test` in
+// test_batch.bin.
+void write_colours_cifar10(const std::string& dir, int64_t per_file, int64_t test);
+
 }  // namespace soma::test

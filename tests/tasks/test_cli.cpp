@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "task_test_util.hpp"
 #include "tasks/registry.hpp"
@@ -63,6 +65,32 @@ TEST_CASE("soma CLI: bad flags and values exit with 2 and say what is wrong") {
   CHECK(file.code == 2);
   CHECK(has(file.err, cfg));
   CHECK(has(file.err, "episodes"));
+}
+
+TEST_CASE("soma CLI: Norse's flag spellings (--batch-size, --random_seed) are aliases") {
+  // Hyphens reach the same parameter: its range check answers with the table's name.
+  auto range = run_cli({"mnist", "--batch-size", "0"});
+  CHECK(range.code == 2);
+  CHECK(has(range.err, "--batch_size"));
+  CHECK(run_cli({"mnist", "--batch-sise", "4"}).code == 2);  // a misspelling stays one
+  test::TempDir dir;
+  const std::string out = dir / "run";
+  auto r = run_cli({"correlation", "--episodes=1", "--seq-length", "20", "--random_seed", "77",
+                    "--learning-rate=0.05", "--out", out, "--quiet"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  std::ifstream in(out + "/config.json");
+  const std::string config((std::istreambuf_iterator<char>(in)), {});
+  CHECK(has(config, "\"seed\": 77"));
+  CHECK(has(config, "\"seq_length\": 20"));
+  CHECK(has(config, "\"learning_rate\": 0.05"));
+  r = run_cli({"correlation", "--episodes", "1", "--seq_length", "20", "--random-seed", "78",
+               "--out", out, "--quiet"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  // --help shows one spelling.
+  auto help = run_cli({"mnist", "--help"});
+  CHECK(has(help.out, "--batch_size"));
+  CHECK_FALSE(has(help.out, "--batch-size"));
+  CHECK_FALSE(has(help.out, "--random"));
 }
 
 TEST_CASE("soma CLI: a run writes config, metrics, checkpoint and plots, and resumes") {

@@ -114,3 +114,16 @@ TEST_CASE("mnist task: a corrupt data file fails with its name and sizes, exit c
   CHECK(r.code == 1);
   CHECK(has(r.err, "train-images-idx3-ubyte"));
 }
+
+TEST_CASE("mnist task: missing data files are named, with where to put them, exit code 2") {
+  test::TempDir dir;
+  auto r = run_cli({"mnist", "--data_dir", dir / "empty", "--out", dir / "run", "--quiet"});
+  CHECK(r.code == 2);
+  CHECK(has(r.err, "no folder " + (dir / "empty")));
+  std::filesystem::create_directories(dir / "data");
+  test::write_squares_idx(dir / "data", 20, 10);
+  std::filesystem::remove(dir / "data" + "/t10k-labels-idx1-ubyte");
+  r = run_cli({"mnist", "--data_dir", dir / "data", "--out", dir / "run", "--quiet"});
+  CHECK(r.code == 2);
+  CHECK(has(r.err, "t10k-labels-idx1-ubyte"));
+}

@@ -1,0 +1,97 @@
+// Seconds per CIFAR-10 training epoch of the cifar10 task as `soma cifar10` runs it (image as a
+// current, Norse's 4-conv LIF network, crop + flip, label smoothing, Adam), on generated images in
+// CIFAR-10's binary format (the real set is not shipped; the convolutions cost the same on any
+// pixels). The task trains `--steps` batches after one warm-up batch; the time per batch is
+// extrapolated to an epoch of 50,000 images (1,563 batches of 32), and linearly in T to Norse's
+// T = 128 (conv1 runs once per image, about 1 % of the work; everything else is per step). The
+// default T = 8 keeps the run short and its memory small: at T = 128 a batch of 32 holds
+// gigabytes of spikes for the backward pass. Prints wall and process CPU seconds.
+// Usage: bench_cifar10_epoch [--seq_length T] [--steps N] [--channels C]
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "bench/bench_args.hpp"
+#include "core/backend/openmp_env.hpp"
+#include "core/data/cifar10.hpp"
+#include "core/random/rng.hpp"
+#include "tasks/registry.hpp"
+
+using namespace soma;
+
+namespace {
+
+constexpr int64_t kTrainImages = 50000, kBatch = 32, kNorseT = 128;
+
+// Random images and labels, 32 per file (the loader reads them as it would the real set).
+void write_random_cifar10(const std::string& dir, int64_t per_file) {
+  Rng rng(7);
+  auto random_set = [&](int64_t n) {
+    Dataset d{"cifar10", 3, 32, 32, {}, {}};
+    for (int64_t i = 0; i < n * 3072; ++i) d.images.push_back(rng.uniform());
+    for (int64_t i = 0; i < n; ++i) d.labels.push_back(int(rng.below(10)));
+    return d;
+  };
+  for (const auto& f : cifar10_files(dir, "train")) write_cifar10(f, random_set(per_file));
+  write_cifar10(cifar10_files(dir, "test")[0], random_set(per_file));
+}
+
+struct Clock {
+  std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
+  std::clock_t cpu = std::clock();
+  double wall_s() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+  }
+  double cpu_s() const { return double(std::clock() - cpu) / CLOCKS_PER_SEC; }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  soma::use_passive_openmp_wait(argv);
+  const auto args = bench::parse_bench_args(
+      argc, argv,
+      "Usage: bench_cifar10_epoch [--seq_length T] [--steps N] [--channels C]\n"
+      "  T time steps (default 8), N timed batches of 32 (default 3), C first-layer channels "
+      "(default 64, Norse's)",
+      {{"--seq_length", true}, {"--steps", true}, {"--channels", true}});
+  const int64_t T = args.has("--seq_length") ? std::stoll(args.value("--seq_length")) : 8;
+  const int64_t steps = args.has("--steps") ? std::stoll(args.value("--steps")) : 3;
+  const int64_t channels = args.has("--channels") ? std::stoll(args.value("--channels")) : 64;
+  if (T < 1 || steps < 1 || channels < 1) {
+    std::fprintf(stderr, "bench_cifar10_epoch: --seq_length, --steps, --channels must be >= 1\n");
+    return 2;
+  }
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("soma_bench_cifar10_" + std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(dir);
+  write_random_cifar10(dir.string(), kBatch * (steps + 1));
+  TaskPtr task = make_task("cifar10");
+  ParamValues v(task->params());
+  v.set_string("data_dir", dir.string());
+  v.set_int("seq_length", T);
+  v.set_int("channels", channels);
+  v.set_int("batch_size", kBatch);
+  v.set_float("val_fraction", 0);
+  v.set_int("max_steps", steps + 1);
+  task->setup(v, {});
+  task->step();  // warm-up: first allocations
+  Clock clock;
+  for (int64_t s = 0; s < steps; ++s) task->step();
+  const double wall = clock.wall_s() / double(steps), cpu = clock.cpu_s() / double(steps);
+  std::filesystem::remove_all(dir);
+  const double batches = double((kTrainImages + kBatch - 1) / kBatch),
+               scale = double(kNorseT) / double(T);
+  std::printf(
+      "CIFAR-10 training batch, channels %lld, T %lld, batch %lld, Adam: %lld batches timed\n",
+      (long long)channels, (long long)T, (long long)kBatch, (long long)steps);
+  std::printf("  per batch       %8.2f s wall  %8.2f s CPU (all threads)\n", wall, cpu);
+  std::printf("  epoch at T %-4lld %8.0f s wall  %8.0f s CPU (x %.0f batches)\n", (long long)T,
+              wall * batches, cpu * batches, batches);
+  std::printf("  epoch at T %-4lld %8.0f s wall  %8.0f s CPU (x %.0f, linear in T)\n",
+              (long long)kNorseT, wall * batches * scale, cpu * batches * scale, scale);
+  return 0;
+}

@@ -1,0 +1,154 @@
+#include "tasks/cifar10/cifar10_task.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/autograd/grad_mode.hpp"
+#include "core/data/augment.hpp"
+#include "core/data/catalog.hpp"
+#include "core/encode/encoders.hpp"
+#include "core/ops/ops.hpp"
+#include "tasks/framework/accuracy.hpp"
+#include "tasks/framework/common_params.hpp"
+
+namespace soma {
+namespace {
+
+constexpr int kCropPadding = 4;
+constexpr float kReadoutNoise = 0.001f;  // Norse's tie-breaking noise on the read-out voltages
+
+std::string percent(double fraction) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f%%", 100 * fraction);
+  return buf;
+}
+
+}  // namespace
+
+Cifar10Task::Cifar10Task() {
+  table_
+      .add_string("data_dir", "",
+                  "folder with data_batch_1.bin ... data_batch_5.bin and test_batch.bin "
+                  "(default: .deps/data/cifar-10-batches-bin)")
+      .restart();
+  table_.add_int("seq_length", 128, "time steps per image").range(1, 10000).restart();
+  table_
+      .add_int("channels", 64,
+               "channels of the first conv layer; the others have 2x, 4x, 4x (Norse: 64)")
+      .range(1, 1024)
+      .restart();
+  table_.add_float("v_th", 0.4, "threshold of the conv layers' LIF neurons")
+      .range(0.01, 100)
+      .restart();
+  table_.add_float("label_smoothing", 0.2, "label smoothing of the cross-entropy loss").range(0, 1);
+  table_.add_bool("augment", true, "random crop (zero padding 4) and horizontal flip in training");
+  table_
+      .add_bool("normalize", false,
+                "subtract CIFAR-10's channel means and divide by their spread (Norse: raw [0, 1])")
+      .restart();
+  table_.add_int("limit_train", 0, "use the first N training images (0: all)").min(0).restart();
+  table_.add_int("limit_test", 0, "use the first N test images (0: all)").min(0).restart();
+  table_.add_float("val_fraction", 0.1, "share of the training set held out for validation")
+      .range(0, 0.9)
+      .restart();
+  add_seed_param(table_, 1234);
+  add_device_param(table_);
+  add_surrogate_params(table_);
+  add_trainer_params(table_, {1000, 32, 2e-3, "adam", 1e-5, "none", 5, 0.2});
+}
+
+void Cifar10Task::build(const ParamValues& v) {
+  const std::string dir = v.get_string("data_dir");
+  check_dataset_files("cifar10", dir);
+  LoadOptions lo{dir, v.get_int("limit_train") > 0 ? v.get_int("limit_train") : -1,
+                 v.get_bool("normalize")};
+  auto train = std::make_shared<Dataset>(load_dataset("cifar10", "train", lo));
+  lo.limit = v.get_int("limit_test") > 0 ? v.get_int("limit_test") : -1;
+  auto test = std::make_shared<Dataset>(load_dataset("cifar10", "test", lo));
+  const double vf = v.get_float("val_fraction");
+  auto val = vf > 0 ? std::make_shared<Dataset>(split_tail(*train, vf)) : test;
+  const int64_t B = v.get_int("batch_size");
+  const uint64_t seed = uint64_t(v.get_int("seed"));
+  train_ = std::make_unique<DataLoader>(train, LoaderOptions{B, true, false, seed, true});
+  val_ = std::make_unique<DataLoader>(val, LoaderOptions{B, false, false, seed, true});
+  test_ = std::make_unique<DataLoader>(test, LoaderOptions{B, false, false, seed, true});
+  loader_epoch_ = -1;
+  val_evaluations_ = 0;
+  augment_rng_ = Rng(seed ^ 0xA06);
+  noise_rng_ = Rng(seed ^ 0x5EED);
+  Rng rng(seed);
+  model_ = std::make_shared<Cifar10Net>(v.get_int("channels"), float(v.get_float("v_th")),
+                                        surrogate_of(v), rng);
+}
+
+Tensor Cifar10Task::scores(const Tensor& images, bool training) {
+  Tensor v = (*model_)(constant_current_encode(images, values().get_int("seq_length")));
+  last_voltages_ = v.detach();
+  if (training) v = v + Tensor::randn(v.shape(), noise_rng_) * kReadoutNoise;
+  return max_decode(v);  // (B, 10)
+}
+
+BatchStats Cifar10Task::train_batch(int64_t epoch, int64_t batch) {
+  if (epoch != loader_epoch_ || batch != loader_batch_) {  // a new epoch, or a resumed run
+    train_->start_epoch(epoch);
+    for (int64_t k = 0; k < batch; ++k) train_->next();
+    loader_epoch_ = epoch;
+  }
+  loader_batch_ = batch + 1;
+  Batch b = *train_->next();
+  if (values().get_bool("augment"))
+    b.images = random_crop_flip(b.images, kCropPadding, augment_rng_);
+  model_->train();
+  Tensor s = scores(b.images, true);
+  Tensor loss = cross_entropy(s, b.targets, float(values().get_float("label_smoothing")));
+  loss.backward();
+  return {loss.item(), count_top_k(s, b.targets), b.targets.numel()};
+}
+
+EvalStats Cifar10Task::evaluate(bool test) {
+  NoGrad no_grad;
+  model_->eval();
+  DataLoader& loader = test ? *test_ : *val_;
+  loader.start_epoch(0);
+  const float smoothing = float(values().get_float("label_smoothing"));
+  double loss = 0;
+  int64_t top1 = 0, top5 = 0, count = 0;
+  while (auto b = loader.next()) {
+    Tensor s = scores(b->images, false);
+    loss += double(cross_entropy(s, b->targets, smoothing, Reduction::sum).item());
+    top1 += count_top_k(s, b->targets, 1);
+    top5 += count_top_k(s, b->targets, 5);
+    count += b->targets.numel();
+  }
+  const double n = double(std::max<int64_t>(count, 1)), top5_rate = double(top5) / n;
+  if (test)
+    test_top5_ = top5_rate;
+  else
+    telemetry_.add("val top-5 accuracy", double(++val_evaluations_), top5_rate);
+  return {loss / n, double(top1) / n};
+}
+
+std::string Cifar10Task::finish() {
+  std::string line = TrainingTask::finish();
+  telemetry_.add("test top-5 accuracy", double(val_evaluations_), test_top5_);
+  return line + ", top-5 " + percent(test_top5_);
+}
+
+void Cifar10Task::publish_pictures() {
+  NoGrad no_grad;
+  test_->start_epoch(0);
+  Batch b = *test_->next();
+  scores(b.images, false);
+  const Tensor& z = model_->hidden_spikes;  // (T, B, c, 32, 32)
+  const int64_t T = z.size(0), per_sample = z.numel() / (T * z.size(1));
+  Raster r{"conv1 spikes (first test image)", T, std::min<int64_t>(per_sample, 200), {}};
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t n = 0; n < r.neurons; ++n) r.spikes.push_back(z.data()[t * z.numel() / T + n] > 0);
+  telemetry_.set(std::move(r));
+  Traces tr{"read-out voltages (first test image)", T, 10, {}};
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t c = 0; c < 10; ++c) tr.values.push_back(last_voltages_.at({t, 0, c}));
+  telemetry_.set(std::move(tr));
+}
+
+}  // namespace soma

@@ -1,0 +1,64 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/data/cifar10.hpp"
+#include "task_test_util.hpp"
+#include "tasks/framework/accuracy.hpp"
+#include "temp_dir.hpp"
+
+using namespace soma;
+using soma::test::run_cli;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+double percent_after(const std::string& out, const std::string& label) {
+  size_t at = out.find(label);
+  REQUIRE_MESSAGE(at != std::string::npos, out);
+  return std::stod(out.substr(at + label.size()));
+}
+
+}  // namespace
+
+TEST_CASE("count_top_k: the target among the k best, ties broken as argmax") {
+  Tensor s = Tensor::from({3, 4}, {0.1f, 0.9f, 0.5f, 0.2f,  //
+                                   1, 1, 1, 1,              //
+                                   0.3f, 0.2f, 0.1f, 0.4f});
+  Tensor t = Tensor::from({3}, {2, 1, 0});
+  CHECK(count_top_k(s, t, 1) == 0);  // row 1: all equal, argmax is class 0, not 1
+  CHECK(count_top_k(s, t, 2) == 3);
+  CHECK(count_top_k(s, Tensor::from({3}, {1, 0, 3}), 1) == 3);
+  CHECK_THROWS_AS(count_top_k(s, Tensor::from({2}, {0, 0})), std::invalid_argument);
+}
+
+TEST_CASE("cifar10 task: missing files are named with where to put them, exit code 2") {
+  test::TempDir dir;
+  test::write_colours_cifar10(dir.path.string(), 2, 2);
+  std::filesystem::remove(dir / "data_batch_3.bin");
+  std::filesystem::remove(dir / "test_batch.bin");
+  auto r = run_cli({"cifar10", "--data_dir", dir.path.string(), "--out", dir / "run", "--quiet"});
+  CHECK(r.code == 2);
+  CHECK(has(r.err, "missing data_batch_3.bin, test_batch.bin in " + dir.path.string()));
+  CHECK(has(r.err, "cifar-10-binary.tar.gz"));
+  CHECK_FALSE(std::filesystem::exists(dir / "run/checkpoint.safetensors"));
+}
+
+TEST_CASE("cifar10 task: Norse's network learns a small colour problem from binary files") {
+  test::TempDir dir;
+  const std::string data = dir / "data", out = dir / "run";
+  std::filesystem::create_directories(data);
+  test::write_colours_cifar10(data, 24, 30);  // 120 training images (12 for validation)
+  auto r =
+      run_cli({"cifar10", "--data_dir", data, "--channels", "4", "--seq_length", "32", "--epochs",
+               "3", "--batch_size", "12", "--learning_rate", "5e-3", "--out", out, "--quiet"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(percent_after(r.out, "test accuracy ") > 70.0);  // chance is 33%
+  CHECK(percent_after(r.out, "top-5 ") >= percent_after(r.out, "test accuracy "));
+  for (const char* f :
+       {"metrics.csv", "checkpoint.safetensors", "series.csv", "plots/val_top_5_accuracy.svg"})
+    CHECK_MESSAGE(std::filesystem::exists(out + "/" + f), std::string(f));
+}
