@@ -17,6 +17,7 @@ say() { echo "[setup] $*"; }
 PACKAGES=(cmake g++ make pkg-config dpkg-dev clang-format
           libeigen3-dev nlohmann-json3-dev zlib1g-dev doctest-dev libglfw3-dev libcli11-dev
           emscripten dataset-fashion-mnist
+          libkissfft-dev espeak-ng sox
           chromium xvfb xauth fonts-dejavu-core)
 # node/npm may come from elsewhere (e.g. NodeSource, whose nodejs conflicts with Debian's npm):
 # any working node and npm will do, so only ask Debian for the ones that are missing.

@@ -14,6 +14,7 @@
 #include "core/nn/lif_modules.hpp"
 #include "core/nn/lif_refrac_module.hpp"
 #include "core/nn/linear.hpp"
+#include "core/nn/lstm.hpp"
 #include "core/nn/lsnn_modules.hpp"
 #include "core/nn/module.hpp"
 #include "core/nn/pool.hpp"
