@@ -8,6 +8,9 @@
 #include "tasks/microcircuit/microcircuit_task.hpp"
 #include "tasks/mnist/digits_task.hpp"
 #include "tasks/mnist/mnist_task.hpp"
+#ifndef __EMSCRIPTEN__
+#include "tasks/speech_commands/speech_task.hpp"
+#endif
 
 namespace soma {
 
@@ -24,6 +27,9 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<CorrelationTask>(); });
     add([] { return std::make_unique<MicrocircuitTask>(); });
     add([] { return std::make_unique<DigitsTask>(); });
+#ifndef __EMSCRIPTEN__  // espeak-ng, sox and kissfft: native only
+    add([] { return std::make_unique<SpeechCommandsTask>(); });
+#endif
     return e;
   }();
   return entries;

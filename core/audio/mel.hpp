@@ -12,10 +12,9 @@
 //     at the FFT bin frequencies f_k = k * sample_rate / n_fft (no area normalisation);
 //   - log(mel + floor), floor 1e-6 (Norse feeds the power itself; the log keeps quiet and loud
 //     clips on one scale, as every keyword-spotting front end does).
-// With 201 bins 40 Hz apart and 80 filters, the lowest filters are narrower than a bin: about the
-// first ten have one or no non-zero weight (torchaudio warns about the same). They stay, as in
-// Norse; their features are nearly constant, and a per-bin standardisation handles them.
-//
+// With 201 bins 40 Hz apart and 80 filters, the lowest filters are narrower than a bin: the first
+// twelve see one or two bins each (torchaudio warns about the same). They stay, as in Norse; a
+// per-bin standardisation puts them on the same scale as the rest.
 // MEASURED_PLACEHOLDER
 #include <cstdint>
 #include <vector>
