@@ -15,7 +15,6 @@
 // With 201 bins 40 Hz apart and 80 filters, the lowest filters are narrower than a bin: the first
 // twelve see one or two bins each (torchaudio warns about the same). They stay, as in Norse; a
 // per-bin standardisation puts them on the same scale as the rest.
-// MEASURED_PLACEHOLDER
 #include <cstdint>
 #include <vector>
 

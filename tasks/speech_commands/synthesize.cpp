@@ -167,10 +167,15 @@ void SpeechSynthesizer::make(const Job& j) const {
   if (int64_t(s.size()) > kSpeechSamples) s.resize(size_t(kSpeechSamples));
   float peak = 1e-6f;
   for (float v : s) peak = std::max(peak, std::abs(v));
-  std::vector<float> clip(size_t(kSpeechSamples), 0.0f);
-  Rng pos(j.position_seed);
-  const int64_t start = pos.below(uint32_t(kSpeechSamples - int64_t(s.size()) + 1));
-  for (size_t k = 0; k < s.size(); ++k) clip[size_t(start) + k] = s[k] * j.peak / peak;
+  // A microphone's noise floor: white noise at -70 to -50 dB re full scale. Without it the
+  // silence around a word is digital zero, which no recording has and which the log-mel front
+  // end maps to its floor, far from where training noise puts it.
+  Rng rng(j.position_seed);
+  const float floor_rms = float(std::pow(10.0, rng.uniform(-3.5f, -2.5f)));
+  std::vector<float> clip(static_cast<size_t>(kSpeechSamples));
+  for (float& v : clip) v = floor_rms * rng.normal();
+  const int64_t start = rng.below(uint32_t(kSpeechSamples - int64_t(s.size()) + 1));
+  for (size_t k = 0; k < s.size(); ++k) clip[size_t(start) + k] += s[k] * j.peak / peak;
   write_wav(o_.dir + "/" + j.file, to_wav(clip));
 }
 

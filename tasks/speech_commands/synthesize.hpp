@@ -9,7 +9,7 @@
 // range). A voice is one (accent, variant) pair; it says each of the ten command words and one
 // "unknown" word (of bed, bird, cat, dog, happy, house, tree, wow), each at a random pitch
 // (espeak -p 20-80), speed (130-190 words per minute), peak amplitude (0.2-0.9) and position
-// in the one-second clip. Its files are <word>/<voice hash>_nohash_0.wav, as GSC names a
+// in the one-second clip, over a white noise floor at -70 to -50 dB re full scale. Its files are <word>/<voice hash>_nohash_0.wav, as GSC names a
 // speaker's clips.
 // Held-out voices: the split goes by variant, so a test voice's timbre is never heard in
 // training in any accent: variant i is test when i % 5 == 4 and validation when i % 10 == 2
