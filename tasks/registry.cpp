@@ -19,7 +19,7 @@ const std::vector<TaskEntry>& task_registry() {
     std::vector<TaskEntry> e;
     auto add = [&](auto make) {
       TaskPtr t = make();
-      e.push_back({t->name(), t->description(), make});
+      e.push_back({t->name(), t->description(), make, t->web_query()});
     };
     add([] { return std::make_unique<MnistTask>(); });
     add([] { return std::make_unique<MemoryTask>(); });

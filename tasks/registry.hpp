@@ -2,6 +2,7 @@
 // The one list of tasks. registry.cpp names every task explicitly (a static library would drop
 // self-registering objects that nothing references).
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@ namespace soma {
 struct TaskEntry {
   std::string name, description;
   std::function<TaskPtr()> make;
+  std::optional<std::string> web_query;  // Task::web_query: offered on the web page if set
 };
 
 const std::vector<TaskEntry>& task_registry();

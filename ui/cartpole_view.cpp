@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "tasks/cartpole/cartpole_task.hpp"
 #include "ui/playground.hpp"
 #include "ui/plot_panel.hpp"
 #include "ui/task_views.hpp"
@@ -17,12 +18,11 @@ class CartpoleView : public TaskView {
  public:
   void reset() override { start_ms_ = now_ms(); }
   void draw(const Telemetry& t, float width) override {
-    const Traces* tr = nullptr;
-    for (const Traces& x : t.traces())
-      if (x.name.rfind("cart position", 0) == 0) tr = &x;
+    const Traces* tr = t.find_traces(CartpoleKeys::state);
     PanelRect r = begin_panel("cart-pole (last episode, real time)", ImVec2(width, 170));
     if (!tr || tr->steps == 0) return;
-    const size_t episode = t.series().empty() ? 0 : t.series().front().y.size();
+    const Series* rewards = t.find_series(CartpoleKeys::episode_reward);
+    const size_t episode = rewards ? rewards->y.size() : 0;
     if (episode != episode_) {  // a new episode: replay it from its start
       episode_ = episode;
       start_ms_ = now_ms();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "tasks/mnist/digits_task.hpp"
 #include "ui/plot_panel.hpp"
 #include "ui/task_views.hpp"
 
@@ -13,9 +14,7 @@ namespace {
 class DigitsView : public TaskView {
  public:
   void draw(const Telemetry& t, float width) override {
-    const Image* probs = nullptr;
-    for (const Image& i : t.images())
-      if (i.name == "class probabilities") probs = &i;
+    const Image* probs = t.find_image(DigitsKeys::probabilities);
     PanelRect r = begin_panel("class probabilities", ImVec2(width, 150));
     if (!probs || probs->cols != 10) return;
     ImDrawList* dl = ImGui::GetWindowDrawList();

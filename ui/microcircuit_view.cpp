@@ -10,17 +10,12 @@
 #include <cstdio>
 #include <string>
 
+#include "tasks/microcircuit/microcircuit_task.hpp"
 #include "ui/plot_panel.hpp"
 #include "ui/task_views.hpp"
 
 namespace soma::ui {
 namespace {
-
-const Image* find_image(const Telemetry& t, const std::string& name) {
-  for (const Image& i : t.images())
-    if (i.name == name) return &i;
-  return nullptr;
-}
 
 ImU32 potential_color(float v) {  // blue (negative) - grey (0) - red (positive)
   float a = std::tanh(v);
@@ -33,18 +28,19 @@ class MicrocircuitView : public TaskView {
  public:
   void draw(const Telemetry& t, float width) override {
     int layers = 0;
-    while (find_image(t, "state/soma layer" + std::to_string(layers + 1))) ++layers;
+    using K = MicrocircuitKeys;
+    while (t.find_image(K::soma(size_t(layers + 1)))) ++layers;
     PanelRect r = begin_panel("microcircuit (first seed): compartments and angle(B, W^T)",
                               ImVec2(width, 230));
     if (layers == 0) return;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float colw = r.width() / float(layers), top = r.min.y + 18, bottom = r.max.y - 70;
     for (int k = 0; k < layers; ++k) {
-      const std::string l = " layer" + std::to_string(k + 1);
-      const Image* soma = find_image(t, "state/soma" + l);
-      const Image* basal = find_image(t, "state/basal" + l);
-      const Image* apical = find_image(t, "state/apical" + l);
-      const Image* inter = find_image(t, "state/inter soma pop" + std::to_string(k));
+      const size_t layer = size_t(k + 1);
+      const Image* soma = t.find_image(K::soma(layer));
+      const Image* basal = t.find_image(K::basal(layer));
+      const Image* apical = t.find_image(K::apical(layer));
+      const Image* inter = t.find_image(K::inter_soma(layer - 1));
       const float x0 = r.min.x + colw * float(k);
       char buf[64];
       if (k + 1 == layers)
@@ -76,7 +72,7 @@ class MicrocircuitView : public TaskView {
  private:
   // Two needles from a common pivot: W^T (fixed, up) and B (turned by the angle between them).
   static void draw_angle(const Telemetry& t, int layer, ImVec2 pivot, ImDrawList* dl) {
-    const Series* s = t.find_series("angle_layer" + std::to_string(layer));
+    const Series* s = t.find_series(MicrocircuitKeys::angle(size_t(layer)));
     if (!s || s->y.empty()) return;
     const float deg = float(s->last()), rad = deg * 3.14159265f / 180, len = 48;
     dl->AddLine(pivot, ImVec2(pivot.x, pivot.y - len), IM_COL32(150, 150, 160, 255), 2);

@@ -186,7 +186,7 @@ void Playground::draw_views() {
     ImGui::EndGroup();
   }
   for (const Image& img : t.images()) {
-    if (img.rows == 1 && img.name.rfind("state/", 0) == 0) continue;  // drawn by the diagram
+    if (img.rows == 1 && is_panel_state(img.name)) continue;  // drawn by the diagram
     place();
     draw_heatmap(img, ImVec2(pw, std::min(160.0f, pw)));
     ImGui::EndGroup();

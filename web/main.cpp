@@ -18,17 +18,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "tasks/registry.hpp"
 #include "ui/playground.hpp"
 
 namespace {
-
-// Small enough that one step fits a frame's budget on one thread.
-const std::map<std::string, std::string> kWebDefaults{
-    {"memory", "samples=64&batch_size=8&seq_length=25&seq_periods=8&epochs=50"},
-    {"correlation", "seq_length=100&input_features=20&episodes=300"},
-    {"cartpole", "max_episode_steps=200&episodes=300&chunk=4"},
-    {"microcircuit", "chunk_ms=2"},
-};
 
 EM_JS(char*, js_location_query, (), {
   var q = window.location.search.substring(1);
@@ -136,8 +129,11 @@ int main() {
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   soma::ui::PlaygroundOptions opt;
-  opt.tasks = {"memory", "correlation", "cartpole", "microcircuit", "digits"};
-  opt.task_defaults = kWebDefaults;
+  for (const soma::TaskEntry& e : soma::task_registry())  // each task says if it suits the web
+    if (e.web_query) {
+      opt.tasks.push_back(e.name);
+      if (!e.web_query->empty()) opt.task_defaults[e.name] = *e.web_query;
+    }
   opt.files_dir = "/tmp/soma";
   opt.autorun = true;
   opt.steps_per_frame = 8;

@@ -7,6 +7,7 @@
 #include "core/ops/ops.hpp"
 #include "tasks/framework/checkpoint.hpp"
 #include "tasks/framework/common_params.hpp"
+#include "tasks/framework/optimizer_params.hpp"
 
 namespace soma {
 namespace {
@@ -33,7 +34,6 @@ CartpoleTask::CartpoleTask() {
       .alias("model")
       .restart();
   table_.add_int("episodes", 100, "episodes to train at most").min(1);
-  table_.add_float("learning_rate", 1e-3, "Adam step size").range(1e-7, 1).restart();
   table_.add_float("gamma", 0.99, "discount factor").range(0, 1);
   table_.add_int("max_episode_steps", 500, "time limit of an episode (CartPole-v1: 500)")
       .min(1)
@@ -43,16 +43,17 @@ CartpoleTask::CartpoleTask() {
   add_seed_param(table_, 1234);
   add_device_param(table_);
   add_surrogate_params(table_);
+  add_optimizer_params(table_, {.learning_rate = 1e-3, .lr_step = 100, .unit = "episode"});
 }
 
 void CartpoleTask::setup(const ParamValues& v, const RunContext&) {
-  values_ = std::make_unique<ParamValues>(v);
+  keep_values(v);
   const uint64_t seed = uint64_t(v.get_int("seed"));
   rng_ = std::make_unique<Rng>(seed);
   env_ = std::make_unique<CartPole>(seed + 1, int(v.get_int("max_episode_steps")));
   policy_ = make_policy(v.get_string("policy"), surrogate_of(v), *rng_);
-  opt_ = std::make_unique<optim::Adam>(
-      policy_->parameters(), optim::AdamOptions{.lr = float(v.get_float("learning_rate"))});
+  opt_ = make_optimizer(v, policy_->parameters());
+  schedule_ = make_schedule(v, v.get_int("episodes"));
   episode_ = 0;
   running_ = 10;
   in_episode_ = false;
@@ -64,7 +65,7 @@ bool CartpoleTask::run_episode(int64_t n) {
     obs_ = env_->reset();
     log_probs_.clear();
     rewards_.clear();
-    states_ = Traces{"cart position and pole angle (last episode)", 0, 2, {}};
+    states_ = Traces{CartpoleKeys::state, 0, 2, {}};
     in_episode_ = true;
   }
   policy_->train();
@@ -83,7 +84,7 @@ bool CartpoleTask::run_episode(int64_t n) {
   return false;
 }
 
-// REINFORCE: one Adam step on -sum(log p(action) * normalised return) of the whole episode.
+// REINFORCE: one optimizer step on -sum(log p(action) * normalised return) of the whole episode.
 void CartpoleTask::end_episode() {
   in_episode_ = false;
   telemetry_.set(std::move(states_));
@@ -93,16 +94,18 @@ void CartpoleTask::end_episode() {
   Tensor loss = -sum(cat(log_probs_, 0) * returns);
   const double reward = double(rewards_.size());
   log_probs_.clear();
+  if (schedule_) schedule_->apply(*opt_, episode_);
   opt_->zero_grad();
   loss.backward();
+  clip_gradients(values(), *opt_, "episode " + std::to_string(episode_ + 1));
   opt_->step();
   ++episode_;
   running_ = 0.05 * reward + 0.95 * running_;
-  telemetry_.add("episode reward", double(episode_), reward);
-  telemetry_.add("running reward", double(episode_), running_);
+  telemetry_.add(CartpoleKeys::episode_reward, double(episode_), reward);
+  telemetry_.add(CartpoleKeys::running_reward, double(episode_), running_);
   if (policy_->hidden_spikes.defined()) {
     const Tensor& z = policy_->hidden_spikes;
-    Raster r{"policy spikes (last step)", z.size(0), z.size(2), {}};
+    Raster r{CartpoleKeys::spikes, z.size(0), z.size(2), {}};
     for (int64_t i = 0; i < z.numel(); ++i) r.spikes.push_back(z.data()[i] > 0);
     telemetry_.set(std::move(r));
   }

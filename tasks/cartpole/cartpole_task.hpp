@@ -1,6 +1,7 @@
 #pragma once
 // Cart-pole balancing by REINFORCE with a spiking policy (Norse's `cartpole` task): one episode
-// per step, returns discounted by gamma and normalised per episode, one Adam step per episode.
+// per step, returns discounted by gamma and normalised per episode, one optimizer step per episode
+// (Adam by default; --optimizer, --lr_schedule and --clip_grad as every learning task has).
 // Stops when the running reward (starts at 10; r <- 0.05 episode + 0.95 r) exceeds
 // reward_threshold (475, CartPole-v1's), or after `episodes`. Norse's defaults: 100 episodes,
 // learning rate 1e-3, gamma 0.99, seed 1234 (its README suggests 1000 episodes and 0.005).
@@ -8,12 +9,22 @@
 // update comes with the step that ends it), so a browser frame never waits for a whole episode.
 #include <memory>
 
-#include "core/optim/adam.hpp"
+#include "core/optim/optimizer.hpp"
+#include "core/optim/schedule.hpp"
 #include "tasks/cartpole/cartpole_env.hpp"
 #include "tasks/cartpole/policies.hpp"
 #include "tasks/framework/task.hpp"
 
 namespace soma {
+
+// The telemetry cart-pole publishes; ui/ and tests find it by these names.
+struct CartpoleKeys {
+  // (cart position in m, pole angle in rad) per environment step of the last episode.
+  static constexpr const char* state = "cart position and pole angle (last episode)";
+  static constexpr const char* episode_reward = "episode reward";  // x: episode
+  static constexpr const char* running_reward = "running reward";  // x: episode
+  static constexpr const char* spikes = "policy spikes (last step)";
+};
 
 class CartpoleTask : public Task {
  public:
@@ -22,13 +33,12 @@ class CartpoleTask : public Task {
   std::string description() const override {
     return "balance a pole on a cart with a spiking policy trained by REINFORCE";
   }
-  const ParamTable& params() const override { return table_; }
+  std::optional<std::string> web_query() const override {
+    return "max_episode_steps=200&episodes=300&chunk=4";
+  }
   void setup(const ParamValues& v, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
-  void update_params(const ParamValues& v) override {
-    if (values_) *values_ = v;
-  }
   void save(const std::string& dir) const override;
   void load(const std::string& dir) override;
   std::string finish() override;
@@ -40,11 +50,10 @@ class CartpoleTask : public Task {
   // returns true when the episode ended.
   bool run_episode(int64_t n);
   void end_episode();
-  ParamTable table_;
-  std::unique_ptr<ParamValues> values_;
   std::unique_ptr<CartPole> env_;
   std::shared_ptr<Policy> policy_;
-  std::unique_ptr<optim::Adam> opt_;
+  std::unique_ptr<optim::Optimizer> opt_;
+  std::unique_ptr<optim::LrSchedule> schedule_;  // counts episodes
   std::unique_ptr<Rng> rng_;
   int64_t episode_ = 0;
   // The episode in progress.

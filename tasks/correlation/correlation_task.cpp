@@ -8,6 +8,7 @@
 #include "core/plasticity/correlation_update.hpp"
 #include "core/random/rng.hpp"
 #include "tasks/framework/common_params.hpp"
+#include "tasks/framework/optimizer_params.hpp"
 
 namespace soma {
 namespace {
@@ -29,16 +30,16 @@ CorrelationTask::CorrelationTask() {
       .range(1, 1000)
       .restart();
   table_.add_float("input_rate", 5, "input rate in Hz").range(0, 1000).restart();
-  table_.add_float("learning_rate", 0.1, "Adam step size").range(1e-7, 10).restart();
   table_.add_float("plasticity_rate", 0.01, "step of the learned weight update").range(0, 10);
   table_.add_int("update_every", 10, "time steps between weight updates").min(1);
   add_seed_param(table_, 42);
   add_device_param(table_);
   add_surrogate_params(table_);
+  add_optimizer_params(table_, {.learning_rate = 0.1, .lr_step = 50, .unit = "episode"});
 }
 
 void CorrelationTask::setup(const ParamValues& v, const RunContext&) {
-  values_ = std::make_unique<ParamValues>(v);
+  keep_values(v);
   Rng rng(uint64_t(v.get_int("seed")));
   const int64_t T = v.get_int("seq_length"), I = v.get_int("input_features");
   const int64_t H = v.get_int("hidden_features");
@@ -50,10 +51,9 @@ void CorrelationTask::setup(const ParamValues& v, const RunContext&) {
   readout_ = nn::li_linear(H, 2, rng);
   std::tie(map_in_w_, map_in_b_) = linear_map(2 * H * I, H * I, rng);
   std::tie(map_rec_w_, map_rec_b_) = linear_map(2 * H * H, H * H, rng);
-  opt_ =
-      std::make_unique<optim::Adam>(Tensors{w_in_, w_rec_, readout_->synapse->weight, map_in_w_,
-                                            map_in_b_, map_rec_w_, map_rec_b_},
-                                    optim::AdamOptions{.lr = float(v.get_float("learning_rate"))});
+  opt_ = make_optimizer(v, Tensors{w_in_, w_rec_, readout_->synapse->weight, map_in_w_, map_in_b_,
+                                   map_rec_w_, map_rec_b_});
+  schedule_ = make_schedule(v, v.get_int("episodes"));
   episode_ = 0;
   telemetry_.clear();
 }
@@ -82,14 +82,16 @@ Tensor CorrelationTask::episode_loss() {
 }
 
 void CorrelationTask::step() {
+  if (schedule_) schedule_->apply(*opt_, episode_);
   opt_->zero_grad();
   Tensor loss = episode_loss();
   loss.backward();
+  clip_gradients(values(), *opt_, "episode " + std::to_string(episode_ + 1));
   opt_->step();
   last_loss_ = loss.item();
   if (episode_ == 0) first_loss_ = last_loss_;
   ++episode_;
-  telemetry_.add("loss", double(episode_), last_loss_);
+  telemetry_.add(CorrelationKeys::loss, double(episode_), last_loss_);
   int64_t total = values_->get_int("episodes");
   telemetry_.progress = double(episode_) / double(total);
   std::ostringstream o;

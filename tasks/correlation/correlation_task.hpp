@@ -11,11 +11,17 @@
 #include <memory>
 
 #include "core/nn/spiking_layers.hpp"
-#include "core/optim/adam.hpp"
+#include "core/optim/optimizer.hpp"
+#include "core/optim/schedule.hpp"
 #include "core/plasticity/lif_correlation.hpp"
 #include "tasks/framework/task.hpp"
 
 namespace soma {
+
+// The telemetry the correlation task publishes, by name.
+struct CorrelationKeys {
+  static constexpr const char* loss = "loss";  // x: episode
+};
 
 class CorrelationTask : public Task {
  public:
@@ -24,25 +30,23 @@ class CorrelationTask : public Task {
   std::string description() const override {
     return "learn a plasticity rule from correlation sensors (Norse's correlation experiment)";
   }
-  const ParamTable& params() const override { return table_; }
+  std::optional<std::string> web_query() const override {
+    return "seq_length=100&input_features=20&episodes=300";
+  }
   void setup(const ParamValues& v, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
-  void update_params(const ParamValues& v) override {
-    if (values_) *values_ = v;
-  }
   std::string finish() override;
 
  private:
   Tensor episode_loss();  // runs one episode, returns its loss (with history)
-  ParamTable table_;
-  std::unique_ptr<ParamValues> values_;
   LIFCorrelationParameters p_;
   Tensor x_, label_;     // (T, 1, I) input spikes; (1) the class
   Tensor w_in_, w_rec_;  // trainable initial weights
   std::shared_ptr<nn::SpikingLinear> readout_;
   Tensor map_in_w_, map_in_b_, map_rec_w_, map_rec_b_;  // the learned update rules
-  std::unique_ptr<optim::Adam> opt_;
+  std::unique_ptr<optim::Optimizer> opt_;
+  std::unique_ptr<optim::LrSchedule> schedule_;  // counts episodes
   int64_t episode_ = 0;
   double first_loss_ = 0, last_loss_ = 0;
 };

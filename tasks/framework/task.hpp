@@ -4,6 +4,7 @@
 // A step is one unit of work small enough to keep a GUI frame responsive (a batch, an episode, a
 // chunk of simulated time).
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -24,21 +25,28 @@ class Task {
   virtual std::string name() const = 0;         // the CLI subcommand: "mnist"
   virtual std::string description() const = 0;  // one line for `soma list` and the task picker
   // Every parameter with its default, range and help: one source of truth for flags, --help,
-  // GUI widgets, URL queries and config files.
-  virtual const ParamTable& params() const = 0;
+  // GUI widgets, URL queries and config files. A task fills table_ in its constructor.
+  virtual const ParamTable& params() const { return table_; }
   // Reads a --params file into `values`. The default takes Soma's own JSON config (a flat
   // object of parameters); a task whose users bring files in another format overrides it.
   virtual void apply_params_file(ParamValues& values, const std::string& path) const;
   // Where the CLI writes the run when no --out is given; empty: runs/<task>-<date>-<time>.
   // (The microcircuit writes beside its params file, as the seed's runner did.)
   virtual std::string default_run_folder(const ParamValues&) const { return {}; }
+  // The browser playground offers the task when this has a value: a URL query applied over the
+  // defaults so that one step fits a frame on one thread ("samples=64&batch_size=8"). None (the
+  // default): not on the web page (it needs data files, or its steps are too long).
+  virtual std::optional<std::string> web_query() const { return std::nullopt; }
 
   virtual void setup(const ParamValues& values, const RunContext& ctx) = 0;
   virtual void step() = 0;
   virtual bool done() const = 0;
   // Takes new values while the task runs (the GUI's sliders). Only parameters without the
-  // restart flag may differ from the values given to setup(); the default ignores them all.
-  virtual void update_params(const ParamValues&) {}
+  // restart flag may differ from the values given to setup(). The default stores them in
+  // values_, for a task that reads every such parameter from values() when it uses it.
+  virtual void update_params(const ParamValues& v) {
+    if (values_) *values_ = v;
+  }
   // Interactive input (the GUI's drawing pad): a task that takes one returns its (rows, cols);
   // infer() then runs the model on `input` (values in [0, 1]) and publishes what it makes of it
   // into telemetry. The defaults take none.
@@ -55,6 +63,13 @@ class Task {
   virtual std::string finish() { return {}; }
 
  protected:
+  // The values given to setup() (keep_values), updated by update_params.
+  void keep_values(const ParamValues& v) { values_ = std::make_unique<ParamValues>(v); }
+  const ParamValues& values() const { return *values_; }
+  bool has_values() const { return values_ != nullptr; }
+
+  ParamTable table_;
+  std::unique_ptr<ParamValues> values_;
   Telemetry telemetry_;
 };
 

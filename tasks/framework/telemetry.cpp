@@ -15,23 +15,43 @@ void replace_or_add(std::vector<T>& items, T item) {
     *it = std::move(item);
 }
 
+template <class T>
+const T* find_named(const std::vector<T>& items, const std::string& name) {
+  for (const T& item : items)
+    if (item.name == name) return &item;
+  return nullptr;
+}
+
 }  // namespace
 
+Series& Telemetry::series_named(const std::string& name) {
+  for (Series& s : series_)
+    if (s.name == name) return s;
+  series_.push_back({name, {}, {}, {}, {}});
+  return series_.back();
+}
+
 void Telemetry::add(const std::string& series, double x, double y) {
-  auto it = std::find_if(series_.begin(), series_.end(),
-                         [&](const Series& s) { return s.name == series; });
-  if (it == series_.end()) {
-    series_.push_back({series, {}, {}});
-    it = series_.end() - 1;
-  }
-  it->x.push_back(x);
-  it->y.push_back(y);
+  Series& s = series_named(series);
+  s.x.push_back(x);
+  s.y.push_back(y);
+}
+
+void Telemetry::describe(const std::string& series, const std::string& x_label,
+                         const std::string& y_label) {
+  Series& s = series_named(series);
+  s.x_label = x_label;
+  s.y_label = y_label;
 }
 
 const Series* Telemetry::find_series(const std::string& name) const {
-  for (const Series& s : series_)
-    if (s.name == name) return &s;
-  return nullptr;
+  return find_named(series_, name);
+}
+const Image* Telemetry::find_image(const std::string& name) const {
+  return find_named(images_, name);
+}
+const Traces* Telemetry::find_traces(const std::string& name) const {
+  return find_named(traces_, name);
 }
 
 void Telemetry::set(Raster r) {

@@ -9,10 +9,12 @@
 
 namespace soma {
 
-// y against x (x: the step, episode or epoch the value belongs to).
+// y against x (x: the step, episode or epoch the value belongs to). The labels name the axes
+// of the series' plot ("epoch", "simulated time (s)"; "angle (deg)"); empty: "step", the name.
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  std::string x_label, y_label;
   double last() const { return y.empty() ? 0.0 : y.back(); }
 };
 
@@ -37,11 +39,24 @@ struct Image {
   std::vector<float> values;
 };
 
+// Items whose name starts with this are live state for a task's own panel (the microcircuit
+// diagram's potentials and weights): the run folder gets no plot of them, and the GUI draws
+// only their matrices as heat maps.
+inline constexpr const char* kPanelStatePrefix = "state/";
+inline bool is_panel_state(const std::string& name) {
+  return name.rfind(kPanelStatePrefix, 0) == 0;
+}
+
 class Telemetry {
  public:
   // Appends (x, y) to the named series, creating it on first use (kept in creation order).
   void add(const std::string& series, double x, double y);
+  // Sets the axis labels of the named series, creating it (empty) if needed.
+  void describe(const std::string& series, const std::string& x_label,
+                const std::string& y_label = "");
   const Series* find_series(const std::string& name) const;
+  const Image* find_image(const std::string& name) const;
+  const Traces* find_traces(const std::string& name) const;
   const std::vector<Series>& series() const { return series_; }
 
   // Replace the named item (or add it).
@@ -60,6 +75,7 @@ class Telemetry {
   void clear();
 
  private:
+  Series& series_named(const std::string& name);
   std::vector<Series> series_;
   std::vector<Raster> rasters_;
   std::vector<Traces> traces_;

@@ -5,11 +5,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/optim/adam.hpp"
-#include "core/optim/clip.hpp"
-#include "core/optim/sgd.hpp"
 #include "tasks/framework/checkpoint.hpp"
 #include "tasks/framework/csv.hpp"
+#include "tasks/framework/optimizer_params.hpp"
 
 namespace soma {
 namespace {
@@ -28,21 +26,8 @@ std::string percent(double fraction) {
 void add_trainer_params(ParamTable& t, const TrainerDefaults& d) {
   t.add_int("epochs", d.epochs, "passes over the training data").min(1).alias("max_epochs");
   t.add_int("batch_size", d.batch_size, "samples per batch").min(1).restart();
-  t.add_float("learning_rate", d.learning_rate, "step size").range(1e-7, 10).restart();
-  t.add_choice("optimizer", d.optimizer, {"adam", "sgd"}, "optimizer").restart();
-  t.add_float("momentum", 0.9, "SGD momentum").range(0, 1).restart();
-  t.add_float("weight_decay", d.weight_decay, "L2 penalty").range(0, 1).restart();
-  t.add_float("clip_grad", 0.0, "clip the gradient norm to this (0: off)").min(0);
-  t.add_choice("lr_schedule", d.lr_schedule, {"none", "step", "cosine"},
-               "none; step: times lr_gamma every lr_step epochs; cosine: warm-up then cosine")
-      .restart();
-  t.add_int("lr_step", d.lr_step, "epochs between learning-rate drops (step schedule)")
-      .min(1)
-      .restart();
-  t.add_float("lr_gamma", d.lr_gamma, "learning-rate factor per drop (step schedule)")
-      .range(0, 1)
-      .restart();
-  t.add_int("warmup_steps", 0, "linear warm-up batches (cosine schedule)").min(0).restart();
+  add_optimizer_params(t, {d.learning_rate, d.optimizer, d.weight_decay, d.lr_schedule, d.lr_step,
+                           d.lr_gamma, "epoch"});
   t.add_int("patience", 0, "stop after this many epochs without a better validation loss (0: off)")
       .min(0);
   t.add_int("checkpoint_every", 0, "batches between checkpoints (0: at epoch ends only)").min(0);
@@ -54,7 +39,7 @@ uint64_t TrainingTask::epoch_seed(int64_t epoch) const {
 }
 
 void TrainingTask::setup(const ParamValues& values, const RunContext& ctx) {
-  values_ = std::make_unique<ParamValues>(values);
+  keep_values(values);
   ctx_ = ctx;
   epoch_ = batch_ = global_step_ = 0;
   best_val_loss_ = 1e300;
@@ -65,26 +50,9 @@ void TrainingTask::setup(const ParamValues& values, const RunContext& ctx) {
   metrics_.clear();
   telemetry_.clear();
   build(values);
-  float lr = float(values.get_float("learning_rate"));
-  float wd = float(values.get_float("weight_decay"));
-  if (values.get_string("optimizer") == "adam")
-    opt_ = std::make_unique<optim::Adam>(model().parameters(),
-                                         optim::AdamOptions{.lr = lr, .weight_decay = wd});
-  else
-    opt_ = std::make_unique<optim::SGD>(
-        model().parameters(),
-        optim::SGDOptions{
-            .lr = lr, .momentum = float(values.get_float("momentum")), .weight_decay = wd});
-  const std::string& sched = values.get_string("lr_schedule");
-  schedule_per_batch_ = sched == "cosine";
-  if (sched == "step")
-    schedule_ = std::make_unique<optim::StepLR>(lr, values.get_int("lr_step"),
-                                                float(values.get_float("lr_gamma")));
-  else if (sched == "cosine")
-    schedule_ = std::make_unique<optim::WarmupCosineLR>(
-        lr, values.get_int("warmup_steps"), values.get_int("epochs") * batches_per_epoch());
-  else
-    schedule_.reset();
+  opt_ = make_optimizer(values, model().parameters());
+  schedule_per_batch_ = schedule_per_update(values);
+  schedule_ = make_schedule(values, values.get_int("epochs") * batches_per_epoch());
 }
 
 void TrainingTask::step() {
@@ -99,20 +67,16 @@ void TrainingTask::step() {
     throw std::runtime_error(where + ": the loss is " + (std::isnan(s.loss) ? "NaN" : "infinite") +
                              "; try a smaller --learning_rate or --clip_grad (the last checkpoint "
                              "in the run folder is intact)");
-  if (double clip = values().get_float("clip_grad"); clip > 0) {
-    float norm = optim::clip_grad_norm_(opt_->params(), float(clip));
-    if (!std::isfinite(norm))
-      throw std::runtime_error(where + ": the gradient norm is " +
-                               (std::isnan(norm) ? "NaN" : "infinite"));
-  }
+  clip_gradients(values(), *opt_, where);
   opt_->step();
   ++global_step_;
   epoch_sum_.correct += s.correct;
   epoch_sum_.count += s.count;
   epoch_loss_sum_ += s.loss;
-  telemetry_.add("loss", double(global_step_), s.loss);
+  telemetry_.add(TrainerKeys::loss, double(global_step_), s.loss);
   if (s.count > 0)
-    telemetry_.add("batch accuracy", double(global_step_), double(s.correct) / double(s.count));
+    telemetry_.add(TrainerKeys::batch_accuracy, double(global_step_),
+                   double(s.correct) / double(s.count));
   ++batch_;
   int64_t every = values().get_int("checkpoint_every");
   if (every > 0 && global_step_ % every == 0 && !ctx_.out_dir.empty()) save(ctx_.out_dir);
@@ -127,9 +91,9 @@ void TrainingTask::end_epoch() {
   double train_acc = epoch_sum_.count ? double(epoch_sum_.correct) / double(epoch_sum_.count) : 0;
   metrics_.push_back({double(epoch_ + 1), double(global_step_), epoch_loss_sum_ / n, train_acc,
                       val.loss, val.accuracy, double(opt_->lr())});
-  telemetry_.add("val loss", double(epoch_ + 1), val.loss);
-  telemetry_.add("val accuracy", double(epoch_ + 1), val.accuracy);
-  telemetry_.add("train accuracy", double(epoch_ + 1), train_acc);
+  telemetry_.add(TrainerKeys::val_loss, double(epoch_ + 1), val.loss);
+  telemetry_.add(TrainerKeys::val_accuracy, double(epoch_ + 1), val.accuracy);
+  telemetry_.add(TrainerKeys::train_accuracy, double(epoch_ + 1), train_acc);
   if (val.loss < best_val_loss_) {
     best_val_loss_ = val.loss;
     bad_epochs_ = 0;
@@ -162,11 +126,6 @@ void TrainingTask::update_status(const BatchStats& last) {
   if (last.count > 0) o << "  acc " << percent(double(last.correct) / double(last.count));
   if (!metrics_.empty()) o << "  val " << percent(metrics_.back()[5]);
   telemetry_.status = o.str();
-}
-
-// Every parameter without the restart flag is read from values() when it is used.
-void TrainingTask::update_params(const ParamValues& values) {
-  if (values_) *values_ = values;
 }
 
 bool TrainingTask::done() const {
@@ -206,15 +165,15 @@ void TrainingTask::load(const std::string& dir) {
       metrics_.emplace_back(m.data() + r * m.size(1), m.data() + (r + 1) * m.size(1));
   }
   for (const auto& row : metrics_) {
-    telemetry_.add("val loss", row[0], row[4]);
-    telemetry_.add("val accuracy", row[0], row[5]);
-    telemetry_.add("train accuracy", row[0], row[3]);
+    telemetry_.add(TrainerKeys::val_loss, row[0], row[4]);
+    telemetry_.add(TrainerKeys::val_accuracy, row[0], row[5]);
+    telemetry_.add(TrainerKeys::train_accuracy, row[0], row[3]);
   }
 }
 
 std::string TrainingTask::finish() {
   EvalStats test = evaluate(true);
-  telemetry_.add("test accuracy", double(epoch_), test.accuracy);
+  telemetry_.add(TrainerKeys::test_accuracy, double(epoch_), test.accuracy);
   publish_pictures();
   if (!ctx_.out_dir.empty()) save(ctx_.out_dir);
   std::ostringstream o;

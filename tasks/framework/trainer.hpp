@@ -22,6 +22,16 @@
 
 namespace soma {
 
+// The telemetry the trainer publishes; ui/, tests and tasks find it by these names.
+struct TrainerKeys {
+  static constexpr const char* loss = "loss";                      // per batch, x: step
+  static constexpr const char* batch_accuracy = "batch accuracy";  // per batch, x: step
+  static constexpr const char* train_accuracy = "train accuracy";  // per epoch, x: epoch
+  static constexpr const char* val_loss = "val loss";              // per epoch, x: epoch
+  static constexpr const char* val_accuracy = "val accuracy";      // per epoch, x: epoch
+  static constexpr const char* test_accuracy = "test accuracy";    // once, at the end
+};
+
 struct TrainerDefaults {
   int64_t epochs = 10;
   int64_t batch_size = 32;
@@ -48,7 +58,6 @@ class TrainingTask : public Task {
   void setup(const ParamValues& values, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
-  void update_params(const ParamValues& values) override;
   void save(const std::string& dir) const override;
   void load(const std::string& dir) override;
   std::string finish() override;
@@ -69,7 +78,6 @@ class TrainingTask : public Task {
   // Task-specific pictures (rasters, traces) into telemetry at the end.
   virtual void publish_pictures() {}
 
-  const ParamValues& values() const { return *values_; }
   const RunContext& context() const { return ctx_; }
   // A seed for epoch e's data order, so a resumed run sees the same batches.
   uint64_t epoch_seed(int64_t epoch) const;
@@ -77,7 +85,6 @@ class TrainingTask : public Task {
  private:
   void end_epoch();
   void update_status(const BatchStats& last);
-  std::unique_ptr<ParamValues> values_;
   RunContext ctx_;
   std::unique_ptr<optim::Optimizer> opt_;
   std::unique_ptr<optim::LrSchedule> schedule_;

@@ -46,7 +46,7 @@ MemoryBatch make_memory_batch(const MemoryDataOptions& o, const std::vector<uint
         m.labels.at({k, b, p.target[size_t(k)]}) = 1;
         m.recall.at({k, b, 0}) = 1;
       }
-      for (int64_t t = k * o.seq_length; t < (k + 1) * o.seq_length; ++t)
+      for (int64_t t = k * o.period_length; t < (k + 1) * o.period_length; ++t)
         for (int64_t c = 0; c < C; ++c) {
           int64_t channel = c / o.population;
           float rate =

@@ -1,6 +1,6 @@
 #pragma once
 // The store/recall memory data set (Norse's MemoryStoreRecallDataset, after Bellec et al. 2019).
-// A sample is `repetitions` blocks of `periods` command periods of `seq_length` steps each. In
+// A sample is `repetitions` blocks of `periods` command periods of `period_length` steps each. In
 // every period a random bit is shown on two data channels (one-hot); in one period of the first
 // half of a block a "store" command is on, in one period of the second half a "recall" command,
 // and the data channels are silent during recall. The target at the recall period is the bit
@@ -15,7 +15,7 @@
 namespace soma {
 
 struct MemoryDataOptions {
-  int64_t seq_length = 200;
+  int64_t period_length = 200;
   int64_t periods = 12;
   int64_t repetitions = 1;
   int64_t population = 5;
@@ -23,7 +23,7 @@ struct MemoryDataOptions {
   float dt = 1e-3f;
   int64_t inputs() const { return 4 * population; }
   int64_t total_periods() const { return periods * repetitions; }
-  int64_t steps() const { return seq_length * total_periods(); }
+  int64_t steps() const { return period_length * total_periods(); }
 };
 
 struct MemoryBatch {

@@ -57,9 +57,20 @@ MemoryTask::MemoryTask() {
                   "hidden layer: 10 LIF + 10 LSNN, 20 LSNN or 20 LIF")
       .restart();
   table_.add_int("samples", 512, "training samples per epoch").min(1).restart();
-  table_.add_int("seq_length", 200, "time steps per command period").range(1, 10000).restart();
-  table_.add_int("seq_periods", 12, "command periods per block").range(2, 1000).restart();
-  table_.add_int("seq_repetitions", 1, "store/recall blocks per sample").range(1, 100).restart();
+  // Norse's names (seq_length, seq_periods, seq_repetitions) stay as aliases; seq_length means
+  // time steps per sample in every other task.
+  table_.add_int("period_length", 200, "time steps per command period")
+      .range(1, 10000)
+      .alias("seq_length")
+      .restart();
+  table_.add_int("periods", 12, "command periods per block")
+      .range(2, 1000)
+      .alias("seq_periods")
+      .restart();
+  table_.add_int("repetitions", 1, "store/recall blocks per sample")
+      .range(1, 100)
+      .alias("seq_repetitions")
+      .restart();
   table_.add_int("population_size", 5, "Poisson inputs per channel").range(1, 1000).restart();
   table_.add_float("poisson_rate", 100, "data rate in Hz (commands: half)")
       .range(1, 1000)
@@ -74,12 +85,9 @@ MemoryTask::MemoryTask() {
 }
 
 void MemoryTask::build(const ParamValues& v) {
-  data_ = {v.get_int("seq_length"),
-           v.get_int("seq_periods"),
-           v.get_int("seq_repetitions"),
-           v.get_int("population_size"),
-           float(v.get_float("poisson_rate")),
-           1e-3f};
+  data_ = {v.get_int("period_length"),         v.get_int("periods"),
+           v.get_int("repetitions"),           v.get_int("population_size"),
+           float(v.get_float("poisson_rate")), 1e-3f};
   Rng rng(uint64_t(v.get_int("seed")));
   model_ = std::make_shared<MemoryNet>(v.get_string("model"), data_.inputs(), surrogate_of(v), rng);
   order_epoch_ = -1;
@@ -107,8 +115,8 @@ std::vector<uint64_t> MemoryTask::seeds(uint64_t split, int64_t begin, int64_t e
 
 MemoryTask::Result MemoryTask::run(const MemoryBatch& b) {
   const int64_t P = data_.total_periods(), B = b.inputs.size(1);
-  Tensor v = (*model_)(b.inputs);                                               // (T, B, 2)
-  Tensor probs = softmax(mean(reshape(v, {P, data_.seq_length, B, 2}), 1), 2);  // (P, B, 2)
+  Tensor v = (*model_)(b.inputs);                                                  // (T, B, 2)
+  Tensor probs = softmax(mean(reshape(v, {P, data_.period_length, B, 2}), 1), 2);  // (P, B, 2)
   const float recalls = sum(b.recall).item();
   Tensor bce =
       sum(binary_cross_entropy(probs, b.labels, Reduction::none) * b.recall) / (2.0f * recalls);

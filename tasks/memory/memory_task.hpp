@@ -38,7 +38,9 @@ class MemoryTask : public TrainingTask {
   std::string description() const override {
     return "store a bit and recall it later with an adaptive recurrent SNN (LSNN)";
   }
-  const ParamTable& params() const override { return table_; }
+  std::optional<std::string> web_query() const override {
+    return "samples=64&batch_size=8&period_length=25&periods=8&epochs=50";
+  }
 
  protected:
   void build(const ParamValues& v) override;
@@ -57,7 +59,6 @@ class MemoryTask : public TrainingTask {
   Result run(const MemoryBatch& b);
   void publish_sample(const MemoryBatch& b, const Tensor& v);
   std::vector<uint64_t> seeds(uint64_t split, int64_t begin, int64_t end) const;
-  ParamTable table_;
   MemoryDataOptions data_;
   std::shared_ptr<MemoryNet> model_;
   std::vector<int64_t> order_;

@@ -59,17 +59,16 @@ void MicrocircuitTask::publish_state() {
     telemetry_.set(std::move(img));
   };
   for (size_t k = 0; k < m.uP.size(); ++k) {
-    const std::string l = " layer" + std::to_string(k + 1);
-    vec("state/soma" + l, m.uP[k]);
-    vec("state/basal" + l, m.vbas[k]);
-    if (k < m.vapi.size()) vec("state/apical" + l, m.vapi[k]);
-    mat("state/W" + l, m.W[k]);
-    if (k < m.B.size()) mat("state/B" + l, m.B[k]);
+    using K = MicrocircuitKeys;
+    vec(K::soma(k + 1), m.uP[k]);
+    vec(K::basal(k + 1), m.vbas[k]);
+    if (k < m.vapi.size()) vec(K::apical(k + 1), m.vapi[k]);
+    mat(K::forward_weights(k + 1), m.W[k]);
+    if (k < m.B.size()) mat(K::backward_weights(k + 1), m.B[k]);
   }
   for (size_t j = 0; j < m.uI.size(); ++j) {
-    const std::string p = " pop" + std::to_string(j + 1);
-    vec("state/inter soma" + p, m.uI[j]);
-    vec("state/inter dendrite" + p, m.vden[j]);
+    vec(MicrocircuitKeys::inter_soma(j + 1), m.uI[j]);
+    vec(MicrocircuitKeys::inter_dendrite(j + 1), m.vden[j]);
   }
 }
 
@@ -81,12 +80,12 @@ void MicrocircuitTask::publish() {
     if (!r0.mse.empty()) {
       double sum = 0;
       for (const auto& r : runs) sum += r.rec.mse[i];
-      telemetry_.add("mse", x, sum / double(runs.size()));
+      telemetry_.add(MicrocircuitKeys::mse, x, sum / double(runs.size()));
     }
     for (size_t k = 0; k < r0.angle.size(); ++k) {
       double sum = 0;
       for (const auto& r : runs) sum += r.rec.angle[k][i];
-      telemetry_.add("angle_layer" + std::to_string(k + 1), x, sum / double(runs.size()));
+      telemetry_.add(MicrocircuitKeys::angle(k + 1), x, sum / double(runs.size()));
     }
   }
   published_ = r0.t_ms.size();

@@ -15,6 +15,28 @@
 
 namespace soma {
 
+// The telemetry the microcircuit publishes; ui/ finds it by these names. Layers and interneuron
+// populations count from 1; population k mirrors pyramidal layer k + 1.
+struct MicrocircuitKeys {
+  // Every "state/..." image is panel state (kPanelStatePrefix): the GUI's diagram only.
+  static constexpr const char* mse = "mse";  // x: simulated time (s)
+  static std::string soma(size_t layer) { return "state/soma layer" + std::to_string(layer); }
+  static std::string basal(size_t layer) { return "state/basal layer" + std::to_string(layer); }
+  static std::string apical(size_t layer) { return "state/apical layer" + std::to_string(layer); }
+  static std::string forward_weights(size_t layer) {
+    return "state/W layer" + std::to_string(layer);
+  }
+  static std::string backward_weights(size_t layer) {
+    return "state/B layer" + std::to_string(layer);
+  }
+  static std::string inter_soma(size_t pop) { return "state/inter soma pop" + std::to_string(pop); }
+  static std::string inter_dendrite(size_t pop) {
+    return "state/inter dendrite pop" + std::to_string(pop);
+  }
+  // angle(B, W^T) of hidden layer `layer` in degrees, x: simulated time (s).
+  static std::string angle(size_t layer) { return "angle_layer" + std::to_string(layer); }
+};
+
 class MicrocircuitTask : public Task {
  public:
   MicrocircuitTask();
@@ -22,7 +44,7 @@ class MicrocircuitTask : public Task {
   std::string description() const override {
     return "cortical microcircuits learning their backward weights (BP, FA, PAL)";
   }
-  const ParamTable& params() const override { return table_; }
+  std::optional<std::string> web_query() const override { return "chunk_ms=2"; }
   // Validates a seed-format params.json and stores its path in `params_file`.
   void apply_params_file(ParamValues& values, const std::string& path) const override;
   std::string default_run_folder(const ParamValues& v) const override;
@@ -37,7 +59,6 @@ class MicrocircuitTask : public Task {
  private:
   void publish();
   void publish_state();  // the first seed's compartments and weights, for the GUI's diagram
-  ParamTable table_;
   std::unique_ptr<mc::Experiment> exp_;
   std::string load_path_, out_dir_;
   int64_t chunk_steps_ = 1000;

@@ -22,7 +22,7 @@ DigitsTask::DigitsTask() {
 }
 
 void DigitsTask::setup(const ParamValues& v, const RunContext&) {
-  values_ = std::make_unique<ParamValues>(v);
+  keep_values(v);
   telemetry_.clear();
   const std::string path = v.get_string("weights");
   SafetensorsData d = load_safetensors(path);
@@ -91,7 +91,7 @@ void DigitsTask::infer(const Image& input) {
   for (int64_t i = 0; i < z.numel(); ++i) r.spikes.push_back(z.data()[i] > 0);
   telemetry_.set(std::move(r));
   telemetry_.set(Traces{"read-out voltages (one per digit)", T, 10, v.to_vector()});
-  Image probs{"class probabilities", 1, 10, p.to_vector()};
+  Image probs{DigitsKeys::probabilities, 1, 10, p.to_vector()};
   int best = int(std::max_element(probs.values.begin(), probs.values.end()) - probs.values.begin());
   telemetry_.add("predicted digit",
                  double(telemetry_.series().empty() ? 1 : telemetry_.series().front().x.size() + 1),

@@ -17,6 +17,11 @@
 
 namespace soma {
 
+// The telemetry the drawing demo publishes; ui/ finds it by these names.
+struct DigitsKeys {
+  static constexpr const char* probabilities = "class probabilities";  // 1 x 10 image
+};
+
 class DigitsTask : public Task {
  public:
   DigitsTask();
@@ -24,11 +29,10 @@ class DigitsTask : public Task {
   std::string description() const override {
     return "draw a digit: a spiking network trained on MNIST classifies it (inference only)";
   }
-  const ParamTable& params() const override { return table_; }
+  std::optional<std::string> web_query() const override { return ""; }
   void setup(const ParamValues& v, const RunContext& ctx) override;
   void step() override {}
   bool done() const override { return true; }
-  void update_params(const ParamValues& v) override { *values_ = v; }
   std::pair<int64_t, int64_t> input_shape() const override { return {28, 28}; }
   void infer(const Image& input) override;
 
@@ -37,8 +41,6 @@ class DigitsTask : public Task {
   static std::vector<float> frame_like_mnist(const Image& input);
 
  private:
-  ParamTable table_;
-  std::unique_ptr<ParamValues> values_;
   std::shared_ptr<RecurrentNet> model_;
 };
 

@@ -21,7 +21,6 @@ class MnistTask : public TrainingTask {
   std::string description() const override {
     return "classify MNIST / Fashion-MNIST digits with a spiking conv or recurrent network";
   }
-  const ParamTable& params() const override { return table_; }
 
  protected:
   void build(const ParamValues& v) override;
@@ -35,7 +34,6 @@ class MnistTask : public TrainingTask {
   Tensor encode(const Tensor& images);  // (B, ...) -> (T, B, ...)
   // Readout voltages (T, B, 10) -> per-class scores (B, 10).
   Tensor scores(const Tensor& images);
-  ParamTable table_;
   std::shared_ptr<MnistModel> model_;
   std::unique_ptr<DataLoader> train_, val_, test_;
   int64_t steps_ = 0, loader_epoch_ = -1, loader_batch_ = 0;

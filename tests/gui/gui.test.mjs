@@ -14,7 +14,7 @@ const gui = path.join(root, 'build/soma-gui');
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'soma-gui-'));
 
 const cases = {
-  memory: 'task=memory&samples=16&batch_size=4&seq_length=10',
+  memory: 'task=memory&samples=16&batch_size=4&period_length=10',
   cartpole: 'task=cartpole&policy=ann&chunk=20',
   correlation: 'task=correlation&seq_length=50&input_features=10',
   microcircuit: 'task=microcircuit&chunk_ms=2',

@@ -8,7 +8,7 @@ using namespace soma;
 
 TEST_CASE("memory data: the recall target is the bit shown at the store command") {
   MemoryDataOptions o;
-  o.seq_length = 40;
+  o.period_length = 40;
   o.periods = 6;
   o.repetitions = 2;
   o.rate_hz = 1000;  // every active input spikes every step: levels are readable
@@ -18,7 +18,7 @@ TEST_CASE("memory data: the recall target is the bit shown at the store command"
   CHECK(m.labels.shape() == Shape{12, 3, 2});
   auto channel_on = [&](int64_t period, int64_t b, int64_t channel) {
     float spikes = 0;
-    for (int64_t t = period * o.seq_length; t < (period + 1) * o.seq_length; ++t)
+    for (int64_t t = period * o.period_length; t < (period + 1) * o.period_length; ++t)
       for (int64_t k = 0; k < o.population; ++k)
         spikes += m.inputs.at({t, b, channel * o.population + k});
     return spikes > 0;
@@ -47,8 +47,8 @@ TEST_CASE("memory data: the recall target is the bit shown at the store command"
 TEST_CASE("memory task: trains a few steps and its recall accuracy rises above chance") {
   TaskPtr t = make_task("memory");
   ParamValues v(t->params());
-  v.set_int("seq_length", 10);
-  v.set_int("seq_periods", 2);  // recall right after store
+  v.set_int("period_length", 10);
+  v.set_int("periods", 2);  // recall right after store
   v.set_int("samples", 256);
   v.set_int("batch_size", 32);
   v.set_int("epochs", 30);
@@ -65,7 +65,7 @@ TEST_CASE("memory task: live parameters change without a restart") {
   ParamValues v(t.params());
   v.set_int("samples", 8);
   v.set_int("batch_size", 4);
-  v.set_int("seq_length", 5);
+  v.set_int("period_length", 5);
   v.set_int("epochs", 1);
   t.setup(v, {});
   CHECK(!t.done());

@@ -22,7 +22,6 @@ class LineTask : public TrainingTask {
   }
   std::string name() const override { return "line"; }
   std::string description() const override { return "fit a line"; }
-  const ParamTable& params() const override { return table_; }
   int64_t steps = 0;
 
  protected:
@@ -42,7 +41,6 @@ class LineTask : public TrainingTask {
   EvalStats evaluate(bool) override { return {std::abs(model_->weight.item() - 2.0), 0}; }
 
  private:
-  ParamTable table_;
   std::shared_ptr<nn::Linear> model_;
   int64_t nan_at_;
 };

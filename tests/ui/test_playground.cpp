@@ -11,7 +11,7 @@ namespace {
 
 PlaygroundOptions small_options() {
   PlaygroundOptions o;
-  o.task_defaults = {{"memory", "samples=8&batch_size=4&seq_length=5&seq_periods=4"},
+  o.task_defaults = {{"memory", "samples=8&batch_size=4&period_length=5&periods=4"},
                      {"cartpole", "policy=ann&chunk=10&max_episode_steps=50"},
                      {"correlation", "seq_length=20&input_features=10"},
                      {"microcircuit", "chunk_ms=1"}};
