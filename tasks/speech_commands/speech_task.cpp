@@ -60,6 +60,7 @@ void SpeechCommandsTask::setup(const ParamValues& v, const RunContext& ctx) {
   synth_.reset();
   if (const std::string& dir = v.get_string("synthesize"); !dir.empty()) {
     telemetry_.clear();
+    keep_values(v);
     synth_ = std::make_unique<SpeechSynthesizer>(SynthOptions{
         dir, v.get_int("synth_accents"), v.get_int("synth_variants"), uint64_t(v.get_int("seed"))});
     return;

@@ -29,7 +29,6 @@ class SpeechCommandsTask : public TrainingTask {
   std::string description() const override {
     return "spot ten spoken command words (Speech Commands layout) with a recurrent SNN";
   }
-  const ParamTable& params() const override { return table_; }
   // With --synthesize DIR the task makes a data set instead of training.
   void setup(const ParamValues& values, const RunContext& ctx) override;
   void step() override;
@@ -45,7 +44,6 @@ class SpeechCommandsTask : public TrainingTask {
   void publish_pictures() override;
 
  private:
-  ParamTable table_;
   std::unique_ptr<SpeechSynthesizer> synth_;
   std::unique_ptr<SpeechData> data_;
   std::shared_ptr<SpeechModel> model_;

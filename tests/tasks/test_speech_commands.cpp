@@ -11,6 +11,7 @@
 #include "core/data/wav.hpp"
 #include "core/random/rng.hpp"
 #include "task_test_util.hpp"
+#include "tasks/framework/trainer.hpp"
 #include "tasks/registry.hpp"
 #include "tasks/speech_commands/synthesize.hpp"
 #include "temp_dir.hpp"
@@ -78,7 +79,7 @@ TEST_CASE("speech_commands task: learns to tell tones apart, held-out speakers")
   v.set_int("epochs", 6);
   t->setup(v, {});
   while (!t->done()) t->step();
-  const Series* acc = t->telemetry().find_series("val accuracy");
+  const Series* acc = t->telemetry().find_series(TrainerKeys::val_accuracy);
   REQUIRE(acc != nullptr);
   // 3 words + unknown + background: chance is about 1 in 5.
   CHECK(acc->last() > 0.85);
@@ -95,7 +96,7 @@ TEST_CASE("speech_commands task: lsnn and lstm models train a few steps") {
     v.set_int("max_steps", 2);
     t->setup(v, {});
     while (!t->done()) t->step();
-    const Series* loss = t->telemetry().find_series("loss");
+    const Series* loss = t->telemetry().find_series(TrainerKeys::loss);
     REQUIRE(loss != nullptr);
     CHECK(std::isfinite(loss->last()));
   }
