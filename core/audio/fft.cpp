@@ -15,7 +15,9 @@ RealFft::RealFft(int n) : n_(n), cfg_(nullptr) {
   scratch_.resize(size_t(2 * bins()));
 }
 
-RealFft::~RealFft() { kiss_fftr_free(cfg_); }
+RealFft::~RealFft() {
+  kiss_fftr_free(cfg_);
+}
 
 void RealFft::power(const float* in, float* out) {
   static_assert(sizeof(kiss_fft_cpx) == 2 * sizeof(float), "kissfft float build expected");

@@ -26,7 +26,7 @@ class RealFft {
 
  private:
   int n_;
-  void* cfg_;  // kiss_fftr_cfg
+  void* cfg_;                   // kiss_fftr_cfg
   std::vector<float> scratch_;  // bins() complex values as (re, im) pairs
 };
 

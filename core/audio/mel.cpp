@@ -6,8 +6,12 @@
 
 namespace soma {
 
-float hz_to_mel(float hz) { return 2595.0f * std::log10(1.0f + hz / 700.0f); }
-float mel_to_hz(float mel) { return 700.0f * (std::pow(10.0f, mel / 2595.0f) - 1.0f); }
+float hz_to_mel(float hz) {
+  return 2595.0f * std::log10(1.0f + hz / 700.0f);
+}
+float mel_to_hz(float mel) {
+  return 700.0f * (std::pow(10.0f, mel / 2595.0f) - 1.0f);
+}
 
 std::vector<float> mel_filterbank(const MelOptions& o) {
   const int bins = o.n_fft / 2 + 1;
@@ -17,7 +21,8 @@ std::vector<float> mel_filterbank(const MelOptions& o) {
     edges[size_t(m)] = mel_to_hz(lo + (hi - lo) * float(m) / float(o.n_mels + 1));
   std::vector<float> fb(size_t(o.n_mels * bins), 0.0f);
   for (int m = 0; m < o.n_mels; ++m) {
-    const float left = edges[size_t(m)], centre = edges[size_t(m + 1)], right = edges[size_t(m + 2)];
+    const float left = edges[size_t(m)], centre = edges[size_t(m + 1)],
+                right = edges[size_t(m + 2)];
     for (int k = 0; k < bins; ++k) {
       const float f = float(k) * float(o.sample_rate) / float(o.n_fft);
       const float up = (f - left) / (centre - left), down = (right - f) / (right - centre);
@@ -28,7 +33,10 @@ std::vector<float> mel_filterbank(const MelOptions& o) {
 }
 
 LogMel::LogMel(const MelOptions& o)
-    : o_(o), fft_(o.n_fft), window_(size_t(o.n_fft)), frame_(size_t(o.n_fft)),
+    : o_(o),
+      fft_(o.n_fft),
+      window_(size_t(o.n_fft)),
+      frame_(size_t(o.n_fft)),
       spectrum_(size_t(o.n_fft / 2 + 1)) {
   if (o.hop < 1 || o.n_mels < 1 || !(o.f_max > o.f_min))
     throw std::invalid_argument("LogMel: hop and n_mels must be >= 1 and f_max > f_min");
@@ -72,7 +80,8 @@ void LogMel::power(const float* wave, int64_t samples, float* out) {
     for (int m = 0; m < o_.n_mels; ++m) {
       const Band& b = bands_[size_t(m)];
       float s = 0;
-      for (size_t j = 0; j < b.weights.size(); ++j) s += b.weights[j] * spectrum_[size_t(b.first) + j];
+      for (size_t j = 0; j < b.weights.size(); ++j)
+        s += b.weights[j] * spectrum_[size_t(b.first) + j];
       row[m] = s;
     }
   }

@@ -51,8 +51,8 @@ class LogMel {
 
  private:
   struct Band {
-    int first = 0;              // first bin with a non-zero weight
-    std::vector<float> weights; // consecutive bins from `first`
+    int first = 0;               // first bin with a non-zero weight
+    std::vector<float> weights;  // consecutive bins from `first`
   };
   MelOptions o_;
   RealFft fft_;

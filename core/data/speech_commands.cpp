@@ -17,8 +17,10 @@ std::set<std::string> read_list(const std::string& root, const std::string& name
   const std::string path = root + "/" + name;
   std::ifstream in(path);
   if (!in)
-    throw std::runtime_error(path + " is missing: a Speech Commands folder has validation_list.txt "
-                             "and testing_list.txt (soma speech_commands --synthesize DIR makes one)");
+    throw std::runtime_error(
+        path +
+        " is missing: a Speech Commands folder has validation_list.txt "
+        "and testing_list.txt (soma speech_commands --synthesize DIR makes one)");
   std::set<std::string> clips;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
@@ -49,7 +51,8 @@ std::string speech_class_name(int label) {
 
 SpeechCommandsIndex index_speech_commands(const std::string& root) {
   if (!fs::is_directory(root))
-    throw std::runtime_error(root + " is not a folder: give --data_dir a Speech Commands folder "
+    throw std::runtime_error(root +
+                             " is not a folder: give --data_dir a Speech Commands folder "
                              "(soma speech_commands --synthesize DIR makes a small one)");
   SpeechCommandsIndex idx;
   idx.root = root;

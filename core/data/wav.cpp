@@ -21,11 +21,11 @@ uint16_t u16_at(const std::string& b, size_t at) {
   throw std::runtime_error(name + ": " + what);
 }
 
-void expect_field(const std::string& name, const std::string& field, uint64_t got,
-                  uint64_t want, const std::string& why) {
+void expect_field(const std::string& name, const std::string& field, uint64_t got, uint64_t want,
+                  const std::string& why) {
   if (got != want)
-    fail(name, field + " is " + std::to_string(got) + ", expected " + why + " = " +
-                   std::to_string(want));
+    fail(name,
+         field + " is " + std::to_string(got) + ", expected " + why + " = " + std::to_string(want));
 }
 
 struct Format {
@@ -36,8 +36,13 @@ struct Format {
 
 Format parse_fmt(const std::string& b, size_t at, uint32_t size, const std::string& name) {
   if (size < 16) fail(name, "fmt chunk is " + std::to_string(size) + " bytes, expected >= 16");
-  Format f{true,           u16_at(b, at),      u16_at(b, at + 2), u16_at(b, at + 12),
-           u16_at(b, at + 14), u32_at(b, at + 4), u32_at(b, at + 8)};
+  Format f{true,
+           u16_at(b, at),
+           u16_at(b, at + 2),
+           u16_at(b, at + 12),
+           u16_at(b, at + 14),
+           u32_at(b, at + 4),
+           u32_at(b, at + 8)};
   expect_field(name, "fmt.audio_format", f.format, 1, "PCM");
   if (f.channels == 0) fail(name, "fmt.channels is 0");
   if (f.rate == 0) fail(name, "fmt.sample_rate is 0");
@@ -60,7 +65,8 @@ void put_u16(std::string& s, uint16_t v) {
 }  // namespace
 
 Wav parse_wav(const std::string& b, const std::string& name) {
-  if (b.size() < 12) fail(name, "file is " + std::to_string(b.size()) + " bytes, too short for a RIFF header");
+  if (b.size() < 12)
+    fail(name, "file is " + std::to_string(b.size()) + " bytes, too short for a RIFF header");
   if (b.compare(0, 4, "RIFF") != 0) fail(name, "riff.id is not 'RIFF'");
   if (b.compare(8, 4, "WAVE") != 0) fail(name, "riff.format is not 'WAVE'");
   expect_field(name, "riff.size", u32_at(b, 4), b.size() - 8, "file size - 8");
@@ -69,7 +75,8 @@ Wav parse_wav(const std::string& b, const std::string& name) {
   bool data_seen = false;
   size_t at = 12;
   while (at < b.size()) {
-    if (b.size() - at < 8) fail(name, "a chunk header at byte " + std::to_string(at) + " is cut off");
+    if (b.size() - at < 8)
+      fail(name, "a chunk header at byte " + std::to_string(at) + " is cut off");
     const std::string id = b.substr(at, 4);
     const uint32_t size = u32_at(b, at + 4);
     const size_t body = at + 8;
@@ -81,8 +88,8 @@ Wav parse_wav(const std::string& b, const std::string& name) {
     } else if (id == "data") {
       if (!f.seen) fail(name, "data chunk comes before the fmt chunk");
       if (size % f.block_align != 0)
-        fail(name, "data chunk size " + std::to_string(size) + " is not a multiple of block_align " +
-                       std::to_string(f.block_align));
+        fail(name, "data chunk size " + std::to_string(size) +
+                       " is not a multiple of block_align " + std::to_string(f.block_align));
       w.samples.resize(size / 2);
       for (size_t i = 0; i < w.samples.size(); ++i) w.samples[i] = int16_t(u16_at(b, body + 2 * i));
       data_seen = true;
@@ -96,7 +103,9 @@ Wav parse_wav(const std::string& b, const std::string& name) {
   return w;
 }
 
-Wav read_wav(const std::string& path) { return parse_wav(read_file_bytes(path), path); }
+Wav read_wav(const std::string& path) {
+  return parse_wav(read_file_bytes(path), path);
+}
 
 Wav read_wav_16k_mono(const std::string& path) {
   Wav w = read_wav(path);
@@ -123,6 +132,8 @@ std::string encode_wav(const Wav& w) {
   return s;
 }
 
-void write_wav(const std::string& path, const Wav& wav) { write_file_atomic(path, encode_wav(wav)); }
+void write_wav(const std::string& path, const Wav& wav) {
+  write_file_atomic(path, encode_wav(wav));
+}
 
 }  // namespace soma

@@ -19,7 +19,8 @@ LSTM::LSTM(int64_t input_size, int64_t hidden_size, Rng& rng) {
   bias_ih = register_parameter("bias_ih", Tensor::zeros({G}));
   bias_hh = register_parameter("bias_hh", Tensor::zeros({G}));
   const float bound = 1.0f / std::sqrt(float(hidden_size));
-  for (Tensor* t : {&weight_ih, &weight_hh, &bias_ih, &bias_hh}) init::uniform_(*t, -bound, bound, rng);
+  for (Tensor* t : {&weight_ih, &weight_hh, &bias_ih, &bias_hh})
+    init::uniform_(*t, -bound, bound, rng);
 }
 
 Tensor LSTM::forward(const Tensor& x) {

@@ -13,10 +13,12 @@ SpeechModel::SpeechModel(const SpeechModelOptions& o, Rng& rng) : o_(o) {
   if (o.kind == "lif") {
     LIFParameters p;
     p.surrogate = o.surrogate;
+    p.dt = o.dt;
     lif_ = register_module("rec", std::make_shared<nn::LIFRecurrent>(o.inputs, o.hidden, rng, p));
   } else if (o.kind == "lsnn") {
     LSNNParameters p;
     p.surrogate = o.surrogate;
+    p.dt = o.dt;
     lsnn_ = register_module("rec", std::make_shared<nn::LSNNRecurrent>(o.inputs, o.hidden, rng, p));
   } else if (o.kind == "lstm") {
     lstm_ = register_module("lstm", std::make_shared<nn::LSTM>(o.inputs, o.hidden, rng));
@@ -26,7 +28,10 @@ SpeechModel::SpeechModel(const SpeechModelOptions& o, Rng& rng) : o_(o) {
   } else {
     throw std::invalid_argument("speech model must be lif, lsnn or lstm, not '" + o.kind + "'");
   }
-  li_readout_ = register_module("readout", nn::li_linear(o.hidden, o.outputs, rng));
+  LIParameters li;  // Norse's LILinearCell with the model's dt
+  li.dt = o.dt;
+  li_readout_ = register_module(
+      "readout", std::make_shared<nn::SpikingLinear>(o.hidden, o.outputs, li_scan_config(li), false, rng));
 }
 
 Tensor SpeechModel::forward(const Tensor& features) {

@@ -7,6 +7,9 @@
 // The spiking models decode the read-out voltage as Norse does, at the last step ("last"), or
 // optionally by its maximum or mean over time: the LI read-out forgets in ~20 steps (tau_mem
 // 10 ms at dt 1 ms), so "last" only sees what the recurrent layer still holds at the end.
+// dt sets how much neuron time one 12.5 ms frame takes: Norse's 1 ms gives the membrane a time
+// constant of 10 frames and the synapse 5; a smaller dt slows every neuron (hidden and read-out)
+// relative to the frames, so a word of 20-40 frames stays in the membranes.
 // The features' per-bin mean and standard deviation (from the training set) are buffers, so a
 // checkpoint carries the normalisation with the weights.
 #include <memory>
@@ -24,6 +27,7 @@ struct SpeechModelOptions {
   std::string kind = "lif";  // lif, lsnn, lstm
   int64_t inputs = 80, hidden = 128, outputs = 13;
   std::string decode = "last";  // last, max, mean (spiking models)
+  float dt = 1e-3f;             // seconds of neuron time per frame (spiking models)
   Surrogate surrogate{};
 };
 

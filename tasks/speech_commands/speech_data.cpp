@@ -31,7 +31,8 @@ SpeechData::SpeechData(const SpeechDataOptions& o) : o_(o), mel_(MelOptions{}) {
   for (SpeechSplit s : {SpeechSplit::validation, SpeechSplit::test}) {
     std::vector<float>& c = cached_[size_t(s)];
     c.resize(size_t(size(s) * frames_ * mels()));
-    for (int64_t i = 0; i < size(s); ++i) clip_features(s, i, nullptr, c.data() + i * frames_ * mels());
+    for (int64_t i = 0; i < size(s); ++i)
+      clip_features(s, i, nullptr, c.data() + i * frames_ * mels());
   }
 }
 
@@ -90,7 +91,8 @@ SpeechBatch SpeechData::batch(SpeechSplit s, const std::vector<int64_t>& idx, Rn
     } else {
       f = cached_[size_t(s)].data() + i * F;
     }
-    for (int64_t t = 0; t < frames_; ++t) std::copy(f + t * M, f + (t + 1) * M, x.data() + (t * B + b) * M);
+    for (int64_t t = 0; t < frames_; ++t)
+      std::copy(f + t * M, f + (t + 1) * M, x.data() + (t * B + b) * M);
     y.data()[b] = float(label(s, i));
   }
   return {x, y};
@@ -119,7 +121,8 @@ void SpeechData::feature_stats(Tensor& mean, Tensor& stddev) {
     mean.data()[m] = float(mu);
     fill_.push_back(float(mu));
     // The lowest filters are empty (constant log floor): keep their spread from dividing by 0.
-    stddev.data()[m] = float(std::max(1e-2, std::sqrt(std::max(0.0, s2[size_t(m)] / count - mu * mu))));
+    stddev.data()[m] =
+        float(std::max(1e-2, std::sqrt(std::max(0.0, s2[size_t(m)] / count - mu * mu))));
   }
 }
 

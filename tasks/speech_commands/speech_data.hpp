@@ -65,10 +65,10 @@ class SpeechData {
   LogMel mel_;
   int64_t frames_ = 0;
   std::array<Split, 3> splits_;
-  std::vector<std::vector<float>> noise_;       // each file's training part, in [-1, 1)
-  std::array<std::vector<float>, 3> cached_;    // clean features of validation and test
-  std::vector<float> fill_;                     // per-bin training mean: what masks write
-  std::vector<float> wave_;                     // scratch
+  std::vector<std::vector<float>> noise_;     // each file's training part, in [-1, 1)
+  std::array<std::vector<float>, 3> cached_;  // clean features of validation and test
+  std::vector<float> fill_;                   // per-bin training mean: what masks write
+  std::vector<float> wave_;                   // scratch
 };
 
 }  // namespace soma

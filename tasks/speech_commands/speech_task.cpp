@@ -30,19 +30,30 @@ SpeechCommandsTask::SpeechCommandsTask() {
                   "build a synthetic Speech Commands set with espeak-ng in this (new) folder, "
                   "then stop")
       .restart();
-  table_.add_int("synth_accents", 8, "--synthesize: espeak-ng English accents").range(1, 8).restart();
-  table_.add_int("synth_variants", 40, "--synthesize: voice variants per accent (1 in 5 held out for test)")
+  table_.add_int("synth_accents", 8, "--synthesize: espeak-ng English accents")
+      .range(1, 8)
+      .restart();
+  table_
+      .add_int("synth_variants", 40,
+               "--synthesize: voice variants per accent (1 in 5 held out for test)")
       .range(5, 40)
       .restart();
   table_
-      .add_choice("model", "lif", {"lif", "lsnn", "lstm"},
-                  "lif: recurrent LIF + LI read-out; lsnn: adaptive LIF; lstm: non-spiking baseline")
+      .add_choice(
+          "model", "lif", {"lif", "lsnn", "lstm"},
+          "lif: recurrent LIF + LI read-out; lsnn: adaptive LIF; lstm: non-spiking baseline")
       .restart();
   table_.add_int("hidden", 128, "recurrent neurons / LSTM units").range(1, 100000).restart();
   table_
       .add_choice("decode", "last", {"last", "max", "mean"},
                   "read-out voltage of the spiking models: at the last step (Norse), max or mean "
                   "over time")
+      .restart();
+  table_
+      .add_float("dt", 1e-3,
+                 "neuron time per frame in seconds (Norse: 1 ms); smaller keeps a word longer in "
+                 "the membranes")
+      .range(1e-5, 1e-2)
       .restart();
   table_.add_int("freq_mask", 15, "training: widest frequency mask in mel bins (0: off)")
       .range(0, 80);
@@ -76,21 +87,23 @@ void SpeechCommandsTask::step() {
                       std::to_string(synth_->total()) + " clips";
 }
 
-bool SpeechCommandsTask::done() const { return synth_ ? synth_->finished() : TrainingTask::done(); }
+bool SpeechCommandsTask::done() const {
+  return synth_ ? synth_->finished() : TrainingTask::done();
+}
 
 std::string SpeechCommandsTask::finish() {
   return synth_ ? synth_->summary() : TrainingTask::finish();
 }
 
 void SpeechCommandsTask::build(const ParamValues& v) {
-  data_ = std::make_unique<SpeechData>(
-      SpeechDataOptions{v.get_string("data_dir"), v.get_float("noise_prob"),
-                        v.get_float("noise_volume"), int(v.get_int("freq_mask")),
-                        int(v.get_int("time_mask"))});
+  data_ = std::make_unique<SpeechData>(SpeechDataOptions{
+      v.get_string("data_dir"), v.get_float("noise_prob"), v.get_float("noise_volume"),
+      int(v.get_int("freq_mask")), int(v.get_int("time_mask"))});
   const uint64_t seed = uint64_t(v.get_int("seed"));
   Rng rng(seed);
-  SpeechModelOptions mo{v.get_string("model"), data_->mels(), v.get_int("hidden"), kSpeechClasses,
-                        v.get_string("decode"), surrogate_of(v)};
+  SpeechModelOptions mo{v.get_string("model"), data_->mels(),          v.get_int("hidden"),
+                        kSpeechClasses,        v.get_string("decode"), float(v.get_float("dt")),
+                        surrogate_of(v)};
   model_ = std::make_shared<SpeechModel>(mo, rng);
   data_->feature_stats(model_->feature_mean, model_->feature_std);
   augment_rng_ = Rng(seed ^ 0xA0D10);
@@ -112,8 +125,8 @@ BatchStats SpeechCommandsTask::train_batch(int64_t epoch, int64_t batch) {
   }
   const int64_t B = values().get_int("batch_size"), begin = batch * B;
   const int64_t end = std::min<int64_t>(int64_t(order_.size()), begin + B);
-  SpeechBatch b = data_->batch(SpeechSplit::train,
-                               {order_.begin() + begin, order_.begin() + end}, &augment_rng_);
+  SpeechBatch b = data_->batch(SpeechSplit::train, {order_.begin() + begin, order_.begin() + end},
+                               &augment_rng_);
   model_->train();
   Tensor s = (*model_)(b.features);
   Tensor loss = nll_loss(log_softmax(s, 1), b.targets);
@@ -136,7 +149,8 @@ EvalStats SpeechCommandsTask::evaluate(bool test) {
     loss += double(nll_loss(log_softmax(s, 1), b.targets, Reduction::sum).item());
     correct += count_correct(s, b.targets);
   }
-  return {loss / double(std::max<int64_t>(n, 1)), double(correct) / double(std::max<int64_t>(n, 1))};
+  return {loss / double(std::max<int64_t>(n, 1)),
+          double(correct) / double(std::max<int64_t>(n, 1))};
 }
 
 void SpeechCommandsTask::publish_pictures() {
@@ -146,7 +160,8 @@ void SpeechCommandsTask::publish_pictures() {
   const int64_t T = b.features.size(0), M = b.features.size(2);
   std::vector<float> spec(size_t(M * T));  // rows: mel bins, high at the top; columns: frames
   for (int64_t t = 0; t < T; ++t)
-    for (int64_t m = 0; m < M; ++m) spec[size_t((M - 1 - m) * T + t)] = b.features.data()[t * M + m];
+    for (int64_t m = 0; m < M; ++m)
+      spec[size_t((M - 1 - m) * T + t)] = b.features.data()[t * M + m];
   telemetry_.set(Image{"log-mel spectrogram of the first test clip (" +
                            speech_class_name(data_->label(SpeechSplit::test, 0)) + ")",
                        M, T, std::move(spec)});

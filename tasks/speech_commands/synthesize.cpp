@@ -16,9 +16,9 @@ namespace soma {
 namespace fs = std::filesystem;
 namespace {
 
-const std::vector<std::string> kAccents = {"en-us",          "en-gb",         "en-gb-scotland",
-                                           "en-gb-x-rp",     "en-gb-x-gbclan", "en-gb-x-gbcwmd",
-                                           "en-029",         "en-us-nyc"};
+const std::vector<std::string> kAccents = {"en-us",      "en-gb",          "en-gb-scotland",
+                                           "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
+                                           "en-029",     "en-us-nyc"};
 const std::vector<std::string> kUnknownWords = {"bed",   "bird",  "cat",  "dog",
                                                 "happy", "house", "tree", "wow"};
 
@@ -40,7 +40,8 @@ std::string run_pipeline(const std::string& cmd) {
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   const int status = pclose(p);
-  if (status != 0) throw std::runtime_error("failed (status " + std::to_string(status) + "): " + cmd);
+  if (status != 0)
+    throw std::runtime_error("failed (status " + std::to_string(status) + "): " + cmd);
   return out;
 }
 
@@ -113,28 +114,32 @@ std::vector<std::pair<std::string, std::vector<float>>> noises(uint64_t seed) {
 
 const std::vector<std::string>& synth_variants() {
   static const std::vector<std::string> v = {
-      "m1",     "m2",    "m3",     "m4",       "m5",      "m6",     "m7",      "m8",
-      "f1",     "f2",    "f3",     "f4",       "f5",      "klatt",  "klatt2",  "klatt3",
-      "klatt4", "croak", "adam",   "Alex",     "Alicia",  "Andy",   "Annie",   "aunty",
-      "belinda", "benjamin", "boris", "caleb", "david",   "ed",     "edward",  "john",
-      "linda",  "max",   "michel", "norbert",  "paul",    "quincy", "steph",   "travis"};
+      "m1",      "m2",       "m3",     "m4",      "m5",     "m6",     "m7",     "m8",
+      "f1",      "f2",       "f3",     "f4",      "f5",     "klatt",  "klatt2", "klatt3",
+      "klatt4",  "croak",    "adam",   "Alex",    "Alicia", "Andy",   "Annie",  "aunty",
+      "belinda", "benjamin", "boris",  "caleb",   "david",  "ed",     "edward", "john",
+      "linda",   "max",      "michel", "norbert", "paul",   "quincy", "steph",  "travis"};
   return v;
 }
 
-int synth_variant_split(int64_t i) { return i % 5 == 4 ? 2 : i % 10 == 2 ? 1 : 0; }
+int synth_variant_split(int64_t i) {
+  return i % 5 == 4 ? 2 : i % 10 == 2 ? 1 : 0;
+}
 
 SpeechSynthesizer::SpeechSynthesizer(const SynthOptions& o) : o_(o) {
   if (o.accents < 1 || o.accents > int64_t(kAccents.size()) || o.variants < 5 ||
       o.variants > int64_t(synth_variants().size()))
     throw std::invalid_argument("synthesis: accents must be 1-8 and variants 5-40");
   if (fs::exists(o.dir) && !(fs::is_directory(o.dir) && fs::is_empty(o.dir)))
-    throw std::runtime_error(o.dir + " exists and is not an empty folder: --synthesize writes a "
+    throw std::runtime_error(o.dir +
+                             " exists and is not an empty folder: --synthesize writes a "
                              "new data set and never overwrites one");
   try {
     run_pipeline("espeak-ng --version >/dev/null 2>&1 && sox --version >/dev/null 2>&1");
   } catch (const std::exception&) {
-    throw std::runtime_error("--synthesize needs espeak-ng and sox (scripts/setup.sh installs "
-                             "them: apt-get install espeak-ng sox)");
+    throw std::runtime_error(
+        "--synthesize needs espeak-ng and sox (scripts/setup.sh installs "
+        "them: apt-get install espeak-ng sox)");
   }
   Rng rng(o.seed);
   for (int64_t a = 0; a < o.accents; ++a)
@@ -159,10 +164,12 @@ void SpeechSynthesizer::make(const Job& j) const {
       std::to_string(j.speed) + " --stdout '" + j.word +
       "' 2>/dev/null | sox -q -t wav - -t raw -r 16000 -e signed-integer -b 16 -c 1 -L - "
       "2>/dev/null");
-  if (raw.size() < 2) throw std::runtime_error("espeak-ng said nothing for " + j.voice + " '" + j.word + "'");
+  if (raw.size() < 2)
+    throw std::runtime_error("espeak-ng said nothing for " + j.voice + " '" + j.word + "'");
   std::vector<float> s(raw.size() / 2);
   for (size_t k = 0; k < s.size(); ++k)
-    s[k] = float(int16_t(uint16_t(uint8_t(raw[2 * k])) | uint16_t(uint8_t(raw[2 * k + 1])) << 8)) / 32768.0f;
+    s[k] = float(int16_t(uint16_t(uint8_t(raw[2 * k])) | uint16_t(uint8_t(raw[2 * k + 1])) << 8)) /
+           32768.0f;
   s = trim(s);
   if (int64_t(s.size()) > kSpeechSamples) s.resize(size_t(kSpeechSamples));
   float peak = 1e-6f;
@@ -195,7 +202,8 @@ void SpeechSynthesizer::write_lists_and_noise() {
   }
   write_file_atomic(o_.dir + "/validation_list.txt", val);
   write_file_atomic(o_.dir + "/testing_list.txt", test);
-  for (auto& [name, x] : noises(o_.seed)) write_wav(o_.dir + "/_background_noise_/" + name + ".wav", to_wav(x));
+  for (auto& [name, x] : noises(o_.seed))
+    write_wav(o_.dir + "/_background_noise_/" + name + ".wav", to_wav(x));
 }
 
 std::string SpeechSynthesizer::summary() const {

@@ -9,11 +9,10 @@
 // range). A voice is one (accent, variant) pair; it says each of the ten command words and one
 // "unknown" word (of bed, bird, cat, dog, happy, house, tree, wow), each at a random pitch
 // (espeak -p 20-80), speed (130-190 words per minute), peak amplitude (0.2-0.9) and position
-// in the one-second clip, over a white noise floor at -70 to -50 dB re full scale. Its files are <word>/<voice hash>_nohash_0.wav, as GSC names a
-// speaker's clips.
-// Held-out voices: the split goes by variant, so a test voice's timbre is never heard in
-// training in any accent: variant i is test when i % 5 == 4 and validation when i % 10 == 2
-// (40 variants: 8 test, 4 validation, 28 training).
+// in the one-second clip, over a white noise floor at -70 to -50 dB re full scale. Its files are
+// <word>/<voice hash>_nohash_0.wav, as GSC names a speaker's clips. Held-out voices: the split goes
+// by variant, so a test voice's timbre is never heard in training in any accent: variant i is test
+// when i % 5 == 4 and validation when i % 10 == 2 (40 variants: 8 test, 4 validation, 28 training).
 // _background_noise_/ gets 60 s each of white, pink and brown noise and a 50 Hz mains hum with
 // harmonics, which the loader cuts into "background" samples and mixes into training clips.
 // Defaults (8 x 40 voices): 3,520 clips, 117 MB, about 2 minutes on one core.

@@ -18,7 +18,8 @@ const double kPi = 3.14159265358979323846;
 
 std::vector<float> tone(double hz, double amplitude, int64_t n, double phase = 0.3) {
   std::vector<float> x(static_cast<size_t>(n));
-  for (int64_t k = 0; k < n; ++k) x[size_t(k)] = float(amplitude * std::cos(2 * kPi * hz * double(k) / 16000 + phase));
+  for (int64_t k = 0; k < n; ++k)
+    x[size_t(k)] = float(amplitude * std::cos(2 * kPi * hz * double(k) / 16000 + phase));
   return x;
 }
 }  // namespace
@@ -45,7 +46,8 @@ TEST_CASE("mel: the HTK scale and Norse's frame count") {
   // hand-computed from the edges mel_to_hz(2840.023 * m / 81).
   std::vector<float> fb = mel_filterbank({});
   CHECK(fb.size() == 80u * 201u);
-  CHECK(fb[27 * 201 + 24] == doctest::Approx((960 - 921.4558) / (972.6939 - 921.4558)).epsilon(1e-4));
+  CHECK(fb[27 * 201 + 24] ==
+        doctest::Approx((960 - 921.4558) / (972.6939 - 921.4558)).epsilon(1e-4));
   CHECK(fb[0 * 201 + 1] == doctest::Approx(0.2164).epsilon(1e-3));  // the narrow first filter
 }
 
@@ -92,7 +94,8 @@ TEST_CASE("spec augment: one band below the width limit takes the fill values") 
     for (int64_t m = 0; m < M; ++m) bins += f[size_t(m)] == 0.0f;
     CHECK(bins < 15);
     for (int64_t t = 0; t < T; ++t)
-      for (int64_t m = 0; m < M; ++m) CHECK((f[size_t(t * M + m)] == 0.0f) == (f[size_t(m)] == 0.0f));
+      for (int64_t m = 0; m < M; ++m)
+        CHECK((f[size_t(t * M + m)] == 0.0f) == (f[size_t(m)] == 0.0f));
   }
 }
 #endif

@@ -72,6 +72,7 @@ TEST_CASE("speech commands: a missing folder, list or listed clip is a clear err
   CHECK(error_of(d.path.string()).find("validation_list.txt is missing") != std::string::npos);
   d.file("validation_list.txt", "");
   d.file("testing_list.txt", "yes/a_nohash_0.wav\nyes/zzz_nohash_0.wav\n");
-  CHECK(error_of(d.path.string()).find("testing_list.txt line 2: yes/zzz_nohash_0.wav does not exist") !=
+  CHECK(error_of(d.path.string())
+            .find("testing_list.txt line 2: yes/zzz_nohash_0.wav does not exist") !=
         std::string::npos);
 }

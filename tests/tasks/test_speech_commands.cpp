@@ -47,8 +47,10 @@ void write_tone_set(const std::string& root) {
         w.samples.push_back(int16_t(std::lround(std::clamp(v, -1.0, 0.99) * 32767)));
       }
       write_wav(root + "/" + rel, w);
-      if (s >= 11) test += rel + "\n";
-      else if (s >= 8) val += rel + "\n";
+      if (s >= 11)
+        test += rel + "\n";
+      else if (s >= 8)
+        val += rel + "\n";
     }
   }
   std::ofstream(root + "/validation_list.txt") << val;
@@ -56,7 +58,8 @@ void write_tone_set(const std::string& root) {
   fs::create_directories(root + "/_background_noise_");
   Wav noise;
   for (int64_t k = 0; k < 20 * kSpeechSamples; ++k)
-    noise.samples.push_back(int16_t(std::lround(std::clamp(0.05 * rng.normal(), -1.0, 0.99) * 32767)));
+    noise.samples.push_back(
+        int16_t(std::lround(std::clamp(0.05 * rng.normal(), -1.0, 0.99) * 32767)));
   write_wav(root + "/_background_noise_/white.wav", noise);
 }
 
@@ -108,7 +111,8 @@ TEST_CASE("speech_commands CLI: --help, a missing data set and a corrupt clip") 
   CHECK(has(help.out, "--synthesize"));
   CHECK(has(help.out, "--model"));
   test::TempDir dir;
-  auto missing = run_cli({"speech_commands", "--data_dir", dir / "none", "--out", dir / "run1", "--quiet"});
+  auto missing =
+      run_cli({"speech_commands", "--data_dir", dir / "none", "--out", dir / "run1", "--quiet"});
   CHECK(missing.code == 1);
   CHECK(has(missing.err, "none is not a folder"));
   CHECK(has(missing.err, "--synthesize"));
@@ -127,7 +131,8 @@ TEST_CASE("speech_commands --synthesize: espeak-ng voices in the Speech Commands
   if (std::system("espeak-ng --version >/dev/null 2>&1 && sox --version >/dev/null 2>&1") != 0) {
     // scripts/setup.sh installs both; without them --synthesize must say so.
     test::TempDir dir;
-    auto r = run_cli({"speech_commands", "--synthesize", dir / "s", "--out", dir / "run", "--quiet"});
+    auto r =
+        run_cli({"speech_commands", "--synthesize", dir / "s", "--out", dir / "run", "--quiet"});
     CHECK(r.code == 1);
     CHECK(has(r.err, "espeak-ng and sox"));
     return;
@@ -153,7 +158,8 @@ TEST_CASE("speech_commands --synthesize: espeak-ng voices in the Speech Commands
   for (int16_t s : w.samples) peak = std::max(peak, std::abs(int(s)));
   CHECK(peak > 0.15 * 32768);
   // A second run never overwrites a data set.
-  auto again = run_cli({"speech_commands", "--synthesize", dir / "s", "--out", dir / "run2", "--quiet"});
+  auto again =
+      run_cli({"speech_commands", "--synthesize", dir / "s", "--out", dir / "run2", "--quiet"});
   CHECK(again.code == 1);
   CHECK(has(again.err, "not an empty folder"));
 }
