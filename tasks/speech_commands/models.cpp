@@ -35,7 +35,7 @@ SpeechModel::SpeechModel(const SpeechModelOptions& o, Rng& rng) : o_(o) {
 }
 
 Tensor SpeechModel::forward(const Tensor& features) {
-  Tensor x = (features - feature_mean) / feature_std;
+  Tensor x = (features - feature_mean) / (feature_std / o_.input_scale);
   if (lstm_) {
     (*lstm_)(x);
     return (*linear_readout_)(lstm_->h_n);

@@ -28,6 +28,7 @@ struct SpeechModelOptions {
   int64_t inputs = 80, hidden = 128, outputs = 13;
   std::string decode = "last";  // last, max, mean (spiking models)
   float dt = 1e-3f;             // seconds of neuron time per frame (spiking models)
+  float input_scale = 1;        // standardised features times this are the input currents
   Surrogate surrogate{};
 };
 

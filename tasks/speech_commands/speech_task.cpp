@@ -6,6 +6,7 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/ops/ops.hpp"
 #include "tasks/framework/common_params.hpp"
+#include "tasks/framework/csv.hpp"
 
 namespace soma {
 namespace {
@@ -55,6 +56,11 @@ SpeechCommandsTask::SpeechCommandsTask() {
                  "the membranes")
       .range(1e-5, 1e-2)
       .restart();
+  table_
+      .add_float("input_scale", 1.0,
+                 "input current per standard deviation of a log-mel feature")
+      .range(1e-3, 100)
+      .restart();
   table_.add_int("freq_mask", 15, "training: widest frequency mask in mel bins (0: off)")
       .range(0, 80);
   table_.add_int("time_mask", 35, "training: widest time mask in frames (0: off)").range(0, 81);
@@ -92,7 +98,41 @@ bool SpeechCommandsTask::done() const {
 }
 
 std::string SpeechCommandsTask::finish() {
-  return synth_ ? synth_->summary() : TrainingTask::finish();
+  if (synth_) return synth_->summary();
+  std::string summary = TrainingTask::finish();
+  // Per-class test accuracy into per_class.csv, and the two weakest classes into the summary.
+  NoGrad no_grad;
+  model_->eval();
+  std::vector<double> index, count(kSpeechClasses, 0), correct(kSpeechClasses, 0), acc;
+  const int64_t n = data_->size(SpeechSplit::test);
+  for (int64_t begin = 0; begin < n; begin += 64) {
+    std::vector<int64_t> idx;
+    for (int64_t i = begin; i < std::min(n, begin + 64); ++i) idx.push_back(i);
+    SpeechBatch b = data_->batch(SpeechSplit::test, idx, nullptr);
+    Tensor pred = argmax((*model_)(b.features), 1);
+    for (int64_t k = 0; k < pred.numel(); ++k) {
+      const size_t label = size_t(b.targets.data()[k]);
+      count[label] += 1;
+      correct[label] += pred.data()[k] == b.targets.data()[k];
+    }
+  }
+  std::vector<std::pair<double, int>> worst;
+  for (int c = 0; c < kSpeechClasses; ++c) {
+    index.push_back(c);
+    acc.push_back(count[size_t(c)] > 0 ? correct[size_t(c)] / count[size_t(c)] : 0);
+    if (count[size_t(c)] > 0) worst.push_back({acc.back(), c});
+  }
+  if (!context().out_dir.empty())
+    write_csv(context().out_dir + "/per_class.csv", {"class", "count", "correct", "accuracy"},
+              {index, count, correct, acc});
+  std::sort(worst.begin(), worst.end());
+  for (size_t k = 0; k < std::min<size_t>(2, worst.size()); ++k) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s %s %.0f%%", k ? "," : "; weakest:",
+                  speech_class_name(worst[k].second).c_str(), 100 * worst[k].first);
+    summary += buf;
+  }
+  return summary;
 }
 
 void SpeechCommandsTask::build(const ParamValues& v) {
@@ -103,7 +143,7 @@ void SpeechCommandsTask::build(const ParamValues& v) {
   Rng rng(seed);
   SpeechModelOptions mo{v.get_string("model"), data_->mels(),          v.get_int("hidden"),
                         kSpeechClasses,        v.get_string("decode"), float(v.get_float("dt")),
-                        surrogate_of(v)};
+                        float(v.get_float("input_scale")), surrogate_of(v)};
   model_ = std::make_shared<SpeechModel>(mo, rng);
   data_->feature_stats(model_->feature_mean, model_->feature_std);
   augment_rng_ = Rng(seed ^ 0xA0D10);
