@@ -31,7 +31,8 @@ SpeechModel::SpeechModel(const SpeechModelOptions& o, Rng& rng) : o_(o) {
   LIParameters li;  // Norse's LILinearCell with the model's dt
   li.dt = o.dt;
   li_readout_ = register_module(
-      "readout", std::make_shared<nn::SpikingLinear>(o.hidden, o.outputs, li_scan_config(li), false, rng));
+      "readout",
+      std::make_shared<nn::SpikingLinear>(o.hidden, o.outputs, li_scan_config(li), false, rng));
 }
 
 Tensor SpeechModel::forward(const Tensor& features) {

@@ -56,9 +56,7 @@ SpeechCommandsTask::SpeechCommandsTask() {
                  "the membranes")
       .range(1e-5, 1e-2)
       .restart();
-  table_
-      .add_float("input_scale", 1.0,
-                 "input current per standard deviation of a log-mel feature")
+  table_.add_float("input_scale", 1.0, "input current per standard deviation of a log-mel feature")
       .range(1e-3, 100)
       .restart();
   table_.add_int("freq_mask", 15, "training: widest frequency mask in mel bins (0: off)")
@@ -128,8 +126,9 @@ std::string SpeechCommandsTask::finish() {
   std::sort(worst.begin(), worst.end());
   for (size_t k = 0; k < std::min<size_t>(2, worst.size()); ++k) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%s %s %.0f%%", k ? "," : "; weakest:",
-                  speech_class_name(worst[k].second).c_str(), 100 * worst[k].first);
+    std::snprintf(buf, sizeof buf, "%s %s %.0f%%",
+                  k ? "," : "; weakest:", speech_class_name(worst[k].second).c_str(),
+                  100 * worst[k].first);
     summary += buf;
   }
   return summary;
@@ -141,9 +140,14 @@ void SpeechCommandsTask::build(const ParamValues& v) {
       int(v.get_int("freq_mask")), int(v.get_int("time_mask"))});
   const uint64_t seed = uint64_t(v.get_int("seed"));
   Rng rng(seed);
-  SpeechModelOptions mo{v.get_string("model"), data_->mels(),          v.get_int("hidden"),
-                        kSpeechClasses,        v.get_string("decode"), float(v.get_float("dt")),
-                        float(v.get_float("input_scale")), surrogate_of(v)};
+  SpeechModelOptions mo{v.get_string("model"),
+                        data_->mels(),
+                        v.get_int("hidden"),
+                        kSpeechClasses,
+                        v.get_string("decode"),
+                        float(v.get_float("dt")),
+                        float(v.get_float("input_scale")),
+                        surrogate_of(v)};
   model_ = std::make_shared<SpeechModel>(mo, rng);
   data_->feature_stats(model_->feature_mean, model_->feature_std);
   augment_rng_ = Rng(seed ^ 0xA0D10);
