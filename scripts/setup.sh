@@ -18,6 +18,7 @@ PACKAGES=(cmake g++ make pkg-config dpkg-dev clang-format
           libeigen3-dev nlohmann-json3-dev zlib1g-dev doctest-dev libglfw3-dev libcli11-dev
           libhdf5-dev
           emscripten dataset-fashion-mnist
+          libkissfft-dev espeak-ng sox
           chromium xvfb xauth fonts-dejavu-core
           python3-pynn python3-brian)  # the DSQN simulator's cross-check (tests/pynn)
 # node/npm may come from elsewhere (e.g. NodeSource, whose nodejs conflicts with Debian's npm):

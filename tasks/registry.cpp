@@ -13,6 +13,9 @@
 #include "tasks/microcircuit/microcircuit_task.hpp"
 #include "tasks/mnist/digits_task.hpp"
 #include "tasks/mnist/mnist_task.hpp"
+#ifndef __EMSCRIPTEN__
+#include "tasks/speech_commands/speech_task.hpp"
+#endif
 
 namespace soma {
 
@@ -36,6 +39,9 @@ const std::vector<TaskEntry>& task_registry() {
 #endif
     add([] { return std::make_unique<CetDemoTask>(); });
     add([] { return std::make_unique<DsqnTask>(); });
+#ifndef __EMSCRIPTEN__  // espeak-ng, sox and kissfft: native only
+    add([] { return std::make_unique<SpeechCommandsTask>(); });
+#endif
     return e;
   }();
   return entries;

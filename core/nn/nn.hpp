@@ -23,6 +23,7 @@
 #include "core/nn/init.hpp"
 #include "core/nn/lambda.hpp"
 #include "core/nn/linear.hpp"
+#include "core/nn/lstm.hpp"
 #include "core/nn/module.hpp"
 #include "core/nn/neuron_layer.hpp"
 #include "core/nn/pool.hpp"
