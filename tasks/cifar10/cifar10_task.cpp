@@ -81,6 +81,21 @@ void Cifar10Task::build(const ParamValues& v) {
                                         surrogate_of(v), rng);
 }
 
+nir::Graph Cifar10Task::to_nir() const {
+  nir::Builder b;
+  model_->export_nir(b);
+  const bool norm = values().get_bool("normalize");
+  b.graph.metadata = {
+      {"soma.task", name()},
+      {"soma.input", std::string("the image (T, B, 3, 32, 32) in [0, 1]") +
+                         (norm ? ", normalised by channel," : "") +
+                         " repeated at every step as the input current"},
+      {"soma.output", "read-out voltages (T, B, 10); the class is the argmax of the max over T"},
+      {"soma.dt", "0.001"},
+      {"soma.seq_length", std::to_string(values().get_int("seq_length"))}};
+  return b.graph;
+}
+
 Tensor Cifar10Task::scores(const Tensor& images, bool training) {
   Tensor v = (*model_)(constant_current_encode(images, values().get_int("seq_length")));
   last_voltages_ = v.detach();

@@ -28,6 +28,8 @@ class Cifar10Task : public TrainingTask {
     return "classify CIFAR-10 images with Norse's 4-conv spiking network (binary data files)";
   }
   std::string finish() override;
+  nir::Graph to_nir() const override;
+  void init_from_nir(const nir::Graph& g) override { model_->import_nir(nir::Loader(g)); }
 
  protected:
   void build(const ParamValues& v) override;

@@ -39,4 +39,22 @@ Tensor Cifar10Net::forward(const Tensor& x) {
   return (*readout_)(reshape(z, {T, B, z.numel() / (T * B)}));
 }
 
+void Cifar10Net::export_nir(nir::Builder& b) const {
+  nir::Dims s1{3, 32, 32}, s2;
+  std::string n = b.spiking_conv("conv1", *conv1_, b.input(s1), s1, s2);
+  n = b.spiking_conv("conv2", *conv2_, n, s2, s1);
+  n = b.spiking_conv("conv3", *conv3_, b.max_pool_spikes("pool2", n, s1), s1, s2);
+  n = b.spiking_conv("conv4", *conv4_, b.max_pool_spikes("pool3", n, s2), s2, s1);
+  n = b.flatten("flatten", b.max_pool_spikes("pool4", n, s1), s1);
+  b.output(b.spiking_linear("readout", *readout_, n), {10});
+}
+
+void Cifar10Net::import_nir(const nir::Loader& l) {
+  l.spiking_conv("conv1", *conv1_);
+  l.spiking_conv("conv2", *conv2_);
+  l.spiking_conv("conv3", *conv3_);
+  l.spiking_conv("conv4", *conv4_);
+  l.spiking_linear("readout", *readout_);
+}
+
 }  // namespace soma

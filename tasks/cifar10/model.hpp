@@ -13,6 +13,8 @@
 #include <memory>
 
 #include "core/neuron/surrogate.hpp"
+#include "core/nir/export.hpp"
+#include "core/nir/load.hpp"
 #include "core/nn/spiking_layers.hpp"
 
 namespace soma {
@@ -23,6 +25,10 @@ class Cifar10Net : public nn::Module {
   Tensor forward(const Tensor& currents) override;
   // Spikes of the first conv layer, (T, B, c, 32, 32), from the last forward (for rasters).
   Tensor hidden_spikes;
+  // The network as a NIR graph: the image (3, 32, 32) as the input current of every step ->
+  // read-out voltages (10); conv + LIF, max-pool and the LI read-out map as core/nir/export.hpp.
+  void export_nir(nir::Builder& b) const;
+  void import_nir(const nir::Loader& l);  // the inverse (--init_from)
 
  private:
   std::shared_ptr<nn::SpikingConv2d> conv1_, conv2_, conv3_, conv4_;

@@ -50,4 +50,25 @@ Tensor SpeechModel::forward(const Tensor& features) {
   return last_decode(v);
 }
 
+void SpeechModel::refuse_non_lif() const {
+  if (lsnn_)
+    nir::Builder::unsupported("rec", "LSNNRecurrent",
+                              "NIR has no adaptive-threshold neuron (train with --model lif)");
+  if (lstm_)
+    nir::Builder::unsupported("lstm", "LSTM", "NIR has no LSTM cell (train with --model lif)");
+}
+
+void SpeechModel::export_nir(nir::Builder& b) const {
+  refuse_non_lif();
+  const std::string in = b.input({o_.inputs});
+  b.output(b.spiking_linear("readout", *li_readout_, b.lif_recurrent("rec", *lif_, in)),
+           {o_.outputs});
+}
+
+void SpeechModel::import_nir(const nir::Loader& l) {
+  refuse_non_lif();
+  l.lif_recurrent("rec", *lif_);
+  l.spiking_linear("readout", *li_readout_);
+}
+
 }  // namespace soma

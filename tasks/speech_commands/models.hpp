@@ -15,6 +15,8 @@
 #include <memory>
 #include <string>
 
+#include "core/nir/export.hpp"
+#include "core/nir/load.hpp"
 #include "core/nn/lif_modules.hpp"
 #include "core/nn/linear.hpp"
 #include "core/nn/lsnn_modules.hpp"
@@ -40,8 +42,16 @@ class SpeechModel : public nn::Module {
   Tensor feature_mean, feature_std;  // (inputs) buffers
   Tensor hidden_spikes;              // (T, B, hidden) of the last forward (spiking models)
   Tensor readout_voltages;           // (T, B, outputs) of the last forward (spiking models)
+  // Model lif only, as a NIR graph with this model's dt (nir::Builder(dt())): the standardised
+  // features x input_scale (inputs) are its input currents, the read-out voltages (outputs) its
+  // output; the standardisation and the decoding stay outside the graph. lsnn and lstm have no
+  // NIR equivalent: a std::invalid_argument naming the layer and its type, both ways.
+  void export_nir(nir::Builder& b) const;
+  void import_nir(const nir::Loader& l);
+  float dt() const { return o_.dt; }
 
  private:
+  void refuse_non_lif() const;
   SpeechModelOptions o_;
   std::shared_ptr<nn::LIFRecurrent> lif_;
   std::shared_ptr<nn::LSNNRecurrent> lsnn_;

@@ -134,6 +134,22 @@ std::string SpeechCommandsTask::finish() {
   return summary;
 }
 
+nir::Graph SpeechCommandsTask::to_nir() const {
+  nir::Builder b(model_->dt());
+  model_->export_nir(b);
+  b.graph.metadata = {
+      {"soma.task", name()},
+      {"soma.model", values().get_string("model")},
+      {"soma.input", "log-mel features (T, B, " + std::to_string(data_->mels()) +
+                         "), standardised with the checkpoint's feature_mean/feature_std, x "
+                         "input_scale " +
+                         std::to_string(values().get_float("input_scale"))},
+      {"soma.output", "read-out voltages (T, B, " + std::to_string(kSpeechClasses) +
+                          "); decoded by " + values().get_string("decode") + " over T"},
+      {"soma.dt", std::to_string(model_->dt())}};
+  return b.graph;
+}
+
 void SpeechCommandsTask::build(const ParamValues& v) {
   data_ = std::make_unique<SpeechData>(SpeechDataOptions{
       v.get_string("data_dir"), v.get_float("noise_prob"), v.get_float("noise_volume"),

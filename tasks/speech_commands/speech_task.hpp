@@ -34,6 +34,10 @@ class SpeechCommandsTask : public TrainingTask {
   void step() override;
   bool done() const override;
   std::string finish() override;
+  nir::Graph to_nir() const override;
+  void init_from_nir(const nir::Graph& g) override {
+    model_->import_nir(nir::Loader(g, model_->dt()));
+  }
 
  protected:
   void build(const ParamValues& v) override;
