@@ -232,3 +232,35 @@ TEST_CASE("interop CLI: export-nir, import-nir and --init_from on a cart-pole ru
   CHECK(has(bad.err, "'lif"));
 }
 #endif
+
+#ifdef SOMA_HAS_HDF5
+TEST_CASE("interop CLI: export-nir, import-nir and --init_from on a tiny cifar10 run") {
+  test::TempDir dir;
+  const std::string data = dir / "data", run = dir / "run", file = dir / "cifar.nir";
+  std::filesystem::create_directories(data);
+  test::write_colours_cifar10(data, 4, 3);
+  const std::vector<std::string> tiny{"--data_dir", data, "--channels",   "2", "--seq_length", "4",
+                                      "--epochs",   "1",  "--batch_size", "4", "--quiet"};
+  auto with = [&](std::vector<std::string> a) {
+    a.insert(a.begin() + 1, tiny.begin(), tiny.end());
+    return test::run_cli(a);
+  };
+  REQUIRE(with({"cifar10", "--out", run}).code == 0);
+  auto e = test::run_cli({"export-nir", run, file});
+  REQUIRE_MESSAGE(e.code == 0, e.err);
+  nir::Graph g = nir::read_file(file);
+  CHECK(g.metadata.at("soma.task") == "cifar10");
+  CHECK(g.nodes.at("conv4.synapse").type == "Conv2d");
+  auto ev = test::run_cli({"import-nir", file});
+  CHECK_MESSAGE(ev.code == 0, ev.err);
+  CHECK(has(ev.out, "task cifar10 with the file's weights"));
+  auto init = with({"cifar10", "--init_from", file, "--out", dir / "run2"});
+  CHECK_MESSAGE(init.code == 0, init.err);
+  // Another width does not fit: an error naming the file and the node.
+  auto bad = test::run_cli({"cifar10", "--data_dir", data, "--channels", "3", "--epochs", "1",
+                            "--init_from", file, "--out", dir / "run3", "--quiet"});
+  CHECK(bad.code == 1);
+  CHECK(has(bad.err, "--init_from " + file));
+  CHECK(has(bad.err, "'conv1"));
+}
+#endif
