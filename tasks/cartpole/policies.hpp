@@ -10,6 +10,7 @@
 
 #include "core/neuron/surrogate.hpp"
 #include "core/nn/linear.hpp"
+#include "core/random/rng.hpp"
 #include "tasks/cartpole/cartpole_env.hpp"
 
 namespace soma {
@@ -18,6 +19,7 @@ class Policy : public nn::Module {
  public:
   virtual Tensor probabilities(const CartPole::Observation& obs) = 0;
   Tensor hidden_spikes;  // (T, 1, H) of the last call, for rasters; undefined for the ANN
+  Rng dropout_rng;       // the dropout masks' stream (a checkpoint keeps its state)
 };
 
 std::shared_ptr<Policy> make_policy(const std::string& kind, const Surrogate& s, Rng& rng);

@@ -37,6 +37,8 @@ struct Traces {
   std::string name;
   int64_t steps = 0, channels = 0;
   std::vector<float> values;
+  std::vector<std::string> labels;  // per channel, with its unit; empty: "#0", "#1", ...
+  std::string x_label;              // empty: "time step"
 };
 
 // A picture (a weight matrix, an input digit): rows x cols, row-major.
@@ -58,6 +60,8 @@ class Telemetry {
  public:
   // Appends (x, y) to the named series, creating it on first use (kept in creation order).
   void add(const std::string& series, double x, double y);
+  // Replaces the points of the named series (creating it), keeping its style.
+  void set_points(const std::string& series, std::vector<double> x, std::vector<double> y);
   // Sets how the named series is plotted, creating it (empty) if needed.
   void describe(const std::string& series, SeriesStyle style);
   const Series* find_series(const std::string& name) const;
