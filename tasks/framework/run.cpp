@@ -41,7 +41,7 @@ LinePlot plot_of(const Traces& tr) {
 // the same axes (the validation loss over the smoothed batch loss).
 void write_series_plots(const Telemetry& t, const std::string& plots) {
   for (const Series& s : t.series()) {
-    if (!s.style.overlay.empty() && t.find_series(s.style.overlay)) continue;
+    if (s.style.no_plot || (!s.style.overlay.empty() && t.find_series(s.style.overlay))) continue;
     LinePlot p = plot_of(s);
     for (const Series& o : t.series())
       if (o.style.overlay == s.name && !o.x.empty())

@@ -11,10 +11,11 @@ namespace soma {
 
 // How a series is plotted in the run folder (and labelled in the GUI).
 struct SeriesStyle {
-  std::string x_label;  // "epoch", "episode", "simulated time (s)"; empty: "step"
-  std::string y_label;  // with its unit: "angle (deg)"; empty: the series' name
-  bool smooth = false;  // noisy (per batch): drawn faint, with a moving average over it
-  std::string overlay;  // drawn on the named series' plot instead of a plot of its own
+  std::string x_label;   // "epoch", "episode", "simulated time (s)"; empty: "step"
+  std::string y_label;   // with its unit: "angle (deg)"; empty: the series' name
+  bool smooth = false;   // noisy (per batch): drawn faint, with a moving average over it
+  std::string overlay;   // drawn on the named series' plot instead of a plot of its own
+  bool no_plot = false;  // series.csv only: the task writes its own plots of it
 };
 
 // y against x (x: the step, episode or epoch the value belongs to).
