@@ -86,10 +86,11 @@ void killed_run(const std::string& task, const std::vector<std::string>& flags,
 void check_same_files(const std::string& a, const std::string& b) {
   auto fa = files_of(a), fb = files_of(b);
   CHECK(fa.size() == fb.size());
-  for (const auto& [name, bytes] : fa) {
+  for (const auto& entry : fa) {
+    const std::string& name = entry.first;  // (clang 14 cannot capture a structured binding)
     CAPTURE(name);
     REQUIRE(fb.count(name) == 1);
-    CHECK(bytes == fb[name]);
+    CHECK(entry.second == fb[name]);
   }
 }
 
