@@ -1,6 +1,9 @@
 #include "core/random/rng.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
 
 namespace soma {
 
@@ -83,6 +86,32 @@ Rng& global_rng() {
 
 void manual_seed(uint64_t seed) {
   global_rng().reseed(seed);
+}
+
+}  // namespace soma
+
+namespace soma {
+
+std::string Rng::state() const {
+  char buf[128];
+  // The spare normal as its bit pattern: exact, and never "nan" text.
+  uint32_t spare_bits;
+  std::memcpy(&spare_bits, &spare_, sizeof spare_bits);
+  std::snprintf(buf, sizeof buf, "xoshiro128ss %u %u %u %u %d %u", s_[0], s_[1], s_[2], s_[3],
+                has_spare_ ? 1 : 0, spare_bits);
+  return buf;
+}
+
+void Rng::set_state(const std::string& text) {
+  unsigned s[4], bits;
+  int spare = 0, used = 0;
+  if (std::sscanf(text.c_str(), "xoshiro128ss %u %u %u %u %d %u%n", &s[0], &s[1], &s[2], &s[3],
+                  &spare, &bits, &used) != 6 ||
+      size_t(used) != text.size() || (spare != 0 && spare != 1) || (s[0] | s[1] | s[2] | s[3]) == 0)
+    throw std::invalid_argument("not a random generator state: '" + text.substr(0, 80) + "'");
+  for (int i = 0; i < 4; ++i) s_[i] = uint32_t(s[i]);
+  has_spare_ = spare == 1;
+  std::memcpy(&spare_, &bits, sizeof spare_);
 }
 
 }  // namespace soma

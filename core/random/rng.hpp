@@ -4,6 +4,7 @@
 // distributions Soma needs are written here on top of xoshiro128** seeded by splitmix64.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,12 @@ class Rng {
   }
   // Independent child stream, e.g. one per worker thread or per seed.
   Rng split();
+
+  // The whole state as text ("xoshiro128ss s0 s1 s2 s3 spare"), so a checkpoint can continue
+  // the stream where it stopped (a resumed run draws the same numbers). set_state throws
+  // std::invalid_argument on text that state() did not write.
+  std::string state() const;
+  void set_state(const std::string& text);
 
  private:
   uint32_t s_[4];

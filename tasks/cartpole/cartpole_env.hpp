@@ -33,6 +33,9 @@ class CartPole {
   int steps() const { return steps_; }
   // Set the state directly (tests, or a GUI that replays a trajectory).
   void set_state(const Observation& s) { s_ = s, steps_ = 0; }
+  // The stream the starts are drawn from (a checkpoint keeps its state).
+  Rng& rng() { return rng_; }
+  const Rng& rng() const { return rng_; }
 
  private:
   Rng rng_;

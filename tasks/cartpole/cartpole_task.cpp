@@ -8,6 +8,7 @@
 #include "tasks/framework/checkpoint.hpp"
 #include "tasks/framework/common_params.hpp"
 #include "tasks/framework/optimizer_params.hpp"
+#include "tasks/framework/progress_bar.hpp"
 
 namespace soma {
 namespace {
@@ -40,6 +41,7 @@ CartpoleTask::CartpoleTask() {
       .restart();
   table_.add_float("reward_threshold", 475, "stop when the running reward exceeds this").min(0);
   table_.add_int("chunk", 0, "environment steps per step (0: a whole episode per step)").min(0);
+  table_.add_int("checkpoint_every", 10, "episodes between checkpoints (and at the end)").min(1);
   add_seed_param(table_, 1234);
   add_device_param(table_);
   add_surrogate_params(table_);
@@ -48,7 +50,7 @@ CartpoleTask::CartpoleTask() {
 
 void CartpoleTask::setup(const ParamValues& v, const RunContext& ctx) {
   keep_values(v);
-  out_dir_ = ctx.out_dir;
+  ctx_ = ctx;
   const uint64_t seed = uint64_t(v.get_int("seed"));
   rng_ = std::make_unique<Rng>(seed);
   env_ = std::make_unique<CartPole>(seed + 1, int(v.get_int("max_episode_steps")));
@@ -58,7 +60,11 @@ void CartpoleTask::setup(const ParamValues& v, const RunContext& ctx) {
   episode_ = 0;
   running_ = 10;
   in_episode_ = false;
+  metrics_.clear();
   telemetry_.clear();
+  telemetry_.describe(CartpoleKeys::episode_reward, {"episode", "reward (steps balanced)"});
+  telemetry_.describe(CartpoleKeys::running_reward,
+                      {"episode", "reward", false, CartpoleKeys::episode_reward});
 }
 
 bool CartpoleTask::run_episode(int64_t n) {
@@ -66,7 +72,8 @@ bool CartpoleTask::run_episode(int64_t n) {
     obs_ = env_->reset();
     log_probs_.clear();
     rewards_.clear();
-    states_ = Traces{CartpoleKeys::state, 0, 2, {}};
+    states_ = Traces{CartpoleKeys::state, 0, 2, {}, {"cart position (m)", "pole angle (rad)"},
+                     "environment step"};
     in_episode_ = true;
   }
   policy_->train();
@@ -104,6 +111,9 @@ void CartpoleTask::end_episode() {
   running_ = 0.05 * reward + 0.95 * running_;
   telemetry_.add(CartpoleKeys::episode_reward, double(episode_), reward);
   telemetry_.add(CartpoleKeys::running_reward, double(episode_), running_);
+  metrics_.add({double(episode_), reward, running_, double(opt_->lr())});
+  if (!ctx_.out_dir.empty() && episode_ % values().get_int("checkpoint_every") == 0)
+    write_run_files();
   if (policy_->hidden_spikes.defined()) {
     const Tensor& z = policy_->hidden_spikes;
     Raster r{CartpoleKeys::spikes, z.size(0), z.size(2), {}};
@@ -138,25 +148,55 @@ nir::Graph CartpoleTask::to_nir() const {
   return b.graph;
 }
 
+void CartpoleTask::write_run_files() const {
+  metrics_.write_csv(ctx_.out_dir + "/metrics.csv");
+  save(ctx_.out_dir);
+}
+
+// At an episode's end (an episode in progress is not kept: a resume starts the next one).
 void CartpoleTask::save(const std::string& dir) const {
-  save_checkpoint(
-      dir, name(), *policy_, *opt_,
-      {{"episode", std::to_string(episode_)}, {"running_reward", std::to_string(running_)}});
+  Metadata meta{{"episode", std::to_string(episode_)},
+                {"running_reward", exact(running_)},
+                {"cartpole.action_rng", rng_->state()},
+                {"cartpole.env_rng", env_->rng().state()},
+                {"cartpole.dropout_rng", policy_->dropout_rng.state()}};
+  write_record(meta, metrics_, telemetry_);
+  save_checkpoint(dir, name(), *policy_, *opt_, std::move(meta));
 }
 
 void CartpoleTask::load(const std::string& dir) {
-  Checkpoint c = load_checkpoint(dir, name(), *policy_, *opt_);
-  episode_ = std::stoll(c.at("episode"));
+  Checkpoint c = read_checkpoint(dir, name());
+  const int64_t episode = c.get_int("episode", 0);
+  const double running = c.get_double("running_reward");
+  Rng action, env, drop;
+  try {
+    action.set_state(c.at("cartpole.action_rng"));
+    env.set_state(c.at("cartpole.env_rng"));
+    drop.set_state(c.at("cartpole.dropout_rng"));
+  } catch (const std::invalid_argument& e) {
+    c.fail(e.what());
+  }
+  MetricsTable metrics = metrics_;
+  Telemetry restored = telemetry_;
+  read_record(c, metrics, restored, 4, size_t(episode));
+  c.restore(*policy_, *opt_);
+  opt_->set_lr(float(values().get_float("learning_rate")));  // flags given on resume win
+  episode_ = episode;
+  running_ = running;
+  *rng_ = action;
+  env_->rng() = env;
+  policy_->dropout_rng = drop;
   in_episode_ = false;
-  running_ = std::stod(c.at("running_reward"));
+  metrics_ = std::move(metrics);
+  telemetry_ = std::move(restored);
 }
 
 std::string CartpoleTask::finish() {
   // The trained policy stays in the run folder (for --resume, export-nir, export-checkpoint).
-  if (!out_dir_.empty()) save(out_dir_);
+  if (!ctx_.out_dir.empty()) write_run_files();
   std::ostringstream o;
-  o << "running reward " << running_ << " after " << episode_ << " episodes"
-    << (running_ > values_->get_float("reward_threshold") ? " (solved)" : " (not solved)");
+  o << "running reward " << format_number(running_) << " after " << episode_ << " episodes"
+    << (running_ > values().get_float("reward_threshold") ? " (solved)" : " (not solved)");
   return o.str();
 }
 

@@ -7,12 +7,16 @@
 // learning rate 1e-3, gamma 0.99, seed 1234 (its README suggests 1000 episodes and 0.005).
 // With chunk > 0 a step() runs at most `chunk` environment steps of the current episode (the
 // update comes with the step that ends it), so a browser frame never waits for a whole episode.
+// The run folder gets metrics.csv (one row per episode) and a checkpoint every checkpoint_every
+// episodes and at the end: the policy, the optimizer, the random streams (actions, starts,
+// dropout) and the records, so that --resume continues the very same run.
 #include <memory>
 
 #include "core/optim/optimizer.hpp"
 #include "core/optim/schedule.hpp"
 #include "tasks/cartpole/cartpole_env.hpp"
 #include "tasks/cartpole/policies.hpp"
+#include "tasks/framework/run_record.hpp"
 #include "tasks/framework/task.hpp"
 
 namespace soma {
@@ -53,7 +57,9 @@ class CartpoleTask : public Task {
   // returns true when the episode ended.
   bool run_episode(int64_t n);
   void end_episode();
-  std::string out_dir_;
+  void write_run_files() const;  // metrics.csv and the checkpoint, into the run folder
+  RunContext ctx_;
+  MetricsTable metrics_{{"episode", "reward", "running_reward", "lr"}};
   std::unique_ptr<CartPole> env_;
   std::shared_ptr<Policy> policy_;
   std::unique_ptr<optim::Optimizer> opt_;

@@ -31,7 +31,8 @@ Tensor split_signs(const CartPole::Observation& obs) {
 template <class Recurrent, class Params>
 class SpikingPolicy : public Policy {
  public:
-  SpikingPolicy(const Params& p, Rng& rng) : rng_(rng.split()) {
+  SpikingPolicy(const Params& p, Rng& rng) {
+    dropout_rng = rng.split();
     rec_ = register_module("rec", std::make_shared<Recurrent>(8, kHidden, rng, p));
     readout_ = register_module("readout", nn::li_linear(kHidden, 2, rng));
   }
@@ -57,19 +58,19 @@ class SpikingPolicy : public Policy {
   Tensor probabilities(const CartPole::Observation& obs) override {
     Tensor z = (*rec_)(constant_current_lif_encode(split_signs(obs), kSteps));  // (T, 1, H)
     hidden_spikes = z.detach();
-    Tensor v = (*readout_)(dropout(z, 0.5f, is_training(), rng_));
+    Tensor v = (*readout_)(dropout(z, 0.5f, is_training(), dropout_rng));
     return softmax(max_decode(v), 1);
   }
 
  private:
-  Rng rng_;
   std::shared_ptr<Recurrent> rec_;
   std::shared_ptr<nn::SpikingLinear> readout_;
 };
 
 class AnnPolicy : public Policy {
  public:
-  explicit AnnPolicy(Rng& rng) : rng_(rng.split()) {
+  explicit AnnPolicy(Rng& rng) {
+    dropout_rng = rng.split();
     fc1_ = register_module("fc1", std::make_shared<nn::Linear>(4, kHidden, rng));
     fc2_ = register_module("fc2", std::make_shared<nn::Linear>(kHidden, 2, rng));
   }
@@ -84,12 +85,11 @@ class AnnPolicy : public Policy {
 
   Tensor probabilities(const CartPole::Observation& obs) override {
     Tensor x = Tensor::from({1, 4}, {float(obs[0]), float(obs[1]), float(obs[2]), float(obs[3])});
-    Tensor h = relu(dropout((*fc1_)(x), 0.6f, is_training(), rng_));
+    Tensor h = relu(dropout((*fc1_)(x), 0.6f, is_training(), dropout_rng));
     return softmax((*fc2_)(h), 1);
   }
 
  private:
-  Rng rng_;
   std::shared_ptr<nn::Linear> fc1_, fc2_;
 };
 

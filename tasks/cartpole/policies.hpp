@@ -12,6 +12,7 @@
 #include "core/nir/export.hpp"
 #include "core/nir/load.hpp"
 #include "core/nn/linear.hpp"
+#include "core/random/rng.hpp"
 #include "tasks/cartpole/cartpole_env.hpp"
 
 namespace soma {
@@ -20,6 +21,7 @@ class Policy : public nn::Module {
  public:
   virtual Tensor probabilities(const CartPole::Observation& obs) = 0;
   Tensor hidden_spikes;  // (T, 1, H) of the last call, for rasters; undefined for the ANN
+  Rng dropout_rng;       // the dropout masks' stream (a checkpoint keeps its state)
   // The network after the encoder as a NIR graph: encoder spikes (8) per step -> read-out
   // voltages (2). Only the snn policy has one (no LSNN or ReLU in NIR).
   virtual void export_nir(nir::Builder& b) const = 0;

@@ -9,6 +9,7 @@
 #include "core/random/rng.hpp"
 #include "tasks/framework/common_params.hpp"
 #include "tasks/framework/optimizer_params.hpp"
+#include "tasks/framework/progress_bar.hpp"
 
 namespace soma {
 namespace {
@@ -32,14 +33,16 @@ CorrelationTask::CorrelationTask() {
   table_.add_float("input_rate", 5, "input rate in Hz").range(0, 1000).restart();
   table_.add_float("plasticity_rate", 0.01, "step of the learned weight update").range(0, 10);
   table_.add_int("update_every", 10, "time steps between weight updates").min(1);
+  table_.add_int("checkpoint_every", 10, "episodes between checkpoints (and at the end)").min(1);
   add_seed_param(table_, 42);
   add_device_param(table_);
   add_surrogate_params(table_);
   add_optimizer_params(table_, {.learning_rate = 0.1, .lr_step = 50, .unit = "episode"});
 }
 
-void CorrelationTask::setup(const ParamValues& v, const RunContext&) {
+void CorrelationTask::setup(const ParamValues& v, const RunContext& ctx) {
   keep_values(v);
+  ctx_ = ctx;
   Rng rng(uint64_t(v.get_int("seed")));
   const int64_t T = v.get_int("seq_length"), I = v.get_int("input_features");
   const int64_t H = v.get_int("hidden_features");
@@ -51,11 +54,48 @@ void CorrelationTask::setup(const ParamValues& v, const RunContext&) {
   readout_ = nn::li_linear(H, 2, rng);
   std::tie(map_in_w_, map_in_b_) = linear_map(2 * H * I, H * I, rng);
   std::tie(map_rec_w_, map_rec_b_) = linear_map(2 * H * H, H * H, rng);
-  opt_ = make_optimizer(v, Tensors{w_in_, w_rec_, readout_->synapse->weight, map_in_w_, map_in_b_,
-                                   map_rec_w_, map_rec_b_});
+  trained_ = std::make_shared<nn::Module>();
+  trained_->register_parameter("w_in", w_in_);
+  trained_->register_parameter("w_rec", w_rec_);
+  trained_->register_module("readout", readout_);
+  trained_->register_parameter("map_in_weight", map_in_w_);
+  trained_->register_parameter("map_in_bias", map_in_b_);
+  trained_->register_parameter("map_rec_weight", map_rec_w_);
+  trained_->register_parameter("map_rec_bias", map_rec_b_);
+  opt_ = make_optimizer(v, trained_->parameters());
   schedule_ = make_schedule(v, v.get_int("episodes"));
   episode_ = 0;
+  first_loss_ = last_loss_ = 0;
+  metrics_.clear();
   telemetry_.clear();
+  telemetry_.describe(CorrelationKeys::loss, {"episode", "loss (NLL)"});
+}
+
+void CorrelationTask::write_run_files() const {
+  metrics_.write_csv(ctx_.out_dir + "/metrics.csv");
+  save(ctx_.out_dir);
+}
+
+void CorrelationTask::save(const std::string& dir) const {
+  Metadata meta{{"episode", std::to_string(episode_)}, {"first_loss", exact(first_loss_)}};
+  write_record(meta, metrics_, telemetry_);
+  save_checkpoint(dir, name(), *trained_, *opt_, std::move(meta));
+}
+
+void CorrelationTask::load(const std::string& dir) {
+  Checkpoint c = read_checkpoint(dir, name());
+  const int64_t episode = c.get_int("episode", 0);
+  const double first = c.get_double("first_loss");
+  MetricsTable metrics = metrics_;
+  Telemetry restored = telemetry_;
+  read_record(c, metrics, restored, 3, size_t(episode));
+  c.restore(*trained_, *opt_);
+  opt_->set_lr(float(values().get_float("learning_rate")));  // flags given on resume win
+  episode_ = episode;
+  first_loss_ = first;
+  last_loss_ = metrics.rows().empty() ? 0 : metrics.rows().back()[1];
+  metrics_ = std::move(metrics);
+  telemetry_ = std::move(restored);
 }
 
 Tensor CorrelationTask::episode_loss() {
@@ -92,11 +132,13 @@ void CorrelationTask::step() {
   if (episode_ == 0) first_loss_ = last_loss_;
   ++episode_;
   telemetry_.add(CorrelationKeys::loss, double(episode_), last_loss_);
+  metrics_.add({double(episode_), last_loss_, double(opt_->lr())});
   int64_t total = values_->get_int("episodes");
   telemetry_.progress = double(episode_) / double(total);
-  std::ostringstream o;
-  o << "episode " << episode_ << "/" << total << "  loss " << last_loss_;
-  telemetry_.status = o.str();
+  telemetry_.status = "episode " + std::to_string(episode_) + "/" + std::to_string(total) +
+                      "  loss " + format_number(last_loss_);
+  if (!ctx_.out_dir.empty() && episode_ % values().get_int("checkpoint_every") == 0)
+    write_run_files();
 }
 
 bool CorrelationTask::done() const {
@@ -104,10 +146,12 @@ bool CorrelationTask::done() const {
 }
 
 std::string CorrelationTask::finish() {
+  if (!ctx_.out_dir.empty()) write_run_files();
   std::ostringstream o;
-  o.precision(4);
-  o << "loss " << first_loss_ << " -> " << last_loss_ << " after " << episode_ << " episodes";
-  if (first_loss_ > 0) o << " (" << 100 * (1 - last_loss_ / first_loss_) << "% lower)";
+  o << "loss " << format_number(first_loss_) << " -> " << format_number(last_loss_) << " after "
+    << episode_ << " episodes";
+  if (first_loss_ > 0)
+    o << " (" << format_number(100 * (1 - last_loss_ / first_loss_)) << "% lower)";
   return o.str();
 }
 

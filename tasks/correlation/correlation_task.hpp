@@ -7,13 +7,15 @@
 // weights and the read-out through all the plastic updates of an episode (Norse detaches the
 // update, so there only the read-out learns; here the rule itself is learned, as the
 // experiment intends). One fixed sample (seed 42), 500 steps, 100 episodes, Adam 0.1.
-// Writes the loss curve.
+// Writes the loss curve, metrics.csv (one row per episode) and a checkpoint every
+// checkpoint_every episodes and at the end; --resume continues from it.
 #include <memory>
 
 #include "core/nn/spiking_layers.hpp"
 #include "core/optim/optimizer.hpp"
 #include "core/optim/schedule.hpp"
 #include "core/plasticity/lif_correlation.hpp"
+#include "tasks/framework/run_record.hpp"
 #include "tasks/framework/task.hpp"
 
 namespace soma {
@@ -37,9 +39,16 @@ class CorrelationTask : public Task {
   void step() override;
   bool done() const override;
   std::string finish() override;
+  void save(const std::string& dir) const override;
+  void load(const std::string& dir) override;
 
  private:
-  Tensor episode_loss();  // runs one episode, returns its loss (with history)
+  Tensor episode_loss();         // runs one episode, returns its loss (with history)
+  void write_run_files() const;  // metrics.csv and the checkpoint, into the run folder
+  RunContext ctx_;
+  // Every trained tensor under one name each, for the checkpoint (w_in, map_in.weight, ...).
+  std::shared_ptr<nn::Module> trained_;
+  MetricsTable metrics_{{"episode", "loss", "lr"}};
   LIFCorrelationParameters p_;
   Tensor x_, label_;     // (T, 1, I) input spikes; (1) the class
   Tensor w_in_, w_rec_;  // trainable initial weights

@@ -31,11 +31,36 @@ void usage(std::ostream& out) {
   for (const TaskEntry& e : task_registry()) out << "  " << e.name << "  " << e.description << "\n";
 }
 
+// The files that make a folder a run folder (ours, or the microcircuit's model.json).
+const char* const kRunFiles[] = {"config.json",
+                                 "checkpoint.safetensors",
+                                 "checkpoint-best.safetensors",
+                                 "metrics.csv",
+                                 "series.csv",
+                                 "model.json"};
+
+bool is_run_folder(const std::string& dir) {
+  for (const char* f : kRunFiles)
+    if (std::filesystem::exists(std::filesystem::path(dir) / f)) return true;
+  return false;
+}
+
+// runs/<task>-<date>-<time>, with -2, -3, ... when a run started in the same second.
 std::string default_out_dir(const std::string& task) {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-  return "runs/" + task + "-" + stamp;
+  const std::string base = "runs/" + task + "-" + stamp;
+  std::string dir = base;
+  for (int k = 2; std::filesystem::exists(dir); ++k) dir = base + "-" + std::to_string(k);
+  return dir;
+}
+
+// --overwrite: the old run's files go first, so that nothing of it (a best checkpoint, a
+// metrics row) is mistaken for the new run's.
+void remove_run_files(const std::string& dir) {
+  for (const char* f : kRunFiles) std::filesystem::remove(std::filesystem::path(dir) / f);
+  std::filesystem::remove_all(std::filesystem::path(dir) / "plots");
 }
 
 // The value after --resume, if any: its config.json must be applied before the flags are.
@@ -69,7 +94,7 @@ std::vector<std::string> norse_spellings(const std::vector<std::string>& args,
 
 struct RunFlags {
   std::string out, resume, init_from;
-  bool quiet = false;
+  bool quiet = false, overwrite = false;
 };
 
 // Parses the task's flags into `values`; returns an exit code, or -1 to go on and run.
@@ -84,6 +109,8 @@ int parse_task_flags(Task& task, const std::vector<std::string>& args, ParamValu
   app.add_flag("--quiet", flags.quiet, "no progress bar");
   app.add_option("--init_from", flags.init_from,
                  "start from the weights and neuron constants of a NIR file (soma export-nir)");
+  app.add_flag("--overwrite", flags.overwrite,
+               "replace the run in --out (without it, a folder that holds a run is refused)");
   try {
     if (!flags.resume.empty()) apply_params_json_file(values, flags.resume + "/config.json");
     const std::vector<std::string> a = norse_spellings(args, task.params());
@@ -104,6 +131,31 @@ int parse_task_flags(Task& task, const std::vector<std::string>& args, ParamValu
   return -1;
 }
 
+// The run folder, or an exit code: --resume's, --out's (refused when it holds a run, unless
+// --overwrite), the task's own default, or a new runs/<task>-<time>.
+int choose_folder(const Task& task, const ParamValues& values, const RunFlags& flags,
+                  std::string& folder, std::ostream& err) {
+  if (!flags.resume.empty()) {
+    if (!flags.out.empty() && flags.out != flags.resume) {
+      err << "soma " << task.name() << ": --resume continues the run in its own folder; drop --out "
+          << flags.out << "\n";
+      return kBadCommandLine;
+    }
+    folder = flags.resume;
+    return -1;
+  }
+  folder = flags.out;
+  if (!folder.empty() && is_run_folder(folder) && !flags.overwrite) {
+    err << "soma " << task.name() << ": --out " << folder
+        << " already holds a run; continue it with --resume " << folder
+        << ", replace it with --overwrite, or choose another folder\n";
+    return kBadCommandLine;
+  }
+  if (folder.empty()) folder = task.default_run_folder(values);
+  if (folder.empty()) folder = default_out_dir(task.name());
+  return -1;
+}
+
 int run_task(const std::string& name, const std::vector<std::string>& args, std::ostream& out,
              std::ostream& err) {
   TaskPtr task = make_task(name);
@@ -111,18 +163,20 @@ int run_task(const std::string& name, const std::vector<std::string>& args, std:
   RunFlags flags;
   flags.resume = resume_dir(args);
   if (int code = parse_task_flags(*task, args, values, flags, out, err); code >= 0) return code;
-  std::string folder = flags.resume.empty() ? flags.out : flags.resume;
-  if (folder.empty()) folder = task->default_run_folder(values);
-  if (folder.empty()) folder = default_out_dir(name);
+  std::string folder;
+  if (int code = choose_folder(*task, values, flags, folder, err); code >= 0) return code;
   RunContext ctx{folder, !flags.quiet};
   try {
-    std::filesystem::create_directories(ctx.out_dir);
-    save_params_json(values, ctx.out_dir + "/config.json");
+    // A resume is checked against the checkpoint before anything is written: a failed one
+    // leaves the folder as it was.
     task->setup(values, ctx);
     if (!flags.resume.empty())
       task->load(flags.resume);
     else if (!flags.init_from.empty())
       init_task_from_nir(*task, flags.init_from);
+    if (flags.overwrite && flags.resume.empty()) remove_run_files(ctx.out_dir);
+    std::filesystem::create_directories(ctx.out_dir);
+    save_params_json(values, ctx.out_dir + "/config.json");
     std::string summary = run_to_end(*task, ctx);
     if (!summary.empty()) out << summary << "\n";
     out << "run folder: " << ctx.out_dir << "\n";

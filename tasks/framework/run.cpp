@@ -18,9 +18,14 @@ std::string file_name(const std::string& name) {
 }
 
 LinePlot plot_of(const Traces& tr) {
-  LinePlot p{tr.name, "time step", "value", false, {}};
+  LinePlot p{tr.name,
+             tr.x_label.empty() ? "time step" : tr.x_label,
+             tr.labels.size() == 1 ? tr.labels[0] : "value",
+             false,
+             {}};
   for (int64_t c = 0; c < std::min<int64_t>(tr.channels, 10); ++c) {
-    PlotLine l{"#" + std::to_string(c), {}, {}};
+    PlotLine l{
+        size_t(c) < tr.labels.size() ? tr.labels[size_t(c)] : "#" + std::to_string(c), {}, {}};
     for (int64_t t = 0; t < tr.steps; ++t) {
       l.x.push_back(double(t));
       l.y.push_back(tr.values[size_t(t * tr.channels + c)]);
@@ -36,7 +41,7 @@ LinePlot plot_of(const Traces& tr) {
 // the same axes (the validation loss over the smoothed batch loss).
 void write_series_plots(const Telemetry& t, const std::string& plots) {
   for (const Series& s : t.series()) {
-    if (!s.style.overlay.empty() && t.find_series(s.style.overlay)) continue;
+    if (s.style.no_plot || (!s.style.overlay.empty() && t.find_series(s.style.overlay))) continue;
     LinePlot p = plot_of(s);
     for (const Series& o : t.series())
       if (o.style.overlay == s.name && !o.x.empty())

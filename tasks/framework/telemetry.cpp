@@ -37,6 +37,13 @@ void Telemetry::add(const std::string& series, double x, double y) {
   s.y.push_back(y);
 }
 
+void Telemetry::set_points(const std::string& series, std::vector<double> x,
+                           std::vector<double> y) {
+  Series& s = series_named(series);
+  s.x = std::move(x);
+  s.y = std::move(y);
+}
+
 void Telemetry::describe(const std::string& series, SeriesStyle style) {
   series_named(series).style = std::move(style);
 }

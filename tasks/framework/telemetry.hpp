@@ -11,10 +11,11 @@ namespace soma {
 
 // How a series is plotted in the run folder (and labelled in the GUI).
 struct SeriesStyle {
-  std::string x_label;  // "epoch", "episode", "simulated time (s)"; empty: "step"
-  std::string y_label;  // with its unit: "angle (deg)"; empty: the series' name
-  bool smooth = false;  // noisy (per batch): drawn faint, with a moving average over it
-  std::string overlay;  // drawn on the named series' plot instead of a plot of its own
+  std::string x_label;   // "epoch", "episode", "simulated time (s)"; empty: "step"
+  std::string y_label;   // with its unit: "angle (deg)"; empty: the series' name
+  bool smooth = false;   // noisy (per batch): drawn faint, with a moving average over it
+  std::string overlay;   // drawn on the named series' plot instead of a plot of its own
+  bool no_plot = false;  // series.csv only: the task writes its own plots of it
 };
 
 // y against x (x: the step, episode or epoch the value belongs to).
@@ -37,6 +38,8 @@ struct Traces {
   std::string name;
   int64_t steps = 0, channels = 0;
   std::vector<float> values;
+  std::vector<std::string> labels;  // per channel, with its unit; empty: "#0", "#1", ...
+  std::string x_label;              // empty: "time step"
 };
 
 // A picture (a weight matrix, an input digit): rows x cols, row-major.
@@ -58,6 +61,8 @@ class Telemetry {
  public:
   // Appends (x, y) to the named series, creating it on first use (kept in creation order).
   void add(const std::string& series, double x, double y);
+  // Replaces the points of the named series (creating it), keeping its style.
+  void set_points(const std::string& series, std::vector<double> x, std::vector<double> y);
   // Sets how the named series is plotted, creating it (empty) if needed.
   void describe(const std::string& series, SeriesStyle style);
   const Series* find_series(const std::string& name) const;

@@ -1,24 +1,52 @@
 #include "tasks/framework/trainer.hpp"
 
+#include <climits>
 #include <cmath>
-#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
-#include "tasks/framework/checkpoint.hpp"
-#include "tasks/framework/csv.hpp"
 #include "tasks/framework/optimizer_params.hpp"
+#include "tasks/framework/progress_bar.hpp"
 
 namespace soma {
 namespace {
 
+// metrics.csv: one row per epoch, then one row with the test metrics.
 const std::vector<std::string> kMetricNames{
-    "epoch", "step", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"};
+    "epoch",        "step", "train_loss", "train_accuracy", "val_loss",
+    "val_accuracy", "lr",   "test_loss",  "test_accuracy"};
+enum Col { kEpoch, kStep, kTrainLoss, kTrainAcc, kValLoss, kValAcc, kLr, kTestLoss, kTestAcc };
 
 std::string percent(double fraction) {
+  if (std::isnan(fraction)) return "n/a";
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.2f%%", 100 * fraction);
   return buf;
+}
+
+// a * b, or INT64_MAX when it does not fit (--epochs 9223372036854775807).
+int64_t saturating_mul(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+// The float32 tensor (epochs x 7) that older checkpoints held; checked for its shape before a
+// value is read (a narrower tensor was read past its end) and for finite values.
+void legacy_metrics(const Checkpoint& c, MetricsTable& metrics, size_t epochs) {
+  auto it = c.extra.find("trainer.metrics");
+  if (it == c.extra.end()) return;
+  const Tensor& m = it->second;
+  if (m.dim() != 2 || m.size(1) != kLr + 1 || size_t(m.size(0)) != epochs)
+    c.fail("trainer.metrics: expected (" + std::to_string(epochs) + ", " + std::to_string(kLr + 1) +
+           ") values");
+  for (int64_t r = 0; r < m.size(0); ++r) {
+    std::vector<double> row(m.data() + r * m.size(1), m.data() + (r + 1) * m.size(1));
+    for (double v : row)
+      if (!std::isfinite(v))
+        c.fail("trainer.metrics row " + std::to_string(r + 1) + " is not finite");
+    row.resize(kMetricNames.size(), NAN);
+    metrics.add(std::move(row));
+  }
 }
 
 }  // namespace
@@ -32,27 +60,56 @@ void add_trainer_params(ParamTable& t, const TrainerDefaults& d) {
       .min(0);
   t.add_int("checkpoint_every", 0, "batches between checkpoints (0: at epoch ends only)").min(0);
   t.add_int("max_steps", 0, "stop after this many batches in all (0: no limit)").min(0);
+  t.add_int("limit_val_batches", 0,
+            "validate on at most this many batches (0: all; with --max_steps, max_steps)")
+      .min(0);
+  t.add_int("limit_test_batches", 0,
+            "test on at most this many batches (0: all; with --max_steps, max_steps)")
+      .min(0);
 }
+
+TrainingTask::TrainingTask() : metrics_(kMetricNames) {}
 
 uint64_t TrainingTask::epoch_seed(int64_t epoch) const {
   return uint64_t(values().get_int("seed")) * 1000003ull + uint64_t(epoch);
+}
+
+int64_t TrainingTask::eval_batch_limit(bool test) const {
+  int64_t limit = values().get_int(test ? "limit_test_batches" : "limit_val_batches");
+  if (limit == 0) limit = values().get_int("max_steps");
+  return limit > 0 ? limit : INT64_MAX;
+}
+
+int64_t TrainingTask::total_steps() const {
+  int64_t total = saturating_mul(values().get_int("epochs"), batches_per_epoch());
+  const int64_t max = values().get_int("max_steps");
+  return max > 0 ? std::min(total, max) : total;
 }
 
 void TrainingTask::setup(const ParamValues& values, const RunContext& ctx) {
   keep_values(values);
   ctx_ = ctx;
   epoch_ = batch_ = global_step_ = 0;
-  best_val_loss_ = 1e300;
+  best_val_loss_ = INFINITY;
   bad_epochs_ = 0;
-  stopped_ = false;
+  stopped_early_ = false;
   epoch_sum_ = {};
   epoch_loss_sum_ = 0;
   metrics_.clear();
+  partial_row_.clear();
+  test_row_.clear();
   telemetry_.clear();
+  telemetry_.describe(TrainerKeys::loss, {"step", "loss", true, ""});
+  telemetry_.describe(TrainerKeys::batch_accuracy, {"step", "accuracy", true, ""});
+  telemetry_.describe(TrainerKeys::val_loss, {"step", "loss", false, TrainerKeys::loss});
+  telemetry_.describe(TrainerKeys::val_accuracy,
+                      {"step", "accuracy", false, TrainerKeys::batch_accuracy});
+  telemetry_.describe(TrainerKeys::train_accuracy, {"epoch", "accuracy", false, ""});
+  telemetry_.describe(TrainerKeys::test_accuracy, {"epoch", "accuracy", false, ""});
   build(values);
   opt_ = make_optimizer(values, model().parameters());
   schedule_per_batch_ = schedule_per_update(values);
-  schedule_ = make_schedule(values, values.get_int("epochs") * batches_per_epoch());
+  schedule_ = make_schedule(values, saturating_mul(values.get_int("epochs"), batches_per_epoch()));
 }
 
 void TrainingTask::step() {
@@ -78,108 +135,203 @@ void TrainingTask::step() {
     telemetry_.add(TrainerKeys::batch_accuracy, double(global_step_),
                    double(s.correct) / double(s.count));
   ++batch_;
-  int64_t every = values().get_int("checkpoint_every");
-  if (every > 0 && global_step_ % every == 0 && !ctx_.out_dir.empty()) save(ctx_.out_dir);
-  if (int64_t max = values().get_int("max_steps"); max > 0 && global_step_ >= max) stopped_ = true;
-  if (batch_ == batches_per_epoch() || stopped_) end_epoch();
+  const int64_t max = values().get_int("max_steps"), every = values().get_int("checkpoint_every");
+  const bool max_reached = max > 0 && global_step_ >= max;
+  // The checkpoint comes after the epoch's end is handled, so that it never holds a finished
+  // but unended epoch; at --max_steps it comes before the partial validation, so that a resume
+  // continues the epoch as if it had never stopped.
+  if (batch_ == batches_per_epoch()) {
+    end_epoch();
+  } else {
+    if (!ctx_.out_dir.empty() && ((every > 0 && global_step_ % every == 0) || max_reached))
+      save(ctx_.out_dir);
+    if (max_reached) validate_partial_epoch();
+  }
   update_status(s);
+}
+
+void TrainingTask::record_validation(const EvalStats& val, double x_step) {
+  if (val.count == 0) return;  // no validation split: nothing to plot
+  telemetry_.add(TrainerKeys::val_loss, x_step, val.loss);
+  telemetry_.add(TrainerKeys::val_accuracy, x_step, val.accuracy);
 }
 
 void TrainingTask::end_epoch() {
   EvalStats val = evaluate(false);
-  double n = double(std::max<int64_t>(batch_, 1));
-  double train_acc = epoch_sum_.count ? double(epoch_sum_.correct) / double(epoch_sum_.count) : 0;
-  metrics_.push_back({double(epoch_ + 1), double(global_step_), epoch_loss_sum_ / n, train_acc,
-                      val.loss, val.accuracy, double(opt_->lr())});
-  telemetry_.add(TrainerKeys::val_loss, double(epoch_ + 1), val.loss);
-  telemetry_.add(TrainerKeys::val_accuracy, double(epoch_ + 1), val.accuracy);
-  telemetry_.add(TrainerKeys::train_accuracy, double(epoch_ + 1), train_acc);
-  if (val.loss < best_val_loss_) {
+  const bool has_val = val.count != 0;
+  const double n = double(std::max<int64_t>(batch_, 1));
+  const double train_acc =
+      epoch_sum_.count ? double(epoch_sum_.correct) / double(epoch_sum_.count) : NAN;
+  metrics_.add({double(epoch_ + 1), double(global_step_), epoch_loss_sum_ / n, train_acc,
+                has_val ? val.loss : NAN, has_val ? val.accuracy : NAN, double(opt_->lr()), NAN,
+                NAN});
+  record_validation(val, double(global_step_));
+  if (!std::isnan(train_acc))
+    telemetry_.add(TrainerKeys::train_accuracy, double(epoch_ + 1), train_acc);
+  const bool better = has_val && val.loss < best_val_loss_;
+  if (better) {
     best_val_loss_ = val.loss;
     bad_epochs_ = 0;
-  } else {
+  } else if (has_val) {
     ++bad_epochs_;
   }
   int64_t patience = values().get_int("patience");
-  if ((patience > 0 && bad_epochs_ >= patience) || goal_reached(val)) stopped_ = true;
+  if ((patience > 0 && bad_epochs_ >= patience) || (has_val && goal_reached(val)))
+    stopped_early_ = true;
   ++epoch_;
   batch_ = 0;
   epoch_sum_ = {};
   epoch_loss_sum_ = 0;
+  partial_row_.clear();
   if (!ctx_.out_dir.empty()) {
-    std::vector<std::vector<double>> columns(kMetricNames.size());
-    for (const auto& row : metrics_)
-      for (size_t k = 0; k < row.size(); ++k) columns[k].push_back(row[k]);
-    write_csv(ctx_.out_dir + "/metrics.csv", kMetricNames, columns);
+    write_metrics(nullptr);
     save(ctx_.out_dir);
+    if (better) save_to(ctx_.out_dir, kBestCheckpointFile);
   }
 }
 
+// --max_steps stopped inside an epoch: validate anyway (a short run still says how it does),
+// as a metrics row of the unfinished epoch that the checkpoint does not keep.
+void TrainingTask::validate_partial_epoch() {
+  EvalStats val = evaluate(false);
+  const bool has_val = val.count != 0;
+  const double train_acc =
+      epoch_sum_.count ? double(epoch_sum_.correct) / double(epoch_sum_.count) : NAN;
+  partial_row_ = {double(epoch_ + 1),
+                  double(global_step_),
+                  epoch_loss_sum_ / double(std::max<int64_t>(batch_, 1)),
+                  train_acc,
+                  has_val ? val.loss : NAN,
+                  has_val ? val.accuracy : NAN,
+                  double(opt_->lr()),
+                  NAN,
+                  NAN};
+  record_validation(val, double(global_step_));
+  if (!ctx_.out_dir.empty()) write_metrics(nullptr);
+}
+
+void TrainingTask::write_metrics(const std::vector<double>* extra_row) const {
+  MetricsTable t = metrics_;
+  if (!partial_row_.empty()) t.add(partial_row_);
+  if (extra_row) t.add(*extra_row);
+  t.write_csv(ctx_.out_dir + "/metrics.csv");
+}
+
 void TrainingTask::update_status(const BatchStats& last) {
-  int64_t epochs = values().get_int("epochs"), per = batches_per_epoch();
-  int64_t total = epochs * per, max = values().get_int("max_steps");
-  if (max > 0) total = std::min(total, max);
-  telemetry_.progress = done() ? 1.0 : double(global_step_) / double(total);
+  const int64_t epochs = values().get_int("epochs");
+  telemetry_.progress = done() ? 1.0 : double(global_step_) / double(total_steps());
   std::ostringstream o;
-  o.precision(4);
-  o << "epoch " << std::min(epoch_ + 1, epochs) << "/" << epochs << "  loss " << last.loss;
+  o << "epoch " << std::min(epoch_ + 1, epochs) << "/" << epochs << "  loss "
+    << format_number(last.loss);
   if (last.count > 0) o << "  acc " << percent(double(last.correct) / double(last.count));
-  if (!metrics_.empty()) o << "  val " << percent(metrics_.back()[5]);
+  const auto& rows = metrics_.rows();
+  if (!partial_row_.empty())
+    o << "  val " << percent(partial_row_[kValAcc]);
+  else if (!rows.empty())
+    o << "  val " << percent(rows.back()[kValAcc]);
   telemetry_.status = o.str();
 }
 
 bool TrainingTask::done() const {
-  return !values_ || stopped_ || epoch_ >= values().get_int("epochs");
+  if (!values_ || stopped_early_ || epoch_ >= values().get_int("epochs")) return true;
+  const int64_t max = values().get_int("max_steps");
+  return max > 0 && global_step_ >= max;
 }
 
 void TrainingTask::save(const std::string& dir) const {
-  std::map<std::string, Tensor> extra;
-  if (!metrics_.empty()) {
-    std::vector<float> flat;
-    for (const auto& row : metrics_) flat.insert(flat.end(), row.begin(), row.end());
-    extra["trainer.metrics"] =
-        Tensor::from({int64_t(metrics_.size()), int64_t(kMetricNames.size())}, flat);
-  }
-  save_checkpoint(dir, name(), model(), *opt_,
-                  {{"epoch", std::to_string(epoch_)},
-                   {"batch", std::to_string(batch_)},
-                   {"global_step", std::to_string(global_step_)},
-                   {"best_val_loss", std::to_string(best_val_loss_)},
-                   {"bad_epochs", std::to_string(bad_epochs_)},
-                   {"stopped", stopped_ ? "1" : "0"}},
-                  std::move(extra));
+  save_to(dir, kCheckpointFile);
 }
 
+void TrainingTask::save_to(const std::string& dir, const std::string& file) const {
+  Metadata meta{{"epoch", std::to_string(epoch_)},
+                {"batch", std::to_string(batch_)},
+                {"global_step", std::to_string(global_step_)},
+                {"batch_size", std::to_string(values().get_int("batch_size"))},
+                {"best_val_loss", exact(best_val_loss_)},
+                {"bad_epochs", std::to_string(bad_epochs_)},
+                {"stopped", stopped_early_ ? "1" : "0"},
+                {"epoch_loss_sum", exact(epoch_loss_sum_)},
+                {"epoch_correct", std::to_string(epoch_sum_.correct)},
+                {"epoch_count", std::to_string(epoch_sum_.count)}};
+  write_record(meta, metrics_, telemetry_);
+  save_state(meta);
+  save_checkpoint(dir, name(), model(), *opt_, std::move(meta), {}, file);
+}
+
+// Everything is read and checked before the model, the optimizer or a counter changes, so a
+// checkpoint that does not fit leaves the task as it was (and the CLI writes nothing).
 void TrainingTask::load(const std::string& dir) {
-  Checkpoint c = load_checkpoint(dir, name(), model(), *opt_);
-  epoch_ = std::stoll(c.at("epoch"));
-  batch_ = std::stoll(c.at("batch"));
-  global_step_ = std::stoll(c.at("global_step"));
-  best_val_loss_ = std::stod(c.at("best_val_loss"));
-  bad_epochs_ = std::stoll(c.at("bad_epochs"));
-  stopped_ = c.at("stopped") == "1";
-  metrics_.clear();
-  if (auto it = c.extra.find("trainer.metrics"); it != c.extra.end()) {
-    const Tensor& m = it->second;
-    for (int64_t r = 0; r < m.size(0); ++r)
-      metrics_.emplace_back(m.data() + r * m.size(1), m.data() + (r + 1) * m.size(1));
-  }
-  for (const auto& row : metrics_) {
-    telemetry_.add(TrainerKeys::val_loss, row[0], row[4]);
-    telemetry_.add(TrainerKeys::val_accuracy, row[0], row[5]);
-    telemetry_.add(TrainerKeys::train_accuracy, row[0], row[3]);
-  }
+  Checkpoint c = read_checkpoint(dir, name());
+  const int64_t per = batches_per_epoch();
+  const int64_t bs =
+      c.has("batch_size") ? c.get_int("batch_size", 1) : values().get_int("batch_size");
+  if (bs != values().get_int("batch_size"))
+    c.fail("written with --batch_size " + std::to_string(bs) +
+           "; resume with the same batch size (" +
+           "the epoch's position counts batches of that size)");
+  const int64_t epoch = c.get_int("epoch", 0), batch = c.get_int("batch", 0, per - 1);
+  const int64_t step = c.get_int("global_step", 0);
+  if (step != saturating_mul(epoch, per) + batch)
+    c.fail("global_step " + std::to_string(step) + " does not match epoch " +
+           std::to_string(epoch) + " and batch " + std::to_string(batch) + " (" +
+           std::to_string(per) + " batches per epoch)");
+  const double best = c.get_double("best_val_loss", true);
+  const int64_t bad = c.get_int("bad_epochs", 0, epoch);
+  const std::string& stopped = c.at("stopped");
+  if (stopped != "0" && stopped != "1") c.fail("stopped: '" + stopped + "' is neither 0 nor 1");
+  // Checkpoints of older versions lack the running sums, the exact metrics and the series.
+  const bool legacy = !c.has("record.metrics");
+  const double loss_sum = legacy ? 0 : c.get_double("epoch_loss_sum");
+  const int64_t correct = legacy ? 0 : c.get_int("epoch_correct", 0);
+  const int64_t count = legacy ? 0 : c.get_int("epoch_count", 0);
+  if (correct > count) c.fail("epoch_correct exceeds epoch_count");
+  MetricsTable metrics(kMetricNames);
+  Telemetry restored = telemetry_;
+  if (legacy)
+    legacy_metrics(c, metrics, size_t(epoch));
+  else
+    read_record(c, metrics, restored, kLr + 1, size_t(epoch));
+  load_state(c);  // the task's own state: checks, then sets
+  c.restore(model(), *opt_);
+  // Flags given on resume win: the checkpoint's rate is the old --learning_rate (a schedule,
+  // if any, sets the rate again before the next step).
+  opt_->set_lr(float(values().get_float("learning_rate")));
+  epoch_ = epoch;
+  batch_ = batch;
+  global_step_ = step;
+  best_val_loss_ = best;
+  bad_epochs_ = bad;
+  stopped_early_ = stopped == "1";
+  epoch_loss_sum_ = loss_sum;
+  epoch_sum_ = {0, correct, count};
+  metrics_ = std::move(metrics);
+  partial_row_.clear();
+  test_row_.clear();
+  telemetry_ = std::move(restored);
 }
 
 std::string TrainingTask::finish() {
   EvalStats test = evaluate(true);
-  telemetry_.add(TrainerKeys::test_accuracy, double(epoch_), test.accuracy);
+  const bool has_test = test.count != 0;
+  if (has_test) telemetry_.add(TrainerKeys::test_accuracy, double(epoch_), test.accuracy);
   publish_pictures();
-  if (!ctx_.out_dir.empty()) save(ctx_.out_dir);
+  test_row_ = {double(epoch_),
+               double(global_step_),
+               NAN,
+               NAN,
+               NAN,
+               NAN,
+               NAN,
+               has_test ? test.loss : NAN,
+               has_test ? test.accuracy : NAN};
+  if (!ctx_.out_dir.empty()) write_metrics(&test_row_);
   std::ostringstream o;
-  o.precision(4);
-  o << "test accuracy " << percent(test.accuracy) << " (loss " << test.loss << ") after " << epoch_
-    << " epoch" << (epoch_ == 1 ? "" : "s") << ", " << global_step_ << " steps";
+  if (has_test)
+    o << "test accuracy " << percent(test.accuracy) << " (loss " << format_number(test.loss) << ")";
+  else
+    o << "no test split";
+  o << " after " << epoch_ << " epoch" << (epoch_ == 1 ? "" : "s") << ", " << global_step_
+    << " steps";
   return o.str();
 }
 

@@ -5,12 +5,23 @@
 //   - Adam or SGD, a learning-rate schedule (none, step per epoch, warm-up + cosine per batch),
 //     gradient clipping by norm;
 //   - validation after each epoch, early stopping (patience on the validation loss, or the
-//     task's own goal), --max_steps for quick runs;
-//   - checkpoints (checkpoint.safetensors: model, optimizer, counters and the metrics so far)
-//     every --checkpoint_every batches and at each epoch end, written atomically, and resume;
+//     task's own goal), --max_steps for quick runs (a stop that --resume with a higher
+//     --max_steps continues), --limit_val_batches / --limit_test_batches (Lightning's; with
+//     --max_steps and no limit, evaluation stops after max_steps batches too: short runs stay
+//     short);
+//   - checkpoints (checkpoint.safetensors: model, optimizer, counters, the interrupted epoch's
+//     running sums, metrics rows and telemetry series as exact doubles, the task's own state
+//     such as an encoder's random stream) every --checkpoint_every batches and at each epoch
+//     end, written atomically; checkpoint-best.safetensors at the best validation loss;
+//   - resume: validated against the checkpoint before anything is written; flags given on resume
+//     win (a new --learning_rate is used, not the checkpoint's); a resumed run writes the same
+//     files as an uninterrupted one;
+//   - metrics.csv (one row per epoch, then a row with the test loss and accuracy; a metric that
+//     does not exist, such as validation without a validation split, is an empty cell);
 //   - telemetry: batch loss, epoch metrics, a status line and progress for the progress bar;
 //   - a NaN or infinite loss or gradient stops the run with an error naming the step.
 // One step() is one training batch.
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +29,8 @@
 #include "core/nn/module.hpp"
 #include "core/optim/optimizer.hpp"
 #include "core/optim/schedule.hpp"
+#include "tasks/framework/checkpoint.hpp"
+#include "tasks/framework/run_record.hpp"
 #include "tasks/framework/task.hpp"
 
 namespace soma {
@@ -51,10 +64,12 @@ struct BatchStats {
 
 struct EvalStats {
   double loss = 0, accuracy = 0;  // accuracy in [0, 1]
+  int64_t count = -1;             // samples evaluated; 0: an empty split (no metric); -1: unsaid
 };
 
 class TrainingTask : public Task {
  public:
+  TrainingTask();
   void setup(const ParamValues& values, const RunContext& ctx) override;
   void step() override;
   bool done() const override;
@@ -86,23 +101,36 @@ class TrainingTask : public Task {
   const RunContext& context() const { return ctx_; }
   // A seed for epoch e's data order, so a resumed run sees the same batches.
   uint64_t epoch_seed(int64_t epoch) const;
+  // How many batches evaluate() may run on a split: --limit_val_batches / --limit_test_batches,
+  // or max_steps when that is set and the limit is not; INT64_MAX for all. An evaluate() that
+  // loops over batches stops after this many.
+  int64_t eval_batch_limit(bool test) const;
+  // The task's own state beyond the model (an encoder's random stream), into and out of the
+  // checkpoint's metadata; keys should start with the task's name.
+  virtual void save_state(Metadata&) const {}
+  virtual void load_state(const Checkpoint&) {}
 
  private:
   void end_epoch();
+  void validate_partial_epoch();
+  void record_validation(const EvalStats& val, double x_step);
+  void write_metrics(const std::vector<double>* extra_row) const;
+  void save_to(const std::string& dir, const std::string& file) const;
   void update_status(const BatchStats& last);
+  int64_t total_steps() const;
   RunContext ctx_;
   std::unique_ptr<optim::Optimizer> opt_;
   std::unique_ptr<optim::LrSchedule> schedule_;
   bool schedule_per_batch_ = false;
   int64_t epoch_ = 0, batch_ = 0, global_step_ = 0;
-  double best_val_loss_ = 1e300;
+  double best_val_loss_ = INFINITY;
   int64_t bad_epochs_ = 0;
-  bool stopped_ = false;
-  BatchStats epoch_sum_;
+  bool stopped_early_ = false;  // patience or the task's goal (max_steps is checked in done())
+  BatchStats epoch_sum_;        // the running epoch's sums (checkpointed mid-epoch)
   double epoch_loss_sum_ = 0;
-  // One row per finished epoch: epoch, step, train_loss, train_accuracy, val_loss,
-  // val_accuracy, lr.
-  std::vector<std::vector<double>> metrics_;
+  MetricsTable metrics_;             // one row per finished epoch (kTrainerMetrics)
+  std::vector<double> partial_row_;  // validation where --max_steps stopped mid-epoch
+  std::vector<double> test_row_;     // the test metrics, once finish() ran
 };
 
 }  // namespace soma

@@ -187,15 +187,18 @@ EvalStats MemoryTask::evaluate(bool test) {
   model_->eval();
   const int64_t n = test ? kTestSamples : kValSamples, B = values().get_int("batch_size");
   double loss = 0;
-  int64_t correct = 0, count = 0;
-  for (int64_t begin = 0; begin < n; begin += B) {
+  int64_t correct = 0, count = 0, samples = 0;
+  const int64_t limit = eval_batch_limit(test);
+  for (int64_t begin = 0, k = 0; begin < n && k < limit; begin += B, ++k) {
     int64_t end = std::min(n, begin + B);
+    samples += end - begin;
     Result r = run(make_memory_batch(data_, seeds(test ? kTest : kVal, begin, end)));
     loss += bce_ * double(end - begin);
     correct += r.correct;
     count += r.count;
   }
-  return {loss / double(n), double(correct) / double(std::max<int64_t>(count, 1))};
+  return {loss / double(std::max<int64_t>(samples, 1)),
+          double(correct) / double(std::max<int64_t>(count, 1)), samples};
 }
 
 bool MemoryTask::goal_reached(const EvalStats& val) const {

@@ -16,6 +16,11 @@ MicrocircuitTask::MicrocircuitTask() {
       .restart();
   table_.add_string("load", "", "a model.json to re-plot instead of simulating").restart();
   table_.add_float("chunk_ms", 10, "simulated time per step (ms)").range(0.01, 1e6);
+  table_
+      .add_bool("beside_params", false,
+                "write the outputs beside the params file (or model.json), as the seed's runner "
+                "did, instead of runs/microcircuit-<time>")
+      .restart();
 }
 
 void MicrocircuitTask::apply_params_file(ParamValues& values, const std::string& path) const {
@@ -28,11 +33,12 @@ void MicrocircuitTask::setup(const ParamValues& v, const RunContext& ctx) {
   exp_.reset();
   published_ = 0;
   load_path_ = v.get_string("load");
+  out_dir_ = ctx.out_dir;
+  beside_params_ = v.get_bool("beside_params");
   if (!load_path_.empty()) return;
   const std::string& file = v.get_string("params_file");
   mc::McParams p = file.empty() ? mc::McParams{} : mc::load_params_file(file);
   chunk_steps_ = std::max<int64_t>(1, std::llround(v.get_float("chunk_ms") / p.dt));
-  out_dir_ = ctx.out_dir;
   exp_ = std::make_unique<mc::Experiment>(std::move(p), mc::task_from_name(v.get_string("task")));
 }
 
@@ -78,11 +84,17 @@ void MicrocircuitTask::publish() {
   for (size_t i = published_; i < r0.t_ms.size(); ++i) {
     const double x = r0.t_ms[i] / 1000;
     if (!r0.mse.empty()) {
+      if (i == 0)
+        telemetry_.describe(MicrocircuitKeys::mse,
+                            {"simulated time (s)", "MSE (seed mean)", false, "", true});
       double sum = 0;
       for (const auto& r : runs) sum += r.rec.mse[i];
       telemetry_.add(MicrocircuitKeys::mse, x, sum / double(runs.size()));
     }
     for (size_t k = 0; k < r0.angle.size(); ++k) {
+      if (i == 0)  // the run folder gets the per-seed plots of output.cpp instead
+        telemetry_.describe(MicrocircuitKeys::angle(k + 1),
+                            {"simulated time (s)", "angle (deg)", false, "", true});
       double sum = 0;
       for (const auto& r : runs) sum += r.rec.angle[k][i];
       telemetry_.add(MicrocircuitKeys::angle(k + 1), x, sum / double(runs.size()));
@@ -103,7 +115,10 @@ bool MicrocircuitTask::done() const {
   return !exp_ || exp_->done();
 }
 
+// runs/microcircuit-<time> unless --beside_params: then the params file's (or model.json's)
+// folder, which for a file under assets/ would dirty the repository with ~8 MB.
 std::string MicrocircuitTask::default_run_folder(const ParamValues& v) const {
+  if (!v.get_bool("beside_params")) return {};
   const std::string& file = v.get_string(v.get_string("load").empty() ? "params_file" : "load");
   if (file.empty()) return {};
   const auto parent = std::filesystem::path(file).parent_path();
@@ -111,7 +126,8 @@ std::string MicrocircuitTask::default_run_folder(const ParamValues& v) const {
 }
 
 std::string MicrocircuitTask::finish() {
-  if (!load_path_.empty()) return mc::replot_from_file(load_path_);
+  if (!load_path_.empty())
+    return mc::replot_from_file(load_path_, beside_params_ ? std::string() : out_dir_);
   if (!exp_) return {};
   if (!out_dir_.empty()) {
     mc::write_outputs(*exp_, out_dir_);

@@ -1,12 +1,14 @@
 #pragma once
 // `soma microcircuit --params run01/params.json --task bw_only|fw_bw [--load run01/model.json]`:
 // the seed's experiments on learning the backward weights of cortical microcircuits (see
-// experiment.hpp). --params takes the seed's params.json format (params.hpp); outputs go to that
-// file's folder (output.hpp). One step() is chunk_ms of simulated time for every seed; telemetry
-// carries the seed-mean MSE (fw_bw) and angle(B, W^T) per hidden layer. With --load nothing is
-// simulated: finish() re-plots model.json into its folder. Images named "state/..." hold the first
-// seed's potentials (soma, basal, apical per pyramidal layer; soma, dendrite per interneuron
-// population) and weights, for the GUI's microcircuit diagram.
+// experiment.hpp). --params takes the seed's params.json format (params.hpp); outputs go to the
+// run folder (runs/microcircuit-<time>, or that file's folder with --beside_params; output.hpp).
+// The run folder's plots are the task's own (per seed); its telemetry series go to series.csv. One
+// step() is chunk_ms of simulated time for every seed; telemetry carries the seed-mean MSE (fw_bw)
+// and angle(B, W^T) per hidden layer. With --load nothing is simulated: finish() re-plots
+// model.json into its folder. Images named "state/..." hold the first seed's potentials (soma,
+// basal, apical per pyramidal layer; soma, dendrite per interneuron population) and weights, for
+// the GUI's microcircuit diagram.
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -61,6 +63,7 @@ class MicrocircuitTask : public Task {
   void publish_state();  // the first seed's compartments and weights, for the GUI's diagram
   std::unique_ptr<mc::Experiment> exp_;
   std::string load_path_, out_dir_;
+  bool beside_params_ = false;
   int64_t chunk_steps_ = 1000;
   size_t published_ = 0;  // records already in telemetry
 };

@@ -69,7 +69,7 @@ void write_mse(const json& model, const std::string& dir) {
   const double dt = P.value("dt", 1e-2), Tpres = P.value("Tpres", 1.0);
   const double rec = P.value("rec_per_steps", 100);
   const size_t window = std::max<size_t>(1, size_t(std::llround(10 * Tpres / (dt * rec))));
-  LinePlot plot{"MSE (moving average over 10 Tpres)", "time [s]", "MSE", true, {}};
+  LinePlot plot{"MSE (moving average over 10 Tpres)", "simulated time (s)", "MSE", true, {}};
   std::vector<std::string> names{"t_s"};
   std::vector<std::vector<double>> cols;
   for (const json& s : model["seeds"]) {
@@ -97,8 +97,8 @@ void write_angles(const json& model, const std::string& dir) {
       LinePlot plot{
           std::string(kind == std::string("angle") ? "angle(B, W^T)" : "angle(B, phi' W^T phi')") +
               " layer " + std::to_string(k + 1),
-          "time [s]",
-          "degrees",
+          "simulated time (s)",
+          "angle (deg)",
           false,
           {}};
       for (const json& s : seeds) {
@@ -131,27 +131,32 @@ std::optional<double> teacher_value(const json& model, const std::string& name, 
 void write_traces(const json& model, const std::string& dir) {
   const json& seeds = model["seeds"];
   if (seeds.empty()) return;
-  constexpr size_t kMaxLines = 40;  // beyond that a plot is unreadable; the CSV has everything
+  constexpr size_t kMaxLines = 20;  // beyond that a plot is unreadable; the CSV has everything
   for (const auto& [name, first] : seeds[0]["traces"].items()) {
     (void)first;
     std::vector<std::string> names{"t_s"};
     std::vector<std::vector<double>> cols{seconds(seeds[0])};
-    LinePlot plot{name, "time [s]", name, false, {}};
+    const std::string seed0 = std::to_string(seeds[0]["seed"].get<uint64_t>());
+    LinePlot plot{name + " (seed " + seed0 + (seeds.size() > 1 ? "; every seed in the CSV)" : ")"),
+                  "simulated time (s)",
+                  name,
+                  false,
+                  {}};
     for (const json& s : seeds) {
       const std::string tag = "seed" + std::to_string(s["seed"].get<uint64_t>());
       const json& tr = s["traces"][name];
       for (size_t e = 0; e < tr.size(); ++e) {
         names.push_back(tag + "_" + std::to_string(e));
         cols.push_back(nums(tr[e]));
-        if (plot.lines.size() < kMaxLines)
-          plot.lines.push_back({names.back(), cols[0], cols.back(), false});
+        if (&s == &seeds[0] && plot.lines.size() < kMaxLines)
+          plot.lines.push_back({"#" + std::to_string(e), cols[0], cols.back()});
       }
     }
     const size_t ne = seeds[0]["traces"][name].size();
     for (size_t e = 0; e < ne && e < kMaxLines; ++e)
       if (auto v = teacher_value(model, name, e))
         plot.lines.push_back(
-            {"teacher_" + std::to_string(e), {cols[0].front(), cols[0].back()}, {*v, *v}, true});
+            {e == 0 ? "teacher" : "", {cols[0].front(), cols[0].back()}, {*v, *v}, true});
     write_csv(path_in(dir, name + ".csv"), names, cols);
     write_svg(path_in(dir, name + ".svg"), plot);
   }
@@ -219,7 +224,7 @@ std::string summarize(const json& model) {
   return out;
 }
 
-std::string replot_from_file(const std::string& path) {
+std::string replot_from_file(const std::string& path, const std::string& out_dir) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open the file");
   json j;
@@ -230,8 +235,10 @@ std::string replot_from_file(const std::string& path) {
   }
   if (j.value("format", "") != "soma-microcircuit-1")
     throw std::runtime_error(path + ": not a microcircuit model.json");
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  write_plots(j, dir.empty() ? "." : dir);
+  std::string dir = out_dir.empty() ? std::filesystem::path(path).parent_path().string() : out_dir;
+  if (dir.empty()) dir = ".";
+  std::filesystem::create_directories(dir);
+  write_plots(j, dir);
   return summarize(j);
 }
 

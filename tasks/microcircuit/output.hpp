@@ -1,12 +1,14 @@
 #pragma once
-// What a run leaves in the params file's folder (all files written atomically):
+// What a run leaves in its run folder (runs/microcircuit-<time> by default; with --beside_params
+// the params file's folder, as the seed's runner did); all files written atomically:
 //   model.json            params, teacher weights, every seed's recordings and final state; enough
 //                         to re-plot without re-running (soma microcircuit --load model.json)
 //   mse.csv, mse.svg      MSE per seed (fw_bw), the plot a moving average over 10 Tpres, log y
 //   angles.csv            angle(B_k, W^T) and the phi'-weighted angle per seed and hidden layer
 //   angle_layerK.svg, angle_phi_layerK.svg
-//   <trace>.csv, <trace>.svg  every rec_* trace (WPP_layer1, noise_layer1, epsilon_LO, ...),
-//                         teacher weights as dashed reference lines
+//   <trace>.csv, <trace>.svg  every rec_* trace (WPP_layer1, noise_layer1, epsilon_LO, ...):
+//                         the CSV with every seed, the plot the first seed's elements (at most
+//                         20, so it stays readable), teacher weights as dashed reference lines
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -21,7 +23,7 @@ void write_outputs(const Experiment& e, const std::string& dir);
 void write_plots(const nlohmann::json& model, const std::string& dir);
 // One line: final MSE and angles per seed.
 std::string summarize(const nlohmann::json& model);
-// --load: reads model.json, re-plots into its folder, returns the summary line.
-std::string replot_from_file(const std::string& model_json_path);
+// --load: reads model.json, re-plots into `dir` (empty: the file's folder), returns the summary.
+std::string replot_from_file(const std::string& model_json_path, const std::string& dir = "");
 
 }  // namespace soma::mc

@@ -128,14 +128,32 @@ EvalStats MnistTask::evaluate(bool test) {
   loader.start_epoch(0);
   double loss = 0;
   int64_t correct = 0, count = 0;
-  while (auto b = loader.next()) {
+  const int64_t limit = eval_batch_limit(test);
+  for (int64_t k = 0; k < limit; ++k) {
+    auto b = loader.next();
+    if (!b) break;
     Tensor s = scores(b->images);
     loss += double(nll_loss(log_softmax(s, 1), b->targets, Reduction::sum).item());
     correct += count_top_k(s, b->targets);
     count += b->targets.numel();
   }
   return {loss / double(std::max<int64_t>(count, 1)),
-          double(correct) / double(std::max<int64_t>(count, 1))};
+          double(correct) / double(std::max<int64_t>(count, 1)), count};
+}
+
+// The Poisson encoder's stream continues where the checkpoint left it (it also advances during
+// validation), so a resumed run draws the same spikes as an uninterrupted one.
+void MnistTask::save_state(Metadata& meta) const {
+  meta["mnist.encoder_rng"] = encoder_rng_.state();
+}
+
+void MnistTask::load_state(const Checkpoint& c) {
+  if (!c.has("mnist.encoder_rng")) return;  // older checkpoints: the stream restarts
+  try {
+    encoder_rng_.set_state(c.at("mnist.encoder_rng"));
+  } catch (const std::invalid_argument& e) {
+    c.fail(std::string("mnist.encoder_rng: ") + e.what());
+  }
 }
 
 void MnistTask::publish_pictures() {

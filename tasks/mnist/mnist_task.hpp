@@ -34,6 +34,8 @@ class MnistTask : public TrainingTask {
   BatchStats train_batch(int64_t epoch, int64_t batch) override;
   EvalStats evaluate(bool test) override;
   void publish_pictures() override;
+  void save_state(Metadata& meta) const override;
+  void load_state(const Checkpoint& c) override;
 
  private:
   Tensor encode(const Tensor& images);  // (B, ...) -> (T, B, ...)

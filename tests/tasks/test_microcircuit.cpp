@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/params/param_spec.hpp"
+#include "task_test_util.hpp"
 #include "tasks/microcircuit/angles.hpp"
 #include "tasks/microcircuit/experiment.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
@@ -217,4 +218,27 @@ TEST_CASE("microcircuit: the task runs, writes its outputs and re-plots from mod
   const std::string line = microcircuit_replot((dir / "model.json").string());
   CHECK(line.find("seed 2") != std::string::npos);
   CHECK(fs::exists(dir / "mse.svg"));
+}
+
+TEST_CASE("microcircuit CLI: one plot set in the run folder, nothing beside the params file") {
+  test::TempDir tmp;
+  const fs::path dir = tmp.path;
+  fs::create_directories(dir / "params");
+  std::ofstream(dir / "params" / "params.json")
+      << R"({"epochs": 1, "dataset_size": 5, "settling_time": 1, "random_seed": [1, 2]})";
+  const std::string params = (dir / "params" / "params.json").string();
+  const std::string out = (dir / "run").string();
+  auto r = soma::test::run_cli({"microcircuit", "--params", params, "--out", out, "--quiet"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(fs::exists(dir / "run" / "model.json"));
+  CHECK(fs::exists(dir / "run" / "mse.svg"));
+  CHECK(!fs::exists(dir / "run" / "plots" / "mse.svg"));  // no seed-mean copy
+  if (fs::exists(dir / "run" / "plots"))
+    for (const auto& e : fs::directory_iterator(dir / "run" / "plots"))
+      CHECK(e.path().filename().string().rfind("state_", 0) != 0);  // no 1x1 state plots
+  CHECK(!fs::exists(dir / "params" / "model.json"));
+  auto beside =
+      soma::test::run_cli({"microcircuit", "--params", params, "--beside_params", "--quiet"});
+  REQUIRE_MESSAGE(beside.code == 0, beside.err);
+  CHECK(fs::exists(dir / "params" / "model.json"));
 }

@@ -64,14 +64,14 @@ TEST_CASE("mnist task: the recurrent SNN learns a small image problem, and resum
   auto first = run_cli(small_run(data, out, "rec", 3));
   REQUIRE_MESSAGE(first.code == 0, first.err);
   CHECK(test_accuracy(first.out) > 60.0);         // chance is 10%
-  CHECK(count_lines(out + "/metrics.csv") == 4);  // header + 3 epochs
+  CHECK(count_lines(out + "/metrics.csv") == 5);  // header + 3 epochs + test
   for (const char* f : {"config.json", "checkpoint.safetensors", "plots/loss.svg",
                         "plots/hidden_spikes__first_test_image_.svg"})
     CHECK(std::filesystem::exists(out + "/" + f));
 
   auto resumed = run_cli({"mnist", "--resume", out, "--epochs", "4", "--quiet"});
   REQUIRE_MESSAGE(resumed.code == 0, resumed.err);
-  CHECK(count_lines(out + "/metrics.csv") == 5);  // the fourth epoch appended to the first three
+  CHECK(count_lines(out + "/metrics.csv") == 6);  // the fourth epoch after the first three
   CHECK(has(resumed.out, "after 4 epochs"));
 }
 
