@@ -27,7 +27,7 @@ std::string percent(double fraction) {
 
 void add_trainer_params(ParamTable& t, const TrainerDefaults& d) {
   t.add_int("epochs", d.epochs, "passes over the training data").min(1).alias("max_epochs");
-  t.add_int("batch_size", d.batch_size, "samples per batch").min(1).restart();
+  t.add_int("batch_size", d.batch_size, "samples per batch").range(1, kMaxBatchSize).restart();
   t.add_float("learning_rate", d.learning_rate, "step size").range(1e-7, 10).restart();
   t.add_choice("optimizer", d.optimizer, {"adam", "sgd"}, "optimizer").restart();
   t.add_float("momentum", 0.9, "SGD momentum").range(0, 1).restart();

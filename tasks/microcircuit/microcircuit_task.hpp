@@ -36,6 +36,7 @@ class MicrocircuitTask : public Task {
 
  private:
   void publish();
+  void check_finite() const;
   void publish_state();  // the first seed's compartments and weights, for the GUI's diagram
   ParamTable table_;
   std::unique_ptr<mc::Experiment> exp_;
