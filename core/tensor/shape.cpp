@@ -7,6 +7,7 @@
 
 namespace soma {
 
+// Throws SizeError when the product overflows int64 (a shape from a file header or a parameter).
 int64_t numel_of(const Shape& shape) {
   int64_t n = 1;
   for (auto d : shape)

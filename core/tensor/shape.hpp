@@ -9,7 +9,6 @@ namespace soma {
 using Shape = std::vector<int64_t>;
 constexpr int kMaxDims = 5;
 
-// Throws SizeError when the product overflows int64.
 int64_t numel_of(const Shape& shape);
 std::string to_string(const Shape& shape);
 // Row-major strides of a contiguous tensor of this shape.

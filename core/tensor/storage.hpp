@@ -7,7 +7,6 @@ namespace soma {
 
 class Storage {
  public:
-  // Throws SizeError when n floats are more than memory_limit_bytes() (checked_size.hpp).
   explicit Storage(int64_t n);
   ~Storage();
   Storage(const Storage&) = delete;

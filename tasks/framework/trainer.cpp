@@ -14,6 +14,11 @@
 namespace soma {
 namespace {
 
+// The largest batch_size any task accepts: more samples than any data set here holds, and a bound
+// that keeps batch arithmetic far from int64 overflow; each task also checks that one batch fits
+// in memory (core/tensor/checked_size.hpp) before it allocates.
+constexpr int64_t kMaxBatchSize = int64_t(1) << 16;
+
 const std::vector<std::string> kMetricNames{
     "epoch", "step", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"};
 

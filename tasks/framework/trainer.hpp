@@ -22,11 +22,6 @@
 
 namespace soma {
 
-// The largest batch_size any task accepts: more samples than any data set here holds, and a bound
-// that keeps batch arithmetic far from int64 overflow; each task also checks that one batch fits
-// in memory (core/tensor/checked_size.hpp) before it allocates.
-constexpr int64_t kMaxBatchSize = int64_t(1) << 16;
-
 struct TrainerDefaults {
   int64_t epochs = 10;
   int64_t batch_size = 32;

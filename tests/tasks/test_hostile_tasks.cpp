@@ -35,6 +35,12 @@ TEST_CASE("sizes: batch_size 2^63 - 1 is refused by every training task, naming 
   }
 }
 
+TEST_CASE("sizes: cartpole's episode limit, once cast to int (2^63 - 1 became -1), is bounded") {
+  auto r = run_cli({"cartpole", "--max_episode_steps", "9223372036854775807", "--quiet"});
+  CHECK(r.code == 2);
+  CHECK(has(r.err, "max_episode_steps"));
+}
+
 TEST_CASE("sizes: a memory run whose batch cannot fit stops before allocating, exit 1") {
   test::TempDir dir;
   // Each within its range; together 10^7 steps x 128 samples x 100 floats = 512 GB.
