@@ -274,7 +274,8 @@ struct ModelCheck {
     for (const char* kind : {"angle", "angle_phi"}) {
       const json& a = field(s, kind, where);
       series_list(a, n, where + "." + kind);
-      if (a.size() != first[kind].size()) fail(where + "." + kind, "a different number of layers");
+      if (a.size() != first["angle"].size())
+        fail(where + "." + kind, "a different number of layers than seeds[0].angle");
     }
     const json& tr = field(s, "traces", where);
     if (!tr.is_object()) fail(where + ".traces", "expected an object");

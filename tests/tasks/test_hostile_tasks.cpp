@@ -117,6 +117,9 @@ TEST_CASE("microcircuit --load: a model.json without seeds or params is an error
           {"seed": 2, "t_ms": [1], "mse": [0.5], "angle": [[1]], "angle_phi": [[1]],
           "traces": {}}]})",
        "no \"WPP_layer1\""},
+      {R"({"format": "soma-microcircuit-1", "params": {}, "seeds": [{"seed": 1, "t_ms": [1],
+          "mse": [], "angle": [[1], [2]], "angle_phi": [[1]], "traces": {}}]})",
+       "a different number of layers"},
   };
   for (const auto& [text, message] : cases) {
     CAPTURE(text);
