@@ -43,11 +43,11 @@ TEST_CASE("sizes: cartpole's episode limit, once cast to int (2^63 - 1 became -1
 
 TEST_CASE("sizes: a memory run whose batch cannot fit stops before allocating, exit 1") {
   test::TempDir dir;
-  // Each within its range; together 10^7 steps x 128 samples x 100 floats = 512 GB.
-  auto r = run_cli({"memory", "--seq_length", "10000", "--seq_periods", "1000", "--quiet", "--out",
-                    dir / "run"});
+  // Each within its range; together 10^9 steps x 128 samples x 100 floats = 51 TB.
+  auto r = run_cli({"memory", "--seq_length", "10000", "--seq_periods", "1000", "--seq_repetitions",
+                    "100", "--quiet", "--out", dir / "run"});
   CHECK(r.code == 1);
-  CHECK(has(r.err, "one batch of 128 samples of 10000000 steps needs"));
+  CHECK(has(r.err, "one batch of 128 samples of 1000000000 steps needs"));
   CHECK(has(r.err, "this machine can hold"));
 }
 
