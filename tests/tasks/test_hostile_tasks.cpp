@@ -72,7 +72,8 @@ TEST_CASE("microcircuit: step counts that overflow and layers beyond memory are 
       {R"(, "layers": [1, 1099511627776, 1])", "this machine can hold"},
       {R"(, "layers": [1, 4611686018427387904, 4])", "too large"},
   };
-  for (const auto& [extra, message] : cases) {
+  for (const auto& c : cases) {  // no structured bindings: clang 14 cannot CAPTURE them
+    const std::string extra = c.first, message = c.second;
     CAPTURE(extra);
     const std::string file = dir.file("p.json", small_mc(extra));
     auto r = run_cli({"microcircuit", "--params", file, "--quiet", "--out", dir / "run"});
@@ -121,7 +122,8 @@ TEST_CASE("microcircuit --load: a model.json without seeds or params is an error
           "mse": [], "angle": [[1], [2]], "angle_phi": [[1]], "traces": {}}]})",
        "a different number of layers"},
   };
-  for (const auto& [text, message] : cases) {
+  for (const auto& c : cases) {  // no structured bindings: clang 14 cannot CAPTURE them
+    const std::string text = c.first, message = c.second;
     CAPTURE(text);
     const std::string file = dir.file("model.json", text);
     auto r = run_cli({"microcircuit", "--load", file, "--quiet"});
