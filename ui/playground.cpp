@@ -57,7 +57,7 @@ bool Playground::open(const std::string& task, const std::string& query) {
     ok = false;
   }
   reset();
-  if (opt_.autorun) running_ = true;
+  if (opt_.autorun && applied_) running_ = true;  // not after a failed setup
   return ok;
 }
 
@@ -122,6 +122,7 @@ void Playground::reset() {
   rate_window_start_ = now_ms();
   rate_window_steps_ = 0;
   double t0 = now_ms();
+  applied_.reset();  // a failed setup must not leave the previous values to step the new task with
   try {
     task_->setup(*pending_, RunContext{});
     applied_ = std::make_unique<ParamValues>(*pending_);

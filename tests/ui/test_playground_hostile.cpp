@@ -50,10 +50,16 @@ TEST_CASE("playground hostile: batch_size 2^63 - 1 is refused naming the paramet
 
 TEST_CASE("playground hostile: a batch too large for the machine fails setup with a message") {
   Playground pg(small_options());
+  pg.open_query("task=memory");  // a working task first: its values must not step the next one
+  pg.advance();
   // 10^9 steps x 8 samples x 100 floats: 3 TB natively (the page's 2 GiB fails at far less).
   pg.open_query(
       "task=memory&seq_length=10000&seq_periods=1000&seq_repetitions=100&samples=64&batch_size=8");
   CHECK(has(pg.message(), "this machine can hold"));
+  CHECK(!pg.running());
+  const int64_t steps = nlohmann::json::parse(pg.state_json())["steps"].get<int64_t>();
+  for (int i = 0; i < 3; ++i) pg.advance();
+  CHECK(nlohmann::json::parse(pg.state_json())["steps"].get<int64_t>() == steps);
   state_of(pg);
 }
 
