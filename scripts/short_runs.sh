@@ -7,13 +7,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 soma=${1:-build-sanitize/soma}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-run() {
-  local task=$1
+n=0
+run() {  # each run its own fresh --out folder
+  local task=$1 dir=$out/run$((++n))
   shift
   local t0=$SECONDS
-  "$soma" "$task" --quiet --out "$out/$task" "$@" >"$out/$task.log" 2>&1 ||
-    { echo "short run of $task failed:"; cat "$out/$task.log"; exit 1; }
-  echo "$task: ok ($((SECONDS - t0)) s) $(tail -1 "$out/$task.log" | cut -c1-80)"
+  "$soma" "$task" --quiet --out "$dir" "$@" >"$dir.log" 2>&1 ||
+    { echo "short run of $task $* failed:"; cat "$dir.log"; exit 1; }
+  echo "$task: ok ($((SECONDS - t0)) s)"
 }
 run mnist --model rec --hidden 16 --seq_length 4 --limit_train 96 --limit_test 32 \
   --batch_size 32 --epochs 1
@@ -24,5 +25,5 @@ run cartpole --episodes 2 --max_episode_steps 20
 echo '{"epochs": 1, "dataset_size": 5, "settling_time": 1, "random_seed": [1, 2], "rec_BPP": true}' \
   >"$out/mc.json"
 run microcircuit --params "$out/mc.json" --task fw_bw
-run microcircuit --load "$out/microcircuit/model.json"
+run microcircuit --load "$out/run$n/model.json"
 run digits
