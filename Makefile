@@ -8,7 +8,7 @@ JOBS ?= 2
 # Debian's emscripten needs Debian's acorn, which a non-Debian node does not find on its own.
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: all setup native wasm run test test-native test-wasm test-web test-gui web serve bench format clean distclean
+.PHONY: all setup native wasm run test test-native test-wasm test-web test-gui test-sanitize fuzz web serve bench format clean distclean
 
 all: native
 
@@ -34,6 +34,24 @@ test: test-native test-wasm test-web test-gui
 
 test-native: native
 	ctest --preset native
+
+# The native suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang, build-sanitize/),
+# a few steps of every task through the CLI, and FUZZ_SECONDS of each libFuzzer target on its seed
+# corpus (fuzz/). About 10-15 minutes on two cores from a cold cache; CI runs it.
+FUZZ_SECONDS ?= 5
+test-sanitize: setup
+	cmake --preset sanitize >/dev/null
+	cmake --build --preset sanitize -j$(JOBS) --target soma_core_tests soma fuzz_all
+	ASAN_OPTIONS=detect_leaks=1 ctest --preset sanitize -R '^core$$'
+	scripts/short_runs.sh build-sanitize/soma
+	scripts/fuzz.sh $(FUZZ_SECONDS) build-sanitize
+
+# Longer fuzzing: 10 minutes per target by default (FUZZ_SECONDS=...).
+fuzz: FUZZ_SECONDS = 600
+fuzz: setup
+	cmake --preset sanitize >/dev/null
+	cmake --build --preset sanitize -j$(JOBS) --target fuzz_all
+	scripts/fuzz.sh $(FUZZ_SECONDS) build-sanitize
 
 # The doctest suites built with Emscripten and run under node, so the code stays portable.
 wasm: setup
@@ -71,7 +89,7 @@ format:
 	  xargs -r clang-format -i
 
 clean:
-	rm -rf build build-wasm
+	rm -rf build build-wasm build-sanitize
 
 # Also drops what setup fetched into .deps/ (the next setup needs the network again).
 distclean: clean

@@ -14,7 +14,7 @@ export DEBIAN_FRONTEND=noninteractive
 say() { echo "[setup] $*"; }
 
 # ---- Debian packages -------------------------------------------------------------------------
-PACKAGES=(cmake g++ make pkg-config dpkg-dev clang-format
+PACKAGES=(cmake g++ make pkg-config dpkg-dev clang-format clang-14 libclang-rt-14-dev
           libeigen3-dev nlohmann-json3-dev zlib1g-dev doctest-dev libglfw3-dev libcli11-dev
           libhdf5-dev
           emscripten dataset-fashion-mnist

@@ -57,11 +57,20 @@ bool Playground::open(const std::string& task, const std::string& query) {
     ok = false;
   }
   reset();
-  if (opt_.autorun) running_ = true;
+  if (opt_.autorun && applied_) running_ = true;  // not after a failed setup
   return ok;
 }
 
 bool Playground::open_query(const std::string& query) {
+  // Every parameter of every task fits in a few hundred bytes; megabytes are a mistake or an
+  // attack, refused before parsing.
+  constexpr size_t kMaxQueryBytes = 64 << 10;
+  if (query.size() > kMaxQueryBytes) {
+    open(opt_.default_task);
+    message_ = "a query of " + std::to_string(query.size()) + " bytes; at most " +
+               std::to_string(kMaxQueryBytes) + " are accepted; using the defaults";
+    return false;
+  }
   std::string task = opt_.default_task, rest;
   std::vector<std::pair<std::string, std::string>> pairs;
   try {
@@ -113,6 +122,7 @@ void Playground::reset() {
   rate_window_start_ = now_ms();
   rate_window_steps_ = 0;
   double t0 = now_ms();
+  applied_.reset();  // a failed setup must not leave the previous values to step the new task with
   try {
     task_->setup(*pending_, RunContext{});
     applied_ = std::make_unique<ParamValues>(*pending_);
@@ -192,7 +202,8 @@ std::string Playground::state_json() const {
     if (input_.rows > 0)
       j["input_rect"] = {input_rect_[0], input_rect_[1], input_rect_[2], input_rect_[3]};
   }
-  return j.dump();
+  // A message may quote a URL value that is not UTF-8 (model=%FF): replaced, never a throw.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void Playground::save_config(const std::string& path) {

@@ -15,9 +15,19 @@ const TYPES = {
 export function serve(root, port = 0, host = '127.0.0.1') {
   root = path.resolve(root);
   const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let file = path.join(root, rel.endsWith('/') ? rel + 'index.html' : rel);
-    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+    // A malformed escape (/%E0%A4%A) or a NUL (/%00, which fs rejects by throwing) is the
+    // client's error, not a reason for the server to die.
+    let rel;
+    try {
+      rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    if (rel.includes('\0')) { res.writeHead(400).end('bad request'); return; }
+    const file = path.join(root, rel.endsWith('/') ? rel + 'index.html' : rel);
+    // root + separator: a bare prefix test would let /..%2fdist-x/ reach a sibling folder.
+    if (file !== root && !file.startsWith(root + path.sep)) { res.writeHead(403).end(); return; }
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'); return; }
       res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',

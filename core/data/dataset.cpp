@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/tensor/checked_size.hpp"
+
 namespace soma {
 
 int Dataset::num_classes() const {
@@ -47,7 +49,8 @@ void truncate(Dataset& data, int64_t limit) {
 }
 
 void check_consistent(const Dataset& data, int num_classes) {
-  if (int64_t(data.images.size()) != data.size() * data.image_numel())
+  if (int64_t(data.images.size()) !=
+      checked_mul(data.size(), data.image_numel(), data.name + ": samples x pixels"))
     throw std::runtime_error(data.name + ": " + std::to_string(data.size()) + " labels but " +
                              std::to_string(data.images.size()) + " pixel values");
   for (int64_t i = 0; i < data.size(); ++i)

@@ -4,9 +4,10 @@
 #include <zlib.h>
 #endif
 
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
+
+#include "core/io/read_capped.hpp"
+#include "core/tensor/checked_size.hpp"
 
 namespace soma {
 
@@ -15,12 +16,12 @@ bool is_gzip(const std::string& bytes) {
 }
 
 #ifdef __EMSCRIPTEN__
-std::string gunzip(const std::string&, const std::string& name) {
+std::string gunzip(const std::string&, const std::string& name, int64_t) {
   throw std::runtime_error(name + ": gzip-compressed, and the WebAssembly build reads raw files " +
                            "only (no zlib there); decompress it with gunzip first");
 }
 #else
-std::string gunzip(const std::string& bytes, const std::string& name) {
+std::string gunzip(const std::string& bytes, const std::string& name, int64_t max_bytes) {
   z_stream z{};
   if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)  // 16: expect a gzip header and trailer
     throw std::runtime_error(name + ": zlib inflateInit2 failed");
@@ -34,6 +35,11 @@ std::string gunzip(const std::string& bytes, const std::string& name) {
     z.avail_out = sizeof(chunk);
     rc = inflate(&z, Z_NO_FLUSH);
     out.append(chunk, sizeof(chunk) - z.avail_out);
+    if (int64_t(out.size()) > max_bytes) {
+      inflateEnd(&z);
+      throw std::runtime_error(name + ": decompresses to more than " + format_bytes(max_bytes) +
+                               " (a gzip bomb, or not a data set file)");
+    }
     if (rc == Z_STREAM_END && z.avail_in > 0) {
       rc = inflateReset(&z);  // a further gzip member follows
       continue;
@@ -51,12 +57,9 @@ std::string gunzip(const std::string& bytes, const std::string& name) {
 }
 #endif
 
-std::string read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw std::runtime_error("error reading " + path);
-  return is_gzip(bytes) ? gunzip(bytes, path) : bytes;
+std::string read_file_bytes(const std::string& path, int64_t max_bytes) {
+  const std::string bytes = read_file_capped(path, max_bytes);
+  return is_gzip(bytes) ? gunzip(bytes, path, max_bytes) : bytes;
 }
 
 }  // namespace soma

@@ -56,11 +56,15 @@ IdxArray read_idx(const std::string& path, int expected_dims) {
     throw std::runtime_error(path + ": truncated IDX header: expected " + std::to_string(header) +
                              " bytes, found " + std::to_string(b.size()));
   IdxArray a;
-  size_t count = 1;
+  uint64_t count = 1;
+  bool overflow = false;  // (16, 2^30, 2^30) would wrap the count to 0 and pass the size check
   for (size_t i = 0; i < d; ++i) {
     a.dims.push_back(big_endian_u32(b, 4 + 4 * i));
-    count *= size_t(a.dims.back());
+    overflow |= __builtin_mul_overflow(count, uint64_t(a.dims.back()), &count);
   }
+  if (overflow || count > uint64_t(b.size()))
+    throw std::runtime_error(path + ": IDX size mismatch: dims " + dims_text(a.dims) +
+                             " need more bytes than the file's " + std::to_string(b.size()));
   if (b.size() != header + count)
     throw std::runtime_error(path + ": IDX size mismatch: expected " +
                              std::to_string(header + count) + " bytes (" + std::to_string(header) +
@@ -104,6 +108,8 @@ IdxFiles find_idx_files(const std::string& dir, const std::string& split) {
 Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path,
                          const std::string& name, int num_classes) {
   const IdxArray img = read_idx(images_path, 3), lab = read_idx(labels_path, 1);
+  if (img.dims[0] == 0 || img.dims[1] == 0 || img.dims[2] == 0)
+    throw std::runtime_error(images_path + ": holds no images (dims " + dims_text(img.dims) + ")");
   if (img.dims[0] != lab.dims[0])
     throw std::runtime_error(name + ": " + images_path + " holds " + std::to_string(img.dims[0]) +
                              " images but " + labels_path + " holds " +

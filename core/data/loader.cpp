@@ -6,13 +6,15 @@
 
 #include "core/data/prefetch.hpp"
 #include "core/random/rng.hpp"
+#include "core/tensor/checked_size.hpp"
 
 namespace soma {
 namespace {
 
 // Batch k of size b (the last one may be shorter).
 Batch nth_batch(const Dataset& data, const std::vector<int64_t>& order, int64_t b, int64_t k) {
-  return make_batch(data, order, k * b, std::min<int64_t>((k + 1) * b, int64_t(order.size())));
+  const int64_t n = int64_t(order.size()), begin = k * b;  // k * b <= n: k < ceil(n / b)
+  return make_batch(data, order, begin, begin + std::min(b, n - begin));
 }
 
 }  // namespace
@@ -37,7 +39,7 @@ DataLoader::~DataLoader() = default;
 
 int64_t DataLoader::batches_per_epoch() const {
   const int64_t n = data_->size(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  return options_.drop_last ? n / b : ceil_div(n, b);  // n + b - 1 overflows for b near 2^63
 }
 
 void DataLoader::start_epoch(int64_t epoch) {

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/io/json_text.hpp"
 #include "core/io/safetensors.hpp"
 
 namespace soma {
@@ -74,7 +75,7 @@ Shape parse_shape(const ByteSource& src, const std::string& name, const nlohmann
   Shape shape;
   for (const auto& d : j) {
     if (!is_count(d) || d.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
-      fail(src, "tensor '" + name + "': shape " + j.dump() + " is not a list of sizes");
+      fail(src, "tensor '" + name + "': shape " + json_excerpt(j) + " is not a list of sizes");
     shape.push_back(d.get<int64_t>());
   }
   return shape;
@@ -111,13 +112,13 @@ Entry parse_entry(const ByteSource& src, const std::string& name, const nlohmann
   e.begin = (*offs)[0].get<uint64_t>();
   e.end = (*offs)[1].get<uint64_t>();
   if (e.begin > e.end || e.end > data_size)
-    fail(src, "tensor '" + name + "': data_offsets " + offs->dump() +
+    fail(src, "tensor '" + name + "': data_offsets " + json_excerpt(*offs) +
                   " lie outside the data section of " + std::to_string(data_size) + " bytes");
   const uint64_t need = data_bytes(e.shape, element_bytes(e.dtype));
   if (need != e.end - e.begin)
     fail(src, "tensor '" + name + "': shape " + to_string(e.shape) + " needs " +
                   std::to_string(need) + " bytes of " + dtype->get<std::string>() +
-                  " but data_offsets " + offs->dump() + " span " + std::to_string(e.end - e.begin));
+                  " but data_offsets " + json_excerpt(*offs) + " span " + std::to_string(e.end - e.begin));
   return e;
 }
 
@@ -211,13 +212,14 @@ nlohmann::json read_header(const ByteSource& src, uint64_t& header_len) {
     fail(src, "header length " + std::to_string(header_len) + " is implausibly large");
   std::string text(size_t(header_len), '\0');
   if (header_len) src.read(8, header_len, text.data());
+  nlohmann::json h;
   try {
-    nlohmann::json h = nlohmann::json::parse(text);
-    if (!h.is_object()) fail(src, "the header is not a JSON object");
-    return h;
-  } catch (const nlohmann::json::parse_error& e) {
+    h = parse_json(text, "header");  // depth-bounded: a shape nested 10^6 deep is an error
+  } catch (const JsonError& e) {
     fail(src, std::string("the header is not valid JSON: ") + e.what());
   }
+  if (!h.is_object()) fail(src, "the header is not a JSON object");
+  return h;
 }
 
 SafetensorsData decode(const ByteSource& src) {

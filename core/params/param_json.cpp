@@ -1,11 +1,10 @@
 #include "core/params/param_json.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <optional>
 
 #include "core/io/atomic_write.hpp"
+#include "core/io/json_text.hpp"
 
 namespace soma {
 namespace {
@@ -30,14 +29,6 @@ std::optional<ParamValue> from_json_scalar(const nlohmann::json& v) {
     default:
       return std::nullopt;
   }
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ParamError(path + ": cannot open the file");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw ParamError(path + ": error reading the file");
-  return text;
 }
 
 }  // namespace
@@ -78,10 +69,9 @@ void save_params_json(const ParamValues& values, const std::string& path) {
 void apply_params_json_file(ParamValues& values, const std::string& path) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ParamError(path + ": JSON syntax error at byte " + std::to_string(e.byte) + ": " +
-                     e.what());
+    j = read_json_file(path);  // bounded size and depth; errors name the file
+  } catch (const JsonError& e) {
+    throw ParamError(e.what());
   }
   apply_params_json(values, j, path);
 }

@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/tensor/checked_size.hpp"
+
 namespace soma {
 
+// Throws SizeError when the product overflows int64 (a shape from a file header or a parameter).
 int64_t numel_of(const Shape& shape) {
   int64_t n = 1;
-  for (auto d : shape) n *= d;
+  for (auto d : shape)
+    if (__builtin_mul_overflow(n, d, &n))
+      throw SizeError("shape " + to_string(shape) + " has more elements than a 64-bit count holds");
   return n;
 }
 

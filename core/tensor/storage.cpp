@@ -6,6 +6,7 @@
 #include <mutex>
 #include <new>
 
+#include "core/tensor/checked_size.hpp"
 #include "core/tensor/memory_stats.hpp"
 
 namespace soma {
@@ -67,8 +68,13 @@ bool give_to_cache(void* p, int64_t capacity) {
 
 }  // namespace
 
+// Throws SizeError when n floats are more than memory_limit_bytes() (checked_size.hpp).
 Storage::Storage(int64_t n) : size_(n) {
-  int64_t bytes = std::max<int64_t>(n, 1) * int64_t(sizeof(float));
+  // Checked first: a wrapped size would allocate a small block that the caller then overruns.
+  const int64_t bytes =
+      checked_mul(std::max<int64_t>(n, 1), int64_t(sizeof(float)), "tensor storage");
+  if (bytes > memory_limit_bytes())  // the message only on failure: this runs for every tensor
+    check_fits_memory(bytes, "a tensor of " + std::to_string(n) + " floats");
   capacity_bytes_ = bytes;
   void* p = nullptr;
   if (bytes >= kCachedMinBytes) {

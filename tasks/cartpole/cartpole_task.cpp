@@ -36,8 +36,9 @@ CartpoleTask::CartpoleTask() {
       .restart();
   table_.add_int("episodes", 100, "episodes to train at most").min(1);
   table_.add_float("gamma", 0.99, "discount factor").range(0, 1);
+  // Bounded: the environment counts steps in an int, and an episode's graph grows with its steps.
   table_.add_int("max_episode_steps", 500, "time limit of an episode (CartPole-v1: 500)")
-      .min(1)
+      .range(1, 100000)
       .restart();
   table_.add_float("reward_threshold", 475, "stop when the running reward exceeds this").min(0);
   table_.add_int("chunk", 0, "environment steps per step (0: a whole episode per step)").min(0);

@@ -5,6 +5,7 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
+#include "core/tensor/checked_size.hpp"
 #include "tasks/framework/common_params.hpp"
 
 namespace soma {
@@ -86,7 +87,7 @@ MemoryTask::MemoryTask() {
       .add_choice("model", "lsnnlif", {"lsnnlif", "lsnn", "lif"},
                   "hidden layer: 10 LIF + 10 LSNN, 20 LSNN or 20 LIF")
       .restart();
-  table_.add_int("samples", 512, "training samples per epoch").min(1).restart();
+  table_.add_int("samples", 512, "training samples per epoch").range(1, 1 << 24).restart();
   // Norse's names (seq_length, seq_periods, seq_repetitions) stay as aliases; seq_length means
   // time steps per sample in every other task.
   table_.add_int("period_length", 200, "time steps per command period")
@@ -118,14 +119,21 @@ void MemoryTask::build(const ParamValues& v) {
   data_ = {v.get_int("period_length"),         v.get_int("periods"),
            v.get_int("repetitions"),           v.get_int("population_size"),
            float(v.get_float("poisson_rate")), 1e-3f};
+  // Every range is within reason alone, not in product (10,000 steps x 1,000 periods x 100
+  // repetitions): one batch's inputs and hidden states must fit before anything is allocated.
+  const int64_t B = std::min(v.get_int("batch_size"), std::max(v.get_int("samples"), kTestSamples));
+  const int64_t T = checked_product({data_.period_length, data_.periods, data_.repetitions},
+                                    "memory: time steps per sample");
+  check_fits_memory(
+      checked_product({T, B, data_.inputs() + 4 * kHidden, 4}, "memory: one batch"),
+      "memory: one batch of " + std::to_string(B) + " samples of " + std::to_string(T) + " steps");
   Rng rng(uint64_t(v.get_int("seed")));
   model_ = std::make_shared<MemoryNet>(v.get_string("model"), data_.inputs(), surrogate_of(v), rng);
   order_epoch_ = -1;
 }
 
 int64_t MemoryTask::batches_per_epoch() const {
-  int64_t n = values().get_int("samples"), b = values().get_int("batch_size");
-  return (n + b - 1) / b;
+  return ceil_div(values().get_int("samples"), values().get_int("batch_size"));
 }
 
 // Sample i of a split comes from its own seed, so no data set is stored. Training samples are
@@ -174,7 +182,7 @@ BatchStats MemoryTask::train_batch(int64_t epoch, int64_t batch) {
     order_epoch_ = epoch;
   }
   model_->train();
-  int64_t begin = batch * B, end = std::min(n, begin + B);
+  const int64_t begin = batch * B, end = begin + std::min(B, n - begin);
   MemoryBatch b = make_memory_batch(data_, seeds(kTrain, begin, end));
   Result r = run(b);
   r.loss.backward();
@@ -189,8 +197,8 @@ EvalStats MemoryTask::evaluate(bool test) {
   double loss = 0;
   int64_t correct = 0, count = 0, samples = 0;
   const int64_t limit = eval_batch_limit(test);
-  for (int64_t begin = 0, k = 0; begin < n && k < limit; begin += B, ++k) {
-    int64_t end = std::min(n, begin + B);
+  for (int64_t begin = 0, k = 0; begin < n && k < limit; begin += std::min(B, n - begin), ++k) {
+    const int64_t end = begin + std::min(B, n - begin);
     samples += end - begin;
     Result r = run(make_memory_batch(data_, seeds(test ? kTest : kVal, begin, end)));
     loss += bce_ * double(end - begin);

@@ -46,6 +46,24 @@ void MicrocircuitTask::step() {
   if (!exp_ || exp_->done()) return;
   exp_->advance(chunk_steps_);
   publish();
+  check_finite();
+}
+
+// A diverged run (gl < 0, eta_fw 1e300) is a failed run: exit 1 with the seed and the time, not
+// "MSE -nan" and exit 0. The somatic potentials carry every NaN or infinity within a step.
+void MicrocircuitTask::check_finite() const {
+  for (const mc::SeedRun& r : exp_->runs()) {
+    bool finite = true;
+    for (const mc::Vec& u : r.model.uP) finite = finite && u.allFinite();
+    for (const mc::Mat& w : r.model.W) finite = finite && w.allFinite();
+    if (finite && (r.rec.mse.empty() || std::isfinite(r.rec.mse.back()))) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "seed %llu diverged (NaN or infinite values) by t = %.3f s",
+                  (unsigned long long)r.seed, double(r.steps) * exp_->params().dt / 1000);
+    throw std::runtime_error(std::string(buf) +
+                             "; try smaller learning rates (eta_*), a smaller dt, positive "
+                             "conductances");
+  }
 }
 
 void MicrocircuitTask::update_params(const ParamValues& v) {

@@ -60,6 +60,7 @@ class MicrocircuitTask : public Task {
 
  private:
   void publish();
+  void check_finite() const;
   void publish_state();  // the first seed's compartments and weights, for the GUI's diagram
   std::unique_ptr<mc::Experiment> exp_;
   std::string load_path_, out_dir_;

@@ -3,11 +3,10 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "core/io/atomic_write.hpp"
+#include "core/io/json_text.hpp"
 #include "tasks/framework/csv.hpp"
 #include "tasks/framework/svg_plot.hpp"
 
@@ -115,17 +114,21 @@ void write_angles(const json& model, const std::string& dir) {
 
 // The teacher's value of element e of a weight trace ("WPP_layer2"), if there is one.
 std::optional<double> teacher_value(const json& model, const std::string& name, size_t e) {
+  if (!model.contains("teacher")) return std::nullopt;
   const json& t = model["teacher"];
   const size_t us = name.find("_layer");
   if (t.is_null() || us == std::string::npos) return std::nullopt;
   const std::string kind = name.substr(0, us);
   if (!t.contains(kind) || kind == "uP" || kind == "uI") return std::nullopt;
-  const size_t k = size_t(std::stoi(name.substr(us + 6))) - 1;
+  const size_t k = size_t(std::strtoul(name.c_str() + us + 6, nullptr, 10)) - 1;
   const json& m = t[kind];
-  if (k >= m.size() || m[k].empty()) return std::nullopt;
+  if (!m.is_array() || k >= m.size() || !m[k].is_array() || m[k].empty() || !m[k][0].is_array())
+    return std::nullopt;
   const size_t cols = m[k][0].size();
-  if (e >= m[k].size() * cols) return std::nullopt;
-  return m[k][e / cols][e % cols].get<double>();
+  if (cols == 0 || e >= m[k].size() * cols) return std::nullopt;
+  const json& row = m[k][e / cols];
+  if (!row.is_array() || e % cols >= row.size() || !row[e % cols].is_number()) return std::nullopt;
+  return row[e % cols].get<double>();
 }
 
 void write_traces(const json& model, const std::string& dir) {
@@ -224,17 +227,83 @@ std::string summarize(const json& model) {
   return out;
 }
 
+namespace {
+
+// What write_plots and summarize read, checked first: a model.json written by another version or
+// edited by hand is an error naming the file and the field, never a failed nlohmann assertion.
+struct ModelCheck {
+  const std::string& path;
+  [[noreturn]] void fail(const std::string& where, const std::string& problem) const {
+    throw std::runtime_error(path + ": " + where + ": " + problem +
+                             " (not a model.json that soma microcircuit wrote?)");
+  }
+  const json& field(const json& obj, const char* key, const std::string& where) const {
+    auto it = obj.find(key);
+    if (it == obj.end()) fail(where, std::string("no \"") + key + "\"");
+    return *it;
+  }
+  void series(const json& v, size_t n, const std::string& where) const {
+    if (!v.is_array()) fail(where, "expected a list");
+    if (v.size() != n)
+      fail(where, "expected " + std::to_string(n) + " values (one per t_ms), found " +
+                      std::to_string(v.size()));
+    for (const json& x : v)
+      if (!x.is_number() && !x.is_null()) fail(where, "expected numbers");
+  }
+  // A list of series, one per layer or element.
+  void series_list(const json& v, size_t n, const std::string& where) const {
+    if (!v.is_array()) fail(where, "expected a list of lists");
+    for (size_t k = 0; k < v.size(); ++k) series(v[k], n, where + "[" + std::to_string(k) + "]");
+  }
+  void seed(const json& s, const json& first, const std::string& where) const {
+    if (!s.is_object()) fail(where, "expected an object");
+    const json& id = field(s, "seed", where);
+    if (!id.is_number_unsigned()) fail(where + ".seed", "expected a non-negative integer");
+    const json& t = field(s, "t_ms", where);
+    if (!t.is_array()) fail(where + ".t_ms", "expected a list");
+    const size_t n = t.size();
+    series(t, n, where + ".t_ms");
+    const json& mse = field(s, "mse", where);
+    if (!mse.empty()) series(mse, n, where + ".mse");
+    for (const char* kind : {"angle", "angle_phi"}) {
+      const json& a = field(s, kind, where);
+      series_list(a, n, where + "." + kind);
+      if (a.size() != first["angle"].size())
+        fail(where + "." + kind, "a different number of layers than seeds[0].angle");
+    }
+    const json& tr = field(s, "traces", where);
+    if (!tr.is_object()) fail(where + ".traces", "expected an object");
+    for (const auto& [name, v] : first["traces"].items()) {
+      (void)v;
+      series_list(field(tr, name.c_str(), where + ".traces"), n, where + ".traces." + name);
+    }
+  }
+  void model(const json& j) const {
+    if (!j.is_object() || j.value("format", "") != "soma-microcircuit-1")
+      throw std::runtime_error(path + ": not a microcircuit model.json");
+    if (!field(j, "params", "model").is_object()) fail("params", "expected an object");
+    const json& seeds = field(j, "seeds", "model");
+    if (!seeds.is_array() || seeds.empty()) fail("seeds", "expected a non-empty list");
+    if (!seeds[0].is_object() || !seeds[0].contains("angle") || !seeds[0].contains("angle_phi") ||
+        !seeds[0].contains("traces"))
+      fail("seeds[0]", "expected an object with angle, angle_phi and traces");
+    for (size_t i = 0; i < seeds.size(); ++i)
+      seed(seeds[i], seeds[0], "seeds[" + std::to_string(i) + "]");
+    if (j.contains("teacher") && !j["teacher"].is_null() && !j["teacher"].is_object())
+      fail("teacher", "expected an object or null");
+  }
+};
+
+}  // namespace
+
 std::string replot_from_file(const std::string& path, const std::string& out_dir) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open the file");
   json j;
   try {
-    j = json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(path + ": JSON syntax error: " + e.what());
+    j = read_json_file(path, kMaxModelFileBytes);
+  } catch (const JsonError& e) {
+    throw std::runtime_error(e.what());
   }
-  if (j.value("format", "") != "soma-microcircuit-1")
-    throw std::runtime_error(path + ": not a microcircuit model.json");
+  ModelCheck{path}.model(j);
   std::string dir = out_dir.empty() ? std::filesystem::path(path).parent_path().string() : out_dir;
   if (dir.empty()) dir = ".";
   std::filesystem::create_directories(dir);

@@ -23,7 +23,10 @@ void write_outputs(const Experiment& e, const std::string& dir);
 void write_plots(const nlohmann::json& model, const std::string& dir);
 // One line: final MSE and angles per seed.
 std::string summarize(const nlohmann::json& model);
-// --load: reads model.json, re-plots into `dir` (empty: the file's folder), returns the summary.
+// The largest model.json --load reads (traces of long runs reach tens of MiB).
+constexpr int64_t kMaxModelFileBytes = int64_t(1) << 30;
+// --load: reads model.json, checks every field the plots read (an error names the file and the
+// field), re-plots into `dir` (empty: the file's folder), returns the summary line.
 std::string replot_from_file(const std::string& model_json_path, const std::string& dir = "");
 
 }  // namespace soma::mc

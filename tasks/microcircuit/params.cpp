@@ -1,11 +1,14 @@
 #include "tasks/microcircuit/params.hpp"
 
-#include <fstream>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <functional>
-#include <iterator>
 #include <map>
 
+#include "core/io/json_text.hpp"
 #include "core/params/param_spec.hpp"
+#include "core/tensor/checked_size.hpp"
 
 namespace soma::mc {
 namespace {
@@ -16,8 +19,8 @@ struct Ctx {
   const std::string& source;
   const std::string& key;
   [[noreturn]] void fail(const std::string& expected, const json& v) const {
-    throw ParamError::about(source, key,
-                            "expected " + expected + ", found " + v.type_name() + " " + v.dump());
+    throw ParamError::about(
+        source, key, "expected " + expected + ", found " + v.type_name() + " " + json_excerpt(v));
   }
 };
 
@@ -194,6 +197,55 @@ void check_len(const std::string& source, const char* key, size_t have, size_t n
                                 std::to_string(have));
 }
 
+// Step counts in double first: Tpres / dt = 1e300, settling_time 1e18 or epochs 9e18 would
+// overflow llround and the int64 products, often to 0 steps: a run that "finishes" at once.
+// 2^53 steps is beyond any run (a step takes microseconds) and exact in a double.
+void check_steps(const McParams& p, const std::string& source) {
+  constexpr double kMaxSteps = 9007199254740992.0;
+  const double per_sample = std::max(1.0, std::round(p.Tpres / p.dt));
+  const double settle = std::round(p.settling_time / p.dt);
+  const double total = settle + per_sample * double(p.dataset_size) * double(p.epochs);
+  if (!(total <= kMaxSteps)) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "settling_time / dt + epochs x dataset_size x Tpres / dt = %.3g time steps; "
+                  "at most 2^53 (about 9e15) are possible",
+                  total);
+    throw ParamError(source + ": " + buf);
+  }
+}
+
+// What the experiment holds, in checked arithmetic, against the machine's memory before anything
+// is allocated: [1, 2^40, 1] is a valid list of sizes, not a network that fits.
+void check_memory(const McParams& p, const std::string& source) {
+  try {
+    const std::string what = source + ": layers";
+    int64_t weights = 0;  // elements of one weight matrix set (W, B, WIP, BI are all this size)
+    for (size_t k = 0; k + 1 < p.layers.size(); ++k)
+      weights = checked_add(weights, checked_mul(p.layers[k], p.layers[k + 1], what), what);
+    const int64_t models = int64_t(p.random_seed.size()) + 1;  // + the teacher
+    const int64_t per_sample = std::max<int64_t>(1, std::llround(p.Tpres / p.dt));
+    const int64_t epoch_steps = checked_mul(per_sample, p.dataset_size, what);
+    const int64_t records =
+        std::llround(double(epoch_steps) * double(p.epochs) / double(p.rec_per_steps));
+    // 8 matrices of doubles per weight set (weights, their updates and low-passed updates);
+    // the teacher's target for every step of an epoch; 2 angles per hidden layer per record.
+    int64_t bytes = checked_product({weights, 8, 8, models}, what);
+    bytes = checked_add(bytes, checked_product({epoch_steps, p.layers.back(), 8}, what), what);
+    bytes = checked_add(bytes, checked_product({p.dataset_size, p.layers.front(), 8}, what), what);
+    const int64_t per_record = 2 + 2 * int64_t(p.layers.size());
+    bytes = checked_add(bytes, checked_product({records, per_record, 8, models}, what), what);
+    check_fits_memory(bytes, source + ": the microcircuit (weights, targets and recordings)");
+  } catch (const SizeError& e) {
+    throw ParamError(e.what());
+  }
+}
+
+void check_sizes(const McParams& p, const std::string& source) {
+  check_steps(p, source);
+  check_memory(p, source);
+}
+
 }  // namespace
 
 const std::vector<std::string>& recordable_names() {
@@ -224,16 +276,13 @@ McParams params_from_json(const json& j, const std::string& source) {
 }
 
 McParams load_params_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ParamError(path + ": cannot open the file");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   json j;
   try {
-    // nlohmann keeps the last of repeated keys, which is what the seed's "_comment" keys need.
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ParamError(path + ": JSON syntax error at byte " + std::to_string(e.byte) + ": " +
-                     e.what());
+    // Bounded size and depth (json_text.hpp). nlohmann keeps the last of repeated keys, which is
+    // what the seed's "_comment" keys need.
+    j = read_json_file(path);
+  } catch (const JsonError& e) {
+    throw ParamError(e.what());
   }
   return params_from_json(j, path);
 }
@@ -271,6 +320,7 @@ void validate(const McParams& p, const std::string& source) {
   if (p.dataset_size < 1 || p.epochs < 0 || p.rec_per_steps < 1)
     throw ParamError(source + ": dataset_size and rec_per_steps must be >= 1, epochs >= 0");
   if (p.random_seed.empty()) throw ParamError::about(source, "random_seed", "expected a seed");
+  check_sizes(p, source);
   if (p.model_type == "BP" && p.topology == "skip" && nhid > 1)
     throw ParamError::about(source, "model_type",
                             "BP with the skip topology needs exactly one hidden layer (use "

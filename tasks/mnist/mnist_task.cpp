@@ -8,10 +8,29 @@
 #include "core/encode/encoders.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
+#include "core/tensor/checked_size.hpp"
 #include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
 
 namespace soma {
+namespace {
+
+// One batch's encoded input and the activations of a time step for every sample, in checked
+// arithmetic, before anything of that size is allocated: seq_length and batch_size are each
+// within range, their product with the image need not be. A lower bound (the backward pass keeps
+// more), enough to refuse what cannot run instead of overflowing.
+void check_batch_fits(const ParamValues& v, const Dataset& data, int64_t batch) {
+  const int64_t per_step =
+      v.get_string("model") == "conv"
+          ? checked_mul(data.image_numel(), 64, "mnist: conv activations")
+          : checked_add(data.image_numel(), checked_mul(v.get_int("hidden"), 4, "mnist"), "mnist");
+  const int64_t T = v.get_int("seq_length");
+  check_fits_memory(
+      checked_product({T, batch, per_step, 4}, "mnist: one batch"),
+      "mnist: one batch of " + std::to_string(batch) + " images x " + std::to_string(T) + " steps");
+}
+
+}  // namespace
 
 MnistTask::MnistTask() {
   table_
@@ -62,6 +81,7 @@ void MnistTask::build(const ParamValues& v) {
   double vf = v.get_float("val_fraction");
   std::shared_ptr<Dataset> val = vf > 0 ? std::make_shared<Dataset>(split_tail(*train, vf)) : test;
   const int64_t B = v.get_int("batch_size");
+  check_batch_fits(v, *train, std::min(B, std::max(train->size(), test->size())));
   const uint64_t seed = uint64_t(v.get_int("seed"));
   train_ = std::make_unique<DataLoader>(train, LoaderOptions{B, true, false, seed, true});
   val_ = std::make_unique<DataLoader>(val, LoaderOptions{B, false, false, seed, true});

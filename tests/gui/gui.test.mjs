@@ -39,3 +39,22 @@ for (const [task, query] of Object.entries(cases)) {
     assert.ok(s.colors > 20 && s.drawn > 0.05, `blank screenshot: ${JSON.stringify(s)}`);
   });
 }
+
+// Hostile queries (issue 19): each once crashed soma-gui (an uncaught JSON type_error from a
+// message holding invalid UTF-8, a batch size that overflowed); now a message, exit 0.
+const hostile = {
+  'model=%FF': ['task=memory&model=%FF', /model/],
+  'batch_size=2^63-1': ['task=memory&batch_size=9223372036854775807', /batch_size.*65536/],
+};
+for (const [name, [query, message]] of Object.entries(hostile)) {
+  test(`soma-gui --query '${name}': a message on the state, exit 0`, () => {
+    const png = path.join(out, 'hostile.png');
+    const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1280x800x24', gui, '--frames', '3',
+                                     '--width', '800', '--height', '600', '--run',
+                                     '--query', query, '--screenshot', png],
+                        { cwd: root, encoding: 'utf8', timeout: 120000 });
+    assert.equal(r.status, 0, r.stderr);
+    const state = JSON.parse(r.stdout.split('\n')[0]);
+    assert.match(state.message, message);
+  });
+}
