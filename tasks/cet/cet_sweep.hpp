@@ -41,6 +41,7 @@ class CetSweepTask : public Task {
   void step() override;
   bool done() const override { return next_ >= cells_.size() && !child_; }
   std::string finish() override;
+  bool reruns_in_folder() const override { return true; }  // finished cells are skipped
 
  private:
   void start_next();

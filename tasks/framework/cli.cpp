@@ -145,7 +145,7 @@ int choose_folder(const Task& task, const ParamValues& values, const RunFlags& f
     return -1;
   }
   folder = flags.out;
-  if (!folder.empty() && is_run_folder(folder) && !flags.overwrite) {
+  if (!folder.empty() && is_run_folder(folder) && !flags.overwrite && !task.reruns_in_folder()) {
     err << "soma " << task.name() << ": --out " << folder
         << " already holds a run; continue it with --resume " << folder
         << ", replace it with --overwrite, or choose another folder\n";

@@ -35,6 +35,10 @@ class Task {
   // Where the CLI writes the run when no --out is given; empty: runs/<task>-<date>-<time>.
   // (The microcircuit writes beside its params file, as the seed's runner did.)
   virtual std::string default_run_folder(const ParamValues&) const { return {}; }
+  // False (the default): --out refuses a folder that holds a run (--resume or --overwrite say
+  // which is meant). True for a task whose folder is a cache of finished pieces that a rerun
+  // skips (cet-sweep's cells): running it again into the same folder is how it continues.
+  virtual bool reruns_in_folder() const { return false; }
   // The browser playground offers the task when this has a value: a URL query applied over the
   // defaults so that one step fits a frame on one thread ("samples=64&batch_size=8"). None (the
   // default): not on the web page (it needs data files, or its steps are too long).

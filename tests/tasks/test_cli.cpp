@@ -84,7 +84,7 @@ TEST_CASE("soma CLI: Norse's flag spellings (--batch-size, --random_seed) are al
   CHECK(has(config, "\"seq_length\": 20"));
   CHECK(has(config, "\"learning_rate\": 0.05"));
   r = run_cli({"correlation", "--episodes", "1", "--seq_length", "20", "--random-seed", "78",
-               "--out", out, "--quiet"});
+               "--out", out, "--overwrite", "--quiet"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   // --help shows one spelling.
   auto help = run_cli({"mnist", "--help"});

@@ -56,7 +56,7 @@ TEST_CASE("microcircuit: a diverging run exits 1 naming the seed, never 'MSE -na
   for (const char* extra : {R"(, "eta_fw": [1e300, 1e300])", R"(, "gl": -1, "Tpres": 100)"}) {
     CAPTURE(extra);
     auto r = run_cli({"microcircuit", "--params", dir.file("p.json", small_mc(extra)), "--quiet",
-                      "--out", dir / "run"});
+                      "--out", dir / "run", "--overwrite"});
     CHECK(r.code == 1);
     CHECK(has(r.err, "seed 1 diverged"));
     CHECK(!has(r.out, "nan"));
