@@ -33,7 +33,7 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<CorrelationTask>(); });
     add([] { return std::make_unique<MicrocircuitTask>(); });
     add([] { return std::make_unique<DigitsTask>(); });
-#ifndef __EMSCRIPTEN__  // they read MNIST / CIFAR files; kept out to hold the wasm under 1.5 MB
+#ifndef __EMSCRIPTEN__  // they read MNIST / CIFAR files; kept out of the wasm for its size
     add([] { return std::make_unique<CetTask>(); });
     add([] { return std::make_unique<CetSweepTask>(); });
 #endif
