@@ -10,6 +10,7 @@
 #include "core/ops/ops.hpp"
 #include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
+#include "tasks/framework/image_splits.hpp"
 
 namespace soma {
 namespace {
@@ -46,32 +47,20 @@ Cifar10Task::Cifar10Task() {
       .add_bool("normalize", false,
                 "subtract CIFAR-10's channel means and divide by their spread (Norse: raw [0, 1])")
       .restart();
-  table_.add_int("limit_train", 0, "use the first N training images (0: all)").min(0).restart();
-  table_.add_int("limit_test", 0, "use the first N test images (0: all)").min(0).restart();
-  table_.add_float("val_fraction", 0.1, "share of the training set held out for validation")
-      .range(0, 0.9)
-      .restart();
+  add_image_split_params(table_);
   add_seed_param(table_, 1234);
   add_device_param(table_);
   add_surrogate_params(table_);
-  add_trainer_params(table_, {1000, 32, 2e-3, "adam", 1e-5, "none", 5, 0.2});
+  add_trainer_params(table_, {1000, 32, {.learning_rate = 2e-3, .weight_decay = 1e-5}});
 }
 
 void Cifar10Task::build(const ParamValues& v) {
-  const std::string dir = v.get_string("data_dir");
-  check_dataset_files("cifar10", dir);
-  LoadOptions lo{dir, v.get_int("limit_train") > 0 ? v.get_int("limit_train") : -1,
-                 v.get_bool("normalize")};
-  auto train = std::make_shared<Dataset>(load_dataset("cifar10", "train", lo));
-  lo.limit = v.get_int("limit_test") > 0 ? v.get_int("limit_test") : -1;
-  auto test = std::make_shared<Dataset>(load_dataset("cifar10", "test", lo));
-  const double vf = v.get_float("val_fraction");
-  auto val = vf > 0 ? std::make_shared<Dataset>(split_tail(*train, vf)) : test;
-  const int64_t B = v.get_int("batch_size");
+  const ImageSplits data = load_image_splits("cifar10", v, v.get_bool("normalize"));
   const uint64_t seed = uint64_t(v.get_int("seed"));
-  train_ = std::make_unique<DataLoader>(train, LoaderOptions{B, true, false, seed, true});
-  val_ = std::make_unique<DataLoader>(val, LoaderOptions{B, false, false, seed, true});
-  test_ = std::make_unique<DataLoader>(test, LoaderOptions{B, false, false, seed, true});
+  ImageLoaders loaders = make_image_loaders(data, v.get_int("batch_size"), seed);
+  train_ = std::move(loaders.train);
+  val_ = std::move(loaders.val);
+  test_ = std::move(loaders.test);
   loader_epoch_ = -1;
   val_evaluations_ = 0;
   augment_rng_ = Rng(seed ^ 0xA06);

@@ -16,7 +16,6 @@ namespace {
 // in memory (core/tensor/checked_size.hpp) before it allocates.
 constexpr int64_t kMaxBatchSize = int64_t(1) << 16;
 
-
 // metrics.csv: one row per epoch, then one row with the test metrics.
 const std::vector<std::string> kMetricNames{
     "epoch",        "step", "train_loss", "train_accuracy", "val_loss",
@@ -60,8 +59,7 @@ void legacy_metrics(const Checkpoint& c, MetricsTable& metrics, size_t epochs) {
 void add_trainer_params(ParamTable& t, const TrainerDefaults& d) {
   t.add_int("epochs", d.epochs, "passes over the training data").min(1).alias("max_epochs");
   t.add_int("batch_size", d.batch_size, "samples per batch").range(1, kMaxBatchSize).restart();
-  add_optimizer_params(t, {d.learning_rate, d.optimizer, d.weight_decay, d.lr_schedule, d.lr_step,
-                           d.lr_gamma, "epoch"});
+  add_optimizer_params(t, d.optimizer);
   t.add_int("patience", 0, "stop after this many epochs without a better validation loss (0: off)")
       .min(0);
   t.add_int("checkpoint_every", 0, "batches between checkpoints (0: at epoch ends only)").min(0);

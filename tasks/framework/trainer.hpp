@@ -30,6 +30,7 @@
 #include "core/optim/optimizer.hpp"
 #include "core/optim/schedule.hpp"
 #include "tasks/framework/checkpoint.hpp"
+#include "tasks/framework/optimizer_params.hpp"
 #include "tasks/framework/run_record.hpp"
 #include "tasks/framework/task.hpp"
 
@@ -48,12 +49,7 @@ struct TrainerKeys {
 struct TrainerDefaults {
   int64_t epochs = 10;
   int64_t batch_size = 32;
-  double learning_rate = 2e-3;
-  std::string optimizer = "adam";
-  double weight_decay = 0;
-  std::string lr_schedule = "none";
-  int64_t lr_step = 5;
-  double lr_gamma = 0.2;
+  OptimizerDefaults optimizer;  // its unit stays "epoch"
 };
 void add_trainer_params(ParamTable& t, const TrainerDefaults& d);
 

@@ -112,7 +112,9 @@ MemoryTask::MemoryTask() {
   add_seed_param(table_, 1234);
   add_device_param(table_);
   add_surrogate_params(table_);
-  add_trainer_params(table_, {300, 128, 1e-2, "adam", 0, "step", 100, 0.3});
+  add_trainer_params(
+      table_,
+      {300, 128, {.learning_rate = 1e-2, .lr_schedule = "step", .lr_step = 100, .lr_gamma = 0.3}});
 }
 
 void MemoryTask::build(const ParamValues& v) {

@@ -11,6 +11,7 @@
 #include "core/tensor/checked_size.hpp"
 #include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
+#include "tasks/framework/image_splits.hpp"
 
 namespace soma {
 namespace {
@@ -59,33 +60,22 @@ MnistTask::MnistTask() {
       .range(0, 100);
   table_.add_bool("normalize", true, "subtract the data set's mean and divide by its spread")
       .restart();
-  table_.add_int("limit_train", 0, "use the first N training images (0: all)").min(0).restart();
-  table_.add_int("limit_test", 0, "use the first N test images (0: all)").min(0).restart();
-  table_.add_float("val_fraction", 0.1, "share of the training set held out for validation")
-      .range(0, 0.9)
-      .restart();
+  add_image_split_params(table_);
   add_seed_param(table_, 1234);
   add_device_param(table_);
   add_surrogate_params(table_);
-  add_trainer_params(table_, {10, 32, 2e-3, "adam", 0});
+  add_trainer_params(table_, {10, 32, {.learning_rate = 2e-3}});
 }
 
 void MnistTask::build(const ParamValues& v) {
-  const std::string name = v.get_string("dataset");
-  check_dataset_files(name, v.get_string("data_dir"));
-  LoadOptions lo{v.get_string("data_dir"), v.get_int("limit_train"), v.get_bool("normalize")};
-  if (lo.limit == 0) lo.limit = -1;
-  auto train = std::make_shared<Dataset>(load_dataset(name, "train", lo));
-  lo.limit = v.get_int("limit_test") > 0 ? v.get_int("limit_test") : -1;
-  auto test = std::make_shared<Dataset>(load_dataset(name, "test", lo));
-  double vf = v.get_float("val_fraction");
-  std::shared_ptr<Dataset> val = vf > 0 ? std::make_shared<Dataset>(split_tail(*train, vf)) : test;
+  const ImageSplits data = load_image_splits(v.get_string("dataset"), v, v.get_bool("normalize"));
   const int64_t B = v.get_int("batch_size");
-  check_batch_fits(v, *train, std::min(B, std::max(train->size(), test->size())));
+  check_batch_fits(v, *data.train, std::min(B, std::max(data.train->size(), data.test->size())));
   const uint64_t seed = uint64_t(v.get_int("seed"));
-  train_ = std::make_unique<DataLoader>(train, LoaderOptions{B, true, false, seed, true});
-  val_ = std::make_unique<DataLoader>(val, LoaderOptions{B, false, false, seed, true});
-  test_ = std::make_unique<DataLoader>(test, LoaderOptions{B, false, false, seed, true});
+  ImageLoaders loaders = make_image_loaders(data, B, seed);
+  train_ = std::move(loaders.train);
+  val_ = std::move(loaders.val);
+  test_ = std::move(loaders.test);
   steps_ = v.get_int("seq_length");
   loader_epoch_ = -1;
   encoder_rng_ = Rng(seed ^ 0x5EED);

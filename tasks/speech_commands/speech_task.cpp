@@ -68,7 +68,7 @@ SpeechCommandsTask::SpeechCommandsTask() {
   add_seed_param(table_, 1234);
   add_device_param(table_);
   add_surrogate_params(table_);
-  add_trainer_params(table_, {10, 16, 1e-4, "adam", 0});
+  add_trainer_params(table_, {10, 16, {.learning_rate = 1e-4}});
 }
 
 void SpeechCommandsTask::setup(const ParamValues& v, const RunContext& ctx) {

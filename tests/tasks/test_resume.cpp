@@ -12,8 +12,8 @@
 #include "core/io/safetensors.hpp"
 #include "core/nn/linear.hpp"
 #include "core/ops/ops.hpp"
-#include "core/random/rng.hpp"
 #include "core/params/param_json.hpp"
+#include "core/random/rng.hpp"
 #include "task_test_util.hpp"
 #include "tasks/framework/checkpoint.hpp"
 #include "tasks/framework/common_params.hpp"
@@ -136,7 +136,7 @@ class CountTask : public TrainingTask {
  public:
   explicit CountTask(int64_t eval_batches = 10) : available_(eval_batches) {
     add_seed_param(table_, 1);
-    add_trainer_params(table_, {2, 4, 0.1, "sgd", 0});
+    add_trainer_params(table_, {2, 4, {.learning_rate = 0.1, .optimizer = "sgd"}});
   }
   std::string name() const override { return "count"; }
   std::string description() const override { return "count evaluation batches"; }

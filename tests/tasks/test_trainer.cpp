@@ -18,7 +18,7 @@ class LineTask : public TrainingTask {
  public:
   explicit LineTask(int64_t nan_at = -1) : nan_at_(nan_at) {
     add_seed_param(table_, 1);
-    add_trainer_params(table_, {3, 4, 0.1, "sgd", 0});
+    add_trainer_params(table_, {3, 4, {.learning_rate = 0.1, .optimizer = "sgd"}});
   }
   std::string name() const override { return "line"; }
   std::string description() const override { return "fit a line"; }
