@@ -57,11 +57,7 @@ Cifar10Task::Cifar10Task() {
 void Cifar10Task::build(const ParamValues& v) {
   const ImageSplits data = load_image_splits("cifar10", v, v.get_bool("normalize"));
   const uint64_t seed = uint64_t(v.get_int("seed"));
-  ImageLoaders loaders = make_image_loaders(data, v.get_int("batch_size"), seed);
-  train_ = std::move(loaders.train);
-  val_ = std::move(loaders.val);
-  test_ = std::move(loaders.test);
-  loader_epoch_ = -1;
+  data_ = ImageLoaders(data, v.get_int("batch_size"), seed);
   val_evaluations_ = 0;
   augment_rng_ = Rng(seed ^ 0xA06);
   noise_rng_ = Rng(seed ^ 0x5EED);
@@ -93,13 +89,7 @@ Tensor Cifar10Task::scores(const Tensor& images, bool training) {
 }
 
 BatchStats Cifar10Task::train_batch(int64_t epoch, int64_t batch) {
-  if (epoch != loader_epoch_ || batch != loader_batch_) {  // a new epoch, or a resumed run
-    train_->start_epoch(epoch);
-    for (int64_t k = 0; k < batch; ++k) train_->next();
-    loader_epoch_ = epoch;
-  }
-  loader_batch_ = batch + 1;
-  Batch b = *train_->next();
+  Batch b = data_.train_batch(epoch, batch);
   if (values().get_bool("augment"))
     b.images = random_crop_flip(b.images, kCropPadding, augment_rng_);
   model_->train();
@@ -112,12 +102,14 @@ BatchStats Cifar10Task::train_batch(int64_t epoch, int64_t batch) {
 EvalStats Cifar10Task::evaluate(bool test) {
   NoGrad no_grad;
   model_->eval();
-  DataLoader& loader = test ? *test_ : *val_;
-  loader.start_epoch(0);
+  DataLoader& loader = data_.eval(test);
   const float smoothing = float(values().get_float("label_smoothing"));
   double loss = 0;
   int64_t top1 = 0, top5 = 0, count = 0;
-  while (auto b = loader.next()) {
+  const int64_t limit = eval_batch_limit(test);
+  for (int64_t k = 0; k < limit; ++k) {
+    auto b = loader.next();
+    if (!b) break;
     Tensor s = scores(b->images, false);
     loss += double(cross_entropy(s, b->targets, smoothing, Reduction::sum).item());
     top1 += count_top_k(s, b->targets, 1);
@@ -129,7 +121,26 @@ EvalStats Cifar10Task::evaluate(bool test) {
     test_top5_ = top5_rate;
   else
     telemetry_.add("val top-5 accuracy", double(++val_evaluations_), top5_rate);
-  return {loss / n, double(top1) / n};
+  return {loss / n, double(top1) / n, count};
+}
+
+// The augmentation and read-out noise streams continue where the checkpoint left them, so a
+// resumed run crops, flips and perturbs as an uninterrupted one would.
+void Cifar10Task::save_state(Metadata& meta) const {
+  meta["cifar10.augment_rng"] = augment_rng_.state();
+  meta["cifar10.noise_rng"] = noise_rng_.state();
+}
+
+void Cifar10Task::load_state(const Checkpoint& c) {
+  for (auto [key, rng] : {std::pair{"cifar10.augment_rng", &augment_rng_},
+                          std::pair{"cifar10.noise_rng", &noise_rng_}}) {
+    if (!c.has(key)) continue;  // older checkpoints: the stream restarts
+    try {
+      rng->set_state(c.at(key));
+    } catch (const std::invalid_argument& e) {
+      c.fail(std::string(key) + ": " + e.what());
+    }
+  }
 }
 
 std::string Cifar10Task::finish() {
@@ -140,8 +151,7 @@ std::string Cifar10Task::finish() {
 
 void Cifar10Task::publish_pictures() {
   NoGrad no_grad;
-  test_->start_epoch(0);
-  Batch b = *test_->next();
+  Batch b = data_.first_test_batch();
   scores(b.images, false);
   const Tensor& z = model_->hidden_spikes;  // (T, B, c, 32, 32)
   const int64_t T = z.size(0), per_sample = z.numel() / (T * z.size(1));

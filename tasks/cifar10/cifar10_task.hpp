@@ -13,9 +13,9 @@
 // last val_fraction of the training set.
 #include <memory>
 
-#include "core/data/loader.hpp"
 #include "core/random/rng.hpp"
 #include "tasks/cifar10/model.hpp"
+#include "tasks/framework/image_splits.hpp"
 #include "tasks/framework/trainer.hpp"
 
 namespace soma {
@@ -34,17 +34,19 @@ class Cifar10Task : public TrainingTask {
  protected:
   void build(const ParamValues& v) override;
   nn::Module& model() const override { return *model_; }
-  int64_t batches_per_epoch() const override { return train_->batches_per_epoch(); }
+  int64_t batches_per_epoch() const override { return data_.batches_per_epoch(); }
   BatchStats train_batch(int64_t epoch, int64_t batch) override;
   EvalStats evaluate(bool test) override;
   void publish_pictures() override;
+  void save_state(Metadata& meta) const override;
+  void load_state(const Checkpoint& c) override;
 
  private:
   // Images (B, 3, 32, 32) -> per-class scores (B, 10): max over time of the read-out voltage.
   Tensor scores(const Tensor& images, bool training);
   std::shared_ptr<Cifar10Net> model_;
-  std::unique_ptr<DataLoader> train_, val_, test_;
-  int64_t loader_epoch_ = -1, loader_batch_ = 0, val_evaluations_ = 0;
+  ImageLoaders data_;
+  int64_t val_evaluations_ = 0;
   double test_top5_ = 0;
   Tensor last_voltages_;
   Rng augment_rng_{1}, noise_rng_{2};

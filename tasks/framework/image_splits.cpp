@@ -26,11 +26,32 @@ ImageSplits load_image_splits(const std::string& name, const ParamValues& v, boo
   return s;
 }
 
-ImageLoaders make_image_loaders(const ImageSplits& s, int64_t batch_size, uint64_t seed) {
-  return {
-      std::make_unique<DataLoader>(s.train, LoaderOptions{batch_size, true, false, seed, true}),
-      std::make_unique<DataLoader>(s.val, LoaderOptions{batch_size, false, false, seed, true}),
-      std::make_unique<DataLoader>(s.test, LoaderOptions{batch_size, false, false, seed, true})};
+ImageLoaders::ImageLoaders(const ImageSplits& s, int64_t batch_size, uint64_t seed)
+    : train_(std::make_unique<DataLoader>(s.train,
+                                          LoaderOptions{batch_size, true, false, seed, true})),
+      val_(
+          std::make_unique<DataLoader>(s.val, LoaderOptions{batch_size, false, false, seed, true})),
+      test_(std::make_unique<DataLoader>(s.test,
+                                         LoaderOptions{batch_size, false, false, seed, true})) {}
+
+Batch ImageLoaders::train_batch(int64_t epoch, int64_t batch) {
+  if (epoch != epoch_ || batch != next_batch_) {
+    train_->start_epoch(epoch);
+    for (int64_t k = 0; k < batch; ++k) train_->next();
+    epoch_ = epoch;
+  }
+  next_batch_ = batch + 1;
+  return *train_->next();
+}
+
+DataLoader& ImageLoaders::eval(bool test) {
+  DataLoader& l = test ? *test_ : *val_;
+  l.start_epoch(0);
+  return l;
+}
+
+Batch ImageLoaders::first_test_batch() {
+  return *eval(true).next();
 }
 
 }  // namespace soma

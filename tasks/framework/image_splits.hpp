@@ -19,9 +19,22 @@ struct ImageSplits {
 // Loads `name` ("mnist", "cifar10", ...) from the values' data_dir with the split parameters.
 ImageSplits load_image_splits(const std::string& name, const ParamValues& v, bool normalize);
 
-struct ImageLoaders {
-  std::unique_ptr<DataLoader> train, val, test;  // train shuffles; all keep a last short batch
+// The three loaders, and where training stands in its epoch.
+class ImageLoaders {
+ public:
+  ImageLoaders() = default;
+  ImageLoaders(const ImageSplits& s, int64_t batch_size, uint64_t seed);
+  // Batch `batch` of `epoch`: the next one in the epoch's shuffled order, or, for a new epoch or a
+  // resumed run, the order restarted and skipped ahead (the same batches an unbroken run sees).
+  Batch train_batch(int64_t epoch, int64_t batch);
+  int64_t batches_per_epoch() const { return train_->batches_per_epoch(); }
+  // The validation or test loader, started from its first batch.
+  DataLoader& eval(bool test);
+  Batch first_test_batch();
+
+ private:
+  std::unique_ptr<DataLoader> train_, val_, test_;  // train shuffles; all keep a short last batch
+  int64_t epoch_ = -1, next_batch_ = 0;
 };
-ImageLoaders make_image_loaders(const ImageSplits& s, int64_t batch_size, uint64_t seed);
 
 }  // namespace soma

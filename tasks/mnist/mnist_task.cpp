@@ -72,12 +72,8 @@ void MnistTask::build(const ParamValues& v) {
   const int64_t B = v.get_int("batch_size");
   check_batch_fits(v, *data.train, std::min(B, std::max(data.train->size(), data.test->size())));
   const uint64_t seed = uint64_t(v.get_int("seed"));
-  ImageLoaders loaders = make_image_loaders(data, B, seed);
-  train_ = std::move(loaders.train);
-  val_ = std::move(loaders.val);
-  test_ = std::move(loaders.test);
+  data_ = ImageLoaders(data, B, seed);
   steps_ = v.get_int("seq_length");
-  loader_epoch_ = -1;
   encoder_rng_ = Rng(seed ^ 0x5EED);
   Rng rng(seed);
   if (v.get_string("model") == "conv")
@@ -117,13 +113,7 @@ Tensor MnistTask::scores(const Tensor& images) {
 }
 
 BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
-  if (epoch != loader_epoch_ || batch != loader_batch_) {  // a new epoch, or a resumed run
-    train_->start_epoch(epoch);
-    for (int64_t k = 0; k < batch; ++k) train_->next();
-    loader_epoch_ = epoch;
-  }
-  loader_batch_ = batch + 1;
-  Batch b = *train_->next();
+  Batch b = data_.train_batch(epoch, batch);
   model_->train();
   Tensor s = scores(b.images);
   Tensor loss = nll_loss(log_softmax(s, 1), b.targets);
@@ -134,8 +124,7 @@ BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
 EvalStats MnistTask::evaluate(bool test) {
   NoGrad no_grad;
   model_->eval();
-  DataLoader& loader = test ? *test_ : *val_;
-  loader.start_epoch(0);
+  DataLoader& loader = data_.eval(test);
   double loss = 0;
   int64_t correct = 0, count = 0;
   const int64_t limit = eval_batch_limit(test);
@@ -168,8 +157,7 @@ void MnistTask::load_state(const Checkpoint& c) {
 
 void MnistTask::publish_pictures() {
   NoGrad no_grad;
-  test_->start_epoch(0);
-  Batch b = *test_->next();
+  Batch b = data_.first_test_batch();
   scores(b.images);
   const Tensor& z = model_->hidden_spikes;  // (T, B, ...)
   const int64_t T = z.size(0), per_sample = z.numel() / (T * z.size(1));

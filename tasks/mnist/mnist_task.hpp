@@ -7,8 +7,8 @@
 // last val_fraction of the training set each epoch; the test split is evaluated at the end.
 #include <memory>
 
-#include "core/data/loader.hpp"
 #include "core/random/rng.hpp"
+#include "tasks/framework/image_splits.hpp"
 #include "tasks/framework/trainer.hpp"
 #include "tasks/mnist/models.hpp"
 
@@ -30,7 +30,7 @@ class MnistTask : public TrainingTask {
  protected:
   void build(const ParamValues& v) override;
   nn::Module& model() const override { return *model_; }
-  int64_t batches_per_epoch() const override { return train_->batches_per_epoch(); }
+  int64_t batches_per_epoch() const override { return data_.batches_per_epoch(); }
   BatchStats train_batch(int64_t epoch, int64_t batch) override;
   EvalStats evaluate(bool test) override;
   void publish_pictures() override;
@@ -42,8 +42,8 @@ class MnistTask : public TrainingTask {
   // Readout voltages (T, B, 10) -> per-class scores (B, 10).
   Tensor scores(const Tensor& images);
   std::shared_ptr<MnistModel> model_;
-  std::unique_ptr<DataLoader> train_, val_, test_;
-  int64_t steps_ = 0, loader_epoch_ = -1, loader_batch_ = 0;
+  ImageLoaders data_;
+  int64_t steps_ = 0;
   Tensor last_voltages_;
   Rng encoder_rng_{1};  // Poisson encoder
 };

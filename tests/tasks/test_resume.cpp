@@ -349,11 +349,13 @@ TEST_CASE("resume: a run killed at any step and resumed is the same run") {
   }
 }
 
-TEST_CASE("resume: mnist with the Poisson encoder and cart-pole resume to the same files") {
+TEST_CASE("resume: mnist (Poisson), cifar10 (augmented) and cart-pole resume to the same files") {
   test::TempDir dir;
-  const std::string data = dir / "data";
+  const std::string data = dir / "data", colours = dir / "colours";
   fs::create_directories(data);
+  fs::create_directories(colours);
   test::write_squares_idx(data, 48, 16);
+  test::write_colours_cifar10(colours, 8, 6);
   const std::vector<std::string> mnist{"mnist", "--data_dir",         data,      "--model",
                                        "rec",   "--hidden",           "8",       "--seq_length",
                                        "4",     "--batch_size",       "8",       "--epochs",
@@ -362,7 +364,24 @@ TEST_CASE("resume: mnist with the Poisson encoder and cart-pole resume to the sa
   const std::vector<std::string> cartpole{
       "cartpole", "--episodes",         "6", "--max_episode_steps",
       "40",       "--checkpoint_every", "1", "--quiet"};
-  for (const auto* base : {&mnist, &cartpole}) {
+  // Random crops and flips and the read-out noise: streams the checkpoint must carry.
+  const std::vector<std::string> cifar10{"cifar10",
+                                         "--data_dir",
+                                         colours,
+                                         "--channels",
+                                         "2",
+                                         "--seq_length",
+                                         "2",
+                                         "--epochs",
+                                         "2",
+                                         "--batch_size",
+                                         "6",
+                                         "--limit_val_batches",
+                                         "1",
+                                         "--quiet",
+                                         "--checkpoint_every",
+                                         "1"};
+  for (const auto* base : {&mnist, &cifar10, &cartpole}) {
     const std::string task = (*base)[0];
     CAPTURE(task);
     std::vector<std::string> a = *base;
