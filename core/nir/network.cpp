@@ -1,6 +1,7 @@
 #include "core/nir/network.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <set>
 #include <sstream>
@@ -16,13 +17,30 @@ namespace {
 
 using Dims = std::vector<int64_t>;
 
+// Bounds for sizes read from a file: far above any network Soma runs, far below int overflow.
+constexpr int64_t kMaxSize = int64_t(1) << 30;
+constexpr int64_t kMaxRank = 16;
+
 [[noreturn]] void fail(const std::string& name, const Node& n, const std::string& what) {
   throw std::runtime_error("node '" + name + "' (" + n.type + "): " + what);
 }
 
-Dims ints(const std::string& name, const Node& n, const std::string& f, size_t want) {
+// Sizes, strides and dimensions are stored as numbers of any type: each must be a whole number
+// in [lo, hi] before it becomes an int64 (NaN, 1e300 or 2.5 would be undefined or wrong there).
+int64_t whole(const std::string& name, const Node& n, const std::string& f, double x, int64_t lo,
+              int64_t hi) {
+  if (!(x >= double(lo) && x <= double(hi)) || x != std::floor(x))
+    fail(name, n,
+         "field '" + f + "' holds " + std::to_string(x) + ", not a whole number in [" +
+             std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return int64_t(x);
+}
+
+Dims ints(const std::string& name, const Node& n, const std::string& f, size_t want, int64_t lo,
+          int64_t hi) {
   const Array& a = n.at(name, f);
-  Dims v(a.values.begin(), a.values.end());
+  Dims v;
+  for (double x : a.values) v.push_back(whole(name, n, f, x, lo, hi));
   if (v.size() == 1 && want == 2) v.push_back(v[0]);
   if (v.size() != want)
     fail(name, n,
@@ -88,10 +106,11 @@ Op make_conv(const std::string& name, const Node& n) {
   const Array& w = n.at(name, "weight");
   if (w.shape.size() != 4) fail(name, n, "weight is not (C_out, C_in, kH, kW)");
   if (w.shape[2] != w.shape[3]) fail(name, n, "Soma runs square kernels only");
-  const Dims stride = ints(name, n, "stride", 2), pad = ints(name, n, "padding", 2);
+  const Dims stride = ints(name, n, "stride", 2, 1, kMaxSize),
+             pad = ints(name, n, "padding", 2, 0, kMaxSize);
   if (stride[0] != stride[1] || pad[0] != pad[1])
     fail(name, n, "Soma runs equal strides and paddings in both directions only");
-  if (n.has("dilation") && ints(name, n, "dilation", 2) != Dims{1, 1})
+  if (n.has("dilation") && ints(name, n, "dilation", 2, 1, kMaxSize) != Dims{1, 1})
     fail(name, n, "dilation other than 1 is not supported");
   if (n.has("groups") && n.at(name, "groups").uniform(name, "groups") != 1)
     fail(name, n, "groups other than 1 are not supported");
@@ -111,8 +130,9 @@ Op make_conv(const std::string& name, const Node& n) {
 }
 
 Op make_pool(const std::string& name, const Node& n) {
-  const Dims k = ints(name, n, "kernel_size", 2), s = ints(name, n, "stride", 2);
-  const Dims p = n.has("padding") ? ints(name, n, "padding", 2) : Dims{0, 0};
+  const Dims k = ints(name, n, "kernel_size", 2, 1, kMaxSize),
+             s = ints(name, n, "stride", 2, 1, kMaxSize);
+  const Dims p = n.has("padding") ? ints(name, n, "padding", 2, 0, kMaxSize) : Dims{0, 0};
   if (k[0] != k[1] || s[0] != s[1] || p != Dims{0, 0})
     fail(name, n, "Soma pools square windows with equal strides and no padding only");
   const bool sum = n.type == "SumPool2d";
@@ -124,8 +144,10 @@ Op make_pool(const std::string& name, const Node& n) {
 }
 
 Op make_flatten(const std::string& name, const Node& n) {
-  const int64_t start = n.has("start_dim") ? int64_t(n.at(name, "start_dim").values.at(0)) : 1;
-  const int64_t end = n.has("end_dim") ? int64_t(n.at(name, "end_dim").values.at(0)) : -1;
+  auto dim = [&](const char* f, int64_t absent) {
+    return n.has(f) ? ints(name, n, f, 1, -kMaxRank, kMaxRank)[0] : absent;
+  };
+  const int64_t start = dim("start_dim", 1), end = dim("end_dim", -1);
   return {name, n.type, "", [start, end, name, n](const Tensor& x) {
             // start/end index the per-sample shape (NIR's input_type); a start of 1 or an end
             // of -1 covering everything flattens the whole sample, as exporters write it.
@@ -226,7 +248,8 @@ Network::Network(const Graph& g, float dt) : impl_(std::make_unique<Impl>()) {
   const Node& in_node = g.nodes.at(inputs[0]);
   if (in_node.has("shape")) {
     const Array& s = in_node.at(inputs[0], "shape");
-    impl_->input_shape.assign(s.values.begin(), s.values.end());
+    for (double d : s.values)
+      impl_->input_shape.push_back(whole(inputs[0], in_node, "shape", d, 0, kMaxSize));
   }
   // Depth-first order from the input; edges to a node still on the stack close a cycle.
   std::map<std::string, std::vector<std::string>> succ;

@@ -222,6 +222,28 @@ TEST_CASE("nir network: unsupported nodes and bad shapes are errors naming the n
   CHECK(has(error_of([&] { nir::Network n(two); }), "2 Input"));
 }
 
+TEST_CASE("nir network: sizes, strides and dims that are not whole numbers in range are errors") {
+  // NaN, 1e300 or 2.5 converted to int64 is undefined behaviour (UBSan's float-cast-overflow);
+  // a stride or kernel of 0 divides by zero. Each is an error naming the node and field.
+  for (double bad : {std::nan(""), 1e300, 2.5, -1.0}) {
+    CAPTURE(bad);
+    nir::Graph g = one_node({"Linear", {{"weight", Array::of(Tensor::ones({1, 1}))}}}, 1);
+    g.nodes.at("in").fields["shape"] = f64({bad});
+    CHECK(has(error_of([&] { nir::Network n(g); }), "field 'shape' holds"));
+  }
+  for (const char* field : {"stride", "kernel_size"}) {
+    CAPTURE(field);
+    nir::Node pool{
+        "SumPool2d",
+        {{"kernel_size", f64({2, 2})}, {"stride", f64({2, 2})}, {"padding", f64({0, 0})}}};
+    pool.fields[field] = f64({0, 0});
+    CHECK(
+        has(error_of([&] { nir::Network n(one_node(pool, 1)); }), "'" + std::string(field) + "'"));
+  }
+  nir::Graph flat = one_node({"Flatten", {{"start_dim", f64({std::nan("")})}}}, 1);
+  CHECK(has(error_of([&] { nir::Network n(flat); }), "field 'start_dim' holds"));
+}
+
 TEST_CASE("nir graph: the tree layout round-trips and malformed trees are clear errors") {
   nir::Graph g = one_node({"Linear", {{"weight", Array::of(Tensor::ones({1, 1}))}}}, 1);
   g.metadata["soma.task"] = "demo";
