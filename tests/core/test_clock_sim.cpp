@@ -90,7 +90,7 @@ TEST_CASE("pp_psc_delta: dead time of one step, E_sfa offset, escape rate at res
   }
 }
 
-TEST_CASE("clock sim, NEST-like iaf: dc delay, layer delay, I_e, last 1 ms sample") {
+TEST_CASE("clock sim, NEST-like iaf: dc delay, layer delay, I_e, the multimeter's read-out") {
   // 1 input -> 1 iaf neuron (w 1) -> 1 output (w 0.5, I_e 0.2). h 0.5 ms, delays 1 ms (2 steps),
   // 5 ms. x = 1.2 is due at step 2 and acts from step 3: V = 0.6, 1.2 (spike, reset) ... so the
   // hidden neuron fires at steps 4, 6, 8; each spike reaches the output 2 steps later.
@@ -101,11 +101,28 @@ TEST_CASE("clock sim, NEST-like iaf: dc delay, layer delay, I_e, last 1 ms sampl
   std::vector<double> out = sim.forward({1.2});
   CHECK(sim.spike_counts()[0][0] == 3);
   REQUIRE(out.size() == 1);
-  CHECK(out[0] == doctest::Approx(2.0).epsilon(1e-4));  // 10 x 0.1 + 0.5 (step 6) + 0.5 (step 8)
   const auto& v = sim.output_samples();
   REQUIRE(v.size() == 5);
-  const double want[5] = {0.2, 0.4, 0.6, 1.3, 2.0};
+  const double want[5] = {0.2, 0.4, 0.6, 1.3, 2.0};  // 2.0 = 10 x 0.1 + 0.5 (step 6) + 0.5 (step 8)
   for (int m = 0; m < 5; ++m) CHECK(v[size_t(m)][0] == doctest::Approx(want[m]).epsilon(1e-4));
+  // NEST 2.16's multimeter fetches a slice's samples at the start of the next min_delay slice, so
+  // after Simulate(5 ms) the newest sample the seed's Vms[-1] can see is the one at 4 ms.
+  CHECK(out[0] == doctest::Approx(1.3).epsilon(1e-4));
+  SUBCASE("readout at_end: the state after the last step (5 ms)") {
+    ClockSimOptions e = o;
+    e.readout = Readout::at_end;
+    ClockSim at_end({layer(1, 1, {1.0}), layer(1, 1, {0.5}, {0.2})}, e);
+    CHECK(at_end.forward({1.2})[0] == doctest::Approx(2.0).epsilon(1e-4));
+  }
+  SUBCASE("the multimeter read-out needs a run longer than the min delay") {
+    ClockSimOptions s = o;
+    s.duration_ms = 1;
+    CHECK_THROWS_AS(ClockSim({layer(1, 1, {1.0}), layer(1, 1, {0.5})}, s), std::invalid_argument);
+    s.readout = Readout::at_end;
+    CHECK_NOTHROW(ClockSim({layer(1, 1, {1.0}), layer(1, 1, {0.5})}, s));
+    CHECK(parse_readout("at_end") == Readout::at_end);
+    CHECK_THROWS_AS(parse_readout("end"), std::invalid_argument);
+  }
   SUBCASE("state is reset between forwards") {
     std::vector<double> again = sim.forward({1.2});
     CHECK(again[0] == doctest::Approx(out[0]));
