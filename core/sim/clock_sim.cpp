@@ -1,5 +1,6 @@
 #include "core/sim/clock_sim.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -38,6 +39,12 @@ SimMode parse_sim_mode(const std::string& s) {
   throw std::invalid_argument("unknown simulator mode '" + s + "' (known: nest, sqn_exact)");
 }
 
+Readout parse_readout(const std::string& s) {
+  if (s == "multimeter") return Readout::multimeter;
+  if (s == "at_end") return Readout::at_end;
+  throw std::invalid_argument("unknown read-out '" + s + "' (known: multimeter, at_end)");
+}
+
 HiddenModel parse_hidden_model(const std::string& s) {
   if (s == "iaf") return HiddenModel::iaf;
   if (s == "pp") return HiddenModel::pp;
@@ -65,6 +72,17 @@ ClockSim::ClockSim(DenseNet net, const ClockSimOptions& opt)
     layer_delay_ = to_steps(opt.layer_delay_ms, h, "layer delay");
     if (layer_delay_ < 1) throw std::invalid_argument("clock sim: layer delay below one step");
     sample_every_ = std::max<int64_t>(1, to_steps(1.0, h, "1 ms sampling"));
+    if (opt.readout == Readout::multimeter) {
+      // NEST's min_delay spans every connection: the dc inputs' and the layers' delays.
+      const int64_t min_delay =
+          input_delay_ > 0 ? std::min(input_delay_, layer_delay_) : layer_delay_;
+      const int64_t last_slice = (steps_ - 1) / min_delay * min_delay;  // its first step
+      readout_sample_ = last_slice / sample_every_ - 1;  // samples_[m] is at (m + 1) ms
+      if (readout_sample_ < 0)
+        throw std::invalid_argument(
+            "clock sim: the multimeter read-out needs a duration beyond the min delay plus one "
+            "1 ms sample (NEST would deliver no sample); use the at_end read-out");
+    }
   }
 }
 
@@ -129,6 +147,7 @@ std::vector<double> ClockSim::forward_nest(const std::vector<double>& x) {
       samples_.push_back(std::move(v));
     }
   }
+  if (readout_sample_ >= 0) return samples_[size_t(readout_sample_)];
   std::vector<double> out;
   for (const NeuronState& s : state[L - 1]) out.push_back(s.v);
   return out;

@@ -13,8 +13,12 @@
 //   - hidden layers are iaf_psc_delta or pp_psc_delta (nest_models.hpp); a spike emitted in step
 //     k jumps the next layer's V by w mV in step k + d (the layer delay, 1 ms);
 //   - the output layer is iaf_psc_delta with V_th = +inf (never spikes);
-//   - the result is the output V_m at the last 1 ms multimeter sample, i.e. after the final
-//     step at t = duration (the samples at 1, 2, ... ms are kept as a trace).
+//   - the result is what the seed's `Vms[-1]` reads from NEST's multimeter (1 ms interval): the
+//     newest sample DELIVERED when Simulate returns. NEST 2.16's multimeter requests a slice's
+//     samples at the start of the next min_delay slice (multimeter.cpp, universal_data_logger),
+//     so the last slice's samples never arrive (ResetNetwork then drops them): with min_delay
+//     1 ms, a T ms forward reads V_m at T - 1 ms (19 ms of 20, 99 of 100). `Readout::at_end`
+//     reads the state after the final step instead. All 1 ms samples are kept as a trace.
 //   Defaults: h 0.1 ms, duration 100 ms, both delays 1 ms (NEST's defaults, never changed by the
 //   seed). So input reaches layer 1 after 1 ms, each layer adds 1 ms, and an iaf neuron can fire
 //   every 0.1 ms (up to 10 spikes per SQN step).
@@ -33,12 +37,16 @@ namespace soma::sim {
 
 enum class SimMode { nest, sqn_exact };
 enum class HiddenModel { iaf, pp };
+// multimeter: the newest sample at or before the last min_delay slice's start (the seed's NEST
+// read-out); at_end: V after the last step (t = duration).
+enum class Readout { multimeter, at_end };
 
 struct ClockSimOptions {
   SimMode mode = SimMode::nest;
   HiddenModel model = HiddenModel::iaf;
   double duration_ms = 100, resolution_ms = 0.1;
   double input_delay_ms = 1, layer_delay_ms = 1;
+  Readout readout = Readout::multimeter;  // nest mode only
   IafPscDeltaParams iaf;
   PpPscDeltaParams pp;
   SqnReset sqn_reset = SqnReset::subtract;  // sqn_exact only
@@ -47,6 +55,7 @@ struct ClockSimOptions {
 
 SimMode parse_sim_mode(const std::string& s);          // "nest" | "sqn_exact"
 HiddenModel parse_hidden_model(const std::string& s);  // "iaf" | "pp"
+Readout parse_readout(const std::string& s);           // "multimeter" | "at_end"
 
 class ClockSim {
  public:
@@ -68,6 +77,7 @@ class ClockSim {
   DenseNet net_;
   ClockSimOptions opt_;
   int64_t steps_ = 0, input_delay_ = 0, layer_delay_ = 0, sample_every_ = 0;
+  int64_t readout_sample_ = -1;  // index into samples_ of the read-out (-1: the final state)
   IafPscDelta iaf_, output_;
   PpPscDelta pp_;
   Rng rng_;

@@ -245,7 +245,8 @@ class EvaluateStage : public DsqnStage {
     s += ", sim " + v.get_string("sim_mode") + "/" + v.get_string("neuron") +
          fmt(", %g ms at h %g ms, delays %g", v.get_float("duration_ms"),
              v.get_float("resolution_ms"), v.get_float("input_delay_ms")) +
-         fmt("/%g ms", v.get_float("layer_delay_ms")) + ", iaf reset " + v.get_string("iaf_reset") +
+         fmt("/%g ms", v.get_float("layer_delay_ms")) + ", read-out " + v.get_string("readout") +
+         ", iaf reset " + v.get_string("iaf_reset") +
          (v.get_bool("iaf_strict") ? " (>)" : " (>=)") +
          (v.get_bool("pp_threshold_offset") ? ", pp offset" : ", pp no offset");
     return s;
@@ -439,6 +440,7 @@ RunnerOptions runner_options_of(const ParamValues& v) {
   s.resolution_ms = v.get_float("resolution_ms");
   s.input_delay_ms = v.get_float("input_delay_ms");
   s.layer_delay_ms = v.get_float("layer_delay_ms");
+  s.readout = sim::parse_readout(v.get_string("readout"));
   s.iaf.subtract_reset = v.get_string("iaf_reset") == "subtract";
   s.iaf.strict = v.get_bool("iaf_strict");
   s.pp.E_sfa_initial = v.get_bool("pp_threshold_offset") ? 0.0 : 1.0;

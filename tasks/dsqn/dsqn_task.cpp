@@ -63,6 +63,9 @@ DsqnTask::DsqnTask() {
   t.add_float("layer_delay_ms", 1, "simulator: inter-layer synaptic delay")
       .range(1e-3, 100)
       .restart();
+  t.add_choice("readout", "multimeter", {"multimeter", "at_end"},
+               "simulator: output V_m as the seed's multimeter delivers it (T - 1 ms) or at T")
+      .restart();
   t.add_choice("iaf_reset", "zero", {"zero", "subtract"},
                "simulator iaf: reset to V_reset (NEST) or subtract the threshold (fixed)")
       .restart();

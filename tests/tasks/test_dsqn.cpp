@@ -187,4 +187,13 @@ TEST_CASE("dsqn: the stages chain through the command line") {
            "0.3", "--out", d + "/y"});  // 100 ms is no multiple of 0.3 ms
   CHECK(r.code == 1);
   CHECK(r.err.find("multiple of the resolution") != std::string::npos);
+  // The seed's multimeter has no sample to deliver from a 1 ms run (min delay 1 ms); at_end does.
+  r = run({"--stage", "evaluate", "--net", d + "/conv/converted.safetensors", "--duration_ms", "1",
+           "--out", d + "/z"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("min delay") != std::string::npos);
+  r = run({"--stage", "evaluate", "--net", d + "/conv/converted.safetensors", "--duration_ms", "1",
+           "--readout", "at_end", "--eval_episodes", "1", "--out", d + "/z2"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("read-out at_end") != std::string::npos);
 }
