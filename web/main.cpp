@@ -18,8 +18,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "tasks/registry.hpp"
 #include "ui/playground.hpp"
+#include "ui/web_options.hpp"
 
 namespace {
 
@@ -128,16 +128,7 @@ int main() {
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
-  soma::ui::PlaygroundOptions opt;
-  for (const soma::TaskEntry& e : soma::task_registry())  // each task says if it suits the web
-    if (e.web_query) {
-      opt.tasks.push_back(e.name);
-      if (!e.web_query->empty()) opt.task_defaults[e.name] = *e.web_query;
-    }
-  opt.files_dir = "/tmp/soma";
-  opt.autorun = true;
-  opt.steps_per_frame = 8;
-  opt.frame_budget_ms = 10;
+  soma::ui::PlaygroundOptions opt = soma::ui::web_options();
   soma::ui::PlatformHooks hooks;
   hooks.state_changed = [](const std::string& q) { js_set_query(q.c_str()); };
   hooks.offer_file = [](const std::string& path) { js_download(path.c_str()); };
