@@ -1,8 +1,10 @@
 #include "ui/playground.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/params/param_json.hpp"
 #include "tasks/registry.hpp"
@@ -23,7 +25,79 @@ Playground::Playground(PlaygroundOptions opt, PlatformHooks hooks)
   checkpoint_dir_ = opt_.files_dir;
 }
 
-Playground::~Playground() = default;
+// A worker step: the task it steps (kept alive by the job if a reset replaces it meanwhile),
+// what to do, and what happened. `finished` publishes the rest to the UI thread.
+struct Playground::StepJob {
+  std::shared_ptr<Task> task;
+  int steps_wanted = 1;
+  double budget_ms = 0;
+  std::atomic<bool> finished{false};
+  int steps_done = 0;
+  double last_ms = 0;
+  std::string error;
+};
+
+Playground::~Playground() {
+  wait_for_step();
+}
+
+const Telemetry& Playground::telemetry() const {
+  return job_ ? snapshot_ : task_->telemetry();
+}
+
+bool Playground::task_done() const {
+  return !job_ && task_->done();
+}
+
+void Playground::launch_job() {
+  snapshot_ = task_->telemetry();
+  auto job = std::make_shared<StepJob>();
+  job->task = task_;
+  job->steps_wanted = opt_.steps_per_frame;
+  job->budget_ms = opt_.frame_budget_ms;
+  job_ = job;
+  std::thread([job] {
+    const double t0 = now_ms();
+    try {
+      for (int n = 0; n < job->steps_wanted && !job->task->done(); ++n) {
+        const double s0 = now_ms();
+        job->task->step();
+        job->last_ms = now_ms() - s0;
+        ++job->steps_done;
+        if (now_ms() - t0 >= job->budget_ms) break;
+      }
+    } catch (const std::exception& e) {
+      job->error = e.what();
+    }
+    job->finished.store(true, std::memory_order_release);
+  }).detach();
+}
+
+void Playground::collect_job() {
+  if (!job_ || !job_->finished.load(std::memory_order_acquire)) return;
+  std::shared_ptr<StepJob> job = std::move(job_);
+  job_.reset();
+  if (job->task != task_) return;  // a reset replaced the task meanwhile
+  for (int i = 0; i < job->steps_done; ++i) count_step(job->last_ms);
+  if (!job->error.empty()) fail("step failed: " + job->error);
+  if (live_dirty_) {
+    live_dirty_ = false;
+    apply_live_params();
+  }
+}
+
+void Playground::wait_for_step() {
+  while (job_ && !job_->finished.load(std::memory_order_acquire))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  collect_job();
+}
+
+void Playground::count_step(double ms) {
+  stats_.last_ms = ms;
+  stats_.mean_ms = stats_.steps == 0 ? ms : 0.95 * stats_.mean_ms + 0.05 * ms;
+  ++stats_.steps;
+  ++rate_window_steps_;
+}
 
 ParamValues Playground::base_values(const std::string& task) const {
   ParamValues v(table_ ? *table_ : task_->params());
@@ -114,6 +188,7 @@ bool Playground::open_checked(const std::string& task, const std::string& query,
     name = opt_.default_task;
   }
   task_name_ = name;
+  job_.reset();  // a worker step of the previous task finishes on its own
   task_ = make_task(name);
   view_ = make_task_view(name);
   table_.reset();
@@ -174,9 +249,11 @@ bool Playground::open_query(const std::string& query) {
       errors.push_back("URL query: parameter '" + k + "': expected 0 or 1, got '" + v + "'");
   };
   opt_.autorun = default_autorun_;
+  bool named = false;
   for (const auto& [k, v] : pairs) {
-    if (k == "task") {
+    if (k == "task" && !named) {  // the first; a later one is the task's own (microcircuit's)
       task = v;
+      named = true;
     } else if (k == "embed") {
       flag(k, v, opt_.embed);
     } else if (k == "run") {
@@ -207,7 +284,7 @@ std::string Playground::query() const {
   if (opt_.embed) q += "&embed=1";
   // Paused where the platform runs (or running where it waits): said, so a reload keeps it. A
   // finished or failed run is neither.
-  const bool settled = !applied_ || task_->done();
+  const bool settled = !applied_ || task_done();
   if (!settled && running_ != default_autorun_) q += running_ ? "&run=1" : "&run=0";
   return q;
 }
@@ -224,6 +301,10 @@ void Playground::fail(const std::string& what) {
 }
 
 void Playground::reset() {
+  if (job_) {  // the step in flight keeps the old task; this one starts fresh
+    job_.reset();
+    task_ = make_task(task_name_);
+  }
   stats_ = {};
   rate_window_start_ = now_ms();
   rate_window_steps_ = 0;
@@ -243,6 +324,10 @@ void Playground::reset() {
 // Copies the pending values of parameters without the restart flag into the applied ones.
 void Playground::apply_live_params() {
   if (!applied_) return;
+  if (job_) {  // not while the worker steps the task: when the step is collected
+    live_dirty_ = true;
+    return;
+  }
   bool changed = false;
   for (const ParamSpec& s : pending_->table()) {
     if (s.restart || applied_->get(s.name) == pending_->get(s.name)) continue;
@@ -253,6 +338,7 @@ void Playground::apply_live_params() {
 }
 
 void Playground::step_once() {
+  if (job_) return;
   if (!applied_ || task_->done()) return;
   double t0 = now_ms();
   try {
@@ -261,16 +347,20 @@ void Playground::step_once() {
     fail("step failed: " + std::string(e.what()));
     return;
   }
-  double ms = now_ms() - t0;
-  stats_.last_ms = ms;
-  stats_.mean_ms = stats_.steps == 0 ? ms : 0.95 * stats_.mean_ms + 0.05 * ms;
-  ++stats_.steps;
-  ++rate_window_steps_;
+  count_step(now_ms() - t0);
 }
 
 void Playground::advance() {
   const double t0 = now_ms();
-  if (running_ && applied_) {
+  if (opt_.worker_thread) {
+    collect_job();
+    if (running_ && applied_ && !job_) {
+      if (task_->done())
+        running_ = false;
+      else
+        launch_job();
+    }
+  } else if (running_ && applied_) {
     for (int n = 0; n < opt_.steps_per_frame && !task_->done() && running_; ++n) {
       step_once();
       if (now_ms() - t0 >= opt_.frame_budget_ms) break;
@@ -290,7 +380,7 @@ std::string Playground::state_json() const {
   j["task"] = task_name_;
   j["steps"] = stats_.steps;
   j["running"] = running_;
-  j["done"] = task_ && applied_ ? task_->done() : false;
+  j["done"] = task_ && applied_ ? task_done() : false;
   j["message"] = message_;
   j["query"] = query();
   j["notice"] = notice_;
@@ -301,7 +391,7 @@ std::string Playground::state_json() const {
   j["views_overflow"] = views_overflow_;
   j["labels_clipped"] = labels_clipped_;
   if (task_) {
-    const Telemetry& t = task_->telemetry();
+    const Telemetry& t = telemetry();
     j["status"] = t.status;
     j["progress"] = t.progress;
     nlohmann::ordered_json s = nlohmann::ordered_json::object();
@@ -343,6 +433,7 @@ void Playground::load_config(const std::string& path) {
 }
 
 void Playground::save_checkpoint(const std::string& dir) {
+  wait_for_step();
   try {
     task_->save(dir);
     set_notice("saved " + dir + "/checkpoint.safetensors");
@@ -353,6 +444,7 @@ void Playground::save_checkpoint(const std::string& dir) {
 }
 
 void Playground::load_checkpoint(const std::string& dir) {
+  wait_for_step();
   try {
     task_->load(dir);
     set_notice("loaded " + dir + "/checkpoint.safetensors");

@@ -54,6 +54,9 @@ struct PlaygroundOptions {
   // demo can grow 16-fold, never 10^6-fold (samples=100000000 froze the page for 28 s).
   double size_cap = 0;
   std::map<std::string, std::string> task_limits;  // task -> "name=max&...": explicit caps
+  // The desktop: steps run on a worker thread while the window draws the telemetry of the last
+  // finished one, so a 13 s MNIST step never freezes it. (The web page has one thread: off.)
+  bool worker_thread = false;
 };
 
 // Per-step timing, as the run bar shows it.
@@ -91,6 +94,12 @@ class Playground {
   void draw();
 
   const Task* task() const { return task_.get(); }
+  // What the views draw: the task's telemetry, or while a worker step runs, a copy taken before.
+  const Telemetry& telemetry() const;
+  bool task_done() const;  // false while a worker step runs
+  bool stepping() const { return job_ != nullptr; }
+  // Waits for a worker step in flight (saving a checkpoint, soma-gui's last --frames frame).
+  void wait_for_step();
   const std::string& task_name() const { return task_name_; }
   const ParamValues* values() const { return pending_.get(); }
   const StepStats& stats() const { return stats_; }
@@ -122,6 +131,10 @@ class Playground {
   void draw_run_bar();
   void draw_files();
   void draw_views();
+  struct StepJob;
+  void launch_job();
+  void collect_job();
+  void count_step(double ms);
   void draw_intro();
   void draw_params();
   void set_notice(const std::string& text);
@@ -134,7 +147,10 @@ class Playground {
   std::unique_ptr<ParamTable> table_;  // the task's table with the platform's caps
   PlatformHooks hooks_;
   std::string task_name_;
-  TaskPtr task_;
+  std::shared_ptr<Task> task_;  // shared with a worker step in flight
+  std::shared_ptr<StepJob> job_;
+  Telemetry snapshot_;       // the telemetry when job_ started
+  bool live_dirty_ = false;  // parameter edits to hand the task when job_ is collected
   std::unique_ptr<ParamValues> pending_, applied_;
   std::unique_ptr<TaskView> view_;
   bool running_ = false;

@@ -138,7 +138,7 @@ void Playground::draw_controls() {
 }
 
 void Playground::draw_run_bar() {
-  const bool done = !applied_ || task_->done();
+  const bool done = !applied_ || task_done();
   if (done) ImGui::BeginDisabled();
   if (ImGui::Button(running_ ? "Pause" : "Run ")) set_running(!running_);
   ImGui::SameLine();
@@ -176,7 +176,7 @@ void Playground::draw_run_bar() {
     ImGui::TextWrapped("step %lld  %.2f ms/step  %.1f steps/s  %.0f fps", (long long)stats_.steps,
                        stats_.mean_ms, stats_.steps_per_second, ImGui::GetIO().Framerate);
   }
-  const Telemetry& t = task_->telemetry();
+  const Telemetry& t = telemetry();
   // A dark blue fill: white text on ImGui's default yellow read at 1.9:1, on this at over 5:1.
   ImGui::PushStyleColor(ImGuiCol_PlotHistogram, IM_COL32(38, 96, 168, 255));
   ImGui::ProgressBar(float(t.progress), ImVec2(-FLT_MIN, 0),
@@ -222,7 +222,7 @@ void Playground::draw_files() {
 
 void Playground::draw_views() {
   const float w = ImGui::GetContentRegionAvail().x;
-  const Telemetry& t = task_->telemetry();
+  const Telemetry& t = telemetry();
   if (input_.rows > 0) {  // a task that takes drawn input: the pad beside (or above) its view
     const bool stacked = w < 520;
     const float pad = stacked ? std::min(w, 320.0f) : std::min(280.0f, w * 0.4f);
@@ -230,8 +230,8 @@ void Playground::draw_views() {
     ImGui::TextUnformatted("draw here (right click: clear)");
     const ImVec2 at = ImGui::GetCursorScreenPos();
     input_rect_[0] = at.x, input_rect_[1] = at.y, input_rect_[2] = pad, input_rect_[3] = pad;
-    if (draw_pad(input_, pad)) task_->infer(input_);
-    if (ImGui::Button("Clear")) {
+    if (draw_pad(input_, pad) && !job_) task_->infer(input_);
+    if (ImGui::Button("Clear") && !job_) {
       std::fill(input_.values.begin(), input_.values.end(), 0.0f);
       task_->infer(input_);
     }

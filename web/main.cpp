@@ -57,6 +57,12 @@ EM_JS(void, js_choose_file, (const char* kind), {
   };
   input.click();
 });
+// The wheel: Emscripten 3.1.6's GLFW hands the scroll callback the event's raw deltaX/deltaY
+// (pixels, positive downwards), so the page scrolled backwards and ~100x too far. index.html's
+// listener, which runs before GLFW's, keeps the last event in notches (100 px or 3 lines each,
+// as Emscripten's own Browser.getMouseWheelDelta counts them) with GLFW's sign (up positive).
+EM_JS(double, js_wheel_x, (), { return Module.somaWheel ? Module.somaWheel[0] : 0; });
+EM_JS(double, js_wheel_y, (), { return Module.somaWheel ? Module.somaWheel[1] : 0; });
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth || window.innerWidth; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
 
@@ -71,6 +77,10 @@ void report() {
   }
 }
 
+void on_scroll(GLFWwindow* w, double, double) {
+  ImGui_ImplGlfw_ScrollCallback(w, js_wheel_x(), js_wheel_y());
+}
+
 void frame() {
   int w = js_canvas_width(), h = js_canvas_height(), cw, ch;
   glfwGetWindowSize(g_window, &cw, &ch);
@@ -80,6 +90,7 @@ void frame() {
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
   g_playground->advance();
+  const double t0 = soma::ui::now_ms();
   g_playground->draw();
   ImGui::Render();
   glfwGetFramebufferSize(g_window, &w, &h);
@@ -87,6 +98,7 @@ void frame() {
   glClearColor(0.08f, 0.08f, 0.1f, 1);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  g_playground->note_frame(soma::ui::now_ms() - t0);  // what the browser test reports
   report();
 }
 
@@ -109,6 +121,12 @@ EMSCRIPTEN_KEEPALIVE void soma_file_chosen(const char* kind, const char* path) {
     g_playground->load_checkpoint(p.substr(0, p.rfind('/')));
   report();
 }
+// What Files -> Save config does, for tests.
+EMSCRIPTEN_KEEPALIVE void soma_save_config() {
+  if (!g_playground) return;
+  g_playground->save_config(g_playground->options().files_dir + "/params.json");
+  report();
+}
 EMSCRIPTEN_KEEPALIVE void soma_open(const char* query) {
   if (!g_playground) return;
   g_playground->open_query(query);
@@ -126,6 +144,7 @@ int main() {
   ImGui::GetIO().IniFilename = nullptr;
   ImGui::StyleColorsDark();
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+  glfwSetScrollCallback(g_window, on_scroll);  // replaces the backend's, calls it normalised
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   soma::ui::PlaygroundOptions opt = soma::ui::web_options();
