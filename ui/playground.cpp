@@ -1,5 +1,7 @@
 #include "ui/playground.hpp"
 
+#include <imgui.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -390,6 +392,10 @@ std::string Playground::state_json() const {
   j["controls_scroll"] = {controls_scroll_[0], controls_scroll_[1]};
   j["views_overflow"] = views_overflow_;
   j["labels_clipped"] = labels_clipped_;
+  if (ImGui::GetCurrentContext()) {  // the layout size (CSS px on the web) and device px per unit
+    const ImGuiIO& io = ImGui::GetIO();
+    j["display"] = {io.DisplaySize.x, io.DisplaySize.y, io.DisplayFramebufferScale.x};
+  }
   if (task_) {
     const Telemetry& t = telemetry();
     j["status"] = t.status;

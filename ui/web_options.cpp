@@ -1,5 +1,8 @@
 #include "ui/web_options.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "tasks/registry.hpp"
 
 namespace soma::ui {
@@ -10,6 +13,18 @@ PlaygroundOptions web_options() {
     if (e.web_query) {
       opt.tasks.push_back(e.name);
       if (!e.web_query->empty()) opt.task_defaults[e.name] = *e.web_query;
+    }
+  // Runs go on until paused, as TensorFlow Playground's do, instead of ending after a few
+  // hundred episodes with the Run button greyed out; a demo still ends when it reaches its goal
+  // (memory's stop_loss, cart-pole's solved threshold).
+  for (const auto& [task, longer] : {std::pair<const char*, const char*>{"memory", "epochs=100000"},
+                                     {"correlation", "episodes=100000"},
+                                     {"cartpole", "episodes=100000"},
+                                     {"cet-demo", "training_steps=100000"}})
+    if (opt.task_defaults.count(task) ||
+        std::find(opt.tasks.begin(), opt.tasks.end(), task) != opt.tasks.end()) {
+      std::string& q = opt.task_defaults[task];
+      q += (q.empty() ? "" : "&") + std::string(longer);
     }
   opt.files_dir = "/tmp/soma";
   opt.autorun = true;

@@ -15,6 +15,9 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -63,6 +66,7 @@ EM_JS(void, js_choose_file, (const char* kind), {
 // as Emscripten's own Browser.getMouseWheelDelta counts them) with GLFW's sign (up positive).
 EM_JS(double, js_wheel_x, (), { return Module.somaWheel ? Module.somaWheel[0] : 0; });
 EM_JS(double, js_wheel_y, (), { return Module.somaWheel ? Module.somaWheel[1] : 0; });
+EM_JS(double, js_pixel_ratio, (), { return window.devicePixelRatio || 1; });
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth || window.innerWidth; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
 
@@ -81,13 +85,39 @@ void on_scroll(GLFWwindow* w, double, double) {
   ImGui_ImplGlfw_ScrollCallback(w, js_wheel_x(), js_wheel_y());
 }
 
+double g_font_ratio = 0;
+
+// High-DPI screens: the canvas holds devicePixelRatio device pixels per CSS pixel (GLFW's window
+// is the backing store, and Emscripten scales the mouse into it); ImGui lays out in CSS pixels
+// and draws at the device's, with its font rasterised at that size so text stays crisp.
+void use_pixel_ratio(double ratio) {
+  if (ratio == g_font_ratio) return;
+  g_font_ratio = ratio;
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ImFontConfig font;
+  font.SizePixels = float(13 * ratio);
+  io.Fonts->AddFontDefault(&font);
+  io.FontGlobalScale = float(1 / ratio);
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
 void frame() {
-  int w = js_canvas_width(), h = js_canvas_height(), cw, ch;
+  const double ratio = std::clamp(std::round(js_pixel_ratio() * 4) / 4, 1.0, 3.0);
+  const int css_w = js_canvas_width(), css_h = js_canvas_height();
+  int w = int(css_w * ratio), h = int(css_h * ratio), cw, ch;
   glfwGetWindowSize(g_window, &cw, &ch);
   if (w > 0 && h > 0 && (w != cw || h != ch)) glfwSetWindowSize(g_window, w, h);
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
+  use_pixel_ratio(ratio);
   ImGui_ImplGlfw_NewFrame();
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(float(css_w), float(css_h));
+  io.DisplayFramebufferScale = ImVec2(float(ratio), float(ratio));
+  if (io.MousePos.x > -FLT_MAX)
+    io.MousePos = ImVec2(io.MousePos.x / float(ratio), io.MousePos.y / float(ratio));
   ImGui::NewFrame();
   g_playground->advance();
   const double t0 = soma::ui::now_ms();

@@ -53,7 +53,7 @@ class MicrocircuitTask : public Task {
   // The web page shows PAL's backward-weight alignment (bw_only, 5-20-10-20-5, three seeds):
   // the angles start near 90 deg and visibly fall within a minute.
   std::optional<std::string> web_query() const override {
-    return "task=bw_only&params_file=assets/microcircuit/web/params.json&chunk_ms=2";
+    return "task=bw_only&params_file=assets/microcircuit/web/params.json&chunk_ms=5";
   }
   // Validates a seed-format params.json and stores its path in `params_file`.
   void apply_params_file(ParamValues& values, const std::string& path) const override;

@@ -181,3 +181,24 @@ TEST_CASE("web playground: saving a config is a passing notice, not an error") {
   CHECK(has(p.notice(), "saved"));
   CHECK(state(p)["message"] == "");
 }
+
+TEST_CASE("web playground: runs go on until paused, not ending after a few hundred episodes") {
+  for (const char* task : {"memory", "correlation", "cartpole", "cet-demo"}) {
+    INFO(task);
+    Playground p(web_options());
+    p.open(task);
+    const ParamValues& v = *p.values();
+    const char* count = v.table().find("epochs") >= 0     ? "epochs"
+                        : v.table().find("episodes") >= 0 ? "episodes"
+                                                          : "training_steps";
+    CHECK(v.get_int(count) >= 100000);
+  }
+}
+
+TEST_CASE("web playground: the microcircuit's own task parameter survives the URL") {
+  Playground p(web_options());
+  p.open_query("task=microcircuit&task=fw_bw");
+  CHECK(p.task_name() == "microcircuit");
+  CHECK(p.values()->get_string("task") == "fw_bw");
+  CHECK(p.query() == "task=microcircuit&task=fw_bw");
+}

@@ -145,6 +145,20 @@ test('a 375 px wide page: stacked, nothing overflows, a finger-sized drawing pad
   await page.close();
 });
 
+test('a high-DPI screen: the canvas holds device pixels, the layout stays in CSS pixels', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 900, height: 600 }, deviceScaleFactor: 2 });
+  await page.goto(ctx.url + '?task=memory');
+  await page.waitForFunction(() => window.somaLoadedMs !== undefined && window.soma.state().task);
+  await frames(page);
+  const c = await page.evaluate(() => ({ w: canvas.width, cw: canvas.clientWidth, h: canvas.height, ch: canvas.clientHeight }));
+  assert.equal(c.w, 2 * c.cw);
+  assert.equal(c.h, 2 * c.ch);
+  const s = await state(page);
+  assert.deepEqual(s.display, [c.cw, c.ch, 2]);
+  assert.equal(s.views_overflow, 0);
+  await page.close();
+});
+
 test('a first visit: load time, bytes moved, frames per second, draw time', async () => {
   const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
   let bytes = 0;
