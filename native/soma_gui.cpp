@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
     int w, h;
     glfwGetFramebufferSize(win, &w, &h);
     glViewport(0, 0, w, h);
-    glClearColor(0.08f, 0.08f, 0.1f, 1);
+    glClearColor(0.06f, 0.06f, 0.065f, 1);  // ImGui's dark window background
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     if (frames > 0 && frame == frames - 1 && !screenshot.empty()) {

@@ -150,8 +150,9 @@ void Playground::set_running(bool on) {
   notify();  // run=0 goes into the URL, so a paused page reloads paused
 }
 
-void Playground::note_frame(double draw_ms) {
+void Playground::note_frame(double draw_ms, double ui_ms) {
   stats_.draw_ms = stats_.draw_ms == 0 ? draw_ms : 0.95 * stats_.draw_ms + 0.05 * draw_ms;
+  stats_.ui_ms = stats_.ui_ms == 0 ? ui_ms : 0.95 * stats_.ui_ms + 0.05 * ui_ms;
 }
 
 // Applies each pair on its own: a rejected value is named, the others still apply.
@@ -389,6 +390,7 @@ std::string Playground::state_json() const {
   j["mean_step_ms"] = stats_.mean_ms;
   j["steps_per_second"] = stats_.steps_per_second;
   j["draw_ms"] = stats_.draw_ms;
+  j["ui_ms"] = stats_.ui_ms;
   j["controls_scroll"] = {controls_scroll_[0], controls_scroll_[1]};
   j["views_overflow"] = views_overflow_;
   j["labels_clipped"] = labels_clipped_;

@@ -67,6 +67,7 @@ struct StepStats {
   double steps_per_second = 0;  // over the last second of running
   double setup_ms = 0;
   double draw_ms = 0;  // drawing the UI (and rendering it, as the platform reports), ~20 frames
+  double ui_ms = 0;    // of which building ImGui's draw lists (draw() and ImGui::Render())
 };
 
 class Playground {
@@ -109,7 +110,7 @@ class Playground {
   // it for a few seconds; never an error, never in the page's error bar.
   const std::string& notice() const { return notice_; }
   // The platform reports how long drawing took this frame (draw() through rendering).
-  void note_frame(double draw_ms);
+  void note_frame(double draw_ms, double ui_ms);
   bool embed() const { return opt_.embed; }
   PlaygroundOptions& options() { return opt_; }
   // Everything a test wants to see, as JSON: task, steps, running, message, the last value and

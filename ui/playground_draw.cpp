@@ -36,9 +36,12 @@ void Playground::draw() {
   if (!notice_.empty() && now_ms() > notice_until_ms_) notice_.clear();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);
+  // No background: the platform's glClear already paints it, and under a software renderer a
+  // blended full-screen quad is a measurable share of the frame.
   ImGui::Begin("Soma playground", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings);
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBackground);
   if (opt_.show_message && !message_.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 170, 90, 255));
     ImGui::TextWrapped("%s", message_.c_str());

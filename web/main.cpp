@@ -123,12 +123,13 @@ void frame() {
   const double t0 = soma::ui::now_ms();
   g_playground->draw();
   ImGui::Render();
+  const double t1 = soma::ui::now_ms();
   glfwGetFramebufferSize(g_window, &w, &h);
   glViewport(0, 0, w, h);
-  glClearColor(0.08f, 0.08f, 0.1f, 1);
+  glClearColor(0.06f, 0.06f, 0.065f, 1);  // ImGui's dark window background
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  g_playground->note_frame(soma::ui::now_ms() - t0);  // what the browser test reports
+  g_playground->note_frame(soma::ui::now_ms() - t0, t1 - t0);  // what the browser test reports
   report();
 }
 
