@@ -29,7 +29,7 @@ const DemoNote* demo_note(const std::string& task) {
         "learning (bw_only, a 5-20-10-20-5 network, three seeds). The angle between B and the "
         "forward weights W^T starts near 90 deg (unrelated) and falls as B aligns: one line "
         "per seed.",
-        "Try chunk_ms = 10 to simulate faster; press New seed for other initial weights.",
+        "Try chunk_ms = 10 to simulate faster: the angles keep falling as B aligns with W^T.",
         {"chunk_ms"}}},
       {"digits",
        {"Draw a digit: a recurrent spiking network trained on MNIST turns it into input "

@@ -256,6 +256,7 @@ void Playground::draw_views() {
   };
   for (const Series& s : t.series()) {
     if (!s.style.overlay.empty() && t.find_series(s.style.overlay)) continue;  // drawn on it
+    if (s.y.empty()) continue;  // described, no point yet (a test accuracy before the test)
     std::vector<const Series*> overlays;
     for (const Series& o : t.series())
       if (o.style.overlay == s.name) overlays.push_back(&o);

@@ -111,9 +111,11 @@ void series_points(const Series& s, const PanelRect& r, double x0, double x1, do
 }  // namespace
 
 void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVec2 size) {
-  char title[200];
-  std::snprintf(title, sizeof title, "%s  %.4g",
-                s.style.y_label.empty() ? s.name.c_str() : s.style.y_label.c_str(), s.last());
+  // "episode reward: reward (steps balanced)  187": the series, then its unit where it adds one.
+  char title[240];
+  const bool unit = !s.style.y_label.empty() && s.style.y_label != s.name;
+  std::snprintf(title, sizeof title, "%s%s%s  %.4g", s.name.c_str(), unit ? ": " : "",
+                unit ? s.style.y_label.c_str() : "", s.last());
   const PanelRect frame = begin_panel(title, size);
   std::vector<const Series*> all{&s};
   for (const Series* o : overlays)
@@ -173,8 +175,13 @@ void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVe
       dl->AddPolyline(pts.data(), int(pts.size()), c, 0, k == 0 ? 1.8f : 1.2f);
   }
   if (all.size() > 1) {
-    for (size_t k = 0; k < all.size(); ++k)
-      names.push_back(all[k]->name), colors.push_back(palette(int(k)));
+    // "angle_layer1 seed 2" on angle_layer1's chart reads as "seed 2".
+    for (size_t k = 0; k < all.size(); ++k) {
+      const std::string& n = all[k]->name;
+      const bool sub = k > 0 && n.rfind(s.name + " ", 0) == 0;
+      names.push_back(sub ? n.substr(s.name.size() + 1) : n);
+      colors.push_back(palette(int(k)));
+    }
     draw_legend(r, names, colors);
   }
   if (ImGui::IsItemHovered()) {
