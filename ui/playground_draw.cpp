@@ -56,13 +56,15 @@ void Playground::draw() {
     ImGui::BeginChild("views");
     draw_views();
     ImGui::EndChild();
-  } else if (narrow) {  // one column, scrolled as a whole
+  } else if (narrow) {  // one column, scrolled as a whole, with a scrollbar a finger can hold
+    ImGui::PushStyleVar(ImGuiStyleVar_ScrollbarSize, 22);
     ImGui::BeginChild("controls");
     draw_controls();
     ImGui::Separator();
     draw_views();
     controls_scroll_[0] = ImGui::GetScrollY(), controls_scroll_[1] = ImGui::GetScrollMaxY();
     ImGui::EndChild();
+    ImGui::PopStyleVar();
   } else {
     const float left = std::clamp(io.DisplaySize.x * 0.32f, 280.0f, 420.0f);
     ImGui::BeginChild("controls", ImVec2(left, 0), true);

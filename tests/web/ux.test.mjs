@@ -145,6 +145,28 @@ test('a 375 px wide page: stacked, nothing overflows, a finger-sized drawing pad
   await page.close();
 });
 
+test('a finger draws a digit on a 375 px phone', async () => {
+  const context = await ctx.browser.newContext({ viewport: { width: 375, height: 700 }, hasTouch: true,
+                                                isMobile: true });
+  const page = await context.newPage();
+  await page.goto(ctx.url + '?task=digits');
+  await page.waitForFunction(() => window.somaLoadedMs !== undefined && window.soma.state().task);
+  await frames(page);
+  const [x, y, w, h] = (await state(page)).input_rect;
+  const box = await page.locator('canvas').boundingBox();
+  const cdp = await context.newCDPSession(page);
+  const at = (k) => [{ x: box.x + x + w / 2, y: box.y + y + h * (0.15 + 0.07 * k) }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+  await frames(page, 2);
+  for (let k = 1; k <= 10; k++) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(k) });
+    await frames(page, 1);
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await page.waitForFunction(() => /it is a \d/.test(window.soma.state().status), null, { timeout: 10000 });
+  await context.close();
+});
+
 test('a high-DPI screen: the canvas holds device pixels, the layout stays in CSS pixels', async () => {
   const page = await ctx.browser.newPage({ viewport: { width: 900, height: 600 }, deviceScaleFactor: 2 });
   await page.goto(ctx.url + '?task=memory');
