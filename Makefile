@@ -61,12 +61,14 @@ wasm: setup
 test-wasm: wasm
 	ctest --preset wasm
 
-# The browser playground: build-wasm/soma_web.{js,wasm,data} with web/index.html into web/dist/.
+# The browser playground: build-wasm/soma_web.{js,wasm,data} with web/index.html into web/dist/,
+# each with .br and .gz beside it (web/compress.mjs) for web/serve.mjs to send.
 web: setup
 	emcmake cmake --preset wasm >/dev/null
 	cmake --build --preset wasm -j$(JOBS) --target soma_web
 	rm -rf web/dist && mkdir -p web/dist
 	cp web/index.html build-wasm/soma_web.js build-wasm/soma_web.wasm build-wasm/soma_web.data web/dist/
+	node web/compress.mjs web/dist
 	@echo "web/dist: soma_web.wasm $$(stat -c %s web/dist/soma_web.wasm) bytes; 'make serve' serves it"
 
 serve: web

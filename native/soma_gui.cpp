@@ -3,12 +3,17 @@
 //   build/soma-gui                                   the picker opens on memory
 //   build/soma-gui --query "task=cartpole&seed=3" --run
 //   build/soma-gui --frames 30 --screenshot out.png  renders 30 frames, saves the last, exits
+// Steps run on a worker thread (PlaygroundOptions::worker_thread): the window answers while a
+// step takes seconds (an MNIST batch at the CLI defaults took 13 s, and so did each frame).
+// With --frames, the last frame waits for the step in flight, and the output's second line says
+// how long the longest frame before it took.
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -69,11 +74,15 @@ int main(int argc, char** argv) {
   opt.autorun = run;
   opt.steps_per_frame = 1;
   opt.frame_budget_ms = 30;
+  opt.worker_thread = true;
   soma::ui::Playground pg(opt);
   pg.open_query(query);
   if (!pg.message().empty()) std::fprintf(stderr, "soma-gui: %s\n", pg.message().c_str());
 
+  double longest_ms = 0;
   for (int frame = 0; !glfwWindowShouldClose(win) && (frames == 0 || frame < frames); ++frame) {
+    const double t0 = soma::ui::now_ms();
+    if (frames > 0 && frame == frames - 1) pg.wait_for_step();  // the screenshot shows it
     glfwPollEvents();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
@@ -84,15 +93,17 @@ int main(int argc, char** argv) {
     int w, h;
     glfwGetFramebufferSize(win, &w, &h);
     glViewport(0, 0, w, h);
-    glClearColor(0.08f, 0.08f, 0.1f, 1);
+    glClearColor(0.06f, 0.06f, 0.065f, 1);  // ImGui's dark window background
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     if (frames > 0 && frame == frames - 1 && !screenshot.empty()) {
       save_screenshot(screenshot, w, h);
-      std::printf("%s\nwrote %s (%dx%d) after %d frames\n", pg.state_json().c_str(),
-                  screenshot.c_str(), w, h, frames);
+      std::printf("%s\nlongest frame %.1f ms\nwrote %s (%dx%d) after %d frames\n",
+                  pg.state_json().c_str(), longest_ms, screenshot.c_str(), w, h, frames);
     }
     glfwSwapBuffers(win);
+    if (frames == 0 || frame < frames - 1)
+      longest_ms = std::max(longest_ms, soma::ui::now_ms() - t0);
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

@@ -13,10 +13,15 @@ namespace {
 
 class DigitsView : public TaskView {
  public:
+  bool shows(const std::string& item) const override { return item == DigitsKeys::probabilities; }
   void draw(const Telemetry& t, float width) override {
     const Image* probs = t.find_image(DigitsKeys::probabilities);
     PanelRect r = begin_panel("class probabilities", ImVec2(width, 150));
-    if (!probs || probs->cols != 10) return;
+    if (!probs || probs->cols != 10) {
+      ImGui::GetWindowDrawList()->AddText(ImVec2(r.min.x + 6, r.min.y + 6),
+                                          IM_COL32(170, 170, 180, 255), "no digit drawn yet");
+      return;
+    }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const int best =
         int(std::max_element(probs->values.begin(), probs->values.end()) - probs->values.begin());

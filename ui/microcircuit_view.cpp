@@ -1,8 +1,9 @@
 // The microcircuit panel, from the task's "state/..." images and "angle_layerK" series: one
 // column per pyramidal layer (input on the left), each neuron drawn as a soma with its basal
 // dendrite below and, in hidden layers, its apical dendrite above, coloured by potential; the
-// interneuron populations sit beside the layer they mirror. Under each hidden layer, the angle
-// between its feedback weights B and the forward weights W^T it should align with.
+// interneuron populations sit beside the layer they mirror. Under each hidden layer, the first
+// seed's angle between its feedback weights B and the forward weights W^T it should align with
+// (the angle plots below show every seed).
 #include <imgui.h>
 
 #include <algorithm>
@@ -72,14 +73,16 @@ class MicrocircuitView : public TaskView {
  private:
   // Two needles from a common pivot: W^T (fixed, up) and B (turned by the angle between them).
   static void draw_angle(const Telemetry& t, int layer, ImVec2 pivot, ImDrawList* dl) {
-    const Series* s = t.find_series(MicrocircuitKeys::angle(size_t(layer)));
+    // The diagram is the first seed's, and so is its needle (the plots show every seed).
+    const Series* s = t.find_series(MicrocircuitKeys::angle_of_seed(size_t(layer), 1));
+    if (!s) s = t.find_series(MicrocircuitKeys::angle(size_t(layer)));
     if (!s || s->y.empty()) return;
     const float deg = float(s->last()), rad = deg * 3.14159265f / 180, len = 48;
     dl->AddLine(pivot, ImVec2(pivot.x, pivot.y - len), IM_COL32(150, 150, 160, 255), 2);
     dl->AddLine(pivot, ImVec2(pivot.x + len * std::sin(rad), pivot.y - len * std::cos(rad)),
                 IM_COL32(240, 200, 90, 255), 3);
     char buf[48];
-    std::snprintf(buf, sizeof buf, "angle(B, W^T) %.1f deg", deg);
+    std::snprintf(buf, sizeof buf, "%.1f deg", deg);
     dl->AddText(ImVec2(pivot.x + 6, pivot.y - 14), IM_COL32(220, 220, 230, 255), buf);
   }
 };

@@ -83,15 +83,27 @@ bool draw_value(ParamValues& v, const ParamSpec& s) {
 
 }  // namespace
 
-bool draw_param_panel(ParamValues& pending, const ParamValues* applied) {
+bool draw_param_panel(ParamValues& pending, const ParamValues* applied,
+                      const std::vector<const ParamSpec*>& rows, const char* id, int* clipped) {
   bool changed = false;
-  if (!ImGui::BeginTable("params", 2, ImGuiTableFlags_SizingStretchProp)) return false;
-  ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed);
+  if (clipped) *clipped = 0;
+  if (rows.empty() || !ImGui::BeginTable(id, 2, ImGuiTableFlags_SizingStretchProp)) return false;
+  // The widest label plus its restart mark; a fixed column measured only after its first frame
+  // drew every label one letter wide for that frame.
+  float label_w = 0;
+  for (const ParamSpec* s : rows)
+    label_w = std::max(label_w, ImGui::CalcTextSize(s->name.c_str()).x +
+                                    (s->restart ? ImGui::CalcTextSize(" R*").x + 4 : 0));
+  label_w = std::min(label_w, ImGui::GetContentRegionAvail().x * 0.55f);
+  ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed, label_w);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
-  for (const ParamSpec& s : pending.table()) {
+  for (const ParamSpec* sp : rows) {
+    const ParamSpec& s = *sp;
     ImGui::PushID(s.name.c_str());
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
+    if (clipped && ImGui::CalcTextSize(s.name.c_str()).x > ImGui::GetContentRegionAvail().x + 0.5f)
+      ++*clipped;
     const bool waiting = s.restart && applied && !(applied->get(s.name) == pending.get(s.name));
     if (waiting) ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 200, 80, 255));
     ImGui::TextUnformatted(s.name.c_str());

@@ -8,7 +8,15 @@
 
 namespace soma::ui {
 
-// Returns true when a value changed this frame.
-bool draw_param_panel(ParamValues& pending, const ParamValues* applied);
+#include <string>
+#include <vector>
+
+// Draws a row for each spec in `rows` (in that order); `id` tells two tables in one window
+// apart. The label column is sized from the widest label up front, so no label collapses on the
+// first frame. Returns true when a value changed this frame; `clipped` (optional) gets the
+// number of labels wider than their column.
+bool draw_param_panel(ParamValues& pending, const ParamValues* applied,
+                      const std::vector<const ParamSpec*>& rows, const char* id = "params",
+                      int* clipped = nullptr);
 
 }  // namespace soma::ui

@@ -42,6 +42,21 @@ struct PlaygroundOptions {
   bool autorun = false;                // start running after open
   int steps_per_frame = 1;
   double frame_budget_ms = 12;
+  // Draw message() at the top of the window. The web page shows it in its own bar instead, so
+  // an error is shown once and the canvas layout never shifts under the cursor.
+  bool show_message = true;
+  // The browser: no device choice (it computes on the CPU; device=cuda is refused by name), no
+  // file-path fields (files come through PlatformHooks::choose_file), and every integer
+  // parameter capped at what one tab affords (size_cap, task_limits).
+  bool browser = false;
+  // Caps every integer parameter but the seed at max(size_cap x its platform default, its table
+  // default, size_cap) unless the table's own bound is lower (0: no cap). 16 on the web: a
+  // demo can grow 16-fold, never 10^6-fold (samples=100000000 froze the page for 28 s).
+  double size_cap = 0;
+  std::map<std::string, std::string> task_limits;  // task -> "name=max&...": explicit caps
+  // The desktop: steps run on a worker thread while the window draws the telemetry of the last
+  // finished one, so a 13 s MNIST step never freezes it. (The web page has one thread: off.)
+  bool worker_thread = false;
 };
 
 // Per-step timing, as the run bar shows it.
@@ -51,6 +66,8 @@ struct StepStats {
   double mean_ms = 0;           // exponential moving average over ~20 steps
   double steps_per_second = 0;  // over the last second of running
   double setup_ms = 0;
+  double draw_ms = 0;  // drawing the UI (and rendering it, as the platform reports), ~20 frames
+  double ui_ms = 0;    // of which building ImGui's draw lists (draw() and ImGui::Render())
 };
 
 class Playground {
@@ -63,12 +80,13 @@ class Playground {
   // then.
   bool open(const std::string& task, const std::string& query = "");
   // A whole query: task=NAME, embed=0|1, run=0|1, steps_per_frame=N, then the task's parameters.
+  // Each rejected value is named once in message() and every other value is applied.
   bool open_query(const std::string& query);
   std::string query() const;
 
   // Setup with the pending values (restart parameters included); resets the step statistics.
   void reset();
-  void set_running(bool on) { running_ = on; }
+  void set_running(bool on);
   bool running() const { return running_; }
   void step_once();
   // Runs this frame's share of steps (if running).
@@ -77,11 +95,22 @@ class Playground {
   void draw();
 
   const Task* task() const { return task_.get(); }
+  // What the views draw: the task's telemetry, or while a worker step runs, a copy taken before.
+  const Telemetry& telemetry() const;
+  bool task_done() const;  // false while a worker step runs
+  bool stepping() const { return job_ != nullptr; }
+  // Waits for a worker step in flight (saving a checkpoint, soma-gui's last --frames frame).
+  void wait_for_step();
   const std::string& task_name() const { return task_name_; }
   const ParamValues* values() const { return pending_.get(); }
   const StepStats& stats() const { return stats_; }
   // The last error or warning for the user ("URL query: parameter 'x': ..."), or "".
   const std::string& message() const { return message_; }
+  // A passing confirmation ("saved runs/gui/params.json"), shown beside the button that caused
+  // it for a few seconds; never an error, never in the page's error bar.
+  const std::string& notice() const { return notice_; }
+  // The platform reports how long drawing took this frame (draw() through rendering).
+  void note_frame(double draw_ms, double ui_ms);
   bool embed() const { return opt_.embed; }
   PlaygroundOptions& options() { return opt_; }
   // Everything a test wants to see, as JSON: task, steps, running, message, the last value and
@@ -103,18 +132,39 @@ class Playground {
   void draw_run_bar();
   void draw_files();
   void draw_views();
+  struct StepJob;
+  void launch_job();
+  void collect_job();
+  void count_step(double ms);
+  void draw_intro();
+  void draw_params();
+  void set_notice(const std::string& text);
+  void apply_pairs(const std::string& query, std::vector<std::string>& errors);
+  bool open_checked(const std::string& task, const std::string& query,
+                    std::vector<std::string> errors);
 
   PlaygroundOptions opt_;
+  bool default_autorun_ = false;  // the platform's: a query says run=0 or run=1 only if it differs
+  std::unique_ptr<ParamTable> table_;  // the task's table with the platform's caps
   PlatformHooks hooks_;
   std::string task_name_;
-  TaskPtr task_;
+  std::shared_ptr<Task> task_;  // shared with a worker step in flight
+  std::shared_ptr<StepJob> job_;
+  Telemetry snapshot_;       // the telemetry when job_ started
+  bool live_dirty_ = false;  // parameter edits to hand the task when job_ is collected
   std::unique_ptr<ParamValues> pending_, applied_;
   std::unique_ptr<TaskView> view_;
   bool running_ = false;
   StepStats stats_;
   double rate_window_start_ = 0;
   int64_t rate_window_steps_ = 0;
-  std::string message_;
+  std::string message_, notice_;
+  double notice_until_ms_ = 0;
+  // For tests (state_json): the parameter list's scroll (y, max y), how far the views reach past
+  // their panel (px), and how many parameter labels were wider than their column last frame.
+  float controls_scroll_[2] = {0, 0};
+  float views_overflow_ = 0;
+  int labels_clipped_ = 0;
   std::string config_path_, checkpoint_dir_;
   std::string last_query_;
   Image input_;                         // the drawing pad, for tasks with an input_shape

@@ -3,20 +3,29 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <vector>
 
 namespace soma::ui {
 
 ImU32 palette(int i) {
   static const ImU32 colors[] = {IM_COL32(90, 170, 255, 255),  IM_COL32(255, 140, 60, 255),
-                                 IM_COL32(110, 210, 110, 255), IM_COL32(230, 90, 90, 255),
-                                 IM_COL32(180, 130, 230, 255), IM_COL32(230, 210, 90, 255),
-                                 IM_COL32(90, 220, 220, 255),  IM_COL32(240, 150, 200, 255)};
-  return colors[i % 8];
+                                 IM_COL32(110, 210, 110, 255), IM_COL32(240, 90, 90, 255),
+                                 IM_COL32(190, 140, 240, 255), IM_COL32(230, 210, 90, 255),
+                                 IM_COL32(90, 220, 220, 255),  IM_COL32(245, 150, 205, 255),
+                                 IM_COL32(200, 200, 200, 255), IM_COL32(170, 120, 80, 255)};
+  return colors[i % 10];
+}
+
+std::string fit_text(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  std::string cut = text;
+  while (!cut.empty() && ImGui::CalcTextSize((cut + "...").c_str()).x > width) cut.pop_back();
+  return cut + "...";
 }
 
 PanelRect begin_panel(const char* title, ImVec2 size) {
-  ImGui::TextUnformatted(title);
+  const std::string shown = fit_text(title, size.x);
+  ImGui::TextUnformatted(shown.c_str());
+  if (shown != title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", title);
   ImVec2 p = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton(title, size);
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -25,49 +34,172 @@ PanelRect begin_panel(const char* title, ImVec2 size) {
   return {ImVec2(p.x + 4, p.y + 4), ImVec2(p.x + size.x - 4, p.y + size.y - 4)};
 }
 
-void draw_plot(const Series& s, ImVec2 size) {
-  char title[160];
-  std::snprintf(title, sizeof title, "%s  %.4g", s.name.c_str(), s.last());
-  PanelRect r = begin_panel(title, size);
-  const size_t n = s.y.size();
-  if (n == 0) return;
-  double y0 = s.y[0], y1 = s.y[0];
-  for (double y : s.y)
-    if (std::isfinite(y)) y0 = std::min(y0, y), y1 = std::max(y1, y);
-  if (y1 - y0 < 1e-12) y0 -= 0.5, y1 += 0.5;
-  const double x0 = s.x.front(), x1 = std::max(s.x.back(), x0 + 1e-12);
-  auto px = [&](double x) { return r.min.x + float((x - x0) / (x1 - x0)) * r.width(); };
-  auto py = [&](double y) { return r.max.y - float((y - y0) / (y1 - y0)) * r.height(); };
+std::string tick_label(double v) {
+  char buf[32];
+  const double a = std::abs(v);
+  if (a >= 1e4 && a < 1e7)
+    std::snprintf(buf, sizeof buf, "%gk", std::round(v / 100) / 10);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g", std::abs(v) < 1e-12 ? 0.0 : v);
+  return buf;
+}
+
+std::vector<double> nice_ticks(double lo, double hi, int max_ticks) {
+  std::vector<double> out;
+  if (!(hi > lo) || max_ticks < 1) return out;
+  const double raw = (hi - lo) / double(max_ticks);
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push_back(t);
+  return out;
+}
+
+void draw_legend(const PanelRect& r, const std::vector<std::string>& names,
+                 const std::vector<ImU32>& colors) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  // One min/max pair per pixel column keeps the vertex count bounded by the width.
-  std::vector<ImVec2> pts;
+  const float fh = ImGui::GetFontSize();
+  float w = 0;
+  for (const std::string& n : names) w = std::max(w, ImGui::CalcTextSize(n.c_str()).x);
+  w = std::min(w + 22, r.width() * 0.6f);
+  const ImVec2 a(r.max.x - w - 2, r.min.y + 2);
+  dl->AddRectFilled(a, ImVec2(a.x + w, a.y + fh * float(names.size()) + 4),
+                    IM_COL32(20, 22, 28, 220));
+  for (size_t i = 0; i < names.size(); ++i) {
+    const float y = a.y + 2 + fh * float(i);
+    dl->AddLine(ImVec2(a.x + 3, y + fh / 2), ImVec2(a.x + 15, y + fh / 2), colors[i], 2);
+    dl->AddText(ImVec2(a.x + 19, y), IM_COL32(215, 215, 225, 255),
+                fit_text(names[i], w - 21).c_str());
+  }
+}
+
+namespace {
+
+// The points of one series in pixels; one min/max pair per pixel column keeps the vertex count
+// bounded by the width.
+void series_points(const Series& s, const PanelRect& r, double x0, double x1, double y0, double y1,
+                   std::vector<ImVec2>& pts) {
+  auto px = [&](double x) { return r.min.x + float((x - x0) / (x1 - x0)) * r.width(); };
+  auto py = [&](double y) {
+    return r.max.y - float((std::clamp(y, y0, y1) - y0) / (y1 - y0)) * r.height();
+  };
+  pts.clear();
+  const size_t n = s.y.size();
   const int cols = std::max(1, int(r.width()));
   if (n <= size_t(cols) * 2) {
-    for (size_t i = 0; i < n; ++i) pts.emplace_back(px(s.x[i]), py(s.y[i]));
-  } else {
-    for (int c = 0; c < cols; ++c) {
-      size_t a = n * size_t(c) / size_t(cols),
-             b = std::max(a + 1, n * size_t(c + 1) / size_t(cols));
-      auto [lo, hi] = std::minmax_element(s.y.begin() + long(a), s.y.begin() + long(b));
-      pts.emplace_back(r.min.x + float(c), py(*lo));
-      pts.emplace_back(r.min.x + float(c), py(*hi));
-    }
+    for (size_t i = 0; i < n; ++i)
+      if (std::isfinite(s.y[i])) pts.emplace_back(px(s.x[i]), py(s.y[i]));
+    return;
   }
-  if (n == 1)
-    dl->AddCircleFilled(pts[0], 2.5f, palette(0));
-  else
-    dl->AddPolyline(pts.data(), int(pts.size()), palette(0), 0, 1.5f);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", y1);
-  dl->AddText(r.min, IM_COL32(150, 150, 160, 255), buf);
-  std::snprintf(buf, sizeof buf, "%.3g", y0);
-  dl->AddText(ImVec2(r.min.x, r.max.y - ImGui::GetFontSize()), IM_COL32(150, 150, 160, 255), buf);
+  size_t a = 0;
+  for (int c = 0; c < cols; ++c) {  // columns by x, so series of different lengths line up
+    const double xe = x0 + (x1 - x0) * double(c + 1) / double(cols);
+    size_t b = a;
+    while (b < n && s.x[b] <= xe) ++b;
+    if (b == a) continue;
+    auto [lo, hi] = std::minmax_element(s.y.begin() + long(a), s.y.begin() + long(b));
+    pts.emplace_back(r.min.x + float(c), py(*lo));
+    pts.emplace_back(r.min.x + float(c), py(*hi));
+    a = b;
+  }
+}
+
+}  // namespace
+
+void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVec2 size) {
+  // "episode reward: reward (steps balanced)  187": the series, then its unit where it adds one.
+  char title[240];
+  const bool unit = !s.style.y_label.empty() && s.style.y_label != s.name;
+  std::snprintf(title, sizeof title, "%s%s%s  %.4g", s.name.c_str(), unit ? ": " : "",
+                unit ? s.style.y_label.c_str() : "", s.last());
+  const PanelRect frame = begin_panel(title, size);
+  std::vector<const Series*> all{&s};
+  for (const Series* o : overlays)
+    if (!o->y.empty()) all.push_back(o);
+  double y0 = INFINITY, y1 = -INFINITY, x0 = INFINITY, x1 = -INFINITY;
+  for (const Series* p : all) {
+    for (double y : p->y)
+      if (std::isfinite(y)) y0 = std::min(y0, y), y1 = std::max(y1, y);
+    if (!p->x.empty()) x0 = std::min(x0, p->x.front()), x1 = std::max(x1, p->x.back());
+  }
+  if (!(y1 >= y0) || !(x1 >= x0)) return;  // nothing finite yet
+  if (y1 - y0 < 1e-12) y0 -= 0.5, y1 += 0.5;
+  const double pad = (y1 - y0) * 0.06;  // the line stays inside the frame
+  y0 -= pad, y1 += pad;
+  if (x1 - x0 < 1e-12) x1 = x0 + 1;
+  // Axes: y ticks on the left margin, x ticks and the x label along the bottom.
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float fh = ImGui::GetFontSize();
+  const std::vector<double> yt = nice_ticks(y0, y1, std::max(2, int(frame.height() / (fh * 2))));
+  float margin = 0;
+  for (double t : yt) margin = std::max(margin, ImGui::CalcTextSize(tick_label(t).c_str()).x);
+  const PanelRect r{ImVec2(frame.min.x + margin + 6, frame.min.y + 2),
+                    ImVec2(frame.max.x - 2, frame.max.y - fh - 2)};
+  if (r.width() < 8 || r.height() < 8) return;
+  const ImU32 axis = IM_COL32(150, 150, 162, 255), grid = IM_COL32(45, 48, 58, 255);
+  for (double t : yt) {
+    const float y = r.max.y - float((t - y0) / (y1 - y0)) * r.height();
+    dl->AddLine(ImVec2(r.min.x, y), ImVec2(r.max.x, y), grid);
+    const std::string l = tick_label(t);
+    dl->AddText(ImVec2(r.min.x - 4 - ImGui::CalcTextSize(l.c_str()).x, y - fh / 2), axis,
+                l.c_str());
+  }
+  const std::string xl = s.style.x_label.empty() ? "step" : s.style.x_label;
+  const float xl_w = ImGui::CalcTextSize(xl.c_str()).x;
+  const std::vector<double> xt = nice_ticks(x0, x1, std::max(2, int(r.width() / 70)));
+  for (double t : xt) {
+    const float x = r.min.x + float((t - x0) / (x1 - x0)) * r.width();
+    const std::string l = tick_label(t);
+    const float lw = ImGui::CalcTextSize(l.c_str()).x;
+    dl->AddLine(ImVec2(x, r.max.y), ImVec2(x, r.max.y + 3), axis);
+    if (x + lw / 2 < r.max.x - xl_w - 8)
+      dl->AddText(ImVec2(std::max(r.min.x, x - lw / 2), r.max.y + 1), axis, l.c_str());
+  }
+  dl->AddText(ImVec2(r.max.x - xl_w, r.max.y + 1), IM_COL32(190, 190, 200, 255), xl.c_str());
+  dl->AddLine(ImVec2(r.min.x, r.min.y), ImVec2(r.min.x, r.max.y), axis);
+  dl->AddLine(ImVec2(r.min.x, r.max.y), ImVec2(r.max.x, r.max.y), axis);
+  // The lines: overlays first (thinner), the main series on top.
+  std::vector<ImVec2> pts;
+  std::vector<std::string> names;
+  std::vector<ImU32> colors;
+  for (size_t k = all.size(); k-- > 0;) {
+    const ImU32 c = palette(int(k));
+    series_points(*all[k], r, x0, x1, y0, y1, pts);
+    if (pts.size() == 1)
+      dl->AddCircleFilled(pts[0], 2.5f, c);
+    else if (pts.size() > 1)
+      dl->AddPolyline(pts.data(), int(pts.size()), c, 0, k == 0 ? 1.8f : 1.2f);
+  }
+  if (all.size() > 1) {
+    // "angle_layer1 seed 2" on angle_layer1's chart reads as "seed 2".
+    for (size_t k = 0; k < all.size(); ++k) {
+      const std::string& n = all[k]->name;
+      const bool sub = k > 0 && n.rfind(s.name + " ", 0) == 0;
+      names.push_back(sub ? n.substr(s.name.size() + 1) : n);
+      colors.push_back(palette(int(k)));
+    }
+    draw_legend(r, names, colors);
+  }
   if (ImGui::IsItemHovered()) {
-    double x = x0 + double(ImGui::GetIO().MousePos.x - r.min.x) / r.width() * (x1 - x0);
-    size_t i = size_t(std::lower_bound(s.x.begin(), s.x.end(), x) - s.x.begin());
-    i = std::min(i, n - 1);
-    dl->AddCircle(ImVec2(px(s.x[i]), py(s.y[i])), 4, IM_COL32(255, 255, 255, 200));
-    ImGui::SetTooltip("%s\nx = %g\ny = %.6g", s.name.c_str(), s.x[i], s.y[i]);
+    const double x = x0 + double(ImGui::GetIO().MousePos.x - r.min.x) / r.width() * (x1 - x0);
+    std::string tip = xl + " = ";
+    char buf[96];
+    for (const Series* p : all) {
+      if (p->x.empty()) continue;
+      size_t i = size_t(std::lower_bound(p->x.begin(), p->x.end(), x) - p->x.begin());
+      i = std::min(i, p->x.size() - 1);
+      if (p == all.front()) {
+        std::snprintf(buf, sizeof buf, "%g", p->x[i]);
+        tip += buf;
+      }
+      std::snprintf(buf, sizeof buf, "\n%s = %.6g", p->name.c_str(), p->y[i]);
+      tip += buf;
+    }
+    ImGui::SetTooltip("%s", tip.c_str());
   }
 }
 

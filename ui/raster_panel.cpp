@@ -43,7 +43,7 @@ void draw_traces(const Traces& t, ImVec2 size) {
   const int64_t stride = std::max<int64_t>(1, t.steps / std::max(1, int(p.width())));
   ImDrawList* dl = ImGui::GetWindowDrawList();
   std::vector<ImVec2> pts;
-  for (int64_t c = 0; c < std::min<int64_t>(t.channels, 16); ++c) {
+  for (int64_t c = 0; c < std::min<int64_t>(t.channels, 10); ++c) {
     pts.clear();
     for (int64_t s = 0; s < t.steps; s += stride) {
       float v = t.values[size_t(s * t.channels + c)];
@@ -57,6 +57,19 @@ void draw_traces(const Traces& t, ImVec2 size) {
   dl->AddText(p.min, IM_COL32(150, 150, 160, 255), buf);
   std::snprintf(buf, sizeof buf, "%.3g", lo);
   dl->AddText(ImVec2(p.min.x, p.max.y - ImGui::GetFontSize()), IM_COL32(150, 150, 160, 255), buf);
+  // A legend names every line when they fit (at most ten, each in its own colour).
+  if (t.channels <= 10 && t.channels > 1) {
+    std::vector<std::string> names;
+    std::vector<ImU32> colors;
+    for (int64_t c = 0; c < t.channels; ++c) {
+      names.push_back(size_t(c) < t.labels.size() ? t.labels[size_t(c)] : "#" + std::to_string(c));
+      colors.push_back(palette(int(c)));
+    }
+    draw_legend(p, names, colors);
+  }
+  const std::string xl = t.x_label.empty() ? "time step" : t.x_label;
+  dl->AddText(ImVec2(p.max.x - ImGui::CalcTextSize(xl.c_str()).x, p.max.y - ImGui::GetFontSize()),
+              IM_COL32(190, 190, 200, 255), xl.c_str());
 }
 
 namespace {

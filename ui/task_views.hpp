@@ -20,6 +20,8 @@ class TaskView {
   virtual void reset() {}
   // Draws into the current ImGui window, `width` pixels wide.
   virtual void draw(const Telemetry& t, float width) = 0;
+  // True for a telemetry item this panel already shows (the generic panels skip it).
+  virtual bool shows(const std::string& /*item*/) const { return false; }
 };
 
 // nullptr when the task has no custom panel.

@@ -15,11 +15,14 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
-#include "tasks/registry.hpp"
 #include "ui/playground.hpp"
+#include "ui/web_options.hpp"
 
 namespace {
 
@@ -57,6 +60,13 @@ EM_JS(void, js_choose_file, (const char* kind), {
   };
   input.click();
 });
+// The wheel: Emscripten 3.1.6's GLFW hands the scroll callback the event's raw deltaX/deltaY
+// (pixels, positive downwards), so the page scrolled backwards and ~100x too far. index.html's
+// listener, which runs before GLFW's, keeps the last event in notches (100 px or 3 lines each,
+// as Emscripten's own Browser.getMouseWheelDelta counts them) with GLFW's sign (up positive).
+EM_JS(double, js_wheel_x, (), { return Module.somaWheel ? Module.somaWheel[0] : 0; });
+EM_JS(double, js_wheel_y, (), { return Module.somaWheel ? Module.somaWheel[1] : 0; });
+EM_JS(double, js_pixel_ratio, (), { return window.devicePixelRatio || 1; });
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth || window.innerWidth; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
 
@@ -71,22 +81,55 @@ void report() {
   }
 }
 
+void on_scroll(GLFWwindow* w, double, double) {
+  ImGui_ImplGlfw_ScrollCallback(w, js_wheel_x(), js_wheel_y());
+}
+
+double g_font_ratio = 0;
+
+// High-DPI screens: the canvas holds devicePixelRatio device pixels per CSS pixel (GLFW's window
+// is the backing store, and Emscripten scales the mouse into it); ImGui lays out in CSS pixels
+// and draws at the device's, with its font rasterised at that size so text stays crisp.
+void use_pixel_ratio(double ratio) {
+  if (ratio == g_font_ratio) return;
+  g_font_ratio = ratio;
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ImFontConfig font;
+  font.SizePixels = float(13 * ratio);
+  io.Fonts->AddFontDefault(&font);
+  io.FontGlobalScale = float(1 / ratio);
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
 void frame() {
-  int w = js_canvas_width(), h = js_canvas_height(), cw, ch;
+  const double ratio = std::clamp(std::round(js_pixel_ratio() * 4) / 4, 1.0, 3.0);
+  const int css_w = js_canvas_width(), css_h = js_canvas_height();
+  int w = int(css_w * ratio), h = int(css_h * ratio), cw, ch;
   glfwGetWindowSize(g_window, &cw, &ch);
   if (w > 0 && h > 0 && (w != cw || h != ch)) glfwSetWindowSize(g_window, w, h);
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
+  use_pixel_ratio(ratio);
   ImGui_ImplGlfw_NewFrame();
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(float(css_w), float(css_h));
+  io.DisplayFramebufferScale = ImVec2(float(ratio), float(ratio));
+  if (io.MousePos.x > -FLT_MAX)
+    io.MousePos = ImVec2(io.MousePos.x / float(ratio), io.MousePos.y / float(ratio));
   ImGui::NewFrame();
   g_playground->advance();
+  const double t0 = soma::ui::now_ms();
   g_playground->draw();
   ImGui::Render();
+  const double t1 = soma::ui::now_ms();
   glfwGetFramebufferSize(g_window, &w, &h);
   glViewport(0, 0, w, h);
-  glClearColor(0.08f, 0.08f, 0.1f, 1);
+  glClearColor(0.06f, 0.06f, 0.065f, 1);  // ImGui's dark window background
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  g_playground->note_frame(soma::ui::now_ms() - t0, t1 - t0);  // what the browser test reports
   report();
 }
 
@@ -109,6 +152,12 @@ EMSCRIPTEN_KEEPALIVE void soma_file_chosen(const char* kind, const char* path) {
     g_playground->load_checkpoint(p.substr(0, p.rfind('/')));
   report();
 }
+// What Files -> Save config does, for tests.
+EMSCRIPTEN_KEEPALIVE void soma_save_config() {
+  if (!g_playground) return;
+  g_playground->save_config(g_playground->options().files_dir + "/params.json");
+  report();
+}
 EMSCRIPTEN_KEEPALIVE void soma_open(const char* query) {
   if (!g_playground) return;
   g_playground->open_query(query);
@@ -126,18 +175,10 @@ int main() {
   ImGui::GetIO().IniFilename = nullptr;
   ImGui::StyleColorsDark();
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+  glfwSetScrollCallback(g_window, on_scroll);  // replaces the backend's, calls it normalised
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
-  soma::ui::PlaygroundOptions opt;
-  for (const soma::TaskEntry& e : soma::task_registry())  // each task says if it suits the web
-    if (e.web_query) {
-      opt.tasks.push_back(e.name);
-      if (!e.web_query->empty()) opt.task_defaults[e.name] = *e.web_query;
-    }
-  opt.files_dir = "/tmp/soma";
-  opt.autorun = true;
-  opt.steps_per_frame = 8;
-  opt.frame_budget_ms = 10;
+  soma::ui::PlaygroundOptions opt = soma::ui::web_options();
   soma::ui::PlatformHooks hooks;
   hooks.state_changed = [](const std::string& q) { js_set_query(q.c_str()); };
   hooks.offer_file = [](const std::string& path) { js_download(path.c_str()); };

@@ -1,5 +1,7 @@
 // A static file server for web/dist: `make serve` runs it (node web/serve.mjs [dir] [port]) and
-// the browser tests import serve() to get their own server on a free port.
+// the browser tests import serve() to get their own server on a free port. Where `make web` left
+// FILE.br or FILE.gz (web/compress.mjs) and the browser accepts that encoding, it sends that
+// instead (brotli first): a first visit moves ~0.7 MB instead of 2.4 MB.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,10 +30,19 @@ export function serve(root, port = 0, host = '127.0.0.1') {
     const file = path.join(root, rel.endsWith('/') ? rel + 'index.html' : rel);
     // root + separator: a bare prefix test would let /..%2fdist-x/ reach a sibling folder.
     if (file !== root && !file.startsWith(root + path.sep)) { res.writeHead(403).end(); return; }
-    fs.readFile(file, (err, data) => {
+    const accepts = String(req.headers['accept-encoding'] || '');
+    const encoded = [['br', '.br'], ['gzip', '.gz']].find(([enc, ext]) =>
+      new RegExp(`\\b${enc}\\b`).test(accepts) && fs.existsSync(file + ext));
+    fs.readFile(encoded ? file + encoded[1] : file, (err, data) => {
       if (err) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'); return; }
-      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
-                           'Cache-Control': 'no-cache' });
+      const headers = { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
+                        'Cache-Control': 'no-cache', 'Vary': 'Accept-Encoding' };
+      if (encoded) {
+        headers['Content-Encoding'] = encoded[0];
+        // The page's loading bar counts decoded bytes.
+        try { headers['X-Uncompressed-Length'] = String(fs.statSync(file).size); } catch {}
+      }
+      res.writeHead(200, headers);
       res.end(data);
     });
   });

@@ -118,6 +118,12 @@ const ParamSpec& ParamTable::at(std::string_view name) const {
   return specs_[size_t(i)];
 }
 
+ParamBuilder ParamTable::refine(std::string_view name) {
+  int i = find(name);
+  if (i < 0) throw unknown(name);
+  return ParamBuilder(*this, size_t(i));
+}
+
 ParamError ParamTable::unknown(std::string_view name, const std::string& source) const {
   std::string msg = source.empty() ? "" : source + ": ";
   msg += "unknown parameter '" + std::string(name) + "' (known:";

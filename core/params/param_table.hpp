@@ -53,6 +53,9 @@ class ParamTable {
   int find(std::string_view name) const;
   // The spec with this name; throws ParamError naming it if there is none.
   const ParamSpec& at(std::string_view name) const;
+  // Refines a spec already added, as add_* does (a platform narrowing a range: the browser
+  // playground caps sizes at what one tab can afford). Throws ParamError for an unknown name.
+  ParamBuilder refine(std::string_view name);
   // "<source>: unknown parameter 'x' (known: a, b)", for every place that looks a name up.
   ParamError unknown(std::string_view name, const std::string& source = "") const;
 

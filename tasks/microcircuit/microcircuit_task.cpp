@@ -116,6 +116,14 @@ void MicrocircuitTask::publish() {
       double sum = 0;
       for (const auto& r : runs) sum += r.rec.angle[k][i];
       telemetry_.add(MicrocircuitKeys::angle(k + 1), x, sum / double(runs.size()));
+      // Per seed as well: the mean of 0 and 180 deg (1-1-1 networks) reads as a false 90.
+      for (size_t j = 0; runs.size() > 1 && j < runs.size(); ++j) {
+        const std::string name = MicrocircuitKeys::angle_of_seed(k + 1, j + 1);
+        if (i == 0)
+          telemetry_.describe(name, {"simulated time (s)", "angle (deg)", false,
+                                     MicrocircuitKeys::angle(k + 1), true});
+        telemetry_.add(name, x, runs[j].rec.angle[k][i]);
+      }
     }
   }
   published_ = r0.t_ms.size();

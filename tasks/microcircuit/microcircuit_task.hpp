@@ -5,10 +5,10 @@
 // run folder (runs/microcircuit-<time>, or that file's folder with --beside_params; output.hpp).
 // The run folder's plots are the task's own (per seed); its telemetry series go to series.csv. One
 // step() is chunk_ms of simulated time for every seed; telemetry carries the seed-mean MSE (fw_bw)
-// and angle(B, W^T) per hidden layer. With --load nothing is simulated: finish() re-plots
-// model.json into its folder. Images named "state/..." hold the first seed's potentials (soma,
-// basal, apical per pyramidal layer; soma, dendrite per interneuron population) and weights, for
-// the GUI's microcircuit diagram.
+// and angle(B, W^T) per hidden layer, with one series per seed overlaid. With --load nothing is
+// simulated: finish() re-plots model.json into its folder. Images named "state/..." hold the first
+// seed's potentials (soma, basal, apical per pyramidal layer; soma, dendrite per interneuron
+// population) and weights, for the GUI's microcircuit diagram.
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -35,8 +35,12 @@ struct MicrocircuitKeys {
   static std::string inter_dendrite(size_t pop) {
     return "state/inter dendrite pop" + std::to_string(pop);
   }
-  // angle(B, W^T) of hidden layer `layer` in degrees, x: simulated time (s).
+  // angle(B, W^T) of hidden layer `layer` in degrees (the seed mean), x: simulated time (s).
   static std::string angle(size_t layer) { return "angle_layer" + std::to_string(layer); }
+  // The same for each seed (counted from 1), overlaid on angle(layer); only with two seeds or more.
+  static std::string angle_of_seed(size_t layer, size_t seed) {
+    return angle(layer) + " seed " + std::to_string(seed);
+  }
 };
 
 class MicrocircuitTask : public Task {
@@ -46,7 +50,11 @@ class MicrocircuitTask : public Task {
   std::string description() const override {
     return "cortical microcircuits learning their backward weights (BP, FA, PAL)";
   }
-  std::optional<std::string> web_query() const override { return "chunk_ms=2"; }
+  // The web page shows PAL's backward-weight alignment (bw_only, 5-20-10-20-5, three seeds):
+  // the angles start near 90 deg and visibly fall within a minute.
+  std::optional<std::string> web_query() const override {
+    return "task=bw_only&params_file=assets/microcircuit/web/params.json&chunk_ms=5";
+  }
   // Validates a seed-format params.json and stores its path in `params_file`.
   void apply_params_file(ParamValues& values, const std::string& path) const override;
   std::string default_run_folder(const ParamValues& v) const override;

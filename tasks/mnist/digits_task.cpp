@@ -80,7 +80,13 @@ void DigitsTask::infer(const Image& input) {
   if (!model_) return;
   NoGrad no_grad;
   std::vector<float> px = frame_like_mnist(input);
-  telemetry_.set(Image{"what the network sees (28 x 28)", 28, 28, px});
+  if (std::all_of(px.begin(), px.end(), [](float v) { return v == 0; })) {
+    // An empty pad is no digit: nothing to classify (the network would still vote).
+    telemetry_.clear();
+    telemetry_.status = "draw a digit in the pad";
+    return;
+  }
+  telemetry_.set(Image{"what the network sees", 28, 28, px});
   for (float& p : px) p = (p - 0.1307f) / 0.3081f;  // MNIST's standard normalisation
   const int64_t T = values_->get_int("seq_length");
   Tensor x = Tensor::from({1, 1, 28, 28}, std::move(px)) * float(values_->get_float("input_scale"));
@@ -90,7 +96,9 @@ void DigitsTask::infer(const Image& input) {
   Raster r{"hidden spikes", T, z.size(2), {}};
   for (int64_t i = 0; i < z.numel(); ++i) r.spikes.push_back(z.data()[i] > 0);
   telemetry_.set(std::move(r));
-  telemetry_.set(Traces{"read-out voltages (one per digit)", T, 10, v.to_vector()});
+  Traces volts{"read-out voltages", T, 10, v.to_vector(), {}, "time step"};
+  for (int d = 0; d < 10; ++d) volts.labels.push_back("digit " + std::to_string(d));
+  telemetry_.set(std::move(volts));
   Image probs{DigitsKeys::probabilities, 1, 10, p.to_vector()};
   int best = int(std::max_element(probs.values.begin(), probs.values.end()) - probs.values.begin());
   telemetry_.add("predicted digit",

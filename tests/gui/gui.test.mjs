@@ -58,3 +58,23 @@ for (const [name, [query, message]] of Object.entries(hostile)) {
     assert.match(state.message, message);
   });
 }
+
+// Issue 18: at the CLI defaults a step can take seconds (13 s for an MNIST batch), and each
+// frame took as long. Steps now run on a worker thread: frames go on while a step of ~1.5 s of
+// simulated microcircuit (5-20-10-20-5, three seeds) runs.
+test('soma-gui keeps drawing frames while a long step runs', () => {
+  const png = path.join(out, 'long-step.png');
+  const r = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1280x800x24', gui, '--frames', '20',
+                                   '--width', '900', '--height', '600', '--run', '--query',
+                                   'task=microcircuit&params_file=assets/microcircuit/web/params.json&chunk_ms=1000',
+                                   '--screenshot', png],
+                      { cwd: root, encoding: 'utf8', timeout: 120000 });
+  assert.equal(r.status, 0, r.stderr);
+  const [json, longest] = r.stdout.split('\n');
+  const state = JSON.parse(json);
+  const frameMs = Number(/longest frame ([\d.]+) ms/.exec(longest)[1]);
+  console.log(`step ${state.mean_step_ms.toFixed(0)} ms, longest frame ${frameMs} ms`);
+  assert.ok(state.steps >= 1);
+  assert.ok(state.mean_step_ms > 500, `a step of ${state.mean_step_ms} ms is not long`);
+  assert.ok(frameMs < state.mean_step_ms / 2, `a frame took ${frameMs} ms`);
+});

@@ -76,6 +76,12 @@ TEST_CASE("digits: infer publishes probabilities, the hidden raster and the read
   CHECK(std::accumulate(probs->values.begin(), probs->values.end(), 0.0) ==
         doctest::Approx(1.0).epsilon(1e-5));
   REQUIRE(tm.find_series("predicted digit") != nullptr);
+  CHECK(tm.traces()[0].labels.size() == 10);  // the playground's legend names each digit
+  // An empty pad (the Clear button) is no digit: once "it is a 0 (10%)", now no vote at all.
+  task.infer(Image{"input", 28, 28, std::vector<float>(28 * 28, 0.0f)});
+  CHECK(tm.status == "draw a digit in the pad");
+  CHECK(tm.find_image("class probabilities") == nullptr);
+  CHECK(tm.rasters().empty());
 
   v.set_string("weights", dir / "missing.safetensors");
   CHECK_THROWS(task.setup(v, {}));

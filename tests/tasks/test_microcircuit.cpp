@@ -210,6 +210,12 @@ TEST_CASE("microcircuit: the task runs, writes its outputs and re-plots from mod
   CHECK(steps == 1);  // 5 ms + 1 ms settling fit one 10 ms chunk
   CHECK(t->telemetry().find_series("mse") != nullptr);
   CHECK(t->telemetry().find_series("angle_layer1") != nullptr);
+  for (const char* seed : {"angle_layer1 seed 1", "angle_layer1 seed 2"}) {  // drawn on the mean
+    const Series* s = t->telemetry().find_series(seed);
+    REQUIRE(s != nullptr);
+    CHECK(s->style.overlay == "angle_layer1");
+    CHECK(s->y.size() == t->telemetry().find_series("angle_layer1")->y.size());
+  }
   t->finish();
   for (const char* f : {"model.json", "mse.csv", "mse.svg", "angles.csv", "angle_layer1.svg",
                         "WPP_layer1.svg", "BPP_layer1.csv"})

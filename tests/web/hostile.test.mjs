@@ -17,12 +17,16 @@ async function assertRecovers(page) {
   assert.equal(s.message, '');
 }
 
-test('seq_length=10000&seq_periods=1000: a message that the batch does not fit, no trap', async () => {
+// Once a trap, then a setup failure; now both values are beyond the browser's caps (issue 18)
+// and refused by name, and the page trains with the rest.
+test('seq_length=10000&seq_periods=1000: refused by name within the browser caps, no trap', async () => {
   const { page, errors } = await open(ctx.browser, ctx.url,
                                       'task=memory&seq_length=10000&seq_periods=1000');
   const s = await state(page);
-  assert.match(s.message, /one batch of 8 samples of 10000000 steps needs .* this machine can hold/);
-  assert.equal(s.running, false);
+  // Named as the table names them (seq_length and seq_periods are their aliases).
+  assert.match(s.message, /period_length.*4e\+02/);
+  assert.match(s.message, /'periods'/);
+  assert.equal(s.running, true);
   await assertRecovers(page);
   assert.deepEqual(errors, []);
   await page.close();
@@ -31,7 +35,7 @@ test('seq_length=10000&seq_periods=1000: a message that the batch does not fit, 
 test('batch_size=9223372036854775807 is refused naming the parameter', async () => {
   const { page, errors } = await open(ctx.browser, ctx.url,
                                       'task=memory&batch_size=9223372036854775807');
-  assert.match((await state(page)).message, /batch_size.*65536/);
+  assert.match((await state(page)).message, /batch_size.*128/);  // the browser cap (issue 18)
   await assertRecovers(page);
   assert.deepEqual(errors, []);
   await page.close();

@@ -126,7 +126,7 @@ test('embed=1 hides the chrome', async () => {
   await page.close();
 });
 
-test('a bad URL parameter is reported on the page and the defaults are used', async () => {
+test('a bad URL parameter is reported on the page and its default is used', async () => {
   for (const [q, what] of [['task=memory&learning_rate=banana', /learning_rate/],
                            ['task=memory&learning_rate=50', /learning_rate/],
                            ['task=nonsense', /unknown task 'nonsense'/],

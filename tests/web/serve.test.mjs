@@ -51,3 +51,34 @@ for (const escape of ['/..%2fdist-x%2fsecret.txt', '/%2e%2e/dist-x/secret.txt', 
     assert.notEqual(r.body, 'secret');
   });
 }
+
+// Precompressed files (issue 18): `make web` writes FILE.br and FILE.gz (web/compress.mjs); the
+// server sends the one the browser accepts, brotli first, with the original's type.
+test('sends FILE.br or FILE.gz when the browser accepts it, the plain file otherwise', async () => {
+  const { compressDir } = await import('../../web/compress.mjs');
+  const zlib = await import('node:zlib');
+  const body = Buffer.from('soma '.repeat(2000));
+  fs.writeFileSync(path.join(tmp, 'dist', 'big.wasm'), body);
+  compressDir(path.join(tmp, 'dist'));
+  const fetchRaw = (enc) => new Promise((resolve, reject) => {
+    const u = new URL(srv.url);
+    http.get({ host: u.hostname, port: u.port, path: '/big.wasm',
+               headers: enc ? { 'Accept-Encoding': enc } : {} }, (res) => {
+      const parts = [];
+      res.on('data', (c) => parts.push(c));
+      res.on('end', () => resolve({ headers: res.headers, data: Buffer.concat(parts) }));
+    }).on('error', reject);
+  });
+  const br = await fetchRaw('gzip, deflate, br');
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.equal(br.headers['content-type'], 'application/wasm');
+  assert.equal(br.headers['x-uncompressed-length'], String(body.length));
+  assert.ok(br.data.length < body.length / 10);
+  assert.deepEqual(zlib.brotliDecompressSync(br.data), body);
+  const gz = await fetchRaw('gzip');
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.deepEqual(zlib.gunzipSync(gz.data), body);
+  const plain = await fetchRaw('');
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.deepEqual(plain.data, body);
+});

@@ -1,0 +1,206 @@
+// The playground as a new user meets it (issue 18): each test here failed before its fix. The
+// wheel scrolls the parameter list the right way and by a notch, Save config is a passing notice
+// (not an error, shown once), URL values stay within what a tab affords and each rejected one is
+// named once with the rest applied, run=0 survives a reload, device=cuda is refused, Ctrl+A
+// stays in the canvas, the microcircuit plots each seed, a phone-sized page fits. Also measures
+// what a first visit costs: load time, bytes moved, frame rate and draw time. Needs `make web`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, open, state, waitSteps } from './browser.mjs';
+
+let ctx;
+before(async () => { ctx = await start(); });
+after(async () => { await ctx?.browser.close(); ctx?.server.close(); });
+
+const frames = (page, n = 6) => page.evaluate((k) => new Promise((resolve) => {
+  const tick = () => (k-- <= 0 ? resolve() : requestAnimationFrame(tick));
+  tick();
+}), n);
+
+const count = (text, part) => text.split(part).length - 1;
+
+test('the mouse wheel scrolls the parameter list down by a notch, and back up', async () => {
+  // A short window, so the parameter list overflows its panel.
+  const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 300 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(ctx.url + '?task=memory');
+  await page.waitForFunction(() => window.somaLoadedMs !== undefined && window.soma.state().task);
+  await frames(page);
+  const [y0, max] = (await state(page)).controls_scroll;
+  assert.equal(y0, 0);
+  assert.ok(max > 100, `the list should overflow its panel (max ${max})`);
+  const box = await page.locator('canvas').boundingBox();
+  await page.mouse.move(box.x + 120, box.y + box.height / 2);
+  await page.mouse.wheel(0, 100);  // one notch down
+  await frames(page);
+  const [y1] = (await state(page)).controls_scroll;
+  assert.ok(y1 > 10 && y1 < 200, `one notch down scrolled to ${y1} px`);
+  await page.mouse.wheel(0, -100);
+  await frames(page);
+  assert.equal((await state(page)).controls_scroll[0], 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Save config: a notice that clears, never the error bar', async () => {
+  const { page, errors } = await open(ctx.browser, ctx.url, 'task=memory&seed=11');
+  await page.evaluate(() => window.soma.saveConfig());
+  await frames(page, 2);
+  const s = await state(page);
+  assert.match(s.notice, /saved \/tmp\/soma\/params\.json/);
+  assert.equal(s.message, '');
+  assert.equal(await page.isVisible('#message'), false);
+  await page.waitForFunction(() => window.soma.state().notice === '', null, { timeout: 8000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('URL values: a size a tab cannot afford is refused by name, the page runs', async () => {
+  const t0 = Date.now();
+  const { page, errors } = await open(ctx.browser, ctx.url, 'task=memory&samples=100000000&seed=5');
+  const s = await waitSteps(page, 3);
+  console.log(`samples=100000000: running after ${Date.now() - t0} ms`);
+  const text = await page.textContent('#message');
+  assert.equal(count(text, 'samples'), 1, text);
+  assert.match(s.query, /seed=5/);
+  assert.equal(s.running, true);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('URL values: each rejected one is named once, the rest applied', async () => {
+  const { page } = await open(ctx.browser, ctx.url,
+                              'task=memory&steps_per_frame=abc&run=maybe&learning_rate=banana&seed=3');
+  const text = await page.textContent('#message');
+  for (const name of ['steps_per_frame', "'run'", 'learning_rate']) assert.equal(count(text, name), 1, text);
+  const s = await state(page);
+  assert.match(s.query, /seed=3/);
+  assert.equal(s.message, text);  // the page shows what the playground says, once
+  await page.close();
+});
+
+test('URL values: device=cuda is refused in the browser', async () => {
+  const { page } = await open(ctx.browser, ctx.url, 'task=memory&device=cuda');
+  assert.match(await page.textContent('#message'), /device.*CPU/);
+  await page.close();
+});
+
+test('URL values: run=0 is kept, so a paused page reloads paused', async () => {
+  const { page } = await open(ctx.browser, ctx.url, 'task=memory&run=0');
+  assert.equal((await state(page)).running, false);
+  assert.match(await page.evaluate(() => location.search), /run=0/);
+  await page.reload();
+  await page.waitForFunction(() => window.somaLoadedMs !== undefined && window.soma.state().task);
+  await frames(page);
+  const s = await state(page);
+  assert.equal(s.running, false);
+  assert.equal(s.steps, 0);
+  // Run from the page: the URL drops run=0 again.
+  await page.evaluate(() => window.soma.run(true));
+  assert.doesNotMatch(await page.evaluate(() => location.search), /run=/);
+  await page.close();
+});
+
+test('URL values: weights that do not load fall back to the shipped ones', async () => {
+  const { page, errors } = await open(ctx.browser, ctx.url, 'task=digits&weights=nope.safetensors');
+  const s = await state(page);
+  assert.match(s.message, /nope\.safetensors.*using the defaults/);
+  assert.equal(s.status, 'draw a digit in the pad');  // set up with the shipped weights
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Ctrl+A in the canvas selects nothing on the page', async () => {
+  const { page } = await open(ctx.browser, ctx.url, 'task=memory');
+  const box = await page.locator('canvas').boundingBox();
+  await page.mouse.click(box.x + box.width - 50, box.y + box.height - 20);
+  await page.keyboard.press('Control+A');
+  assert.equal(await page.evaluate(() => String(window.getSelection())), '');
+  await page.close();
+});
+
+test('microcircuit: bw_only 5-20-10-20-5, an angle per seed, falling from ~90 deg', async () => {
+  const { page, errors } = await open(ctx.browser, ctx.url, 'task=microcircuit&chunk_ms=20');
+  // 0.8 s of simulated learning: every seed's angle has left 90 deg on its way down.
+  await page.waitForFunction(() => ((window.soma.state().series['angle_layer1 seed 3'] || {}).n || 0) > 80,
+                             null, { timeout: 90000, polling: 200 });
+  const s = await state(page);
+  for (const seed of [1, 2, 3]) {
+    const a = s.series[`angle_layer1 seed ${seed}`].last;
+    assert.ok(a > 45 && a < 88, `seed ${seed}: ${a} deg`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a 375 px wide page: stacked, nothing overflows, a finger-sized drawing pad', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 375, height: 700 } });
+  await page.goto(ctx.url + '?task=digits');
+  await page.waitForFunction(() => window.somaLoadedMs !== undefined && window.soma.state().task);
+  await frames(page);
+  const s = await state(page);
+  assert.equal(s.views_overflow, 0);
+  assert.ok(s.input_rect[2] >= 300, `pad ${s.input_rect[2]} px`);
+  await page.close();
+});
+
+test('a finger draws a digit on a 375 px phone', async () => {
+  const context = await ctx.browser.newContext({ viewport: { width: 375, height: 700 }, hasTouch: true,
+                                                isMobile: true });
+  const page = await context.newPage();
+  await page.goto(ctx.url + '?task=digits');
+  await page.waitForFunction(() => window.somaLoadedMs !== undefined && window.soma.state().task);
+  await frames(page);
+  const [x, y, w, h] = (await state(page)).input_rect;
+  const box = await page.locator('canvas').boundingBox();
+  const cdp = await context.newCDPSession(page);
+  const at = (k) => [{ x: box.x + x + w / 2, y: box.y + y + h * (0.15 + 0.07 * k) }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+  await frames(page, 2);
+  for (let k = 1; k <= 10; k++) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(k) });
+    await frames(page, 1);
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await page.waitForFunction(() => /it is a \d/.test(window.soma.state().status), null, { timeout: 10000 });
+  await context.close();
+});
+
+test('a high-DPI screen: the canvas holds device pixels, the layout stays in CSS pixels', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 900, height: 600 }, deviceScaleFactor: 2 });
+  await page.goto(ctx.url + '?task=memory');
+  await page.waitForFunction(() => window.somaLoadedMs !== undefined && window.soma.state().task);
+  await frames(page);
+  const c = await page.evaluate(() => ({ w: canvas.width, cw: canvas.clientWidth, h: canvas.height, ch: canvas.clientHeight }));
+  assert.equal(c.w, 2 * c.cw);
+  assert.equal(c.h, 2 * c.ch);
+  const s = await state(page);
+  assert.deepEqual(s.display, [c.cw, c.ch, 2]);
+  assert.equal(s.views_overflow, 0);
+  await page.close();
+});
+
+test('a first visit: load time, bytes moved, frames per second, draw time', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  let bytes = 0;
+  page.on('requestfinished', async (r) => { bytes += (await r.sizes()).responseBodySize; });
+  const t0 = Date.now();
+  await page.goto(ctx.url + '?task=memory');
+  await page.waitForFunction(() => window.somaLoadedMs !== undefined && window.soma.state().task);
+  const loadMs = Date.now() - t0;
+  await waitSteps(page, 3);
+  const fps = await page.evaluate(() => new Promise((resolve) => {
+    let n = 0;
+    const t = performance.now();
+    const tick = () => { n++; if (performance.now() - t < 3000) requestAnimationFrame(tick); else resolve(n / ((performance.now() - t) / 1000)); };
+    requestAnimationFrame(tick);
+  }));
+  const s = await state(page);
+  console.log(`first visit: ${(bytes / 1048576).toFixed(2)} MB moved, ${loadMs} ms to a running ` +
+              `playground; ${fps.toFixed(1)} fps, ${s.draw_ms.toFixed(1)} ms drawing per frame ` +
+              `(${s.ui_ms.toFixed(1)} ms of it building the UI), ${s.mean_step_ms.toFixed(1)} ms per step`);
+  assert.ok(bytes < 1024 * 1024, `${bytes} bytes`);  // precompressed: ~0.7 MB, not 2.4 MB
+  assert.ok(s.draw_ms > 0);
+  await page.close();
+});
