@@ -30,6 +30,10 @@ const std::vector<std::string> kFields{
     "kernel_size", "start_dim", "end_dim", "scale",       "threshold", "tau",      "tau_mem",
     "tau_syn",     "r",         "v_leak",  "v_threshold", "v_reset",   "w_in",     "input_type"};
 
+const std::string& pick(FuzzedDataProvider& p, const std::vector<std::string>& from) {
+  return from[p.ConsumeIntegralInRange<size_t>(0, from.size() - 1)];
+}
+
 double value(FuzzedDataProvider& p) {
   switch (p.ConsumeIntegralInRange(0, 9)) {
     case 0:
@@ -73,15 +77,15 @@ nir::Tree tree(FuzzedDataProvider& p) {
   for (int k = 0; k < count; ++k) {
     names.push_back("n" + std::to_string(k));
     nir::Tree& t = nodes.groups[names.back()];
-    t.strings["type"] = {{}, {p.PickValueInArray(kTypes)}};
+    t.strings["type"] = {{}, {pick(p, kTypes)}};
     const int fields = p.ConsumeIntegralInRange(0, 6);
-    for (int f = 0; f < fields; ++f) t.arrays[p.PickValueInArray(kFields)] = array(p);
+    for (int f = 0; f < fields; ++f) t.arrays[pick(p, kFields)] = array(p);
   }
   nir::Strings edges{{0, 2}, {}};
   const int count_edges = names.empty() ? 0 : p.ConsumeIntegralInRange(0, 16);
   for (int e = 0; e < count_edges; ++e) {
-    edges.values.push_back(p.PickValueInArray(names));
-    edges.values.push_back(p.ConsumeBool() ? p.PickValueInArray(names) : "missing");
+    edges.values.push_back(pick(p, names));
+    edges.values.push_back(p.ConsumeBool() ? pick(p, names) : "missing");
   }
   edges.shape[0] = count_edges;
   node.strings["edges"] = edges;
