@@ -54,7 +54,7 @@ TEST_CASE("cifar10 task: Norse's network learns a small colour problem from bina
   test::write_colours_cifar10(data, 24, 30);  // 120 training images (12 for validation)
   auto r =
       run_cli({"cifar10", "--data_dir", data, "--channels", "4", "--seq_length", "32", "--epochs",
-               "3", "--batch_size", "12", "--learning_rate", "5e-3", "--out", out, "--quiet"});
+               "5", "--batch_size", "12", "--learning_rate", "5e-3", "--out", out, "--quiet"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(percent_after(r.out, "test accuracy ") > 70.0);  // chance is 33%
   CHECK(percent_after(r.out, "top-5 ") >= percent_after(r.out, "test accuracy "));
