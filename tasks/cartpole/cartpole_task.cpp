@@ -169,14 +169,8 @@ void CartpoleTask::load(const std::string& dir) {
   Checkpoint c = read_checkpoint(dir, name());
   const int64_t episode = c.get_int("episode", 0);
   const double running = c.get_double("running_reward");
-  Rng action, env, drop;
-  try {
-    action.set_state(c.at("cartpole.action_rng"));
-    env.set_state(c.at("cartpole.env_rng"));
-    drop.set_state(c.at("cartpole.dropout_rng"));
-  } catch (const std::invalid_argument& e) {
-    c.fail(e.what());
-  }
+  const Rng action = c.get_rng("cartpole.action_rng"), env = c.get_rng("cartpole.env_rng"),
+            drop = c.get_rng("cartpole.dropout_rng");
   MetricsTable metrics = metrics_;
   Telemetry restored = telemetry_;
   read_record(c, metrics, restored, 4, size_t(episode));

@@ -56,6 +56,16 @@ double Checkpoint::get_double(const std::string& key, bool allow_inf) const {
   return v;
 }
 
+Rng Checkpoint::get_rng(const std::string& key) const {
+  Rng rng;
+  try {
+    rng.set_state(at(key));
+  } catch (const std::invalid_argument& e) {
+    fail(key + ": " + e.what());
+  }
+  return rng;
+}
+
 void Checkpoint::restore(nn::Module& model, optim::Optimizer& opt) const {
   try {
     model.load_state_dict(model_state);

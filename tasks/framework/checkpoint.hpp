@@ -13,6 +13,7 @@
 
 #include "core/nn/module.hpp"
 #include "core/optim/optimizer.hpp"
+#include "core/random/rng.hpp"
 
 namespace soma {
 
@@ -40,6 +41,8 @@ struct Checkpoint {
   int64_t get_int(const std::string& key, int64_t lo = 0, int64_t hi = INT64_MAX) const;
   // A finite number (or +-inf when allow_inf), else a std::runtime_error naming file and key.
   double get_double(const std::string& key, bool allow_inf = false) const;
+  // A random stream saved with Rng::state(), else a std::runtime_error naming file and key.
+  Rng get_rng(const std::string& key) const;
   // Loads model_state and optim_state; a mismatch is a std::runtime_error naming the file.
   void restore(nn::Module& model, optim::Optimizer& opt) const;
   // A std::runtime_error "<path>: <what>".

@@ -148,11 +148,7 @@ void MnistTask::save_state(Metadata& meta) const {
 
 void MnistTask::load_state(const Checkpoint& c) {
   if (!c.has("mnist.encoder_rng")) return;  // older checkpoints: the stream restarts
-  try {
-    encoder_rng_.set_state(c.at("mnist.encoder_rng"));
-  } catch (const std::invalid_argument& e) {
-    c.fail(std::string("mnist.encoder_rng: ") + e.what());
-  }
+  encoder_rng_ = c.get_rng("mnist.encoder_rng");
 }
 
 void MnistTask::publish_pictures() {
