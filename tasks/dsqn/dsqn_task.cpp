@@ -11,7 +11,10 @@ DsqnTask::DsqnTask() {
                {"dqn", "dsqn", "replay", "classifier", "convert", "evaluate", "export", "play"},
                "what to run (dsqn_task.hpp): train, collect, convert, evaluate, export or play")
       .restart();
-  t.add_string("net", "", "the network file a stage reads (play: the shipped DSQN if empty)")
+  t.add_string(
+       "net", "",
+       "the network file a stage reads (convert: several, comma-separated, to keep the best; "
+       "play: the shipped DSQN if empty)")
       .restart();
   t.add_string("reference", "", "evaluate: the network whose argmax the tested one should match")
       .restart();
@@ -41,6 +44,11 @@ DsqnTask::DsqnTask() {
       .range(0.01, 1)
       .restart();
   // Evaluation.
+  t.add_int("check_states", 2000,
+            "convert: replay states on which the converted net (run as the simulator flags say) "
+            "must agree with its ANN; with several --net files the best is kept (0: no check)")
+      .range(0, 1000000)
+      .restart();
   t.add_int("eval_episodes", 100, "evaluate, play: episodes to run").min(1).restart();
   t.add_int("eval_max_steps", 500, "evaluate, play: time limit of an episode").min(1).restart();
   t.add_choice("runner", "auto", {"auto", "ann", "sqn", "sim"},

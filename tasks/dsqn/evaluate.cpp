@@ -1,5 +1,6 @@
 #include "tasks/dsqn/evaluate.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -53,6 +54,20 @@ double ClosedLoop::run_episode(
   }
   stats_.rewards.push_back(reward);
   return reward;
+}
+
+double state_agreement(const QFunction& tested, const QFunction& reference,
+                       const std::vector<double>& states, int64_t count) {
+  const int64_t n = int64_t(states.size() / 4);
+  count = std::min(count, n);
+  if (count <= 0) throw std::invalid_argument("state_agreement: no states to compare on");
+  int64_t same = 0;
+  for (int64_t k = 0; k < count; ++k) {
+    const size_t i = size_t(k * n / count) * 4;
+    const CartPole::Observation s{states[i], states[i + 1], states[i + 2], states[i + 3]};
+    same += greedy(tested(s)) == greedy(reference(s));
+  }
+  return double(same) / double(count);
 }
 
 namespace {

@@ -42,6 +42,13 @@ class ClosedLoop {
   EvalStats stats_;
 };
 
+// Open-loop agreement on stored states: the share of `count` states, spread evenly through the
+// n x 4 row-major `states`, on which tested and reference pick the same greedy action. No
+// environment is stepped, so it is cheap; the convert stage uses it on replay states to check
+// a conversion (and to choose between candidate classifiers) before any closed-loop run.
+double state_agreement(const QFunction& tested, const QFunction& reference,
+                       const std::vector<double>& states, int64_t count);
+
 // How to run a network file as a policy.
 struct RunnerOptions {
   std::string runner = "auto";  // auto | ann | sqn | sim

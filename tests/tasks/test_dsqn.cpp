@@ -59,6 +59,21 @@ TEST_CASE("dsqn similarity: ties go to index 0; agreement = equal-argmax steps /
   CHECK(s.stddev() == doctest::Approx(10));  // sample std
 }
 
+TEST_CASE("dsqn state agreement: equal greedy actions on evenly spread stored states") {
+  // Reference always pushes right; the tested policy pushes right only when x > 0.
+  QFunction right = [](const CartPole::Observation&) { return std::vector<double>{0, 1}; };
+  QFunction by_x = [](const CartPole::Observation& s) {
+    return s[0] > 0 ? std::vector<double>{0, 1} : std::vector<double>{1, 0};
+  };
+  std::vector<double> states;
+  for (int i = 0; i < 8; ++i) states.insert(states.end(), {i < 6 ? 1.0 : -1.0, 0, 0, 0});
+  CHECK(state_agreement(by_x, right, states, 8) == doctest::Approx(0.75));
+  CHECK(state_agreement(by_x, right, states, 100) == doctest::Approx(0.75));  // clamped to 8
+  CHECK(state_agreement(by_x, right, states, 2) == doctest::Approx(1.0));     // states 0 and 4
+  CHECK(state_agreement(right, right, states, 3) == 1.0);
+  CHECK_THROWS_AS(state_agreement(by_x, right, {}, 5), std::invalid_argument);
+}
+
 TEST_CASE("dsqn: DQN learns to balance a little (100 episodes of at most 100 steps)") {
   Rng rng(1);
   DqnOptions o;
@@ -164,6 +179,21 @@ TEST_CASE("dsqn: the stages chain through the command line") {
   r = run({"--stage", "convert", "--net", d + "/dqn/dqn.safetensors", "--replay",
            d + "/replay/replay.safetensors", "--out", d + "/conv"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("replay agreement") != std::string::npos);
+  // Several candidates: each is converted and checked on replay states, the best one is kept.
+  r = run({"--stage", "convert", "--net",
+           d + "/dqn/dqn.safetensors," + d + "/dqn/dqn_final.safetensors", "--replay",
+           d + "/replay/replay.safetensors", "--check_states", "40", "--duration_ms", "5", "--out",
+           d + "/conv2"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("dqn.safetensors: replay agreement") != std::string::npos);
+  CHECK(r.out.find("dqn_final.safetensors: replay agreement") != std::string::npos);
+  CHECK(load_net(d + "/conv2/converted.safetensors").meta.count("replay_agreement") == 1);
+  r = run({"--stage", "convert", "--net",
+           d + "/dqn/dqn.safetensors," + d + "/dqn/dqn_final.safetensors", "--replay",
+           d + "/replay/replay.safetensors", "--check_states", "0", "--out", d + "/conv3"});
+  CHECK(r.code != 0);
+  CHECK(r.err.find("--check_states") != std::string::npos);
   r = run({"--stage", "evaluate", "--net", d + "/conv/converted.safetensors", "--reference",
            d + "/dqn/dqn.safetensors", "--eval_episodes", "2", "--duration_ms", "5", "--out",
            d + "/eval"});
