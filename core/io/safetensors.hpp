@@ -10,7 +10,8 @@
 //
 // Soma writes float32 tensors back to back in sorted-name order (std::map order). It reads F32,
 // F64, F16 and BF16 (what PyTorch users save with .double(), .half(), .bfloat16()), converting
-// to float32 on load: F16/BF16 exactly, F64 rounded to nearest. Loading validates the whole header against the file size before reading any data.
+// to float32 on load: F16/BF16 exactly, F64 rounded to nearest. Loading validates the whole header
+// against the file size before reading any data.
 #include <map>
 #include <string>
 #include <string_view>
@@ -30,9 +31,9 @@ struct SafetensorsData {
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 
-// A missing, truncated or malformed file (bad header length, bad JSON, a dtype other than F32/F64/F16/BF16,
-// offsets outside the data or overlapping or not matching the shape, more than 5 dimensions) is a
-// std::runtime_error whose message names the file and the problem.
+// A missing, truncated or malformed file (bad header length, bad JSON, a dtype other than
+// F32/F64/F16/BF16, offsets outside the data or overlapping or not matching the shape, more than 5
+// dimensions) is a std::runtime_error whose message names the file and the problem.
 SafetensorsData load_safetensors(const std::string& path);
 
 // The same, in memory: for the web build (checkpoint downloads and uploads) and for tests.

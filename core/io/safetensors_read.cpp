@@ -118,7 +118,8 @@ Entry parse_entry(const ByteSource& src, const std::string& name, const nlohmann
   if (need != e.end - e.begin)
     fail(src, "tensor '" + name + "': shape " + to_string(e.shape) + " needs " +
                   std::to_string(need) + " bytes of " + dtype->get<std::string>() +
-                  " but data_offsets " + json_excerpt(*offs) + " span " + std::to_string(e.end - e.begin));
+                  " but data_offsets " + json_excerpt(*offs) + " span " +
+                  std::to_string(e.end - e.begin));
   return e;
 }
 

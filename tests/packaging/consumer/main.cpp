@@ -15,7 +15,8 @@ int main() {
   for (int64_t t = 0; t < 8; ++t) spikes += s.z.data()[t];
   soma::SafetensorsData d =
       soma::decode_safetensors(soma::encode_safetensors({{"z", s.z}}, {{"from", "consumer"}}));
-  const bool ok = spikes == 1 && d.tensors.at("z").numel() == 8 && d.metadata.at("from") == "consumer";
+  const bool ok =
+      spikes == 1 && d.tensors.at("z").numel() == 8 && d.metadata.at("from") == "consumer";
   std::printf("%s %s %g\n", ok ? "ok" : "FAILED", soma::version(), double(spikes));
   return ok ? 0 : 1;
 }
