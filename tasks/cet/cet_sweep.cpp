@@ -142,8 +142,8 @@ std::string cet_table_markdown(const std::string& dir, const std::vector<CetCell
     if (r.contains("similarity"))
       for (auto& [layer, s] : r["similarity"].items())
         o << layer << " " << std::fixed << std::setprecision(3) << s.get<double>() << " ";
-    o << "| " << r.value("steps", 0) << " | " << std::setprecision(0) << r.value("wall_s", 0.0)
-      << " |\n";
+    o << "| " << r.value("steps", 0) << " | " << std::fixed << std::setprecision(0)
+      << r.value("wall_s", 0.0) << " |\n";
   }
   return o.str();
 }

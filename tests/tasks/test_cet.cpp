@@ -162,6 +162,17 @@ TEST_CASE("cet sweep: writes the table from its cells and skips finished ones") 
   CHECK(cet_cells("20,50", "1,10", true, "").size() == 5);
 }
 
+TEST_CASE("cet sweep table: wall seconds print as whole numbers without --track_sim") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "D50-CET10");
+  std::ofstream(dir / "D50-CET10/result.json")
+      << R"({"val_acc": 0.9433, "val_loss": 0.2, "steps": 25380, "wall_s": 2977.4})";
+  const std::string t =
+      cet_table_markdown(dir.path.string(), cet_cells("50", "10", false, ""), "mnist");
+  CHECK(has(t, "| 0.943 (0.97) |"));
+  CHECK_MESSAGE(has(t, "| D50-CET10 | | 25380 | 2977 |"), t);
+}
+
 #endif
 
 TEST_CASE("cet demo: CET(10) beats ET at a 12-frame delay and the oracle learns") {
