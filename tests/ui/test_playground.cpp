@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 #include <imgui.h>
 
+#include "headless_imgui.hpp"
 #include "temp_dir.hpp"
 #include "ui/playground.hpp"
 
@@ -17,27 +18,6 @@ PlaygroundOptions small_options() {
                      {"microcircuit", "chunk_ms=1"}};
   return o;
 }
-
-// One ImGui frame without a renderer: enough to run every panel's drawing code.
-struct HeadlessImGui {
-  HeadlessImGui() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2(1280, 800);
-    io.IniFilename = nullptr;
-    unsigned char* px;
-    int w, h;
-    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-  }
-  ~HeadlessImGui() { ImGui::DestroyContext(); }
-  void frame(Playground& pg) {
-    ImGui::GetIO().DeltaTime = 1.0f / 60;
-    ImGui::NewFrame();
-    pg.advance();
-    pg.draw();
-    ImGui::Render();
-  }
-};
 
 }  // namespace
 
