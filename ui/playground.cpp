@@ -151,7 +151,7 @@ void Playground::set_running(bool on) {
 }
 
 void Playground::note_frame(double draw_ms, double ui_ms, bool drawn) {
-  ++stats_.frames, ++rate_window_frames_;
+  ++stats_.frames;
   stats_.frames_drawn += drawn ? 1 : 0;
   stats_.draw_ms = stats_.draw_ms == 0 ? draw_ms : 0.95 * stats_.draw_ms + 0.05 * draw_ms;
   stats_.ui_ms = stats_.ui_ms == 0 ? ui_ms : 0.95 * stats_.ui_ms + 0.05 * ui_ms;
@@ -362,6 +362,7 @@ void Playground::step_once() {
 
 void Playground::advance() {
   const double t0 = now_ms();
+  ++rate_window_frames_;  // advance() runs once a frame on every platform
   if (opt_.worker_thread) {
     collect_job();
     if (running_ && applied_ && !job_) {
