@@ -372,19 +372,19 @@ void Playground::advance() {
         launch_job();
     }
   } else if (running_ && applied_) {
-    // Training gets frame_budget_ms of each frame on average. A frame's unused share carries
-    // over, up to one step's worth, so a step longer than the share runs every few frames (a
-    // 30 ms step on a 10 ms budget: every third or fourth) and the frames between only draw: the
-    // page keeps its own frame rate instead of the training's (issue 18: one 27-42 ms memory
-    // step per frame on a busy machine held the page at 12 fps).
+    // Training gets frame_budget_ms of each frame on average: a frame steps while it has
+    // budget left, and a step that runs over is paid back by the frames after it, which only
+    // draw (a 30 ms step on a 10 ms budget runs every third frame). The page keeps its own frame
+    // rate instead of the training's (issue 18: one 27-42 ms memory step in every frame on a
+    // busy machine held the page at 9-12 fps).
     const double budget = opt_.frame_budget_ms;
-    step_credit_ms_ = std::min(step_credit_ms_ + budget, std::max(budget, stats_.mean_ms));
-    if (stats_.steps == 0 || step_credit_ms_ >= stats_.mean_ms) {
+    step_credit_ms_ = std::min(step_credit_ms_ + budget, budget);
+    if (step_credit_ms_ > 0) {
       for (int n = 0; n < opt_.steps_per_frame && !task_->done() && running_; ++n) {
         step_once();
         if (now_ms() - t0 >= step_credit_ms_) break;
       }
-      step_credit_ms_ -= now_ms() - t0;  // a step that ran over is paid back by later frames
+      step_credit_ms_ -= now_ms() - t0;
     }
     if (task_->done()) running_ = false;
   }

@@ -172,7 +172,7 @@ class Playground {
   bool running_ = false;
   StepStats stats_;
   double rate_window_start_ = 0;
-  double step_credit_ms_ = 0;  // the training's unspent share of past frames (advance())
+  double step_credit_ms_ = 0;  // this frame's training time; < 0: a past step's overrun
   int64_t rate_window_steps_ = 0, rate_window_frames_ = 0;
   std::string message_, notice_;
   double notice_until_ms_ = 0;

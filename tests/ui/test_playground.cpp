@@ -71,6 +71,21 @@ TEST_CASE("playground: steps are time-sliced and counted; reset starts over") {
   CHECK(p.stats().steps == 0);
 }
 
+TEST_CASE("playground: a step over its frame's budget is paid back by the frames after it") {
+  // Issue 18: one slow step in every frame held the web page at the training's rate. Every real
+  // step takes more than a nanosecond, so with this budget the frames after a step only draw.
+  PlaygroundOptions o = small_options();
+  o.steps_per_frame = 8;
+  o.frame_budget_ms = 1e-6;
+  Playground p(o);
+  p.open("cartpole");
+  p.set_running(true);
+  p.advance();
+  CHECK(p.stats().steps == 1);  // at least one step, then the budget is spent
+  for (int i = 0; i < 5; ++i) p.advance();
+  CHECK(p.stats().steps == 1);  // the overrun is far from paid back at 1e-6 ms a frame
+}
+
 TEST_CASE("playground: every panel draws for every task after a few steps") {
   HeadlessImGui gui;
   for (const char* task : {"memory", "cartpole", "correlation", "microcircuit", "digits", "dsqn"}) {
