@@ -15,10 +15,12 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <vector>
 
 #include "core/backend/openmp_env.hpp"
 #include "native/png_writer.hpp"
+#include "ui/gl/gl_texture_host.hpp"
 #include "ui/playground.hpp"
 
 namespace {
@@ -69,6 +71,9 @@ int main(int argc, char** argv) {
   ImGui::StyleColorsDark();
   ImGui_ImplGlfw_InitForOpenGL(win, true);
   ImGui_ImplOpenGL3_Init("#version 330");
+  // Rasters and heat maps as textures; freed before the context goes.
+  auto textures = std::make_unique<soma::ui::GlTextureHost>();
+  soma::ui::set_texture_host(textures.get());
 
   soma::ui::PlaygroundOptions opt;
   opt.autorun = run;
@@ -96,6 +101,7 @@ int main(int argc, char** argv) {
     glClearColor(0.06f, 0.06f, 0.065f, 1);  // ImGui's dark window background
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    textures->end_frame();
     if (frames > 0 && frame == frames - 1 && !screenshot.empty()) {
       save_screenshot(screenshot, w, h);
       std::printf("%s\nlongest frame %.1f ms\nwrote %s (%dx%d) after %d frames\n",
@@ -105,6 +111,8 @@ int main(int argc, char** argv) {
     if (frames == 0 || frame < frames - 1)
       longest_ms = std::max(longest_ms, soma::ui::now_ms() - t0);
   }
+  soma::ui::set_texture_host(nullptr);
+  textures.reset();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();

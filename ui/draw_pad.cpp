@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/pixels.hpp"
+
 namespace soma::ui {
 namespace {
 
@@ -27,13 +29,14 @@ bool draw_pad(Image& img, float size) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float cell = size / float(std::max(img.rows, img.cols));
   dl->AddRectFilled(p, ImVec2(p.x + size, p.y + size), IM_COL32(0, 0, 0, 255));
-  for (int64_t r = 0; r < img.rows; ++r)
-    for (int64_t c = 0; c < img.cols; ++c)
-      if (float v = img.values[size_t(r * img.cols + c)]; v > 0) {
-        ImVec2 a(p.x + float(c) * cell, p.y + float(r) * cell);
-        int g = int(255 * v);
-        dl->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(g, g, g, 255));
-      }
+  Pixels px(int(img.cols), int(img.rows));  // unlit cells transparent over the black square
+  for (size_t k = 0; k < px.rgba.size(); ++k)
+    if (float v = img.values[k]; v > 0) {
+      const int g = int(255 * std::min(v, 1.0f));
+      px.rgba[k] = IM_COL32(g, g, g, 255);
+    }
+  draw_pixels("draw pad", px, p,
+              ImVec2(p.x + cell * float(img.cols), p.y + cell * float(img.rows)));
   dl->AddRect(p, ImVec2(p.x + size, p.y + size), IM_COL32(90, 95, 110, 255));
   static ImVec2 last(-1, -1);
   bool changed = false;

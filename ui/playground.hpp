@@ -3,10 +3,11 @@
 // Telemetry. Shared by the desktop GUI (native/soma_gui.cpp) and the web page (web/main.cpp);
 // neither GLFW nor Emscripten appear here, the platforms reach in through PlatformHooks.
 //
-// Time slicing: while running, each frame calls step() until `steps_per_frame` steps are done or
-// `frame_budget_ms` has passed (at least one step), so a browser page stays at its frame rate on
-// one thread. Parameter edits apply at once to parameters without the restart flag (through
-// Task::update_params) and at the next reset to the others.
+// Time slicing: while running, training gets `frame_budget_ms` of each frame on average (at most
+// `steps_per_frame` steps a frame); a step longer than that runs every few frames with the ones
+// between only drawing, so a browser page stays at its frame rate on one thread. Parameter edits
+// apply at once to parameters without the restart flag (through Task::update_params) and at the
+// next reset to the others.
 //
 // State as a query string: "task=memory&learning_rate=0.01&seed=3" holds the task and every value
 // that differs from its base (the table's defaults overridden by the platform's per-task
@@ -57,6 +58,9 @@ struct PlaygroundOptions {
   // The desktop: steps run on a worker thread while the window draws the telemetry of the last
   // finished one, so a 13 s MNIST step never freezes it. (The web page has one thread: off.)
   bool worker_thread = false;
+  // The plots' smoothing of noisy series (TensorBoard's: the moving average's weight of the
+  // past; 0 shows the raw values only). The views' slider sets it.
+  double smoothing = 0.6;
 };
 
 // Per-step timing, as the run bar shows it.
@@ -68,6 +72,12 @@ struct StepStats {
   double setup_ms = 0;
   double draw_ms = 0;  // drawing the UI (and rendering it, as the platform reports), ~20 frames
   double ui_ms = 0;    // of which building ImGui's draw lists (draw() and ImGui::Render())
+  // What the renderer was handed last frame (ImDrawData): the software WebGL's cost follows it.
+  int vertices = 0, indices = 0, draw_calls = 0;
+  // Frames built, and of them drawn (the web page skips a frame identical to the last), since
+  // start-up; frames built per second over the last second.
+  int64_t frames = 0, frames_drawn = 0;
+  double frames_per_second = 0;
 };
 
 class Playground {
@@ -109,8 +119,12 @@ class Playground {
   // A passing confirmation ("saved runs/gui/params.json"), shown beside the button that caused
   // it for a few seconds; never an error, never in the page's error bar.
   const std::string& notice() const { return notice_; }
-  // The platform reports how long drawing took this frame (draw() through rendering).
-  void note_frame(double draw_ms, double ui_ms);
+  // A finger dragged `dy` px up (down if negative) since the last frame: the scrolling panel
+  // under it follows (the web page's stacked phone layout is one long column).
+  void scroll_by_touch(float dy) { touch_scroll_ += dy; }
+  // The platform reports how long drawing took this frame (draw() through rendering) and
+  // whether it drew it (false: identical to the last frame, left on screen).
+  void note_frame(double draw_ms, double ui_ms, bool drawn = true);
   bool embed() const { return opt_.embed; }
   PlaygroundOptions& options() { return opt_; }
   // Everything a test wants to see, as JSON: task, steps, running, message, the last value and
@@ -132,6 +146,7 @@ class Playground {
   void draw_run_bar();
   void draw_files();
   void draw_views();
+  void take_touch_scroll();
   struct StepJob;
   void launch_job();
   void collect_job();
@@ -157,13 +172,15 @@ class Playground {
   bool running_ = false;
   StepStats stats_;
   double rate_window_start_ = 0;
-  int64_t rate_window_steps_ = 0;
+  double step_credit_ms_ = 0;  // this frame's training time; < 0: a past step's overrun
+  int64_t rate_window_steps_ = 0, rate_window_frames_ = 0;
   std::string message_, notice_;
   double notice_until_ms_ = 0;
   // For tests (state_json): the parameter list's scroll (y, max y), how far the views reach past
   // their panel (px), and how many parameter labels were wider than their column last frame.
   float controls_scroll_[2] = {0, 0};
   float views_overflow_ = 0;
+  float touch_scroll_ = 0;  // px a finger moved the list since the last frame
   int labels_clipped_ = 0;
   std::string config_path_, checkpoint_dir_;
   std::string last_query_;

@@ -54,11 +54,13 @@ void Playground::draw() {
     draw_run_bar();
     draw_params();
     ImGui::BeginChild("views");
+    take_touch_scroll();
     draw_views();
     ImGui::EndChild();
   } else if (narrow) {  // one column, scrolled as a whole, with a scrollbar a finger can hold
     ImGui::PushStyleVar(ImGuiStyleVar_ScrollbarSize, 22);
     ImGui::BeginChild("controls");
+    take_touch_scroll();
     draw_controls();
     ImGui::Separator();
     draw_views();
@@ -68,15 +70,26 @@ void Playground::draw() {
   } else {
     const float left = std::clamp(io.DisplaySize.x * 0.32f, 280.0f, 420.0f);
     ImGui::BeginChild("controls", ImVec2(left, 0), true);
+    take_touch_scroll();
     draw_controls();
     controls_scroll_[0] = ImGui::GetScrollY(), controls_scroll_[1] = ImGui::GetScrollMaxY();
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("views");
+    take_touch_scroll();
     draw_views();
     ImGui::EndChild();
   }
   ImGui::End();
+  touch_scroll_ = 0;  // a drag outside any scrolling panel scrolls nothing
+}
+
+// Called inside a scrolling child: a finger's drag over it scrolls it (it takes effect on the
+// next frame, as a wheel notch does).
+void Playground::take_touch_scroll() {
+  if (touch_scroll_ == 0 || !ImGui::IsWindowHovered()) return;
+  ImGui::SetScrollY(std::clamp(ImGui::GetScrollY() + touch_scroll_, 0.0f, ImGui::GetScrollMaxY()));
+  touch_scroll_ = 0;
 }
 
 void Playground::draw_intro() {
@@ -178,8 +191,10 @@ void Playground::draw_run_bar() {
     float budget = float(opt_.frame_budget_ms);
     ImGui::SetNextItemWidth(90);
     if (ImGui::SliderFloat("ms budget", &budget, 1, 100, "%.0f")) opt_.frame_budget_ms = budget;
+    // Rates of the last whole second: a line that changes every frame would make every frame
+    // differ, and the web page draws only frames that differ.
     ImGui::TextWrapped("step %lld  %.2f ms/step  %.1f steps/s  %.0f fps", (long long)stats_.steps,
-                       stats_.mean_ms, stats_.steps_per_second, ImGui::GetIO().Framerate);
+                       stats_.mean_ms, stats_.steps_per_second, stats_.frames_per_second);
   }
   const Telemetry& t = telemetry();
   // A dark blue fill: white text on ImGui's default yellow read at 1.9:1, on this at over 5:1.
@@ -248,39 +263,59 @@ void Playground::draw_views() {
   } else if (view_) {
     view_->draw(t, w);
   }
-  // Two columns of panels when there is room.
+  // Noisy series (per-batch loss and accuracy) are drawn faint under a moving average whose
+  // weight this slider sets, as TensorBoard's does.
+  if (std::any_of(t.series().begin(), t.series().end(),
+                  [](const Series& s) { return s.style.smooth && s.y.size() > 2; })) {
+    float smoothing = float(opt_.smoothing);
+    ImGui::SetNextItemWidth(std::min(160.0f, w * 0.4f));
+    if (ImGui::SliderFloat("smoothing", &smoothing, 0, 0.99f, "%.2f")) opt_.smoothing = smoothing;
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(
+          "noisy series: the raw values faint, an exponential moving average over "
+          "them (0: raw only)");
+  }
+  // Two columns of panels when there is room. A panel scrolled out of sight takes its place
+  // without drawing (its vertices would be clipped away by the renderer, after costing it).
   const int cols = w > kNarrow ? 2 : 1;
   const float pw = (w - ImGui::GetStyle().ItemSpacing.x * float(cols - 1)) / float(cols);
   int k = 0;
-  auto place = [&] {
+  auto place = [&](float h) {
     if (k++ % cols != 0) ImGui::SameLine();
-    ImGui::BeginGroup();
+    const ImVec2 whole(pw, ImGui::GetTextLineHeightWithSpacing() + h);
+    if (ImGui::IsRectVisible(whole)) {
+      ImGui::BeginGroup();
+      return true;
+    }
+    ImGui::Dummy(whole);
+    return false;
   };
   for (const Series& s : t.series()) {
     if (!s.style.overlay.empty() && t.find_series(s.style.overlay)) continue;  // drawn on it
     if (s.y.empty()) continue;  // described, no point yet (a test accuracy before the test)
+    if (!place(140)) continue;
     std::vector<const Series*> overlays;
     for (const Series& o : t.series())
       if (o.style.overlay == s.name) overlays.push_back(&o);
-    place();
-    draw_plot(s, overlays, ImVec2(pw, 140));
+    draw_plot(s, overlays, ImVec2(pw, 140), opt_.smoothing);
     ImGui::EndGroup();
   }
   for (const Raster& r : t.rasters()) {
-    place();
+    if (!place(140)) continue;
     draw_raster(r, ImVec2(pw, 140));
     ImGui::EndGroup();
   }
   for (const Traces& tr : t.traces()) {
-    place();
+    if (!place(140)) continue;
     draw_traces(tr, ImVec2(pw, 140));
     ImGui::EndGroup();
   }
   for (const Image& img : t.images()) {
     if (img.rows == 1 && is_panel_state(img.name)) continue;  // drawn by the diagram
     if (view_ && view_->shows(img.name)) continue;
-    place();
-    draw_heatmap(img, ImVec2(pw, std::min(160.0f, pw)));
+    const float h = std::min(160.0f, pw);
+    if (!place(h)) continue;
+    draw_heatmap(img, ImVec2(pw, h));
     ImGui::EndGroup();
   }
   if (t.series().empty() && t.rasters().empty() && t.images().empty() && input_.rows == 0)

@@ -1,8 +1,12 @@
 #include "ui/plot_panel.hpp"
 
+#include <imgui_internal.h>  // ImDrawListSharedData: the white pixel a band is drawn with
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <map>
 
 namespace soma::ui {
 
@@ -79,38 +83,113 @@ void draw_legend(const PanelRect& r, const std::vector<std::string>& names,
 
 namespace {
 
-// The points of one series in pixels; one min/max pair per pixel column keeps the vertex count
-// bounded by the width.
-void series_points(const Series& s, const PanelRect& r, double x0, double x1, double y0, double y1,
-                   std::vector<ImVec2>& pts) {
-  auto px = [&](double x) { return r.min.x + float((x - x0) / (x1 - x0)) * r.width(); };
-  auto py = [&](double y) {
-    return r.max.y - float((std::clamp(y, y0, y1) - y0) / (y1 - y0)) * r.height();
+// The debiased moving average, one point at a time (NaN in, NaN out, the state untouched).
+struct Ema {
+  double weight, m = 0, power = 1;  // power: weight^k after k finite points
+  double add(double y) {
+    if (!std::isfinite(y)) return NAN;
+    m = m * weight + (1 - weight) * y;
+    power *= weight;
+    return power < 1 ? m / (1 - power) : y;
+  }
+};
+
+}  // namespace
+
+std::vector<double> smooth_ema(const std::vector<double>& y, double weight) {
+  Ema e{weight};
+  std::vector<double> out(y.size());
+  for (size_t i = 0; i < y.size(); ++i) out[i] = e.add(y[i]);
+  return out;
+}
+
+const std::vector<double>& smoothed(const Series& s, double weight) {
+  struct Cached {
+    Ema e{-1};
+    size_t n = 0;
+    double first = NAN, last = NAN;  // y[0] and y[n - 1] then: the same series, grown?
+    std::vector<double> out;
   };
-  pts.clear();
+  static std::map<std::string, Cached> cache;
+  Cached& c = cache[s.name];
   const size_t n = s.y.size();
-  const int cols = std::max(1, int(r.width()));
-  if (n <= size_t(cols) * 2) {
+  const bool extends = c.e.weight == weight && c.n > 0 && c.n <= n &&
+                       std::memcmp(&c.first, &s.y[0], sizeof(double)) == 0 &&
+                       std::memcmp(&c.last, &s.y[c.n - 1], sizeof(double)) == 0;
+  if (!extends) c = Cached{Ema{weight}};
+  for (size_t i = c.n; i < n; ++i) c.out.push_back(c.e.add(s.y[i]));
+  c.n = n;
+  if (n > 0) c.first = s.y[0], c.last = s.y[n - 1];
+  return c.out;
+}
+
+namespace {
+
+struct Mapping {  // data to pixels
+  PanelRect r;
+  double x0, x1, y0, y1;
+  float px(double x) const { return r.min.x + float((x - x0) / (x1 - x0)) * r.width(); }
+  float py(double y) const {
+    return r.max.y - float((std::clamp(y, y0, y1) - y0) / (y1 - y0)) * r.height();
+  }
+};
+
+// A line through y(x). No more points than pixel columns: a polyline (anti-aliased through
+// ImGui's line texture at whole-pixel widths, 2 vertices a point). More: one [min, max] per
+// pixel column, drawn as a band of quads between neighbouring columns, 2 vertices a column, so
+// 10^5 points cost what the width costs and the noise envelope still shows.
+void draw_line(ImDrawList* dl, const std::vector<double>& x, const std::vector<double>& y,
+               const Mapping& m, ImU32 color, float thickness) {
+  const size_t n = std::min(x.size(), y.size());
+  const int cols = std::max(1, int(m.r.width()));
+  if (n <= size_t(cols)) {
+    std::vector<ImVec2> pts;
     for (size_t i = 0; i < n; ++i)
-      if (std::isfinite(s.y[i])) pts.emplace_back(px(s.x[i]), py(s.y[i]));
+      if (std::isfinite(y[i])) pts.emplace_back(m.px(x[i]), m.py(y[i]));
+    if (pts.size() == 1)
+      dl->AddCircleFilled(pts[0], thickness + 1, color, 8);
+    else if (pts.size() > 1)
+      dl->AddPolyline(pts.data(), int(pts.size()), color, 0, thickness);
     return;
   }
+  struct Column {
+    float x, top, bottom;
+  };
+  std::vector<Column> band;
+  band.reserve(size_t(cols));
   size_t a = 0;
   for (int c = 0; c < cols; ++c) {  // columns by x, so series of different lengths line up
-    const double xe = x0 + (x1 - x0) * double(c + 1) / double(cols);
-    size_t b = a;
-    while (b < n && s.x[b] <= xe) ++b;
-    if (b == a) continue;
-    auto [lo, hi] = std::minmax_element(s.y.begin() + long(a), s.y.begin() + long(b));
-    pts.emplace_back(r.min.x + float(c), py(*lo));
-    pts.emplace_back(r.min.x + float(c), py(*hi));
-    a = b;
+    const double xe = m.x0 + (m.x1 - m.x0) * double(c + 1) / double(cols);
+    double lo = INFINITY, hi = -INFINITY;
+    for (; a < n && x[a] <= xe; ++a)
+      if (std::isfinite(y[a])) lo = std::min(lo, y[a]), hi = std::max(hi, y[a]);
+    if (!(hi >= lo)) continue;
+    const float top = m.py(hi) - thickness / 2, bottom = m.py(lo) + thickness / 2;
+    band.push_back({m.r.min.x + float(c) + 0.5f, top, bottom});
   }
+  if (band.size() < 2) return;
+  const ImVec2 uv = ImGui::GetDrawListSharedData()->TexUvWhitePixel;
+  dl->PrimReserve(int(band.size() - 1) * 6, int(band.size()) * 2);
+  const ImDrawIdx base = ImDrawIdx(dl->_VtxCurrentIdx);
+  for (size_t i = 0; i < band.size(); ++i) {
+    dl->PrimWriteVtx(ImVec2(band[i].x, band[i].top), uv, color);
+    dl->PrimWriteVtx(ImVec2(band[i].x, band[i].bottom), uv, color);
+  }
+  for (size_t i = 0; i + 1 < band.size(); ++i) {
+    const ImDrawIdx k = ImDrawIdx(base + 2 * i);
+    dl->PrimWriteIdx(k), dl->PrimWriteIdx(ImDrawIdx(k + 1)), dl->PrimWriteIdx(ImDrawIdx(k + 3));
+    dl->PrimWriteIdx(k), dl->PrimWriteIdx(ImDrawIdx(k + 3)), dl->PrimWriteIdx(ImDrawIdx(k + 2));
+  }
+}
+
+ImU32 faded(ImU32 c) {  // the raw series under its smoothed line
+  return (c & ~IM_COL32_A_MASK) | (ImU32(70) << IM_COL32_A_SHIFT);
 }
 
 }  // namespace
 
-void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVec2 size) {
+void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVec2 size,
+               double smoothing) {
   // "episode reward: reward (steps balanced)  187": the series, then its unit where it adds one.
   char title[240];
   const bool unit = !s.style.y_label.empty() && s.style.y_label != s.name;
@@ -162,17 +241,21 @@ void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVe
   dl->AddText(ImVec2(r.max.x - xl_w, r.max.y + 1), IM_COL32(190, 190, 200, 255), xl.c_str());
   dl->AddLine(ImVec2(r.min.x, r.min.y), ImVec2(r.min.x, r.max.y), axis);
   dl->AddLine(ImVec2(r.min.x, r.max.y), ImVec2(r.max.x, r.max.y), axis);
-  // The lines: overlays first (thinner), the main series on top.
-  std::vector<ImVec2> pts;
+  // The lines: overlays first (thinner), the main series on top; a noisy series faint under its
+  // exponential moving average.
+  const Mapping m{r, x0, x1, y0, y1};
   std::vector<std::string> names;
   std::vector<ImU32> colors;
   for (size_t k = all.size(); k-- > 0;) {
+    const Series& p = *all[k];
     const ImU32 c = palette(int(k));
-    series_points(*all[k], r, x0, x1, y0, y1, pts);
-    if (pts.size() == 1)
-      dl->AddCircleFilled(pts[0], 2.5f, c);
-    else if (pts.size() > 1)
-      dl->AddPolyline(pts.data(), int(pts.size()), c, 0, k == 0 ? 1.8f : 1.2f);
+    const float width = k == 0 ? 2.0f : 1.0f;
+    if (p.style.smooth && smoothing > 0 && p.y.size() > 2) {
+      draw_line(dl, p.x, p.y, m, faded(c), 1.0f);
+      draw_line(dl, p.x, smoothed(p, smoothing), m, c, width);
+    } else {
+      draw_line(dl, p.x, p.y, m, c, width);
+    }
   }
   if (all.size() > 1) {
     // "angle_layer1 seed 2" on angle_layer1's chart reads as "seed 2".

@@ -2,8 +2,9 @@
 // Live plots of telemetry Series, drawn with ImGui's draw lists (no plotting library): axes with
 // "nice" tick labels (1, 2, 5 x 10^k), the x and y labels of the series' style (units included),
 // the series that name it as their overlay drawn on the same chart (train/validation pairs, one
-// line per seed) with a legend, values kept inside the frame; long series reduced to a min/max
-// pair per pixel column; hovering shows the value under the cursor.
+// line per seed) with a legend, values kept inside the frame; a series with more points than the
+// plot has pixel columns drawn as a band through each column's [min, max] (two vertices a
+// column); hovering shows the value under the cursor.
 #include <imgui.h>
 
 #include <string>
@@ -13,8 +14,17 @@
 
 namespace soma::ui {
 
-// `overlays`: further series drawn on the same axes (may be empty).
-void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVec2 size);
+// `overlays`: further series drawn on the same axes (may be empty). A series styled `smooth`
+// (per-batch loss and accuracy) is drawn faint with its exponential moving average over it
+// (TensorBoard's smoothing: `smoothing` is the weight of the past, 0 draws the raw line only).
+void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVec2 size,
+               double smoothing = 0);
+// TensorBoard's smoothing: m_i = w m_{i-1} + (1 - w) y_i from m = 0, divided by (1 - w^k) after
+// k finite points so the start is not pulled towards 0; NaN stays NaN and is skipped.
+std::vector<double> smooth_ema(const std::vector<double>& y, double weight);
+// smooth_ema of `s`, kept per series name and extended as points arrive instead of recomputed
+// every frame (a long run keeps a point per step: 10^5 points); valid until the next call.
+const std::vector<double>& smoothed(const Series& s, double weight);
 
 // Shared by the panels: a frame with a title, returning the inner drawing rectangle. A title
 // wider than the frame is cut with "..." (the whole title shows on hover), so a long name never

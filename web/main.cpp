@@ -21,8 +21,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "ui/gl/gl_texture_host.hpp"
 #include "ui/playground.hpp"
 #include "ui/web_options.hpp"
+#include "web/webgl_renderer.hpp"
 
 namespace {
 
@@ -67,10 +69,24 @@ EM_JS(void, js_choose_file, (const char* kind), {
 EM_JS(double, js_wheel_x, (), { return Module.somaWheel ? Module.somaWheel[0] : 0; });
 EM_JS(double, js_wheel_y, (), { return Module.somaWheel ? Module.somaWheel[1] : 0; });
 EM_JS(double, js_pixel_ratio, (), { return window.devicePixelRatio || 1; });
+// A finger's vertical drag since the last frame (CSS px, up positive: the list moves up),
+// collected by index.html's touch listeners.
+EM_JS(double, js_take_touch_scroll, (), {
+  var dy = Module.somaTouchScroll || 0;
+  Module.somaTouchScroll = 0;
+  return dy;
+});
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth || window.innerWidth; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight || window.innerHeight; });
+// The first frame of the playground handed to the browser (the page's first paint, its header
+// and loading bar, is index.html's somaFirstPaintMs): what a first visit waits for.
+EM_JS(void, js_first_frame, (), {
+  if (!window.somaFirstFrameMs) window.somaFirstFrameMs = performance.now();
+});
 
 soma::ui::Playground* g_playground = nullptr;
+soma::web::WebGlRenderer* g_renderer = nullptr;
+soma::ui::GlTextureHost* g_textures = nullptr;
 GLFWwindow* g_window = nullptr;
 std::string g_state, g_message;
 
@@ -119,17 +135,17 @@ void frame() {
   if (io.MousePos.x > -FLT_MAX)
     io.MousePos = ImVec2(io.MousePos.x / float(ratio), io.MousePos.y / float(ratio));
   ImGui::NewFrame();
+  g_playground->scroll_by_touch(float(js_take_touch_scroll()));
   g_playground->advance();
   const double t0 = soma::ui::now_ms();
   g_playground->draw();
   ImGui::Render();
   const double t1 = soma::ui::now_ms();
-  glfwGetFramebufferSize(g_window, &w, &h);
-  glViewport(0, 0, w, h);
-  glClearColor(0.06f, 0.06f, 0.065f, 1);  // ImGui's dark window background
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  g_playground->note_frame(soma::ui::now_ms() - t0, t1 - t0);  // what the browser test reports
+  // Unchanged frames (a paused page, the frames between two long training steps) are not drawn.
+  const bool drawn = g_renderer->render(*ImGui::GetDrawData(), uint64_t(g_textures->uploads()));
+  g_textures->end_frame();
+  g_playground->note_frame(soma::ui::now_ms() - t0, t1 - t0, drawn);  // the browser test reads it
+  if (drawn) js_first_frame();
   report();
 }
 
@@ -168,6 +184,10 @@ EMSCRIPTEN_KEEPALIVE void soma_open(const char* query) {
 int main() {
   if (!glfwInit()) return 1;
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  // No depth, stencil or alpha: ImGui needs none, and an opaque canvas is cheaper to composite.
+  glfwWindowHint(GLFW_DEPTH_BITS, 0);
+  glfwWindowHint(GLFW_STENCIL_BITS, 0);
+  glfwWindowHint(GLFW_ALPHA_BITS, 0);
   g_window = glfwCreateWindow(js_canvas_width(), js_canvas_height(), "Soma", nullptr, nullptr);
   if (!g_window) return 1;
   glfwMakeContextCurrent(g_window);
@@ -176,7 +196,12 @@ int main() {
   ImGui::StyleColorsDark();
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
   glfwSetScrollCallback(g_window, on_scroll);  // replaces the backend's, calls it normalised
-  ImGui_ImplOpenGL3_Init("#version 300 es");
+  ImGui_ImplOpenGL3_Init("#version 300 es");   // the font texture; web/webgl_renderer draws
+  static soma::web::WebGlRenderer renderer(ImVec4(0.06f, 0.06f, 0.065f, 1));  // ImGui's dark
+  static soma::ui::GlTextureHost textures;
+  g_renderer = &renderer;
+  g_textures = &textures;
+  soma::ui::set_texture_host(&textures);
 
   soma::ui::PlaygroundOptions opt = soma::ui::web_options();
   soma::ui::PlatformHooks hooks;

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "headless_imgui.hpp"
 #include "tasks/microcircuit/microcircuit_task.hpp"
 #include "tasks/registry.hpp"
 #include "ui/demo_notes.hpp"
@@ -27,26 +28,6 @@ size_t count(const std::string& text, const std::string& part) {
   for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
   return n;
 }
-
-struct HeadlessImGui {
-  explicit HeadlessImGui(float w = 1280, float h = 800) {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2(w, h);
-    io.IniFilename = nullptr;
-    unsigned char* px;
-    int tw, th;
-    io.Fonts->GetTexDataAsRGBA32(&px, &tw, &th);
-  }
-  ~HeadlessImGui() { ImGui::DestroyContext(); }
-  void frame(Playground& pg) {
-    ImGui::GetIO().DeltaTime = 1.0f / 60;
-    ImGui::NewFrame();
-    pg.advance();
-    pg.draw();
-    ImGui::Render();
-  }
-};
 
 nlohmann::json state(const Playground& p) {
   return nlohmann::json::parse(p.state_json());
