@@ -80,7 +80,7 @@ TEST_CASE("isa: one runnable level is taken without measuring") {
 TEST_CASE("isa: the measured choice is cached per machine and read back") {
   int measured = 0;
   TempDir dir;
-  const std::string path = dir / "soma" / "isa";  // the folder does not exist yet
+  const std::string path = (dir.path / "soma" / "isa").string();  // no folder yet
   IsaChoiceInputs in = both_levels(path, measured);
   IsaChoice c = choose_isa(in);
   CHECK(c.isa == Isa::v4);
