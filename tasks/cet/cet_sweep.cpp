@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/io/atomic_write.hpp"
+#include "core/params/comma_list.hpp"
 #include "tasks/framework/run.hpp"
 
 namespace soma {
@@ -16,9 +17,7 @@ namespace {
 
 std::vector<int64_t> int_list(const std::string& text, const std::string& flag) {
   std::vector<int64_t> out;
-  std::stringstream s(text);
-  std::string item;
-  while (std::getline(s, item, ',')) {
+  for (const std::string& item : comma_list(text)) {
     try {
       size_t used = 0;
       out.push_back(std::stoll(item, &used));
@@ -86,9 +85,7 @@ std::vector<CetCell> cet_cells(const std::string& delays, const std::string& ord
       all.push_back({"D" + std::to_string(d) + "-" + order_name(int(n)), d, int(n), false});
   if (only.empty()) return all;
   std::vector<CetCell> kept;
-  std::stringstream s(only);
-  std::string name;
-  while (std::getline(s, name, ',')) {
+  for (const std::string& name : comma_list(only)) {
     bool found = false;
     for (const CetCell& c : all)
       if (c.name == name) kept.push_back(c), found = true;

@@ -8,6 +8,7 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/io/atomic_write.hpp"
+#include "core/params/comma_list.hpp"
 #include "tasks/dsqn/classifier.hpp"
 #include "tasks/dsqn/conversion.hpp"
 #include "tasks/dsqn/dqn_trainer.hpp"
@@ -195,9 +196,9 @@ class ClassifierStage : public DsqnStage {
 // in the simulator the flags describe on --check_states replay states, and the one whose argmax
 // agrees most with its own ANN is kept. The replay states never see the environment, so the
 // closed-loop evaluation afterwards stays an independent measurement. Why choose: the
-// faithful NEST iaf conversion (reset to zero, >=, 1 ms delays) keeps 82-93% of a classifier's
-// decisions depending on the training seed, and the seed's notebook shipped a converted
-// classifier from another, unnamed training run.
+// faithful NEST iaf conversion (reset to zero, >=, 1 ms delays) keeps 66-97% of a classifier's
+// decisions depending on the training seed (20 classifiers on two CPUs, README), and the seed's
+// notebook shipped a converted classifier from another, unnamed training run.
 class ConvertStage : public DsqnStage {
  public:
   ConvertStage(const ParamValues& v, const RunContext& ctx)
@@ -206,8 +207,7 @@ class ConvertStage : public DsqnStage {
         p_(v.get_float("percentile")),
         check_states_(v.get_int("check_states")),
         runner_(runner_options_of(v)) {
-    std::stringstream in(required(v, "net", "convert"));
-    for (std::string item; std::getline(in, item, ',');)
+    for (const std::string& item : comma_list(required(v, "net", "convert")))
       if (!item.empty()) files_.push_back(item);
     if (files_.empty()) throw std::invalid_argument("convert: --net names no file");
     if (files_.size() > 1 && check_states_ <= 0)
@@ -333,9 +333,7 @@ class EvaluateStage : public DsqnStage {
 
 std::vector<double> parse_list(const std::string& s) {
   std::vector<double> v;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
+  for (const std::string& item : comma_list(s)) {
     try {
       size_t used = 0;
       v.push_back(std::stod(item, &used));
