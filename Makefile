@@ -1,14 +1,14 @@
 # Thin wrapper over CMake (presets in CMakePresets.json). A newcomer needs two commands:
 #   make run    set up, build, run the main job
 #   make test   set up, build, run every test: native, WebAssembly (node), browser, desktop GUI
-# Build folders: build/ (native), build-wasm/ (Emscripten).
+# Build folders: build/ (native), build-wasm/ (Emscripten), build-cuda/ (make test-cuda).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 JOBS ?= 2
 # Debian's emscripten needs Debian's acorn, which a non-Debian node does not find on its own.
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: all setup native wasm run test test-native test-wasm test-web test-gui test-sanitize fuzz web serve bench format clean distclean
+.PHONY: all setup native wasm run test test-native test-cuda test-wasm test-web test-gui test-sanitize fuzz web serve bench format clean distclean
 
 all: native
 
@@ -34,6 +34,14 @@ test: test-native test-wasm test-web test-gui
 
 test-native: native
 	ctest --preset native
+
+# The CUDA backend (build-cuda/, nvcc 13, sm_90): the whole native-cuda build and its ctest,
+# where the `cuda` suite compares every CUDA op with its CPU op. Without a GPU that suite
+# reports itself skipped; the CPU suites run as in test-native.
+test-cuda: setup
+	cmake --preset native-cuda >/dev/null
+	cmake --build --preset native-cuda -j$(JOBS)
+	ctest --preset native-cuda
 
 # The native suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang, build-sanitize/),
 # a few steps of every task through the CLI, and FUZZ_SECONDS of each libFuzzer target on its seed
@@ -91,7 +99,7 @@ format:
 	  xargs -r clang-format -i
 
 clean:
-	rm -rf build build-wasm build-sanitize
+	rm -rf build build-wasm build-sanitize build-cuda
 
 # Also drops what setup fetched into .deps/ (the next setup needs the network again).
 distclean: clean

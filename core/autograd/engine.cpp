@@ -6,6 +6,7 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
+#include "core/backend/cuda_ops.hpp"
 
 namespace soma {
 
@@ -27,14 +28,25 @@ void check_shape(const Tensor& slot, const Tensor& g) {
                            to_string(slot.shape()));
 }
 
+// out = a + b element-wise on the tensors' device (out may be a).
+void add_into(const Tensor& a, const Tensor& b, Tensor& out) {
+  if (a.device() != b.device())
+    throw std::logic_error(std::string("autograd: gradients on ") + device_name(a.device()) +
+                           " and " + device_name(b.device()) + " for one tensor");
+  if (a.device() == Device::cuda)
+    cuda::binary(cuda::BinaryOp::add, a.raw_data(), b.raw_data(), a.numel(), out.raw_data());
+  else
+    out.array() = a.array() + b.array();
+}
+
 void accumulate_pending(Tensor& slot, const Tensor& g) {
   if (!slot.defined()) {
     slot = g;
     return;
   }
   check_shape(slot, g);
-  Tensor sum = Tensor::zeros(g.shape());
-  sum.array() = slot.array() + g.array();
+  Tensor sum = Tensor::uninitialized(g.shape(), g.device());
+  add_into(slot, g, sum);
   slot = sum;
 }
 
@@ -45,7 +57,7 @@ void accumulate_leaf(const Tensor& leaf, const Tensor& g) {
     return;
   }
   check_shape(slot, g);
-  slot.array() += g.array();
+  add_into(slot, g, slot);
 }
 
 // Reverse post-order of the nodes reachable from root: every node precedes its inputs' nodes.
@@ -97,6 +109,7 @@ Tensors record_multi(const char* name, Tensors outs, Tensors inputs, Node::Backw
       e.fn = in.grad_fn();
       e.output_nr = in.output_nr();
       e.shape = in.shape();
+      e.device = in.device();
       e.requires_grad = in.requires_grad();
       if (e.requires_grad && !e.fn) e.leaf = in.impl();
     }
@@ -105,6 +118,7 @@ Tensors record_multi(const char* name, Tensors outs, Tensors inputs, Node::Backw
   node->backward = std::move(fn);
   for (size_t i = 0; i < outs.size(); ++i) {
     node->output_shapes.push_back(outs[i].shape());
+    node->output_devices.push_back(outs[i].device());
     outs[i].impl()->grad_fn = node;
     outs[i].impl()->output_nr = int(i);
     outs[i].impl()->requires_grad = true;
@@ -132,8 +146,9 @@ void run_backward(const Tensor& root, const Tensor& grad) {
     Tensors gouts(node->output_shapes.size());
     node->pending.resize(gouts.size());
     for (size_t i = 0; i < gouts.size(); ++i)
-      gouts[i] =
-          node->pending[i].defined() ? node->pending[i] : Tensor::zeros(node->output_shapes[i]);
+      gouts[i] = node->pending[i].defined()
+                     ? node->pending[i]
+                     : Tensor::zeros(node->output_shapes[i], node->output_devices[i]);
     node->pending.clear();
     if (!node->backward)
       throw std::logic_error(std::string("autograd: the graph through ") + node->name +
@@ -151,6 +166,10 @@ void run_backward(const Tensor& root, const Tensor& grad) {
         throw std::logic_error(std::string("autograd: backward of ") + node->name +
                                " gave gradient " + to_string(gins[i].shape()) + " for input " +
                                to_string(in.shape));
+      if (gins[i].device() != in.device)
+        throw std::logic_error(std::string("autograd: backward of ") + node->name +
+                               " gave a gradient on " + device_name(gins[i].device()) +
+                               " for an input on " + device_name(in.device));
       if (Node* child = in.fn.get()) {
         child->pending.resize(child->output_shapes.size());
         accumulate_pending(child->pending[size_t(in.output_nr)], gins[i]);

@@ -18,6 +18,7 @@ struct Edge {
   int output_nr = 0;
   std::shared_ptr<TensorImpl> leaf;  // set when the input is a leaf that requires grad
   Shape shape;
+  Device device = Device::cpu;  // the gradient must arrive on the input's device
   bool requires_grad = false;
 };
 
@@ -29,6 +30,7 @@ struct Node {
   const char* name = "";
   std::vector<Edge> inputs;
   std::vector<Shape> output_shapes;
+  std::vector<Device> output_devices;  // where a missing output gradient is zero-filled
   BackwardFn backward;
   Tensors pending;  // gradients accumulated for each output during a backward pass
 

@@ -26,7 +26,8 @@ struct SafetensorsData {
 };
 
 // Writes `path + ".tmp"`, then renames it over `path`, so a crash never leaves half a checkpoint.
-// An undefined or non-cpu tensor, or a name "__metadata__", is a std::invalid_argument; an I/O
+// A cuda tensor is written from a host copy (checkpoints are device-independent; they load on
+// the cpu). An undefined tensor, or a name "__metadata__", is a std::invalid_argument; an I/O
 // failure a std::runtime_error.
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});

@@ -16,9 +16,6 @@ void check_tensor(const std::string& name, const Tensor& t) {
     throw std::invalid_argument("save_safetensors: '__metadata__' is reserved, not a tensor name");
   if (!t.defined())
     throw std::invalid_argument("save_safetensors: tensor '" + name + "' is undefined");
-  if (t.device() != Device::cpu)
-    throw std::invalid_argument("save_safetensors: tensor '" + name + "' is on " +
-                                device_name(t.device()) + "; copy it to the cpu first");
 }
 
 // The JSON header, space-padded to a multiple of 8 so the data section starts 8-byte aligned.
@@ -69,7 +66,12 @@ void write_safetensors(std::ostream& out, const std::map<std::string, Tensor>& t
   std::string header = make_header(tensors, metadata);
   write_u64_le(out, header.size());
   out.write(header.data(), std::streamsize(header.size()));
-  for (const auto& [name, t] : tensors) write_floats_le(out, t.data(), t.numel());
+  // Device-independent checkpoints: a cuda tensor is written from a host copy, and loads on
+  // the cpu (move it with .cuda() after loading).
+  for (const auto& [name, t] : tensors) {
+    const Tensor host = t.device() == Device::cpu ? t : t.detach().cpu();
+    write_floats_le(out, host.data(), host.numel());
+  }
 }
 
 }  // namespace

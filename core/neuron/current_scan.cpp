@@ -5,6 +5,8 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/ops/elementwise.hpp"
 
@@ -124,6 +126,48 @@ void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec,
     scan_backward_with(c, e, v_dec, g, [s](float x) { return s.grad(x); });
 }
 
+namespace {
+
+static_assert(int(SurrogateMethod::super) == 0 && int(SurrogateMethod::logistic) == 6,
+              "cuda::LeakyScanParams::surrogate numbers the methods as SurrogateMethod");
+
+cuda::LeakyScanParams kernel_params(const CurrentScanConfig& c, ScanExtent e) {
+  return {c.am,
+          c.keep_i,
+          c.v_leak,
+          c.v_th,
+          c.v_reset,
+          c.spiking,
+          c.reset == Reset::value,
+          int(c.surrogate.method),
+          c.surrogate.alpha,
+          e.steps,
+          e.width};
+}
+
+// The scan on the device of its tensors: the CPU kernels above or their CUDA twins.
+void run_forward(Device d, const CurrentScanConfig& c, ScanExtent e, const float* x, float* v,
+                 float* i, float* z, float* v_dec, float* trace) {
+  if (d == Device::cuda)
+    cuda::leaky_scan_forward(kernel_params(c, e), {x, v, i, z, v_dec, trace});
+  else
+    scan_forward(c, e, x, v, i, z, v_dec, trace);
+}
+
+void run_backward(Device d, const CurrentScanConfig& c, ScanExtent e, const float* v_dec,
+                  ScanGrads g) {
+  if (d == Device::cuda)
+    cuda::leaky_scan_backward(kernel_params(c, e), {v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi});
+  else
+    scan_backward(c, e, v_dec, g);
+}
+
+float* ptr(Tensor& t) {
+  return t.defined() ? t.raw_data() : nullptr;
+}
+
+}  // namespace
+
 CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& i0,
                                const CurrentScanConfig& c, bool record_trace) {
   if (x.dim() < 1) throw std::invalid_argument("neuron scan: input needs a time dimension");
@@ -131,27 +175,27 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
   if (v0.shape() != step_shape || i0.shape() != step_shape)
     throw std::invalid_argument("neuron scan: state " + to_string(v0.shape()) +
                                 " does not match input steps " + to_string(step_shape));
+  const Device d = require_device("current_scan", x, v0, i0);
   record_trace = record_trace || !c.spiking;
   ScanExtent e{x.size(0), numel_of(step_shape)};
-  Tensor z = c.spiking ? Tensor::uninitialized(x.shape()) : Tensor();
+  Tensor z = c.spiking ? Tensor::uninitialized(x.shape(), d) : Tensor();
   // The pre-reset voltage is kept only for a backward pass that will happen.
   const bool grad =
       GradMode::enabled() && (x.requires_grad() || v0.requires_grad() || i0.requires_grad());
-  Tensor v_dec = c.spiking && grad ? Tensor::uninitialized(x.shape()) : Tensor();
-  Tensor trace = record_trace ? Tensor::uninitialized(x.shape()) : Tensor();
+  Tensor v_dec = c.spiking && grad ? Tensor::uninitialized(x.shape(), d) : Tensor();
+  Tensor trace = record_trace ? Tensor::uninitialized(x.shape(), d) : Tensor();
   Tensor v = v0.clone(), i = i0.clone();
-  scan_forward(c, e, x.data(), v.data(), i.data(), c.spiking ? z.data() : nullptr,
-               v_dec.defined() ? v_dec.data() : nullptr, record_trace ? trace.data() : nullptr);
+  run_forward(d, c, e, x.raw_data(), v.raw_data(), i.raw_data(), ptr(z), ptr(v_dec), ptr(trace));
   Tensors outs{v, i};
   if (c.spiking) outs.push_back(z);
   if (record_trace) outs.push_back(trace);
   Shape xs = x.shape();
-  outs = record_multi("current_scan", outs, {x, v0, i0}, [c, e, v_dec, xs](const Tensors& g) {
-    Tensor gx = Tensor::uninitialized(xs), gv = g[0].clone(), gi = g[1].clone();
-    const float* gz = c.spiking ? g[2].data() : nullptr;
-    const float* gtrace = g.size() > (c.spiking ? 3u : 2u) ? g.back().data() : nullptr;
-    scan_backward(c, e, c.spiking ? v_dec.data() : nullptr,
-                  {gz, gtrace, gx.data(), gv.data(), gi.data()});
+  outs = record_multi("current_scan", outs, {x, v0, i0}, [c, e, v_dec, xs, d](const Tensors& g) {
+    Tensor gx = Tensor::uninitialized(xs, d), gv = g[0].clone(), gi = g[1].clone();
+    const float* gz = c.spiking ? g[2].raw_data() : nullptr;
+    const float* gtrace = g.size() > (c.spiking ? 3u : 2u) ? g.back().raw_data() : nullptr;
+    run_backward(d, c, e, c.spiking ? v_dec.raw_data() : nullptr,
+                 {gz, gtrace, gx.raw_data(), gv.raw_data(), gi.raw_data()});
     return Tensors{gx, gv, gi};
   });
   CurrentScanResult r{Tensor(), outs[0], outs[1], Tensor()};
@@ -164,7 +208,7 @@ Tensor synaptic_current_trace(const Tensor& x, const Tensor& i0, float keep_i) {
   // A non-spiking current scan with am = 1 and v_leak = 0 has v_t = v + (0 - v + j_t) = j_t =
   // i_{t-1} + x_t, so its voltage trace times keep_i is the current.
   CurrentScanConfig c{1.0f, keep_i, 0, 0, 0, Reset::value, Surrogate{}, false};
-  return current_scan(x, Tensor::zeros(i0.shape()), i0, c, true).trace * keep_i;
+  return current_scan(x, Tensor::zeros(i0.shape(), i0.device()), i0, c, true).trace * keep_i;
 }
 
 }  // namespace soma

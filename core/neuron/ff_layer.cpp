@@ -6,6 +6,7 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/ops/conv_kernels.hpp"
@@ -224,6 +225,7 @@ class LinearSynapse : public Synapse {
 CurrentScanResult linear_neuron_sequence(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                          const LIFState& state, const CurrentScanConfig& c,
                                          bool record_trace, FFLayerOptions opt) {
+  require_cpu("linear_neuron_sequence", x, weight, bias);
   if (weight.dim() != 2 || x.dim() < 2 || x.size(-1) != weight.size(1))
     throw std::invalid_argument("linear_neuron_sequence: input " + to_string(x.shape()) +
                                 " does not fit weight " + to_string(weight.shape()));
@@ -301,6 +303,7 @@ class ConvSynapse : public Synapse {
 CurrentScanResult conv_neuron_sequence(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                        const LIFState& state, const CurrentScanConfig& c,
                                        Conv2dOptions conv, bool record_trace, FFLayerOptions opt) {
+  require_cpu("conv_neuron_sequence", x, weight, bias);
   if (x.dim() != 5)
     throw std::invalid_argument("conv_neuron_sequence: input must be (T, B, C, H, W), got " +
                                 to_string(x.shape()));

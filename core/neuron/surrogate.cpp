@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 
 namespace soma {
 
@@ -53,6 +54,7 @@ const char* surrogate_name(SurrogateMethod m) {
 }
 
 Tensor spike_fn(const Tensor& x, Surrogate s) {
+  require_cpu("spike_fn", x);
   Tensor z = Tensor::zeros(x.shape());
   const float* px = x.data();
   float* pz = z.data();

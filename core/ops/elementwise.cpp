@@ -1,8 +1,12 @@
 #include "core/ops/elementwise.hpp"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/ops/broadcast.hpp"
 
 namespace soma {
@@ -38,10 +42,33 @@ Tensor unary_apply(const Tensor& x, F f) {
   return out;
 }
 
+// The binary op on the inputs' device: f on the CPU (with broadcasting), or the CUDA kernel
+// `k`, which takes equal shapes only for now.
+template <class F>
+Tensor binary_apply(const char* op, cuda::BinaryOp k, const Tensor& a, const Tensor& b, F f) {
+  if (require_device(op, a, b) == Device::cpu) return broadcast_apply(a, b, f);
+  if (a.shape() != b.shape())
+    throw std::runtime_error(std::string(op) + ": broadcasting " + to_string(a.shape()) + " with " +
+                             to_string(b.shape()) +
+                             " has no CUDA implementation yet (equal shapes only)");
+  Tensor out = Tensor::uninitialized(a.shape(), Device::cuda);
+  cuda::binary(k, a.raw_data(), b.raw_data(), a.numel(), out.raw_data());
+  return out;
+}
+
+template <class F>
+Tensor scalar_apply(const char* op, cuda::BinaryOp k, const Tensor& a, float b, F f) {
+  if (require_device(op, a) == Device::cpu) return unary_apply(a, f);
+  Tensor out = Tensor::uninitialized(a.shape(), Device::cuda);
+  cuda::binary_scalar(k, a.raw_data(), b, a.numel(), out.raw_data());
+  return out;
+}
+
 }  // namespace
 
 Tensor sum_to(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
+  require_cpu("sum_to (the backward of a broadcast)", g);
   Tensor out = Tensor::zeros(shape);
   float* o = out.data();
   const float* pg = g.data();
@@ -53,45 +80,53 @@ Tensor sum_to(const Tensor& g, const Shape& shape) {
 
 Tensor add(const Tensor& a, const Tensor& b) {
   Shape sa = a.shape(), sb = b.shape();
-  return record("add", broadcast_apply(a, b, [](float x, float y) { return x + y; }), {a, b},
-                [sa, sb](const Tensor& g) {
-                  return Tensors{sum_to(g, sa), sum_to(g, sb)};
-                });
+  return record(
+      "add", binary_apply("add", cuda::BinaryOp::add, a, b, [](float x, float y) { return x + y; }),
+      {a, b}, [sa, sb](const Tensor& g) {
+        return Tensors{sum_to(g, sa), sum_to(g, sb)};
+      });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
   Shape sa = a.shape(), sb = b.shape();
-  return record("sub", broadcast_apply(a, b, [](float x, float y) { return x - y; }), {a, b},
-                [sa, sb](const Tensor& g) {
-                  return Tensors{sum_to(g, sa), sum_to(neg(g), sb)};
-                });
+  return record(
+      "sub", binary_apply("sub", cuda::BinaryOp::sub, a, b, [](float x, float y) { return x - y; }),
+      {a, b}, [sa, sb](const Tensor& g) {
+        return Tensors{sum_to(g, sa), sum_to(neg(g), sb)};
+      });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor da = a.detach(), db = b.detach();
-  return record("mul", broadcast_apply(a, b, [](float x, float y) { return x * y; }), {a, b},
-                [da, db](const Tensor& g) {
-                  return Tensors{sum_to(mul(g, db), da.shape()), sum_to(mul(g, da), db.shape())};
-                });
+  return record(
+      "mul", binary_apply("mul", cuda::BinaryOp::mul, a, b, [](float x, float y) { return x * y; }),
+      {a, b}, [da, db](const Tensor& g) {
+        return Tensors{sum_to(mul(g, db), da.shape()), sum_to(mul(g, da), db.shape())};
+      });
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor da = a.detach(), db = b.detach();
-  return record("div", broadcast_apply(a, b, [](float x, float y) { return x / y; }), {a, b},
-                [da, db](const Tensor& g) {
-                  Tensor gb = neg(div(mul(g, da), mul(db, db)));
-                  return Tensors{sum_to(div(g, db), da.shape()), sum_to(gb, db.shape())};
-                });
+  return record(
+      "div", binary_apply("div", cuda::BinaryOp::div, a, b, [](float x, float y) { return x / y; }),
+      {a, b}, [da, db](const Tensor& g) {
+        Tensor gb = neg(div(mul(g, da), mul(db, db)));
+        return Tensors{sum_to(div(g, db), da.shape()), sum_to(gb, db.shape())};
+      });
 }
 
 Tensor add(const Tensor& a, float b) {
-  return record("add_scalar", unary_apply(a, [b](float x) { return x + b; }), {a},
-                [](const Tensor& g) { return Tensors{g}; });
+  return record(
+      "add_scalar",
+      scalar_apply("add_scalar", cuda::BinaryOp::add, a, b, [b](float x) { return x + b; }), {a},
+      [](const Tensor& g) { return Tensors{g}; });
 }
 
 Tensor mul(const Tensor& a, float b) {
-  return record("mul_scalar", unary_apply(a, [b](float x) { return x * b; }), {a},
-                [b](const Tensor& g) { return Tensors{mul(g, b)}; });
+  return record(
+      "mul_scalar",
+      scalar_apply("mul_scalar", cuda::BinaryOp::mul, a, b, [b](float x) { return x * b; }), {a},
+      [b](const Tensor& g) { return Tensors{mul(g, b)}; });
 }
 
 Tensor neg(const Tensor& x) {
@@ -101,6 +136,7 @@ Tensor neg(const Tensor& x) {
 // Unary ops whose derivative is a function of the input: d = df(x).
 #define SOMA_UNARY_FROM_INPUT(NAME, F, DF)                                                       \
   Tensor NAME(const Tensor& x) {                                                                 \
+    require_cpu(#NAME, x);                                                                       \
     Tensor dx = x.detach();                                                                      \
     return record(#NAME, unary_apply(x, [](float v) { return F; }), {x}, [dx](const Tensor& g) { \
       return Tensors{mul(g, unary_apply(dx, [](float v) { return DF; }))};                       \
@@ -109,6 +145,7 @@ Tensor neg(const Tensor& x) {
 // Unary ops whose derivative is cheaper from the output y.
 #define SOMA_UNARY_FROM_OUTPUT(NAME, F, DF)                                \
   Tensor NAME(const Tensor& x) {                                           \
+    require_cpu(#NAME, x);                                                 \
     Tensor y = unary_apply(x, [](float v) { return F; });                  \
     Tensor dy = y.detach();                                                \
     return record(#NAME, y, {x}, [dy](const Tensor& g) {                   \
@@ -128,6 +165,7 @@ SOMA_UNARY_FROM_OUTPUT(tanh, std::tanh(v), 1.0f - y * y)
 #undef SOMA_UNARY_FROM_OUTPUT
 
 Tensor pow(const Tensor& x, float e) {
+  require_cpu("pow", x);
   Tensor dx = x.detach();
   return record(
       "pow", unary_apply(x, [e](float v) { return std::pow(v, e); }), {x},
@@ -137,6 +175,7 @@ Tensor pow(const Tensor& x, float e) {
 }
 
 Tensor clamp(const Tensor& x, float lo, float hi) {
+  require_cpu("clamp", x);
   Tensor dx = x.detach();
   return record(
       "clamp", unary_apply(x, [lo, hi](float v) { return std::fmin(std::fmax(v, lo), hi); }), {x},
@@ -147,6 +186,7 @@ Tensor clamp(const Tensor& x, float lo, float hi) {
 }
 
 Tensor softplus(const Tensor& x, float beta, float threshold) {
+  require_cpu("softplus", x);
   Tensor dx = x.detach();
   auto f = [beta, threshold](float v) {
     return beta * v > threshold ? v : std::log1p(std::exp(beta * v)) / beta;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/spike_matmul.hpp"
 
@@ -31,36 +32,41 @@ MatmulDims matmul_dims(const Tensor& a, const Tensor& b) {
 }
 
 // C[i] = op(A[i]) op(B[i]) for each batch entry; a stride of 0 reuses one matrix.
-void batched_gemm(int64_t batch, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a,
-                  int64_t sa, const float* b, int64_t sb, float beta, float* c, int64_t sc) {
+void batched_gemm(Device dev, int64_t batch, bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+                  const float* a, int64_t sa, const float* b, int64_t sb, float beta, float* c,
+                  int64_t sc) {
   for (int64_t i = 0; i < batch; ++i)
-    gemm(ta, tb, m, n, k, 1.0f, a + i * sa, b + i * sb, beta, c + i * sc);
+    gemm(dev, ta, tb, m, n, k, 1.0f, a + i * sa, b + i * sb, beta, c + i * sc);
 }
 
 }  // namespace
 
+// Runs on the inputs' device: gemm dispatches to cuBLAS for cuda tensors, hence raw_data().
 Tensor matmul(const Tensor& a, const Tensor& b) {
   MatmulDims d = matmul_dims(a, b);
+  const Device dev = require_device("matmul", a, b);
   Shape shape = a.shape();
   shape.back() = d.m;
-  Tensor out = Tensor::uninitialized(shape);
+  Tensor out = Tensor::uninitialized(shape, dev);
   if (d.shared_b)  // all leading dims fold into the rows of one GEMM
-    gemm(false, false, d.batch * d.n, d.m, d.k, 1.0f, a.data(), b.data(), 0.0f, out.data());
+    gemm(dev, false, false, d.batch * d.n, d.m, d.k, 1.0f, a.raw_data(), b.raw_data(), 0.0f,
+         out.raw_data());
   else
-    batched_gemm(d.batch, false, false, d.n, d.m, d.k, a.data(), d.n * d.k, b.data(), d.k * d.m,
-                 0.0f, out.data(), d.n * d.m);
+    batched_gemm(dev, d.batch, false, false, d.n, d.m, d.k, a.raw_data(), d.n * d.k, b.raw_data(),
+                 d.k * d.m, 0.0f, out.raw_data(), d.n * d.m);
   Tensor da = a.detach(), db = b.detach();
-  return record("matmul", out, {a, b}, [da, db, d](const Tensor& g) {
-    Tensor ga = Tensor::uninitialized(da.shape()), gb = Tensor::uninitialized(db.shape());
+  return record("matmul", out, {a, b}, [da, db, d, dev](const Tensor& g) {
+    Tensor ga = Tensor::uninitialized(da.shape(), dev), gb = Tensor::uninitialized(db.shape(), dev);
+    const float *pg = g.raw_data(), *pa = da.raw_data(), *pb = db.raw_data();
     if (d.shared_b) {
       int64_t rows = d.batch * d.n;
-      gemm(false, true, rows, d.k, d.m, 1.0f, g.data(), db.data(), 0.0f, ga.data());
-      gemm(true, false, d.k, d.m, rows, 1.0f, da.data(), g.data(), 0.0f, gb.data());
+      gemm(dev, false, true, rows, d.k, d.m, 1.0f, pg, pb, 0.0f, ga.raw_data());
+      gemm(dev, true, false, d.k, d.m, rows, 1.0f, pa, pg, 0.0f, gb.raw_data());
     } else {
-      batched_gemm(d.batch, false, true, d.n, d.k, d.m, g.data(), d.n * d.m, db.data(), d.k * d.m,
-                   0.0f, ga.data(), d.n * d.k);
-      batched_gemm(d.batch, true, false, d.k, d.m, d.n, da.data(), d.n * d.k, g.data(), d.n * d.m,
-                   0.0f, gb.data(), d.k * d.m);
+      batched_gemm(dev, d.batch, false, true, d.n, d.k, d.m, pg, d.n * d.m, pb, d.k * d.m, 0.0f,
+                   ga.raw_data(), d.n * d.k);
+      batched_gemm(dev, d.batch, true, false, d.k, d.m, d.n, pa, d.n * d.k, pg, d.n * d.m, 0.0f,
+                   gb.raw_data(), d.k * d.m);
     }
     return Tensors{ga, gb};
   });
@@ -91,6 +97,39 @@ Tensor weight_grad(const Tensor& g, const Tensor& x, const SpikeRows* spikes, Li
   return gw;
 }
 
+// linear on cuda tensors: dense GEMMs through cuBLAS (no spike-row path); the bias enters as a
+// rank-1 GEMM ones (rows x 1) b (1 x out), and its gradient as ones^T g.
+Tensor linear_cuda(const Tensor& x, const Tensor& weight, const Tensor& bias, LinearDims d) {
+  const Device dev = Device::cuda;
+  Shape shape = x.shape();
+  shape.back() = d.out;
+  Tensor out = Tensor::uninitialized(shape, dev);
+  Tensor ones = bias.defined() ? Tensor::full({d.rows}, 1.0f, dev) : Tensor();
+  if (bias.defined())
+    gemm(dev, false, false, d.rows, d.out, 1, 1.0f, ones.raw_data(), bias.raw_data(), 0.0f,
+         out.raw_data());
+  gemm(dev, false, true, d.rows, d.out, d.in, 1.0f, x.raw_data(), weight.raw_data(),
+       bias.defined() ? 1.0f : 0.0f, out.raw_data());
+  Tensor dx = x.detach(), dw = weight.detach();
+  Tensors inputs{x, weight};
+  if (bias.defined()) inputs.push_back(bias);
+  return record("linear", out, inputs, [=](const Tensor& g) {
+    Tensor gx = Tensor::uninitialized(dx.shape(), dev), gw = Tensor::uninitialized(dw.shape(), dev);
+    gemm(dev, false, false, d.rows, d.in, d.out, 1.0f, g.raw_data(), dw.raw_data(), 0.0f,
+         gx.raw_data());
+    gemm(dev, true, false, d.out, d.in, d.rows, 1.0f, g.raw_data(), dx.raw_data(), 0.0f,
+         gw.raw_data());
+    Tensors grads{gx, gw};
+    if (ones.defined()) {
+      Tensor gb = Tensor::uninitialized({d.out}, dev);
+      gemm(dev, true, false, 1, d.out, d.rows, 1.0f, ones.raw_data(), g.raw_data(), 0.0f,
+           gb.raw_data());
+      grads.push_back(gb);
+    }
+    return grads;
+  });
+}
+
 }  // namespace
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
@@ -101,6 +140,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   if (bias.defined() && bias.numel() != d.out)
     throw std::invalid_argument("linear: bias " + to_string(bias.shape()) + " for " +
                                 std::to_string(d.out) + " outputs");
+  if (require_device("linear", x, weight, bias) == Device::cuda)
+    return linear_cuda(x, weight, bias, d);
   Shape shape = x.shape();
   shape.back() = d.out;
   Tensor out = Tensor::uninitialized(shape);

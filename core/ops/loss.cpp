@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 
 namespace soma {
 
@@ -142,6 +143,7 @@ Upstream upstream(const Tensor& g, Reduction r, int64_t count) {
 }  // namespace
 
 Tensor softmax(const Tensor& x, int dim) {
+  require_cpu("softmax", x);
   Lanes l = lanes_of(x.shape(), dim);
   Tensor y = Tensor::zeros(x.shape());
   softmax_kernel<false>(x.data(), y.data(), l);
@@ -151,6 +153,7 @@ Tensor softmax(const Tensor& x, int dim) {
 }
 
 Tensor log_softmax(const Tensor& x, int dim) {
+  require_cpu("log_softmax", x);
   Lanes l = lanes_of(x.shape(), dim);
   Tensor y = Tensor::zeros(x.shape());
   softmax_kernel<true>(x.data(), y.data(), l);
@@ -160,6 +163,7 @@ Tensor log_softmax(const Tensor& x, int dim) {
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
+  require_cpu("nll_loss", log_probs, target);
   std::vector<int64_t> t = class_targets("nll_loss", log_probs, target);
   int64_t n = log_probs.size(0), c = log_probs.size(1);
   Tensor per = Tensor::zeros({n});
@@ -178,6 +182,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
 // the loss -sum_c q_c log p_c, and its gradient with respect to the logits p - q.
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, float label_smoothing,
                      Reduction r) {
+  require_cpu("cross_entropy", logits, target);
   if (!(label_smoothing >= 0 && label_smoothing <= 1))
     throw std::invalid_argument("cross_entropy: label_smoothing " + format_value(label_smoothing) +
                                 " is not in [0, 1]");
@@ -209,6 +214,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, float label_smo
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
+  require_cpu("mse_loss", input, target);
   check_same_shape("mse_loss", input, target);
   Tensor diff = Tensor::zeros(input.shape());
   diff.array() = input.array() - target.array();
@@ -233,6 +239,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
 // -(y log p + (1 - y) log(1 - p)) with each log clamped at -100 so p = 0 or 1 stays finite.
 // The input gradient (p - y) / max(p (1 - p), 1e-12) is torch's, which bounds it the same way.
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction r) {
+  require_cpu("binary_cross_entropy", input, target);
   check_same_shape("binary_cross_entropy", input, target);
   int64_t n = input.numel();
   const float *p = input.data(), *y = target.data();

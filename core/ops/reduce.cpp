@@ -1,6 +1,7 @@
 #include "core/ops/reduce.hpp"
 
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/shape_ops.hpp"
 
@@ -56,6 +57,7 @@ std::vector<int64_t> argmax_indices(const Tensor& x, const Split& s) {
 }  // namespace
 
 Tensor sum(const Tensor& x) {
+  require_cpu("sum", x);
   Shape shape = x.shape();
   Tensor out = Tensor::scalar(float(x.array().cast<double>().sum()));
   return record("sum", out, {x},
@@ -63,6 +65,7 @@ Tensor sum(const Tensor& x) {
 }
 
 Tensor sum(const Tensor& x, int dim, bool keepdim) {
+  require_cpu("sum", x);
   Split s = split_at(x.shape(), dim, keepdim);
   Tensor out = Tensor::zeros(s.reduced);
   const float* p = x.data();
@@ -84,10 +87,12 @@ Tensor mean(const Tensor& x, int dim, bool keepdim) {
 }
 
 Tensor max(const Tensor& x) {
+  require_cpu("max", x);
   return max(reshape(x, {-1}), 0);
 }
 
 Tensor max(const Tensor& x, int dim, bool keepdim) {
+  require_cpu("max", x);
   Split s = split_at(x.shape(), dim, keepdim);
   std::vector<int64_t> idx = argmax_indices(x, s);
   Tensor out = Tensor::zeros(s.reduced);
@@ -107,6 +112,7 @@ Tensor max(const Tensor& x, int dim, bool keepdim) {
 }
 
 Tensor argmax(const Tensor& x, int dim, bool keepdim) {
+  require_cpu("argmax", x);
   Split s = split_at(x.shape(), dim, keepdim);
   std::vector<int64_t> idx = argmax_indices(x, s);
   Tensor out = Tensor::zeros(s.reduced);

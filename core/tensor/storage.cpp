@@ -6,6 +6,7 @@
 #include <mutex>
 #include <new>
 
+#include "core/backend/cuda_runtime.hpp"
 #include "core/tensor/checked_size.hpp"
 #include "core/tensor/memory_stats.hpp"
 
@@ -69,10 +70,15 @@ bool give_to_cache(void* p, int64_t capacity) {
 }  // namespace
 
 // Throws SizeError when n floats are more than memory_limit_bytes() (checked_size.hpp).
-Storage::Storage(int64_t n) : size_(n) {
+Storage::Storage(int64_t n, Device device) : size_(n), device_(device) {
   // Checked first: a wrapped size would allocate a small block that the caller then overruns.
   const int64_t bytes =
       checked_mul(std::max<int64_t>(n, 1), int64_t(sizeof(float)), "tensor storage");
+  if (device == Device::cuda) {  // counted by the device allocator, not memory_stats()
+    capacity_bytes_ = bytes;
+    data_ = static_cast<float*>(cuda::allocate(bytes));
+    return;
+  }
   if (bytes > memory_limit_bytes())  // the message only on failure: this runs for every tensor
     check_fits_memory(bytes, "a tensor of " + std::to_string(n) + " floats");
   capacity_bytes_ = bytes;
@@ -89,6 +95,10 @@ Storage::Storage(int64_t n) : size_(n) {
 }
 
 Storage::~Storage() {
+  if (device_ == Device::cuda) {
+    cuda::deallocate(data_);
+    return;
+  }
   current.fetch_sub(size_ * int64_t(sizeof(float)));
   if (capacity_bytes_ >= kCachedMinBytes && give_to_cache(data_, capacity_bytes_)) return;
   ::operator delete(data_, kAlign);

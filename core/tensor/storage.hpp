@@ -1,13 +1,17 @@
 #pragma once
-// The buffer behind a Tensor: n floats, 64-byte aligned, uninitialised, counted in
-// memory_stats() and, when large, recycled through the storage cache (see memory_stats.hpp).
+// The buffer behind a Tensor: n floats, uninitialised. On the cpu: 64-byte aligned, counted in
+// memory_stats() and, when large, recycled through the storage cache (see memory_stats.hpp). On
+// cuda: device memory from the CUDA backend's caching allocator (cuda_runtime.hpp), which keeps
+// its own statistics; data() is then a device pointer that host code must not dereference.
 #include <cstdint>
+
+#include "core/tensor/device.hpp"
 
 namespace soma {
 
 class Storage {
  public:
-  explicit Storage(int64_t n);
+  explicit Storage(int64_t n, Device device = Device::cpu);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -15,11 +19,13 @@ class Storage {
   float* data() { return data_; }
   const float* data() const { return data_; }
   int64_t size() const { return size_; }
+  Device device() const { return device_; }
 
  private:
   float* data_;
   int64_t size_;
   int64_t capacity_bytes_;  // what was allocated: the request rounded up, or a larger cached block
+  Device device_;
 };
 
 }  // namespace soma

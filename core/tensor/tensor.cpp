@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "core/autograd/engine.hpp"
+#include "core/autograd/node.hpp"
+#include "core/backend/cuda_runtime.hpp"
 #include "core/random/rng.hpp"
 
 namespace soma {
@@ -12,14 +14,39 @@ const char* device_name(Device d) {
   return d == Device::cpu ? "cpu" : "cuda";
 }
 
-Tensor Tensor::uninitialized(const Shape& shape) {
+namespace {
+
+cuda::CopyKind copy_kind(Device dst, Device src) {
+  if (src == Device::cpu) return cuda::CopyKind::host_to_device;
+  return dst == Device::cpu ? cuda::CopyKind::device_to_host : cuda::CopyKind::device_to_device;
+}
+
+// n floats from src (on src_device) to dst (on dst_device).
+void copy_floats(float* dst, Device dst_device, const float* src, Device src_device, int64_t n) {
+  if (dst_device == Device::cpu && src_device == Device::cpu)
+    std::copy(src, src + n, dst);
+  else
+    cuda::copy(dst, src, n * int64_t(sizeof(float)), copy_kind(dst_device, src_device));
+}
+
+}  // namespace
+
+void Tensor::throw_not_on_host() const {
+  throw std::runtime_error(
+      "a CPU kernel asked for the host data of a cuda tensor " + to_string(shape()) +
+      ": the op has no CUDA implementation (Soma never falls back to the CPU in silence); copy "
+      "its inputs with .cpu()");
+}
+
+Tensor Tensor::uninitialized(const Shape& shape, Device device) {
   if (shape.size() > size_t(kMaxDims))
     throw std::invalid_argument("Tensor: at most 5 dimensions, got " + to_string(shape));
   for (auto d : shape)
     if (d < 0) throw std::invalid_argument("Tensor: negative size in " + to_string(shape));
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(numel_of(shape));
+  impl->storage = std::make_shared<Storage>(numel_of(shape), device);
   impl->shape = shape;
+  impl->device = device;
   return Tensor(std::move(impl));
 }
 
@@ -32,13 +59,13 @@ Tensor Tensor::from(const Shape& shape, std::vector<float> values) {
   return t;
 }
 
-Tensor Tensor::full(const Shape& shape, float value) {
-  Tensor t = uninitialized(shape);
-  std::fill(t.data(), t.data() + t.numel(), value);
+Tensor Tensor::full(const Shape& shape, float value, Device device) {
+  Tensor t = uninitialized(shape, device);
+  t.fill_(value);
   return t;
 }
-Tensor Tensor::zeros(const Shape& shape) {
-  return full(shape, 0.0f);
+Tensor Tensor::zeros(const Shape& shape, Device device) {
+  return full(shape, 0.0f, device);
 }
 Tensor Tensor::ones(const Shape& shape) {
   return full(shape, 1.0f);
@@ -73,7 +100,24 @@ float Tensor::item() const {
   if (numel() != 1)
     throw std::invalid_argument("item() needs a one-element tensor, got shape " +
                                 to_string(shape()));
-  return data()[0];
+  float v;
+  copy_floats(&v, Device::cpu, raw_data(), device(), 1);
+  return v;
+}
+
+std::vector<float> Tensor::to_vector() const {
+  std::vector<float> v(static_cast<size_t>(numel()));
+  copy_floats(v.data(), Device::cpu, raw_data(), device(), numel());
+  return v;
+}
+
+Tensor Tensor::to(Device target) const {
+  if (device() == target) return *this;
+  Tensor out = uninitialized(shape(), target);
+  copy_floats(out.raw_data(), target, raw_data(), device(), numel());
+  const Device source = device();
+  return record("to_device", out, {*this},
+                [source](const Tensor& g) { return Tensors{g.to(source)}; });
 }
 
 int64_t Tensor::flat_index(std::initializer_list<int64_t> index) const {
@@ -125,7 +169,7 @@ void Tensor::backward() const {
   if (numel() != 1)
     throw std::invalid_argument("backward() without a gradient needs a one-element tensor, got " +
                                 to_string(shape()));
-  backward(Tensor::ones(shape()));
+  backward(Tensor::full(shape(), 1.0f, device()));
 }
 
 void Tensor::backward(const Tensor& grad) const {
@@ -142,8 +186,8 @@ Tensor Tensor::detach() const {
 }
 
 Tensor Tensor::clone() const {
-  Tensor t = uninitialized(shape());
-  std::copy(data(), data() + numel(), t.data());
+  Tensor t = uninitialized(shape(), device());
+  copy_floats(t.raw_data(), device(), raw_data(), device(), numel());
   return t;
 }
 
@@ -151,11 +195,14 @@ void Tensor::copy_(const Tensor& src) {
   if (src.shape() != shape())
     throw std::invalid_argument("copy_: shape " + to_string(src.shape()) + " into " +
                                 to_string(shape()));
-  std::copy(src.data(), src.data() + numel(), data());
+  copy_floats(raw_data(), device(), src.raw_data(), src.device(), numel());
 }
 
 void Tensor::fill_(float value) {
-  array().setConstant(value);
+  if (device() == Device::cuda)
+    cuda::fill(raw_data(), numel(), value);
+  else
+    std::fill(raw_data(), raw_data() + numel(), value);
 }
 
 }  // namespace soma

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/tensor/device.hpp"
 #include "core/tensor/shape.hpp"
 #include "core/tensor/storage.hpp"
 
@@ -14,9 +15,6 @@ namespace soma {
 
 class Rng;
 struct Node;
-
-enum class Device { cpu, cuda };
-const char* device_name(Device d);
 
 struct TensorImpl {
   std::shared_ptr<Storage> storage;
@@ -40,19 +38,20 @@ class Tensor {
   Tensor() = default;
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
-  // Factories. Storage counts in memory_stats() (core/tensor/memory_stats.hpp).
-  static Tensor zeros(const Shape& shape);
+  // Factories. Storage counts in memory_stats() (core/tensor/memory_stats.hpp). A cuda device
+  // needs a CUDA build (otherwise std::runtime_error).
+  static Tensor zeros(const Shape& shape, Device device = Device::cpu);
   // Uninitialised values: for kernels that overwrite every element before anyone reads it (a
   // GEMM output with beta 0, a scan's outputs). Never return one with elements unwritten.
-  static Tensor uninitialized(const Shape& shape);
+  static Tensor uninitialized(const Shape& shape, Device device = Device::cpu);
   static Tensor ones(const Shape& shape);
-  static Tensor full(const Shape& shape, float value);
+  static Tensor full(const Shape& shape, float value, Device device = Device::cpu);
   static Tensor scalar(float value);
   static Tensor from(const Shape& shape, std::vector<float> values);
   static Tensor arange(int64_t n);
   static Tensor randn(const Shape& shape, Rng& rng);
   static Tensor rand(const Shape& shape, Rng& rng, float lo = 0, float hi = 1);
-  static Tensor zeros_like(const Tensor& t) { return zeros(t.shape()); }
+  static Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.device()); }
 
   bool defined() const { return impl_ != nullptr; }
   const Shape& shape() const { return impl_->shape; }
@@ -61,12 +60,29 @@ class Tensor {
   int64_t numel() const { return numel_of(impl_->shape); }
   Device device() const { return impl_->device; }
 
-  float* data() { return impl_->storage->data() + impl_->offset; }
-  const float* data() const { return impl_->storage->data() + impl_->offset; }
-  float item() const;
+  // Host pointer for CPU kernels. In a CUDA build it throws for a cuda tensor: a CPU kernel
+  // must fail loudly on device memory, never read it (see core/backend/device_check.hpp).
+  float* data() {
+    check_host();
+    return raw_data();
+  }
+  const float* data() const {
+    check_host();
+    return raw_data();
+  }
+  // The storage pointer on the tensor's own device: for backends and copies only.
+  float* raw_data() { return impl_->storage->data() + impl_->offset; }
+  const float* raw_data() const { return impl_->storage->data() + impl_->offset; }
+  float item() const;  // copies from the device for a cuda tensor
   float at(std::initializer_list<int64_t> index) const;
   float& at(std::initializer_list<int64_t> index);
-  std::vector<float> to_vector() const { return {data(), data() + numel()}; }
+  std::vector<float> to_vector() const;  // copies from the device for a cuda tensor
+
+  // A copy on `device` (the same tensor when it is there already). Differentiable: the
+  // gradient flows back to the source device. Explicit on purpose: ops never move data.
+  Tensor to(Device device) const;
+  Tensor cpu() const { return to(Device::cpu); }
+  Tensor cuda() const { return to(Device::cuda); }
 
   // Eigen views of the flat data, or of the data as rows x cols (row-major).
   ArrayMap array() { return {data(), Eigen::Index(numel())}; }
@@ -89,16 +105,25 @@ class Tensor {
   const std::shared_ptr<Node>& grad_fn() const { return impl_->grad_fn; }
   int output_nr() const { return impl_->output_nr; }
 
-  Tensor detach() const;          // shares storage, no history
-  Tensor clone() const;           // deep copy, no history
-  void copy_(const Tensor& src);  // in-place value copy (shapes must match), no history
+  Tensor detach() const;  // shares storage, no history
+  Tensor clone() const;   // deep copy on the same device, no history
+  // In-place value copy (shapes must match; between any devices), no history.
+  void copy_(const Tensor& src);
   void fill_(float value);
 
   const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
   bool same_storage(const Tensor& o) const { return impl_->storage == o.impl_->storage; }
 
  private:
-  int64_t last_dim() const { return dim() == 0 ? 1 : impl_->shape.back(); }
+  void check_host() const {
+#ifdef SOMA_CUDA
+    if (impl_->device != Device::cpu) throw_not_on_host();
+#endif
+  }
+  [[noreturn]] void throw_not_on_host() const;
+  int64_t last_dim() const {
+    return dim() == 0 ? 1 : impl_->shape.back();
+  }
   int64_t flat_index(std::initializer_list<int64_t> index) const;
   std::shared_ptr<TensorImpl> impl_;
 };

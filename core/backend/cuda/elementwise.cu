@@ -1,0 +1,63 @@
+// Element-wise kernels: binary ops on equal-length arrays or with a scalar, and fill.
+#include "core/backend/cuda/device_context.hpp"
+#include "core/backend/cuda/launch.cuh"
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/cuda_runtime.hpp"
+
+namespace soma::cuda {
+
+namespace {
+
+__device__ inline float apply(BinaryOp op, float a, float b) {
+  switch (op) {
+    case BinaryOp::add:
+      return a + b;
+    case BinaryOp::sub:
+      return a - b;
+    case BinaryOp::mul:
+      return a * b;
+    case BinaryOp::div:
+      return a / b;
+  }
+  return 0.0f;
+}
+
+__global__ void binary_kernel(BinaryOp op, const float* a, const float* b, int64_t n, float* out) {
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n;
+       k += int64_t(gridDim.x) * blockDim.x)
+    out[k] = apply(op, a[k], b[k]);
+}
+
+__global__ void scalar_kernel(BinaryOp op, const float* a, float b, int64_t n, float* out) {
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n;
+       k += int64_t(gridDim.x) * blockDim.x)
+    out[k] = apply(op, a[k], b);
+}
+
+__global__ void fill_kernel(float* p, int64_t n, float value) {
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n;
+       k += int64_t(gridDim.x) * blockDim.x)
+    p[k] = value;
+}
+
+}  // namespace
+
+void binary(BinaryOp op, const float* a, const float* b, int64_t n, float* out) {
+  if (n == 0) return;
+  binary_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(op, a, b, n, out);
+  check(cudaGetLastError(), "binary_kernel launch");
+}
+
+void binary_scalar(BinaryOp op, const float* a, float b, int64_t n, float* out) {
+  if (n == 0) return;
+  scalar_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(op, a, b, n, out);
+  check(cudaGetLastError(), "scalar_kernel launch");
+}
+
+void fill(float* p, int64_t n, float value) {
+  if (n == 0) return;
+  fill_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(p, n, value);
+  check(cudaGetLastError(), "fill_kernel launch");
+}
+
+}  // namespace soma::cuda

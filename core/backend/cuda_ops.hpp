@@ -1,0 +1,51 @@
+#pragma once
+// Device kernels of the CUDA backend on raw device pointers, for the ops that dispatch on a
+// cuda tensor (elementwise.cpp, current_scan.cpp, the autograd engine). Plain C++ so that both
+// nvcc (core/backend/cuda/*.cu) and the core include it; a build without CUDA links stubs that
+// throw (core/backend/no_cuda.cpp). All launches go on the backend's one stream
+// (cuda_runtime.hpp) and return without waiting.
+#include <cstdint>
+
+namespace soma::cuda {
+
+enum class BinaryOp { add, sub, mul, div };
+// out[k] = a[k] op b[k] over n elements (out may alias a or b).
+void binary(BinaryOp op, const float* a, const float* b, int64_t n, float* out);
+// out[k] = a[k] op b.
+void binary_scalar(BinaryOp op, const float* a, float b, int64_t n, float* out);
+
+// The current-based leaky scan of core/neuron/current_scan.hpp (LIF, LIF-box, LI): the same
+// recurrence, one thread per neuron with its state in registers, looping over the T steps.
+// surrogate is int(SurrogateMethod) (surrogate.hpp; current_scan.cpp asserts the numbering).
+struct LeakyScanParams {
+  float am, keep_i, v_leak, v_th, v_reset;
+  bool spiking, reset_value;
+  int surrogate;
+  float alpha;
+  int64_t steps, width;  // arrays are (steps, width), time-major; state arrays (width)
+};
+
+// x in; v, i in/out; z, v_dec, trace out, each may be null (as scan_forward).
+struct LeakyScanArrays {
+  const float* x;
+  float* v;
+  float* i;
+  float* z;
+  float* v_dec;
+  float* trace;
+};
+
+// The adjoint, as scan_backward: gv and gi are in dL/d(final state), out dL/d(initial state).
+struct LeakyScanGrads {
+  const float* v_dec;   // saved by the forward (spiking models)
+  const float* gz;      // or null
+  const float* gtrace;  // or null
+  float* gx;
+  float* gv;
+  float* gi;
+};
+
+void leaky_scan_forward(const LeakyScanParams& p, const LeakyScanArrays& a);
+void leaky_scan_backward(const LeakyScanParams& p, const LeakyScanGrads& g);
+
+}  // namespace soma::cuda

@@ -1,0 +1,41 @@
+#pragma once
+// The host side of the CUDA backend: device memory, copies and the one stream. Plain C++ (no
+// CUDA or Eigen headers), so the core includes it in every build. A CUDA build implements it
+// in core/backend/cuda/; any other build links core/backend/no_cuda.cpp, where device_count()
+// is 0 and everything else throws std::runtime_error naming the missing backend.
+//
+// One device (ordinal 0) and one stream per process: every kernel, cuBLAS call and copy is
+// queued on that stream, so work runs in the order the host issued it and a freed block can be
+// reused at once by the next kernel (the caching allocator relies on that order).
+#include <cstdint>
+
+#include "core/backend/caching_allocator.hpp"
+
+namespace soma::cuda {
+
+// Devices that cudaGetDeviceCount reports; 0 in a build without CUDA or on a machine without
+// a GPU (or driver).
+int device_count();
+bool available();  // device_count() > 0
+// Throws std::runtime_error when there is no usable device; `what` names the caller.
+void require_available(const char* what);
+
+// Device memory through the caching allocator: no cudaMalloc once a training loop's sizes
+// have been seen (see caching_allocator.hpp).
+void* allocate(int64_t bytes);
+void deallocate(void* p);
+AllocatorStats memory_stats();
+void empty_cache();  // returns cached blocks to the driver (cudaFree)
+
+enum class CopyKind { host_to_device, device_to_host, device_to_device };
+// Copies `bytes` on the stream; returns when the copy is done for host destinations and host
+// sources (so host buffers may be reused at once), queued for device-to-device.
+void copy(void* dst, const void* src, int64_t bytes, CopyKind kind);
+void fill(float* p, int64_t n, float value);  // device memory
+void synchronize();                           // waits for everything queued on the stream
+
+// TF32 tensor-core GEMMs (10-bit mantissa inputs, fp32 accumulate): off by default.
+void set_tf32(bool on);
+bool tf32();
+
+}  // namespace soma::cuda

@@ -1,0 +1,77 @@
+// The CUDA backend's interface in a build without CUDA: no devices, and every request for
+// device memory or a device kernel fails loudly. A CUDA build compiles core/backend/cuda/
+// instead (SOMA_CUDA is defined there).
+#ifndef SOMA_CUDA
+
+#include <stdexcept>
+#include <string>
+
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/cuda_runtime.hpp"
+#include "core/backend/gemm.hpp"
+
+namespace soma {
+
+namespace {
+[[noreturn]] void no_backend(const char* what) {
+  throw std::runtime_error(std::string(what) +
+                           ": this build has no CUDA backend (configure with the native-cuda "
+                           "preset, SOMA_CUDA=ON)");
+}
+}  // namespace
+
+void gemm_cuda(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*, float,
+               float*) {
+  no_backend("gemm");
+}
+
+namespace cuda {
+
+int device_count() {
+  return 0;
+}
+bool available() {
+  return false;
+}
+void require_available(const char* what) {
+  no_backend(what);
+}
+void* allocate(int64_t) {
+  no_backend("cuda allocate");
+}
+void deallocate(void*) {
+  no_backend("cuda deallocate");
+}
+AllocatorStats memory_stats() {
+  return {};
+}
+void empty_cache() {}
+void copy(void*, const void*, int64_t, CopyKind) {
+  no_backend("cuda copy");
+}
+void fill(float*, int64_t, float) {
+  no_backend("cuda fill");
+}
+void synchronize() {}
+void set_tf32(bool) {}
+bool tf32() {
+  return false;
+}
+
+void binary(BinaryOp, const float*, const float*, int64_t, float*) {
+  no_backend("cuda element-wise op");
+}
+void binary_scalar(BinaryOp, const float*, float, int64_t, float*) {
+  no_backend("cuda element-wise op");
+}
+void leaky_scan_forward(const LeakyScanParams&, const LeakyScanArrays&) {
+  no_backend("cuda neuron scan");
+}
+void leaky_scan_backward(const LeakyScanParams&, const LeakyScanGrads&) {
+  no_backend("cuda neuron scan");
+}
+
+}  // namespace cuda
+}  // namespace soma
+
+#endif  // SOMA_CUDA

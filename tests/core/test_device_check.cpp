@@ -1,0 +1,77 @@
+// Ops refuse cuda tensors they cannot compute on, and mixed devices, naming the op. A CPU build
+// cannot allocate cuda storage, so these tests tag host tensors as cuda by hand: the checks read
+// only the tags, and throw before any kernel touches the data.
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "core/backend/cuda_runtime.hpp"
+#include "core/backend/device_check.hpp"
+#include "core/neuron/lif.hpp"
+#include "core/ops/elementwise.hpp"
+#include "core/ops/linalg.hpp"
+
+using namespace soma;
+
+namespace {
+
+// A host tensor that claims to be on cuda (its storage stays host memory).
+Tensor tagged_cuda(const Shape& shape) {
+  Tensor t = Tensor::zeros(shape);
+  t.impl()->device = Device::cuda;
+  return t;
+}
+
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("device check: the common device of the inputs, undefined inputs ignored") {
+  Tensor a = Tensor::zeros({2}), c = tagged_cuda({2});
+  CHECK(require_device("op", a, a, Tensor()) == Device::cpu);
+  CHECK(require_device("op", c, Tensor(), c) == Device::cuda);
+  CHECK(require_device("op") == Device::cpu);
+  CHECK_NOTHROW(require_cpu("op", a, Tensor()));
+}
+
+TEST_CASE("device check: mixed devices throw invalid_argument naming the op") {
+  Tensor a = Tensor::zeros({2}), c = tagged_cuda({2});
+  CHECK_THROWS_AS(require_device("matmul", a, c), std::invalid_argument);
+  const std::string msg = error_of([&] { require_device("matmul", a, c); });
+  CHECK(msg.find("matmul") != std::string::npos);
+  CHECK(msg.find("cpu and cuda") != std::string::npos);
+  CHECK(error_of([&] { add(a, c); }).find("add") == 0);
+}
+
+TEST_CASE("device check: an op without a CUDA kernel throws for cuda inputs, naming the op") {
+  Tensor c = tagged_cuda({3});
+  CHECK_THROWS_AS(require_cpu("relu", c), std::runtime_error);
+  for (auto [name, op] : {std::pair<const char*, std::function<void()>>{"relu", [&] { relu(c); }},
+                          {"sigmoid", [&] { sigmoid(c); }},
+                          {"pow", [&] { pow(c, 2.0f); }},
+                          {"spike_fn", [&] { spike_fn(c, Surrogate{}); }}}) {
+    const std::string msg = error_of(op);
+    CAPTURE(name);
+    CHECK(msg.find(name) == 0);
+    CHECK(msg.find("no CUDA implementation") != std::string::npos);
+  }
+}
+
+TEST_CASE("device check: cuda storage needs a CUDA build with a device") {
+  if (cuda::available()) return;  // a GPU machine allocates it
+  CHECK_THROWS_AS(Tensor::zeros({4}, Device::cuda), std::runtime_error);
+  CHECK_THROWS_AS(Tensor::ones({4}).cuda(), std::runtime_error);
+  Tensor t = Tensor::ones({4});
+  CHECK(t.cpu().same_storage(t));  // already there: no copy
+  CHECK(t.to(Device::cpu).same_storage(t));
+}
