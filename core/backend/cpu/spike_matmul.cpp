@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "core/backend/cpu/isa_kernels.hpp"
 #include "core/backend/parallel.hpp"
 
 namespace soma {
@@ -35,39 +36,6 @@ bool scan_rows(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t bud
     counts.push_back(int64_t(active.size()));
   }
   return true;
-}
-
-// 16 floats as one value: GCC and Clang keep these in registers (AVX-512: one register, AVX2:
-// two, WebAssembly without SIMD: scalars), where a float[64] accumulator was kept on the stack,
-// a store-to-load dependency per add that halved the speed.
-typedef float Vec16 __attribute__((vector_size(64)));
-
-inline Vec16 load16(const float* p) {
-  Vec16 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline void store16(float* p, Vec16 v) {
-  std::memcpy(p, &v, sizeof v);
-}
-
-// t[0, 64) = the sum of the panel rows listed in idx[0, count). The panel is contiguous, so
-// its rows do not collide in cache as rows of W^T 4 KB apart would.
-inline void sum_tile(float* t, const float* panel, const int32_t* idx, int64_t count) {
-  static_assert(kTile == 64);
-  Vec16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
-  for (int64_t a = 0; a < count; ++a) {
-    const float* src = panel + int64_t(idx[a]) * kTile;
-    a0 += load16(src);
-    a1 += load16(src + 16);
-    a2 += load16(src + 32);
-    a3 += load16(src + 48);
-  }
-  std::memcpy(t, &a0, sizeof a0);
-  std::memcpy(t + 16, &a1, sizeof a1);
-  std::memcpy(t + 32, &a2, sizeof a2);
-  std::memcpy(t + 48, &a3, sizeof a3);
 }
 
 }  // namespace
@@ -109,32 +77,17 @@ std::vector<float> pack_spike_weights(const float* w, int64_t out, int64_t in) {
   return packed;
 }
 
+namespace {
+CsrView csr(const SpikeRows& s) {
+  return {s.row_start.data(), s.cols.data()};
+}
+}  // namespace
+
+// The kernels are compiled per instruction-set level (kernels_isa.inl).
 void spike_matmul_groups(const SpikeRows& s, RowGroups rg, int64_t cols, const float* packed,
                          int64_t n, float beta, float* c) {
-  // Tiles are summed into a small contiguous buffer and copied out group by group: stores 4 KB
-  // apart interleaved with the panel loads would slow the kernel. Panels outermost, so the one
-  // in use (cols x 64 floats) stays in L2 across all rows.
-  std::vector<float> stage(size_t(rg.width * kTile));
-  for (int64_t j = 0; j < n; j += kTile) {
-    const float* panel = packed + j * cols;
-    const int64_t w = std::min(kTile, n - j);
-    for (int64_t g = 0; g < rg.count; ++g) {
-      const int64_t first = rg.first + g * rg.stride;
-      for (int64_t b = 0; b < rg.width; ++b) {
-        int64_t a0 = s.row_start[size_t(first + b)],
-                count = s.row_start[size_t(first + b + 1)] - a0;
-        sum_tile(stage.data() + b * kTile, panel, s.cols.data() + a0, count);
-      }
-      for (int64_t b = 0; b < rg.width; ++b) {
-        float* out = c + (g * rg.stride + b) * n + j;
-        const float* t = stage.data() + b * kTile;
-        if (beta == 0)
-          for (int64_t k = 0; k < w; ++k) out[k] = t[k];
-        else
-          for (int64_t k = 0; k < w; ++k) out[k] = beta * out[k] + t[k];
-      }
-    }
-  }
+  active_kernels().spike_matmul_groups(csr(s), rg.first, rg.width, rg.count, rg.stride, cols,
+                                       packed, n, beta, c);
 }
 
 void spike_matmul(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* packed,
@@ -157,37 +110,7 @@ void spike_matmul(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, cons
 
 void spike_matmul_t(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* g,
                     int64_t n, float beta, float* c) {
-  // Threads own disjoint 64-column tiles of C. A tile is summed in a contiguous panel
-  // (cols x 64), where the rows its spikes select do not collide in cache, then added to C.
-#pragma omp parallel if ((r1 - r0) * n >= 65536)
-  {
-    std::vector<float> panel(size_t(cols * kTile));
-#pragma omp for schedule(dynamic)
-    for (int64_t j = 0; j < n; j += kTile) {
-      const int64_t w = std::min(kTile, n - j);
-      std::fill(panel.begin(), panel.end(), 0.0f);
-      for (int64_t r = r0; r < r1; ++r) {
-        float t[kTile] = {};
-        std::memcpy(t, g + (r - r0) * n + j, size_t(w) * sizeof(float));
-        const Vec16 t0 = load16(t), t1 = load16(t + 16), t2 = load16(t + 32), t3 = load16(t + 48);
-        for (int64_t a = s.row_start[size_t(r)]; a < s.row_start[size_t(r + 1)]; ++a) {
-          float* dst = panel.data() + int64_t(s.cols[size_t(a)]) * kTile;
-          store16(dst, load16(dst) + t0);
-          store16(dst + 16, load16(dst + 16) + t1);
-          store16(dst + 32, load16(dst + 32) + t2);
-          store16(dst + 48, load16(dst + 48) + t3);
-        }
-      }
-      for (int64_t a = 0; a < cols; ++a) {
-        float* dst = c + a * n + j;
-        const float* src = panel.data() + a * kTile;
-        if (beta == 0)
-          for (int64_t k = 0; k < w; ++k) dst[k] = src[k];
-        else
-          for (int64_t k = 0; k < w; ++k) dst[k] = beta * dst[k] + src[k];
-      }
-    }
-  }
+  active_kernels().spike_matmul_t(csr(s), r0, r1, cols, g, n, beta, c);
 }
 
 }  // namespace soma
