@@ -46,10 +46,15 @@ void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, floa
   });
 }
 
+void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                         const float* v_dec, ScanGrads g, bool detach_reset) {
+  active_kernels().scan_backward_range(c, e, k0, k1, v_dec, g, detach_reset);
+}
+
 void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g) {
   const IsaKernels& k = active_kernels();
-  for_neuron_ranges(e,
-                    [&](int64_t k0, int64_t k1) { k.scan_backward_range(c, e, k0, k1, v_dec, g); });
+  for_neuron_ranges(
+      e, [&](int64_t k0, int64_t k1) { k.scan_backward_range(c, e, k0, k1, v_dec, g, false); });
 }
 
 CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& i0,

@@ -43,4 +43,9 @@ void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, in
 // of H'. v_dec is what scan_forward saved for these steps.
 void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g);
 
+// The same on neurons [k0, k1) only, in the calling thread. detach_reset: no gradient through
+// the reset term (Norse's recurrent LIF; its one step per call comes from lif_recurrent.cpp).
+void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                         const float* v_dec, ScanGrads g, bool detach_reset = false);
+
 }  // namespace soma

@@ -1,5 +1,6 @@
 #include "tasks/framework/step_profile.hpp"
 
+#include "core/backend/cpu/isa_kernels.hpp"
 #include "core/tensor/tensor.hpp"
 
 namespace soma {
@@ -17,11 +18,8 @@ void set_step_profile(StepProfile* p) {
 }
 
 void count_nonzeros(const Tensor& t, double& ones, double& count) {
-  const float* d = t.data();
-  const int64_t size = t.numel();
-  int64_t n = 0;
-  for (int64_t j = 0; j < size; ++j) n += d[j] != 0.0f;
-  ones += double(n);
+  // A per-level kernel: the baseline x86-64 loop added 1.2 ms to a 55 ms rec step (AMD EPYC).
+  ones += double(active_kernels().count_nonzero(t.data(), t.numel()));
   count += double(t.numel());
 }
 

@@ -2,6 +2,7 @@
 // level this CPU runs. No timing: the benchmark is replaced by a stand-in that counts its calls.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -144,14 +145,24 @@ TEST_CASE("isa: every level this CPU runs computes the same GEMM, spike products
   const std::vector<float> packed = pack_spike_weights(w.data(), n, k);
   const CsrView csr{s.row_start.data(), s.cols.data()};
   struct Out {
-    std::vector<float> gemm, spike, spike_t, z, gx;
+    std::vector<float> gemm, spike, spike_t, z, gx, gx_detached;
+    std::vector<int64_t> row_end;
+    std::vector<int32_t> active;
+    int64_t nonzero;
   };
   auto run = [&](const IsaKernels& kern) {
     Out o{std::vector<float>(m * n, 0.5f),
           std::vector<float>(m * n, 0.5f),
           std::vector<float>(k * n, 0.5f),
           {},
-          {}};
+          {},
+          {},
+          std::vector<int64_t>(m),
+          std::vector<int32_t>(m * k),
+          kern.count_nonzero(x.data(), m * k)};
+    const int failed = 0;
+    REQUIRE(kern.spike_scan_rows(x.data(), 0, m, k, m * k, &failed, o.row_end.data(),
+                                 o.active.data()) == s.row_start[m]);
     kern.gemm(false, true, m, n, k, 0.5f, a.data(), b.data(), 2.0f, o.gemm.data());
     kern.spike_matmul_groups(csr, 0, m, 1, 0, k, packed.data(), n, 1.0f, o.spike.data());
     kern.spike_matmul_t(csr, 0, m, k, o.gemm.data(), n, 0.0f, o.spike_t.data());
@@ -161,8 +172,13 @@ TEST_CASE("isa: every level this CPU runs computes the same GEMM, spike products
     o.z.resize(m * k), o.gx.resize(m * k);
     kern.scan_forward_range(c, {m, k}, 0, k, a.data(), v.data(), i.data(), o.z.data(), vd.data(),
                             nullptr);
+    const std::vector<float> gv0 = gv, gi0 = gi;
     kern.scan_backward_range(c, {m, k}, 0, k, vd.data(),
-                             {a.data(), nullptr, o.gx.data(), gv.data(), gi.data()});
+                             {a.data(), nullptr, o.gx.data(), gv.data(), gi.data()}, false);
+    o.gx_detached.resize(m * k);
+    gv = gv0, gi = gi0;
+    kern.scan_backward_range(c, {m, k}, 0, k, vd.data(),
+                             {a.data(), nullptr, o.gx_detached.data(), gv.data(), gi.data()}, true);
     return o;
   };
   const Out ref = run(isa_kernels(Isa::generic));
@@ -186,5 +202,10 @@ TEST_CASE("isa: every level this CPU runs computes the same GEMM, spike products
     CHECK(close(o.spike_t, ref.spike_t));
     CHECK(o.z == ref.z);
     CHECK(close(o.gx, ref.gx));
+    CHECK(close(o.gx_detached, ref.gx_detached));
+    CHECK(o.gx_detached != o.gx);  // the reset term carries gradient only when not detached
+    CHECK(o.nonzero == s.row_start[m]);
+    CHECK(o.row_end == std::vector<int64_t>(s.row_start.begin() + 1, s.row_start.end()));
+    CHECK(std::equal(s.cols.begin(), s.cols.end(), o.active.begin()));
   }
 }

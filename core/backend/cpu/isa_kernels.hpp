@@ -29,12 +29,17 @@ struct IsaKernels {
                               float beta, float* c);
   void (*spike_matmul_t)(CsrView s, int64_t r0, int64_t r1, int64_t cols, const float* g, int64_t n,
                          float beta, float* c);
+  // spike_matmul.cpp's spike_rows on rows [r0, r1) (kernels_isa.inl says how), and the
+  // non-zeros of x[0, n) (bench_mnist_epoch's densities).
+  int64_t (*spike_scan_rows)(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
+                             const int* failed, int64_t* row_end, int32_t* active);
+  int64_t (*count_nonzero)(const float* x, int64_t n);
   // current_scan.hpp's scan kernels on neurons [k0, k1).
   void (*scan_forward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                              const float* x, float* v, float* i, float* z, float* v_dec,
                              float* trace);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
-                              const float* v_dec, ScanGrads g);
+                              const float* v_dec, ScanGrads g, bool detach_reset);
 };
 
 namespace isa_generic {

@@ -1,8 +1,8 @@
 #include "core/backend/spike_matmul.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
+#include <memory>
 
 #include "core/backend/cpu/isa_kernels.hpp"
 #include "core/backend/parallel.hpp"
@@ -13,56 +13,46 @@ namespace {
 
 constexpr int64_t kTile = kSpikeTile;
 
-// Scans rows [r0, r1) into local CSR pieces; false when x is not binary or over budget.
-bool scan_rows(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
-               const std::atomic<bool>& failed, std::vector<int64_t>& counts,
-               std::vector<int32_t>& active) {
-  // Blocks of 16: a branch-free pass gives the mask of non-zeros and whether any is not 1;
-  // the indices come from the mask bits. One branch per block instead of one per element.
-  for (int64_t r = r0; r < r1; ++r) {
-    if (failed.load(std::memory_order_relaxed)) return false;
-    const float* row = x + r * cols;
-    for (int64_t j = 0; j < cols; j += 16) {
-      const int64_t w = std::min<int64_t>(16, cols - j);
-      uint32_t mask = 0, bad = 0;
-      for (int64_t k = 0; k < w; ++k) {
-        mask |= uint32_t(row[j + k] != 0.0f) << k;
-        bad |= uint32_t(row[j + k] != 0.0f && row[j + k] != 1.0f);
-      }
-      if (!mask) continue;
-      if (bad || int64_t(active.size()) + __builtin_popcount(mask) > budget) return false;
-      for (; mask; mask &= mask - 1) active.push_back(int32_t(j + __builtin_ctz(mask)));
-    }
-    counts.push_back(int64_t(active.size()));
-  }
-  return true;
-}
+// One thread's rows as a CSR piece (the kernel spike_scan_rows fills it).
+struct RowsPart {
+  int64_t r0 = 0, r1 = 0, count = 0;
+  std::unique_ptr<int64_t[]> row_end;
+  std::unique_ptr<int32_t[]> active;  // uninitialised: only the first `count` are written
+};
 
 }  // namespace
 
 bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, SpikeRows& out) {
   const int64_t budget = int64_t(max_density * double(rows * cols));
   const int parts = rows * cols >= (int64_t(1) << 18) ? thread_count() : 1;
-  std::vector<std::vector<int64_t>> counts(static_cast<size_t>(parts));
-  std::vector<std::vector<int32_t>> active(static_cast<size_t>(parts));
-  std::atomic<bool> failed{false};
+  std::vector<RowsPart> part(static_cast<size_t>(parts));
+  int failed = 0;  // read by the kernel with __atomic_load_n: a part that fails stops the others
+  const IsaKernels& k = active_kernels();
 #pragma omp parallel for schedule(static) num_threads(parts) if (parts > 1)
   for (int p = 0; p < parts; ++p) {
-    int64_t r0 = rows * p / parts, r1 = rows * (p + 1) / parts;
-    counts[size_t(p)].reserve(size_t(r1 - r0));
-    if (!scan_rows(x, r0, r1, cols, budget, failed, counts[size_t(p)], active[size_t(p)]))
-      failed = true;
+    RowsPart& q = part[size_t(p)];
+    q.r0 = rows * p / parts, q.r1 = rows * (p + 1) / parts;
+    const int64_t cap = std::max<int64_t>(1, std::min(budget, (q.r1 - q.r0) * cols));
+    q.row_end.reset(new int64_t[size_t(std::max<int64_t>(1, q.r1 - q.r0))]);
+    q.active.reset(new int32_t[size_t(cap)]);
+    q.count =
+        k.spike_scan_rows(x, q.r0, q.r1, cols, budget, &failed, q.row_end.get(), q.active.get());
+    if (q.count < 0) __atomic_store_n(&failed, 1, __ATOMIC_RELAXED);
   }
   if (failed) return false;
-  out.row_start.assign(1, 0);
-  out.row_start.reserve(size_t(rows + 1));
-  out.cols.clear();
-  for (int p = 0; p < parts; ++p) {
-    int64_t base = int64_t(out.cols.size());
-    for (int64_t c : counts[size_t(p)]) out.row_start.push_back(base + c);
-    out.cols.insert(out.cols.end(), active[size_t(p)].begin(), active[size_t(p)].end());
+  int64_t total = 0;
+  for (const RowsPart& q : part) total += q.count;
+  if (total > budget) return false;
+  out.row_start.resize(size_t(rows + 1));
+  out.cols.resize(size_t(total));
+  out.row_start[0] = 0;
+  int64_t base = 0;
+  for (const RowsPart& q : part) {
+    for (int64_t r = q.r0; r < q.r1; ++r) out.row_start[size_t(r + 1)] = base + q.row_end[r - q.r0];
+    std::copy(q.active.get(), q.active.get() + q.count, out.cols.begin() + base);
+    base += q.count;
   }
-  return int64_t(out.cols.size()) <= budget;
+  return true;
 }
 
 std::vector<float> pack_spike_weights(const float* w, int64_t out, int64_t in) {
