@@ -173,8 +173,8 @@ void spike_matmul_t(CsrView s, int64_t r0, int64_t r1, int64_t cols, const float
 // indices (capacity `budget`). -1 when x is not 0/1, the budget is exceeded or *failed (another
 // thread's part failed) is set. Blocks of 16: a branch-free pass gives the mask of non-zeros and
 // whether any is not 1; the indices come from the mask bits. Compiled per level because this is
-// where the portable build lost most: on the AMD EPYC (2 threads, rec epoch, --quick) the
-// baseline x86-64 copy (SSE2, popcount through libgcc) took 11 ms of a 55 ms step, the
+// where the portable build lost most: on the AMD EPYC (one thread, rec epoch, --quick, perf)
+// the baseline x86-64 copy (SSE2, popcount through libgcc) took 11 ms of a 55 ms step, the
 // -march=native one 4 ms.
 int64_t spike_scan_rows(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
                         const int* failed, int64_t* row_end, int32_t* active) {
