@@ -12,26 +12,19 @@
 #include "core/neuron/lif.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
+#include "error_of.hpp"
 
 using namespace soma;
 
 namespace {
+
+using test::error_of;
 
 // A host tensor that claims to be on cuda (its storage stays host memory).
 Tensor tagged_cuda(const Shape& shape) {
   Tensor t = Tensor::zeros(shape);
   t.impl()->device = Device::cuda;
   return t;
-}
-
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // (/dev/zero) and gzip bombs. Each case crashed, hung or lied before its fix; now each is an
 // error that names the file and the problem.
 #include <doctest/doctest.h>
+
+#include "error_of.hpp"
 #ifndef __EMSCRIPTEN__
 #include <zlib.h>
 #endif
@@ -28,18 +30,9 @@ using test::TempDir;
 
 namespace {
 
-constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+using test::error_of;
 
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  FAIL("expected an exception");
-  return "";
-}
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -15,11 +15,14 @@
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/random/rng.hpp"
+#include "error_of.hpp"
 #include "temp_dir.hpp"
 
 using namespace soma;
 
 namespace {
+
+using test::error_of;
 
 Tensor random(const Shape& shape, uint64_t seed, float lo = -1, float hi = 1) {
   Rng rng(seed);
@@ -44,16 +47,6 @@ void check_close(const Tensor& cpu, const Tensor& gpu, float tol = 1e-5f) {
 // A leaf on cuda holding the values of a cpu tensor.
 Tensor cuda_leaf(const Tensor& t) {
   return t.detach().cuda().requires_grad_();
-}
-
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

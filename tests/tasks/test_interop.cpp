@@ -15,6 +15,7 @@
 #include "core/nn/norse_names.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
+#include "error_of.hpp"
 #include "task_test_util.hpp"
 #include "tasks/cartpole/policies.hpp"
 #include "tasks/cifar10/model.hpp"
@@ -25,6 +26,8 @@
 using namespace soma;
 
 namespace {
+
+using test::error_of;
 
 float max_diff(const Tensor& a, const Tensor& b) {
   REQUIRE(a.shape() == b.shape());
@@ -37,15 +40,6 @@ float max_abs(const Tensor& a) {
   float m = 0;
   for (int64_t k = 0; k < a.numel(); ++k) m = std::max(m, std::abs(a.data()[k]));
   return m;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 bool has(const std::string& s, const std::string& part) {
