@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+
+#include "error_of.hpp"
 #ifndef __EMSCRIPTEN__
 #include <zlib.h>
 #endif
@@ -89,16 +91,7 @@ std::string label_data(int n) {
   return s;
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  FAIL("expected an exception");
-  return "";
-}
+using test::error_of;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
