@@ -25,6 +25,7 @@
 #include "bench/bench_args.hpp"
 #include "core/autograd/grad_mode.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/backend/isa.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/backend/spike_matmul.hpp"
 #include "core/neuron/ff_layer.hpp"
@@ -231,7 +232,7 @@ int main(int argc, char** argv) {
   const int64_t only = args.has("--n") ? std::atoll(args.value("--n")) : 0;
   if (args.has("--no-cache")) set_memory_cache_limit(0);
   int repeats = quick ? 1 : 5;
-  std::printf("%d threads%s\n", Eigen::nbThreads(),
+  std::printf("%d threads, kernels %s%s\n", Eigen::nbThreads(), isa_name(active_isa()),
               quick ? ", --quick: shorter T, one repeat" : "");
   if (density) {
     density_sweep(8000, 1024, repeats);

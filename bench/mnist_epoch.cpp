@@ -7,17 +7,26 @@
 //   conv (--model conv): ConvNet4 as assets/configs/fashion-conv.json trains it (image as a
 //     current, T = 16, batch 32). Floor: its convolution and fc1 GEMMs as single large GEMMs
 //     (conv1 once per image, conv2 and fc1 every step; forward, weight and input gradients).
+//   Both print where a step's time goes (load, encode, forward, backward, optimizer, ms per step)
+//   and the CPU kernel level (core/backend/isa.hpp). rec also prints its first-principles floor
+//   (rec_step_floor.hpp) from the spike densities measured in the run.
 // Usage: bench_mnist_epoch [--quick] [--model rec|conv]   (--quick: 40 batches, extrapolated)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "bench/bench_args.hpp"
+#include "bench/rec_step_floor.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/backend/isa.hpp"
 #include "core/backend/openmp_env.hpp"
+#include "core/backend/parallel.hpp"
 #include "core/random/rng.hpp"
 #include "core/tensor/tensor.hpp"
+#include "tasks/framework/step_profile.hpp"
 #include "tasks/registry.hpp"
 
 using namespace soma;
@@ -46,6 +55,33 @@ double gemm_floor(int64_t batches) {
       gemm(false, true, kB, kH, kH, 1, z.data(), wr.data(), 1, cur.data() + t % kT * kB * kH);
   }
   return seconds_since(t0);
+}
+
+// The flops gemm_floor does per batch.
+constexpr double kGemmFloorFlops = 4.0 * kT * kB * kH * kIn + 4.0 * kT * kB * kH * kH;
+
+// Memory rate (GB/s, read + write) of a 64 MB copy in one thread, the best of 3.
+double copy_gbytes_per_s() {
+  std::vector<float> a(size_t(1) << 23, 1.0f), b(a.size());
+  double best = 1e30;
+  for (int r = 0; r < 3; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::copy(a.begin(), a.end(), b.begin());
+    best = std::min(best, seconds_since(t0));
+    a[size_t(r)] = b[size_t(r) + 1];  // keeps the copies
+  }
+  return 2.0 * double(a.size() * sizeof(float)) / best * 1e-9;
+}
+
+void print_profile(const StepProfile& p, double step_s) {
+  const double steps = double(std::max<int64_t>(p.steps, 1));
+  double sum = 0;
+  std::printf("  per step    %6.1f ms:", 1e3 * step_s);
+  for (int k = 0; k < StepProfile::kPhases; ++k) {
+    std::printf(" %s %.1f", StepProfile::kNames[k], 1e3 * p.seconds[k] / steps);
+    sum += p.seconds[k];
+  }
+  std::printf(" (other %.1f)\n", 1e3 * (step_s - sum / steps));
 }
 
 // C (m x n) = A (m x k) B (k x n), then the gradient of A and, with need_gb, of B, timed for
@@ -107,16 +143,41 @@ int main(int argc, char** argv) {
   const int64_t batches = (kTrain - kTrain / 100 + B - 1) / B, measured = quick ? 40 : batches;
   if (quick) v.set_int("max_steps", measured);
   task->setup(v, {});
+  StepProfile profile;
+  set_step_profile(&profile);
   auto t0 = std::chrono::steady_clock::now();
   int64_t steps = 0;
   while (!task->done()) task->step(), ++steps;
-  double soma = seconds_since(t0) * double(batches) / double(steps);
-  double floor = (conv ? conv_gemm_floor(measured) : gemm_floor(measured)) * double(batches) /
-                 double(measured);
-  std::printf("Fashion-MNIST epoch, %s model (T %lld, batch %lld, Adam), %lld of %lld batches\n",
-              model.c_str(), (long long)T, (long long)B, (long long)steps, (long long)batches);
+  const double run_s = seconds_since(t0);
+  set_step_profile(nullptr);
+  const double soma = run_s * double(batches) / double(steps);
+  const double floor_s = conv ? conv_gemm_floor(measured) : gemm_floor(measured);
+  const double floor = floor_s * double(batches) / double(measured);
+  std::printf(
+      "Fashion-MNIST epoch, %s model (T %lld, batch %lld, Adam), %lld of %lld batches, "
+      "%d threads, kernels %s (%s)\n",
+      model.c_str(), (long long)T, (long long)B, (long long)steps, (long long)batches,
+      thread_count(), isa_name(active_isa()), active_isa_reason());
   std::printf("  soma        %6.2f s per epoch\n", soma);
+  print_profile(profile, run_s / double(steps));
   std::printf("  GEMM floor  %6.2f s   soma / floor %.2f\n", floor, soma / floor);
+  if (!conv) {
+    // The step's floor from its arithmetic at this run's GEMM and memory rates.
+    const double p_in = profile.input_ones / std::max(profile.input_count, 1.0),
+                 p_h = profile.hidden_ones / std::max(profile.hidden_count, 1.0);
+    const double gflops = kGemmFloorFlops * double(measured) / floor_s * 1e-9,
+                 gbytes = copy_gbytes_per_s();
+    const bench::RecStepWork w = bench::rec_step_work(p_in, p_h);
+    const double step_floor = bench::rec_step_floor_seconds(w, gflops, gbytes),
+                 step = soma / double(batches), dense_step = floor / double(batches);
+    std::printf("  densities   input %.3f, hidden %.3f; rates: GEMM %.1f GFLOP/s, copy %.1f GB/s\n",
+                p_in, p_h, gflops, gbytes);
+    std::printf(
+        "  step floor  %6.2f ms (%.0f Mflop + %.0f M adds + %.1f MB); measured / floor "
+        "%.2f, measured / dense GEMM floor %.2f, floor / dense %.2f\n",
+        1e3 * step_floor, w.flops * 1e-6, w.adds * 1e-6, w.bytes * 1e-6, step / step_floor,
+        step / dense_step, step_floor / dense_step);
+  }
   if (!conv)
     std::printf("  Norse       %6.2f s   Norse / soma %.1f (Norse: PyTorch 2.11, 2 threads)\n",
                 18.4, 18.4 / soma);

@@ -55,6 +55,27 @@ struct Ptrs {
   }
 };
 
+// A Cell may also step a row of n neurons in one call, with pointers per state variable and
+// saved value (already at the row's first neuron): a kernel compiled per instruction-set level
+// (LIF: current_scan's). Runs that record traces keep the per-neuron path.
+//   void forward_row(int64_t n, const float* x, float* const* s, float* const* saved, float* z);
+//   void backward_row(int64_t n, const float* const* saved, const float* gz, float* const* gs,
+//                     float* gx);
+template <class Cell>
+concept RowCell = requires(const Cell& c, int64_t n, const float* x, float* const* p,
+                           const float* const* q, float* y) {
+  c.forward_row(n, x, p, p, y);
+  c.backward_row(n, q, x, p, y);
+};
+
+// Ptrs moved to neuron k0.
+template <int N>
+Ptrs<N> shifted(Ptrs<N> p, int64_t k0) {
+  for (float*& q : p.p)
+    if (q) q += k0;
+  return p;
+}
+
 // One step for neurons [k0, k1); x points at the input current of neuron k0.
 template <class Cell>
 void cell_step_forward(const Cell& cell, const ScanExtent& e, int64_t t, int64_t k0, int64_t k1,
@@ -65,6 +86,12 @@ void cell_step_forward(const Cell& cell, const ScanExtent& e, int64_t t, int64_t
   Ptrs<S> st(buf.state, 0), tr(buf.traces, o);
   Ptrs<V> sv(buf.saved, o);
   float* zt = z + o;
+  if constexpr (RowCell<Cell>) {
+    if (!traced) {
+      cell.forward_row(k1 - k0, x, shifted(st, k0).p, shifted(sv, k0).p, zt + k0);
+      return;
+    }
+  }
   for (int64_t k = k0; k < k1; ++k) {
     float s[S], saved[V > 0 ? V : 1];
     for (int j = 0; j < S; ++j) s[j] = st.p[j][k];
@@ -88,6 +115,15 @@ void cell_step_backward(const Cell& cell, const ScanExtent& e, int64_t t, int64_
   Ptrs<S> g(gs, 0), gtr(gtraces, o);
   Ptrs<V> sv(saved, o);
   float* gxt = gx + o;
+  if constexpr (RowCell<Cell>) {
+    if (!traced) {
+      const Ptrs<V> svk = shifted(sv, k0);
+      const float* svc[V > 0 ? V : 1];
+      for (int j = 0; j < (V > 0 ? V : 1); ++j) svc[j] = svk.p[j];
+      cell.backward_row(k1 - k0, svc, gz, shifted(g, k0).p, gxt + k0);
+      return;
+    }
+  }
   for (int64_t k = k0; k < k1; ++k) {
     float gk[S], saved_k[V > 0 ? V : 1];
     for (int j = 0; j < S; ++j) gk[j] = g.p[j][k] + (traced ? gtr.p[j][k] : 0.0f);

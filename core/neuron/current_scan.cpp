@@ -5,6 +5,7 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
+#include "core/backend/cpu/isa_kernels.hpp"
 #include "core/backend/cuda_ops.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/backend/parallel.hpp"
@@ -32,66 +33,12 @@ void for_neuron_ranges(ScanExtent e, F&& f) {
   parallel_slices(e.width, e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16), f, 16);
 }
 
-template <bool Spiking, bool ResetValue>
-void forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
-                   const float* __restrict x, float* __restrict v, float* __restrict i,
-                   float* __restrict z, float* __restrict v_dec, float* __restrict trace) {
-  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  for (int64_t t = 0; t < e.steps; ++t) {
-    const int64_t o = t * e.step_stride();
-    for (int64_t k = k0; k < k1; ++k) {
-      float j = i[k] + x[o + k];
-      float vd = v[k] + am * (leak - v[k] + j);
-      i[k] = j * keep;
-      float vn = vd;
-      if constexpr (Spiking) {
-        float zk = vd > th ? 1.0f : 0.0f;
-        vn = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
-        z[o + k] = zk;
-        if (v_dec) v_dec[o + k] = vd;
-      }
-      v[k] = vn;
-      if (trace) trace[o + k] = vn;
-    }
-  }
-}
-
-// surrogate(x): the spike's derivative; a lambda, so SuperSpike's inlines and vectorises.
-template <bool Spiking, bool ResetValue, class SurrogateGrad>
-void backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
-                    const float* __restrict v_dec, const float* __restrict gz_,
-                    const float* __restrict gtrace, float* __restrict gx, float* __restrict gv_,
-                    float* __restrict gi_, SurrogateGrad surrogate) {
-  const float am = c.am, keep = c.keep_i, th = c.v_th, vr = c.v_reset;
-  for (int64_t t = e.steps - 1; t >= 0; --t) {
-    const int64_t o = t * e.step_stride();
-    for (int64_t k = k0; k < k1; ++k) {
-      float gv = gv_[k];
-      if (gtrace) gv += gtrace[o + k];
-      float gvd = gv;
-      if constexpr (Spiking) {
-        float vd = v_dec[o + k], zk = vd > th ? 1.0f : 0.0f;
-        float sg = surrogate(vd - th), gz = gz_[o + k];
-        gvd = ResetValue ? gv * (1.0f - zk) + (gv * (vr - vd) + gz) * sg : gv + (gz - gv * th) * sg;
-      }
-      float gj = gvd * am + gi_[k] * keep;
-      gx[o + k] = gj;
-      gi_[k] = gj;
-      gv_[k] = gvd * (1.0f - am);
-    }
-  }
-}
-
 }  // namespace
 
+// The kernels are compiled per instruction-set level (core/backend/cpu/kernels_isa.inl).
 void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                         const float* x, float* v, float* i, float* z, float* v_dec, float* trace) {
-  if (!c.spiking)
-    forward_range<false, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
-  else if (c.reset == Reset::value)
-    forward_range<true, true>(c, e, k0, k1, x, v, i, z, v_dec, trace);
-  else
-    forward_range<true, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+  active_kernels().scan_forward_range(c, e, k0, k1, x, v, i, z, v_dec, trace);
 }
 
 void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, float* v, float* i,
@@ -101,29 +48,15 @@ void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, floa
   });
 }
 
-namespace {
-
-template <class SurrogateGrad>
-void scan_backward_with(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g,
-                        SurrogateGrad sg) {
-  for_neuron_ranges(e, [&](int64_t k0, int64_t k1) {
-    if (!c.spiking)
-      backward_range<false, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
-    else if (c.reset == Reset::value)
-      backward_range<true, true>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
-    else
-      backward_range<true, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
-  });
+void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                         const float* v_dec, ScanGrads g, bool detach_reset) {
+  active_kernels().scan_backward_range(c, e, k0, k1, v_dec, g, detach_reset);
 }
 
-}  // namespace
-
 void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g) {
-  const Surrogate s = c.surrogate;
-  if (s.method == SurrogateMethod::super)
-    scan_backward_with(c, e, v_dec, g, [a = s.alpha](float x) { return superspike_grad(x, a); });
-  else
-    scan_backward_with(c, e, v_dec, g, [s](float x) { return s.grad(x); });
+  const IsaKernels& k = active_kernels();
+  for_neuron_ranges(
+      e, [&](int64_t k0, int64_t k1) { k.scan_backward_range(c, e, k0, k1, v_dec, g, false); });
 }
 
 namespace {

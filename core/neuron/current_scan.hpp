@@ -4,17 +4,9 @@
 // current survives a step (keep_i = 1 - dt tau_syn_inv; 0 for the box models, whose input
 // acts directly on v). See lif.hpp for the equations.
 #include "core/neuron/lif.hpp"
+#include "core/neuron/scan_config.hpp"
 
 namespace soma {
-
-struct CurrentScanConfig {
-  float am;      // dt * tau_mem_inv
-  float keep_i;  // 1 - dt * tau_syn_inv, or 0 for box models
-  float v_leak, v_th, v_reset;
-  Reset reset;
-  Surrogate surrogate;
-  bool spiking;
-};
 
 CurrentScanConfig lif_scan_config(const LIFParameters& p, bool box, bool spiking);
 
@@ -35,13 +27,7 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
                                const CurrentScanConfig& c, bool record_trace);
 
 // The raw kernels, for fused layers (ff_layer.hpp) that feed the scan a block of time steps at
-// a time. Arrays are (steps, width), time-major; the state arrays are (width).
-struct ScanExtent {
-  int64_t steps, width;
-  int64_t stride = 0;  // floats between steps in every (steps, .) array; 0: width
-  int64_t step_stride() const { return stride ? stride : width; }
-};
-
+// a time (the types are in scan_config.hpp).
 // Advances (v, i) in place over the steps of x. z: spikes (spiking models); v_dec: pre-reset
 // voltage, saved for the backward (may be null when no backward follows); trace: voltage after
 // reset (may be null).
@@ -53,16 +39,13 @@ void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, floa
 void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                         const float* x, float* v, float* i, float* z, float* v_dec, float* trace);
 
-struct ScanGrads {
-  const float* gz;      // (steps, width) or null
-  const float* gtrace;  // (steps, width) or null
-  float* gx;            // (steps, width): written
-  float* gv;            // (width): in dL/dv at the end, out dL/dv at the start
-  float* gi;            // (width): the same for i
-};
-
 // The exact adjoint of scan_forward, walking the steps backwards, with the surrogate in place
 // of H'. v_dec is what scan_forward saved for these steps.
 void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g);
+
+// The same on neurons [k0, k1) only, in the calling thread. detach_reset: no gradient through
+// the reset term (Norse's recurrent LIF; its one step per call comes from lif_recurrent.cpp).
+void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                         const float* v_dec, ScanGrads g, bool detach_reset = false);
 
 }  // namespace soma

@@ -16,13 +16,12 @@
 #include <array>
 
 #include "core/neuron/rollout.hpp"
+#include "core/neuron/spike_rule.hpp"
 #include "core/neuron/surrogate.hpp"
 #include "core/nn/neuron_layer.hpp"
 #include "core/tensor/tensor.hpp"
 
 namespace soma {
-
-enum class Reset { value, subtract };
 
 // The membrane and the current synapse: everything below the threshold.
 struct LeakyParameters {

@@ -15,23 +15,10 @@
 //                                                is a deterministic step like the others.
 #include <string>
 
+#include "core/neuron/spike_rule.hpp"
 #include "core/tensor/tensor.hpp"
 
 namespace soma {
-
-enum class SurrogateMethod { super, heaviside, triangle, tanh, circ, heavi_erfc, logistic };
-
-// SuperSpike's derivative, inline so the scans' backward loops can vectorise it.
-inline float superspike_grad(float x, float alpha) {
-  const float d = alpha * (x < 0 ? -x : x) + 1.0f;
-  return 1.0f / (d * d);
-}
-
-struct Surrogate {
-  SurrogateMethod method = SurrogateMethod::super;
-  float alpha = 100.0f;
-  float grad(float x) const;
-};
 
 // Parses a --method name; an unknown name throws std::invalid_argument listing the valid ones.
 SurrogateMethod parse_surrogate(const std::string& name);

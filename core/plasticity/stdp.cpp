@@ -55,7 +55,7 @@ void stdp_traces_step(const Tensor& z_pre, const Tensor& z_post, STDPState& s,
 
 void stdp_apply(float* w, const float* pot, const float* dep, int64_t n, const STDPParameters& p) {
   for (int64_t k = 0; k < n; ++k) {
-    float a_plus, a_minus;
+    float a_plus = 0, a_minus = 0;  // soft_bounds sets both (GCC cannot see it)
     soft_bounds(w[k], p, a_plus, a_minus);
     float next = w[k] + a_plus * pot[k] - a_minus * dep[k];
     w[k] = p.hardbound ? std::clamp(next, p.w_min, p.w_max) : next;

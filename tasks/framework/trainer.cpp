@@ -7,6 +7,7 @@
 
 #include "tasks/framework/optimizer_params.hpp"
 #include "tasks/framework/progress_bar.hpp"
+#include "tasks/framework/step_profile.hpp"
 
 namespace soma {
 namespace {
@@ -118,9 +119,12 @@ void TrainingTask::setup(const ParamValues& values, const RunContext& ctx) {
 
 void TrainingTask::step() {
   if (done()) return;
+  PhaseClock clock;  // bench_mnist_epoch's profile; nothing unless installed
   if (schedule_) schedule_->apply(*opt_, schedule_per_batch_ ? global_step_ : epoch_);
   opt_->zero_grad();
+  clock.lap(StepProfile::optimizer);
   BatchStats s = train_batch(epoch_, batch_);
+  clock.restart();
   std::string where = "epoch " + std::to_string(epoch_ + 1) + ", batch " +
                       std::to_string(batch_ + 1) + " (step " + std::to_string(global_step_ + 1) +
                       ")";
@@ -130,6 +134,8 @@ void TrainingTask::step() {
                              "in the run folder is intact)");
   clip_gradients(values(), *opt_, where);
   opt_->step();
+  clock.lap(StepProfile::optimizer);
+  if (clock.profile()) ++clock.profile()->steps;
   ++global_step_;
   epoch_sum_.correct += s.correct;
   epoch_sum_.count += s.count;

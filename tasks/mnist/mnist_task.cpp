@@ -12,6 +12,7 @@
 #include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
 #include "tasks/framework/image_splits.hpp"
+#include "tasks/framework/step_profile.hpp"
 
 namespace soma {
 namespace {
@@ -106,18 +107,28 @@ Tensor MnistTask::encode(const Tensor& images) {
   return constant_current_lif_encode(x, steps_);
 }
 
-Tensor MnistTask::scores(const Tensor& images) {
-  Tensor v = (*model_)(encode(images));
+Tensor MnistTask::scores(const Tensor& encoded) {
+  Tensor v = (*model_)(encoded);
   last_voltages_ = v.detach();
   return max_decode(v);  // max over time, (B, 10)
 }
 
 BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
+  PhaseClock clock;  // bench_mnist_epoch's profile; nothing unless installed
   Batch b = data_.train_batch(epoch, batch);
+  clock.lap(StepProfile::load);
   model_->train();
-  Tensor s = scores(b.images);
+  Tensor x = encode(b.images);
+  clock.lap(StepProfile::encode);
+  Tensor s = scores(x);
   Tensor loss = nll_loss(log_softmax(s, 1), b.targets);
+  clock.lap(StepProfile::forward);
   loss.backward();
+  clock.lap(StepProfile::backward);
+  if (StepProfile* p = clock.profile()) {
+    count_nonzeros(x, p->input_ones, p->input_count);
+    count_nonzeros(model_->hidden_spikes, p->hidden_ones, p->hidden_count);
+  }
   return {loss.item(), count_top_k(s, b.targets), b.targets.numel()};
 }
 
@@ -131,7 +142,7 @@ EvalStats MnistTask::evaluate(bool test) {
   for (int64_t k = 0; k < limit; ++k) {
     auto b = loader.next();
     if (!b) break;
-    Tensor s = scores(b->images);
+    Tensor s = scores(encode(b->images));
     loss += double(nll_loss(log_softmax(s, 1), b->targets, Reduction::sum).item());
     correct += count_top_k(s, b->targets);
     count += b->targets.numel();
@@ -154,7 +165,7 @@ void MnistTask::load_state(const Checkpoint& c) {
 void MnistTask::publish_pictures() {
   NoGrad no_grad;
   Batch b = data_.first_test_batch();
-  scores(b.images);
+  scores(encode(b.images));
   const Tensor& z = model_->hidden_spikes;  // (T, B, ...)
   const int64_t T = z.size(0), per_sample = z.numel() / (T * z.size(1));
   Raster r{"hidden spikes (first test image)", T, std::min<int64_t>(per_sample, 200), {}};

@@ -39,8 +39,8 @@ class MnistTask : public TrainingTask {
 
  private:
   Tensor encode(const Tensor& images);  // (B, ...) -> (T, B, ...)
-  // Readout voltages (T, B, 10) -> per-class scores (B, 10).
-  Tensor scores(const Tensor& images);
+  // Encoded input -> read-out voltages (T, B, 10) -> per-class scores (B, 10).
+  Tensor scores(const Tensor& encoded);
   std::shared_ptr<MnistModel> model_;
   ImageLoaders data_;
   int64_t steps_ = 0;

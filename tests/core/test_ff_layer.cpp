@@ -36,13 +36,15 @@ void check_equal(const Case& k, const CurrentScanConfig& c) {
   rng = saved;
   Tensors b = pass(false);
   if (c.spiking) CHECK(sum(a[0]).item() > 5);  // spikes and resets are exercised
-  // Blocks sum the weight gradient in another order: equal to 1e-5 relative.
+  // Blocks sum the weight gradient in another order: equal to 4e-5 relative. (The SSE2 GEMM of
+  // the generic kernel level, SOMA_ISA=generic, measured 1.02e-5 on one weight-gradient element
+  // whose terms cancel; AVX2 and AVX-512 stay under 1e-5.)
   for (size_t i = 0; i < a.size(); ++i) {
     CAPTURE(i);
     REQUIRE(a[i].numel() == b[i].numel());
     for (int64_t e = 0; e < a[i].numel(); ++e) {
       float got = a[i].data()[e], want = b[i].data()[e];
-      CHECK_MESSAGE(std::abs(got - want) <= 1e-5f * std::max(1.0f, std::abs(want)),
+      CHECK_MESSAGE(std::abs(got - want) <= 4e-5f * std::max(1.0f, std::abs(want)),
                     "element " << e << ": got " << got << " want " << want);
     }
   }

@@ -1,0 +1,64 @@
+#pragma once
+// The kernels compiled once per instruction-set level (isa.hpp), as a table of function
+// pointers. kernels_isa.inl holds their one source; kernels_isa_{generic,v3,v4}.cpp include it,
+// each in its own namespace (soma::isa_generic, soma::isa_v3, soma::isa_v4) and with its own
+// copy of Eigen (namespace soma::isa_vN::Eigen), so no inline or template function compiled
+// for AVX-512 can stand in for the baseline one at link time (the `isa_symbols` test checks
+// with nm). The callers (gemm.cpp, spike_matmul.cpp, current_scan.cpp) unwrap their arguments
+// to plain pointers: no std template is instantiated in a level's object either.
+#include <cstdint>
+
+#include "core/backend/isa.hpp"
+#include "core/neuron/scan_config.hpp"
+
+namespace soma {
+
+// A 0/1 matrix's rows as CSR (SpikeRows, spike_matmul.hpp, as raw pointers).
+struct CsrView {
+  const int64_t* row_start;
+  const int32_t* cols;
+};
+
+struct IsaKernels {
+  // gemm.hpp's gemm.
+  void (*gemm)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+               const float* a, const float* b, float beta, float* c);
+  // spike_matmul.hpp's spike_matmul_groups (rows first + g * stride + b) and spike_matmul_t.
+  void (*spike_matmul_groups)(CsrView s, int64_t first, int64_t width, int64_t count,
+                              int64_t stride, int64_t cols, const float* packed, int64_t n,
+                              float beta, float* c);
+  void (*spike_matmul_t)(CsrView s, int64_t r0, int64_t r1, int64_t cols, const float* g, int64_t n,
+                         float beta, float* c);
+  // spike_matmul.cpp's spike_rows on rows [r0, r1) (kernels_isa.inl says how), and the
+  // non-zeros of x[0, n) (bench_mnist_epoch's densities).
+  int64_t (*spike_scan_rows)(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
+                             const int* failed, int64_t* row_end, int32_t* active);
+  int64_t (*count_nonzero)(const float* x, int64_t n);
+  // current_scan.hpp's scan kernels on neurons [k0, k1).
+  void (*scan_forward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                             const float* x, float* v, float* i, float* z, float* v_dec,
+                             float* trace);
+  void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                              const float* v_dec, ScanGrads g, bool detach_reset);
+};
+
+namespace isa_generic {
+const IsaKernels& kernels();
+}
+namespace isa_v3 {
+const IsaKernels& kernels();
+}
+namespace isa_v4 {
+const IsaKernels& kernels();
+}
+
+// The table for a level this build has (isa_generic's for a level it does not).
+const IsaKernels& isa_kernels(Isa isa);
+
+// The active level's table.
+inline const IsaKernels& active_kernels() {
+  static const IsaKernels& k = isa_kernels(active_isa());
+  return k;
+}
+
+}  // namespace soma

@@ -1,0 +1,314 @@
+// The kernels compiled once per instruction-set level: included by kernels_isa_generic.cpp,
+// kernels_isa_v3.cpp and kernels_isa_v4.cpp, each defining SOMA_ISA_NS (isa_generic, isa_v3,
+// isa_v4) and compiled with its own -march (CMakeLists.txt). Everything here is in
+// soma::SOMA_ISA_NS, Eigen included: the macro below renames Eigen's namespace for this file, so
+// its GEMM instantiations (inline and template code, emitted as weak symbols) cannot be merged
+// with another level's. No std template is used (plain pointers and a local buffer), for the
+// same reason. The `isa_symbols` test checks the objects with nm.
+#ifndef SOMA_ISA_NS
+#error "define SOMA_ISA_NS before including kernels_isa.inl"
+#endif
+#ifdef EIGEN_CORE_H
+#error "Eigen was included before kernels_isa.inl: its instantiations would leave the ISA namespace"
+#endif
+
+#include <cstdint>
+#include <cstring>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "core/backend/cpu/isa_kernels.hpp"
+#include "core/backend/spike_matmul.hpp"  // kSpikeTile
+
+#define Eigen soma::SOMA_ISA_NS::Eigen
+#include <Eigen/Core>
+#undef Eigen
+
+namespace soma::SOMA_ISA_NS {
+
+namespace {
+
+inline int64_t min64(int64_t a, int64_t b) {
+  return a < b ? a : b;
+}
+
+// A float array freed at scope end (std::vector would instantiate std templates here).
+struct Buffer {
+  float* p;
+  explicit Buffer(int64_t n) : p(new float[size_t(n > 0 ? n : 1)]) {}
+  ~Buffer() { delete[] p; }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+};
+
+// ---- GEMM ------------------------------------------------------------------------------------
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixMap = Eigen::Map<RowMatrix>;
+using ConstMatrixMap = Eigen::Map<const RowMatrix>;
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          const float* b, float beta, float* c) {
+  MatrixMap C(c, m, n);
+  if (beta == 0)
+    C.setZero();
+  else if (beta != 1)
+    C *= beta;
+  ConstMatrixMap A(a, trans_a ? k : m, trans_a ? m : k);
+  ConstMatrixMap B(b, trans_b ? n : k, trans_b ? k : n);
+  // Eigen picks its blocked (and, with OpenMP, threaded) kernel for each combination.
+  if (!trans_a && !trans_b)
+    C.noalias() += alpha * A * B;
+  else if (trans_a && !trans_b)
+    C.noalias() += alpha * A.transpose() * B;
+  else if (!trans_a && trans_b)
+    C.noalias() += alpha * A * B.transpose();
+  else
+    C.noalias() += alpha * A.transpose() * B.transpose();
+}
+
+// ---- products with spike matrices (spike_matmul.hpp) -----------------------------------------
+
+constexpr int64_t kTile = kSpikeTile;
+
+// 16 floats as one value: GCC and Clang keep these in registers (AVX-512: one register, AVX2:
+// two, WebAssembly without SIMD: scalars), where a float[64] accumulator was kept on the stack,
+// a store-to-load dependency per add that halved the speed.
+typedef float Vec16 __attribute__((vector_size(64)));
+#if defined(__GNUC__)  // GCC and clang
+// Below AVX-512 the compilers note that returning a Vec16 by value has another ABI: these helpers
+// are file-local and inlined, so no call crosses an ABI boundary.
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+inline Vec16 load16(const float* p) {
+  Vec16 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void store16(float* p, const Vec16& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// t[0, 64) = the sum of the panel rows listed in idx[0, count). The panel is contiguous, so
+// its rows do not collide in cache as rows of W^T 4 KB apart would.
+inline void sum_tile(float* t, const float* panel, const int32_t* idx, int64_t count) {
+  static_assert(kTile == 64);
+  Vec16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+  for (int64_t a = 0; a < count; ++a) {
+    const float* src = panel + int64_t(idx[a]) * kTile;
+    a0 += load16(src);
+    a1 += load16(src + 16);
+    a2 += load16(src + 32);
+    a3 += load16(src + 48);
+  }
+  store16(t, a0);
+  store16(t + 16, a1);
+  store16(t + 32, a2);
+  store16(t + 48, a3);
+}
+
+// out[0, w) = t, or beta out + t.
+inline void write_tile(float* out, const float* t, int64_t w, float beta) {
+  if (beta == 0)
+    for (int64_t k = 0; k < w; ++k) out[k] = t[k];
+  else
+    for (int64_t k = 0; k < w; ++k) out[k] = beta * out[k] + t[k];
+}
+
+void spike_matmul_groups(CsrView s, int64_t first, int64_t width, int64_t count, int64_t stride,
+                         int64_t cols, const float* packed, int64_t n, float beta, float* c) {
+  // Tiles are summed into a small contiguous buffer and copied out group by group: stores 4 KB
+  // apart interleaved with the panel loads would slow the kernel. Panels outermost, so the one
+  // in use (cols x 64 floats) stays in L2 across all rows.
+  Buffer stage(width * kTile);
+  for (int64_t j = 0; j < n; j += kTile) {
+    const float* panel = packed + j * cols;
+    const int64_t w = min64(kTile, n - j);
+    for (int64_t g = 0; g < count; ++g) {
+      const int64_t row0 = first + g * stride;
+      for (int64_t b = 0; b < width; ++b) {
+        const int64_t a0 = s.row_start[row0 + b];
+        sum_tile(stage.p + b * kTile, panel, s.cols + a0, s.row_start[row0 + b + 1] - a0);
+      }
+      for (int64_t b = 0; b < width; ++b)
+        write_tile(c + (g * stride + b) * n + j, stage.p + b * kTile, w, beta);
+    }
+  }
+}
+
+void spike_matmul_t(CsrView s, int64_t r0, int64_t r1, int64_t cols, const float* g, int64_t n,
+                    float beta, float* c) {
+  // Threads own disjoint 64-column tiles of C. A tile is summed in a contiguous panel
+  // (cols x 64), where the rows its spikes select do not collide in cache, then added to C.
+#pragma omp parallel if ((r1 - r0) * n >= 65536)
+  {
+    Buffer panel(cols * kTile);
+#pragma omp for schedule(dynamic)
+    for (int64_t j = 0; j < n; j += kTile) {
+      const int64_t w = min64(kTile, n - j);
+      std::memset(panel.p, 0, size_t(cols * kTile) * sizeof(float));
+      for (int64_t r = r0; r < r1; ++r) {
+        float t[kTile] = {};
+        std::memcpy(t, g + (r - r0) * n + j, size_t(w) * sizeof(float));
+        const Vec16 t0 = load16(t), t1 = load16(t + 16), t2 = load16(t + 32), t3 = load16(t + 48);
+        for (int64_t a = s.row_start[r]; a < s.row_start[r + 1]; ++a) {
+          float* dst = panel.p + int64_t(s.cols[a]) * kTile;
+          store16(dst, load16(dst) + t0);
+          store16(dst + 16, load16(dst + 16) + t1);
+          store16(dst + 32, load16(dst + 32) + t2);
+          store16(dst + 48, load16(dst + 48) + t3);
+        }
+      }
+      for (int64_t a = 0; a < cols; ++a) write_tile(c + a * n + j, panel.p + a * kTile, w, beta);
+    }
+  }
+}
+
+// ---- finding the spikes (spike_rows, spike_matmul.hpp) ----------------------------------------
+
+// Rows [r0, r1) of x as CSR pieces: row_end[r - r0] = entries after row r, active[] the column
+// indices (capacity `budget`). -1 when x is not 0/1, the budget is exceeded or *failed (another
+// thread's part failed) is set. Blocks of 16: a branch-free pass gives the mask of non-zeros and
+// whether any is not 1; the indices come from the mask bits. Compiled per level because this is
+// where the portable build lost most: on the AMD EPYC (one thread, rec epoch, --quick, perf)
+// the baseline x86-64 copy (SSE2, popcount through libgcc) took 11 ms of a 55 ms step, the
+// -march=native one 4 ms.
+int64_t spike_scan_rows(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
+                        const int* failed, int64_t* row_end, int32_t* active) {
+  int64_t count = 0;
+  for (int64_t r = r0; r < r1; ++r) {
+    if (__atomic_load_n(failed, __ATOMIC_RELAXED)) return -1;
+    const float* row = x + r * cols;
+    for (int64_t j = 0; j < cols; j += 16) {
+      const int64_t w = min64(16, cols - j);
+      uint32_t mask = 0, bad = 0;
+      for (int64_t k = 0; k < w; ++k) {
+        mask |= uint32_t(row[j + k] != 0.0f) << k;
+        bad |= uint32_t(row[j + k] != 0.0f && row[j + k] != 1.0f);
+      }
+      if (!mask) continue;
+      if (bad || count + __builtin_popcount(mask) > budget) return -1;
+      for (; mask; mask &= mask - 1) active[count++] = int32_t(j + __builtin_ctz(mask));
+    }
+    row_end[r - r0] = count;
+  }
+  return count;
+}
+
+int64_t count_nonzero(const float* x, int64_t n) {
+  int64_t count = 0;
+  for (int64_t k = 0; k < n; ++k) count += x[k] != 0.0f;
+  return count;
+}
+
+// ---- the current-based neuron scan (current_scan.hpp) ----------------------------------------
+
+template <bool Spiking, bool ResetValue>
+void forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                   const float* __restrict x, float* __restrict v, float* __restrict i,
+                   float* __restrict z, float* __restrict v_dec, float* __restrict trace) {
+  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
+  for (int64_t t = 0; t < e.steps; ++t) {
+    const int64_t o = t * e.step_stride();
+    for (int64_t k = k0; k < k1; ++k) {
+      float j = i[k] + x[o + k];
+      float vd = v[k] + am * (leak - v[k] + j);
+      i[k] = j * keep;
+      float vn = vd;
+      if constexpr (Spiking) {
+        float zk = vd > th ? 1.0f : 0.0f;
+        vn = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
+        z[o + k] = zk;
+        if (v_dec) v_dec[o + k] = vd;
+      }
+      v[k] = vn;
+      if (trace) trace[o + k] = vn;
+    }
+  }
+}
+
+void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                        const float* x, float* v, float* i, float* z, float* v_dec, float* trace) {
+  if (!c.spiking)
+    forward_range<false, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+  else if (c.reset == Reset::value)
+    forward_range<true, true>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+  else
+    forward_range<true, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
+}
+
+// surrogate(x): the spike's derivative; a lambda, so SuperSpike's inlines and vectorises.
+// Detach: no gradient through the reset term (Norse's recurrent LIF, lif_recurrent.cpp).
+template <bool Spiking, bool ResetValue, bool Detach, class SurrogateGrad>
+void backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                    const float* __restrict v_dec, const float* __restrict gz_,
+                    const float* __restrict gtrace, float* __restrict gx, float* __restrict gv_,
+                    float* __restrict gi_, SurrogateGrad surrogate) {
+  const float am = c.am, keep = c.keep_i, th = c.v_th, vr = c.v_reset;
+  for (int64_t t = e.steps - 1; t >= 0; --t) {
+    const int64_t o = t * e.step_stride();
+    for (int64_t k = k0; k < k1; ++k) {
+      float gv = gv_[k];
+      if (gtrace) gv += gtrace[o + k];
+      float gvd = gv;
+      if constexpr (Spiking) {
+        float vd = v_dec[o + k], zk = vd > th ? 1.0f : 0.0f;
+        float sg = surrogate(vd - th), gz = gz_[o + k];
+        if constexpr (Detach)
+          gvd = ResetValue ? gv * (1.0f - zk) + gz * sg : gv + gz * sg;
+        else
+          gvd =
+              ResetValue ? gv * (1.0f - zk) + (gv * (vr - vd) + gz) * sg : gv + (gz - gv * th) * sg;
+      }
+      float gj = gvd * am + gi_[k] * keep;
+      gx[o + k] = gj;
+      gi_[k] = gj;
+      gv_[k] = gvd * (1.0f - am);
+    }
+  }
+}
+
+template <bool Detach, class SurrogateGrad>
+void backward_with(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                   const float* v_dec, ScanGrads g, SurrogateGrad sg) {
+  if (!c.spiking)
+    backward_range<false, false, false>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
+  else if (c.reset == Reset::value)
+    backward_range<true, true, Detach>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
+  else
+    backward_range<true, false, Detach>(c, e, k0, k1, v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi, sg);
+}
+
+template <bool Detach>
+void backward_detach(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                     const float* v_dec, ScanGrads g) {
+  const Surrogate s = c.surrogate;
+  // Surrogate::grad is compiled once (surrogate.cpp); SuperSpike's is inlined at this level.
+  if (s.method == SurrogateMethod::super)
+    backward_with<Detach>(c, e, k0, k1, v_dec, g,
+                          [a = s.alpha](float x) { return superspike_grad(x, a); });
+  else
+    backward_with<Detach>(c, e, k0, k1, v_dec, g, [s](float x) { return s.grad(x); });
+}
+
+void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                         const float* v_dec, ScanGrads g, bool detach_reset) {
+  if (detach_reset)
+    backward_detach<true>(c, e, k0, k1, v_dec, g);
+  else
+    backward_detach<false>(c, e, k0, k1, v_dec, g);
+}
+
+constexpr IsaKernels kTable{gemm,          spike_matmul_groups, spike_matmul_t,     spike_scan_rows,
+                            count_nonzero, scan_forward_range,  scan_backward_range};
+
+}  // namespace
+
+const IsaKernels& kernels() {
+  return kTable;
+}
+
+}  // namespace soma::SOMA_ISA_NS

@@ -1,0 +1,211 @@
+// The run-time choice of the CPU kernel level (core/backend/isa.hpp) and the kernels at every
+// level this CPU runs. No timing: the benchmark is replaced by a stand-in that counts its calls.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "core/backend/cpu/isa_kernels.hpp"
+#include "core/backend/spike_matmul.hpp"
+#include "core/random/rng.hpp"
+#include "temp_dir.hpp"
+
+using namespace soma;
+
+namespace {
+
+using test::TempDir;
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// Inputs for a machine running v3 and v4, with a stand-in benchmark that finds v4 faster.
+IsaChoiceInputs both_levels(const std::string& cache, int& measured) {
+  IsaChoiceInputs in;
+  in.available = {Isa::generic, Isa::v3, Isa::v4};
+  in.cache_path = cache;
+  in.cache_key = "Test CPU 9000\t3ff";
+  in.measure = [&measured](Isa isa) {
+    ++measured;
+    return isa == Isa::v4 ? 1.0 : 2.0;
+  };
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("isa: level names round-trip; unknown names are rejected") {
+  for (Isa isa : {Isa::generic, Isa::v3, Isa::v4}) CHECK(parse_isa(isa_name(isa)) == isa);
+  CHECK_FALSE(parse_isa("avx2").has_value());
+  CHECK_FALSE(parse_isa("").has_value());
+  CHECK(available_isas().front() == Isa::generic);
+}
+
+TEST_CASE("isa: SOMA_ISA forces a level, and a level the CPU lacks is a clear error") {
+  int measured = 0;
+  TempDir dir;
+  IsaChoiceInputs in = both_levels(dir / "isa", measured);
+  in.forced = "v3";
+  CHECK(choose_isa(in).isa == Isa::v3);
+  in.forced = "generic";
+  CHECK(choose_isa(in).isa == Isa::generic);
+  in.available = {Isa::generic, Isa::v3};
+  in.forced = "v4";
+  CHECK_THROWS_WITH_AS(
+      choose_isa(in), "SOMA_ISA=v4: this CPU (or build) cannot run that level; it runs generic, v3",
+      std::invalid_argument);
+  in.forced = "avx512";
+  CHECK_THROWS_WITH_AS(choose_isa(in), doctest::Contains("SOMA_ISA=avx512: not a level"),
+                       std::invalid_argument);
+  CHECK(measured == 0);
+  CHECK_FALSE(std::filesystem::exists(dir / "isa"));
+}
+
+TEST_CASE("isa: one runnable level is taken without measuring") {
+  int measured = 0;
+  TempDir dir;
+  IsaChoiceInputs in = both_levels(dir / "isa", measured);
+  in.available = {Isa::generic, Isa::v3};
+  CHECK(choose_isa(in).isa == Isa::v3);
+  in.available = {Isa::generic};
+  CHECK(choose_isa(in).isa == Isa::generic);
+  CHECK(measured == 0);
+}
+
+TEST_CASE("isa: the measured choice is cached per machine and read back") {
+  int measured = 0;
+  TempDir dir;
+  const std::string path = (dir.path / "soma" / "isa").string();  // no folder yet
+  IsaChoiceInputs in = both_levels(path, measured);
+  IsaChoice c = choose_isa(in);
+  CHECK(c.isa == Isa::v4);
+  CHECK(std::string(c.how) == "measured");
+  CHECK(measured > 0);
+  const int first = measured;
+  c = choose_isa(in);
+  CHECK(c.isa == Isa::v4);
+  CHECK(std::string(c.how) == "cached");
+  CHECK(measured == first);
+  // Another machine sharing the home folder adds its line and keeps ours.
+  in.cache_key = "Other CPU\t01f";
+  in.measure = [&measured](Isa isa) { return ++measured, isa == Isa::v3 ? 1.0 : 2.0; };
+  CHECK(choose_isa(in).isa == Isa::v3);
+  const auto lines = parse_isa_cache(read_text(path));
+  REQUIRE(lines.has_value());
+  REQUIRE(lines->size() == 2);
+  CHECK((*lines)[0] == std::make_pair(std::string("Test CPU 9000\t3ff"), Isa::v4));
+  CHECK((*lines)[1] == std::make_pair(std::string("Other CPU\t01f"), Isa::v3));
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST_CASE("isa: a corrupt cache is ignored and rewritten") {
+  for (const char* bad : {"Test CPU 9000\t3ff\tv9\n", "no tab here\n", "\tv3\n",
+                          "Test CPU 9000\t3ff\tv4\ngarbage\n", "\x01\x02\x03"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_isa_cache(bad).has_value());
+    int measured = 0;
+    TempDir dir;
+    const std::string path = dir.file("isa", bad);
+    IsaChoiceInputs in = both_levels(path, measured);
+    CHECK(choose_isa(in).isa == Isa::v4);
+    CHECK(measured > 0);
+    const auto lines = parse_isa_cache(read_text(path));
+    REQUIRE(lines.has_value());
+    REQUIRE(lines->size() == 1);
+    CHECK((*lines)[0].second == Isa::v4);
+  }
+}
+
+TEST_CASE("isa: cache text round-trips; comments and blank lines are allowed") {
+  IsaCacheLines lines{{"AMD EPYC\t3ff", Isa::v3}, {"Intel Xeon\t3ff", Isa::v4}};
+  const auto back = parse_isa_cache(format_isa_cache(lines));
+  REQUIRE(back.has_value());
+  CHECK(*back == lines);
+  const auto empty = parse_isa_cache("# nothing yet\n\n");
+  REQUIRE(empty.has_value());
+  CHECK(empty->empty());
+}
+
+TEST_CASE("isa: every level this CPU runs computes the same GEMM, spike products and scans") {
+  Rng rng(3);
+  const int64_t m = 37, n = 70, k = 45;
+  std::vector<float> a(m * k), b(n * k), w(n * k), x(m * k);
+  for (auto& v : a) v = rng.uniform(-1, 1);
+  for (auto& v : b) v = rng.uniform(-1, 1);
+  for (auto& v : w) v = rng.uniform(-1, 1);
+  for (auto& v : x) v = rng.uniform(0, 1) < 0.1 ? 1.0f : 0.0f;
+  SpikeRows s;
+  REQUIRE(spike_rows(x.data(), m, k, 0.5, s));
+  const std::vector<float> packed = pack_spike_weights(w.data(), n, k);
+  const CsrView csr{s.row_start.data(), s.cols.data()};
+  struct Out {
+    std::vector<float> gemm, spike, spike_t, z, gx, gx_detached;
+    std::vector<int64_t> row_end;
+    std::vector<int32_t> active;
+    int64_t nonzero;
+  };
+  auto run = [&](const IsaKernels& kern) {
+    Out o{std::vector<float>(m * n, 0.5f),
+          std::vector<float>(m * n, 0.5f),
+          std::vector<float>(k * n, 0.5f),
+          {},
+          {},
+          {},
+          std::vector<int64_t>(m),
+          std::vector<int32_t>(m * k),
+          kern.count_nonzero(x.data(), m * k)};
+    const int failed = 0;
+    REQUIRE(kern.spike_scan_rows(x.data(), 0, m, k, m * k, &failed, o.row_end.data(),
+                                 o.active.data()) == s.row_start[m]);
+    kern.gemm(false, true, m, n, k, 0.5f, a.data(), b.data(), 2.0f, o.gemm.data());
+    kern.spike_matmul_groups(csr, 0, m, 1, 0, k, packed.data(), n, 1.0f, o.spike.data());
+    kern.spike_matmul_t(csr, 0, m, k, o.gemm.data(), n, 0.0f, o.spike_t.data());
+    // The scan on (T = m, width = k) with the product as input current.
+    CurrentScanConfig c{0.1f, 0.8f, 0.0f, 0.3f, 0.0f, Reset::value, Surrogate{}, true};
+    std::vector<float> v(k, 0.0f), i(k, 0.0f), vd(m * k), gv(k, 0.1f), gi(k, 0.0f);
+    o.z.resize(m * k), o.gx.resize(m * k);
+    kern.scan_forward_range(c, {m, k}, 0, k, a.data(), v.data(), i.data(), o.z.data(), vd.data(),
+                            nullptr);
+    const std::vector<float> gv0 = gv, gi0 = gi;
+    kern.scan_backward_range(c, {m, k}, 0, k, vd.data(),
+                             {a.data(), nullptr, o.gx.data(), gv.data(), gi.data()}, false);
+    o.gx_detached.resize(m * k);
+    gv = gv0, gi = gi0;
+    kern.scan_backward_range(c, {m, k}, 0, k, vd.data(),
+                             {a.data(), nullptr, o.gx_detached.data(), gv.data(), gi.data()}, true);
+    return o;
+  };
+  const Out ref = run(isa_kernels(Isa::generic));
+  // The spike product against its definition: 0.5 + the sum of W's rows picked by x.
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t j = 0; j < n; ++j) {
+      float want = 0.5f;
+      for (int64_t q = 0; q < k; ++q) want += x[r * k + q] * w[j * k + q];
+      REQUIRE(ref.spike[r * n + j] == doctest::Approx(want).epsilon(1e-5));
+    }
+  for (Isa isa : available_isas()) {
+    CAPTURE(isa_name(isa));
+    const Out o = run(isa_kernels(isa));
+    auto close = [](const std::vector<float>& p, const std::vector<float>& q) {
+      for (size_t j = 0; j < p.size(); ++j)
+        if (std::fabs(p[j] - q[j]) > 1e-4f * (1 + std::fabs(q[j]))) return false;
+      return true;
+    };
+    CHECK(close(o.gemm, ref.gemm));  // FMA rounds differently: equal to a tolerance
+    CHECK(close(o.spike, ref.spike));
+    CHECK(close(o.spike_t, ref.spike_t));
+    CHECK(o.z == ref.z);
+    CHECK(close(o.gx, ref.gx));
+    CHECK(close(o.gx_detached, ref.gx_detached));
+    CHECK(o.gx_detached != o.gx);  // the reset term carries gradient only when not detached
+    CHECK(o.nonzero == s.row_start[m]);
+    CHECK(o.row_end == std::vector<int64_t>(s.row_start.begin() + 1, s.row_start.end()));
+    CHECK(std::equal(s.cols.begin(), s.cols.end(), o.active.begin()));
+  }
+}
