@@ -50,8 +50,8 @@ Tensor constant_current_encode(const Tensor& x, int64_t steps) {
 
 Tensor constant_current_lif_encode(const Tensor& x, int64_t steps, const LIFBoxParameters& p) {
   NoGrad ng;
-  return lif_box_sequence(constant_current_encode(x, steps), Tensor::full(x.shape(), p.v_leak), p)
-      .z;
+  return constant_input_spikes(x, steps, Tensor::full(x.shape(), p.v_leak),
+                               Tensor::zeros(x.shape()), lif_box_scan_config(p));
 }
 
 Tensor spike_latency_mask(const Tensor& spikes) {

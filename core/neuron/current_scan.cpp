@@ -137,6 +137,26 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
   return r;
 }
 
+Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
+                             const CurrentScanConfig& c) {
+  if (!c.spiking) throw std::invalid_argument("constant_input_spikes: the scan must spike");
+  if (steps <= 0) throw std::invalid_argument("constant_input_spikes: steps must be positive");
+  if (v0.shape() != x.shape() || i0.shape() != x.shape())
+    throw std::invalid_argument("constant_input_spikes: state " + to_string(v0.shape()) +
+                                " does not match input " + to_string(x.shape()));
+  require_cpu("constant_input_spikes", x, v0, i0);
+  Shape shape{steps};
+  shape.insert(shape.end(), x.shape().begin(), x.shape().end());
+  Tensor z = Tensor::uninitialized(shape), v = v0.clone(), i = i0.clone();
+  const ScanExtent e{steps, x.numel()};
+  const IsaKernels& k = active_kernels();
+  const float* xp = x.data();
+  float *vp = v.data(), *ip = i.data(), *zp = z.data();
+  for_neuron_ranges(
+      e, [&](int64_t k0, int64_t k1) { k.scan_constant_range(c, e, k0, k1, xp, vp, ip, zp); });
+  return z;
+}
+
 Tensor synaptic_current_trace(const Tensor& x, const Tensor& i0, float keep_i) {
   // A non-spiking current scan with am = 1 and v_leak = 0 has v_t = v + (0 - v + j_t) = j_t =
   // i_{t-1} + x_t, so its voltage trace times keep_i is the current.

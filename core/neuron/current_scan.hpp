@@ -26,6 +26,12 @@ Tensor synaptic_current_trace(const Tensor& x, const Tensor& i0, float keep_i);
 CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& i0,
                                const CurrentScanConfig& c, bool record_trace);
 
+// The spikes (T, ...) of a spiking scan whose input is x (...) at each of `steps` steps, from
+// (v0, i0); no gradient (the constant-current encoders). The same spikes as current_scan on x
+// repeated T times, without materialising the repeat.
+Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
+                             const CurrentScanConfig& c);
+
 // The raw kernels, for fused layers (ff_layer.hpp) that feed the scan a block of time steps at
 // a time (the types are in scan_config.hpp).
 // Advances (v, i) in place over the steps of x. z: spikes (spiking models); v_dec: pre-reset

@@ -125,7 +125,9 @@ BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
   clock.lap(StepProfile::forward);
   loss.backward();
   clock.lap(StepProfile::backward);
-  if (StepProfile* p = clock.profile()) {
+  // The densities from every 8th step: counting 26 MB of input each step cost bench_mnist_epoch
+  // 1.3 ms of a 22 ms step, inside the time it measures.
+  if (StepProfile* p = clock.profile(); p && p->steps % 8 == 0) {
     count_nonzeros(x, p->input_ones, p->input_count);
     count_nonzeros(model_->hidden_spikes, p->hidden_ones, p->hidden_count);
   }

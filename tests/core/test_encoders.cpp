@@ -19,6 +19,38 @@ TEST_CASE("constant-current LIF encoder: v_n = 1 - 0.9^n, one spike per threshol
   for (int n = 1; n <= 5; ++n) CHECK(trace.at({n - 1, 0}) == doctest::Approx(1 - std::pow(0.9, n)));
 }
 
+TEST_CASE("constant_input_spikes: the same bits as the time-major scan on the repeated input") {
+  // Widths that are not a multiple of the kernel's 64-neuron blocks; both resets; a current
+  // that survives steps (keep_i > 0) and one that does not (the box encoder); real states.
+  Rng rng(3);
+  for (int64_t n : {1, 63, 64, 200, 5000}) {
+    for (bool box : {true, false}) {
+      for (Reset reset : {Reset::value, Reset::subtract}) {
+        CAPTURE(n);
+        CAPTURE(box);
+        LIFParameters p;
+        p.reset = reset;
+        CurrentScanConfig c = lif_scan_config(p, box, true);
+        Tensor x = Tensor::rand({n}, rng, -0.5f, 3.0f), v0 = Tensor::rand({n}, rng, -0.2f, 0.9f);
+        Tensor i0 = box ? Tensor::zeros({n}) : Tensor::rand({n}, rng, 0, 1);
+        Tensor want = current_scan(constant_current_encode(x, 40), v0, i0, c, false).z;
+        Tensor got = constant_input_spikes(x, 40, v0, i0, c);
+        REQUIRE(got.shape() == want.shape());
+        CHECK(sum(want).item() > float(n) / 10);  // spikes and resets are exercised
+        int64_t differ = 0;
+        for (int64_t k = 0; k < got.numel(); ++k) differ += got.data()[k] != want.data()[k];
+        CHECK(differ == 0);
+      }
+    }
+  }
+  CHECK_THROWS_AS(constant_input_spikes(Tensor::zeros({3}), 0, Tensor::zeros({3}),
+                                        Tensor::zeros({3}), lif_scan_config({}, true, true)),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(constant_input_spikes(Tensor::zeros({3}), 4, Tensor::zeros({2}),
+                                        Tensor::zeros({3}), lif_scan_config({}, true, true)),
+                  std::invalid_argument);
+}
+
 TEST_CASE("constant-current encoder repeats the input at every step") {
   Tensor x = Tensor::from({2}, {0.25f, -1.5f});
   Tensor c = constant_current_encode(x, 3);

@@ -38,6 +38,8 @@ struct IsaKernels {
   void (*scan_forward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                              const float* x, float* v, float* i, float* z, float* v_dec,
                              float* trace);
+  void (*scan_constant_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                              const float* x, float* v, float* i, float* z);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
 };
