@@ -209,3 +209,33 @@ TEST_CASE("isa: every level this CPU runs computes the same GEMM, spike products
     CHECK(std::equal(s.cols.begin(), s.cols.end(), o.active.begin()));
   }
 }
+
+TEST_CASE("isa: every level's spike scan refuses values other than 0 and 1; -0 is a zero") {
+  // 45 columns: two full blocks of 16 lanes and a partial one of 13, each lane position tried.
+  const int64_t cols = 45;
+  for (Isa isa : available_isas()) {
+    CAPTURE(isa_name(isa));
+    const IsaKernels& kern = isa_kernels(isa);
+    for (float odd : {0.5f, 2.0f, -1.0f, std::nanf("")}) {
+      for (int64_t at : {0, 7, 15, 16, 31, 32, 40, 44}) {
+        CAPTURE(odd);
+        CAPTURE(at);
+        std::vector<float> x(cols, 0.0f);
+        x[3] = 1.0f, x[at] = odd;
+        std::vector<int64_t> row_end(1);
+        std::vector<int32_t> active(cols);
+        const int failed = 0;
+        CHECK(kern.spike_scan_rows(x.data(), 0, 1, cols, cols, &failed, row_end.data(),
+                                   active.data()) == -1);
+      }
+    }
+    std::vector<float> x(cols, -0.0f);
+    x[44] = 1.0f;
+    std::vector<int64_t> row_end(1);
+    std::vector<int32_t> active(cols);
+    const int failed = 0;
+    REQUIRE(kern.spike_scan_rows(x.data(), 0, 1, cols, cols, &failed, row_end.data(),
+                                 active.data()) == 1);
+    CHECK(active[0] == 44);
+  }
+}
