@@ -24,6 +24,11 @@ struct SpikeRows {
 // at most max_density; false (and stops scanning early) otherwise.
 bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, SpikeRows& out);
 
+// The same for a tensor (rows x cols elements), from the spike index its producer attached
+// (Tensor::spike_index) when there is one, without reading the values; else by scanning them.
+class Tensor;
+bool spike_rows(const Tensor& x, int64_t rows, int64_t cols, double max_density, SpikeRows& out);
+
 constexpr int64_t kSpikeTile = 64;
 
 // W (out x in, row-major) packed for spike_matmul: ceil(out / 64) panels of (in x 64) floats.

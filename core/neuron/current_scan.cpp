@@ -1,7 +1,11 @@
 #include "core/neuron/current_scan.hpp"
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
@@ -137,6 +141,29 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
   return r;
 }
 
+namespace {
+
+// Neurons [k0, k1) of the constant-input scan, block by block; appends each step's spikes (flat
+// indices t * width + k, ascending) to flat[t].
+void constant_scan_indexed(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
+                           const float* x, float* v, float* i, float* z,
+                           std::vector<std::vector<int64_t>>& flat) {
+  const IsaKernels& k = active_kernels();
+  std::vector<int32_t> lanes(size_t(e.steps * kConstantScanBlock));
+  std::vector<int64_t> counts(size_t(e.steps));
+  for (int64_t b0 = k0; b0 < k1; b0 += kConstantScanBlock) {
+    const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
+    k.scan_constant_range(c, e, b0, b1, x, v, i, z, lanes.data(), counts.data());
+    for (int64_t t = 0; t < e.steps; ++t) {
+      const int32_t* l = lanes.data() + t * (b1 - b0);
+      for (int64_t a = 0; a < counts[size_t(t)]; ++a)
+        flat[size_t(t)].push_back(t * e.width + b0 + l[a]);
+    }
+  }
+}
+
+}  // namespace
+
 Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
                              const CurrentScanConfig& c) {
   if (!c.spiking) throw std::invalid_argument("constant_input_spikes: the scan must spike");
@@ -149,11 +176,27 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
   shape.insert(shape.end(), x.shape().begin(), x.shape().end());
   Tensor z = Tensor::uninitialized(shape), v = v0.clone(), i = i0.clone();
   const ScanExtent e{steps, x.numel()};
-  const IsaKernels& k = active_kernels();
   const float* xp = x.data();
   float *vp = v.data(), *ip = i.data(), *zp = z.data();
-  for_neuron_ranges(
-      e, [&](int64_t k0, int64_t k1) { k.scan_constant_range(c, e, k0, k1, xp, vp, ip, zp); });
+  // Each thread's slice of neurons gives per-step lists, keyed by the slice's first neuron:
+  // step-major concatenation in slice order sorts them.
+  using StepLists = std::vector<std::vector<int64_t>>;
+  std::map<int64_t, StepLists> slices;
+  std::mutex mutex;
+  parallel_slices(
+      e.width, e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16),
+      [&](int64_t k0, int64_t k1) {
+        StepLists flat(static_cast<size_t>(steps));
+        constant_scan_indexed(c, e, k0, k1, xp, vp, ip, zp, flat);
+        std::lock_guard<std::mutex> lock(mutex);
+        slices.emplace(k0, std::move(flat));
+      },
+      kConstantScanBlock);
+  auto index = std::make_shared<Storage::SpikeIndex>();
+  for (int64_t t = 0; t < steps; ++t)
+    for (const auto& [k0, flat] : slices)
+      index->insert(index->end(), flat[size_t(t)].begin(), flat[size_t(t)].end());
+  z.set_spike_index(std::move(index));
   return z;
 }
 

@@ -142,7 +142,7 @@ class LinearSynapse : public Synapse {
     need_w_ = w.requires_grad();
     need_b_ = b.defined() && b.requires_grad();
     auto s = std::make_shared<SpikeRows>();
-    if (max_density > 0 && spike_rows(x.data(), x.numel() / in_, in_, max_density, *s)) {
+    if (max_density > 0 && spike_rows(x, x.numel() / in_, in_, max_density, *s)) {
       spikes_ = s;
       packed_ = pack_spike_weights(w.data(), out_, in_);
     } else if (need_w_) {

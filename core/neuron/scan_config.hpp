@@ -26,6 +26,10 @@ struct ScanExtent {
   [[gnu::always_inline]] int64_t step_stride() const { return stride ? stride : width; }
 };
 
+// Neurons per block of the constant-input scan (kernels_isa.inl's constant_range): the block's
+// state stays in L1 while time runs inside it.
+constexpr int64_t kConstantScanBlock = 1024;
+
 struct ScanGrads {
   const float* gz;      // (steps, width) or null
   const float* gtrace;  // (steps, width) or null

@@ -81,7 +81,7 @@ struct LinearDims {
 // The input when it is binary spikes at low density, else null (dense path).
 std::shared_ptr<SpikeRows> as_spikes(const Tensor& x, LinearDims d) {
   auto s = std::make_shared<SpikeRows>();
-  return spike_rows(x.data(), d.rows, d.in, kSpikeDensityThreshold, *s) ? s : nullptr;
+  return spike_rows(x, d.rows, d.in, kSpikeDensityThreshold, *s) ? s : nullptr;
 }
 
 // gW (out x in) = g^T x, through the spike rows when the input was sparse.

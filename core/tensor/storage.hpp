@@ -4,6 +4,8 @@
 // cuda: device memory from the CUDA backend's caching allocator (cuda_runtime.hpp), which keeps
 // its own statistics; data() is then a device pointer that host code must not dereference.
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "core/tensor/device.hpp"
 
@@ -20,6 +22,13 @@ class Storage {
   const float* data() const { return data_; }
   int64_t size() const { return size_; }
   Device device() const { return device_; }
+
+  // The sorted flat indices of the non-zeros when every one of them is 1: set by a producer of
+  // spikes that has them anyway (the constant-current encoder), read by the spike-sparse
+  // products instead of scanning the buffer again (26 MB per MNIST rec batch). Tensor's
+  // non-const data() and raw_data() drop it: any write access may change the values.
+  using SpikeIndex = std::vector<int64_t>;
+  std::shared_ptr<const SpikeIndex> spike_index;
 
  private:
   float* data_;

@@ -176,6 +176,17 @@ void Tensor::backward(const Tensor& grad) const {
   run_backward(*this, grad);
 }
 
+void Tensor::set_spike_index(std::shared_ptr<const Storage::SpikeIndex> flat) {
+  if (impl_->offset != 0 || numel() != impl_->storage->size())
+    throw std::invalid_argument("set_spike_index: the tensor must be its whole storage");
+  impl_->storage->spike_index = std::move(flat);
+}
+
+const Storage::SpikeIndex* Tensor::spike_index() const {
+  if (impl_->offset != 0 || numel() != impl_->storage->size()) return nullptr;
+  return impl_->storage->spike_index.get();
+}
+
 Tensor Tensor::detach() const {
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = impl_->storage;

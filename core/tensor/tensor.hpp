@@ -71,7 +71,12 @@ class Tensor {
     return raw_data();
   }
   // The storage pointer on the tensor's own device: for backends and copies only.
-  float* raw_data() { return impl_->storage->data() + impl_->offset; }
+  float* raw_data() {
+    // A writer may change the values. Checked first: concurrent readers of a tensor without an
+    // index (the common case) then never write the shared_ptr.
+    if (impl_->storage->spike_index) impl_->storage->spike_index.reset();
+    return impl_->storage->data() + impl_->offset;
+  }
   const float* raw_data() const { return impl_->storage->data() + impl_->offset; }
   float item() const;  // copies from the device for a cuda tensor
   float at(std::initializer_list<int64_t> index) const;
@@ -113,6 +118,14 @@ class Tensor {
 
   const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
   bool same_storage(const Tensor& o) const { return impl_->storage == o.impl_->storage; }
+
+  // A promise from the code that just wrote this tensor: its values are 1 at the sorted flat
+  // indices `flat` and 0 elsewhere (Storage::spike_index). For a tensor that is its whole
+  // storage; dropped by the next non-const data() or raw_data() on any view of it.
+  void set_spike_index(std::shared_ptr<const Storage::SpikeIndex> flat);
+  // That index, or null when none was set, a write dropped it, or this view is not the whole
+  // storage.
+  const Storage::SpikeIndex* spike_index() const;
 
  private:
   void check_host() const {

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "core/encode/encoders.hpp"
+#include "core/ops/linalg.hpp"
+#include "core/ops/shape_ops.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;
@@ -49,6 +51,37 @@ TEST_CASE("constant_input_spikes: the same bits as the time-major scan on the re
   CHECK_THROWS_AS(constant_input_spikes(Tensor::zeros({3}), 4, Tensor::zeros({2}),
                                         Tensor::zeros({3}), lif_scan_config({}, true, true)),
                   std::invalid_argument);
+}
+
+TEST_CASE("constant-current LIF encoder: its spike index lists exactly the ones, and goes stale") {
+  // Several threads' slices and blocks (width 3 x 3000), so the index is merged in order.
+  Rng rng(4);
+  Tensor x = Tensor::rand({3, 3000}, rng, 0, 3);
+  const Tensor z = constant_current_lif_encode(x, 20);
+  const Storage::SpikeIndex* index = z.spike_index();
+  REQUIRE(index != nullptr);
+  std::vector<int64_t> want;
+  for (int64_t k = 0; k < z.numel(); ++k)
+    if (z.data()[k] != 0) want.push_back(k);
+  CHECK(want.size() > 1000);
+  CHECK(*index == want);
+  CHECK(reshape(z, {20, 9000}).spike_index() == index);  // a view of all of it
+  CHECK(select(z, 3).spike_index() == nullptr);         // a part of it
+  CHECK_THROWS_AS(select(z, 3).set_spike_index(nullptr), std::invalid_argument);
+  // linear reads the index instead of the values: equal products and gradients either way.
+  Tensor w = Tensor::rand({7, 3000}, rng, -1, 1).requires_grad_(true);
+  Tensor y1 = linear(z, w);
+  sum(y1 * y1).backward();
+  Tensor g1 = w.grad().clone();
+  w.zero_grad();
+  Tensor y2 = linear(z.clone(), w);  // a copy has no index: the values are scanned
+  sum(y2 * y2).backward();
+  CHECK(max(abs(y1 - y2)).item() == 0);
+  CHECK(max(abs(g1 - w.grad())).item() == 0);
+  // Any write access drops the index.
+  Tensor zw = z;
+  zw.data()[0] = 0.5f;
+  CHECK(z.spike_index() == nullptr);
 }
 
 TEST_CASE("constant-current encoder repeats the input at every step") {

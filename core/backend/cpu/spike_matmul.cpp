@@ -6,6 +6,7 @@
 
 #include "core/backend/cpu/isa_kernels.hpp"
 #include "core/backend/parallel.hpp"
+#include "core/tensor/tensor.hpp"
 
 namespace soma {
 
@@ -52,6 +53,22 @@ bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, 
     std::copy(q.active.get(), q.active.get() + q.count, out.cols.begin() + base);
     base += q.count;
   }
+  return true;
+}
+
+bool spike_rows(const Tensor& x, int64_t rows, int64_t cols, double max_density, SpikeRows& out) {
+  const Storage::SpikeIndex* flat = x.spike_index();
+  if (!flat || rows * cols != x.numel()) return spike_rows(x.data(), rows, cols, max_density, out);
+  // The same decision as the scan: at most `budget` ones.
+  if (int64_t(flat->size()) > int64_t(max_density * double(rows * cols))) return false;
+  out.row_start.assign(size_t(rows + 1), 0);
+  out.cols.resize(flat->size());
+  for (size_t a = 0; a < flat->size(); ++a) {
+    const int64_t f = (*flat)[a];
+    ++out.row_start[size_t(f / cols + 1)];
+    out.cols[a] = int32_t(f % cols);
+  }
+  for (int64_t r = 0; r < rows; ++r) out.row_start[size_t(r + 1)] += out.row_start[size_t(r)];
   return true;
 }
 
