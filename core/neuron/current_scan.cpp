@@ -143,23 +143,57 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
 
 namespace {
 
-// Neurons [k0, k1) of the constant-input scan, block by block; appends each step's spikes (flat
-// indices t * width + k, ascending) to flat[t].
-void constant_scan_indexed(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
-                           const float* x, float* v, float* i, float* z,
-                           std::vector<std::vector<int64_t>>& flat) {
+// One thread's slice of the constant-input scan: neurons from k0 on, in blocks of
+// kConstantScanBlock; per block, counts[block * T + t] spikes at step t, whose offsets in the
+// block follow one another in `lanes` (block-major, then step).
+struct SliceSpikes {
+  int64_t k0 = 0;
+  std::vector<int64_t> counts;
+  std::vector<int32_t> lanes;
+};
+
+void constant_scan_slice(const CurrentScanConfig& c, ScanExtent e, int64_t k1, const float* x,
+                         float* v, float* i, float* z, SliceSpikes& out) {
   const IsaKernels& k = active_kernels();
   std::vector<int32_t> lanes(size_t(e.steps * kConstantScanBlock));
   std::vector<int64_t> counts(size_t(e.steps));
-  for (int64_t b0 = k0; b0 < k1; b0 += kConstantScanBlock) {
+  for (int64_t b0 = out.k0; b0 < k1; b0 += kConstantScanBlock) {
     const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
     k.scan_constant_range(c, e, b0, b1, x, v, i, z, lanes.data(), counts.data());
+    out.counts.insert(out.counts.end(), counts.begin(), counts.end());
     for (int64_t t = 0; t < e.steps; ++t) {
       const int32_t* l = lanes.data() + t * (b1 - b0);
-      for (int64_t a = 0; a < counts[size_t(t)]; ++a)
-        flat[size_t(t)].push_back(t * e.width + b0 + l[a]);
+      out.lanes.insert(out.lanes.end(), l, l + counts[size_t(t)]);
     }
   }
+}
+
+// The flat indices t * width + k of all slices' spikes, ascending: step-major, then slice and
+// block order (which is neuron order). One allocation of the exact size.
+std::shared_ptr<Storage::SpikeIndex> merge_spikes(const std::vector<SliceSpikes>& slices,
+                                                  ScanExtent e) {
+  size_t total = 0;
+  for (const SliceSpikes& s : slices) total += s.lanes.size();
+  auto index = std::make_shared<Storage::SpikeIndex>(total);
+  std::vector<std::vector<size_t>> cursor(slices.size());  // per slice and block: next lane
+  for (size_t p = 0; p < slices.size(); ++p) {
+    size_t at = 0;
+    for (size_t b = 0; b < slices[p].counts.size() / size_t(e.steps); ++b) {
+      cursor[p].push_back(at);
+      for (int64_t t = 0; t < e.steps; ++t) at += size_t(slices[p].counts[b * e.steps + t]);
+    }
+  }
+  int64_t* out = index->data();
+  for (int64_t t = 0; t < e.steps; ++t)
+    for (size_t p = 0; p < slices.size(); ++p)
+      for (size_t b = 0; b < cursor[p].size(); ++b) {
+        const int64_t n = slices[p].counts[b * e.steps + t];
+        const int64_t base = t * e.width + slices[p].k0 + int64_t(b) * kConstantScanBlock;
+        const int32_t* l = slices[p].lanes.data() + cursor[p][b];
+        for (int64_t a = 0; a < n; ++a) *out++ = base + l[a];
+        cursor[p][b] += size_t(n);
+      }
+  return index;
 }
 
 }  // namespace
@@ -178,24 +212,22 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
   const ScanExtent e{steps, x.numel()};
   const float* xp = x.data();
   float *vp = v.data(), *ip = i.data(), *zp = z.data();
-  // Each thread's slice of neurons gives per-step lists, keyed by the slice's first neuron:
-  // step-major concatenation in slice order sorts them.
-  using StepLists = std::vector<std::vector<int64_t>>;
-  std::map<int64_t, StepLists> slices;
+  // Each thread's slice of neurons, in neuron order (a std::map keyed by its first neuron).
+  std::map<int64_t, SliceSpikes> by_start;
   std::mutex mutex;
   parallel_slices(
       e.width, e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16),
       [&](int64_t k0, int64_t k1) {
-        StepLists flat(static_cast<size_t>(steps));
-        constant_scan_indexed(c, e, k0, k1, xp, vp, ip, zp, flat);
+        SliceSpikes slice;
+        slice.k0 = k0;
+        constant_scan_slice(c, e, k1, xp, vp, ip, zp, slice);
         std::lock_guard<std::mutex> lock(mutex);
-        slices.emplace(k0, std::move(flat));
+        by_start.emplace(k0, std::move(slice));
       },
       kConstantScanBlock);
-  auto index = std::make_shared<Storage::SpikeIndex>();
-  for (int64_t t = 0; t < steps; ++t)
-    for (const auto& [k0, flat] : slices)
-      index->insert(index->end(), flat[size_t(t)].begin(), flat[size_t(t)].end());
+  std::vector<SliceSpikes> slices;
+  for (auto& [k0, slice] : by_start) slices.push_back(std::move(slice));
+  auto index = merge_spikes(slices, e);
   z.set_spike_index(std::move(index));
   return z;
 }
