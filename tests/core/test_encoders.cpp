@@ -25,7 +25,8 @@ TEST_CASE("constant_input_spikes: the same bits as the time-major scan on the re
   // Widths that are not a multiple of the kernel's 64-neuron blocks; both resets; a current
   // that survives steps (keep_i > 0) and one that does not (the box encoder); real states.
   Rng rng(3);
-  for (int64_t n : {1, 63, 64, 200, 5000}) {
+  // 65536 x 40 steps: past the kernel's 2M-float threshold for non-temporal stores.
+  for (int64_t n : {1, 63, 64, 200, 5000, 65536}) {
     for (bool box : {true, false}) {
       for (Reset reset : {Reset::value, Reset::subtract}) {
         CAPTURE(n);
