@@ -29,8 +29,8 @@ bool conv_spike_images(const ConvGeom& g, const float* x, SpikeRows& s);
 // conv_forward for the images first + [0, g.n) of s: out = conv(x, w) + b (b may be null).
 void conv_forward_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first, const float* w,
                          const float* b, float* out);
-// gw += dL/dw for the same images, summed in conv_backward's chunks of the batch (results do not
-// depend on the thread count).
+// gw += dL/dw for the same images, summed image by image in order (results do not depend on the
+// thread count).
 void conv_weight_grad_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first,
                              const float* gout, float* gw);
 
