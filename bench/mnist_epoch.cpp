@@ -7,6 +7,13 @@
 //   conv (--model conv): ConvNet4 as assets/configs/fashion-conv.json trains it (image as a
 //     current, T = 16, batch 32). Floor: its convolution and fc1 GEMMs as single large GEMMs
 //     (conv1 once per image, conv2 and fc1 every step; forward, weight and input gradients).
+//     conv2's input (conv1's spikes after max-pooling) is 14-15% dense and fc1's is spikes too:
+//     both take spike paths (conv_spikes.hpp, spike_matmul.hpp), which add p of the dense
+//     products' terms at density p, so soma can go below this dense floor. One thread, AMD EPYC
+//     (AVX-512, shared, 3 rounds alternating builds): per step 207-226 ms and soma /
+//     floor 1.59-1.87 with conv2 as im2col + GEMM, 169-183 ms and 1.41-1.48 with conv2's spike
+//     path. Left: conv2's dense input gradient (30-45 ms of a step), conv1's T-fold current copy,
+//     LIF scan and pooling (9.4 M neuron-steps).
 //   Both print where a step's time goes (load, encode, forward, backward, optimizer, ms per step)
 //   and the CPU kernel level (core/backend/isa.hpp). rec also prints its first-principles floor
 //   (rec_step_floor.hpp) from the spike densities measured in the run.

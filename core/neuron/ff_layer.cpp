@@ -10,6 +10,7 @@
 #include "core/backend/gemm.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/ops/conv_kernels.hpp"
+#include "core/ops/conv_spikes.hpp"
 
 namespace soma {
 
@@ -264,6 +265,9 @@ class ConvSynapse : public Synapse {
     need_x_ = x.requires_grad();
     need_w_ = w.requires_grad();
     need_b_ = b.defined() && b.requires_grad();
+    ConvGeom all = g;
+    all.n = x.size(0) * batch;
+    spiking_ = conv_spike_images(all, x_.data(), spikes_);  // once per call, for all blocks
   }
   ConvGeom block(int64_t t0, int64_t t1) const {
     ConvGeom g = g_;
@@ -271,11 +275,15 @@ class ConvSynapse : public Synapse {
     return g;
   }
   void currents(int64_t t0, int64_t t1, float* cur) const override {
-    conv_forward(block(t0, t1), x_.data() + t0 * batch_ * g_.in_size(), w_.data(),
-                 b_.defined() ? b_.data() : nullptr, cur);
+    const float* b = b_.defined() ? b_.data() : nullptr;
+    if (spiking_)
+      conv_forward_spikes(block(t0, t1), spikes_, t0 * batch_, w_.data(), b, cur);
+    else
+      conv_forward(block(t0, t1), x_.data() + t0 * batch_ * g_.in_size(), w_.data(), b, cur);
   }
   void forward_done() override {
-    if (!need_w_) x_ = Tensor();
+    if (!need_w_ || spiking_) x_ = Tensor();
+    if (!need_w_) spikes_ = SpikeRows();
   }
   void backward(int64_t t0, int64_t t1, const float* gcur) override {
     ConvGeom g = block(t0, t1);
@@ -283,9 +291,11 @@ class ConvSynapse : public Synapse {
     if (need_x_ && !gx_.defined()) gx_ = Tensor::zeros(x_shape_);
     if (need_b_ && !gb_.defined()) gb_ = Tensor::zeros({g_.cout});
     int64_t xo = t0 * batch_ * g_.in_size();
-    if (need_x_ || need_w_)
-      conv_backward(g, need_w_ ? x_.data() + xo : nullptr, w_.data(), gcur,
-                    need_x_ ? gx_.data() + xo : nullptr, need_w_ ? gw_.data() : nullptr);
+    const bool dense_w = need_w_ && !spiking_;
+    if (need_w_ && spiking_) conv_weight_grad_spikes(g, spikes_, t0 * batch_, gcur, gw_.data());
+    if (need_x_ || dense_w)
+      conv_backward(g, dense_w ? x_.data() + xo : nullptr, w_.data(), gcur,
+                    need_x_ ? gx_.data() + xo : nullptr, dense_w ? gw_.data() : nullptr);
     if (need_b_) conv_bias_grad(g, gcur, gb_.data());
   }
   Tensors finish() override { return {gx_, gw_, gb_}; }
@@ -296,6 +306,8 @@ class ConvSynapse : public Synapse {
   int64_t batch_;
   Shape x_shape_;
   bool need_x_, need_w_, need_b_;
+  bool spiking_;      // x is 0/1 at low density: conv_spikes.hpp's path
+  SpikeRows spikes_;  // x's active pixels, one row per image
 };
 
 }  // namespace

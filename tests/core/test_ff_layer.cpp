@@ -145,6 +145,29 @@ TEST_CASE("conv_neuron_sequence equals conv2d + current_scan in values and gradi
   }
 }
 
+TEST_CASE("conv_neuron_sequence of spikes (the spike path) equals conv2d + current_scan") {
+  CurrentScanConfig c = config("lif");
+  Rng rng(25);
+  const int64_t T = 6, B = 3;
+  for (Conv2dOptions opt : {Conv2dOptions{1, 1}, Conv2dOptions{2, 0}}) {
+    CAPTURE(opt.stride);
+    Tensor u = Tensor::rand({T, B, 4, 7, 9}, rng), x = Tensor::zeros(u.shape());
+    for (int64_t e = 0; e < x.numel(); ++e) x.data()[e] = u.data()[e] < 0.12f ? 1.0f : 0.0f;
+    x.requires_grad_();
+    Tensor w = test::param({17, 4, 3, 3}, rng, 0.0f, 1.5f), b = test::param({17}, rng, 0.0f, 1.0f);
+    const int64_t oh = (7 + 2 * opt.padding - 3) / opt.stride + 1,
+                  ow = (9 + 2 * opt.padding - 3) / opt.stride + 1;
+    Tensor v0 = test::param({B, 17, oh, ow}, rng, -0.3f, 0.8f),
+           i0 = test::param({B, 17, oh, ow}, rng);
+    Case k{{x, w, b, v0, i0}, [=](bool fused) {
+             if (fused) return conv_neuron_sequence(x, w, b, {v0, i0}, c, opt, true, {0.0, 4});
+             Tensor cur = conv2d(reshape(x, {T * B, 4, 7, 9}), w, b, opt);
+             return current_scan(reshape(cur, {T, B, 17, oh, ow}), v0, i0, c, true);
+           }};
+    check_equal(k, c);
+  }
+}
+
 TEST_CASE("memory_stats counts live tensor storage and the cache reuses large buffers") {
   int64_t limit = memory_cache_limit();
   set_memory_cache_limit(int64_t(1) << 30);

@@ -19,6 +19,11 @@ struct CsrView {
   const int32_t* cols;
 };
 
+// A convolution's sizes for conv_spike_taps (ConvGeom, conv_kernels.hpp, without the batch).
+struct ConvTaps {
+  int64_t cin, h, w, kh, kw, oh, ow, stride, pad;
+};
+
 struct IsaKernels {
   // gemm.hpp's gemm.
   void (*gemm)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -34,6 +39,14 @@ struct IsaKernels {
   int64_t (*spike_scan_rows)(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
                              const int* failed, int64_t* row_end, int32_t* active);
   int64_t (*count_nonzero)(const float* x, int64_t n);
+  // conv_spikes.hpp's kernels on one image given as bit masks over its padded rows: the
+  // forward (dst (L x n) += the W^T rows (K x n) of each pixel's active taps) and the weight
+  // gradient (dst (K x n) += the dL/dout^T rows (L x n) of each tap's active pixels); n is a
+  // multiple of 64.
+  void (*conv_spike_forward)(const ConvTaps& g, const uint64_t* rows, const float* wt, float* dst,
+                             int64_t n);
+  void (*conv_spike_wgrad)(const ConvTaps& g, const uint64_t* rows, const float* gt, float* dst,
+                           int64_t n);
   // current_scan.hpp's scan kernels on neurons [k0, k1).
   void (*scan_forward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                              const float* x, float* v, float* i, float* z, float* v_dec,

@@ -237,6 +237,80 @@ int64_t count_nonzero(const float* x, int64_t n) {
   return count;
 }
 
+// ---- convolutions of spike images (conv_spikes.hpp) -------------------------------------------
+
+// One image's spikes as bit masks over its zero-padded rows: bit (iw + pad) of
+// rows[c * (h + 2 pad) + ih + pad] is x[c, ih, iw]. Output pixel (o, q) reads, through the
+// taps (c, ki, kj), the kw bits from q * stride of padded row o * stride + ki. Both kernels
+// gather rows of n floats (n a multiple of 64) in a 64-float register tile and write each
+// destination row once: a scatter (one read-modify-write of a 64-float row per tap) was
+// store-bound, 16 cycles a row on the AMD EPYC. Each gather walks the set bits of one 64-bit
+// mask that covers several channels (forward) or output rows (weight gradient): a loop per
+// kernel row ended in a mispredicted branch about every other row added, and ran no faster than
+// the dense GEMM at 14% density.
+
+// Adds the src rows (n floats apart) picked by the bits of m to the 64 floats at d. (Two sets of
+// accumulators, alternating rows, measured no faster: the loads bound it, not the adds' latency.)
+inline void gather_rows(uint64_t m, const float* src, int64_t n, float* d) {
+  Vec16 a0 = load16(d), a1 = load16(d + 16), a2 = load16(d + 32), a3 = load16(d + 48);
+  for (; m; m &= m - 1) {
+    const float* r = src + int64_t(__builtin_ctzll(m)) * n;
+    a0 += load16(r), a1 += load16(r + 16), a2 += load16(r + 32), a3 += load16(r + 48);
+  }
+  store16(d, a0), store16(d + 16, a1), store16(d + 32, a2), store16(d + 48, a3);
+}
+
+// dst (L x n) += W^T rows: dst[(o, q)] += sum over the active taps of the pixel of wt[tap].
+// Groups of 64 / (kh kw) channels (kh kw <= 64) make one mask; groups outermost, so their taps
+// (12.8 KB for ConvNet4's conv2) stay in L1 across the image's pixels.
+void conv_spike_forward(const ConvTaps& g, const uint64_t* rows, const float* wt, float* dst,
+                        int64_t n) {
+  const int64_t hp = g.h + 2 * g.pad, taps = g.kh * g.kw, per = 64 / taps;
+  const uint64_t window = g.kw >= 64 ? ~uint64_t(0) : (uint64_t(1) << g.kw) - 1;
+  for (int64_t c0 = 0; c0 < g.cin; c0 += per) {
+    const int64_t c1 = min64(g.cin, c0 + per);
+    for (int64_t o = 0; o < g.oh; ++o)
+      for (int64_t q = 0; q < g.ow; ++q) {
+        uint64_t m = 0;
+        for (int64_t c = c0; c < c1; ++c)
+          for (int64_t ki = 0; ki < g.kh; ++ki)
+            m |= (rows[c * hp + o * g.stride + ki] >> (q * g.stride) & window)
+                 << ((c - c0) * taps + ki * g.kw);
+        if (m)
+          for (int64_t j = 0; j < n; j += 64)
+            gather_rows(m, wt + c0 * taps * n + j, n, dst + (o * g.ow + q) * n + j);
+      }
+  }
+}
+
+// dst (K x n) += rows of gout^T (L x n): dst[(c, ki, kj)] += sum over the output pixels (o, q)
+// whose tap (c, ki, kj) reads a spike of gt[(o, q)]. Groups of 64 / ow output rows make one
+// mask of pixels.
+void conv_spike_wgrad(const ConvTaps& g, const uint64_t* rows, const float* gt, float* dst,
+                      int64_t n) {
+  const int64_t hp = g.h + 2 * g.pad, per = 64 / g.ow;
+  const uint64_t reach = g.ow >= 64 ? ~uint64_t(0) : (uint64_t(1) << g.ow) - 1;
+  for (int64_t c = 0; c < g.cin; ++c)
+    for (int64_t ki = 0; ki < g.kh; ++ki)
+      for (int64_t kj = 0; kj < g.kw; ++kj)
+        for (int64_t o0 = 0; o0 < g.oh; o0 += per) {
+          uint64_t m = 0;
+          for (int64_t o = o0; o < min64(g.oh, o0 + per); ++o) {
+            const uint64_t r = rows[c * hp + o * g.stride + ki] >> kj;  // bit q * stride
+            uint64_t bits = r & reach;
+            if (g.stride > 1) {
+              bits = 0;
+              for (int64_t q = 0; q < g.ow; ++q) bits |= (r >> (q * g.stride) & 1) << q;
+            }
+            m |= bits << ((o - o0) * g.ow);
+          }
+          if (m)
+            for (int64_t j = 0; j < n; j += 64)
+              gather_rows(m, gt + o0 * g.ow * n + j, n,
+                          dst + ((c * g.kh + ki) * g.kw + kj) * n + j);
+        }
+}
+
 // ---- the current-based neuron scan (current_scan.hpp) ----------------------------------------
 
 template <bool Spiking, bool ResetValue>
@@ -459,9 +533,16 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
     backward_detach<false>(c, e, k0, k1, v_dec, g);
 }
 
-constexpr IsaKernels kTable{
-    gemm,          spike_matmul_groups, spike_matmul_t,      spike_scan_rows,
-    count_nonzero, scan_forward_range,  scan_constant_range, scan_backward_range};
+constexpr IsaKernels kTable{gemm,
+                            spike_matmul_groups,
+                            spike_matmul_t,
+                            spike_scan_rows,
+                            count_nonzero,
+                            conv_spike_forward,
+                            conv_spike_wgrad,
+                            scan_forward_range,
+                            scan_constant_range,
+                            scan_backward_range};
 
 }  // namespace
 

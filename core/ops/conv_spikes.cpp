@@ -1,0 +1,98 @@
+#include "core/ops/conv_spikes.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/backend/cpu/isa_kernels.hpp"
+#include "core/backend/parallel.hpp"
+
+namespace soma {
+
+namespace {
+
+constexpr int64_t kTile = 64;  // the kernels' register tile: Cout is padded to a multiple
+
+int64_t padded(int64_t n) {
+  return (n + kTile - 1) / kTile * kTile;
+}
+
+ConvTaps taps_of(const ConvGeom& g) {
+  return {g.cin, g.h, g.w, g.kh, g.kw, g.oh, g.ow, g.stride, g.pad};
+}
+
+// rows (cin * (h + 2 pad) masks) = image i's spikes, bit (iw + pad) of row (c, ih + pad).
+void spike_masks(const ConvGeom& g, const SpikeRows& s, int64_t i, uint64_t* rows) {
+  const int64_t hp = g.h + 2 * g.pad;
+  std::fill(rows, rows + g.cin * hp, uint64_t(0));
+  for (int64_t a = s.row_start[size_t(i)]; a < s.row_start[size_t(i + 1)]; ++a) {
+    const int64_t px = s.cols[size_t(a)], c = px / (g.h * g.w), ih = px / g.w % g.h;
+    rows[c * hp + ih + g.pad] |= uint64_t(1) << (px % g.w + g.pad);
+  }
+}
+
+// t (cols x ld, first `rows` columns written) = m (rows x cols)^T.
+void transpose(const float* m, int64_t rows, int64_t cols, float* t, int64_t ld) {
+  Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>(t, cols, rows, Eigen::OuterStride<>(ld)) =
+      ConstMatrixMap(m, rows, cols).transpose();
+}
+
+}  // namespace
+
+bool conv_spike_images(const ConvGeom& g, const float* x, SpikeRows& s) {
+  return g.w + 2 * g.pad <= 64 && g.kh * g.kw <= 64 &&
+         spike_rows(x, g.n, g.in_size(), kSpikeDensityThreshold, s);
+}
+
+void conv_forward_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first, const float* w,
+                         const float* b, float* out) {
+  const int64_t np = padded(g.cout);
+  std::vector<float> wt(size_t(g.k() * np), 0.0f);
+  transpose(w, g.cout, g.k(), wt.data(), np);  // one row per tap
+  const ConvTaps taps = taps_of(g);
+  const IsaKernels& k = active_kernels();
+#pragma omp parallel if (g.parallel())
+  {
+    std::vector<float> acc(size_t(g.l() * np));  // out^T of one image
+    std::vector<uint64_t> rows(size_t(g.cin * (g.h + 2 * g.pad)));
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < g.n; ++i) {
+      for (int64_t p = 0; p < g.l(); ++p)
+        for (int64_t c = 0; c < np; ++c) acc[size_t(p * np + c)] = b && c < g.cout ? b[c] : 0.0f;
+      spike_masks(g, s, first + i, rows.data());
+      k.conv_spike_forward(taps, rows.data(), wt.data(), acc.data(), np);
+      MatrixMap(out + i * g.out_size(), g.cout, g.l()) =
+          Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>(acc.data(), g.l(), g.cout,
+                                                               Eigen::OuterStride<>(np))
+              .transpose();
+    }
+  }
+}
+
+// Threads own disjoint channels of gW^T and walk all images in order, so each element is summed
+// in the same order for any thread count, without conv_backward's 16 chunk buffers (3.3 MB to
+// zero and add per call for conv2, about half the cost of an input without spikes).
+void conv_weight_grad_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first,
+                             const float* gout, float* gw) {
+  const int64_t np = padded(g.cout), hp = g.h + 2 * g.pad, per_c = g.kh * g.kw * np;
+  std::vector<float> gwt(size_t(g.k() * np), 0.0f);  // gW^T (K x np)
+  const IsaKernels& k = active_kernels();
+  const int parts = g.parallel() ? int(std::min<int64_t>(thread_count(), g.cin)) : 1;
+#pragma omp parallel for schedule(static) num_threads(parts) if (parts > 1)
+  for (int p = 0; p < parts; ++p) {
+    const int64_t c0 = g.cin * p / parts, c1 = g.cin * (p + 1) / parts;
+    ConvTaps taps = taps_of(g);
+    taps.cin = c1 - c0;
+    std::vector<float> gt(size_t(g.l() * np), 0.0f);  // one image's dL/dout^T
+    std::vector<uint64_t> rows(size_t(g.cin * hp));
+    for (int64_t i = 0; i < g.n; ++i) {
+      transpose(gout + i * g.out_size(), g.cout, g.l(), gt.data(), np);
+      spike_masks(g, s, first + i, rows.data());
+      k.conv_spike_wgrad(taps, rows.data() + c0 * hp, gt.data(), &gwt[size_t(c0 * per_c)], np);
+    }
+  }
+  MatrixMap(gw, g.cout, g.k()) += Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>(
+                                      gwt.data(), g.k(), g.cout, Eigen::OuterStride<>(np))
+                                      .transpose();
+}
+
+}  // namespace soma

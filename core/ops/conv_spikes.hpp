@@ -1,0 +1,37 @@
+#pragma once
+// Convolutions of spike images (0/1 at low density): conv2 of ConvNet4 sees the spikes of conv1
+// after max-pooling, 10-13% of them active. Each active input pixel (c, ih, iw) adds, for every
+// output pixel (o, q) it reaches, the column W[:, c, ki, kj] of its tap to out[:, o, q]:
+//   out[:, o, q] = b + sum over active (c, ih, iw) with ki = ih + pad - o s, kj = iw + pad - q s
+//                  in the kernel of W[:, c, ki, kj]
+// and the weight gradient is the same sum with the roles swapped:
+//   dL/dW[:, c, ki, kj] = sum over the same (spike, output pixel) pairs of dL/dout[:, o, q].
+// At density p that is p K L Cout adds per image where im2col + GEMM does K L Cout multiply-adds
+// and copies the K x L column matrix. The input gradient stays dense (conv_backward).
+// Per image the spikes become bit masks over the padded rows (so w + 2 pad <= 64), and the
+// kernels (IsaKernels::conv_spike_forward, conv_spike_wgrad) gather rows of W^T (K x Cout) or
+// dL/dout^T (L x Cout) into each output row: images are transposed in and out.
+// ConvNet4's conv2 (32 x 12 x 12 -> 64 x 8 x 8, 5 x 5, input 14.5% dense), 256 images, one
+// thread, AMD EPYC (AVX-512, shared): forward 9-11 ms against 17-22 ms for im2col + GEMM,
+// weight gradient 8-9 ms against 16-17 ms; 1.7-3.3 ms of each is the per-image setup (masks,
+// transposes) that an input without spikes still pays. bench_mnist_epoch --model conv, one
+// thread: 207-226 -> 169-183 ms per step, soma / floor 1.59-1.87 -> 1.41-1.48.
+#include "core/backend/spike_matmul.hpp"
+#include "core/ops/conv_kernels.hpp"
+
+namespace soma {
+
+// The active pixels of images [0, g.n) of x, one CSR row per image (index (c * h + ih) * w + iw);
+// false when x is not 0/1, denser than kSpikeDensityThreshold or wider than 64 padded columns
+// (the dense path runs then).
+bool conv_spike_images(const ConvGeom& g, const float* x, SpikeRows& s);
+
+// conv_forward for the images first + [0, g.n) of s: out = conv(x, w) + b (b may be null).
+void conv_forward_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first, const float* w,
+                         const float* b, float* out);
+// gw += dL/dw for the same images, summed image by image in order (results do not depend on the
+// thread count).
+void conv_weight_grad_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first,
+                             const float* gout, float* gw);
+
+}  // namespace soma
