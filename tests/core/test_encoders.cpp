@@ -67,7 +67,7 @@ TEST_CASE("constant-current LIF encoder: its spike index lists exactly the ones,
   CHECK(want.size() > 1000);
   CHECK(*index == want);
   CHECK(reshape(z, {20, 9000}).spike_index() == index);  // a view of all of it
-  CHECK(select(z, 3).spike_index() == nullptr);         // a part of it
+  CHECK(select(z, 3).spike_index() == nullptr);          // a part of it
   CHECK_THROWS_AS(select(z, 3).set_spike_index(nullptr), std::invalid_argument);
   // linear reads the index instead of the values: equal products and gradients either way.
   Tensor w = Tensor::rand({7, 3000}, rng, -1, 1).requires_grad_(true);
