@@ -1,9 +1,7 @@
 #include "core/neuron/current_scan.hpp"
 
 #include <algorithm>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -32,9 +30,10 @@ namespace {
 
 // Neurons are independent and time is sequential: each thread owns a contiguous range of
 // neurons and walks all steps over it, the inner loop running across neurons so it vectorises.
+// Ranges start at multiples of `align` neurons.
 template <class F>
-void for_neuron_ranges(ScanExtent e, F&& f) {
-  parallel_slices(e.width, e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16), f, 16);
+void for_neuron_ranges(ScanExtent e, F&& f, int64_t align = 16) {
+  parallel_slices(e.width, e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16), f, align);
 }
 
 }  // namespace
@@ -143,56 +142,30 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
 
 namespace {
 
-// One thread's slice of the constant-input scan: neurons from k0 on, in blocks of
-// kConstantScanBlock; per block, counts[block * T + t] spikes at step t, whose offsets in the
-// block follow one another in `lanes` (block-major, then step).
-struct SliceSpikes {
-  int64_t k0 = 0;
+// One block of kConstantScanBlock neurons of the constant-input scan: counts[t] spikes at step
+// t, whose offsets in the block follow one another in `lanes`, step after step.
+struct BlockSpikes {
   std::vector<int64_t> counts;
   std::vector<int32_t> lanes;
 };
 
-void constant_scan_slice(const CurrentScanConfig& c, ScanExtent e, int64_t k1, const float* x,
-                         float* v, float* i, float* z, SliceSpikes& out) {
-  const IsaKernels& k = active_kernels();
-  std::vector<int32_t> lanes(size_t(e.steps * kConstantScanBlock));
-  std::vector<int64_t> counts(size_t(e.steps));
-  for (int64_t b0 = out.k0; b0 < k1; b0 += kConstantScanBlock) {
-    const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
-    k.scan_constant_range(c, e, b0, b1, x, v, i, z, lanes.data(), counts.data());
-    out.counts.insert(out.counts.end(), counts.begin(), counts.end());
-    for (int64_t t = 0; t < e.steps; ++t) {
-      const int32_t* l = lanes.data() + t * (b1 - b0);
-      out.lanes.insert(out.lanes.end(), l, l + counts[size_t(t)]);
-    }
-  }
-}
-
-// The flat indices t * width + k of all slices' spikes, ascending: step-major, then slice and
-// block order (which is neuron order). One allocation of the exact size.
-std::shared_ptr<Storage::SpikeIndex> merge_spikes(const std::vector<SliceSpikes>& slices,
+// The flat indices t * width + k of all blocks' spikes, ascending (step-major, then block
+// order, which is neuron order), in one allocation of the exact size.
+std::shared_ptr<Storage::SpikeIndex> merge_spikes(const std::vector<BlockSpikes>& blocks,
                                                   ScanExtent e) {
   size_t total = 0;
-  for (const SliceSpikes& s : slices) total += s.lanes.size();
+  for (const BlockSpikes& b : blocks) total += b.lanes.size();
   auto index = std::make_shared<Storage::SpikeIndex>(total);
-  std::vector<std::vector<size_t>> cursor(slices.size());  // per slice and block: next lane
-  for (size_t p = 0; p < slices.size(); ++p) {
-    size_t at = 0;
-    for (size_t b = 0; b < slices[p].counts.size() / size_t(e.steps); ++b) {
-      cursor[p].push_back(at);
-      for (int64_t t = 0; t < e.steps; ++t) at += size_t(slices[p].counts[b * e.steps + t]);
-    }
-  }
+  std::vector<size_t> next(blocks.size(), 0);  // per block: its first lane of step t
   int64_t* out = index->data();
   for (int64_t t = 0; t < e.steps; ++t)
-    for (size_t p = 0; p < slices.size(); ++p)
-      for (size_t b = 0; b < cursor[p].size(); ++b) {
-        const int64_t n = slices[p].counts[b * e.steps + t];
-        const int64_t base = t * e.width + slices[p].k0 + int64_t(b) * kConstantScanBlock;
-        const int32_t* l = slices[p].lanes.data() + cursor[p][b];
-        for (int64_t a = 0; a < n; ++a) *out++ = base + l[a];
-        cursor[p][b] += size_t(n);
-      }
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      const int64_t n = blocks[b].counts[size_t(t)];
+      const int64_t base = t * e.width + int64_t(b) * kConstantScanBlock;
+      const int32_t* l = blocks[b].lanes.data() + next[b];
+      for (int64_t a = 0; a < n; ++a) *out++ = base + l[a];
+      next[b] += size_t(n);
+    }
   return index;
 }
 
@@ -212,22 +185,26 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
   const ScanExtent e{steps, x.numel()};
   const float* xp = x.data();
   float *vp = v.data(), *ip = i.data(), *zp = z.data();
-  // Each thread's slice of neurons, in neuron order (a std::map keyed by its first neuron).
-  std::map<int64_t, SliceSpikes> by_start;
-  std::mutex mutex;
-  parallel_slices(
-      e.width, e.width >= 4096 && e.width * e.steps >= (int64_t(1) << 16),
+  // Each block's spikes in its own slot: the threads' ranges are whole blocks.
+  std::vector<BlockSpikes> blocks(size_t((e.width + kConstantScanBlock - 1) / kConstantScanBlock));
+  const IsaKernels& k = active_kernels();
+  for_neuron_ranges(
+      e,
       [&](int64_t k0, int64_t k1) {
-        SliceSpikes slice;
-        slice.k0 = k0;
-        constant_scan_slice(c, e, k1, xp, vp, ip, zp, slice);
-        std::lock_guard<std::mutex> lock(mutex);
-        by_start.emplace(k0, std::move(slice));
+        std::vector<int32_t> lanes(size_t(steps * kConstantScanBlock));
+        for (int64_t b0 = k0; b0 < k1; b0 += kConstantScanBlock) {
+          const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
+          BlockSpikes& out = blocks[size_t(b0 / kConstantScanBlock)];
+          out.counts.resize(size_t(steps));
+          k.scan_constant_range(c, e, b0, b1, xp, vp, ip, zp, lanes.data(), out.counts.data());
+          for (int64_t t = 0; t < steps; ++t) {
+            const int32_t* l = lanes.data() + t * (b1 - b0);
+            out.lanes.insert(out.lanes.end(), l, l + out.counts[size_t(t)]);
+          }
+        }
       },
       kConstantScanBlock);
-  std::vector<SliceSpikes> slices;
-  for (auto& [k0, slice] : by_start) slices.push_back(std::move(slice));
-  auto index = merge_spikes(slices, e);
+  auto index = merge_spikes(blocks, e);
   z.set_spike_index(std::move(index));
   return z;
 }

@@ -172,31 +172,35 @@ void spike_matmul_t(CsrView s, int64_t r0, int64_t r1, int64_t cols, const float
 
 // ---- finding the spikes (spike_rows, spike_matmul.hpp) ----------------------------------------
 
-// The non-zero lanes of x[0, w), w <= 16, as bits; *bad gets the lanes that are neither 0 nor
-// 1 (NaN included, as the scalar `!=`). One compare per 16 floats at v4, two per 8 at v3: the
-// portable loop below became a chain of horizontal ORs per block, 2.5 cycles per float, which
-// made finding the MNIST encoder's spikes (26 MB per batch) take 5 ms of a 21 ms rec step on
-// the AMD EPYC (v4, one thread).
-inline uint32_t nonzero_lanes(const float* x, int64_t w, uint32_t* bad) {
+// The lanes of v that differ from `value` (NaN differs from everything, as the scalar `!=`),
+// as bits: one compare at v4, two compares and movemasks at v3.
+#if defined(__AVX2__)
+inline uint32_t lanes_not(const Vec16& v, float value) {
 #if defined(__AVX512F__)
-  const __mmask16 lanes = __mmask16(w >= 16 ? 0xffffu : (1u << w) - 1);
-  const __m512 v = _mm512_maskz_loadu_ps(lanes, x);
-  const __mmask16 nz = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-  *bad = _mm512_mask_cmp_ps_mask(nz, v, _mm512_set1_ps(1.0f), _CMP_NEQ_UQ);
+  return _mm512_cmp_ps_mask(__m512(v), _mm512_set1_ps(value), _CMP_NEQ_UQ);
+#else
+  __m256 half[2];
+  std::memcpy(half, &v, sizeof half);
+  const __m256 s = _mm256_set1_ps(value);
+  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[0], s, _CMP_NEQ_UQ))) |
+         uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[1], s, _CMP_NEQ_UQ))) << 8;
+#endif
+}
+#endif
+
+// The non-zero lanes of x[0, w), w <= 16, as bits; *bad gets the lanes that are neither 0 nor
+// 1. From lanes_not at v3/v4: the portable loop below became a chain of horizontal ORs per
+// block, 2.5 cycles per float, which made finding the MNIST encoder's spikes (26 MB per batch)
+// take 5 ms of a 21 ms rec step on the AMD EPYC (v4, one thread).
+inline uint32_t nonzero_lanes(const float* x, int64_t w, uint32_t* bad) {
+#if defined(__AVX2__)
+  float padded[16] = {};
+  if (w < 16) std::memcpy(padded, x, size_t(w) * sizeof(float));
+  const Vec16 v = load16(w < 16 ? padded : x);
+  const uint32_t nz = lanes_not(v, 0.0f);
+  *bad = nz & lanes_not(v, 1.0f);
   return nz;
 #else
-#if defined(__AVX2__)
-  if (w == 16) {
-    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
-    const __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(x + 8);
-    const __m256 nza = _mm256_cmp_ps(a, zero, _CMP_NEQ_UQ),
-                 nzb = _mm256_cmp_ps(b, zero, _CMP_NEQ_UQ);
-    *bad = uint32_t(_mm256_movemask_ps(_mm256_and_ps(nza, _mm256_cmp_ps(a, one, _CMP_NEQ_UQ)))) |
-           uint32_t(_mm256_movemask_ps(_mm256_and_ps(nzb, _mm256_cmp_ps(b, one, _CMP_NEQ_UQ))))
-               << 8;
-    return uint32_t(_mm256_movemask_ps(nza)) | uint32_t(_mm256_movemask_ps(nzb)) << 8;
-  }
-#endif
   uint32_t mask = 0, b = 0;
   for (int64_t k = 0; k < w; ++k) {
     mask |= uint32_t(x[k] != 0.0f) << k;
@@ -362,20 +366,12 @@ typedef int32_t Int16v __attribute__((vector_size(64)));
 // forwarding on the AMD EPYC and made this compare a third of the encoder's time.
 inline uint32_t spike_bits([[maybe_unused]] const Vec16& zk, [[maybe_unused]] const float* stored,
                            int64_t w) {
-#if defined(__AVX512F__)
-  const uint32_t bits = _mm512_cmp_ps_mask(__m512(zk), _mm512_setzero_ps(), _CMP_NEQ_UQ);
-#elif defined(__AVX2__)
-  __m256 half[2];
-  std::memcpy(half, &zk, sizeof half);
-  const __m256 zero = _mm256_setzero_ps();
-  const uint32_t bits = uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[0], zero, _CMP_NEQ_UQ))) |
-                        uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[1], zero, _CMP_NEQ_UQ)))
-                            << 8;
+#if defined(__AVX2__)
+  return lanes_not(zk, 0.0f) & (w >= 16 ? 0xffffu : (1u << w) - 1);
 #else
   uint32_t bad;
-  const uint32_t bits = nonzero_lanes(stored, w, &bad);
+  return nonzero_lanes(stored, w, &bad);
 #endif
-  return bits & (w >= 16 ? 0xffffu : (1u << w) - 1);
 }
 
 // A non-temporal store of 16 floats at a 64-byte aligned address (v3, v4), and the fence that

@@ -14,6 +14,11 @@ namespace {
 
 constexpr int64_t kTile = kSpikeTile;
 
+// The most ones a 0/1 matrix of n elements may hold for the sparse path.
+int64_t spike_budget(double max_density, int64_t n) {
+  return int64_t(max_density * double(n));
+}
+
 // One thread's rows as a CSR piece (the kernel spike_scan_rows fills it).
 struct RowsPart {
   int64_t r0 = 0, r1 = 0, count = 0;
@@ -24,7 +29,7 @@ struct RowsPart {
 }  // namespace
 
 bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, SpikeRows& out) {
-  const int64_t budget = int64_t(max_density * double(rows * cols));
+  const int64_t budget = spike_budget(max_density, rows * cols);
   const int parts = rows * cols >= (int64_t(1) << 18) ? thread_count() : 1;
   std::vector<RowsPart> part(static_cast<size_t>(parts));
   int failed = 0;  // read by the kernel with __atomic_load_n: a part that fails stops the others
@@ -59,8 +64,8 @@ bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, 
 bool spike_rows(const Tensor& x, int64_t rows, int64_t cols, double max_density, SpikeRows& out) {
   const Storage::SpikeIndex* flat = x.spike_index();
   if (!flat || rows * cols != x.numel()) return spike_rows(x.data(), rows, cols, max_density, out);
-  // The same decision as the scan: at most `budget` ones.
-  if (int64_t(flat->size()) > int64_t(max_density * double(rows * cols))) return false;
+  // The same decision as the scan.
+  if (int64_t(flat->size()) > spike_budget(max_density, rows * cols)) return false;
   out.row_start.assign(size_t(rows + 1), 0);
   out.cols.resize(flat->size());
   for (size_t a = 0; a < flat->size(); ++a) {
