@@ -24,8 +24,9 @@ struct SpikeRows {
 // at most max_density; false (and stops scanning early) otherwise.
 bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, SpikeRows& out);
 
-// The same for a tensor (rows x cols elements), from the spike index its producer attached
-// (Tensor::spike_index) when there is one, without reading the values; else by scanning them.
+// The same for the first rows x cols elements of a tensor (all of it or a prefix), from the
+// spike index its producer attached (Tensor::spike_index) when there is one, without reading
+// the values; else by scanning them.
 class Tensor;
 bool spike_rows(const Tensor& x, int64_t rows, int64_t cols, double max_density, SpikeRows& out);
 

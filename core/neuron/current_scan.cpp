@@ -181,10 +181,10 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
   require_cpu("constant_input_spikes", x, v0, i0);
   Shape shape{steps};
   shape.insert(shape.end(), x.shape().begin(), x.shape().end());
-  Tensor z = Tensor::uninitialized(shape), v = v0.clone(), i = i0.clone();
+  Tensor v = v0.clone(), i = i0.clone();
   const ScanExtent e{steps, x.numel()};
   const float* xp = x.data();
-  float *vp = v.data(), *ip = i.data(), *zp = z.data();
+  float *vp = v.data(), *ip = i.data();
   // Each block's spikes in its own slot: the threads' ranges are whole blocks.
   std::vector<BlockSpikes> blocks(size_t((e.width + kConstantScanBlock - 1) / kConstantScanBlock));
   const IsaKernels& k = active_kernels();
@@ -196,7 +196,7 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
           const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
           BlockSpikes& out = blocks[size_t(b0 / kConstantScanBlock)];
           out.counts.resize(size_t(steps));
-          k.scan_constant_range(c, e, b0, b1, xp, vp, ip, zp, lanes.data(), out.counts.data());
+          k.scan_constant_range(c, e, b0, b1, xp, vp, ip, lanes.data(), out.counts.data());
           for (int64_t t = 0; t < steps; ++t) {
             const int32_t* l = lanes.data() + t * (b1 - b0);
             out.lanes.insert(out.lanes.end(), l, l + out.counts[size_t(t)]);
@@ -204,9 +204,8 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
         }
       },
       kConstantScanBlock);
-  auto index = merge_spikes(blocks, e);
-  z.set_spike_index(std::move(index));
-  return z;
+  // The values are written only if someone reads them: linear needs the index alone.
+  return Tensor::from_spike_index(shape, merge_spikes(blocks, e));
 }
 
 Tensor synaptic_current_trace(const Tensor& x, const Tensor& i0, float keep_i) {

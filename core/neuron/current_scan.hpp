@@ -28,7 +28,8 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
 
 // The spikes (T, ...) of a spiking scan whose input is x (...) at each of `steps` steps, from
 // (v0, i0); no gradient (the constant-current encoders). The same spikes as current_scan on x
-// repeated T times, without materialising the repeat.
+// repeated T times, without materialising the repeat. The result carries its spike index and
+// writes its values only when they are read (Tensor::from_spike_index).
 Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
                              const CurrentScanConfig& c);
 

@@ -5,6 +5,8 @@
 #include <map>
 #include <mutex>
 #include <new>
+#include <stdexcept>
+#include <string>
 
 #include "core/backend/cuda_runtime.hpp"
 #include "core/tensor/checked_size.hpp"
@@ -102,6 +104,25 @@ Storage::~Storage() {
   current.fetch_sub(size_ * int64_t(sizeof(float)));
   if (capacity_bytes_ >= kCachedMinBytes && give_to_cache(data_, capacity_bytes_)) return;
   ::operator delete(data_, kAlign);
+}
+
+void Storage::defer_to_spike_index() {
+  if (!spike_index || device_ != Device::cpu)
+    throw std::invalid_argument("defer_to_spike_index: needs a spike index on the cpu");
+  for (int64_t k : *spike_index)
+    if (k < 0 || k >= size_)
+      throw std::out_of_range("defer_to_spike_index: index " + std::to_string(k) + " outside " +
+                              std::to_string(size_) + " values");
+  deferred_.store(true, std::memory_order_release);
+}
+
+void Storage::write_deferred() const {
+  static std::mutex mutex;  // rare: once per deferred buffer that is read after all
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!deferred_.load(std::memory_order_acquire)) return;
+  std::fill(data_, data_ + size_, 0.0f);
+  for (int64_t k : *spike_index) data_[k] = 1.0f;
+  deferred_.store(false, std::memory_order_release);
 }
 
 MemoryStats memory_stats() {

@@ -3,6 +3,7 @@
 // memory_stats() and, when large, recycled through the storage cache (see memory_stats.hpp). On
 // cuda: device memory from the CUDA backend's caching allocator (cuda_runtime.hpp), which keeps
 // its own statistics; data() is then a device pointer that host code must not dereference.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -18,8 +19,15 @@ class Storage {
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
-  float* data() { return data_; }
-  const float* data() const { return data_; }
+  // Writes deferred values first (defer_to_spike_index).
+  float* data() {
+    if (deferred_.load(std::memory_order_acquire)) write_deferred();
+    return data_;
+  }
+  const float* data() const {
+    if (deferred_.load(std::memory_order_acquire)) write_deferred();
+    return data_;
+  }
   int64_t size() const { return size_; }
   Device device() const { return device_; }
 
@@ -30,11 +38,19 @@ class Storage {
   using SpikeIndex = std::vector<int64_t>;
   std::shared_ptr<const SpikeIndex> spike_index;
 
+  // The values are spike_index's (1 there, 0 elsewhere) and not written yet: the first data()
+  // writes them. A producer whose consumers read only the index (the encoder's spikes, 26 MB
+  // per MNIST rec batch, go to linear, which needs their rows) then never writes the buffer.
+  void defer_to_spike_index();
+  bool deferred() const { return deferred_.load(std::memory_order_acquire); }
+
  private:
   float* data_;
   int64_t size_;
   int64_t capacity_bytes_;  // what was allocated: the request rounded up, or a larger cached block
   Device device_;
+  mutable std::atomic<bool> deferred_{false};
+  void write_deferred() const;  // once, under a lock: threads may read a tensor together
 };
 
 }  // namespace soma

@@ -182,6 +182,14 @@ void Tensor::set_spike_index(std::shared_ptr<const Storage::SpikeIndex> flat) {
   impl_->storage->spike_index = std::move(flat);
 }
 
+Tensor Tensor::from_spike_index(const Shape& shape,
+                                std::shared_ptr<const Storage::SpikeIndex> flat) {
+  Tensor t = uninitialized(shape);
+  t.set_spike_index(std::move(flat));
+  t.impl_->storage->defer_to_spike_index();
+  return t;
+}
+
 const Storage::SpikeIndex* Tensor::spike_index() const {
   if (impl_->offset != 0 || numel() != impl_->storage->size()) return nullptr;
   return impl_->storage->spike_index.get();

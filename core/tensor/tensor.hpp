@@ -74,8 +74,9 @@ class Tensor {
   float* raw_data() {
     // A writer may change the values. Checked first: concurrent readers of a tensor without an
     // index (the common case) then never write the shared_ptr.
+    float* p = impl_->storage->data() + impl_->offset;  // writes deferred values first
     if (impl_->storage->spike_index) impl_->storage->spike_index.reset();
-    return impl_->storage->data() + impl_->offset;
+    return p;
   }
   const float* raw_data() const { return impl_->storage->data() + impl_->offset; }
   float item() const;  // copies from the device for a cuda tensor
@@ -126,6 +127,12 @@ class Tensor {
   // That index, or null when none was set, a write dropped it, or this view is not the whole
   // storage.
   const Storage::SpikeIndex* spike_index() const;
+  // Zeros with ones at `flat` (sorted, unique, within the shape), written only when someone
+  // reads the values (Storage::defer_to_spike_index); the index is attached.
+  static Tensor from_spike_index(const Shape& shape,
+                                 std::shared_ptr<const Storage::SpikeIndex> flat);
+  // True while such a tensor's values have not been written (for tests and benchmarks).
+  bool values_deferred() const { return impl_->storage->deferred(); }
 
  private:
   void check_host() const {

@@ -61,10 +61,18 @@ TEST_CASE("constant-current LIF encoder: its spike index lists exactly the ones,
   const Tensor z = constant_current_lif_encode(x, 20);
   const Storage::SpikeIndex* index = z.spike_index();
   REQUIRE(index != nullptr);
+  // The values are written on the first read only: linear works from the index alone.
+  CHECK(z.values_deferred());
+  Rng rw(5);
+  Tensor w0 = Tensor::rand({7, 3000}, rw, -1, 1).requires_grad_(true);
+  sum(linear(z, w0)).backward();
+  CHECK(z.values_deferred());
+  CHECK(reshape(z, {20, 9000}).values_deferred());
   std::vector<int64_t> want;
   for (int64_t k = 0; k < z.numel(); ++k)
     if (z.data()[k] != 0) want.push_back(k);
   CHECK(want.size() > 1000);
+  CHECK(!z.values_deferred());
   CHECK(*index == want);
   CHECK(reshape(z, {20, 9000}).spike_index() == index);  // a view of all of it
   CHECK(select(z, 3).spike_index() == nullptr);          // a part of it

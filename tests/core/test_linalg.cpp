@@ -51,3 +51,26 @@ TEST_CASE("linear takes the sparse spike path for sparse binary input, with equa
   test::check_close(sparse[2], w.grad().to_vector(), 1e-5f);
   test::check_close(sparse[3], b.grad().to_vector(), 1e-5f);
 }
+
+TEST_CASE("spike_matmul_t: S^T G over several row chunks, column tiles and a row range") {
+  // 700 rows are three chunks of the kernel; n = 150 two tiles of columns, the second partial.
+  const int64_t rows = 700, cols = 50, n = 150, r0 = 37, r1 = 650;
+  Rng rng(23);
+  std::vector<float> x(size_t(rows * cols)), g(size_t((r1 - r0) * n));
+  for (auto& v : x) v = rng.uniform() < 0.1f ? 1.0f : 0.0f;
+  for (auto& v : g) v = rng.uniform(-1, 1);
+  SpikeRows s;
+  REQUIRE(spike_rows(x.data(), rows, cols, kSpikeDensityThreshold, s));
+  for (float beta : {0.0f, 0.5f}) {
+    CAPTURE(beta);
+    std::vector<float> c(size_t(cols * n), 2.0f);
+    spike_matmul_t(s, r0, r1, cols, g.data(), n, beta, c.data());
+    for (int64_t a = 0; a < cols; ++a)
+      for (int64_t j = 0; j < n; ++j) {
+        double want = beta * 2.0;
+        for (int64_t r = r0; r < r1; ++r)
+          want += x[size_t(r * cols + a)] * g[size_t((r - r0) * n + j)];
+        REQUIRE(c[size_t(a * n + j)] == doctest::Approx(want).epsilon(1e-5));
+      }
+  }
+}

@@ -51,12 +51,11 @@ struct IsaKernels {
   void (*scan_forward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                              const float* x, float* v, float* i, float* z, float* v_dec,
                              float* trace);
-  // current_scan.hpp's constant_input_spikes on neurons [k0, k1). With lanes (then k1 - k0 <=
-  // kConstantScanBlock): step t's spikes as offsets from k0 in lanes[t (k1 - k0) ...], counts[t]
+  // current_scan.hpp's constant_input_spikes on neurons [k0, k1), k1 - k0 <=
+  // kConstantScanBlock: step t's spikes as offsets from k0 in lanes[t (k1 - k0) ...], counts[t]
   // of them, ascending.
   void (*scan_constant_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
-                              const float* x, float* v, float* i, float* z, int32_t* lanes,
-                              int64_t* counts);
+                              const float* x, float* v, float* i, int32_t* lanes, int64_t* counts);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
 };

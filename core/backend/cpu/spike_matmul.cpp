@@ -63,17 +63,21 @@ bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, 
 
 bool spike_rows(const Tensor& x, int64_t rows, int64_t cols, double max_density, SpikeRows& out) {
   const Storage::SpikeIndex* flat = x.spike_index();
-  if (!flat || rows * cols != x.numel()) return spike_rows(x.data(), rows, cols, max_density, out);
-  // The same decision as the scan.
-  if (int64_t(flat->size()) > spike_budget(max_density, rows * cols)) return false;
-  out.row_start.assign(size_t(rows + 1), 0);
-  out.cols.resize(flat->size());
-  for (size_t a = 0; a < flat->size(); ++a) {
-    const int64_t f = (*flat)[a];
-    ++out.row_start[size_t(f / cols + 1)];
-    out.cols[a] = int32_t(f % cols);
+  if (!flat || rows * cols > x.numel()) return spike_rows(x.data(), rows, cols, max_density, out);
+  // The spikes among the first rows * cols values; the same decision as the scan.
+  const size_t count =
+      size_t(std::lower_bound(flat->begin(), flat->end(), rows * cols) - flat->begin());
+  if (int64_t(count) > spike_budget(max_density, rows * cols)) return false;
+  // The index is sorted: one walk over rows and spikes together, no division per spike.
+  out.row_start.resize(size_t(rows + 1));
+  out.cols.resize(count);
+  size_t a = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    out.row_start[size_t(r)] = int64_t(a);
+    const int64_t first = r * cols, end = first + cols;
+    for (; a < count && (*flat)[a] < end; ++a) out.cols[a] = int32_t((*flat)[a] - first);
   }
-  for (int64_t r = 0; r < rows; ++r) out.row_start[size_t(r + 1)] += out.row_start[size_t(r)];
+  out.row_start[size_t(rows)] = int64_t(a);
   return true;
 }
 
