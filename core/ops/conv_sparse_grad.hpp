@@ -17,8 +17,12 @@
 
 namespace soma {
 
-// Above this share of non-zeros in dL/dout the dense GEMM is faster (measured on ConvNet4's
-// conv2; see conv_sparse_grad.cpp).
+// Above this share of non-zeros in dL/dout the dense GEMM is as fast. ConvNet4's conv2 (512
+// images, 64 x 8 x 8 -> 32 x 12 x 12, 5 x 5), non-zeros at random, one thread, AMD EPYC
+// (AVX-512, shared; thread CPU time): sparse 19-23 / 24-25 / 34-35 / 43 ms at 20 / 30 / 50 /
+// 100% non-zeros against 31-33 ms for conv_backward. About 14 ms of the sparse time is fixed
+// (masks, a branch per tap and pixel, transposes), the rest 29 ms per unit of density.
+// bench_mnist_epoch --model conv: see bench/mnist_epoch.cpp.
 constexpr double kSparseGradDensity = 0.35;
 
 // gx (zero-filled by the caller) += dL/dx for the g.n images of gout, when at most max_density
