@@ -12,8 +12,14 @@
 //     products' terms at density p, so soma can go below this dense floor. One thread, AMD EPYC
 //     (AVX-512, shared, 3 rounds alternating builds): per step 207-226 ms and soma /
 //     floor 1.59-1.87 with conv2 as im2col + GEMM, 169-183 ms and 1.41-1.48 with conv2's spike
-//     path. Left: conv2's dense input gradient (30-45 ms of a step), conv1's T-fold current copy,
-//     LIF scan and pooling (9.4 M neuron-steps).
+//     path. Then conv1 -> LIF -> pool as one node on the image current (constant_current_pool.hpp:
+//     no T-fold copy, nothing unpooled in memory; the backward recomputes the scan in cache) and
+//     conv2's input gradient from the non-zeros of its current gradient (conv_sparse_grad.hpp;
+//     66-84% zeros behind the pool): 3 rounds alternating builds on a busy machine (load 5-6 on
+//     the 2 cores), per step 245-300 -> 176-187 ms (0.62-0.73x; forward 91-105 -> 58-63 ms,
+//     backward 145-181 -> 109-114 ms), soma / floor 1.42-1.45 -> 0.88-1.35 (the floor itself
+//     varied 246-396 s). Left: conv2's spike forward and weight gradient and sparse input
+//     gradient, fc1's dense input gradient, conv1's recomputed scan in the backward.
 //   Both print where a step's time goes (load, encode, forward, backward, optimizer, ms per step)
 //   and the CPU kernel level (core/backend/isa.hpp). rec also prints its first-principles floor
 //   (rec_step_floor.hpp) from the spike densities measured in the run.

@@ -10,6 +10,7 @@
 #include "core/backend/gemm.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/ops/conv_kernels.hpp"
+#include "core/ops/conv_sparse_grad.hpp"
 #include "core/ops/conv_spikes.hpp"
 
 namespace soma {
@@ -293,9 +294,12 @@ class ConvSynapse : public Synapse {
     int64_t xo = t0 * batch_ * g_.in_size();
     const bool dense_w = need_w_ && !spiking_;
     if (need_w_ && spiking_) conv_weight_grad_spikes(g, spikes_, t0 * batch_, gcur, gw_.data());
-    if (need_x_ || dense_w)
-      conv_backward(g, dense_w ? x_.data() + xo : nullptr, w_.data(), gcur,
-                    need_x_ ? gx_.data() + xo : nullptr, dense_w ? gw_.data() : nullptr);
+    float* gx = need_x_ ? gx_.data() + xo : nullptr;
+    // The input gradient alone (spike path): from the non-zeros of gcur when it is sparse.
+    if (gx && !dense_w && conv_input_grad_sparse(g, w_.data(), gcur, gx)) gx = nullptr;
+    if (gx || dense_w)
+      conv_backward(g, dense_w ? x_.data() + xo : nullptr, w_.data(), gcur, gx,
+                    dense_w ? gw_.data() : nullptr);
     if (need_b_) conv_bias_grad(g, gcur, gb_.data());
   }
   Tensors finish() override { return {gx_, gw_, gb_}; }

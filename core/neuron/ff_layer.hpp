@@ -47,7 +47,8 @@ CurrentScanResult linear_neuron_sequence(const Tensor& x, const Tensor& weight, 
                                          bool record_trace = false, FFLayerOptions opt = {});
 
 // x (T, B, Cin, H, W), weight (Cout, Cin, kH, kW), bias (Cout) or undefined,
-// state (B, Cout, OH, OW). The convolution of conv2d (im2col + GEMM), block by block.
+// state (B, Cout, OH, OW). The convolution of conv2d (im2col + GEMM), block by block; spike
+// input takes conv_spikes.hpp's path, and then a sparse current gradient conv_sparse_grad.hpp's.
 CurrentScanResult conv_neuron_sequence(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                        const LIFState& state, const CurrentScanConfig& c,
                                        Conv2dOptions conv = {}, bool record_trace = false,

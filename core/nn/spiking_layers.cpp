@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/neuron/constant_current_pool.hpp"
 #include "core/neuron/ff_layer.hpp"
 #include "core/neuron/li.hpp"
+#include "core/nn/pool.hpp"
 #include "core/ops/conv.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/shape_ops.hpp"
@@ -85,6 +87,23 @@ Tensor SpikingConv2d::forward(const Tensor& x) {
   }
   state = {r.v, r.i};
   return output_of(r, neuron.spiking, record_states, recorded_);
+}
+
+Tensor SpikingConv2d::forward_pooled(const Tensor& x, int kernel, Tensor* spikes) {
+  if (kernel != 2 || !neuron.spiking || record_states || x.dim() != 5 || !constant_over_time(x)) {
+    Tensor z = forward(x);
+    if (spikes) *spikes = z.detach();
+    return max_pool_sequence(z, kernel);
+  }
+  const Tensor w = scaled(synapse->weight, gain), b = scaled(synapse->bias, gain);
+  Tensor c = conv2d(select(x, 0), w, b, synapse->options());
+  const LIFState s0 = initial_state(c.shape(), neuron);
+  PooledScanResult r =
+      constant_current_pool_scan(c, x.size(0), s0.v, s0.i, neuron, spikes != nullptr);
+  state = {r.v, r.i};
+  recorded_.clear();
+  if (spikes) *spikes = r.z;
+  return r.pooled;
 }
 
 }  // namespace soma::nn

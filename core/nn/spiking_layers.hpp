@@ -36,6 +36,11 @@ class SpikingConv2d : public SpikingModule {
   SpikingConv2d(int64_t in_channels, int64_t out_channels, int kernel,
                 const CurrentScanConfig& neuron, Rng& rng, int stride = 1, int padding = 0);
   Tensor forward(const Tensor& x) override;
+  // max_pool_sequence(forward(x), kernel). An input constant over time (an image fed as a
+  // current) into a spiking neuron with kernel 2 and no record_states takes the fused path of
+  // constant_current_pool.hpp, which never holds the unpooled spikes: `spikes`, when given,
+  // receives them anyway (T, B, C', H', W'), at the cost of writing them.
+  Tensor forward_pooled(const Tensor& x, int kernel, Tensor* spikes = nullptr);
   std::shared_ptr<Conv2d> synapse;
   CurrentScanConfig neuron;
   float gain = 1;

@@ -7,7 +7,8 @@
 // and the weight gradient is the same sum with the roles swapped:
 //   dL/dW[:, c, ki, kj] = sum over the same (spike, output pixel) pairs of dL/dout[:, o, q].
 // At density p that is p K L Cout adds per image where im2col + GEMM does K L Cout multiply-adds
-// and copies the K x L column matrix. The input gradient stays dense (conv_backward).
+// and copies the K x L column matrix. The input gradient is not a spike sum; behind a max-pool
+// its output gradient is mostly zeros, and conv_sparse_grad.hpp uses that.
 // Per image the spikes become bit masks over the padded rows (so w + 2 pad <= 64), and the
 // kernels (IsaKernels::conv_spike_forward, conv_spike_wgrad) gather rows of W^T (K x Cout) or
 // dL/dout^T (L x Cout) into each output row: images are transposed in and out.

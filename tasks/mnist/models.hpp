@@ -16,7 +16,9 @@ namespace soma {
 
 class MnistModel : public nn::Module {
  public:
-  // Spikes of the first hidden layer, (T, B, ...), from the last forward (for rasters).
+  // Spikes of the first hidden layer, (T, B, ...), from the last forward (for rasters). conv:
+  // conv1's spikes (T, B, 32, 24, 24) in eval mode, their max-pool (T, B, 32, 12, 12) while
+  // training (the fused layer does not write the others).
   Tensor hidden_spikes;
   // The network as a NIR graph: input spikes (1, 28, 28) per step -> read-out voltages (10).
   virtual void export_nir(nir::Builder& b) const = 0;
