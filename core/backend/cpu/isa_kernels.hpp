@@ -24,6 +24,15 @@ struct ConvTaps {
   int64_t cin, h, w, kh, kw, oh, ow, stride, pad;
 };
 
+// ---- sparse inference (spike_scan.hpp) ----
+// The rows of a fused spike product + current scan: for step t < steps and batch row b < width,
+// CSR row first + t * stride + b, output row t * stride + b (from the output pointers) and state
+// row b.
+struct SpikeScanRows {
+  int64_t first, width, steps, stride;
+};
+// ---- end sparse inference ----
+
 struct IsaKernels {
   // gemm.hpp's gemm.
   void (*gemm)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -59,6 +68,14 @@ struct IsaKernels {
                               int64_t* counts);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
+  // ---- sparse inference (spike_scan.hpp) ----
+  // The currents W x + bias of spike rows (x as CSR, W packed by pack_spike_weights, bias of n
+  // floats or null) scanned at once, tile by tile: v, i (width x n) advance over the steps and
+  // z, v_dec, trace (each null or (steps x stride x n)) get each step's outputs.
+  void (*spike_product_scan)(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t cols,
+                             const float* packed, const float* bias, int64_t n, float* v, float* i,
+                             float* z, float* v_dec, float* trace);
+  // ---- end sparse inference ----
 };
 
 namespace isa_generic {

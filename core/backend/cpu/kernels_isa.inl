@@ -211,25 +211,79 @@ inline uint32_t nonzero_lanes(const float* x, int64_t w, uint32_t* bad) {
 #endif
 }
 
+// Writes j + the set lanes of mask (< 2^16), ascending, at out; may write up to 16 entries.
+// Returns how many are set. Branch-free at v3/v4: at p = 0.03 a block of 16 floats holds a
+// spike 39% of the time, and the loop over the mask bits mispredicted about once per block.
+#if defined(__AVX512F__)
+inline int64_t put_lanes(uint32_t mask, int64_t j, int32_t* out) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i idx = _mm512_add_epi32(lane, _mm512_set1_epi32(int32_t(j)));
+  // Compressed in a register, stored whole: a compressing store to memory is microcoded on the
+  // AMD EPYC.
+  _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(__mmask16(mask), idx));
+  return __builtin_popcount(mask);
+}
+#elif defined(__AVX2__)
+// The set lanes of each byte, packed, as 8 nibbles.
+struct LaneTable {
+  uint32_t packed[256];
+  constexpr LaneTable() : packed() {
+    for (uint32_t m = 0; m < 256; ++m) {
+      uint32_t p = 0, k = 0;
+      for (uint32_t b = 0; b < 8; ++b)
+        if (m >> b & 1) p |= b << (4 * k++);
+      packed[m] = p;
+    }
+  }
+};
+constexpr LaneTable kLaneTable;
+
+inline int64_t put_lanes8(uint32_t mask, int64_t j, int32_t* out) {
+  const __m256i shifts = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
+  const __m256i nib =
+      _mm256_srlv_epi32(_mm256_set1_epi32(int32_t(kLaneTable.packed[mask])), shifts);
+  const __m256i idx =
+      _mm256_add_epi32(_mm256_and_si256(nib, _mm256_set1_epi32(15)), _mm256_set1_epi32(int32_t(j)));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), idx);
+  return __builtin_popcount(mask);
+}
+
+inline int64_t put_lanes(uint32_t mask, int64_t j, int32_t* out) {
+  const int64_t lo = put_lanes8(mask & 0xff, j, out);
+  return lo + put_lanes8(mask >> 8, j + 8, out + lo);
+}
+#endif
+
 // Rows [r0, r1) of x as CSR pieces: row_end[r - r0] = entries after row r, active[] the column
-// indices (capacity `budget`). -1 when x is not 0/1, the budget is exceeded or *failed (another
-// thread's part failed) is set. Blocks of 16: the mask of non-zeros and whether any is not 1;
-// the indices come from the mask bits. Compiled per level because this is where the portable
-// build lost most: on the AMD EPYC (one thread, rec epoch, --quick, perf) the baseline x86-64
-// copy (SSE2, popcount through libgcc) took 11 ms of a 55 ms step, the -march=native one 4 ms.
+// indices (capacity min(budget, (r1 - r0) cols)). -1 when x is not 0/1, the budget is exceeded
+// or *failed (another thread's part failed) is set. Blocks of 16: the mask of non-zeros and
+// whether any is not 1; the indices come from the mask bits (put_lanes while 16 entries of room
+// are left). Compiled per level because this is where the portable build lost most: on the AMD
+// EPYC (one thread, rec epoch, --quick, perf) the baseline x86-64 copy (SSE2, popcount through
+// libgcc) took 11 ms of a 55 ms step, the -march=native one 4 ms.
 int64_t spike_scan_rows(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
                         const int* failed, int64_t* row_end, int32_t* active) {
   int64_t count = 0;
+  [[maybe_unused]] const int64_t room = min64(budget, (r1 - r0) * cols) - 16;
   for (int64_t r = r0; r < r1; ++r) {
     if (__atomic_load_n(failed, __ATOMIC_RELAXED)) return -1;
     const float* row = x + r * cols;
+    uint32_t bad_any = 0;
     for (int64_t j = 0; j < cols; j += 16) {
       uint32_t bad;
       uint32_t mask = nonzero_lanes(row + j, min64(16, cols - j), &bad);
+      bad_any |= bad;
+#if defined(__AVX2__)
+      if (count <= room) {
+        count += put_lanes(mask, j, active + count);
+        continue;
+      }
+#endif
       if (!mask) continue;
       if (bad || count + __builtin_popcount(mask) > budget) return -1;
       for (; mask; mask &= mask - 1) active[count++] = int32_t(j + __builtin_ctz(mask));
     }
+    if (bad_any || count > budget) return -1;
     row_end[r - r0] = count;
   }
   return count;
@@ -529,6 +583,226 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
     backward_detach<false>(c, e, k0, k1, v_dec, g);
 }
 
+// ---- sparse inference: the spike product fused with the current scan (spike_scan.hpp) --------
+//
+// cur[t, b, j] = bias[j] + sum over the active inputs a of row (t, b) of W^T[a, j], then the
+// scan of forward_range on it, for one output tile of kLanes columns at a time: the tile's state
+// (v, i) and current stay in registers across all steps of a batch row, so the currents never
+// reach memory and the state is read and written once per call. Panels outermost: one panel of
+// W^T (cols x 64 floats, 256 KB for 1000 inputs) stays in L2 while every row of the call adds
+// its rows. The arithmetic is forward_range's, lane by lane, on the same sums (ascending active
+// inputs from zero, then + bias), so the outputs are the bits of spike_matmul + scan_forward.
+// AVX-512 holds a 64-column tile (state, current, bias: 16 registers); AVX2 (16 registers of 8
+// floats) and the portable build take 32 columns at a time, so nothing spills.
+#if defined(__AVX512F__)
+constexpr int64_t kLaneVecs = 4;
+#else
+constexpr int64_t kLaneVecs = 2;
+#endif
+constexpr int64_t kLanes = 16 * kLaneVecs;
+
+// 16 floats stored past the caches at a 32-byte aligned address (v3, v4): output rows of
+// n = 1000 floats start 32 bytes, not 64, apart from a line.
+inline void stream16_32(float* p, const Vec16& v) {
+#if defined(__AVX2__)
+  __m256 half[2];
+  std::memcpy(half, &v, sizeof half);
+  _mm256_stream_ps(p, half[0]);
+  _mm256_stream_ps(p + 8, half[1]);
+#else
+  store16(p, v);
+#endif
+}
+
+// Loads w <= kLanes floats (the rest 0) and stores the first w, streamed when asked.
+inline void load_tile(Vec16* t, const float* p, int64_t w) {
+  float pad[kLanes] = {};
+  const float* src = p;
+  if (w < kLanes) src = static_cast<const float*>(std::memcpy(pad, p, size_t(w) * sizeof(float)));
+  for (int64_t q = 0; q < kLaneVecs; ++q) t[q] = load16(src + 16 * q);
+}
+
+inline void store_tile(float* p, const Vec16* t, int64_t w, bool stream) {
+  if (w == kLanes) {
+    for (int64_t q = 0; q < kLaneVecs; ++q)
+      if (stream)
+        stream16_32(p + 16 * q, t[q]);
+      else
+        store16(p + 16 * q, t[q]);
+    return;
+  }
+  float pad[kLanes];
+  for (int64_t q = 0; q < kLaneVecs; ++q) store16(pad + 16 * q, t[q]);
+  std::memcpy(p, pad, size_t(w) * sizeof(float));
+}
+
+// acc = the sum of the tile's columns of the panel rows listed in idx[0, count).
+inline void sum_rows(Vec16* acc, const float* panel, const int32_t* idx, int64_t count) {
+  Vec16 a[kLaneVecs] = {};
+  for (int64_t k = 0; k < count; ++k) {
+    const float* src = panel + int64_t(idx[k]) * kTile;
+    for (int64_t q = 0; q < kLaneVecs; ++q) a[q] += load16(src + 16 * q);
+  }
+  for (int64_t q = 0; q < kLaneVecs; ++q) acc[q] = a[q];
+}
+
+// The lanes of v greater than th (forward_range's vd > th), as bits.
+inline uint32_t greater_bits(const Vec16& v, float th) {
+#if defined(__AVX512F__)
+  return _mm512_cmp_ps_mask(__m512(v), _mm512_set1_ps(th), _CMP_GT_OQ);
+#elif defined(__AVX2__)
+  __m256 half[2];
+  std::memcpy(half, &v, sizeof half);
+  const __m256 s = _mm256_set1_ps(th);
+  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[0], s, _CMP_GT_OQ))) |
+         uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[1], s, _CMP_GT_OQ))) << 8;
+#else
+  float f[16];
+  std::memcpy(f, &v, sizeof f);
+  uint32_t m = 0;
+  for (int k = 0; k < 16; ++k) m |= uint32_t(f[k] > th) << k;
+  return m;
+#endif
+}
+
+// Where one tile's outputs go: z as 16-bit masks (stage, row (t, b) at (t width + b) n16, this
+// tile's first mask at its offset) and v_dec, trace as floats (row (t, b) at (t stride + b) n).
+struct TileOut {
+  uint16_t* stage;
+  int64_t n16;
+  float *v_dec, *trace;
+  int64_t w;
+  bool stream;
+};
+
+// One batch row's tile over the steps of r: state (v, i) in registers.
+template <bool Spiking, bool ResetValue>
+void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b,
+               const float* panel, const Vec16* bias, int64_t n, float* v_, float* i_, TileOut o) {
+  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
+  const Int16v one_bits = Int16v{} + 0x3f800000;  // 1.0f
+  Vec16 v[kLaneVecs], i[kLaneVecs], cur[kLaneVecs], dec[kLaneVecs];
+  load_tile(v, v_, o.w);
+  load_tile(i, i_, o.w);
+  for (int64_t t = 0; t < r.steps; ++t) {
+    const int64_t row = r.first + t * r.stride + b, a0 = s.row_start[row];
+    sum_rows(cur, panel, s.cols + a0, s.row_start[row + 1] - a0);
+    uint16_t* bits = o.stage ? o.stage + (t * r.width + b) * o.n16 : nullptr;
+    for (int64_t q = 0; q < kLaneVecs; ++q) {
+      Vec16 j = i[q] + (bias[q] + cur[q]);
+      Vec16 vd = v[q] + am * (leak - v[q] + j);
+      i[q] = j * keep;
+      Vec16 vn = vd;
+      if constexpr (Spiking) {
+        Vec16 zk = (Vec16)((Int16v)(vd > th) & one_bits);
+        vn = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
+        dec[q] = vd;
+        const int64_t lanes = o.w - 16 * q;  // a partial tile's last lanes are padding
+        if (bits && lanes > 0)
+          bits[q] = uint16_t(greater_bits(vd, th) & (lanes >= 16 ? 0xffffu : (1u << lanes) - 1));
+      }
+      v[q] = vn;
+    }
+    const int64_t off = (t * r.stride + b) * n;
+    if (Spiking && o.v_dec) store_tile(o.v_dec + off, dec, o.w, o.stream);
+    if (o.trace) store_tile(o.trace + off, v, o.w, o.stream);
+  }
+  store_tile(v_, v, o.w, false);
+  store_tile(i_, i, o.w, false);
+}
+
+// z rows (t, b) of r (at (t stride + b) n) = the spikes of the stage's masks, as 0/1 floats.
+inline void expand_spikes(const uint16_t* stage, SpikeScanRows r, int64_t n, float* z,
+                          bool stream) {
+  const int64_t n16 = (n + 15) / 16;
+  const Vec16 one = Vec16{} + 1.0f;
+  for (int64_t t = 0; t < r.steps; ++t)
+    for (int64_t b = 0; b < r.width; ++b) {
+      const uint16_t* m = stage + (t * r.width + b) * n16;
+      float* row = z + (t * r.stride + b) * n;
+      for (int64_t q = 0; q < n16; ++q) {
+#if defined(__AVX512F__)
+        const Vec16 f = Vec16(_mm512_maskz_mov_ps(__mmask16(m[q]), __m512(one)));
+#else
+        Int16v lane_bits =
+            Int16v{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768};
+        const Vec16 f = (Vec16)(((lane_bits & int32_t(m[q])) != 0) & (Int16v)one);
+#endif
+        if (16 * q + 16 <= n) {
+          if (stream)
+            stream16_32(row + 16 * q, f);
+          else
+            store16(row + 16 * q, f);
+        } else {
+          float pad[16];
+          store16(pad, f);
+          std::memcpy(row + 16 * q, pad, size_t(n - 16 * q) * sizeof(float));
+        }
+      }
+    }
+}
+
+// Whether outputs (null or 32-byte aligned with rows of n floats) of this size are streamed.
+inline bool stream_outputs(SpikeScanRows r, int64_t n, const float* z, const float* v_dec,
+                           const float* trace) {
+  auto aligned = [](const float* p) { return reinterpret_cast<uintptr_t>(p) % 32 == 0; };
+  return kStreams && r.steps * r.width * n >= (int64_t(1) << 20) && n % 8 == 0 && aligned(z) &&
+         aligned(v_dec) && aligned(trace);
+}
+
+struct Masks {
+  uint16_t* p;
+  explicit Masks(int64_t n) : p(new uint16_t[size_t(n > 0 ? n : 1)]) {}
+  ~Masks() { delete[] p; }
+  Masks(const Masks&) = delete;
+  Masks& operator=(const Masks&) = delete;
+};
+
+// Rows per block: the block's spike indices (30 per row at p = 0.03 of 1000 inputs) and its
+// masks of z stay in L2 next to the panel in use, and each block reads the panels once.
+constexpr int64_t kScanBlockRows = 1024;
+
+template <bool Spiking, bool ResetValue>
+void product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t cols,
+                  const float* packed, const float* bias, int64_t n, float* v, float* i, float* z,
+                  float* v_dec, float* trace) {
+  const bool stream = stream_outputs(r, n, z, v_dec, trace);
+  const int64_t n16 = (n + 15) / 16, chunk = kScanBlockRows / r.width + 1;
+  Masks stage(Spiking && z ? chunk * r.width * n16 : 0);
+  for (int64_t t0 = 0; t0 < r.steps; t0 += chunk) {
+    const SpikeScanRows part{r.first + t0 * r.stride, r.width, min64(chunk, r.steps - t0),
+                             r.stride};
+    const int64_t off = t0 * r.stride * n;
+    auto at = [&](float* p, int64_t j) { return p ? p + off + j : nullptr; };
+    for (int64_t j0 = 0; j0 < n; j0 += kTile)
+      for (int64_t j = j0; j < min64(n, j0 + kTile); j += kLanes) {
+        const float* panel = packed + j0 * cols + (j - j0);
+        const int64_t w = min64(kLanes, n - j);
+        Vec16 b[kLaneVecs] = {};
+        if (bias) load_tile(b, bias + j, w);
+        for (int64_t row = 0; row < r.width; ++row)
+          scan_tile<Spiking, ResetValue>(c, s, part, row, panel, b, n, v + row * n + j,
+                                         i + row * n + j,
+                                         {Spiking && z ? stage.p + j / 16 : nullptr, n16,
+                                          at(v_dec, j), at(trace, j), w, stream});
+      }
+    if (Spiking && z) expand_spikes(stage.p, part, n, z + off, stream);
+  }
+  if (stream) stream_fence();
+}
+
+void spike_product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t cols,
+                        const float* packed, const float* bias, int64_t n, float* v, float* i,
+                        float* z, float* v_dec, float* trace) {
+  if (!c.spiking)
+    product_scan<false, false>(c, s, r, cols, packed, bias, n, v, i, z, v_dec, trace);
+  else if (c.reset == Reset::value)
+    product_scan<true, true>(c, s, r, cols, packed, bias, n, v, i, z, v_dec, trace);
+  else
+    product_scan<true, false>(c, s, r, cols, packed, bias, n, v, i, z, v_dec, trace);
+}
+// ---- end sparse inference ---------------------------------------------------------------------
+
 constexpr IsaKernels kTable{gemm,
                             spike_matmul_groups,
                             spike_matmul_t,
@@ -538,7 +812,8 @@ constexpr IsaKernels kTable{gemm,
                             conv_spike_wgrad,
                             scan_forward_range,
                             scan_constant_range,
-                            scan_backward_range};
+                            scan_backward_range,
+                            spike_product_scan};
 
 }  // namespace
 
