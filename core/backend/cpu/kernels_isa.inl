@@ -595,81 +595,88 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
 // AVX-512 holds a 64-column tile (state, current, bias: 16 registers); AVX2 (16 registers of 8
 // floats) and the portable build take 32 columns at a time, so nothing spills.
 #if defined(__AVX512F__)
-constexpr int64_t kLaneVecs = 4;
+typedef float LaneVec __attribute__((vector_size(64)));
+constexpr int64_t kVecLanes = 16;
 #else
-constexpr int64_t kLaneVecs = 2;
+typedef float LaneVec __attribute__((vector_size(32)));
+constexpr int64_t kVecLanes = 8;
 #endif
-constexpr int64_t kLanes = 16 * kLaneVecs;
+typedef int32_t LaneInt __attribute__((vector_size(sizeof(LaneVec))));
+constexpr int64_t kLanes = 4 * kVecLanes;  // columns per tile: 4 registers
 
-// 16 floats stored past the caches at a 32-byte aligned address (v3, v4): output rows of
-// n = 1000 floats start 32 bytes, not 64, apart from a line.
-inline void stream16_32(float* p, const Vec16& v) {
+inline LaneVec loadv(const float* p) {
+  LaneVec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void storev(float* p, const LaneVec& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Stored past the caches at a 32-byte aligned address (v3, v4): output rows of n = 1000 floats
+// start 32 bytes, not 64, apart from a line.
+inline void stream_32(float* p, const float* v, int64_t count) {
 #if defined(__AVX2__)
-  __m256 half[2];
-  std::memcpy(half, &v, sizeof half);
-  _mm256_stream_ps(p, half[0]);
-  _mm256_stream_ps(p + 8, half[1]);
+  for (int64_t k = 0; k < count; k += 8) _mm256_stream_ps(p + k, _mm256_loadu_ps(v + k));
 #else
-  store16(p, v);
+  std::memcpy(p, v, size_t(count) * sizeof(float));
 #endif
 }
 
-// Loads w <= kLanes floats (the rest 0) and stores the first w, streamed when asked.
-inline void load_tile(Vec16* t, const float* p, int64_t w) {
+// Loads w <= kLanes floats (the rest 0); stores the first w, streamed when asked.
+inline void load_tile(LaneVec* t, const float* p, int64_t w) {
   float pad[kLanes] = {};
   const float* src = p;
   if (w < kLanes) src = static_cast<const float*>(std::memcpy(pad, p, size_t(w) * sizeof(float)));
-  for (int64_t q = 0; q < kLaneVecs; ++q) t[q] = load16(src + 16 * q);
+  for (int64_t q = 0; q < 4; ++q) t[q] = loadv(src + kVecLanes * q);
 }
 
-inline void store_tile(float* p, const Vec16* t, int64_t w, bool stream) {
-  if (w == kLanes) {
-    for (int64_t q = 0; q < kLaneVecs; ++q)
-      if (stream)
-        stream16_32(p + 16 * q, t[q]);
-      else
-        store16(p + 16 * q, t[q]);
+inline void store_tile(float* p, const LaneVec* t, int64_t w, bool stream) {
+  if (w == kLanes && !stream) {
+    for (int64_t q = 0; q < 4; ++q) storev(p + kVecLanes * q, t[q]);
     return;
   }
   float pad[kLanes];
-  for (int64_t q = 0; q < kLaneVecs; ++q) store16(pad + 16 * q, t[q]);
-  std::memcpy(p, pad, size_t(w) * sizeof(float));
+  for (int64_t q = 0; q < 4; ++q) storev(pad + kVecLanes * q, t[q]);
+  if (w == kLanes)
+    stream_32(p, pad, kLanes);
+  else
+    std::memcpy(p, pad, size_t(w) * sizeof(float));
 }
 
-// acc = the sum of the tile's columns of the panel rows listed in idx[0, count).
-inline void sum_rows(Vec16* acc, const float* panel, const int32_t* idx, int64_t count) {
-  Vec16 a[kLaneVecs] = {};
+// acc = the sum of the tile's columns of the panel rows listed in idx[0, count). Named
+// accumulators: an array of them was kept on the stack by GCC 12 at v3, 2x slower.
+inline void sum_rows(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
+  LaneVec a0 = {}, a1 = {}, a2 = {}, a3 = {};
   for (int64_t k = 0; k < count; ++k) {
     const float* src = panel + int64_t(idx[k]) * kTile;
-    for (int64_t q = 0; q < kLaneVecs; ++q) a[q] += load16(src + 16 * q);
+    a0 += loadv(src), a1 += loadv(src + kVecLanes);
+    a2 += loadv(src + 2 * kVecLanes), a3 += loadv(src + 3 * kVecLanes);
   }
-  for (int64_t q = 0; q < kLaneVecs; ++q) acc[q] = a[q];
+  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
 }
 
 // The lanes of v greater than th (forward_range's vd > th), as bits.
-inline uint32_t greater_bits(const Vec16& v, float th) {
+inline uint32_t greater_bits(const LaneVec& v, float th) {
 #if defined(__AVX512F__)
   return _mm512_cmp_ps_mask(__m512(v), _mm512_set1_ps(th), _CMP_GT_OQ);
 #elif defined(__AVX2__)
-  __m256 half[2];
-  std::memcpy(half, &v, sizeof half);
-  const __m256 s = _mm256_set1_ps(th);
-  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[0], s, _CMP_GT_OQ))) |
-         uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[1], s, _CMP_GT_OQ))) << 8;
+  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(__m256(v), _mm256_set1_ps(th), _CMP_GT_OQ)));
 #else
-  float f[16];
+  float f[kVecLanes];
   std::memcpy(f, &v, sizeof f);
   uint32_t m = 0;
-  for (int k = 0; k < 16; ++k) m |= uint32_t(f[k] > th) << k;
+  for (int k = 0; k < kVecLanes; ++k) m |= uint32_t(f[k] > th) << k;
   return m;
 #endif
 }
 
-// Where one tile's outputs go: z as 16-bit masks (stage, row (t, b) at (t width + b) n16, this
-// tile's first mask at its offset) and v_dec, trace as floats (row (t, b) at (t stride + b) n).
+// Where one tile's outputs go: z as bit masks (stage, row (t, b) at (t width + b) bytes_per_row,
+// bit k of the row for column k) and v_dec, trace as floats (row (t, b) at (t stride + b) n).
 struct TileOut {
-  uint16_t* stage;
-  int64_t n16;
+  uint8_t* stage;
+  int64_t bytes_per_row;
   float *v_dec, *trace;
   int64_t w;
   bool stream;
@@ -678,28 +685,31 @@ struct TileOut {
 // One batch row's tile over the steps of r: state (v, i) in registers.
 template <bool Spiking, bool ResetValue>
 void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b,
-               const float* panel, const Vec16* bias, int64_t n, float* v_, float* i_, TileOut o) {
+               const float* panel, const LaneVec* bias, int64_t n, float* v_, float* i_,
+               TileOut o) {
   const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  const Int16v one_bits = Int16v{} + 0x3f800000;  // 1.0f
-  Vec16 v[kLaneVecs], i[kLaneVecs], cur[kLaneVecs], dec[kLaneVecs];
+  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
+  LaneVec v[4], i[4], cur[4], dec[4];
   load_tile(v, v_, o.w);
   load_tile(i, i_, o.w);
   for (int64_t t = 0; t < r.steps; ++t) {
     const int64_t row = r.first + t * r.stride + b, a0 = s.row_start[row];
     sum_rows(cur, panel, s.cols + a0, s.row_start[row + 1] - a0);
-    uint16_t* bits = o.stage ? o.stage + (t * r.width + b) * o.n16 : nullptr;
-    for (int64_t q = 0; q < kLaneVecs; ++q) {
-      Vec16 j = i[q] + (bias[q] + cur[q]);
-      Vec16 vd = v[q] + am * (leak - v[q] + j);
+    uint8_t* bits = o.stage ? o.stage + (t * r.width + b) * o.bytes_per_row : nullptr;
+    for (int64_t q = 0; q < 4; ++q) {
+      LaneVec j = i[q] + (bias[q] + cur[q]);
+      LaneVec vd = v[q] + am * (leak - v[q] + j);
       i[q] = j * keep;
-      Vec16 vn = vd;
+      LaneVec vn = vd;
       if constexpr (Spiking) {
-        Vec16 zk = (Vec16)((Int16v)(vd > th) & one_bits);
+        LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
         vn = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
         dec[q] = vd;
-        const int64_t lanes = o.w - 16 * q;  // a partial tile's last lanes are padding
-        if (bits && lanes > 0)
-          bits[q] = uint16_t(greater_bits(vd, th) & (lanes >= 16 ? 0xffffu : (1u << lanes) - 1));
+        const int64_t lanes = o.w - kVecLanes * q;  // a partial tile's last lanes are padding
+        if (bits && lanes > 0) {
+          const uint32_t m = greater_bits(vd, th) & (lanes >= 32 ? ~0u : (1u << lanes) - 1);
+          std::memcpy(bits + q * kVecLanes / 8, &m, kVecLanes / 8);  // little-endian
+        }
       }
       v[q] = vn;
     }
@@ -711,33 +721,39 @@ void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b
   store_tile(i_, i, o.w, false);
 }
 
+// pad[0, 16) = bit k of bits as 0 or 1.
+inline void spike_floats(uint32_t bits, float* pad) {
+#if defined(__AVX512F__)
+  _mm512_storeu_ps(pad, _mm512_maskz_mov_ps(__mmask16(bits), _mm512_set1_ps(1.0f)));
+#elif defined(__AVX2__)
+  const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  for (int h = 0; h < 2; ++h) {
+    const __m256i m = _mm256_and_si256(_mm256_set1_epi32(int32_t(bits >> 8 * h)), lane);
+    _mm256_storeu_ps(pad + 8 * h, _mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(m, lane)),
+                                                _mm256_set1_ps(1.0f)));
+  }
+#else
+  for (int k = 0; k < 16; ++k) pad[k] = bits >> k & 1 ? 1.0f : 0.0f;
+#endif
+}
+
 // z rows (t, b) of r (at (t stride + b) n) = the spikes of the stage's masks, as 0/1 floats.
-inline void expand_spikes(const uint16_t* stage, SpikeScanRows r, int64_t n, float* z,
-                          bool stream) {
-  const int64_t n16 = (n + 15) / 16;
-  const Vec16 one = Vec16{} + 1.0f;
+inline void expand_spikes(const uint8_t* stage, SpikeScanRows r, int64_t n, float* z, bool stream) {
+  const int64_t bytes = (n + 15) / 16 * 2;
   for (int64_t t = 0; t < r.steps; ++t)
     for (int64_t b = 0; b < r.width; ++b) {
-      const uint16_t* m = stage + (t * r.width + b) * n16;
+      const uint8_t* m = stage + (t * r.width + b) * bytes;
       float* row = z + (t * r.stride + b) * n;
-      for (int64_t q = 0; q < n16; ++q) {
-#if defined(__AVX512F__)
-        const Vec16 f = Vec16(_mm512_maskz_mov_ps(__mmask16(m[q]), __m512(one)));
-#else
-        Int16v lane_bits =
-            Int16v{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768};
-        const Vec16 f = (Vec16)(((lane_bits & int32_t(m[q])) != 0) & (Int16v)one);
-#endif
-        if (16 * q + 16 <= n) {
-          if (stream)
-            stream16_32(row + 16 * q, f);
-          else
-            store16(row + 16 * q, f);
-        } else {
-          float pad[16];
-          store16(pad, f);
-          std::memcpy(row + 16 * q, pad, size_t(n - 16 * q) * sizeof(float));
-        }
+      for (int64_t q = 0; 16 * q < n; ++q) {
+        uint16_t bits;
+        std::memcpy(&bits, m + 2 * q, 2);
+        float pad[16];
+        spike_floats(bits, pad);
+        const int64_t w = min64(16, n - 16 * q);
+        if (w == 16 && stream)
+          stream_32(row + 16 * q, pad, 16);
+        else
+          std::memcpy(row + 16 * q, pad, size_t(w) * sizeof(float));
       }
     }
 }
@@ -751,8 +767,8 @@ inline bool stream_outputs(SpikeScanRows r, int64_t n, const float* z, const flo
 }
 
 struct Masks {
-  uint16_t* p;
-  explicit Masks(int64_t n) : p(new uint16_t[size_t(n > 0 ? n : 1)]) {}
+  uint8_t* p;
+  explicit Masks(int64_t n) : p(new uint8_t[size_t(n > 0 ? n : 1)]) {}
   ~Masks() { delete[] p; }
   Masks(const Masks&) = delete;
   Masks& operator=(const Masks&) = delete;
@@ -767,8 +783,8 @@ void product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_
                   const float* packed, const float* bias, int64_t n, float* v, float* i, float* z,
                   float* v_dec, float* trace) {
   const bool stream = stream_outputs(r, n, z, v_dec, trace);
-  const int64_t n16 = (n + 15) / 16, chunk = kScanBlockRows / r.width + 1;
-  Masks stage(Spiking && z ? chunk * r.width * n16 : 0);
+  const int64_t bytes = (n + 15) / 16 * 2, chunk = kScanBlockRows / r.width + 1;
+  Masks stage(Spiking && z ? chunk * r.width * bytes : 0);
   for (int64_t t0 = 0; t0 < r.steps; t0 += chunk) {
     const SpikeScanRows part{r.first + t0 * r.stride, r.width, min64(chunk, r.steps - t0),
                              r.stride};
@@ -778,12 +794,12 @@ void product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_
       for (int64_t j = j0; j < min64(n, j0 + kTile); j += kLanes) {
         const float* panel = packed + j0 * cols + (j - j0);
         const int64_t w = min64(kLanes, n - j);
-        Vec16 b[kLaneVecs] = {};
+        LaneVec b[4] = {};
         if (bias) load_tile(b, bias + j, w);
         for (int64_t row = 0; row < r.width; ++row)
           scan_tile<Spiking, ResetValue>(c, s, part, row, panel, b, n, v + row * n + j,
                                          i + row * n + j,
-                                         {Spiking && z ? stage.p + j / 16 : nullptr, n16,
+                                         {Spiking && z ? stage.p + j / 8 : nullptr, bytes,
                                           at(v_dec, j), at(trace, j), w, stream});
       }
     if (Spiking && z) expand_spikes(stage.p, part, n, z + off, stream);
