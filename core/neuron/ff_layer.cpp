@@ -244,9 +244,9 @@ CurrentScanResult linear_neuron_sequence(const Tensor& x, const Tensor& weight, 
   // Dense blocks of 8192 rows keep the GEMM at its full-size speed: measured on the training
   // shape (n = 1024, 8000 rows, 2 threads), fwd + bwd took 0.37 s in one block, 0.40 s in
   // blocks of 4096 and 0.65-0.72 s in blocks of 1024 (Eigen's threads synchronise per GEMM).
-  // Sparse blocks are sized so the block of currents stays in L2 for the scan; fused sparse
-  // blocks (sliced: no currents buffer) so a thread's spike indices of a block, about
-  // 8192 / threads rows, stay in L2 next to the panel of W^T that all of them add from.
+  // Sparse blocks are sized so the block of currents stays in L2 for the scan. The fused
+  // sparse kernel (a batch: sliced, no currents buffer) blocks its rows itself, so its blocks
+  // only size the backward's buffer, as the dense path's.
   const bool fused = syn->sparse() && rps > 1;
   int64_t rows = opt.chunk_rows > 0 ? opt.chunk_rows
                  : syn->sparse() && !fused
