@@ -14,13 +14,15 @@
 // Floor, bench_lif_layer inference (x: T = 1000, B = 32, N = 1000 spikes at p = 0.03, 128 MB of
 // floats; z 128 MB): reading x and writing z is 256 MB of memory traffic (8-15 ms on the AMD
 // EPYC, loaded), the product 0.03 T B N^2 = 0.96 G adds whose W^T rows come from L2 (~20 ms of
-// one core). Measured there, one run per line, sparse layer time and gemm/sparse (the GEMM
-// x W^T alone over the sparse layer; the VM was shared with builds, load average 5-6):
-//                  before (spike_matmul blocks, then the scan)   after
-//   v4, 1 thread   0.170 s   3.6x                                  0.067 s   9.1x
-//   v4, 2 threads  0.213 s   3.2x                                  0.106 s   6.5x
-//   v3, 1 thread   0.371 s   2.8x                                  0.096 s   9.6x
-//   v3, 2 threads  0.260 s   2.6x                                  0.078 s   9.0x
+// one core). Measured there (AMD EPYC, AVX-512, 2 cores, a VM shared with builds), sparse layer
+// time and gemm/sparse (the GEMM x W^T alone over the sparse layer, timed in the same run),
+// before (spike_matmul blocks, then the scan) and after, runs alternated:
+//                  before                after
+//   v4, 1 thread   0.119 s   3.4x        0.045 s   8.6x     (other runs: 3.5-3.6x, 8.3-9.1x)
+//   v4, 2 threads  0.123 s   3.6x        0.069 s   6.2x     (2.4-3.3x, 6.2-7.0x; unloaded:
+//                                                             0.032 s against a 0.215 s GEMM)
+//   v3, 1 thread   0.330 s   2.2x        0.072 s   9.8x     (2.1-2.8x, 7.6-9.6x)
+//   v3, 2 threads  0.186 s   2.5x        0.077 s   9.4x     (1.8-2.6x, 8.1-9.0x)
 // Of the 0.09 s before (one thread, v4, CPU time): spike detection 25 ms (now 5 ms: put_lanes
 // and no budget-sized buffer, spike_matmul.cpp), product and scan the rest.
 #include "core/backend/cpu/isa_kernels.hpp"
