@@ -9,6 +9,7 @@
 #include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/parallel.hpp"
+#include "core/backend/spike_scan.hpp"
 #include "core/ops/conv_kernels.hpp"
 #include "core/ops/conv_sparse_grad.hpp"
 #include "core/ops/conv_spikes.hpp"
@@ -29,11 +30,13 @@ class Synapse {
   virtual Tensors finish() = 0;
   // Drops what only the forward needed.
   virtual void forward_done() {}
-  // Whether currents_rows exists: then each thread computes and scans its own slice of the
-  // batch for the whole sequence, with no barrier between blocks.
+  // Whether scan_rows exists: then each thread computes and scans its own slice of the batch
+  // for the whole sequence, with no barrier between blocks and no buffer of currents.
   virtual bool sliced() const { return false; }
-  // cur rows (t, b) for t in [t0, t1), b in [b0, b1), single-threaded; cur is the block buffer.
-  virtual void currents_rows(int64_t, int64_t, int64_t, int64_t, float*) const {}
+  // Computes and scans rows (t, b) for t in [t0, t1), b in [b0, b1), single-threaded; v and i
+  // are the whole state, z, v_dec and trace (each may be null) the whole outputs.
+  virtual void scan_rows(const CurrentScanConfig&, int64_t, int64_t, int64_t, int64_t, float*,
+                         float*, float*, float*, float*) const {}
 };
 
 struct Geometry {
@@ -51,6 +54,10 @@ bool needs_grad(const Tensors& ts) {
 
 void add_bias_rows(const Tensor& bias, int64_t rows, int64_t out, float* cur) {
   MatrixMap(cur, rows, out).rowwise() = ConstArrayMap(bias.data(), out).matrix().transpose();
+}
+
+bool sliced(const Synapse& syn, const Geometry& geo) {
+  return syn.sliced() && geo.batch > 1;
 }
 
 // Forward over all blocks, then records one node whose backward is the reverse block scan.
@@ -72,21 +79,18 @@ CurrentScanResult run_fused(const char* name, std::shared_ptr<Synapse> syn, Tens
   auto at = [&](Tensor& t, int64_t t0) {
     return t.defined() ? t.data() + t0 * geo.width : nullptr;
   };
-  Tensor cur = Tensor::uninitialized({geo.chunk * geo.width});
-  if (syn->sliced() && geo.batch > 1) {
-    const int64_t per_row = geo.width / geo.batch;
+  Tensor cur;
+  if (sliced(*syn, geo)) {
     const int parts = int(std::min<int64_t>(thread_count(), geo.batch));
 #pragma omp parallel for schedule(static) num_threads(parts)
     for (int p = 0; p < parts; ++p) {
       int64_t b0 = geo.batch * p / parts, b1 = geo.batch * (p + 1) / parts;
-      for (int64_t t0 = 0; t0 < geo.steps; t0 += geo.chunk) {
-        int64_t t1 = std::min(geo.steps, t0 + geo.chunk);
-        syn->currents_rows(t0, t1, b0, b1, cur.data());
-        scan_forward_range(c, {t1 - t0, geo.width}, b0 * per_row, b1 * per_row, cur.data(),
-                           v.data(), i.data(), at(z, t0), at(v_dec, t0), at(trace, t0));
-      }
+      for (int64_t t0 = 0; t0 < geo.steps; t0 += geo.chunk)
+        syn->scan_rows(c, t0, std::min(geo.steps, t0 + geo.chunk), b0, b1, v.data(), i.data(),
+                       at(z, 0), at(v_dec, 0), at(trace, 0));
     }
   } else {
+    cur = Tensor::uninitialized({geo.chunk * geo.width});
     for (int64_t t0 = 0; t0 < geo.steps; t0 += geo.chunk) {
       int64_t t1 = std::min(geo.steps, t0 + geo.chunk);
       syn->currents(t0, t1, cur.data());
@@ -163,13 +167,13 @@ class LinearSynapse : public Synapse {
       gemm(false, true, r1 - r0, out_, in_, 1.0f, x_ + r0 * in_, w_.data(), beta, cur);
   }
   bool sliced() const override { return spikes_ != nullptr; }
-  void currents_rows(int64_t t0, int64_t t1, int64_t b0, int64_t b1, float* cur) const override {
-    float* first = cur + b0 * out_;
-    if (b_.defined())
-      for (int64_t t = t0; t < t1; ++t)
-        add_bias_rows(b_, b1 - b0, out_, first + (t - t0) * rps_ * out_);
-    spike_matmul_groups(*spikes_, {t0 * rps_ + b0, b1 - b0, t1 - t0, rps_}, in_, packed_.data(),
-                        out_, b_.defined() ? 1.0f : 0.0f, first);
+  void scan_rows(const CurrentScanConfig& c, int64_t t0, int64_t t1, int64_t b0, int64_t b1,
+                 float* v, float* i, float* z, float* v_dec, float* trace) const override {
+    const int64_t first = t0 * rps_ + b0;
+    auto at = [&](float* p) { return p ? p + first * out_ : nullptr; };
+    spike_product_scan(c, *spikes_, {first, b1 - b0, t1 - t0, rps_}, in_, packed_.data(),
+                       b_.defined() ? b_.data() : nullptr, out_, v + b0 * out_, i + b0 * out_,
+                       at(z), at(v_dec), at(trace));
   }
   void forward_done() override {
     x_ = nullptr;
@@ -241,9 +245,12 @@ CurrentScanResult linear_neuron_sequence(const Tensor& x, const Tensor& weight, 
   // Dense blocks of 8192 rows keep the GEMM at its full-size speed: measured on the training
   // shape (n = 1024, 8000 rows, 2 threads), fwd + bwd took 0.37 s in one block, 0.40 s in
   // blocks of 4096 and 0.65-0.72 s in blocks of 1024 (Eigen's threads synchronise per GEMM).
-  // Sparse blocks are sized so the block of currents stays in L2 for the scan.
+  // Sparse blocks are sized so the block of currents stays in L2 for the scan. The fused
+  // sparse kernel (a batch: sliced, no currents buffer) blocks its rows itself, so its blocks
+  // only size the backward's buffer, as the dense path's.
+  const bool fused = syn->sparse() && rps > 1;
   int64_t rows = opt.chunk_rows > 0 ? opt.chunk_rows
-                 : syn->sparse()
+                 : syn->sparse() && !fused
                      ? std::max<int64_t>(1, (int64_t(1) << 18) / std::max<int64_t>(out, 1))
                      : 8192;
   Shape out_shape = x.shape();

@@ -6,11 +6,12 @@
 //   neurons   (z[t], v, i) = scan(I[t], v, i)
 //
 // Forward: the T steps are cut into blocks of whole steps (dense input: 8192 rows of steps x
-// batch, a full-speed GEMM; spike input: ~2^18 output floats, so the block stays in L2); each
-// block's currents are computed, then the scan advances the state over the block. The currents
-// of all T steps never exist at once: one block buffer is reused. With spike input each thread
-// owns a slice of the batch for the whole sequence (its rows of the sparse product and its
-// neurons of the scan), so the threads never wait for each other.
+// batch, a full-speed GEMM; spike input with batch 1: ~2^18 output floats, so the block stays
+// in L2); each block's currents are computed, then the scan advances the state over the block.
+// The currents of all T steps never exist at once: one block buffer is reused. With spike input
+// and a batch each thread owns a slice of the batch for the whole sequence, and the product and
+// the scan are one kernel (core/backend/spike_scan.hpp) whose currents stay in registers: no
+// buffer, and the threads never wait for each other.
 // Backward: one reverse scan over the same blocks; each block's current gradient feeds the
 // weight-gradient GEMM (accumulated) and the input-gradient GEMM, then the buffer is reused.
 //

@@ -24,6 +24,15 @@ struct ConvTaps {
   int64_t cin, h, w, kh, kw, oh, ow, stride, pad;
 };
 
+// ---- sparse inference (spike_scan.hpp) ----
+// The rows of a fused spike product + current scan: for step t < steps and batch row b < width,
+// CSR row first + t * stride + b, output row t * stride + b (from the output pointers) and state
+// row b.
+struct SpikeScanRows {
+  int64_t first, width, steps, stride;
+};
+// ---- end sparse inference ----
+
 struct IsaKernels {
   // gemm.hpp's gemm.
   void (*gemm)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -63,6 +72,14 @@ struct IsaKernels {
   // kw, cp), cp = cin rounded up to 16. (conv branch, issue 17)
   void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const uint64_t* masks,
                                  const float* gout, const float* wt, int64_t cp, float* gx);
+  // ---- sparse inference (spike_scan.hpp) ----
+  // The currents W x + bias of spike rows (x as CSR, W packed by pack_spike_weights, bias of n
+  // floats or null) scanned at once, tile by tile: v, i (width x n) advance over the steps and
+  // z, v_dec, trace (each null or (steps x stride x n)) get each step's outputs.
+  void (*spike_product_scan)(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t cols,
+                             const float* packed, const float* bias, int64_t n, float* v, float* i,
+                             float* z, float* v_dec, float* trace);
+  // ---- end sparse inference ----
 };
 
 namespace isa_generic {

@@ -302,25 +302,79 @@ inline uint32_t nonzero_lanes(const float* x, int64_t w, uint32_t* bad) {
 #endif
 }
 
+// Writes j + the set lanes of mask (< 2^16), ascending, at out; may write up to 16 entries.
+// Returns how many are set. Branch-free at v3/v4: at p = 0.03 a block of 16 floats holds a
+// spike 39% of the time, and the loop over the mask bits mispredicted about once per block.
+#if defined(__AVX512F__)
+inline int64_t put_lanes(uint32_t mask, int64_t j, int32_t* out) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i idx = _mm512_add_epi32(lane, _mm512_set1_epi32(int32_t(j)));
+  // Compressed in a register, stored whole: a compressing store to memory is microcoded on the
+  // AMD EPYC.
+  _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(__mmask16(mask), idx));
+  return __builtin_popcount(mask);
+}
+#elif defined(__AVX2__)
+// The set lanes of each byte, packed, as 8 nibbles.
+struct LaneTable {
+  uint32_t packed[256];
+  constexpr LaneTable() : packed() {
+    for (uint32_t m = 0; m < 256; ++m) {
+      uint32_t p = 0, k = 0;
+      for (uint32_t b = 0; b < 8; ++b)
+        if (m >> b & 1) p |= b << (4 * k++);
+      packed[m] = p;
+    }
+  }
+};
+constexpr LaneTable kLaneTable;
+
+inline int64_t put_lanes8(uint32_t mask, int64_t j, int32_t* out) {
+  const __m256i shifts = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
+  const __m256i nib =
+      _mm256_srlv_epi32(_mm256_set1_epi32(int32_t(kLaneTable.packed[mask])), shifts);
+  const __m256i idx =
+      _mm256_add_epi32(_mm256_and_si256(nib, _mm256_set1_epi32(15)), _mm256_set1_epi32(int32_t(j)));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), idx);
+  return __builtin_popcount(mask);
+}
+
+inline int64_t put_lanes(uint32_t mask, int64_t j, int32_t* out) {
+  const int64_t lo = put_lanes8(mask & 0xff, j, out);
+  return lo + put_lanes8(mask >> 8, j + 8, out + lo);
+}
+#endif
+
 // Rows [r0, r1) of x as CSR pieces: row_end[r - r0] = entries after row r, active[] the column
-// indices (capacity `budget`). -1 when x is not 0/1, the budget is exceeded or *failed (another
-// thread's part failed) is set. Blocks of 16: the mask of non-zeros and whether any is not 1;
-// the indices come from the mask bits. Compiled per level because this is where the portable
-// build lost most: on the AMD EPYC (one thread, rec epoch, --quick, perf) the baseline x86-64
-// copy (SSE2, popcount through libgcc) took 11 ms of a 55 ms step, the -march=native one 4 ms.
+// indices (capacity min(budget, (r1 - r0) cols)). -1 when x is not 0/1, the budget is exceeded
+// or *failed (another thread's part failed) is set. Blocks of 16: the mask of non-zeros and
+// whether any is not 1; the indices come from the mask bits (put_lanes while 16 entries of room
+// are left). Compiled per level because this is where the portable build lost most: on the AMD
+// EPYC (one thread, rec epoch, --quick, perf) the baseline x86-64 copy (SSE2, popcount through
+// libgcc) took 11 ms of a 55 ms step, the -march=native one 4 ms.
 int64_t spike_scan_rows(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,
                         const int* failed, int64_t* row_end, int32_t* active) {
   int64_t count = 0;
+  [[maybe_unused]] const int64_t room = min64(budget, (r1 - r0) * cols) - 16;
   for (int64_t r = r0; r < r1; ++r) {
     if (__atomic_load_n(failed, __ATOMIC_RELAXED)) return -1;
     const float* row = x + r * cols;
+    uint32_t bad_any = 0;
     for (int64_t j = 0; j < cols; j += 16) {
       uint32_t bad;
       uint32_t mask = nonzero_lanes(row + j, min64(16, cols - j), &bad);
+      bad_any |= bad;
+#if defined(__AVX2__)
+      if (count <= room) {
+        count += put_lanes(mask, j, active + count);
+        continue;
+      }
+#endif
       if (!mask) continue;
       if (bad || count + __builtin_popcount(mask) > budget) return -1;
       for (; mask; mask &= mask - 1) active[count++] = int32_t(j + __builtin_ctz(mask));
     }
+    if (bad_any || count > budget) return -1;
     row_end[r - r0] = count;
   }
   return count;
@@ -661,6 +715,247 @@ void conv_sparse_input_grad(const ConvTaps& g, int64_t cout, const uint64_t* mas
   }
 }
 
+// ---- sparse inference: the spike product fused with the current scan (spike_scan.hpp) --------
+//
+// cur[t, b, j] = bias[j] + sum over the active inputs a of row (t, b) of W^T[a, j], then the
+// scan of forward_range on it, for one output tile of kLanes columns at a time: the tile's state
+// (v, i) and current stay in registers across the steps of a batch row, so the currents never
+// reach memory. Panels outermost within a block of kScanBlockRows rows: one panel of W^T
+// (cols x 64 floats, 256 KB for 1000 inputs) stays in L2 while every row of the block adds its
+// rows. Writing z tile by tile would store 256 bytes per page (rows 4 KB apart) and missed the
+// TLB on every store (half the kernel's time); so z is staged as bit masks (1/32 of its size,
+// in L1/L2) and written row by row after the block, past the caches. The arithmetic is
+// forward_range's, lane by lane, on the same sums (ascending active inputs from zero, then
+// + bias), so the outputs are the bits of spike_matmul + scan_forward_range
+// (tests/core/test_spike_scan.cpp). Tiles per level: 4 registers of 16 floats (64 columns) at
+// AVX-512, of 8 floats (32 columns) below, with state, current and bias in 16 registers.
+// The product reads 0.03 T B N N floats from L2 (3.8 GB for bench_lif_layer's T = 1000,
+// B = 32, N = 1000): about 20 ms of one core's loads, most of the layer's time.
+#if defined(__AVX512F__)
+typedef float LaneVec __attribute__((vector_size(64)));
+constexpr int64_t kVecLanes = 16;
+#else
+typedef float LaneVec __attribute__((vector_size(32)));
+constexpr int64_t kVecLanes = 8;
+#endif
+typedef int32_t LaneInt __attribute__((vector_size(sizeof(LaneVec))));
+constexpr int64_t kLanes = 4 * kVecLanes;  // columns per tile: 4 registers
+
+inline LaneVec loadv(const float* p) {
+  LaneVec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void storev(float* p, const LaneVec& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Stored past the caches at a 32-byte aligned address (v3, v4): output rows of n = 1000 floats
+// start 32 bytes, not 64, apart from a line.
+inline void stream_32(float* p, const float* v, int64_t count) {
+#if defined(__AVX2__)
+  for (int64_t k = 0; k < count; k += 8) _mm256_stream_ps(p + k, _mm256_loadu_ps(v + k));
+#else
+  std::memcpy(p, v, size_t(count) * sizeof(float));
+#endif
+}
+
+// Loads w <= kLanes floats (the rest 0); stores the first w, streamed when asked.
+inline void load_tile(LaneVec* t, const float* p, int64_t w) {
+  float pad[kLanes] = {};
+  const float* src = p;
+  if (w < kLanes) src = static_cast<const float*>(std::memcpy(pad, p, size_t(w) * sizeof(float)));
+  for (int64_t q = 0; q < 4; ++q) t[q] = loadv(src + kVecLanes * q);
+}
+
+inline void store_tile(float* p, const LaneVec* t, int64_t w, bool stream) {
+  if (w == kLanes && !stream) {
+    for (int64_t q = 0; q < 4; ++q) storev(p + kVecLanes * q, t[q]);
+    return;
+  }
+  float pad[kLanes];
+  for (int64_t q = 0; q < 4; ++q) storev(pad + kVecLanes * q, t[q]);
+  if (w == kLanes)
+    stream_32(p, pad, kLanes);
+  else
+    std::memcpy(p, pad, size_t(w) * sizeof(float));
+}
+
+// acc = the sum of the tile's columns of the panel rows listed in idx[0, count). Named
+// accumulators: an array of them was kept on the stack by GCC 12 at v3, 2x slower.
+inline void sum_rows(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
+  LaneVec a0 = {}, a1 = {}, a2 = {}, a3 = {};
+  for (int64_t k = 0; k < count; ++k) {
+    const float* src = panel + int64_t(idx[k]) * kTile;
+    a0 += loadv(src), a1 += loadv(src + kVecLanes);
+    a2 += loadv(src + 2 * kVecLanes), a3 += loadv(src + 3 * kVecLanes);
+  }
+  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+// The lanes of v greater than th (forward_range's vd > th), as bits.
+inline uint32_t greater_bits(const LaneVec& v, float th) {
+#if defined(__AVX512F__)
+  return _mm512_cmp_ps_mask(__m512(v), _mm512_set1_ps(th), _CMP_GT_OQ);
+#elif defined(__AVX2__)
+  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(__m256(v), _mm256_set1_ps(th), _CMP_GT_OQ)));
+#else
+  float f[kVecLanes];
+  std::memcpy(f, &v, sizeof f);
+  uint32_t m = 0;
+  for (int k = 0; k < kVecLanes; ++k) m |= uint32_t(f[k] > th) << k;
+  return m;
+#endif
+}
+
+// Where one tile's outputs go: z as bit masks (stage, row (t, b) at (t width + b) bytes_per_row,
+// bit k of the row for column k) and v_dec, trace as floats (row (t, b) at (t stride + b) n).
+struct TileOut {
+  uint8_t* stage;
+  int64_t bytes_per_row;
+  float *v_dec, *trace;
+  int64_t w;
+  bool stream;
+};
+
+// One batch row's tile over the steps of r: state (v, i) in registers.
+template <bool Spiking, bool ResetValue>
+void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b,
+               const float* panel, const LaneVec* bias, int64_t n, float* v_, float* i_,
+               TileOut o) {
+  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
+  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
+  LaneVec v[4], i[4], cur[4], dec[4];
+  load_tile(v, v_, o.w);
+  load_tile(i, i_, o.w);
+  for (int64_t t = 0; t < r.steps; ++t) {
+    const int64_t row = r.first + t * r.stride + b, a0 = s.row_start[row];
+    sum_rows(cur, panel, s.cols + a0, s.row_start[row + 1] - a0);
+    uint8_t* bits = o.stage ? o.stage + (t * r.width + b) * o.bytes_per_row : nullptr;
+    for (int64_t q = 0; q < 4; ++q) {
+      LaneVec j = i[q] + (bias[q] + cur[q]);
+      LaneVec vd = v[q] + am * (leak - v[q] + j);
+      i[q] = j * keep;
+      LaneVec vn = vd;
+      if constexpr (Spiking) {
+        LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
+        vn = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
+        dec[q] = vd;
+        const int64_t lanes = o.w - kVecLanes * q;  // a partial tile's last lanes are padding
+        if (bits && lanes > 0) {
+          const uint32_t m = greater_bits(vd, th) & (lanes >= 32 ? ~0u : (1u << lanes) - 1);
+          std::memcpy(bits + q * kVecLanes / 8, &m, kVecLanes / 8);  // little-endian
+        }
+      }
+      v[q] = vn;
+    }
+    const int64_t off = (t * r.stride + b) * n;
+    if (Spiking && o.v_dec) store_tile(o.v_dec + off, dec, o.w, o.stream);
+    if (o.trace) store_tile(o.trace + off, v, o.w, o.stream);
+  }
+  store_tile(v_, v, o.w, false);
+  store_tile(i_, i, o.w, false);
+}
+
+// pad[0, 16) = bit k of bits as 0 or 1.
+inline void spike_floats(uint32_t bits, float* pad) {
+#if defined(__AVX512F__)
+  _mm512_storeu_ps(pad, _mm512_maskz_mov_ps(__mmask16(bits), _mm512_set1_ps(1.0f)));
+#elif defined(__AVX2__)
+  const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  for (int h = 0; h < 2; ++h) {
+    const __m256i m = _mm256_and_si256(_mm256_set1_epi32(int32_t(bits >> 8 * h)), lane);
+    _mm256_storeu_ps(pad + 8 * h, _mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(m, lane)),
+                                                _mm256_set1_ps(1.0f)));
+  }
+#else
+  for (int k = 0; k < 16; ++k) pad[k] = bits >> k & 1 ? 1.0f : 0.0f;
+#endif
+}
+
+// z rows (t, b) of r (at (t stride + b) n) = the spikes of the stage's masks, as 0/1 floats.
+inline void expand_spikes(const uint8_t* stage, SpikeScanRows r, int64_t n, float* z, bool stream) {
+  const int64_t bytes = (n + 15) / 16 * 2;
+  for (int64_t t = 0; t < r.steps; ++t)
+    for (int64_t b = 0; b < r.width; ++b) {
+      const uint8_t* m = stage + (t * r.width + b) * bytes;
+      float* row = z + (t * r.stride + b) * n;
+      for (int64_t q = 0; 16 * q < n; ++q) {
+        uint16_t bits;
+        std::memcpy(&bits, m + 2 * q, 2);
+        float pad[16];
+        spike_floats(bits, pad);
+        const int64_t w = min64(16, n - 16 * q);
+        if (w == 16 && stream)
+          stream_32(row + 16 * q, pad, 16);
+        else
+          std::memcpy(row + 16 * q, pad, size_t(w) * sizeof(float));
+      }
+    }
+}
+
+// Whether outputs (null or 32-byte aligned with rows of n floats) of this size are streamed.
+inline bool stream_outputs(SpikeScanRows r, int64_t n, const float* z, const float* v_dec,
+                           const float* trace) {
+  auto aligned = [](const float* p) { return reinterpret_cast<uintptr_t>(p) % 32 == 0; };
+  return kStreams && r.steps * r.width * n >= (int64_t(1) << 20) && n % 8 == 0 && aligned(z) &&
+         aligned(v_dec) && aligned(trace);
+}
+
+struct Masks {
+  uint8_t* p;
+  explicit Masks(int64_t n) : p(new uint8_t[size_t(n > 0 ? n : 1)]) {}
+  ~Masks() { delete[] p; }
+  Masks(const Masks&) = delete;
+  Masks& operator=(const Masks&) = delete;
+};
+
+// Rows per block: the block's spike indices (30 per row at p = 0.03 of 1000 inputs) and its
+// masks of z stay in L2 next to the panel in use, and each block reads the panels once.
+constexpr int64_t kScanBlockRows = 1024;
+
+template <bool Spiking, bool ResetValue>
+void product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t cols,
+                  const float* packed, const float* bias, int64_t n, float* v, float* i, float* z,
+                  float* v_dec, float* trace) {
+  const bool stream = stream_outputs(r, n, z, v_dec, trace);
+  const int64_t bytes = (n + 15) / 16 * 2, chunk = kScanBlockRows / r.width + 1;
+  Masks stage(Spiking && z ? chunk * r.width * bytes : 0);
+  for (int64_t t0 = 0; t0 < r.steps; t0 += chunk) {
+    const SpikeScanRows part{r.first + t0 * r.stride, r.width, min64(chunk, r.steps - t0),
+                             r.stride};
+    const int64_t off = t0 * r.stride * n;
+    auto at = [&](float* p, int64_t j) { return p ? p + off + j : nullptr; };
+    for (int64_t j0 = 0; j0 < n; j0 += kTile)
+      for (int64_t j = j0; j < min64(n, j0 + kTile); j += kLanes) {
+        const float* panel = packed + j0 * cols + (j - j0);
+        const int64_t w = min64(kLanes, n - j);
+        LaneVec b[4] = {};
+        if (bias) load_tile(b, bias + j, w);
+        for (int64_t row = 0; row < r.width; ++row)
+          scan_tile<Spiking, ResetValue>(c, s, part, row, panel, b, n, v + row * n + j,
+                                         i + row * n + j,
+                                         {Spiking && z ? stage.p + j / 8 : nullptr, bytes,
+                                          at(v_dec, j), at(trace, j), w, stream});
+      }
+    if (Spiking && z) expand_spikes(stage.p, part, n, z + off, stream);
+  }
+  if (stream) stream_fence();
+}
+
+void spike_product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t cols,
+                        const float* packed, const float* bias, int64_t n, float* v, float* i,
+                        float* z, float* v_dec, float* trace) {
+  if (!c.spiking)
+    product_scan<false, false>(c, s, r, cols, packed, bias, n, v, i, z, v_dec, trace);
+  else if (c.reset == Reset::value)
+    product_scan<true, true>(c, s, r, cols, packed, bias, n, v, i, z, v_dec, trace);
+  else
+    product_scan<true, false>(c, s, r, cols, packed, bias, n, v, i, z, v_dec, trace);
+}
+// ---- end sparse inference ---------------------------------------------------------------------
+
 constexpr IsaKernels kTable{gemm,
                             spike_matmul_groups,
                             spike_matmul_t,
@@ -671,7 +966,8 @@ constexpr IsaKernels kTable{gemm,
                             scan_forward_range,
                             scan_constant_range,
                             scan_backward_range,
-                            conv_sparse_input_grad};
+                            conv_sparse_input_grad,
+                            spike_product_scan};
 
 }  // namespace
 
