@@ -519,6 +519,31 @@ inline uint32_t spike_bits([[maybe_unused]] const Vec16& zk, [[maybe_unused]] co
 #endif
 }
 
+// A non-temporal store of 16 floats at a 64-byte aligned address (v3, v4), and the fence that
+// orders such stores before whatever tells another thread the data is ready.
+#if defined(__AVX2__)
+constexpr bool kStreams = true;
+inline void stream16(float* p, const Vec16& v) {
+#if defined(__AVX512F__)
+  _mm512_stream_ps(p, __m512(v));
+#else
+  __m256 half[2];
+  std::memcpy(half, &v, sizeof half);
+  _mm256_stream_ps(p, half[0]);
+  _mm256_stream_ps(p + 8, half[1]);
+#endif
+}
+inline void stream_fence() {
+  _mm_sfence();
+}
+#else
+constexpr bool kStreams = false;
+inline void stream16(float* p, const Vec16& v) {
+  store16(p, v);
+}
+inline void stream_fence() {}
+#endif
+
 // The spikes only, as lanes and counts: the dense 0/1 output is written, when anyone reads it,
 // from the index that constant_input_spikes builds of these lanes (Storage::deferred). The
 // MNIST rec encoder (8192 x 784 neuron-steps per batch) wrote 26 MB of mostly zeros before, 40%
