@@ -95,22 +95,66 @@ inline void store16(float* p, const Vec16& v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-// t[0, 64) = the sum of the panel rows listed in idx[0, count). The panel is contiguous, so
-// its rows do not collide in cache as rows of W^T 4 KB apart would.
-inline void sum_tile(float* t, const float* panel, const int32_t* idx, int64_t count) {
-  static_assert(kTile == 64);
-  Vec16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
-  for (int64_t a = 0; a < count; ++a) {
-    const float* src = panel + int64_t(idx[a]) * kTile;
-    a0 += load16(src);
-    a1 += load16(src + 16);
-    a2 += load16(src + 32);
-    a3 += load16(src + 48);
+// Native vectors: one register of 16 floats at AVX-512, of 8 below (two SSE registers at the
+// generic level). The encoder scan and the fused sparse scan compute on these.
+#if defined(__AVX512F__)
+typedef float LaneVec __attribute__((vector_size(64)));
+constexpr int64_t kVecLanes = 16;
+#else
+typedef float LaneVec __attribute__((vector_size(32)));
+constexpr int64_t kVecLanes = 8;
+#endif
+typedef int32_t LaneInt __attribute__((vector_size(sizeof(LaneVec))));
+constexpr int64_t kLanes = 4 * kVecLanes;  // columns per tile: 4 registers
+
+inline LaneVec loadv(const float* p) {
+  LaneVec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void storev(float* p, const LaneVec& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// The lanes of v greater than th (forward_range's vd > th), as bits.
+inline uint32_t greater_bits(const LaneVec& v, float th) {
+#if defined(__AVX512F__)
+  return _mm512_cmp_ps_mask(__m512(v), _mm512_set1_ps(th), _CMP_GT_OQ);
+#elif defined(__AVX2__)
+  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(__m256(v), _mm256_set1_ps(th), _CMP_GT_OQ)));
+#else
+  float f[kVecLanes];
+  std::memcpy(f, &v, sizeof f);
+  uint32_t m = 0;
+  for (int k = 0; k < kVecLanes; ++k) m |= uint32_t(f[k] > th) << k;
+  return m;
+#endif
+}
+
+// acc = the sum of the tile's columns of the panel rows listed in idx[0, count). Named
+// accumulators: an array of them was kept on the stack by GCC 12 at v3, 2x slower.
+inline void sum_rows(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
+  LaneVec a0 = {}, a1 = {}, a2 = {}, a3 = {};
+  for (int64_t k = 0; k < count; ++k) {
+    const float* src = panel + int64_t(idx[k]) * kTile;
+    a0 += loadv(src), a1 += loadv(src + kVecLanes);
+    a2 += loadv(src + 2 * kVecLanes), a3 += loadv(src + 3 * kVecLanes);
   }
-  store16(t, a0);
-  store16(t + 16, a1);
-  store16(t + 32, a2);
-  store16(t + 48, a3);
+  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+// t[0, 64) = the sum of the panel rows listed in idx[0, count). The panel is contiguous, so
+// its rows do not collide in cache as rows of W^T 4 KB apart would. In native vectors (one pass
+// at AVX-512, two of 32 columns below): with 16-float vectors GCC 12 kept the accumulators on
+// the stack at v3, and this was 13% of a Fashion-MNIST rec step there.
+inline void sum_tile(float* t, const float* panel, const int32_t* idx, int64_t count) {
+  static_assert(kTile % kLanes == 0);
+  for (int64_t h = 0; h < kTile; h += kLanes) {
+    LaneVec acc[4];
+    sum_rows(acc, panel + h, idx, count);
+    for (int64_t q = 0; q < 4; ++q) storev(t + h + kVecLanes * q, acc[q]);
+  }
 }
 
 // out[0, w) = t, or beta out + t.
@@ -154,7 +198,8 @@ void spike_matmul_groups(CsrView s, int64_t first, int64_t width, int64_t count,
 // kernel took 14% of a training step.
 // Threads own disjoint ranges of C's rows; each sorts its own columns' spikes. Each column's
 // sum runs in the same order for any thread count.
-constexpr int64_t kWgradChunk = 256, kWgradTile = 128;
+// A tile is 8 native vectors: 128 columns at AVX-512, 64 below.
+constexpr int64_t kWgradChunk = 256, kWgradTile = 8 * kVecLanes;
 
 struct IntBuffer {
   int32_t* p;
@@ -164,24 +209,25 @@ struct IntBuffer {
   IntBuffer& operator=(const IntBuffer&) = delete;
 };
 
-// dst[0, w) += the sum of the rows of gbuf (kWgradTile apart) listed in rows; V vectors cover w.
+// dst[0, w) += the sum of the rows of gbuf (kWgradTile apart) listed in rows; V native vectors
+// cover w.
 template <int V>
 void add_rows(float* __restrict dst, const float* __restrict gbuf, const int32_t* rows,
               int64_t count, int64_t w) {
-  Vec16 acc[V] = {};
+  LaneVec acc[V] = {};
   for (int64_t a = 0; a < count; ++a) {
     const float* src = gbuf + int64_t(rows[a]) * kWgradTile;
 #pragma GCC unroll 8
-    for (int q = 0; q < V; ++q) acc[q] += load16(src + 16 * q);
+    for (int q = 0; q < V; ++q) acc[q] += loadv(src + kVecLanes * q);
   }
   float t[kWgradTile];
 #pragma GCC unroll 8
-  for (int q = 0; q < V; ++q) store16(t + 16 * q, acc[q]);
+  for (int q = 0; q < V; ++q) storev(t + kVecLanes * q, acc[q]);
   for (int64_t k = 0; k < w; ++k) dst[k] += t[k];
 }
 
 void add_rows_any(float* dst, const float* gbuf, const int32_t* rows, int64_t count, int64_t w) {
-  switch ((w + 15) / 16) {
+  switch ((w + kVecLanes - 1) / kVecLanes) {
     case 1:
       return add_rows<1>(dst, gbuf, rows, count, w);
     case 2:
@@ -235,7 +281,8 @@ void wgrad_columns(CsrView s, int64_t r0, int64_t r1, int64_t a0, int64_t a1, co
     const int64_t rr = min64(kWgradChunk, r1 - r);
     sort_by_column(s, r, rr, a0, na, start.p, next.p, order.p);
     for (int64_t j = 0; j < n; j += kWgradTile) {
-      const int64_t w = min64(kWgradTile, n - j), padded = (w + 15) / 16 * 16;
+      const int64_t w = min64(kWgradTile, n - j);
+      const int64_t padded = (w + kVecLanes - 1) / kVecLanes * kVecLanes;
       for (int64_t i = 0; i < rr; ++i) {
         float* dst = gbuf.p + i * kWgradTile;
         std::memcpy(dst, g + (r - r0 + i) * n + j, size_t(w) * sizeof(float));
@@ -270,11 +317,13 @@ inline uint32_t lanes_not(const Vec16& v, float value) {
 #if defined(__AVX512F__)
   return _mm512_cmp_ps_mask(__m512(v), _mm512_set1_ps(value), _CMP_NEQ_UQ);
 #else
-  __m256 half[2];
-  std::memcpy(half, &v, sizeof half);
+  // The halves by shuffles, not a memcpy: GCC 12 sent the memcpy through the stack, which made
+  // the v3 encoder (constant_range) 4x slower than the v4 one.
+  const __m256 lo = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256 hi = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m256 s = _mm256_set1_ps(value);
-  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[0], s, _CMP_NEQ_UQ))) |
-         uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(half[1], s, _CMP_NEQ_UQ))) << 8;
+  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(lo, s, _CMP_NEQ_UQ))) |
+         uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(hi, s, _CMP_NEQ_UQ))) << 8;
 #endif
 }
 #endif
@@ -502,23 +551,10 @@ void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, in
 // and sweeps the state arrays once per step. Blocks of 1024 neurons write each step's row as
 // a 4 KB run; 64-neuron blocks ran 1.5x slower (32 interleaved 256-byte streams defeat the
 // prefetchers). Explicit vectors: written as scalar loops, GCC 12 unrolled-and-jammed the time
-// loop and ran the block scalar, 3x slower than the time-major kernel. Each lane's arithmetic
-// is forward_range's, so the spikes are the same bits (tests/core/test_encoders.cpp).
-typedef int32_t Int16v __attribute__((vector_size(64)));
-
-// The lanes of zk (0 or 1; its first w also stored at `stored`) that are 1, as bits. From the
-// register at v3/v4: reading the 64 bytes just stored back with a masked load missed store
-// forwarding on the AMD EPYC and made this compare a third of the encoder's time.
-inline uint32_t spike_bits([[maybe_unused]] const Vec16& zk, [[maybe_unused]] const float* stored,
-                           int64_t w) {
-#if defined(__AVX2__)
-  return lanes_not(zk, 0.0f) & (w >= 16 ? 0xffffu : (1u << w) - 1);
-#else
-  uint32_t bad;
-  return nonzero_lanes(stored, w, &bad);
-#endif
-}
-
+// loop and ran the block scalar, 3x slower than the time-major kernel. Native vectors
+// (LaneVec): on 16-float vectors at v3, GCC 12 split the compare through the stack and the
+// encoder took 12.5 ms of a 28 ms rec step (2.6 ms at v4). Each lane's arithmetic is
+// forward_range's, so the spikes are the same bits (tests/core/test_encoders.cpp).
 // A non-temporal store of 16 floats at a 64-byte aligned address (v3, v4), and the fence that
 // orders such stores before whatever tells another thread the data is ready.
 #if defined(__AVX2__)
@@ -552,42 +588,39 @@ template <bool ResetValue>
 void constant_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                     const float* __restrict x, float* __restrict v_, float* __restrict i_,
                     int32_t* __restrict lanes, int64_t* __restrict counts) {
-  constexpr int64_t kVecs = kConstantScanBlock / 16, kBlock = kConstantScanBlock;
+  constexpr int64_t L = kVecLanes, kVecs = kConstantScanBlock / L, kBlock = kConstantScanBlock;
   const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  const Int16v one_bits = Int16v{} + 0x3f800000;  // 1.0f
+  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
   for (int64_t b0 = k0; b0 < k1; b0 += kBlock) {
-    const int64_t w = min64(kBlock, k1 - b0), full = w / 16, vecs = (w + 15) / 16;
-    Vec16 v[kVecs], i[kVecs], xs[kVecs];
-    float pad[3][16] = {};  // the last, partial vector's lanes; the rest stay 0
+    const int64_t w = min64(kBlock, k1 - b0), full = w / L, vecs = (w + L - 1) / L;
+    LaneVec v[kVecs], i[kVecs], xs[kVecs];
+    float pad[3][L] = {};  // the last, partial vector's lanes; the rest stay 0
     for (int64_t q = 0; q < full; ++q) {
-      v[q] = load16(v_ + b0 + 16 * q), i[q] = load16(i_ + b0 + 16 * q);
-      xs[q] = load16(x + b0 + 16 * q);
+      v[q] = loadv(v_ + b0 + L * q), i[q] = loadv(i_ + b0 + L * q);
+      xs[q] = loadv(x + b0 + L * q);
     }
-    for (int64_t k = 16 * full; k < w; ++k)
-      pad[0][k % 16] = v_[b0 + k], pad[1][k % 16] = i_[b0 + k], pad[2][k % 16] = x[b0 + k];
-    if (vecs > full) v[full] = load16(pad[0]), i[full] = load16(pad[1]), xs[full] = load16(pad[2]);
+    for (int64_t k = L * full; k < w; ++k)
+      pad[0][k % L] = v_[b0 + k], pad[1][k % L] = i_[b0 + k], pad[2][k % L] = x[b0 + k];
+    if (vecs > full) v[full] = loadv(pad[0]), i[full] = loadv(pad[1]), xs[full] = loadv(pad[2]);
+    const uint32_t last = (uint32_t(1) << (w - L * full)) - 1;  // the partial vector's lanes
     for (int64_t t = 0; t < e.steps; ++t) {
       int32_t* lanes_t = lanes + t * (k1 - k0);
       int64_t count = 0;
       for (int64_t q = 0; q < vecs; ++q) {
-        Vec16 j = i[q] + xs[q];
-        Vec16 vd = v[q] + am * (leak - v[q] + j);
+        LaneVec j = i[q] + xs[q];
+        LaneVec vd = v[q] + am * (leak - v[q] + j);
         i[q] = j * keep;
-        Vec16 zk = (Vec16)((Int16v)(vd > th) & one_bits);
+        LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
         v[q] = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
-        float stored[16];  // read by the generic level's spike_bits only
-        store16(stored, zk);
-        for (uint32_t m = spike_bits(zk, stored, min64(16, w - 16 * q)); m; m &= m - 1)
-          lanes_t[count++] = int32_t(16 * q + __builtin_ctz(m));
+        uint32_t m = greater_bits(vd, th) & (q < full ? ~uint32_t(0) : last);
+        for (; m; m &= m - 1) lanes_t[count++] = int32_t(L * q + __builtin_ctz(m));
       }
       counts[t] = count;
     }
-    for (int64_t q = 0; q < full; ++q)
-      store16(v_ + b0 + 16 * q, v[q]), store16(i_ + b0 + 16 * q, i[q]);
+    for (int64_t q = 0; q < full; ++q) storev(v_ + b0 + L * q, v[q]), storev(i_ + b0 + L * q, i[q]);
     if (vecs > full) {
-      store16(pad[0], v[full]), store16(pad[1], i[full]);
-      for (int64_t k = 16 * full; k < w; ++k)
-        v_[b0 + k] = pad[0][k % 16], i_[b0 + k] = pad[1][k % 16];
+      storev(pad[0], v[full]), storev(pad[1], i[full]);
+      for (int64_t k = L * full; k < w; ++k) v_[b0 + k] = pad[0][k % L], i_[b0 + k] = pad[1][k % L];
     }
   }
 }
@@ -756,26 +789,6 @@ void conv_sparse_input_grad(const ConvTaps& g, int64_t cout, const uint64_t* mas
 // AVX-512, of 8 floats (32 columns) below, with state, current and bias in 16 registers.
 // The product reads 0.03 T B N N floats from L2 (3.8 GB for bench_lif_layer's T = 1000,
 // B = 32, N = 1000): about 20 ms of one core's loads, most of the layer's time.
-#if defined(__AVX512F__)
-typedef float LaneVec __attribute__((vector_size(64)));
-constexpr int64_t kVecLanes = 16;
-#else
-typedef float LaneVec __attribute__((vector_size(32)));
-constexpr int64_t kVecLanes = 8;
-#endif
-typedef int32_t LaneInt __attribute__((vector_size(sizeof(LaneVec))));
-constexpr int64_t kLanes = 4 * kVecLanes;  // columns per tile: 4 registers
-
-inline LaneVec loadv(const float* p) {
-  LaneVec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline void storev(float* p, const LaneVec& v) {
-  std::memcpy(p, &v, sizeof v);
-}
-
 // Stored past the caches at a 32-byte aligned address (v3, v4): output rows of n = 1000 floats
 // start 32 bytes, not 64, apart from a line.
 inline void stream_32(float* p, const float* v, int64_t count) {
@@ -805,33 +818,6 @@ inline void store_tile(float* p, const LaneVec* t, int64_t w, bool stream) {
     stream_32(p, pad, kLanes);
   else
     std::memcpy(p, pad, size_t(w) * sizeof(float));
-}
-
-// acc = the sum of the tile's columns of the panel rows listed in idx[0, count). Named
-// accumulators: an array of them was kept on the stack by GCC 12 at v3, 2x slower.
-inline void sum_rows(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
-  LaneVec a0 = {}, a1 = {}, a2 = {}, a3 = {};
-  for (int64_t k = 0; k < count; ++k) {
-    const float* src = panel + int64_t(idx[k]) * kTile;
-    a0 += loadv(src), a1 += loadv(src + kVecLanes);
-    a2 += loadv(src + 2 * kVecLanes), a3 += loadv(src + 3 * kVecLanes);
-  }
-  acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
-}
-
-// The lanes of v greater than th (forward_range's vd > th), as bits.
-inline uint32_t greater_bits(const LaneVec& v, float th) {
-#if defined(__AVX512F__)
-  return _mm512_cmp_ps_mask(__m512(v), _mm512_set1_ps(th), _CMP_GT_OQ);
-#elif defined(__AVX2__)
-  return uint32_t(_mm256_movemask_ps(_mm256_cmp_ps(__m256(v), _mm256_set1_ps(th), _CMP_GT_OQ)));
-#else
-  float f[kVecLanes];
-  std::memcpy(f, &v, sizeof f);
-  uint32_t m = 0;
-  for (int k = 0; k < kVecLanes; ++k) m |= uint32_t(f[k] > th) << k;
-  return m;
-#endif
 }
 
 // Where one tile's outputs go: z as bit masks (stage, row (t, b) at (t width + b) bytes_per_row,
