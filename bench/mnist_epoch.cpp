@@ -3,7 +3,14 @@
 //   rec (issue "Task framework"): 784 -> 100 recurrent LIF -> 10 LI, T = 32, batch 256, Adam,
 //     Norse's encoder. Floor: the model's dense GEMMs alone (input projection forward and weight
 //     gradient over all T * B rows, the per-step recurrent products). Norse (PyTorch 2.11, same 2
-//     threads) takes 18.4 s per epoch (the issue's reference).
+//     threads) takes 18.4 s per epoch (the issue's reference). One thread, AMD EPYC (AVX-512),
+//     --quick, quiet machine, one run each: 2.46-2.52 s per epoch at v4, soma / floor 0.52-0.55,
+//     Norse / soma 6.2-7.5 (was 3.55-3.88 s, 0.74-0.75); at v3 (SOMA_ISA=v3) 3.06 s, 0.38 of its
+//     (slower) floor, Norse / soma 6.0. From: the encoder's spikes as an index with deferred
+//     values (no 26 MB write), the hidden layer's spike index (no rescans of z), the spike
+//     weight gradient summed per column in registers, native vectors at v3. A step at v4: encode
+//     2.5, forward 3.5, backward 3.9 ms. Two threads on this shared 2-core VM did not scale
+//     (2.90 s; its GEMM floor did).
 //   conv (--model conv): ConvNet4 as assets/configs/fashion-conv.json trains it (image as a
 //     current, T = 16, batch 32). Floor: its convolution and fc1 GEMMs as single large GEMMs
 //     (conv1 once per image, conv2 and fc1 every step; forward, weight and input gradients).
