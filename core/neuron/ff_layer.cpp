@@ -138,8 +138,7 @@ class LinearSynapse : public Synapse {
  public:
   LinearSynapse(const Tensor& x, const Tensor& w, const Tensor& b, int64_t rows_per_step,
                 double max_density)
-      : x_(x.data()),
-        w_(w.detach()),
+      : w_(w.detach()),
         b_(b.defined() ? b.detach() : Tensor()),
         rps_(rows_per_step),
         in_(w.size(1)),
@@ -151,9 +150,10 @@ class LinearSynapse : public Synapse {
     if (max_density > 0 && spike_rows(x, x.numel() / in_, in_, max_density, *s)) {
       spikes_ = s;
       packed_ = pack_spike_weights(w.data(), out_, in_);
-    } else if (need_w_) {
-      x_saved_ = x.detach();
+      return;  // the values are not read: a deferred input (Tensor::from_spike_index) stays so
     }
+    x_ = x.data();
+    if (need_w_) x_saved_ = x.detach();
   }
   bool sparse() const { return spikes_ != nullptr; }
 
@@ -217,7 +217,7 @@ class LinearSynapse : public Synapse {
     t.impl()->shape = s;
     return t;
   }
-  const float* x_;
+  const float* x_ = nullptr;  // the dense input's values
   Tensor w_, b_, x_saved_, gw_, gx_, gb_;
   std::vector<float> packed_;
   std::shared_ptr<SpikeRows> spikes_;

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/encode/encoders.hpp"
 #include "core/neuron/ff_layer.hpp"
 #include "core/ops/conv.hpp"
 #include "core/ops/linalg.hpp"
@@ -187,4 +188,17 @@ TEST_CASE("memory_stats counts live tensor storage and the cache reuses large bu
   set_memory_cache_limit(0);
   CHECK(memory_stats().cached_bytes == 0);
   set_memory_cache_limit(limit);
+}
+
+TEST_CASE("linear_neuron_sequence on the encoder's spikes reads their index, not their values") {
+  Rng rng(12);
+  const Tensor z = constant_current_lif_encode(Tensor::rand({4, 300}, rng, 0, 2), 12);
+  REQUIRE(z.values_deferred());
+  Tensor w = Tensor::rand({7, 300}, rng, -1, 1).requires_grad_(true);
+  LIFParameters p;
+  const CurrentScanConfig c = lif_scan_config(p, false, true);
+  Tensor out = linear_neuron_sequence(z, w, Tensor(), lif_initial_state({4, 7}, p), c).v;
+  sum(out * out).backward();
+  CHECK(z.values_deferred());
+  CHECK(w.grad().defined());
 }

@@ -555,31 +555,6 @@ void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, in
 // (LaneVec): on 16-float vectors at v3, GCC 12 split the compare through the stack and the
 // encoder took 12.5 ms of a 28 ms rec step (2.6 ms at v4). Each lane's arithmetic is
 // forward_range's, so the spikes are the same bits (tests/core/test_encoders.cpp).
-// A non-temporal store of 16 floats at a 64-byte aligned address (v3, v4), and the fence that
-// orders such stores before whatever tells another thread the data is ready.
-#if defined(__AVX2__)
-constexpr bool kStreams = true;
-inline void stream16(float* p, const Vec16& v) {
-#if defined(__AVX512F__)
-  _mm512_stream_ps(p, __m512(v));
-#else
-  __m256 half[2];
-  std::memcpy(half, &v, sizeof half);
-  _mm256_stream_ps(p, half[0]);
-  _mm256_stream_ps(p + 8, half[1]);
-#endif
-}
-inline void stream_fence() {
-  _mm_sfence();
-}
-#else
-constexpr bool kStreams = false;
-inline void stream16(float* p, const Vec16& v) {
-  store16(p, v);
-}
-inline void stream_fence() {}
-#endif
-
 // The spikes only, as lanes and counts: the dense 0/1 output is written, when anyone reads it,
 // from the index that constant_input_spikes builds of these lanes (Storage::deferred). The
 // MNIST rec encoder (8192 x 784 neuron-steps per batch) wrote 26 MB of mostly zeros before, 40%
@@ -789,6 +764,18 @@ void conv_sparse_input_grad(const ConvTaps& g, int64_t cout, const uint64_t* mas
 // AVX-512, of 8 floats (32 columns) below, with state, current and bias in 16 registers.
 // The product reads 0.03 T B N N floats from L2 (3.8 GB for bench_lif_layer's T = 1000,
 // B = 32, N = 1000): about 20 ms of one core's loads, most of the layer's time.
+// Whether stores past the caches exist at this level (v3, v4), and the fence that orders them
+// before whatever tells another thread the data is ready.
+#if defined(__AVX2__)
+constexpr bool kStreams = true;
+inline void stream_fence() {
+  _mm_sfence();
+}
+#else
+constexpr bool kStreams = false;
+inline void stream_fence() {}
+#endif
+
 // Stored past the caches at a 32-byte aligned address (v3, v4): output rows of n = 1000 floats
 // start 32 bytes, not 64, apart from a line.
 inline void stream_32(float* p, const float* v, int64_t count) {
