@@ -181,17 +181,15 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
   require_cpu("constant_input_spikes", x, v0, i0);
   Shape shape{steps};
   shape.insert(shape.end(), x.shape().begin(), x.shape().end());
-  Tensor v = v0.clone(), i = i0.clone();
   const ScanExtent e{steps, x.numel()};
-  const float* xp = x.data();
-  float *vp = v.data(), *ip = i.data();
+  const float *xp = x.data(), *vp = v0.data(), *ip = i0.data();
   // Each block's spikes in its own slot: the threads' ranges are whole blocks.
   std::vector<BlockSpikes> blocks(size_t((e.width + kConstantScanBlock - 1) / kConstantScanBlock));
   const IsaKernels& k = active_kernels();
   for_neuron_ranges(
       e,
       [&](int64_t k0, int64_t k1) {
-        std::vector<int32_t> lanes(size_t(steps * kConstantScanBlock));
+        std::vector<int32_t> lanes(size_t(steps * kConstantScanBlock + 16));  // + the kernel's room
         for (int64_t b0 = k0; b0 < k1; b0 += kConstantScanBlock) {
           const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
           BlockSpikes& out = blocks[size_t(b0 / kConstantScanBlock)];

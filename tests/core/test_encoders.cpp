@@ -1,8 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
+#include "core/backend/cpu/isa_kernels.hpp"
 #include "core/encode/encoders.hpp"
+#include "core/neuron/current_scan.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/shape_ops.hpp"
 #include "gradcheck.hpp"
@@ -129,4 +133,53 @@ TEST_CASE("decoders over time") {
   test::check_close(sum_decode(x), {6, 11});
   test::check_close(max_decode(x), {3, 5});
   test::check_close(last_decode(x), {2, 4});
+}
+
+TEST_CASE("constant-input scan kernel: every level skips resting neurons and keeps the spikes") {
+  // Pixels that are 0 with the state at rest (v = v_leak, i = 0) stay there and are not
+  // scanned; zeros next to a moving state, and the case where rest itself spikes
+  // (v_leak > v_th), must still be scanned. Compared with the scalar step on each neuron.
+  Rng rng(11);
+  for (Isa isa : available_isas()) {
+    for (int64_t w : {1, 9, 16, 17, 100, 1024}) {
+      for (float leak : {0.0f, 0.3f, 1.5f}) {
+        CAPTURE(isa_name(isa));
+        CAPTURE(w);
+        CAPTURE(leak);
+        LIFParameters p;
+        p.v_leak = leak;
+        const CurrentScanConfig c = lif_scan_config(p, false, true);
+        std::vector<float> x(static_cast<size_t>(w)), v(x), i(x);
+        for (int64_t k = 0; k < w; ++k) {
+          const int kind = int(rng.uniform(0, 4));  // 0, 1: rest; 2: moving v; 3: input
+          x[k] = kind == 3 ? rng.uniform(0.5f, 3) : 0.0f;
+          v[k] = kind == 2 ? rng.uniform(-0.5f, 1.5f) : leak;
+          i[k] = kind == 2 ? rng.uniform(0, 1) : 0.0f;
+        }
+        const int64_t steps = 30;
+        std::vector<int32_t> lanes(size_t(steps * w + 16));
+        std::vector<int64_t> counts(static_cast<size_t>(steps));
+        isa_kernels(isa).scan_constant_range(c, {steps, w}, 0, w, x.data(), v.data(), i.data(),
+                                             lanes.data(), counts.data());
+        std::vector<float> vs = v, is = i;
+        int64_t differ = 0, spikes = 0;
+        for (int64_t t = 0; t < steps; ++t) {
+          std::vector<int32_t> want;
+          for (int64_t k = 0; k < w; ++k) {  // lif.hpp's step, reset to v_reset
+            const float j = is[k] + x[k], vd = vs[k] + c.am * (c.v_leak - vs[k] + j);
+            is[k] = j * c.keep_i;
+            const bool z = vd > c.v_th;
+            vs[k] = z ? vd + (c.v_reset - vd) : vd;
+            if (z) want.push_back(int32_t(k));
+          }
+          spikes += int64_t(want.size());
+          const int32_t* got = lanes.data() + t * w;
+          differ += counts[size_t(t)] != int64_t(want.size()) ||
+                    !std::equal(want.begin(), want.end(), got);
+        }
+        CHECK(differ == 0);
+        if (w >= 100) CHECK(spikes > 0);
+      }
+    }
+  }
 }
