@@ -189,14 +189,15 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
   for_neuron_ranges(
       e,
       [&](int64_t k0, int64_t k1) {
-        std::vector<int32_t> lanes(size_t(steps * kConstantScanBlock + 16));  // + the kernel's room
+        // Each step's lanes and the kernel's room (isa_kernels.hpp).
+        std::vector<int32_t> lanes(size_t(steps * (kConstantScanBlock + 16)));
         for (int64_t b0 = k0; b0 < k1; b0 += kConstantScanBlock) {
           const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
           BlockSpikes& out = blocks[size_t(b0 / kConstantScanBlock)];
           out.counts.resize(size_t(steps));
           k.scan_constant_range(c, e, b0, b1, xp, vp, ip, lanes.data(), out.counts.data());
           for (int64_t t = 0; t < steps; ++t) {
-            const int32_t* l = lanes.data() + t * (b1 - b0);
+            const int32_t* l = lanes.data() + t * (b1 - b0 + 16);
             out.lanes.insert(out.lanes.end(), l, l + out.counts[size_t(t)]);
           }
         }

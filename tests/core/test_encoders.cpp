@@ -157,7 +157,7 @@ TEST_CASE("constant-input scan kernel: every level skips resting neurons and kee
           i[k] = kind == 2 ? rng.uniform(0, 1) : 0.0f;
         }
         const int64_t steps = 30;
-        std::vector<int32_t> lanes(size_t(steps * w + 16));
+        std::vector<int32_t> lanes(size_t(steps * (w + 16)));
         std::vector<int64_t> counts(static_cast<size_t>(steps));
         isa_kernels(isa).scan_constant_range(c, {steps, w}, 0, w, x.data(), v.data(), i.data(),
                                              lanes.data(), counts.data());
@@ -173,7 +173,7 @@ TEST_CASE("constant-input scan kernel: every level skips resting neurons and kee
             if (z) want.push_back(int32_t(k));
           }
           spikes += int64_t(want.size());
-          const int32_t* got = lanes.data() + t * w;
+          const int32_t* got = lanes.data() + t * (w + 16);
           differ += counts[size_t(t)] != int64_t(want.size()) ||
                     !std::equal(want.begin(), want.end(), got);
         }

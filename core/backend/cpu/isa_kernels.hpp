@@ -62,9 +62,8 @@ struct IsaKernels {
                              float* trace);
   // current_scan.hpp's constant_input_spikes on neurons [k0, k1), k1 - k0 <=
   // kConstantScanBlock, from the state v, i (read only: the final state is not written): step
-  // t's spikes as offsets from k0 in lanes[t (k1 - k0) ...], counts[t] of them, ascending.
-  // lanes has 16 entries of room past the last step's (k1 - k0): the offsets are stored a
-  // vector at a time.
+  // t's spikes as offsets from k0 in lanes[t (k1 - k0 + 16) ...], counts[t] of them,
+  // ascending. The 16 entries of room per step: offsets are stored a vector at a time.
   void (*scan_constant_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* x, const float* v, const float* i, int32_t* lanes,
                               int64_t* counts);

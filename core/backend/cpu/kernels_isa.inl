@@ -653,38 +653,68 @@ inline void pack_live(const float* x, const float* v, const float* i, int64_t b0
 // their spikes' offsets are packed from the ids without a branch: the loop over each mask's bits
 // mispredicted on about every other vector. On the AMD EPYC (v4, one thread, Fashion-MNIST rec
 // batch of 256 x 32 steps) the encoder went from MEASURE to MEASURE ms.
+// Vectors [q0, q0 + G) of a packed block over all steps, their state in registers; step t's
+// spike offsets are appended at lanes + t * stride + counts[t]. Vector after vector, so each
+// step's offsets stay ascending. keep: the lanes that are neurons (the block's last vector may
+// be partial).
+template <bool ResetValue, int G>
+inline void constant_group(const CurrentScanConfig& c, int64_t steps, const LiveBlock& blk,
+                           int64_t q0, const uint32_t* keep, int64_t stride,
+                           int32_t* __restrict lanes, int64_t* __restrict counts) {
+  constexpr int64_t L = kVecLanes;
+  const float am = c.am, keep_i = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
+  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
+  LaneVec v[G], i[G], xs[G];
+  for (int g = 0; g < G; ++g) {
+    const int64_t o = L * (q0 + g);
+    v[g] = loadv(blk.v + o), i[g] = loadv(blk.i + o), xs[g] = loadv(blk.x + o);
+  }
+  for (int64_t t = 0; t < steps; ++t) {
+    int32_t* out = lanes + t * stride;
+    int64_t n = counts[t];
+    for (int g = 0; g < G; ++g) {
+      LaneVec j = i[g] + xs[g];
+      LaneVec vd = v[g] + am * (leak - v[g] + j);
+      i[g] = j * keep_i;
+      LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
+      v[g] = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
+      const uint32_t m = greater_bits(vd, th) & keep[q0 + g];
+      pack_ids(m, blk.ids + L * (q0 + g), out + n);  // L entries of room
+      n += __builtin_popcount(m);
+    }
+    counts[t] = n;
+  }
+}
+
+// The spikes only, as lanes and counts: the dense 0/1 output is written, when anyone reads it,
+// from the index that constant_input_spikes builds of these lanes (Storage::deferred). The
+// MNIST rec encoder (8192 x 784 neuron-steps per batch) wrote 26 MB of mostly zeros before, 40%
+// of its time even with non-temporal stores. Only the live neurons are scanned (pack_live), a
+// group of vectors at a time over all steps with the state in registers (a whole block's state
+// went through L1 every step: 3 loads and 2 stores per vector-step), and the spikes' offsets
+// are packed from the ids without a branch (the loop over each mask's bits mispredicted on about
+// every other vector). On the AMD EPYC (v4, one thread, Fashion-MNIST rec batch of 256 x 32
+// steps) the encoder went from MEASURE to MEASURE ms.
 template <bool ResetValue>
 void constant_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                     const float* __restrict x, const float* __restrict v_,
                     const float* __restrict i_, int32_t* __restrict lanes,
                     int64_t* __restrict counts) {
   constexpr int64_t L = kVecLanes, kVecs = kConstantScanBlock / L;
-  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
+  constexpr int G = L == 16 ? 8 : 4;  // v, i, x of G vectors: 24 of 32 zmm, 12 of 16 ymm
+  const int64_t stride = k1 - k0 + 16;
   LiveBlock blk;
-  for (int64_t b0 = k0; b0 < k1; b0 += kConstantScanBlock) {
-    pack_live(x, v_, i_, b0, min64(kConstantScanBlock, k1 - b0), leak, leak > th, blk);
-    const int64_t full = blk.n / L, vecs = (blk.n + L - 1) / L;
-    LaneVec v[kVecs], i[kVecs], xs[kVecs];
-    for (int64_t q = 0; q < vecs; ++q)
-      v[q] = loadv(blk.v + L * q), i[q] = loadv(blk.i + L * q), xs[q] = loadv(blk.x + L * q);
-    const uint32_t last = (uint32_t(1) << (blk.n - L * full)) - 1;  // the partial vector's lanes
-    for (int64_t t = 0; t < e.steps; ++t) {
-      int32_t* lanes_t = lanes + t * (k1 - k0);
-      int64_t count = 0;
-      for (int64_t q = 0; q < vecs; ++q) {
-        LaneVec j = i[q] + xs[q];
-        LaneVec vd = v[q] + am * (leak - v[q] + j);
-        i[q] = j * keep;
-        LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
-        v[q] = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
-        const uint32_t m = greater_bits(vd, th) & (q < full ? ~uint32_t(0) : last);
-        pack_ids(m, blk.ids + L * q, lanes_t + count);  // L entries of room
-        count += __builtin_popcount(m);
-      }
-      counts[t] = count;
-    }
-  }
+  pack_live(x, v_, i_, k0, k1 - k0, c.v_leak, c.v_leak > c.v_th, blk);
+  const int64_t full = blk.n / L, vecs = (blk.n + L - 1) / L;
+  uint32_t keep[kVecs];
+  for (int64_t q = 0; q < vecs; ++q)
+    keep[q] = q < full ? ~uint32_t(0) : (uint32_t(1) << (blk.n - L * full)) - 1;
+  for (int64_t t = 0; t < e.steps; ++t) counts[t] = 0;
+  int64_t q = 0;
+  for (; q + G <= vecs; q += G)
+    constant_group<ResetValue, G>(c, e.steps, blk, q, keep, stride, lanes, counts);
+  for (; q < vecs; ++q)
+    constant_group<ResetValue, 1>(c, e.steps, blk, q, keep, stride, lanes, counts);
 }
 
 void scan_constant_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
