@@ -20,8 +20,13 @@ struct SpikeRows {
   std::vector<int32_t> cols;
 };
 
+// The most ones a 0/1 matrix of n elements may hold for the sparse path.
+inline int64_t spike_budget(double max_density, int64_t n) {
+  return int64_t(max_density * double(n));
+}
+
 // Returns true and fills `out` when every element of x is 0 or 1 and the fraction of ones is
-// at most max_density; false (and stops scanning early) otherwise.
+// at most max_density (spike_budget); false (and stops scanning early) otherwise.
 bool spike_rows(const float* x, int64_t rows, int64_t cols, double max_density, SpikeRows& out);
 
 // The same for the first rows x cols elements of a tensor (all of it or a prefix), from the

@@ -16,6 +16,7 @@
 // Node inputs: feed-forward {x, s0...}; recurrent {x, W_rec, z0, s0...}. Outputs: spikes (T, ...),
 // the final state, and with record the state after every step (T, ...) per variable.
 #include <algorithm>
+#include <concepts>
 #include <stdexcept>
 #include <string>
 
@@ -171,6 +172,22 @@ struct SliceSpikes {
   int64_t width = 0;  // rows in the slice; 0: no slice starts at this row
   bool sparse = true;
   SpikeRows rows;
+  std::vector<int64_t> row_end;  // a step's spikes, from a SpikeRowCell
+  std::vector<int32_t> cols;
+
+  // Appends a step's rows: row r's columns end at cols[row_end[r]]; past the density threshold
+  // (as spike_rows decides) the slice stops being sparse.
+  void add_rows(const int64_t* ends, const int32_t* step_cols, int64_t count, int64_t H) {
+    if (!sparse) return;
+    if (count > spike_budget(kSpikeDensityThreshold, width * H)) {
+      sparse = false;
+      return;
+    }
+    if (rows.row_start.empty()) rows.row_start.push_back(0);
+    const int64_t base = int64_t(rows.cols.size());
+    for (int64_t r = 0; r < width; ++r) rows.row_start.push_back(base + ends[r]);
+    rows.cols.insert(rows.cols.end(), step_cols, step_cols + count);
+  }
 
   void add_step(const float* z, int64_t H, SpikeRows& scratch) {
     if (!sparse) return;
@@ -178,12 +195,35 @@ struct SliceSpikes {
       sparse = false;
       return;
     }
-    if (rows.row_start.empty()) rows.row_start.push_back(0);
-    const int64_t base = int64_t(rows.cols.size());
-    for (int64_t r = 1; r <= width; ++r) rows.row_start.push_back(base + scratch.row_start[r]);
-    rows.cols.insert(rows.cols.end(), scratch.cols.begin(), scratch.cols.end());
+    add_rows(scratch.row_start.data() + 1, scratch.cols.data(), int64_t(scratch.cols.size()), H);
   }
 };
+
+// A Cell may also step whole rows of n neurons and list their spikes as it goes (LIF:
+// scan_step_spikes), which spares the recurrent scan a pass over z per step:
+//   int64_t forward_row_spikes(int64_t rows, int64_t n, const float* x, float* const* s,
+//                              float* const* saved, float* z, int64_t* row_end, int32_t* out);
+template <class Cell>
+concept SpikeRowCell = requires(const Cell& c, int64_t n, const float* x, float* const* p, float* y,
+                                int64_t* e, int32_t* o) {
+  { c.forward_row_spikes(n, n, x, p, p, y, e, o) } -> std::same_as<int64_t>;
+};
+
+// Step t of a SpikeRowCell on the slice's rows (neurons [k0, k0 + width H)); its spikes go to
+// the slice.
+template <class Cell>
+void cell_step_spikes(const Cell& cell, const ScanExtent& e, int64_t t, int64_t k0, const float* x,
+                      CellBuffers& buf, float* z, SliceSpikes& slice) {
+  const int64_t n = slice.width * e.hidden;
+  slice.row_end.resize(size_t(slice.width));
+  slice.cols.resize(size_t(n + 16));
+  const Ptrs<Cell::kState> st = shifted(Ptrs<Cell::kState>(buf.state, 0), k0);
+  const Ptrs<Cell::kSaved> sv = shifted(Ptrs<Cell::kSaved>(buf.saved, t * e.width), k0);
+  const int64_t count =
+      cell.forward_row_spikes(slice.width, e.hidden, x, st.p, sv.p, z + t * e.width + k0,
+                              slice.row_end.data(), slice.cols.data());
+  slice.add_rows(slice.row_end.data(), slice.cols.data(), count, e.hidden);
+}
 
 // The flat indices t * (B H) + b * H + h of all slices' spikes (slices[r0] starts at row r0),
 // ascending; null when a slice was not sparse throughout.
@@ -336,6 +376,12 @@ CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, co
               add_recurrent_input((t == 0 ? z0.data() : z.data() + (t - 1) * n) + k0, r1 - r0,
                                   e.hidden, w, packed, scratch, cur.data());
             xt = cur.data();
+          }
+          if constexpr (SpikeRowCell<Cell>) {
+            if (rec && mine->sparse && buf.traces.empty()) {
+              cell_step_spikes(cell, e, t, k0, xt, buf, z.data(), *mine);
+              continue;
+            }
           }
           cell_step_forward(cell, e, t, k0, k1, xt, buf, z.data());
           if (rec) mine->add_step(z.data() + t * n + k0, e.hidden, scratch);

@@ -51,6 +51,13 @@ void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, floa
   });
 }
 
+int64_t scan_step_spikes(const CurrentScanConfig& c, int64_t rows, int64_t cols, const float* x,
+                         float* v, float* i, float* z, float* v_dec, int64_t* row_end,
+                         int32_t* out) {
+  if (!c.spiking) throw std::invalid_argument("scan_step_spikes: the scan must spike");
+  return active_kernels().scan_step_spikes(c, rows, cols, x, v, i, z, v_dec, row_end, out);
+}
+
 void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                          const float* v_dec, ScanGrads g, bool detach_reset) {
   active_kernels().scan_backward_range(c, e, k0, k1, v_dec, g, detach_reset);

@@ -46,6 +46,13 @@ void scan_forward(const CurrentScanConfig& c, ScanExtent e, const float* x, floa
 void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                         const float* x, float* v, float* i, float* z, float* v_dec, float* trace);
 
+// One step of a spiking scan on rows x cols neurons (row-major), as scan_forward_range, that
+// also lists the spikes: row r's columns, ascending, end at out[row_end[r]]; out has room for
+// rows * cols + 16 entries. Returns how many spikes. For the recurrent layers (cell_scan.hpp).
+int64_t scan_step_spikes(const CurrentScanConfig& c, int64_t rows, int64_t cols, const float* x,
+                         float* v, float* i, float* z, float* v_dec, int64_t* row_end,
+                         int32_t* out);
+
 // The exact adjoint of scan_forward, walking the steps backwards, with the surrogate in place
 // of H'. v_dec is what scan_forward saved for these steps.
 void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec, ScanGrads g);

@@ -47,6 +47,11 @@ struct LIFCell {
                    float* z) const {
     scan_forward_range(config(), {1, n}, 0, n, x, s[0], s[1], z, saved[0], nullptr);
   }
+  // A step of `rows` rows of n neurons that also lists the spikes (cell_scan.hpp SpikeRowCell).
+  int64_t forward_row_spikes(int64_t rows, int64_t n, const float* x, float* const* s,
+                             float* const* saved, float* z, int64_t* row_end, int32_t* out) const {
+    return scan_step_spikes(config(), rows, n, x, s[0], s[1], z, saved[0], row_end, out);
+  }
   void backward_row(int64_t n, const float* const* saved, const float* gz, float* const* gs,
                     float* gx) const {
     scan_backward_range(config(), {1, n}, 0, n, saved[0], {gz, nullptr, gx, gs[0], gs[1]},

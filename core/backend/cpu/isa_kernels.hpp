@@ -60,6 +60,14 @@ struct IsaKernels {
   void (*scan_forward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                              const float* x, float* v, float* i, float* z, float* v_dec,
                              float* trace);
+  // One step of scan_forward_range (the same bits) on rows x cols neurons, row-major, writing
+  // v, i, z, v_dec (or null) and the spikes as CSR pieces: row r's columns, ascending, end at
+  // out[row_end[r]]. out has room for rows * cols + 16 entries. Returns the spike count. The
+  // recurrent layers' scan (cell_scan.hpp) keeps each step's spikes for the next step's
+  // product and the layer's spike index; scanning z for them was 8% of a rec training step.
+  int64_t (*scan_step_spikes)(const CurrentScanConfig& c, int64_t rows, int64_t cols,
+                              const float* x, float* v, float* i, float* z, float* v_dec,
+                              int64_t* row_end, int32_t* out);
   // current_scan.hpp's constant_input_spikes on neurons [k0, k1), k1 - k0 <=
   // kConstantScanBlock, from the state v, i (read only: the final state is not written): step
   // t's spikes as offsets from k0 in lanes[t (k1 - k0 + 16) ...], counts[t] of them,

@@ -577,6 +577,49 @@ void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, in
     forward_range<true, false>(c, e, k0, k1, x, v, i, z, v_dec, trace);
 }
 
+// scan_step_spikes (isa_kernels.hpp): forward_range's arithmetic on vectors, one step, with the
+// spikes' columns packed from the compare mask (put_lanes) as each row is stepped.
+template <bool ResetValue>
+int64_t step_spikes(const CurrentScanConfig& c, int64_t rows, int64_t cols,
+                    const float* __restrict x, float* __restrict v, float* __restrict i,
+                    float* __restrict z, float* __restrict v_dec, int64_t* __restrict row_end,
+                    int32_t* __restrict out) {
+  constexpr int64_t L = kVecLanes;
+  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
+  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
+  int64_t count = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t o = r * cols;
+    for (int64_t j = 0; j < cols; j += L) {
+      const int64_t m = min64(L, cols - j), k = o + j;
+      const LaneVec xv = load_first(x + k, m), vv = load_first(v + k, m), iv = load_first(i + k, m);
+      const LaneVec jv = iv + xv;
+      const LaneVec vd = vv + am * (leak - vv + jv);
+      const LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
+      store_first(i + k, jv * keep, m);
+      store_first(v + k, ResetValue ? vd + zk * (vr - vd) : vd - zk * th, m);
+      store_first(z + k, zk, m);
+      if (v_dec) store_first(v_dec + k, vd, m);
+      const uint32_t mask = greater_bits(vd, th) & ((uint32_t(1) << m) - 1);
+#if defined(__AVX2__)
+      count += put_lanes(mask, j, out + count);
+#else
+      for (uint32_t b = mask; b; b &= b - 1) out[count++] = int32_t(j + __builtin_ctz(b));
+#endif
+    }
+    row_end[r] = count;
+  }
+  return count;
+}
+
+int64_t scan_step_spikes(const CurrentScanConfig& c, int64_t rows, int64_t cols, const float* x,
+                         float* v, float* i, float* z, float* v_dec, int64_t* row_end,
+                         int32_t* out) {
+  if (c.reset == Reset::value)
+    return step_spikes<true>(c, rows, cols, x, v, i, z, v_dec, row_end, out);
+  return step_spikes<false>(c, rows, cols, x, v, i, z, v_dec, row_end, out);
+}
+
 // Packs the lanes set in mask (< 2^L) of src[0, L) to dst, ascending; stores L floats.
 inline void pack_lanes(uint32_t mask, const float* src, float* dst) {
 #if defined(__AVX512F__)
@@ -1101,6 +1144,7 @@ constexpr IsaKernels kTable{gemm,
                             conv_spike_forward,
                             conv_spike_wgrad,
                             scan_forward_range,
+                            scan_step_spikes,
                             scan_constant_range,
                             scan_backward_range,
                             conv_sparse_input_grad,

@@ -14,11 +14,6 @@ namespace {
 
 constexpr int64_t kTile = kSpikeTile;
 
-// The most ones a 0/1 matrix of n elements may hold for the sparse path.
-int64_t spike_budget(double max_density, int64_t n) {
-  return int64_t(max_density * double(n));
-}
-
 // One thread's rows as a CSR piece (the kernel spike_scan_rows fills it).
 struct RowsPart {
   int64_t r0 = 0, r1 = 0, count = 0;
