@@ -42,6 +42,7 @@
 #include "bench/rec_step_floor.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/isa.hpp"
+#include "core/backend/malloc_policy.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/random/rng.hpp"
@@ -133,6 +134,7 @@ double conv_gemm_floor(int64_t batches) {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
+  soma::keep_freed_memory();
   const auto args = soma::bench::parse_bench_args(
       argc, argv,
       "Usage: bench_mnist_epoch [--quick] [--model rec|conv]\n"
