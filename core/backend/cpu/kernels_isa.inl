@@ -691,7 +691,7 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
 // 32 input channels, the loop over the mask bits and a mispredicted exit per tap and pixel
 // bounded it: 18 ms of a 100 ms conv step at v4.)
 #if defined(__AVX512F__)
-constexpr int kPixelPass = 24;  // of 32 registers
+constexpr int kPixelPass = 25;  // of 32 registers: 2 passes for ConvNet4's conv2 (5 x 5 x 32)
 #elif defined(__AVX2__)
 constexpr int kPixelPass = 12;  // of 16
 #else
