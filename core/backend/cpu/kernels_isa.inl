@@ -685,11 +685,14 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
 // Output pixel by output pixel: its non-zero gradients g[co] (listed once) weight the rows of
 // W laid out as (Cout, kh, kw, cp), and the pixel's sum over them, col[(ki, kj, c)] =
 // sum over co of g[co] wt[co, ki, kj, c], is added onto the input pixels its taps read, in a
-// channel-last copy of the image's gradient. The sum runs in passes of kPixelPass native vectors
-// held in registers, so each listed term costs one broadcast and kPixelPass multiply-adds.
-// (Tap by tap with the accumulators at the input pixel, 2 multiply-adds per term for ConvNet4's
-// 32 input channels, the loop over the mask bits and a mispredicted exit per tap and pixel
-// bounded it: 18 ms of a 100 ms conv step at v4.)
+// channel-last copy of the image's gradient, which is then written to gx (not added). The sum
+// runs in passes of kPixelPass native vectors held in registers, so each listed term costs one
+// broadcast and kPixelPass multiply-adds. (Tap by tap with the accumulators at the input pixel,
+// 2 multiply-adds per term for ConvNet4's 32 input channels, the loop over the mask bits and a
+// mispredicted exit per tap and pixel bounded it: 18 ms of a 100 ms conv step at v4, and at v3
+// its 16-float accumulators went through the stack: 10x slower. conv_sparse_grad.hpp has the
+// measurements.) Per term the multiply-adds bound it now (perf); a pass over spans of W that
+// stay in L1, for every pixel, measured the same.
 #if defined(__AVX512F__)
 constexpr int kPixelPass = 25;  // of 32 registers: 2 passes for ConvNet4's conv2 (5 x 5 x 32)
 #elif defined(__AVX2__)
@@ -760,7 +763,7 @@ void conv_sparse_input_grad(const ConvTaps& g, int64_t cout, const uint64_t* mas
     }
   }
   for (int64_t c = 0; c < g.cin; ++c)
-    for (int64_t p = 0; p < hw; ++p) gx[c * hw + p] += acc.p[p * cp + c];
+    for (int64_t p = 0; p < hw; ++p) gx[c * hw + p] = acc.p[p * cp + c];
 }
 
 // ---- sparse inference: the spike product fused with the current scan (spike_scan.hpp) --------
