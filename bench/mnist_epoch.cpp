@@ -25,11 +25,23 @@
 //     66-84% zeros behind the pool): 3 rounds alternating builds on a busy machine (load 5-6 on
 //     the 2 cores), per step 245-300 -> 176-187 ms (0.62-0.73x; forward 91-105 -> 58-63 ms,
 //     backward 145-181 -> 109-114 ms), soma / floor 1.42-1.45 -> 0.88-1.35 (the floor itself
-//     varied 246-396 s). Left: conv2's spike forward and weight gradient and sparse input
-//     gradient, fc1's dense input gradient, conv1's recomputed scan in the backward.
-//   Both print where a step's time goes (load, encode, forward, backward, optimizer, ms per step)
-//   and the CPU kernel level (core/backend/isa.hpp). rec also prints its first-principles floor
-//   (rec_step_floor.hpp) from the spike densities measured in the run.
+//     varied 246-396 s). Then conv2's sparse input gradient pixel by pixel in register passes,
+//     the conv spike gathers in native vectors (at v3 both kernels had spilled to the stack),
+//     spike masks from a table, no zero-fill of conv2's input gradient, fc1's weight gradient
+//     transposed in tiles, and native programs keeping freed memory (malloc_policy.hpp): one
+//     thread, AMD EPYC (AVX-512, shared, load 6-7 on the 2 cores, alternating builds, one run
+//     each; the CPU-time ratio is steadier than the wall one there): at v4 CPU time per step
+//     107.5-120.7 -> 102.2-125.2 ms, soma / floor by CPU time 0.78-0.91 -> 0.76-0.87 (by wall
+//     clock 0.69-1.09 -> 0.81-1.27, the floor varying 240-422 s); at v3 (SOMA_ISA=v3) 517-544
+//     -> 138-175 ms CPU time per step (wall 709-878 -> 150-269 ms), soma / its floor 1.20-1.45
+//     -> 0.36-0.45. Left: conv2's spike forward and weight gradient (loads of W^T and dL/dout^T
+//     rows, and a mispredicted exit per mask), conv1's recomputed scan and its T-fold copy of
+//     the current, fc1's dense input gradient.
+//   Both print the ratio also by CPU time (the process's, so the floor and soma are charged only
+//   for their own time slices on a busy machine), and where a step's time goes (load, encode,
+//   forward, backward, optimizer, ms per step) and the CPU kernel level (core/backend/isa.hpp). rec
+//   also prints its first-principles floor (rec_step_floor.hpp) from the spike densities measured
+//   in the run.
 // Usage: bench_mnist_epoch [--quick] [--model rec|conv]   (--quick: 40 batches, extrapolated)
 #include <algorithm>
 #include <chrono>
