@@ -28,15 +28,18 @@
 //     varied 246-396 s). Then conv2's sparse input gradient pixel by pixel in register passes,
 //     the conv spike gathers in native vectors (at v3 both kernels had spilled to the stack),
 //     spike masks from a table, no zero-fill of conv2's input gradient, fc1's weight gradient
-//     transposed in tiles, and native programs keeping freed memory (malloc_policy.hpp): one
-//     thread, AMD EPYC (AVX-512, shared, load 6-7 on the 2 cores, alternating builds, one run
-//     each; the CPU-time ratio is steadier than the wall one there): at v4 CPU time per step
-//     107.5-120.7 -> 102.2-125.2 ms, soma / floor by CPU time 0.78-0.91 -> 0.76-0.87 (by wall
-//     clock 0.69-1.09 -> 0.81-1.27, the floor varying 240-422 s); at v3 (SOMA_ISA=v3) 517-544
-//     -> 138-175 ms CPU time per step (wall 709-878 -> 150-269 ms), soma / its floor 1.20-1.45
-//     -> 0.36-0.45. Left: conv2's spike forward and weight gradient (loads of W^T and dL/dout^T
-//     rows, and a mispredicted exit per mask), conv1's recomputed scan and its T-fold copy of
-//     the current, fc1's dense input gradient.
+//     transposed in tiles, and native programs keeping freed memory (malloc_policy.hpp). One
+//     thread, AMD EPYC (AVX-512, shared, load 6-7 on the 2 cores, builds alternating, 5 runs
+//     each at v4, 2 at v3; by wall clock the ratio swung 0.86-0.98 -> 0.78-1.01 with the floor
+//     at 272-399 s, so CPU time): at v4 105.7-120.7 -> 103.1-145.5 ms CPU per step, best 105.7
+//     -> 103.1 (kernels alone, 512 images of conv2: input gradient 34.5 -> 25-29.5 ms, forward
+//     17.1 -> 15.5, weight gradient 14.9 -> 13.2), soma / floor by CPU time 0.75-0.84 ->
+//     0.67-0.98 (median 0.82 -> 0.77); at v3 (SOMA_ISA=v3) 524-531 -> 137-138 ms CPU per step
+//     (wall 718-722 -> 144-222 ms), soma / its floor by CPU time 1.37-1.39 -> 0.34-0.37.
+//     Left: conv2's spike forward and weight gradient (loads
+//     of W^T and dL/dout^T rows and a mispredicted exit per mask; a branch-free first 8 picks
+//     measured slower), conv1's recomputed scan and its T-fold copy of the current, fc1's dense
+//     input gradient.
 //   Both print the ratio also by CPU time (the process's, so the floor and soma are charged only
 //   for their own time slices on a busy machine), and where a step's time goes (load, encode,
 //   forward, backward, optimizer, ms per step) and the CPU kernel level (core/backend/isa.hpp). rec
