@@ -36,10 +36,9 @@
 //     17.1 -> 15.5, weight gradient 14.9 -> 13.2), soma / floor by CPU time 0.75-0.84 ->
 //     0.67-0.98 (median 0.82 -> 0.77); at v3 (SOMA_ISA=v3) 524-531 -> 137-138 ms CPU per step
 //     (wall 718-722 -> 144-222 ms), soma / its floor by CPU time 1.37-1.39 -> 0.34-0.37.
-//     Left: conv2's spike forward and weight gradient (loads
-//     of W^T and dL/dout^T rows and a mispredicted exit per mask; a branch-free first 8 picks
-//     measured slower), conv1's recomputed scan and its T-fold copy of the current, fc1's dense
-//     input gradient.
+//     Left: conv2's spike forward and weight gradient (loads of W^T and dL/dout^T rows and a
+//     mispredicted exit per mask; a branch-free first 8 picks measured slower), conv1's
+//     recomputed scan and its T-fold copy of the current, fc1's dense input gradient.
 //   Both print the ratio also by CPU time (the process's, so the floor and soma are charged only
 //   for their own time slices on a busy machine), and where a step's time goes (load, encode,
 //   forward, backward, optimizer, ms per step) and the CPU kernel level (core/backend/isa.hpp). rec
