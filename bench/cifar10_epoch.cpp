@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bench/bench_args.hpp"
+#include "core/backend/malloc_policy.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/data/cifar10.hpp"
 #include "core/random/rng.hpp"
@@ -52,6 +53,7 @@ struct Clock {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
+  soma::keep_freed_memory();
   const auto args = bench::parse_bench_args(
       argc, argv,
       "Usage: bench_cifar10_epoch [--seq_length T] [--steps N] [--channels C]\n"

@@ -18,6 +18,7 @@
 
 #include "bench/bench_args.hpp"
 #include "core/backend/cpu/isa_kernels.hpp"
+#include "core/backend/malloc_policy.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/random/rng.hpp"
@@ -59,6 +60,7 @@ double gflops(const Case& c, double s) {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
+  soma::keep_freed_memory();
   const bool quick =
       soma::bench::parse_bench_args(
           argc, argv, "Usage: bench_gemm [--quick]   (--quick: n = 2048 left out, one repeat)",

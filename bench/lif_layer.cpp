@@ -26,6 +26,7 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/isa.hpp"
+#include "core/backend/malloc_policy.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/backend/spike_matmul.hpp"
 #include "core/neuron/ff_layer.hpp"
@@ -221,6 +222,7 @@ void allocation(int repeats) {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
+  soma::keep_freed_memory();
   const soma::bench::BenchArgs args = soma::bench::parse_bench_args(
       argc, argv,
       "Usage: bench_lif_layer [--quick] [--density] [--alloc [--no-cache]] [--n N]\n"

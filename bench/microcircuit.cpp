@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "bench/bench_args.hpp"
+#include "core/backend/malloc_policy.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "tasks/microcircuit/experiment.hpp"
 
@@ -52,6 +53,7 @@ McParams pal_5_20_10_20_5() {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
+  soma::keep_freed_memory();
   const bool quick =
       soma::bench::parse_bench_args(argc, argv,
                                     "Usage: bench_microcircuit [--quick]   (--quick: 1e5 "

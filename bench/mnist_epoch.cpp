@@ -25,16 +25,31 @@
 //     66-84% zeros behind the pool): 3 rounds alternating builds on a busy machine (load 5-6 on
 //     the 2 cores), per step 245-300 -> 176-187 ms (0.62-0.73x; forward 91-105 -> 58-63 ms,
 //     backward 145-181 -> 109-114 ms), soma / floor 1.42-1.45 -> 0.88-1.35 (the floor itself
-//     varied 246-396 s). Left: conv2's spike forward and weight gradient and sparse input
-//     gradient, fc1's dense input gradient, conv1's recomputed scan in the backward.
-//   Both print where a step's time goes (load, encode, forward, backward, optimizer, ms per step)
-//   and the CPU kernel level (core/backend/isa.hpp). rec also prints its first-principles floor
-//   (rec_step_floor.hpp) from the spike densities measured in the run.
+//     varied 246-396 s). Then conv2's sparse input gradient pixel by pixel in register passes,
+//     the conv spike gathers in native vectors (at v3 both kernels had spilled to the stack),
+//     spike masks from a table, no zero-fill of conv2's input gradient, fc1's weight gradient
+//     transposed in tiles, and native programs keeping freed memory (malloc_policy.hpp). One
+//     thread, AMD EPYC (AVX-512, shared, load 6-7 on the 2 cores, builds alternating, 5 runs
+//     each at v4, 2 at v3; by wall clock the ratio swung 0.86-0.98 -> 0.78-1.01 with the floor
+//     at 272-399 s, so CPU time): at v4 105.7-120.7 -> 103.1-145.5 ms CPU per step, best 105.7
+//     -> 103.1 (kernels alone, 512 images of conv2: input gradient 34.5 -> 25-29.5 ms, forward
+//     17.1 -> 15.5, weight gradient 14.9 -> 13.2), soma / floor by CPU time 0.75-0.84 ->
+//     0.67-0.98 (median 0.82 -> 0.77); at v3 (SOMA_ISA=v3) 524-531 -> 137-138 ms CPU per step
+//     (wall 718-722 -> 144-222 ms), soma / its floor by CPU time 1.37-1.39 -> 0.34-0.37.
+//     Left: conv2's spike forward and weight gradient (loads of W^T and dL/dout^T rows and a
+//     mispredicted exit per mask; a branch-free first 8 picks measured slower), conv1's
+//     recomputed scan and its T-fold copy of the current, fc1's dense input gradient.
+//   Both print the ratio also by CPU time (the process's, so the floor and soma are charged only
+//   for their own time slices on a busy machine), and where a step's time goes (load, encode,
+//   forward, backward, optimizer, ms per step) and the CPU kernel level (core/backend/isa.hpp). rec
+//   also prints its first-principles floor (rec_step_floor.hpp) from the spike densities measured
+//   in the run.
 // Usage: bench_mnist_epoch [--quick] [--model rec|conv]   (--quick: 40 batches, extrapolated)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <vector>
 
@@ -42,6 +57,7 @@
 #include "bench/rec_step_floor.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/isa.hpp"
+#include "core/backend/malloc_policy.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/random/rng.hpp"
@@ -55,6 +71,12 @@ namespace {
 
 constexpr int64_t kT = 32, kB = 256, kIn = 784, kH = 100, kTrain = 60000;
 constexpr int64_t kConvT = 16, kConvB = 32;
+
+// The process's CPU seconds: on a shared machine the wall clock also counts the time slices other
+// programs take, the CPU time only the bench's own (the ratio below prints both).
+double cpu_seconds() {
+  return double(std::clock()) / CLOCKS_PER_SEC;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -133,6 +155,7 @@ double conv_gemm_floor(int64_t batches) {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
+  soma::keep_freed_memory();
   const auto args = soma::bench::parse_bench_args(
       argc, argv,
       "Usage: bench_mnist_epoch [--quick] [--model rec|conv]\n"
@@ -168,12 +191,15 @@ int main(int argc, char** argv) {
   StepProfile profile;
   set_step_profile(&profile);
   auto t0 = std::chrono::steady_clock::now();
+  const double cpu0 = cpu_seconds();
   int64_t steps = 0;
   while (!task->done()) task->step(), ++steps;
-  const double run_s = seconds_since(t0);
+  const double run_s = seconds_since(t0), run_cpu = cpu_seconds() - cpu0;
   set_step_profile(nullptr);
   const double soma = run_s * double(batches) / double(steps);
+  const double floor_cpu0 = cpu_seconds();
   const double floor_s = conv ? conv_gemm_floor(measured) : gemm_floor(measured);
+  const double floor_cpu = cpu_seconds() - floor_cpu0;
   const double floor = floor_s * double(batches) / double(measured);
   std::printf(
       "Fashion-MNIST epoch, %s model (T %lld, batch %lld, Adam), %lld of %lld batches, "
@@ -182,7 +208,10 @@ int main(int argc, char** argv) {
       thread_count(), isa_name(active_isa()), active_isa_reason());
   std::printf("  soma        %6.2f s per epoch\n", soma);
   print_profile(profile, run_s / double(steps));
-  std::printf("  GEMM floor  %6.2f s   soma / floor %.2f\n", floor, soma / floor);
+  std::printf(
+      "  GEMM floor  %6.2f s   soma / floor %.2f (CPU time: %.1f ms per step, soma / floor %.2f)\n",
+      floor, soma / floor, 1e3 * run_cpu / double(steps),
+      run_cpu / double(steps) * double(measured) / floor_cpu);
   if (!conv) {
     // The step's floor from its arithmetic at this run's GEMM and memory rates.
     const double p_in = profile.input_ones / std::max(profile.input_count, 1.0),

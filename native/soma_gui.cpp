@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/backend/malloc_policy.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "native/png_writer.hpp"
 #include "ui/gl/gl_texture_host.hpp"
@@ -40,6 +41,7 @@ void save_screenshot(const std::string& path, int w, int h) {
 
 int main(int argc, char** argv) {
   soma::use_passive_openmp_wait(argv);
+  soma::keep_freed_memory();
   CLI::App app{"soma-gui: the Soma playground on the desktop"};
   std::string query, screenshot;
   int frames = 0, width = 1400, height = 900;

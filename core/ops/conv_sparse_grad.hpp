@@ -9,24 +9,30 @@
 //                      an output pixel, and over the non-zero dL/dout[co, o], of
 //                      dL/dout[co, o] W[co, c, ki, kj]
 //
-// Per image the non-zeros become one 64-bit mask of output channels per output pixel, and the
-// kernel (IsaKernels::conv_sparse_input_grad) accumulates 64 input channels of one input pixel
-// in registers from rows of W laid out as (Cout, kh, kw, Cin). The sums run in another order
-// than the GEMM's: results agree to rounding, not bit for bit.
+// Per image the non-zeros become one 64-bit mask of output channels per output pixel. The kernel
+// (IsaKernels::conv_sparse_input_grad) lists each output pixel's non-zero g[co] and sums
+// g[co] W[co, :, :, :] (W laid out as (Cout, kh, kw, cp), a row of kh kw cp floats) in register
+// passes of 25 native vectors at AVX-512 (12 at AVX2): one broadcast and 25 multiply-adds per
+// term, then adds the pixel's sum onto the input pixels its taps read. The sums run in another
+// order than the GEMM's: results agree to rounding, not bit for bit.
+// Before, tap by tap with 64 input channels of one input pixel in registers (2 multiply-adds
+// per term for conv2's 32 channels), the mask loop and a mispredicted exit per tap and pixel
+// bounded it; at v3 its 16-float accumulators went through the stack. ConvNet4's conv2, 512
+// images, 25% non-zeros at random, one thread, AMD EPYC (AVX-512, shared, busy; thread CPU
+// time): v4 34.5 -> 25-29.5 ms (dense conv_backward 32-44 ms), v3 389-645 -> 25-50 ms.
 #include "core/ops/conv_kernels.hpp"
 
 namespace soma {
 
 // Above this share of non-zeros in dL/dout the dense GEMM is as fast. ConvNet4's conv2 (512
 // images, 64 x 8 x 8 -> 32 x 12 x 12, 5 x 5), non-zeros at random, one thread, AMD EPYC
-// (AVX-512, shared; thread CPU time): sparse 19-23 / 24-25 / 34-35 / 43 ms at 20 / 30 / 50 /
-// 100% non-zeros against 31-33 ms for conv_backward. About 14 ms of the sparse time is fixed
-// (masks, a branch per tap and pixel, transposes), the rest 29 ms per unit of density.
+// (AVX-512, shared; thread CPU time), this kernel: 18.7 / 30.6 / 40.2 ms at 20 / 35 / 50%
+// non-zeros against 33 ms for conv_backward at v4; 25.3 / 35.3 / 50.6 against 47-56 ms at v3.
 // bench_mnist_epoch --model conv: see bench/mnist_epoch.cpp.
 constexpr double kSparseGradDensity = 0.35;
 
-// gx (zero-filled by the caller) += dL/dx for the g.n images of gout, when at most max_density
-// of gout is non-zero; returns false (gx untouched) otherwise.
+// gx = dL/dx for the g.n images of gout (gx's contents are overwritten, need not be zero), when
+// at most max_density of gout is non-zero; returns false (gx untouched) otherwise.
 bool conv_input_grad_sparse(const ConvGeom& g, const float* w, const float* gout, float* gx,
                             double max_density = kSparseGradDensity);
 

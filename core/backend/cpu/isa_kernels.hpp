@@ -77,7 +77,7 @@ struct IsaKernels {
                               int64_t* counts);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
-  // conv_sparse_grad.hpp's kernel on one image: gx (cin, h, w) += dL/dx from the gout (cout, L)
+  // conv_sparse_grad.hpp's kernel on one image: gx (cin, h, w) = dL/dx from the gout (cout, L)
   // entries set in masks (per output pixel, (cout + 63) / 64 words), weights as wt (cout, kh,
   // kw, cp), cp = cin rounded up to 16. (conv branch, issue 17)
   void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const uint64_t* masks,

@@ -481,13 +481,22 @@ int64_t count_nonzero(const float* x, int64_t n) {
 
 // Adds the src rows (n floats apart) picked by the bits of m to the 64 floats at d. (Two sets of
 // accumulators, alternating rows, measured no faster: the loads bound it, not the adds' latency.)
+// In native vectors (4 at AVX-512, 8 below): with 16-float vectors GCC 12 kept the accumulators
+// on the stack at v3, and the spike forward and weight gradient of ConvNet4's conv2 ran hardly
+// faster than the dense GEMM there (47-56 ms against 51-70 for 512 images, busy machine).
+constexpr int kGatherVecs = int(64 / kVecLanes);
+
 inline void gather_rows(uint64_t m, const float* src, int64_t n, float* d) {
-  Vec16 a0 = load16(d), a1 = load16(d + 16), a2 = load16(d + 32), a3 = load16(d + 48);
+  LaneVec a[kGatherVecs];
+#pragma GCC unroll 8
+  for (int r = 0; r < kGatherVecs; ++r) a[r] = loadv(d + r * kVecLanes);
   for (; m; m &= m - 1) {
-    const float* r = src + int64_t(__builtin_ctzll(m)) * n;
-    a0 += load16(r), a1 += load16(r + 16), a2 += load16(r + 32), a3 += load16(r + 48);
+    const float* row = src + int64_t(__builtin_ctzll(m)) * n;
+#pragma GCC unroll 8
+    for (int r = 0; r < kGatherVecs; ++r) a[r] += loadv(row + r * kVecLanes);
   }
-  store16(d, a0), store16(d + 16, a1), store16(d + 32, a2), store16(d + 48, a3);
+#pragma GCC unroll 8
+  for (int r = 0; r < kGatherVecs; ++r) storev(d + r * kVecLanes, a[r]);
 }
 
 // dst (L x n) += W^T rows: dst[(o, q)] += sum over the active taps of the pixel of wt[tap].
@@ -854,80 +863,89 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
 
 // ---- conv_sparse_grad.hpp: a convolution's input gradient from a sparse output gradient ----
 // (a separate block: conv branch, issue 17)
+//
+// Output pixel by output pixel: its non-zero gradients g[co] (listed once) weight the rows of
+// W laid out as (Cout, kh, kw, cp), and the pixel's sum over them, col[(ki, kj, c)] =
+// sum over co of g[co] wt[co, ki, kj, c], is added onto the input pixels its taps read, in a
+// channel-last copy of the image's gradient, which is then written to gx (not added). The sum
+// runs in passes of kPixelPass native vectors held in registers, so each listed term costs one
+// broadcast and kPixelPass multiply-adds. (Tap by tap with the accumulators at the input pixel,
+// 2 multiply-adds per term for ConvNet4's 32 input channels, the loop over the mask bits and a
+// mispredicted exit per tap and pixel bounded it: 18 ms of a 100 ms conv step at v4, and at v3
+// its 16-float accumulators went through the stack: 10x slower. conv_sparse_grad.hpp has the
+// measurements.) Per term the multiply-adds bound it now (perf); a pass over spans of W that
+// stay in L1, for every pixel, measured the same.
+#if defined(__AVX512F__)
+constexpr int kPixelPass = 25;  // of 32 registers: 2 passes for ConvNet4's conv2 (5 x 5 x 32)
+#elif defined(__AVX2__)
+constexpr int kPixelPass = 12;  // of 16
+#else
+constexpr int kPixelPass = 4;
+#endif
 
-// gx[(c, ih, iw)] += sum over the taps (ki, kj) that reach output pixel o = ((ih + pad - ki) / s,
-// (iw + pad - kj) / s) and the channels co set in o's masks of gout[co L + o] wt[tap row + c].
-// The accumulators hold 64 input channels of one input pixel in registers (no store per term:
-// a scatter of each term was store-bound); channel blocks of 64 outermost.
-template <int NV>
-inline void add_tap_terms(uint64_t m, int64_t base, const float* gout, int64_t l, int64_t o,
-                          const float* wt, int64_t row_stride, Vec16* a, Vec16* b) {
-  while (m) {
-    const int64_t co = base + __builtin_ctzll(m);
-    m &= m - 1;
-    const float v = gout[co * l + o];
-    const float* r = wt + co * row_stride;
-    if (!m) {
-      a[0] += v * load16(r);
-      if (NV > 1) a[1] += v * load16(r + 16);
-      if (NV > 2) a[2] += v * load16(r + 32);
-      if (NV > 3) a[3] += v * load16(r + 48);
-      return;
-    }
-    const int64_t co2 = base + __builtin_ctzll(m);
-    m &= m - 1;
-    const float v2 = gout[co2 * l + o];
-    const float* r2 = wt + co2 * row_stride;
-    a[0] += v * load16(r), b[0] += v2 * load16(r2);
-    if (NV > 1) a[1] += v * load16(r + 16), b[1] += v2 * load16(r2 + 16);
-    if (NV > 2) a[2] += v * load16(r + 32), b[2] += v2 * load16(r2 + 32);
-    if (NV > 3) a[3] += v * load16(r + 48), b[3] += v2 * load16(r2 + 48);
+// col[0, R native vectors) = the sum over k < count of vals[k] times the R vectors at
+// wt + idx[k] * row.
+template <int R>
+inline void pixel_pass(const float* vals, const int32_t* idx, int64_t count, const float* wt,
+                       int64_t row, float* col) {
+  LaneVec a[R];
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r) a[r] = LaneVec{};
+  for (int64_t k = 0; k < count; ++k) {
+    const float v = vals[k];
+    const float* w = wt + int64_t(idx[k]) * row;
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r) a[r] += v * loadv(w + r * kVecLanes);
   }
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r) storev(col + r * kVecLanes, a[r]);
 }
 
-// Input channels [c0, c0 + 16 NV) of every input pixel, summed in acc (h w x 16 NV) tap by
-// tap: one tap's weights (Cout x 16 NV) stay in L1 while its output pixels are visited. (Pixel
-// by pixel over all taps, each term loaded its row from all of W, 205 KB for ConvNet4's conv2,
-// and the L2 bounded the kernel at 3.4 cycles per term.)
-template <int NV>
-void sparse_input_grad_block(const ConvTaps& g, int64_t cout, const uint64_t* masks,
-                             const float* gout, const float* wt, int64_t cp, int64_t c0, float* acc,
-                             float* gx) {
-  const int64_t l = g.oh * g.ow, groups = (cout + 63) / 64, taps = g.kh * g.kw, hw = g.h * g.w;
-  for (int64_t k = 0; k < hw * 16 * NV; ++k) acc[k] = 0.0f;
-  for (int64_t ki = 0; ki < g.kh; ++ki)
-    for (int64_t kj = 0; kj < g.kw; ++kj) {
-      const float* w = wt + (ki * g.kw + kj) * cp + c0;
-      for (int64_t y = 0; y < g.oh; ++y) {
-        const int64_t ih = y * g.stride - g.pad + ki;
-        if (ih < 0 || ih >= g.h) continue;
-        for (int64_t x = 0; x < g.ow; ++x) {
-          const int64_t iw = x * g.stride - g.pad + kj, o = y * g.ow + x;
-          if (iw < 0 || iw >= g.w) continue;
-          float* pa = acc + (ih * g.w + iw) * 16 * NV;
-          Vec16 a[NV], b[NV] = {};  // two sets: the adds' latency, not the loads, bound one
-          for (int v = 0; v < NV; ++v) a[v] = load16(pa + 16 * v);
-          for (int64_t q = 0; q < groups; ++q)
-            add_tap_terms<NV>(masks[o * groups + q], 64 * q, gout, l, o, w, taps * cp, a, b);
-          for (int v = 0; v < NV; ++v) store16(pa + 16 * v, a[v] + b[v]);
-        }
-      }
-    }
-  const int64_t c1 = min64(g.cin, c0 + 16 * NV);
-  for (int64_t p = 0; p < hw; ++p)
-    for (int64_t c = c0; c < c1; ++c) gx[c * hw + p] += acc[p * 16 * NV + c - c0];
+// col[0, row) = the pixel's sum, in passes of kPixelPass vectors, then of 8, 4, 2 and 1.
+void pixel_sum(const float* vals, const int32_t* idx, int64_t count, const float* wt, int64_t row,
+               float* col) {
+  int64_t f = 0;
+  for (; f + kPixelPass * kVecLanes <= row; f += kPixelPass * kVecLanes)
+    pixel_pass<kPixelPass>(vals, idx, count, wt + f, row, col + f);
+  for (; kPixelPass > 8 && f + 8 * kVecLanes <= row; f += 8 * kVecLanes)
+    pixel_pass<8>(vals, idx, count, wt + f, row, col + f);
+  for (; kPixelPass > 4 && f + 4 * kVecLanes <= row; f += 4 * kVecLanes)
+    pixel_pass<4>(vals, idx, count, wt + f, row, col + f);
+  for (; f + 2 * kVecLanes <= row; f += 2 * kVecLanes)
+    pixel_pass<2>(vals, idx, count, wt + f, row, col + f);
+  for (; f < row; f += kVecLanes) pixel_pass<1>(vals, idx, count, wt + f, row, col + f);
 }
 
 void conv_sparse_input_grad(const ConvTaps& g, int64_t cout, const uint64_t* masks,
                             const float* gout, const float* wt, int64_t cp, float* gx) {
-  Buffer acc(g.h * g.w * 64);
-  for (int64_t c0 = 0; c0 < g.cin; c0 += 64) {
-    const int64_t nv = min64(4, (cp - c0) / 16);
-    if (nv == 1) sparse_input_grad_block<1>(g, cout, masks, gout, wt, cp, c0, acc.p, gx);
-    if (nv == 2) sparse_input_grad_block<2>(g, cout, masks, gout, wt, cp, c0, acc.p, gx);
-    if (nv == 3) sparse_input_grad_block<3>(g, cout, masks, gout, wt, cp, c0, acc.p, gx);
-    if (nv == 4) sparse_input_grad_block<4>(g, cout, masks, gout, wt, cp, c0, acc.p, gx);
+  const int64_t l = g.oh * g.ow, groups = (cout + 63) / 64, row = g.kh * g.kw * cp, hw = g.h * g.w;
+  Buffer acc(hw * cp), col(row), vals(cout);
+  IntBuffer idx(cout);
+  for (int64_t k = 0; k < hw * cp; ++k) acc.p[k] = 0.0f;
+  for (int64_t o = 0; o < l; ++o) {
+    int64_t count = 0;
+    for (int64_t q = 0; q < groups; ++q)
+      for (uint64_t m = masks[o * groups + q]; m; m &= m - 1) {
+        const int64_t co = 64 * q + __builtin_ctzll(m);
+        vals.p[count] = gout[co * l + o], idx.p[count++] = int32_t(co);
+      }
+    if (count == 0) continue;
+    pixel_sum(vals.p, idx.p, count, wt, row, col.p);
+    const int64_t y = o / g.ow, x = o % g.ow;
+    for (int64_t ki = 0; ki < g.kh; ++ki) {
+      const int64_t ih = y * g.stride - g.pad + ki;
+      if (ih < 0 || ih >= g.h) continue;
+      for (int64_t kj = 0; kj < g.kw; ++kj) {
+        const int64_t iw = x * g.stride - g.pad + kj;
+        if (iw < 0 || iw >= g.w) continue;
+        float* d = acc.p + (ih * g.w + iw) * cp;
+        const float* s = col.p + (ki * g.kw + kj) * cp;
+        for (int64_t c = 0; c < cp; c += kVecLanes) storev(d + c, loadv(d + c) + loadv(s + c));
+      }
+    }
   }
+  for (int64_t c = 0; c < g.cin; ++c)
+    for (int64_t p = 0; p < hw; ++p) gx[c * hw + p] = acc.p[p * cp + c];
 }
 
 // ---- sparse inference: the spike product fused with the current scan (spike_scan.hpp) --------
