@@ -137,8 +137,9 @@ TEST_CASE("decoders over time") {
 
 TEST_CASE("constant-input scan kernel: every level skips resting neurons and keeps the spikes") {
   // Pixels that are 0 with the state at rest (v = v_leak, i = 0) stay there and are not
-  // scanned; zeros next to a moving state, and the case where rest itself spikes
-  // (v_leak > v_th), must still be scanned. Compared with the scalar step on each neuron.
+  // scanned, nor (v_leak = 0) those that sink (x, i, v <= 0); zeros next to a moving state,
+  // sinking pixels with v_leak != 0, and the case where rest itself spikes (v_leak > v_th)
+  // must still be scanned. Compared with the scalar step on each neuron.
   Rng rng(11);
   for (Isa isa : available_isas()) {
     for (int64_t w : {1, 9, 16, 17, 100, 1024}) {
@@ -151,10 +152,15 @@ TEST_CASE("constant-input scan kernel: every level skips resting neurons and kee
         const CurrentScanConfig c = lif_scan_config(p, false, true);
         std::vector<float> x(static_cast<size_t>(w)), v(x), i(x);
         for (int64_t k = 0; k < w; ++k) {
-          const int kind = int(rng.uniform(0, 4));  // 0, 1: rest; 2: moving v; 3: input
-          x[k] = kind == 3 ? rng.uniform(0.5f, 3) : 0.0f;
-          v[k] = kind == 2 ? rng.uniform(-0.5f, 1.5f) : leak;
-          i[k] = kind == 2 ? rng.uniform(0, 1) : 0.0f;
+          // 0: rest; 1: sinking; 2: moving v; 3: input; 4: input and a sinking state
+          const int kind = int(rng.uniform(0, 5));
+          x[k] = kind == 3 || kind == 4 ? rng.uniform(0.5f, 3)
+                 : kind == 1            ? rng.uniform(-1, 0)
+                                        : 0.0f;
+          v[k] = kind == 2                ? rng.uniform(-0.5f, 1.5f)
+                 : kind == 1 || kind == 4 ? rng.uniform(-0.5f, 0)
+                                          : leak;
+          i[k] = kind == 2 ? rng.uniform(0, 1) : kind == 1 || kind == 4 ? rng.uniform(-1, 0) : 0.0f;
         }
         const int64_t steps = 30;
         std::vector<int32_t> lanes(size_t(steps * (w + 16)));
