@@ -588,34 +588,58 @@ void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, in
 
 // scan_step_spikes (isa_kernels.hpp): forward_range's arithmetic on vectors, one step, with the
 // spikes' columns packed from the compare mask (put_lanes) as each row is stepped.
+// One vector of step_spikes at neuron k, m lanes (m = L: plain loads and stores; masked ones
+// cost 2x at v3 on the AMD EPYC). Returns the spike mask.
+// c by value: through a reference its fields were reloaded after every store (they might
+// alias the arrays).
+template <bool ResetValue, bool Full>
+inline uint32_t step_vector(const CurrentScanConfig c, int64_t k, int64_t m,
+                            const float* __restrict x, float* __restrict v, float* __restrict i,
+                            float* __restrict z, float* __restrict v_dec) {
+  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
+  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
+  auto load = [m](const float* p) { return Full ? loadv(p) : load_first(p, m); };
+  auto store = [m](float* p, const LaneVec& a) {
+    if (Full)
+      storev(p, a);
+    else
+      store_first(p, a, m);
+  };
+  const LaneVec vv = load(v + k), jv = load(i + k) + load(x + k);
+  const LaneVec vd = vv + am * (leak - vv + jv);
+  const LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
+  store(i + k, jv * keep);
+  store(v + k, ResetValue ? vd + zk * (vr - vd) : vd - zk * th);
+  store(z + k, zk);
+  if (v_dec) store(v_dec + k, vd);
+  return greater_bits(vd, th) & (Full ? ~uint32_t(0) : (uint32_t(1) << m) - 1);
+}
+
+// scan_step_spikes (isa_kernels.hpp): forward_range's arithmetic on vectors, one step, with the
+// spikes' columns packed from the compare mask (put_lanes) as each row is stepped.
 template <bool ResetValue>
-int64_t step_spikes(const CurrentScanConfig& c, int64_t rows, int64_t cols,
+int64_t step_spikes(const CurrentScanConfig c, int64_t rows, int64_t cols,
                     const float* __restrict x, float* __restrict v, float* __restrict i,
                     float* __restrict z, float* __restrict v_dec, int64_t* __restrict row_end,
                     int32_t* __restrict out) {
   constexpr int64_t L = kVecLanes;
-  const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
+  const int64_t full = cols / L * L;
   int64_t count = 0;
+  auto put = [&](uint32_t mask, int64_t j) {
+#if defined(__AVX512F__)
+    count += put_lanes(mask, j, out + count);
+#elif defined(__AVX2__)
+    count += put_lanes8(mask, j, out + count);  // 8 lanes: one half of put_lanes
+#else
+    for (uint32_t b = mask; b; b &= b - 1) out[count++] = int32_t(j + __builtin_ctz(b));
+#endif
+  };
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t o = r * cols;
-    for (int64_t j = 0; j < cols; j += L) {
-      const int64_t m = min64(L, cols - j), k = o + j;
-      const LaneVec xv = load_first(x + k, m), vv = load_first(v + k, m), iv = load_first(i + k, m);
-      const LaneVec jv = iv + xv;
-      const LaneVec vd = vv + am * (leak - vv + jv);
-      const LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
-      store_first(i + k, jv * keep, m);
-      store_first(v + k, ResetValue ? vd + zk * (vr - vd) : vd - zk * th, m);
-      store_first(z + k, zk, m);
-      if (v_dec) store_first(v_dec + k, vd, m);
-      const uint32_t mask = greater_bits(vd, th) & ((uint32_t(1) << m) - 1);
-#if defined(__AVX2__)
-      count += put_lanes(mask, j, out + count);
-#else
-      for (uint32_t b = mask; b; b &= b - 1) out[count++] = int32_t(j + __builtin_ctz(b));
-#endif
-    }
+    for (int64_t j = 0; j < full; j += L)
+      put(step_vector<ResetValue, true>(c, o + j, L, x, v, i, z, v_dec), j);
+    if (full < cols)
+      put(step_vector<ResetValue, false>(c, o + full, cols - full, x, v, i, z, v_dec), full);
     row_end[r] = count;
   }
   return count;
