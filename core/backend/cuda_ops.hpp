@@ -47,5 +47,35 @@ struct LeakyScanGrads {
 
 void leaky_scan_forward(const LeakyScanParams& p, const LeakyScanArrays& a);
 void leaky_scan_backward(const LeakyScanParams& p, const LeakyScanGrads& g);
+// The forward scan with one constant input per neuron (a.x has width floats, read every step):
+// the constant-current encoder, without a (steps, width) input array.
+void leaky_scan_constant_forward(const LeakyScanParams& p, const LeakyScanArrays& a);
+
+// One optimizer step over n parameter elements in place (equations in cuda/optim_body.hpp).
+struct AdamStep {
+  float beta1, beta2, eps, weight_decay;
+  float step_size;         // lr / (1 - beta1^t)
+  float sqrt_correction2;  // sqrt(1 - beta2^t)
+  float decay;             // 1 - lr weight_decay (decoupled only)
+  bool decoupled;
+};
+void adam_step(const AdamStep& s, int64_t n, float* p, const float* g, float* m, float* v);
+
+struct SgdStep {
+  float lr, momentum, dampening, weight_decay;
+  bool nesterov;
+  bool first;  // the momentum buffer starts as d
+};
+// buf: the momentum buffer, unused (may be null) when momentum is 0.
+void sgd_step(const SgdStep& s, int64_t n, float* p, const float* g, float* buf);
+
+// Poisson spikes (steps, n) from rates x (n): out[t n + j] = [U < rate_scale x_j], U from
+// Philox4x32-10 keyed by `key` (equations in cuda/encode_body.hpp).
+struct PoissonDraw {
+  uint64_t key;
+  float rate_scale;  // dt f_max
+  int64_t n, total;  // total = steps n
+};
+void poisson_encode(const PoissonDraw& d, const float* x, float* out);
 
 }  // namespace soma::cuda
