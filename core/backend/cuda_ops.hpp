@@ -78,4 +78,21 @@ struct PoissonDraw {
 };
 void poisson_encode(const PoissonDraw& d, const float* x, float* out);
 
+// Along one dimension of a tensor seen as (outer, n, inner): one thread per (outer, inner) lane
+// (equations in cuda/reduce_body.hpp). Outputs have outer * inner elements.
+struct LaneShape {
+  int64_t outer, n, inner;
+};
+void lane_sum(const LaneShape& l, const float* x, float* out);
+void lane_expand(const LaneShape& l, const float* g, float scale, float* out);  // sum's backward
+void lane_max(const LaneShape& l, const float* x, float* out, float* idx);
+void lane_max_backward(const LaneShape& l, const float* g, const float* idx, float* gx);
+void log_softmax_forward(const LaneShape& l, const float* x, float* y);
+void log_softmax_backward(const LaneShape& l, const float* g, const float* y, float* gx);
+// NLL over (n, c) log-probabilities with n class indices (as floats): per-row losses, and the
+// gradient from g[i] (each) or g[0] scale (a reduced loss).
+void nll_forward(int64_t n, int64_t c, const float* lp, const float* target, float* per);
+void nll_backward(int64_t n, int64_t c, const float* target, const float* g, float scale,
+                  bool each, float* gx);
+
 }  // namespace soma::cuda

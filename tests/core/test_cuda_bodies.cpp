@@ -13,10 +13,14 @@
 #include "core/backend/cuda/leaky_scan_body.hpp"
 #include "core/backend/cuda/optim_body.hpp"
 #include "core/backend/cuda/philox.hpp"
+#include "core/backend/cuda/reduce_body.hpp"
 #include "core/backend/cuda/surrogate_body.hpp"
 #include "core/neuron/current_scan.hpp"
 #include "core/neuron/lif_box.hpp"
 #include "core/neuron/surrogate.hpp"
+#include "core/ops/loss.hpp"
+#include "core/ops/reduce.hpp"
+#include "core/ops/shape_ops.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
 
@@ -281,4 +285,95 @@ TEST_CASE("cuda bodies: Poisson spikes fire at rate dt f_max x, keyed and reprod
   const cuda::PoissonDraw d{1, 1.0f, 5, 7};
   for (int64_t b = 0; b < 2; ++b) cuda::poisson_block(d, x.data(), tail.data(), b);
   CHECK(std::count(tail.begin(), tail.end(), -1.0f) == 0);
+}
+
+namespace {
+
+// Every lane of (outer, n, inner) through a lane body, as reduce.cu's grid does.
+template <class F>
+void each_lane(const cuda::LaneShape& l, F body) {
+  for (int64_t k = 0; k < l.outer * l.inner; ++k) body(k);
+}
+
+}  // namespace
+
+TEST_CASE("cuda bodies: sum and max along a dimension, and their gradients, equal the CPU ops") {
+  Rng rng(11);
+  Tensor x = Tensor::rand({4, 6, 5}, rng, -1.0f, 1.0f).requires_grad_();
+  const Floats xs = x.to_vector();
+  for (int dim = 0; dim < 3; ++dim) {
+    CAPTURE(dim);
+    const Shape& sh = x.shape();
+    cuda::LaneShape l{1, sh[size_t(dim)], 1};
+    for (int i = 0; i < dim; ++i) l.outer *= sh[size_t(i)];
+    for (int i = dim + 1; i < 3; ++i) l.inner *= sh[size_t(i)];
+    const int64_t lanes = l.outer * l.inner;
+    Rng grng(12);
+    Tensor g = Tensor::rand({lanes}, grng, -1.0f, 1.0f);
+    const Floats gs = g.to_vector();
+
+    Tensor s = sum(x, dim);
+    Floats out(static_cast<size_t>(lanes)), gx(xs.size());
+    each_lane(l, [&](int64_t k) { cuda::lane_sum(l, xs.data(), out.data(), k); });
+    check_close(s.to_vector(), out);
+    s.backward(reshape(g, s.shape()));
+    each_lane(l, [&](int64_t k) { cuda::lane_expand(l, gs.data(), 1.0f, gx.data(), k); });
+    check_close(x.grad().to_vector(), gx);
+    x.zero_grad();
+
+    Tensor m = max(x, dim);
+    Floats idx(static_cast<size_t>(lanes));
+    each_lane(l, [&](int64_t k) { cuda::lane_max(l, xs.data(), out.data(), idx.data(), k); });
+    CHECK(m.to_vector() == out);
+    m.backward(reshape(g, m.shape()));
+    each_lane(l,
+              [&](int64_t k) { cuda::lane_max_backward(l, gs.data(), idx.data(), gx.data(), k); });
+    CHECK(x.grad().to_vector() == gx);
+    x.zero_grad();
+  }
+}
+
+TEST_CASE("cuda bodies: log_softmax and nll_loss, values and gradients, equal the CPU ops") {
+  const int64_t n = 9, c = 10;
+  Rng rng(13);
+  Tensor x = Tensor::rand({n, c}, rng, -5.0f, 5.0f).requires_grad_();
+  Tensor target = Tensor::from({n}, {0, 3, 9, 2, 2, 7, 1, 5, 4});
+  const Floats xs = x.to_vector(), ts = target.to_vector();
+  for (Reduction r : {Reduction::mean, Reduction::sum, Reduction::none}) {
+    CAPTURE(int(r));
+    Tensor lp = log_softmax(x, 1);
+    Tensor loss = nll_loss(lp, target, r);
+    const cuda::LaneShape l{n, c, 1};
+    Floats y(xs.size()), per(static_cast<size_t>(n));
+    each_lane(l, [&](int64_t k) { cuda::lane_log_softmax(l, xs.data(), y.data(), k); });
+    check_close(lp.to_vector(), y);
+    for (int64_t i = 0; i < n; ++i) cuda::nll_row(c, y.data(), ts.data(), per.data(), i);
+    double total = 0;
+    for (float v : per) total += v;
+    if (r == Reduction::none)
+      check_close(loss.to_vector(), per);
+    else
+      check_close(loss.to_vector(), {float(r == Reduction::mean ? total / double(n) : total)});
+
+    Rng grng(14);
+    Tensor g = r == Reduction::none ? Tensor::rand({n}, grng, -1.0f, 1.0f) : Tensor::scalar(0.7f);
+    loss.backward(g);
+    const Floats gs = g.to_vector();
+    Floats glp(xs.size()), gx(xs.size());
+    const float scale = r == Reduction::mean ? 1.0f / float(n) : 1.0f;
+    for (int64_t i = 0; i < n; ++i)
+      cuda::nll_row_backward(c, ts.data(), gs.data(), scale, r == Reduction::none, glp.data(), i);
+    each_lane(l, [&](int64_t k) {
+      cuda::lane_log_softmax_backward(l, glp.data(), y.data(), gx.data(), k);
+    });
+    check_close(x.grad().to_vector(), gx);
+    x.zero_grad();
+  }
+  // A target outside [0, C) poisons the loss (the CPU op throws).
+  Floats bad = {0, 10, 0, 0, 0, 0, 0, 0, -1}, per(static_cast<size_t>(n));
+  Floats y(xs.size());
+  for (int64_t i = 0; i < n; ++i) cuda::nll_row(c, y.data(), bad.data(), per.data(), i);
+  CHECK(std::isnan(per[1]));
+  CHECK(std::isnan(per[8]));
+  CHECK(!std::isnan(per[0]));
 }
