@@ -35,13 +35,21 @@ step 150 cuda-tests "$dir/soma_cuda_tests" --duration=true
 if [[ -f $dir/mnist/train-images-idx3-ubyte ]]; then
   common=(mnist --model rec --quiet --seed 3 --seq_length 32 --batch_size 256 --epochs 2
     --limit_train 2048 --limit_test 512 --data_dir "$dir/mnist" --overwrite)
+  out=$(mktemp -d)
   for device in cuda cpu; do
-    out=$(mktemp -d)
-    step 90 "mnist-rec-$device" "$dir/soma" "${common[@]}" --device "$device" --out "$out/run"
+    step 90 "mnist-rec-$device" "$dir/soma" "${common[@]}" --device "$device" --out "$out/$device"
     say "--- metrics ($device)"
-    cat "$out/run/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
-    rm -rf "$out"
+    cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
   done
+  # Checkpoints are device-independent: the GPU run's checkpoint resumes on the CPU for a third
+  # epoch (and the CPU run's on the GPU).
+  step 60 resume-cuda-on-cpu "$dir/soma" mnist --resume "$out/cuda" --epochs 3 --device cpu --quiet
+  step 60 resume-cpu-on-cuda "$dir/soma" mnist --resume "$out/cpu" --epochs 3 --device cuda --quiet
+  for device in cuda cpu; do
+    say "--- metrics after resuming the $device run on the other device"
+    cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+  done
+  rm -rf "$out"
 else
   say "=== mnist-rec: skipped, no MNIST subset in $dir/mnist (scripts/cuda_prepare.sh makes it)"
 fi
