@@ -102,9 +102,16 @@ float* ptr(Tensor& t) {
   return t.defined() ? t.raw_data() : nullptr;
 }
 
-// The GPU writes the spikes as dense values (a spike index would need a compaction pass).
-Tensor constant_input_spikes_cuda(const Tensor& x, const Shape& shape, const Tensor& v0,
+// constant_input_spikes on the GPU, with the same checks. The spikes are dense values (a spike
+// index would need a compaction pass).
+Tensor constant_input_spikes_cuda(const Tensor& x, int64_t steps, const Tensor& v0,
                                   const Tensor& i0, const CurrentScanConfig& c) {
+  require_device("constant_input_spikes", x, v0, i0);
+  if (!c.spiking || steps <= 0 || v0.shape() != x.shape() || i0.shape() != x.shape())
+    throw std::invalid_argument(
+        "constant_input_spikes: needs a spiking scan, steps > 0 and a state shaped as the input");
+  Shape shape{steps};
+  shape.insert(shape.end(), x.shape().begin(), x.shape().end());
   Tensor v = v0.clone(), i = i0.clone(), z = Tensor::uninitialized(shape, Device::cuda);
   cuda::leaky_scan_constant_forward(
       kernel_params(c, {shape[0], x.numel()}),
@@ -183,15 +190,15 @@ std::shared_ptr<Storage::SpikeIndex> merge_spikes(const std::vector<BlockSpikes>
 
 Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
                              const CurrentScanConfig& c) {
+  if (x.device() == Device::cuda) return constant_input_spikes_cuda(x, steps, v0, i0, c);
   if (!c.spiking) throw std::invalid_argument("constant_input_spikes: the scan must spike");
   if (steps <= 0) throw std::invalid_argument("constant_input_spikes: steps must be positive");
   if (v0.shape() != x.shape() || i0.shape() != x.shape())
     throw std::invalid_argument("constant_input_spikes: state " + to_string(v0.shape()) +
                                 " does not match input " + to_string(x.shape()));
+  require_cpu("constant_input_spikes", x, v0, i0);
   Shape shape{steps};
   shape.insert(shape.end(), x.shape().begin(), x.shape().end());
-  if (require_device("constant_input_spikes", x, v0, i0) == Device::cuda)
-    return constant_input_spikes_cuda(x, shape, v0, i0, c);
   Tensor v = v0.clone(), i = i0.clone();
   const ScanExtent e{steps, x.numel()};
   const float* xp = x.data();
