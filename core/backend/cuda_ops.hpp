@@ -22,7 +22,8 @@ struct LeakyScanParams {
   bool spiking, reset_value;
   int surrogate;
   float alpha;
-  int64_t steps, width;  // arrays are (steps, width), time-major; state arrays (width)
+  int64_t steps, width;       // arrays are (steps, width), time-major; state arrays (width)
+  bool detach_reset = false;  // no gradient through the reset term (recurrent LIF, as Norse)
 };
 
 // x in; v, i in/out; z, v_dec, trace out, each may be null (as scan_forward).
@@ -47,5 +48,78 @@ struct LeakyScanGrads {
 
 void leaky_scan_forward(const LeakyScanParams& p, const LeakyScanArrays& a);
 void leaky_scan_backward(const LeakyScanParams& p, const LeakyScanGrads& g);
+// The forward scan with one constant input per neuron (a.x has width floats, read every step):
+// the constant-current encoder, without a (steps, width) input array.
+void leaky_scan_constant_forward(const LeakyScanParams& p, const LeakyScanArrays& a);
+
+// One step of the recurrent LIF layer: the recurrent product and the LIF update fused, one
+// thread per neuron of the (B, H) step (equations in cuda/recurrent_body.hpp). p: steps 1,
+// width B H, detach_reset as the layer.
+struct RecurrentStep {
+  int64_t hidden;
+  const float* w;       // (H, H)
+  const float* z_prev;  // (B, H) spikes of the previous step (z0 at the first)
+  const float* x;       // (B, H) input current of this step
+  float* v;             // (B, H) state, in/out
+  float* i;
+  float* z;      // (B, H) out
+  float* v_dec;  // (B, H) out, for the backward
+};
+struct RecurrentStepGrads {
+  int64_t hidden;
+  const float* w;
+  const float* gcur_next;  // (B, H) dL/dcur of step t + 1, null at the last step
+  const float* gz;         // (B, H) dL/dz_t from above
+  const float* v_dec;      // (B, H) saved by the forward
+  float* gcur;             // (B, H) out: dL/dcur_t (= dL/dx_t)
+  float* gv;               // (B, H) state gradients, in/out
+  float* gi;
+};
+void recurrent_step_forward(const LeakyScanParams& p, const RecurrentStep& s);
+void recurrent_step_backward(const LeakyScanParams& p, const RecurrentStepGrads& g);
+
+// One optimizer step over n parameter elements in place (equations in cuda/optim_body.hpp).
+struct AdamStep {
+  float beta1, beta2, eps, weight_decay;
+  float step_size;         // lr / (1 - beta1^t)
+  float sqrt_correction2;  // sqrt(1 - beta2^t)
+  float decay;             // 1 - lr weight_decay (decoupled only)
+  bool decoupled;
+};
+void adam_step(const AdamStep& s, int64_t n, float* p, const float* g, float* m, float* v);
+
+struct SgdStep {
+  float lr, momentum, dampening, weight_decay;
+  bool nesterov;
+  bool first;  // the momentum buffer starts as d
+};
+// buf: the momentum buffer, unused (may be null) when momentum is 0.
+void sgd_step(const SgdStep& s, int64_t n, float* p, const float* g, float* buf);
+
+// Poisson spikes (steps, n) from rates x (n): out[t n + j] = [U < rate_scale x_j], U from
+// Philox4x32-10 keyed by `key` (equations in cuda/encode_body.hpp).
+struct PoissonDraw {
+  uint64_t key;
+  float rate_scale;  // dt f_max
+  int64_t n, total;  // total = steps n
+};
+void poisson_encode(const PoissonDraw& d, const float* x, float* out);
+
+// Along one dimension of a tensor seen as (outer, n, inner): one thread per (outer, inner) lane
+// (equations in cuda/reduce_body.hpp). Outputs have outer * inner elements.
+struct LaneShape {
+  int64_t outer, n, inner;
+};
+void lane_sum(const LaneShape& l, const float* x, float* out);
+void lane_expand(const LaneShape& l, const float* g, float scale, float* out);  // sum's backward
+void lane_max(const LaneShape& l, const float* x, float* out, float* idx);
+void lane_max_backward(const LaneShape& l, const float* g, const float* idx, float* gx);
+void log_softmax_forward(const LaneShape& l, const float* x, float* y);
+void log_softmax_backward(const LaneShape& l, const float* g, const float* y, float* gx);
+// NLL over (n, c) log-probabilities with n class indices (as floats): per-row losses, and the
+// gradient from g[i] (each) or g[0] scale (a reduced loss).
+void nll_forward(int64_t n, int64_t c, const float* lp, const float* target, float* per);
+void nll_backward(int64_t n, int64_t c, const float* target, const float* g, float scale, bool each,
+                  float* gx);
 
 }  // namespace soma::cuda

@@ -70,6 +70,18 @@ void leaky_scan_forward(const LeakyScanParams&, const LeakyScanArrays&) {
 void leaky_scan_backward(const LeakyScanParams&, const LeakyScanGrads&) {
   no_backend("cuda neuron scan");
 }
+void leaky_scan_constant_forward(const LeakyScanParams&, const LeakyScanArrays&) {
+  no_backend("cuda neuron scan");
+}
+void adam_step(const AdamStep&, int64_t, float*, const float*, float*, float*) {
+  no_backend("cuda optimizer step");
+}
+void sgd_step(const SgdStep&, int64_t, float*, const float*, float*) {
+  no_backend("cuda optimizer step");
+}
+void poisson_encode(const PoissonDraw&, const float*, float*) {
+  no_backend("cuda encoder");
+}
 
 }  // namespace cuda
 }  // namespace soma

@@ -5,6 +5,9 @@
 #include <stdexcept>
 
 #include "core/autograd/grad_mode.hpp"
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/cuda_runtime.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/ops/reduce.hpp"
 #include "core/ops/shape_ops.hpp"
 #include "core/random/rng.hpp"
@@ -20,7 +23,20 @@ Shape with_time(int64_t steps, const Shape& s) {
 }
 }  // namespace
 
+namespace {
+// The GPU draws from Philox4x32-10 keyed by two draws of the host generator, so a seeded run
+// repeats itself on the GPU, though with other spikes than the CPU's stream gives.
+Tensor poisson_encode_cuda(const Tensor& x, int64_t steps, Rng& rng, float f_max, float dt) {
+  Tensor out = Tensor::uninitialized(with_time(steps, x.shape()), Device::cuda);
+  const uint64_t key = uint64_t(rng.next_u32()) | uint64_t(rng.next_u32()) << 32;
+  cuda::poisson_encode({key, dt * f_max, x.numel(), out.numel()}, x.raw_data(), out.raw_data());
+  return out;
+}
+}  // namespace
+
 Tensor poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_max, float dt) {
+  if (require_device("poisson_encode", x) == Device::cuda)
+    return poisson_encode_cuda(x, steps, rng, f_max, dt);
   Tensor out = Tensor::zeros(with_time(steps, x.shape()));
   const int64_t n = x.numel();
   for (int64_t t = 0; t < steps; ++t)
@@ -30,6 +46,7 @@ Tensor poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_max, flo
 }
 
 Tensor signed_poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_max, float dt) {
+  require_cpu("signed_poisson_encode", x);
   Tensor out = Tensor::zeros(with_time(steps, x.shape()));
   const int64_t n = x.numel();
   for (int64_t t = 0; t < steps; ++t)
@@ -42,7 +59,15 @@ Tensor signed_poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_m
 }
 
 Tensor constant_current_encode(const Tensor& x, int64_t steps) {
-  Tensor current = Tensor::uninitialized(with_time(steps, x.shape()));
+  const Device d = require_device("constant_current_encode", x);
+  Tensor current = Tensor::uninitialized(with_time(steps, x.shape()), d);
+  if (d == Device::cuda) {  // one queued device-to-device copy per step
+    const int64_t n = x.numel();
+    for (int64_t t = 0; t < steps; ++t)
+      cuda::copy(current.raw_data() + t * n, x.raw_data(), n * int64_t(sizeof(float)),
+                 cuda::CopyKind::device_to_device);
+    return current;
+  }
   for (int64_t t = 0; t < steps; ++t)
     std::copy(x.data(), x.data() + x.numel(), current.data() + t * x.numel());
   return current;
@@ -50,8 +75,8 @@ Tensor constant_current_encode(const Tensor& x, int64_t steps) {
 
 Tensor constant_current_lif_encode(const Tensor& x, int64_t steps, const LIFBoxParameters& p) {
   NoGrad ng;
-  return constant_input_spikes(x, steps, Tensor::full(x.shape(), p.v_leak),
-                               Tensor::zeros(x.shape()), lif_box_scan_config(p));
+  return constant_input_spikes(x, steps, Tensor::full(x.shape(), p.v_leak, x.device()),
+                               Tensor::zeros(x.shape(), x.device()), lif_box_scan_config(p));
 }
 
 Tensor spike_latency_mask(const Tensor& spikes) {

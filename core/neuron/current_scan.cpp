@@ -109,6 +109,23 @@ float* ptr(Tensor& t) {
   return t.defined() ? t.raw_data() : nullptr;
 }
 
+// constant_input_spikes on the GPU, with the same checks. The spikes are dense values (a spike
+// index would need a compaction pass).
+Tensor constant_input_spikes_cuda(const Tensor& x, int64_t steps, const Tensor& v0,
+                                  const Tensor& i0, const CurrentScanConfig& c) {
+  require_device("constant_input_spikes", x, v0, i0);
+  if (!c.spiking || steps <= 0 || v0.shape() != x.shape() || i0.shape() != x.shape())
+    throw std::invalid_argument(
+        "constant_input_spikes: needs a spiking scan, steps > 0 and a state shaped as the input");
+  Shape shape{steps};
+  shape.insert(shape.end(), x.shape().begin(), x.shape().end());
+  Tensor v = v0.clone(), i = i0.clone(), z = Tensor::uninitialized(shape, Device::cuda);
+  cuda::leaky_scan_constant_forward(
+      kernel_params(c, {shape[0], x.numel()}),
+      {x.raw_data(), v.raw_data(), i.raw_data(), z.raw_data(), nullptr, nullptr});
+  return z;
+}
+
 }  // namespace
 
 CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& i0,
@@ -180,6 +197,7 @@ std::shared_ptr<Storage::SpikeIndex> merge_spikes(const std::vector<BlockSpikes>
 
 Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
                              const CurrentScanConfig& c) {
+  if (x.device() == Device::cuda) return constant_input_spikes_cuda(x, steps, v0, i0, c);
   if (!c.spiking) throw std::invalid_argument("constant_input_spikes: the scan must spike");
   if (steps <= 0) throw std::invalid_argument("constant_input_spikes: steps must be positive");
   if (v0.shape() != x.shape() || i0.shape() != x.shape())

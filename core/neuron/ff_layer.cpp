@@ -13,6 +13,7 @@
 #include "core/ops/conv_kernels.hpp"
 #include "core/ops/conv_sparse_grad.hpp"
 #include "core/ops/conv_spikes.hpp"
+#include "core/ops/linalg.hpp"
 
 namespace soma {
 
@@ -243,7 +244,9 @@ class LinearSynapse : public Synapse {
 CurrentScanResult linear_neuron_sequence(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                          const LIFState& state, const CurrentScanConfig& c,
                                          bool record_trace, FFLayerOptions opt) {
-  require_cpu("linear_neuron_sequence", x, weight, bias);
+  // On the GPU: one cuBLAS GEMM over all T B rows, then the fused scan (one kernel).
+  if (require_device("linear_neuron_sequence", x, weight, bias, state.v, state.i) == Device::cuda)
+    return current_scan(linear(x, weight, bias), state.v, state.i, c, record_trace);
   if (weight.dim() != 2 || x.dim() < 2 || x.size(-1) != weight.size(1))
     throw std::invalid_argument("linear_neuron_sequence: input " + to_string(x.shape()) +
                                 " does not fit weight " + to_string(weight.shape()));

@@ -4,6 +4,7 @@
 
 #include "core/neuron/cell_scan.hpp"
 #include "core/neuron/current_scan.hpp"
+#include "core/neuron/lif_recurrent_cuda.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/shape_ops.hpp"
@@ -88,6 +89,10 @@ LIFRecurrentSequence lif_recurrent_sequence(const Tensor& x_in, const Tensor& w_
                                             bool record_states) {
   if (!w_rec.defined() || !s0.z.defined())
     throw std::invalid_argument("lif_recurrent_sequence: needs recurrent weights and z0");
+#ifdef SOMA_CUDA
+  if (x_in.device() == Device::cuda)
+    return detail::lif_recurrent_sequence_cuda(x_in, w_rec, s0, p, record_states);
+#endif
   LIFCell cell{p.dt * p.tau_mem_inv,
                1.0f - p.dt * p.tau_syn_inv,
                p.v_leak,

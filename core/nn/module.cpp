@@ -81,6 +81,20 @@ Tensors Module::parameters() const {
   return values_of(named_parameters());
 }
 
+void Module::to_device(Device device) {
+  Tensors all = parameters();
+  for (const Tensor& b : buffers()) all.push_back(b);
+  for (Tensor& t : all) {
+    if (t.device() == device) continue;
+    Tensor moved = t.detach().to(device);
+    TensorImpl& impl = *t.impl();
+    impl.storage = moved.impl()->storage;
+    impl.offset = moved.impl()->offset;
+    impl.device = device;
+    t.zero_grad();
+  }
+}
+
 NamedTensors Module::named_buffers() const {
   NamedTensors all;
   collect("", false, all);

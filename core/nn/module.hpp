@@ -60,6 +60,9 @@ class Module {
   Tensors buffers() const;
   const NamedModules& named_children() const { return children_; }
   int64_t num_parameters() const;
+  // Moves every parameter and buffer to `device` in place: the handles the module (and an
+  // optimizer made afterwards) hold now refer to device storage; gradients are dropped.
+  void to_device(Device device);
 
   // Parameters and buffers by dotted name. The values are detached aliases, not copies: clone
   // them to keep a snapshot while training goes on.

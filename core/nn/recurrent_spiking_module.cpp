@@ -39,7 +39,9 @@ void RecurrentSpikingModule::check_input(const Tensor& x) const {
 }
 
 Tensor RecurrentSpikingModule::recurrent() const {
-  return mask_.defined() ? recurrent_weights * mask_ : recurrent_weights;
+  if (!mask_.defined()) return recurrent_weights;
+  if (mask_.device() != recurrent_weights.device()) mask_ = mask_.to(recurrent_weights.device());
+  return recurrent_weights * mask_;
 }
 
 }  // namespace soma::nn

@@ -39,7 +39,9 @@ class RecurrentSpikingModule : public SpikingModule {
   Tensor recurrent() const;
 
  private:
-  Tensor mask_;  // 1 - I, undefined with autapses
+  // 1 - I, undefined with autapses. Not a buffer (checkpoints never held it): recurrent() moves
+  // it to the weights' device when Module::to_device has moved them.
+  mutable Tensor mask_;
 };
 
 }  // namespace soma::nn

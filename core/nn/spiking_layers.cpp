@@ -14,8 +14,9 @@
 namespace soma::nn {
 namespace {
 
-LIFState initial_state(const Shape& shape, const CurrentScanConfig& c) {
-  return {Tensor::full(shape, c.v_leak), Tensor::zeros(shape)};
+// On the input's device: a layer on cuda starts from a cuda state.
+LIFState initial_state(const Shape& shape, const CurrentScanConfig& c, Device d) {
+  return {Tensor::full(shape, c.v_leak, d), Tensor::zeros(shape, d)};
 }
 
 Tensor scaled(const Tensor& t, float gain) {
@@ -52,7 +53,7 @@ Tensor SpikingLinear::forward(const Tensor& x) {
   step.back() = synapse->out_features();
   CurrentScanResult r =
       linear_neuron_sequence(x, scaled(synapse->weight, gain), scaled(synapse->bias, gain),
-                             initial_state(step, neuron), neuron, record_states);
+                             initial_state(step, neuron, x.device()), neuron, record_states);
   state = {r.v, r.i};
   return output_of(r, neuron.spiking, record_states, recorded_);
 }
@@ -75,7 +76,7 @@ Tensor SpikingConv2d::forward(const Tensor& x) {
   Shape step{x.size(1), synapse->weight.size(0), (x.size(3) + 2 * o.padding - k) / o.stride + 1,
              (x.size(4) + 2 * o.padding - k) / o.stride + 1};
   const Tensor w = scaled(synapse->weight, gain), b = scaled(synapse->bias, gain);
-  const LIFState s0 = initial_state(step, neuron);
+  const LIFState s0 = initial_state(step, neuron, x.device());
   CurrentScanResult r;
   if (constant_over_time(x)) {
     // An image fed as a current at every step (mnist --encoder current) is convolved once and
@@ -97,7 +98,7 @@ Tensor SpikingConv2d::forward_pooled(const Tensor& x, int kernel, Tensor* spikes
   }
   const Tensor w = scaled(synapse->weight, gain), b = scaled(synapse->bias, gain);
   Tensor c = conv2d(select(x, 0), w, b, synapse->options());
-  const LIFState s0 = initial_state(c.shape(), neuron);
+  const LIFState s0 = initial_state(c.shape(), neuron, c.device());
   PooledScanResult r =
       constant_current_pool_scan(c, x.size(0), s0.v, s0.i, neuron, spikes != nullptr);
   state = {r.v, r.i};

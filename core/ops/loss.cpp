@@ -9,6 +9,7 @@
 
 #include "core/autograd/node.hpp"
 #include "core/backend/device_check.hpp"
+#include "core/ops/cuda_reduce_loss.hpp"
 
 namespace soma {
 
@@ -153,6 +154,9 @@ Tensor softmax(const Tensor& x, int dim) {
 }
 
 Tensor log_softmax(const Tensor& x, int dim) {
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda) return cuda_ops::log_softmax(x, dim);
+#endif
   require_cpu("log_softmax", x);
   Lanes l = lanes_of(x.shape(), dim);
   Tensor y = Tensor::zeros(x.shape());
@@ -163,6 +167,9 @@ Tensor log_softmax(const Tensor& x, int dim) {
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
+#ifdef SOMA_CUDA
+  if (log_probs.device() == Device::cuda) return cuda_ops::nll_loss(log_probs, target, r);
+#endif
   require_cpu("nll_loss", log_probs, target);
   std::vector<int64_t> t = class_targets("nll_loss", log_probs, target);
   int64_t n = log_probs.size(0), c = log_probs.size(1);

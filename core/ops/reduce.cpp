@@ -2,6 +2,7 @@
 
 #include "core/autograd/node.hpp"
 #include "core/backend/device_check.hpp"
+#include "core/ops/cuda_reduce_loss.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/shape_ops.hpp"
 
@@ -57,6 +58,9 @@ std::vector<int64_t> argmax_indices(const Tensor& x, const Split& s) {
 }  // namespace
 
 Tensor sum(const Tensor& x) {
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda) return cuda_ops::sum(x);
+#endif
   require_cpu("sum", x);
   Shape shape = x.shape();
   Tensor out = Tensor::scalar(float(x.array().cast<double>().sum()));
@@ -65,6 +69,9 @@ Tensor sum(const Tensor& x) {
 }
 
 Tensor sum(const Tensor& x, int dim, bool keepdim) {
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda) return cuda_ops::sum(x, dim, keepdim);
+#endif
   require_cpu("sum", x);
   Split s = split_at(x.shape(), dim, keepdim);
   Tensor out = Tensor::zeros(s.reduced);
@@ -92,6 +99,9 @@ Tensor max(const Tensor& x) {
 }
 
 Tensor max(const Tensor& x, int dim, bool keepdim) {
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda) return cuda_ops::max(x, dim, keepdim);
+#endif
   require_cpu("max", x);
   Split s = split_at(x.shape(), dim, keepdim);
   std::vector<int64_t> idx = argmax_indices(x, s);

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/device_check.hpp"
+
 namespace soma::optim {
 
 Adam::Adam(Tensors params, AdamOptions opt, bool decoupled_weight_decay)
@@ -21,6 +24,7 @@ void Adam::step() {
 
 void Adam::update(size_t i) {
   Tensor p = params_[i], g = p.grad();
+  if (require_device("Adam", p, g) == Device::cuda) return update_cuda(i);
   float& t = state(i, "step", true).data()[0];
   ArrayMap m = state(i, "exp_avg").array();
   ArrayMap v = state(i, "exp_avg_sq").array();
@@ -41,6 +45,25 @@ void Adam::update(size_t i) {
   float step_size = float(lr_ / correction1);
   float sqrt_correction2 = float(std::sqrt(correction2));
   p.array() -= step_size * m / (v.sqrt() / sqrt_correction2 + opt_.eps);
+}
+
+void Adam::update_cuda(size_t i) {
+  Tensor p = params_[i], g = p.grad();
+  float& t = state(i, "step", true).data()[0];
+  Tensor& m = state(i, "exp_avg");
+  Tensor& v = state(i, "exp_avg_sq");
+  t += 1;
+  const double correction1 = 1 - std::pow(double(opt_.beta1), double(t));
+  const double correction2 = 1 - std::pow(double(opt_.beta2), double(t));
+  const cuda::AdamStep s{opt_.beta1,
+                         opt_.beta2,
+                         opt_.eps,
+                         opt_.weight_decay,
+                         float(lr_ / correction1),
+                         float(std::sqrt(correction2)),
+                         1 - lr_ * opt_.weight_decay,
+                         decoupled_};
+  cuda::adam_step(s, p.numel(), p.raw_data(), g.raw_data(), m.raw_data(), v.raw_data());
 }
 
 }  // namespace soma::optim

@@ -44,6 +44,7 @@ class Adam : public Optimizer {
 
  private:
   void update(size_t i);
+  void update_cuda(size_t i);  // the same step as one kernel on a device parameter
   AdamOptions opt_;
   bool decoupled_;
 };

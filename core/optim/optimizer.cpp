@@ -48,7 +48,13 @@ void Optimizer::zero_grad() {
 
 Tensor& Optimizer::state(size_t i, const std::string& name, bool scalar) {
   auto [it, inserted] = state_[i].try_emplace(name);
-  if (inserted) it->second = scalar ? Tensor::scalar(0) : Tensor::zeros(params_[i].shape());
+  // Moments live beside their parameter; step counters stay on the host, where the step reads
+  // them. State loaded from a checkpoint (always on the CPU) moves to the parameter's device.
+  const Device d = scalar ? Device::cpu : params_[i].device();
+  if (inserted)
+    it->second = scalar ? Tensor::scalar(0) : Tensor::zeros(params_[i].shape(), d);
+  else if (it->second.device() != d)
+    it->second = it->second.to(d);
   return it->second;
 }
 

@@ -2,6 +2,9 @@
 
 #include <stdexcept>
 
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/device_check.hpp"
+
 namespace soma::optim {
 
 SGD::SGD(Tensors params, SGDOptions opt) : Optimizer(std::move(params), opt.lr), opt_(opt) {
@@ -15,6 +18,10 @@ void SGD::step() {
   for (size_t i = 0; i < params_.size(); ++i) {
     Tensor p = params_[i], g = p.grad();
     if (!g.defined()) continue;
+    if (require_device("SGD", p, g) == Device::cuda) {
+      step_cuda(i);
+      continue;
+    }
     Eigen::ArrayXf d = g.array();
     if (opt_.weight_decay != 0) d += opt_.weight_decay * p.array();
     if (opt_.momentum != 0) {
@@ -31,6 +38,15 @@ void SGD::step() {
     }
     p.array() -= lr_ * d;
   }
+}
+
+void SGD::step_cuda(size_t i) {
+  Tensor p = params_[i], g = p.grad();
+  const bool momentum = opt_.momentum != 0, first = momentum && !has_state(i, "momentum_buffer");
+  float* buf = momentum ? state(i, "momentum_buffer").raw_data() : nullptr;
+  const cuda::SgdStep s{lr_,           opt_.momentum, opt_.dampening, opt_.weight_decay,
+                        opt_.nesterov, first};
+  cuda::sgd_step(s, p.numel(), p.raw_data(), g.raw_data(), buf);
 }
 
 }  // namespace soma::optim

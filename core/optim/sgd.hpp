@@ -29,6 +29,7 @@ class SGD : public Optimizer {
   std::vector<std::string> state_names() const override { return {"momentum_buffer"}; }
 
  private:
+  void step_cuda(size_t i);  // the same step as one kernel on a device parameter
   SGDOptions opt_;
 };
 

@@ -116,7 +116,7 @@ int parse_task_flags(Task& task, const std::vector<std::string>& args, ParamValu
     const std::vector<std::string> a = norse_spellings(args, task.params());
     std::vector<std::string> reversed(a.rbegin(), a.rend());  // CLI11 wants them reversed
     app.parse(reversed);
-    check_device(values);
+    check_device(values, task.runs_on_cuda(values));
   } catch (const CLI::CallForHelp&) {
     out << app.help();
     return 0;

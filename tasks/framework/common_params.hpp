@@ -14,7 +14,8 @@ void add_device_param(ParamTable& t);
 void add_surrogate_params(ParamTable& t);
 
 // Throws std::runtime_error when the chosen device is not available in this build.
-void check_device(const ParamValues& v);
+// task_runs_on_cuda: Task::runs_on_cuda for these values.
+void check_device(const ParamValues& v, bool task_runs_on_cuda = false);
 Surrogate surrogate_of(const ParamValues& v);
 
 }  // namespace soma

@@ -57,6 +57,9 @@ class Task {
   // infer() then runs the model on `input` (values in [0, 1]) and publishes what it makes of it
   // into telemetry. The defaults take none.
   virtual std::pair<int64_t, int64_t> input_shape() const { return {0, 0}; }
+  // Whether every op of this configuration has a CUDA path (check_device refuses --device cuda
+  // otherwise, rather than letting the run fail at its first CPU-only op).
+  virtual bool runs_on_cuda(const ParamValues&) const { return false; }
   virtual void infer(const Image&) {}
   const Telemetry& telemetry() const { return telemetry_; }
 

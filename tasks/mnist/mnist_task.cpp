@@ -82,6 +82,10 @@ void MnistTask::build(const ParamValues& v) {
   else
     model_ = std::make_shared<RecurrentNet>(v.get_int("hidden"), float(v.get_float("v_th")),
                                             surrogate_of(v), rng);
+  // --device cuda (the rec model; check_device refuses the rest): the weights move once, before
+  // the trainer makes the optimizer; batches move as they are encoded.
+  device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
+  if (device_ == Device::cuda) model_->to_device(device_);
 }
 
 nir::Graph MnistTask::to_nir() const {
@@ -99,9 +103,13 @@ nir::Graph MnistTask::to_nir() const {
   return b.graph;
 }
 
+bool MnistTask::runs_on_cuda(const ParamValues& v) const {
+  return v.get_string("model") == "rec";
+}
+
 Tensor MnistTask::encode(const Tensor& images) {
   const std::string& kind = values().get_string("encoder");
-  Tensor x = images * float(values().get_float("input_scale"));
+  Tensor x = images.to(device_) * float(values().get_float("input_scale"));
   if (kind == "current") return constant_current_encode(x, steps_);
   if (kind == "poisson") return poisson_encode(x, steps_, encoder_rng_);
   return constant_current_lif_encode(x, steps_);
@@ -121,17 +129,17 @@ BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
   Tensor x = encode(b.images);
   clock.lap(StepProfile::encode);
   Tensor s = scores(x);
-  Tensor loss = nll_loss(log_softmax(s, 1), b.targets);
+  Tensor loss = nll_loss(log_softmax(s, 1), b.targets.to(device_));
   clock.lap(StepProfile::forward);
   loss.backward();
   clock.lap(StepProfile::backward);
   // The densities from every 8th step: counting 26 MB of input each step cost bench_mnist_epoch
   // 1.3 ms of a 22 ms step, inside the time it measures.
   if (StepProfile* p = clock.profile(); p && p->steps % 8 == 0) {
-    count_nonzeros(x, p->input_ones, p->input_count);
-    count_nonzeros(model_->hidden_spikes, p->hidden_ones, p->hidden_count);
+    count_nonzeros(x.cpu(), p->input_ones, p->input_count);
+    count_nonzeros(model_->hidden_spikes.cpu(), p->hidden_ones, p->hidden_count);
   }
-  return {loss.item(), count_top_k(s, b.targets), b.targets.numel()};
+  return {loss.item(), count_top_k(s.cpu(), b.targets), b.targets.numel()};
 }
 
 EvalStats MnistTask::evaluate(bool test) {
@@ -145,8 +153,8 @@ EvalStats MnistTask::evaluate(bool test) {
     auto b = loader.next();
     if (!b) break;
     Tensor s = scores(encode(b->images));
-    loss += double(nll_loss(log_softmax(s, 1), b->targets, Reduction::sum).item());
-    correct += count_top_k(s, b->targets);
+    loss += double(nll_loss(log_softmax(s, 1), b->targets.to(device_), Reduction::sum).item());
+    correct += count_top_k(s.cpu(), b->targets);
     count += b->targets.numel();
   }
   return {loss / double(std::max<int64_t>(count, 1)),
@@ -168,7 +176,7 @@ void MnistTask::publish_pictures() {
   NoGrad no_grad;
   Batch b = data_.first_test_batch();
   scores(encode(b.images));
-  const Tensor& z = model_->hidden_spikes;  // (T, B, ...)
+  const Tensor z = model_->hidden_spikes.cpu(), volts = last_voltages_.cpu();  // (T, B, ...)
   const int64_t T = z.size(0), per_sample = z.numel() / (T * z.size(1));
   Raster r{"hidden spikes (first test image)", T, std::min<int64_t>(per_sample, 200), {}};
   for (int64_t t = 0; t < T; ++t)
@@ -176,7 +184,7 @@ void MnistTask::publish_pictures() {
   telemetry_.set(std::move(r));
   Traces tr{"read-out voltages (first test image)", T, 10, {}};
   for (int64_t t = 0; t < T; ++t)
-    for (int64_t c = 0; c < 10; ++c) tr.values.push_back(last_voltages_.at({t, 0, c}));
+    for (int64_t c = 0; c < 10; ++c) tr.values.push_back(volts.at({t, 0, c}));
   telemetry_.set(std::move(tr));
   const int64_t hw = b.images.size(2) * b.images.size(3);
   telemetry_.set(Image{"first test image", b.images.size(2), b.images.size(3),

@@ -29,6 +29,7 @@ class MnistTask : public TrainingTask {
 
  protected:
   void build(const ParamValues& v) override;
+  bool runs_on_cuda(const ParamValues& v) const override;
   nn::Module& model() const override { return *model_; }
   int64_t batches_per_epoch() const override { return data_.batches_per_epoch(); }
   BatchStats train_batch(int64_t epoch, int64_t batch) override;
@@ -46,6 +47,7 @@ class MnistTask : public TrainingTask {
   int64_t steps_ = 0;
   Tensor last_voltages_;
   Rng encoder_rng_{1};  // Poisson encoder
+  Device device_ = Device::cpu;
 };
 
 }  // namespace soma

@@ -1,5 +1,7 @@
-// Element-wise kernels: binary ops on equal-length arrays or with a scalar, and fill.
+// Element-wise kernels: binary ops on equal-length arrays or with a scalar, and fill. The
+// arithmetic is elementwise_body.hpp's; this file holds the grid-stride loops and launches.
 #include "core/backend/cuda/device_context.hpp"
+#include "core/backend/cuda/elementwise_body.hpp"
 #include "core/backend/cuda/launch.cuh"
 #include "core/backend/cuda_ops.hpp"
 #include "core/backend/cuda_runtime.hpp"
@@ -8,30 +10,16 @@ namespace soma::cuda {
 
 namespace {
 
-__device__ inline float apply(BinaryOp op, float a, float b) {
-  switch (op) {
-    case BinaryOp::add:
-      return a + b;
-    case BinaryOp::sub:
-      return a - b;
-    case BinaryOp::mul:
-      return a * b;
-    case BinaryOp::div:
-      return a / b;
-  }
-  return 0.0f;
-}
-
 __global__ void binary_kernel(BinaryOp op, const float* a, const float* b, int64_t n, float* out) {
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n;
        k += int64_t(gridDim.x) * blockDim.x)
-    out[k] = apply(op, a[k], b[k]);
+    out[k] = apply_binary(op, a[k], b[k]);
 }
 
 __global__ void scalar_kernel(BinaryOp op, const float* a, float b, int64_t n, float* out) {
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n;
        k += int64_t(gridDim.x) * blockDim.x)
-    out[k] = apply(op, a[k], b);
+    out[k] = apply_binary(op, a[k], b);
 }
 
 __global__ void fill_kernel(float* p, int64_t n, float value) {

@@ -1,0 +1,80 @@
+// Reductions along one dimension, log-softmax and NLL on the GPU: one thread per lane (bodies
+// and layout in reduce_body.hpp). A lane walks its n elements serially, which suits the
+// training loop's shapes (max over T = 32 steps of 2560 lanes, log-softmax over 10 classes of
+// 256 rows); a sum over all elements of a large tensor is one lane and so one thread: correct,
+// and slow beyond ~1e5 elements (a block-wide tree reduction is the next step for that).
+#include "core/backend/cuda/device_context.hpp"
+#include "core/backend/cuda/launch.cuh"
+#include "core/backend/cuda/reduce_body.hpp"
+#include "core/backend/cuda_ops.hpp"
+
+namespace soma::cuda {
+
+namespace {
+
+// Runs body(lane) for every lane of a grid-stride loop.
+template <class F>
+__global__ void lanes_kernel(int64_t lanes, F body) {
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < lanes;
+       k += int64_t(gridDim.x) * blockDim.x)
+    body(k);
+}
+
+template <class F>
+void launch_lanes(int64_t lanes, F body, const char* what) {
+  if (lanes == 0) return;
+  lanes_kernel<<<blocks_for(lanes), kThreads, 0, stream()>>>(lanes, body);
+  check(cudaGetLastError(), what);
+}
+
+int64_t lanes_of(const LaneShape& l) {
+  return l.outer * l.inner;
+}
+
+}  // namespace
+
+void lane_sum(const LaneShape& l, const float* x, float* out) {
+  launch_lanes(
+      lanes_of(l), [=] __device__(int64_t k) { lane_sum(l, x, out, k); }, "lane_sum");
+}
+
+void lane_expand(const LaneShape& l, const float* g, float scale, float* out) {
+  launch_lanes(
+      lanes_of(l), [=] __device__(int64_t k) { lane_expand(l, g, scale, out, k); }, "lane_expand");
+}
+
+void lane_max(const LaneShape& l, const float* x, float* out, float* idx) {
+  launch_lanes(
+      lanes_of(l), [=] __device__(int64_t k) { lane_max(l, x, out, idx, k); }, "lane_max");
+}
+
+void lane_max_backward(const LaneShape& l, const float* g, const float* idx, float* gx) {
+  launch_lanes(
+      lanes_of(l), [=] __device__(int64_t k) { lane_max_backward(l, g, idx, gx, k); },
+      "lane_max_backward");
+}
+
+void log_softmax_forward(const LaneShape& l, const float* x, float* y) {
+  launch_lanes(
+      lanes_of(l), [=] __device__(int64_t k) { lane_log_softmax(l, x, y, k); }, "log_softmax");
+}
+
+void log_softmax_backward(const LaneShape& l, const float* g, const float* y, float* gx) {
+  launch_lanes(
+      lanes_of(l), [=] __device__(int64_t k) { lane_log_softmax_backward(l, g, y, gx, k); },
+      "log_softmax backward");
+}
+
+void nll_forward(int64_t n, int64_t c, const float* lp, const float* target, float* per) {
+  launch_lanes(
+      n, [=] __device__(int64_t i) { nll_row(c, lp, target, per, i); }, "nll_loss");
+}
+
+void nll_backward(int64_t n, int64_t c, const float* target, const float* g, float scale, bool each,
+                  float* gx) {
+  launch_lanes(
+      n, [=] __device__(int64_t i) { nll_row_backward(c, target, g, scale, each, gx, i); },
+      "nll_loss backward");
+}
+
+}  // namespace soma::cuda

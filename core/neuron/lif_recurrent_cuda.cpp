@@ -1,0 +1,118 @@
+// lif_recurrent_sequence on the GPU. Forward, per step t: one kernel computes
+// cur_t = x_t + z_{t-1} W^T and the LIF update for every neuron (B H threads). Backward, per
+// step from the last: one kernel adds gcur_{t+1} W to dL/dz_t and runs the step's adjoint; then
+//   dL/dW = sum_t gcur_t^T z_{t-1}   (two GEMMs: steps 1.. against z_0.., step 0 against z0)
+//   dL/dz0 = gcur_0 W
+// The node's outputs are z (T, B, H), the final v and i, and z_{T-1} as its own output (a view
+// of z would need slice's CPU backward).
+#ifdef SOMA_CUDA
+
+#include "core/neuron/lif_recurrent_cuda.hpp"
+
+#include <stdexcept>
+
+#include "core/autograd/grad_mode.hpp"
+#include "core/autograd/node.hpp"
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/cuda_runtime.hpp"
+#include "core/backend/device_check.hpp"
+#include "core/backend/gemm.hpp"
+
+namespace soma::detail {
+
+namespace {
+
+constexpr Device kCuda = Device::cuda;
+
+// The initial state made on the host by lif_recurrent_initial_state (constants, no gradient)
+// follows the input to the device; a state that needs a gradient must already be there.
+Tensor on_device(const Tensor& t) {
+  if (t.device() == kCuda) return t;
+  if (t.requires_grad())
+    throw std::invalid_argument(
+        "lif_recurrent_sequence: the initial state needs a gradient but is on the cpu while the "
+        "input is on cuda; move it with .cuda() first");
+  return t.cuda();
+}
+
+void copy_device(float* dst, const float* src, int64_t n) {
+  cuda::copy(dst, src, n * int64_t(sizeof(float)), cuda::CopyKind::device_to_device);
+}
+
+}  // namespace
+
+LIFRecurrentSequence lif_recurrent_sequence_cuda(const Tensor& x_in, const Tensor& w_rec,
+                                                 const LIFRecurrentState& state0,
+                                                 const LIFParameters& p, bool record_states) {
+  if (record_states)
+    throw std::runtime_error(
+        "lif_recurrent_sequence: record_states has no CUDA implementation yet (Soma never falls "
+        "back to the CPU in silence); copy the inputs with .cpu()");
+  const Tensor z0 = on_device(state0.z), v0 = on_device(state0.v), i0 = on_device(state0.i);
+  require_device("lif_recurrent_sequence", x_in, w_rec, z0, v0, i0);
+  if (x_in.dim() != 3 || w_rec.dim() != 2 || w_rec.size(0) != x_in.size(2) ||
+      w_rec.size(1) != x_in.size(2) || z0.shape() != Shape{x_in.size(1), x_in.size(2)})
+    throw std::invalid_argument("lif_recurrent_sequence: input " + to_string(x_in.shape()) +
+                                ", recurrent weights " + to_string(w_rec.shape()) + " and state " +
+                                to_string(z0.shape()) + " do not fit");
+  const int64_t T = x_in.size(0), B = x_in.size(1), H = x_in.size(2), n = B * H;
+  cuda::LeakyScanParams kp{p.dt * p.tau_mem_inv,
+                           1.0f - p.dt * p.tau_syn_inv,
+                           p.v_leak,
+                           p.v_th,
+                           p.v_reset,
+                           true,
+                           p.reset == Reset::value,
+                           int(p.surrogate.method),
+                           p.surrogate.alpha,
+                           1,
+                           n,
+                           true};
+  Tensor z = Tensor::uninitialized(x_in.shape(), kCuda);
+  Tensor v_dec = Tensor::uninitialized(x_in.shape(), kCuda);
+  Tensor v = v0.clone(), i = i0.clone(), z_last = Tensor::uninitialized({B, H}, kCuda);
+  const Tensor w = w_rec.detach();
+  for (int64_t t = 0; t < T; ++t)
+    cuda::recurrent_step_forward(
+        kp, {H, w.raw_data(), t == 0 ? z0.raw_data() : z.raw_data() + (t - 1) * n,
+             x_in.raw_data() + t * n, v.raw_data(), i.raw_data(), z.raw_data() + t * n,
+             v_dec.raw_data() + t * n});
+  if (T > 0)
+    copy_device(z_last.raw_data(), z.raw_data() + (T - 1) * n, n);
+  else
+    copy_device(z_last.raw_data(), z0.raw_data(), n);
+
+  const Tensor zs = z.detach(), z0s = z0.detach();
+  Tensors outs = record_multi(
+      "lif_recurrent_sequence", {z, v, i, z_last}, {x_in, w_rec, z0, v0, i0},
+      [=](const Tensors& g) {
+        Tensor gz = g[0].clone(), gv = g[1].clone(), gi = g[2].clone();
+        if (T > 0)  // z_{T-1} is also the state output
+          cuda::binary(cuda::BinaryOp::add, gz.raw_data() + (T - 1) * n, g[3].raw_data(), n,
+                       gz.raw_data() + (T - 1) * n);
+        Tensor gcur = Tensor::uninitialized(zs.shape(), kCuda);
+        for (int64_t t = T - 1; t >= 0; --t)
+          cuda::recurrent_step_backward(
+              kp, {H, w.raw_data(), t + 1 < T ? gcur.raw_data() + (t + 1) * n : nullptr,
+                   gz.raw_data() + t * n, v_dec.raw_data() + t * n, gcur.raw_data() + t * n,
+                   gv.raw_data(), gi.raw_data()});
+        Tensor gw = Tensor::zeros(w.shape(), kCuda), gz0 = Tensor::zeros({B, H}, kCuda);
+        if (T > 1)
+          gemm(kCuda, true, false, H, H, (T - 1) * B, 1.0f, gcur.raw_data() + n, zs.raw_data(),
+               0.0f, gw.raw_data());
+        if (T > 0) {
+          gemm(kCuda, true, false, H, H, B, 1.0f, gcur.raw_data(), z0s.raw_data(), 1.0f,
+               gw.raw_data());
+          gemm(kCuda, false, false, B, H, H, 1.0f, gcur.raw_data(), w.raw_data(), 0.0f,
+               gz0.raw_data());
+        } else {
+          gz0 = g[3].clone();
+        }
+        return Tensors{gcur, gw, gz0, gv, gi};
+      });
+  return {outs[0], {outs[3], outs[1], outs[2]}, {}, {}};
+}
+
+}  // namespace soma::detail
+
+#endif  // SOMA_CUDA

@@ -1,0 +1,113 @@
+// The CUDA reductions and losses of cuda_reduce_loss.hpp: shapes and autograd here, one lane
+// kernel per pass (core/backend/cuda/reduce.cu). Results stay on the device; nothing syncs.
+#ifdef SOMA_CUDA
+
+#include "core/ops/cuda_reduce_loss.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "core/autograd/node.hpp"
+#include "core/backend/cuda_ops.hpp"
+#include "core/backend/device_check.hpp"
+
+namespace soma::cuda_ops {
+
+namespace {
+
+constexpr Device kCuda = Device::cuda;
+
+// x's shape as (outer, n, inner) around dim, and the reduced shape.
+cuda::LaneShape lanes_at(const Shape& shape, int dim, bool keepdim, Shape* reduced) {
+  cuda::LaneShape l{1, 1, 1};
+  const int d = normalize_dim(dim, int(shape.size()));
+  for (int i = 0; i < int(shape.size()); ++i) {
+    if (i < d) l.outer *= shape[size_t(i)];
+    if (i > d) l.inner *= shape[size_t(i)];
+    if (reduced && (i != d || keepdim)) reduced->push_back(i == d ? 1 : shape[size_t(i)]);
+  }
+  l.n = shape[size_t(d)];
+  return l;
+}
+
+Tensor reduce_sum(const char* name, const Tensor& x, const cuda::LaneShape& l, Shape reduced) {
+  Tensor out = Tensor::uninitialized(reduced, kCuda);
+  cuda::lane_sum(l, x.raw_data(), out.raw_data());
+  Shape shape = x.shape();
+  return record(name, out, {x}, [shape, l](const Tensor& g) {
+    Tensor gx = Tensor::uninitialized(shape, kCuda);
+    cuda::lane_expand(l, g.raw_data(), 1.0f, gx.raw_data());
+    return Tensors{gx};
+  });
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x) {
+  require_device("sum", x);
+  return reduce_sum("sum", x, {1, x.numel(), 1}, {});
+}
+
+Tensor sum(const Tensor& x, int dim, bool keepdim) {
+  require_device("sum", x);
+  Shape reduced;
+  const cuda::LaneShape l = lanes_at(x.shape(), dim, keepdim, &reduced);
+  return reduce_sum("sum_dim", x, l, reduced);
+}
+
+Tensor max(const Tensor& x, int dim, bool keepdim) {
+  require_device("max", x);
+  Shape reduced;
+  const cuda::LaneShape l = lanes_at(x.shape(), dim, keepdim, &reduced);
+  Tensor out = Tensor::uninitialized(reduced, kCuda), idx = Tensor::uninitialized(reduced, kCuda);
+  cuda::lane_max(l, x.raw_data(), out.raw_data(), idx.raw_data());
+  Shape shape = x.shape();
+  return record("max_dim", out, {x}, [shape, l, idx](const Tensor& g) {
+    Tensor gx = Tensor::uninitialized(shape, kCuda);
+    cuda::lane_max_backward(l, g.raw_data(), idx.raw_data(), gx.raw_data());
+    return Tensors{gx};
+  });
+}
+
+Tensor log_softmax(const Tensor& x, int dim) {
+  require_device("log_softmax", x);
+  const cuda::LaneShape l = lanes_at(x.shape(), dim, false, nullptr);
+  Tensor y = Tensor::uninitialized(x.shape(), kCuda);
+  cuda::log_softmax_forward(l, x.raw_data(), y.raw_data());
+  Tensor dy = y.detach();
+  return record("log_softmax", y, {x}, [dy, l](const Tensor& g) {
+    Tensor gx = Tensor::uninitialized(dy.shape(), kCuda);
+    cuda::log_softmax_backward(l, g.raw_data(), dy.raw_data(), gx.raw_data());
+    return Tensors{gx};
+  });
+}
+
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
+  require_device("nll_loss", log_probs, target);
+  if (log_probs.dim() != 2 || target.dim() != 1 || target.size(0) != log_probs.size(0))
+    throw std::invalid_argument("nll_loss: expected input (N, C) and target (N), got " +
+                                to_string(log_probs.shape()) + " and " + to_string(target.shape()));
+  const int64_t n = log_probs.size(0), c = log_probs.size(1);
+  Tensor per = Tensor::uninitialized({n}, kCuda);
+  cuda::nll_forward(n, c, log_probs.raw_data(), target.raw_data(), per.raw_data());
+  Tensor out = per;
+  if (r != Reduction::none) {
+    out = Tensor::uninitialized({}, kCuda);
+    cuda::lane_sum({1, n, 1}, per.raw_data(), out.raw_data());
+    if (r == Reduction::mean)
+      cuda::binary_scalar(cuda::BinaryOp::mul, out.raw_data(), 1.0f / float(n), 1, out.raw_data());
+  }
+  Tensor t = target.detach();
+  Shape shape = log_probs.shape();
+  const float scale = r == Reduction::mean ? 1.0f / float(n) : 1.0f;
+  return record("nll_loss", out, {log_probs}, [t, n, c, r, scale, shape](const Tensor& g) {
+    Tensor gx = Tensor::uninitialized(shape, kCuda);
+    cuda::nll_backward(n, c, t.raw_data(), g.raw_data(), scale, r == Reduction::none,
+                       gx.raw_data());
+    return Tensors{gx};
+  });
+}
+
+}  // namespace soma::cuda_ops
+
+#endif  // SOMA_CUDA

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The CUDA backend's checks for a machine with an NVIDIA GPU, in one run of under 6 minutes:
+#   1. soma_cuda_tests: every CUDA op against its CPU op (values and gradients), the recurrent
+#      layer and the MNIST rec model's training step;
+#   2. a short `soma mnist --model rec` on cuda and on cpu from the same seed: the loss curves
+#      should follow each other (the GPU's Poisson/constant encoders: constant here, so the
+#      spikes are the same; rounding differs);
+#   3. the device's name and memory (nvidia-smi), for the record.
+# Everything goes to one log, $OUT/cuda.log (or ./cuda.log without $OUT).
+#
+# Built on the dev machine (no GPU there): `scripts/cuda_prepare.sh` builds build-cuda/ and puts
+# what this script needs under build-cuda/check/ (the binaries and an MNIST subset, ~20 MB);
+# carry build-cuda/check to the GPU machine and run `bash scripts/cuda_check.sh`.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+dir=${CHECK_DIR:-build-cuda/check}
+log=${OUT:-.}/cuda.log
+mkdir -p "$(dirname "$log")"
+: >"$log"
+say() { echo "$*" | tee -a "$log"; }
+step() {  # step SECONDS NAME CMD...: run with a time limit, log the output and the exit status
+  local limit=$1 name=$2 t0=$SECONDS
+  shift 2
+  say "=== $name: $*"
+  timeout "$limit" "$@" >>"$log" 2>&1
+  local rc=$?
+  say "=== $name: exit $rc ($((SECONDS - t0)) s)"
+  return 0
+}
+
+say "cuda_check $(date -u +%FT%TZ) on $(hostname)"
+step 20 nvidia-smi nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
+step 150 cuda-tests "$dir/soma_cuda_tests" --duration=true
+
+if [[ -f $dir/mnist/train-images-idx3-ubyte ]]; then
+  common=(mnist --model rec --quiet --seed 3 --seq_length 32 --batch_size 256 --epochs 2
+    --limit_train 2048 --limit_test 512 --data_dir "$dir/mnist" --overwrite)
+  out=$(mktemp -d)
+  for device in cuda cpu; do
+    step 90 "mnist-rec-$device" "$dir/soma" "${common[@]}" --device "$device" --out "$out/$device"
+    say "--- metrics ($device)"
+    cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+  done
+  # Checkpoints are device-independent: the GPU run's checkpoint resumes on the CPU for a third
+  # epoch (and the CPU run's on the GPU).
+  step 60 resume-cuda-on-cpu "$dir/soma" mnist --resume "$out/cuda" --epochs 3 --device cpu --quiet
+  step 60 resume-cpu-on-cuda "$dir/soma" mnist --resume "$out/cpu" --epochs 3 --device cuda --quiet
+  for device in cuda cpu; do
+    say "--- metrics after resuming the $device run on the other device"
+    cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+  done
+  rm -rf "$out"
+else
+  say "=== mnist-rec: skipped, no MNIST subset in $dir/mnist (scripts/cuda_prepare.sh makes it)"
+fi
+say "cuda_check done in $SECONDS s; log: $log"

