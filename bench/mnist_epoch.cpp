@@ -11,6 +11,13 @@
 //     weight gradient summed per column in registers, native vectors at v3. A step at v4: encode
 //     2.5, forward 3.5, backward 3.9 ms. Two threads on this shared 2-core VM did not scale
 //     (2.90 s; its GEMM floor did).
+//     Then (2026-12-01, session 10) the encoder scans only the pixels that can spike (the
+//     normalised background sinks, kernels_isa.inl silent_lanes) with its state in registers
+//     over all steps, the recurrent step lists its spikes as it runs (scan_step_spikes), and the
+//     spike weight gradient reads G in place: one thread, quiet, one run each: 2.09-2.16 s per
+//     epoch at v4, soma / floor 0.42, Norse / soma 8.5-8.8 (step 9.0-9.3 ms: encode 1.3, forward
+//     3.5-3.6, backward 3.4-3.6); at v3 2.72 s, 0.34 of its floor, Norse / soma 6.8. Two threads:
+//     2.66 s, 0.75 of a floor that scaled, Norse / soma 6.9.
 //   conv (--model conv): ConvNet4 as assets/configs/fashion-conv.json trains it (image as a
 //     current, T = 16, batch 32). Floor: its convolution and fc1 GEMMs as single large GEMMs
 //     (conv1 once per image, conv2 and fc1 every step; forward, weight and input gradients).
@@ -36,6 +43,8 @@
 //     17.1 -> 15.5, weight gradient 14.9 -> 13.2), soma / floor by CPU time 0.75-0.84 ->
 //     0.67-0.98 (median 0.82 -> 0.77); at v3 (SOMA_ISA=v3) 524-531 -> 137-138 ms CPU per step
 //     (wall 718-722 -> 144-222 ms), soma / its floor by CPU time 1.37-1.39 -> 0.34-0.37.
+//     Quiet machine afterwards (one run, v4): 94.1 ms per step, soma / floor 0.89 (CPU time
+//     0.76).
 //     Left: conv2's spike forward and weight gradient (loads of W^T and dL/dout^T rows and a
 //     mispredicted exit per mask; a branch-free first 8 picks measured slower), conv1's
 //     recomputed scan and its T-fold copy of the current, fc1's dense input gradient.
