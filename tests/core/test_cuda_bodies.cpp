@@ -26,27 +26,20 @@
 #include "core/ops/shape_ops.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "scale_close.hpp"
 
 using namespace soma;
 
 namespace {
+
+using test::check_close_to_scale;
+using test::random_tensor;
 
 using Floats = std::vector<float>;
 
 Floats uniform(int64_t n, uint64_t seed, float lo, float hi) {
   Rng rng(seed);
   return Tensor::rand({n}, rng, lo, hi).to_vector();
-}
-
-// max |a - b| <= tol * max(|a|, 1e-3), as tests/cuda/ compares GPU with CPU.
-void check_close(const Floats& a, const Floats& b, float tol = 1e-5f) {
-  REQUIRE(a.size() == b.size());
-  float scale = 1e-3f, err = 0;
-  for (size_t k = 0; k < a.size(); ++k) {
-    scale = std::max(scale, std::fabs(a[k]));
-    err = std::max(err, std::fabs(a[k] - b[k]));
-  }
-  CHECK(err <= tol * scale);
 }
 
 // As current_scan.cpp's kernel_params.
@@ -141,9 +134,9 @@ TEST_CASE("cuda bodies: the leaky scan per neuron equals current_scan: state, sp
                                       i.data(),     spiking ? z.data() : nullptr,
                                       v_dec.data(), trace.data()};
         for (int64_t k = 0; k < W; ++k) cuda::leaky_forward_neuron(kp, a, k, W);
-        check_close(r.v.to_vector(), v);
-        check_close(r.i.to_vector(), i);
-        check_close(r.trace.to_vector(), trace);
+        check_close_to_scale(r.v.to_vector(), v);
+        check_close_to_scale(r.i.to_vector(), i);
+        check_close_to_scale(r.trace.to_vector(), trace);
         if (spiking) {
           CHECK(r.z.to_vector() == z);
           CHECK(std::count(z.begin(), z.end(), 1.0f) > 0);
@@ -166,9 +159,9 @@ TEST_CASE("cuda bodies: the leaky scan per neuron equals current_scan: state, sp
         // GPU, --fmad=false) do not; SuperSpike at alpha 100 scales a rounding difference of
         // v_dec by up to 200 / (alpha |x| + 1), and 40 reverse steps compound it (measured 2e-5
         // of the scale at reset-subtract).
-        check_close(x.grad().to_vector(), gx, 1e-4f);
-        check_close(v0.grad().to_vector(), gv, 1e-4f);
-        check_close(i0.grad().to_vector(), gi, 1e-4f);
+        check_close_to_scale(x.grad().to_vector(), gx, 1e-4f);
+        check_close_to_scale(v0.grad().to_vector(), gv, 1e-4f);
+        check_close_to_scale(i0.grad().to_vector(), gi, 1e-4f);
       }
 }
 
@@ -204,7 +197,7 @@ void compare_optimizer(Make make, Device device, int steps = 4) {
     p.set_grad(Tensor::from({n}, g));
     opt->step();
     device(s, hp, g);
-    check_close(p.to_vector(), hp, 1e-6f);
+    check_close_to_scale(p.to_vector(), hp, 1e-6f);
   }
 }
 
@@ -318,10 +311,10 @@ TEST_CASE("cuda bodies: sum and max along a dimension, and their gradients, equa
     Tensor s = sum(x, dim);
     Floats out(static_cast<size_t>(lanes)), gx(xs.size());
     each_lane(l, [&](int64_t k) { cuda::lane_sum(l, xs.data(), out.data(), k); });
-    check_close(s.to_vector(), out);
+    check_close_to_scale(s.to_vector(), out);
     s.backward(reshape(g, s.shape()));
     each_lane(l, [&](int64_t k) { cuda::lane_expand(l, gs.data(), 1.0f, gx.data(), k); });
-    check_close(x.grad().to_vector(), gx);
+    check_close_to_scale(x.grad().to_vector(), gx);
     x.zero_grad();
 
     Tensor m = max(x, dim);
@@ -349,14 +342,15 @@ TEST_CASE("cuda bodies: log_softmax and nll_loss, values and gradients, equal th
     const cuda::LaneShape l{n, c, 1};
     Floats y(xs.size()), per(static_cast<size_t>(n));
     each_lane(l, [&](int64_t k) { cuda::lane_log_softmax(l, xs.data(), y.data(), k); });
-    check_close(lp.to_vector(), y);
+    check_close_to_scale(lp.to_vector(), y);
     for (int64_t i = 0; i < n; ++i) cuda::nll_row(c, y.data(), ts.data(), per.data(), i);
     double total = 0;
     for (float v : per) total += v;
     if (r == Reduction::none)
-      check_close(loss.to_vector(), per);
+      check_close_to_scale(loss.to_vector(), per);
     else
-      check_close(loss.to_vector(), {float(r == Reduction::mean ? total / double(n) : total)});
+      check_close_to_scale(loss.to_vector(),
+                           {float(r == Reduction::mean ? total / double(n) : total)});
 
     Rng grng(14);
     Tensor g = r == Reduction::none ? Tensor::rand({n}, grng, -1.0f, 1.0f) : Tensor::scalar(0.7f);
@@ -369,7 +363,7 @@ TEST_CASE("cuda bodies: log_softmax and nll_loss, values and gradients, equal th
     each_lane(l, [&](int64_t k) {
       cuda::lane_log_softmax_backward(l, glp.data(), y.data(), gx.data(), k);
     });
-    check_close(x.grad().to_vector(), gx);
+    check_close_to_scale(x.grad().to_vector(), gx);
     x.zero_grad();
   }
   // A target outside [0, C) poisons the loss (the CPU op throws).
@@ -422,8 +416,8 @@ TEST_CASE(
             k);
     CHECK(r.z.to_vector() == z);
     CHECK(std::count(z.begin(), z.end(), 1.0f) > 0);
-    check_close(r.state.v.to_vector(), v);
-    check_close(r.state.i.to_vector(), i);
+    check_close_to_scale(r.state.v.to_vector(), v);
+    check_close_to_scale(r.state.i.to_vector(), i);
 
     // Backward from the spikes and the final voltage.
     Rng grng(22);
@@ -454,10 +448,10 @@ TEST_CASE(
           gz0[size_t(b * H + q)] += gcur[size_t(b * H + h)] * ws[size_t(h * H + q)];
     // 1e-4: as the leaky scan's gradients (FMAs in the CPU kernels, SuperSpike at alpha 100),
     // and the CPU sums the recurrent products in another order; measured up to 3e-5.
-    check_close(x.grad().to_vector(), gcur, 1e-4f);
-    check_close(w.grad().to_vector(), gw, 1e-4f);
-    check_close(z0.grad().to_vector(), gz0, 1e-4f);
-    check_close(v0.grad().to_vector(), gv, 1e-4f);
-    check_close(i0.grad().to_vector(), gi, 1e-4f);
+    check_close_to_scale(x.grad().to_vector(), gcur, 1e-4f);
+    check_close_to_scale(w.grad().to_vector(), gw, 1e-4f);
+    check_close_to_scale(z0.grad().to_vector(), gz0, 1e-4f);
+    check_close_to_scale(v0.grad().to_vector(), gv, 1e-4f);
+    check_close_to_scale(i0.grad().to_vector(), gi, 1e-4f);
   }
 }

@@ -16,33 +16,17 @@
 #include "core/ops/linalg.hpp"
 #include "core/random/rng.hpp"
 #include "error_of.hpp"
+#include "scale_close.hpp"
 #include "temp_dir.hpp"
 
 using namespace soma;
 
 namespace {
 
+using test::check_close_to_scale;
+using test::random_tensor;
+
 using test::error_of;
-
-Tensor random(const Shape& shape, uint64_t seed, float lo = -1, float hi = 1) {
-  Rng rng(seed);
-  return Tensor::rand(shape, rng, lo, hi);
-}
-
-// max |cpu - gpu| <= tol * max(|cpu|, 1e-3): relative to the tensor's scale, so values near 0
-// do not demand more digits than their neighbours carry.
-void check_close(const Tensor& cpu, const Tensor& gpu, float tol = 1e-5f) {
-  REQUIRE(gpu.defined());
-  REQUIRE(gpu.device() == Device::cuda);
-  REQUIRE(cpu.shape() == gpu.shape());
-  const std::vector<float> a = cpu.to_vector(), b = gpu.to_vector();
-  float scale = 1e-3f, err = 0;
-  for (size_t k = 0; k < a.size(); ++k) {
-    scale = std::max(scale, std::fabs(a[k]));
-    err = std::max(err, std::fabs(a[k] - b[k]));
-  }
-  CHECK(err <= tol * scale);
-}
 
 // A leaf on cuda holding the values of a cpu tensor.
 Tensor cuda_leaf(const Tensor& t) {
@@ -52,7 +36,7 @@ Tensor cuda_leaf(const Tensor& t) {
 }  // namespace
 
 TEST_CASE("cuda: host-device copies, zeros, full, clone, copy_, item") {
-  Tensor h = random({3, 5, 7}, 1);
+  Tensor h = random_tensor({3, 5, 7}, 1);
   Tensor d = h.cuda();
   CHECK(d.device() == Device::cuda);
   CHECK(d.to_vector() == h.to_vector());
@@ -72,7 +56,7 @@ TEST_CASE("cuda: host-device copies, zeros, full, clone, copy_, item") {
 }
 
 TEST_CASE("cuda: host code never reads device memory; ops without CUDA kernels say so") {
-  Tensor d = random({4}, 2).cuda();
+  Tensor d = random_tensor({4}, 2).cuda();
   CHECK_THROWS_AS(d.data(), std::runtime_error);
   const std::string msg = error_of([&] { relu(d); });
   CHECK(msg.find("relu") == 0);
@@ -86,68 +70,70 @@ TEST_CASE("cuda: gemm_cuda equals the CPU gemm for every transpose, alpha and be
     for (bool tb : {false, true}) {
       CAPTURE(ta);
       CAPTURE(tb);
-      Tensor a = random(ta ? Shape{k, m} : Shape{m, k}, 3),
-             b = random(tb ? Shape{n, k} : Shape{k, n}, 4);
-      Tensor c = random({m, n}, 5), dc = c.cuda();
+      Tensor a = random_tensor(ta ? Shape{k, m} : Shape{m, k}, 3),
+             b = random_tensor(tb ? Shape{n, k} : Shape{k, n}, 4);
+      Tensor c = random_tensor({m, n}, 5), dc = c.cuda();
       Tensor da = a.cuda(), db = b.cuda();
       gemm(ta, tb, m, n, k, 0.5f, a.data(), b.data(), 0.25f, c.data());
       gemm(Device::cuda, ta, tb, m, n, k, 0.5f, da.raw_data(), db.raw_data(), 0.25f, dc.raw_data());
-      check_close(c, dc);
+      check_close_to_scale(c, dc);
     }
 }
 
 TEST_CASE("cuda: TF32 GEMMs are opt-in and stay within their rounding (1e-2 of the scale)") {
   CHECK(!cuda::tf32());
   const int64_t n = 256;
-  Tensor a = random({n, n}, 6), b = random({n, n}, 7);
+  Tensor a = random_tensor({n, n}, 6), b = random_tensor({n, n}, 7);
   Tensor cpu = matmul(a, b);
   cuda::set_tf32(true);
   Tensor fast = matmul(a.cuda(), b.cuda());
   cuda::set_tf32(false);
   // TF32 keeps 10 mantissa bits (relative rounding 2^-11 per input); a sum of 256 products of
   // U(-1, 1) values has errors near 1e-3 of its scale.
-  check_close(cpu, fast, 1e-2f);
-  check_close(cpu, matmul(a.cuda(), b.cuda()));  // fp32 again
+  check_close_to_scale(cpu, fast, 1e-2f);
+  check_close_to_scale(cpu, matmul(a.cuda(), b.cuda()));  // fp32 again
 }
 
 TEST_CASE("cuda: matmul and linear, values and gradients") {
-  Tensor a = random({2, 6, 9}, 8).requires_grad_(), b = random({9, 5}, 9).requires_grad_();
+  Tensor a = random_tensor({2, 6, 9}, 8).requires_grad_(),
+         b = random_tensor({9, 5}, 9).requires_grad_();
   Tensor da = cuda_leaf(a), db = cuda_leaf(b);
-  Tensor g = random({2, 6, 5}, 10);
+  Tensor g = random_tensor({2, 6, 5}, 10);
   Tensor out = matmul(a, b), dout = matmul(da, db);
-  check_close(out, dout);
+  check_close_to_scale(out, dout);
   out.backward(g);
   dout.backward(g.cuda());
-  check_close(a.grad(), da.grad());
-  check_close(b.grad(), db.grad());
+  check_close_to_scale(a.grad(), da.grad());
+  check_close_to_scale(b.grad(), db.grad());
 
-  Tensor x = random({4, 3, 11}, 11).requires_grad_(), w = random({7, 11}, 12).requires_grad_();
-  Tensor bias = random({7}, 13).requires_grad_();
+  Tensor x = random_tensor({4, 3, 11}, 11).requires_grad_(),
+         w = random_tensor({7, 11}, 12).requires_grad_();
+  Tensor bias = random_tensor({7}, 13).requires_grad_();
   Tensor dx = cuda_leaf(x), dw = cuda_leaf(w), dbias = cuda_leaf(bias);
   Tensor y = linear(x, w, bias), dy = linear(dx, dw, dbias);
-  check_close(y, dy);
-  Tensor gy = random({4, 3, 7}, 14);
+  check_close_to_scale(y, dy);
+  Tensor gy = random_tensor({4, 3, 7}, 14);
   y.backward(gy);
   dy.backward(gy.cuda());
-  check_close(x.grad(), dx.grad());
-  check_close(w.grad(), dw.grad());
-  check_close(bias.grad(), dbias.grad());
+  check_close_to_scale(x.grad(), dx.grad());
+  check_close_to_scale(w.grad(), dw.grad());
+  check_close_to_scale(bias.grad(), dbias.grad());
 }
 
 TEST_CASE("cuda: element-wise add, sub, mul, div and scalar ops, values and gradients") {
-  Tensor a = random({5, 8}, 15, 0.5f, 2.0f).requires_grad_();
-  Tensor b = random({5, 8}, 16, 0.5f, 2.0f).requires_grad_();
+  Tensor a = random_tensor({5, 8}, 15, 0.5f, 2.0f).requires_grad_();
+  Tensor b = random_tensor({5, 8}, 16, 0.5f, 2.0f).requires_grad_();
   Tensor da = cuda_leaf(a), db = cuda_leaf(b);
   auto f = [](const Tensor& p, const Tensor& q) {
     return (p + q) * p - q / p * 0.5f + (p - q) * 3.0f + 1.5f;
   };
   Tensor out = f(a, b), dout = f(da, db);
-  check_close(out, dout);
-  Tensor g = random({5, 8}, 17);
+  check_close_to_scale(out, dout);
+  Tensor g = random_tensor({5, 8}, 17);
   out.backward(g);
   dout.backward(g.cuda());
-  check_close(a.grad(), da.grad());
-  check_close(b.grad(), db.grad());
+  check_close_to_scale(a.grad(), da.grad());
+  check_close_to_scale(b.grad(), db.grad());
   CHECK_THROWS_AS(add(da, Tensor::ones({8}).cuda()), std::runtime_error);  // broadcast: CPU only
 }
 
@@ -161,53 +147,53 @@ TEST_CASE("cuda: the fused LIF scan equals the CPU scan: spikes, state and gradi
       LIFParameters p;
       p.reset = reset;
       p.surrogate = {m, m == SurrogateMethod::triangle ? 0.5f : 100.0f};
-      Tensor x = random({T, B, H}, 18, -2.0f, 8.0f).requires_grad_();
-      LIFState s0{random({B, H}, 19, 0.0f, 0.5f).requires_grad_(),
-                  random({B, H}, 20, 0.0f, 1.0f).requires_grad_()};
+      Tensor x = random_tensor({T, B, H}, 18, -2.0f, 8.0f).requires_grad_();
+      LIFState s0{random_tensor({B, H}, 19, 0.0f, 0.5f).requires_grad_(),
+                  random_tensor({B, H}, 20, 0.0f, 1.0f).requires_grad_()};
       Tensor dx = cuda_leaf(x);
       LIFState ds0{cuda_leaf(s0.v), cuda_leaf(s0.i)};
       LIFSequence r = lif_sequence(x, s0, p), dr = lif_sequence(dx, ds0, p);
       const std::vector<float> spikes = r.z.to_vector();
       CHECK(spikes == dr.z.to_vector());
       CHECK(std::count(spikes.begin(), spikes.end(), 1.0f) > 0);
-      check_close(r.state.v, dr.state.v);
-      check_close(r.state.i, dr.state.i);
-      Tensor gz = random({T, B, H}, 21);
+      check_close_to_scale(r.state.v, dr.state.v);
+      check_close_to_scale(r.state.i, dr.state.i);
+      Tensor gz = random_tensor({T, B, H}, 21);
       r.z.backward(gz);
       dr.z.backward(gz.cuda());
-      check_close(x.grad(), dx.grad());
-      check_close(s0.v.grad(), ds0.v.grad());
-      check_close(s0.i.grad(), ds0.i.grad());
+      check_close_to_scale(x.grad(), dx.grad());
+      check_close_to_scale(s0.v.grad(), ds0.v.grad());
+      check_close_to_scale(s0.i.grad(), ds0.i.grad());
     }
 }
 
 TEST_CASE("cuda: the LIF scan's recorded voltage and final state carry gradients") {
   LIFParameters p;
-  Tensor x = random({20, 2, 30}, 22, -1.0f, 6.0f).requires_grad_();
+  Tensor x = random_tensor({20, 2, 30}, 22, -1.0f, 6.0f).requires_grad_();
   LIFState s0 = lif_initial_state({2, 30}, p);
   Tensor dx = cuda_leaf(x);
   LIFState ds0{s0.v.cuda(), s0.i.cuda()};
   LIFSequence r = lif_sequence(x, s0, p, true), dr = lif_sequence(dx, ds0, p, true);
-  check_close(r.v, dr.v);
-  Tensor g = random({20, 2, 30}, 23);
+  check_close_to_scale(r.v, dr.v);
+  Tensor g = random_tensor({20, 2, 30}, 23);
   r.v.backward(g);
   dr.v.backward(g.cuda());
-  check_close(x.grad(), dx.grad());
+  check_close_to_scale(x.grad(), dx.grad());
   x.zero_grad();
   dx.zero_grad();
   // A backward pass consumes the graph: run the forward again for the final current's gradient.
   r = lif_sequence(x, s0, p, true);
   dr = lif_sequence(dx, ds0, p, true);
-  Tensor gi = random({2, 30}, 24);
+  Tensor gi = random_tensor({2, 30}, 24);
   r.state.i.backward(gi);
   dr.state.i.backward(gi.cuda());
-  check_close(x.grad(), dx.grad());
+  check_close_to_scale(x.grad(), dx.grad());
 }
 
 TEST_CASE("cuda: a training step's loop reuses cached device memory (no cudaMalloc)") {
   LIFParameters p;
-  Tensor w = cuda_leaf(random({64, 32}, 25, -0.5f, 0.5f));
-  Tensor x = random({16, 8, 32}, 26, 0.0f, 2.0f).cuda();
+  Tensor w = cuda_leaf(random_tensor({64, 32}, 25, -0.5f, 0.5f));
+  Tensor x = random_tensor({16, 8, 32}, 26, 0.0f, 2.0f).cuda();
   auto step = [&] {
     LIFState s0{Tensor::full({8, 64}, p.v_leak, Device::cuda),
                 Tensor::zeros({8, 64}, Device::cuda)};
@@ -228,7 +214,7 @@ TEST_CASE("cuda: a training step's loop reuses cached device memory (no cudaMall
 
 TEST_CASE("cuda: checkpoints are device-independent (cuda -> file -> cpu -> cuda)") {
   test::TempDir dir;
-  Tensor h = random({6, 4}, 27);
+  Tensor h = random_tensor({6, 4}, 27);
   save_safetensors(dir / "w.safetensors", {{"w", h.cuda()}});
   Tensor loaded = load_safetensors(dir / "w.safetensors").tensors.at("w");
   CHECK(loaded.device() == Device::cpu);

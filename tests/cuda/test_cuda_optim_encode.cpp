@@ -11,46 +11,35 @@
 #include "core/encode/encoders.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "scale_close.hpp"
 
 using namespace soma;
 
 namespace {
 
-void check_close(const std::vector<float>& a, const std::vector<float>& b, float tol = 1e-5f) {
-  REQUIRE(a.size() == b.size());
-  float scale = 1e-3f, err = 0;
-  for (size_t k = 0; k < a.size(); ++k) {
-    scale = std::max(scale, std::fabs(a[k]));
-    err = std::max(err, std::fabs(a[k] - b[k]));
-  }
-  CHECK(err <= tol * scale);
-}
-
-Tensor random(const Shape& shape, uint64_t seed, float lo = -1, float hi = 1) {
-  Rng rng(seed);
-  return Tensor::rand(shape, rng, lo, hi);
-}
+using test::check_close_to_scale;
+using test::random_tensor;
 
 // Four steps of the same optimizer on a cpu and a cuda copy of one parameter, with the same
 // fresh gradient each step; the state dict moves back to the CPU and compares too.
 template <class Make>
 void compare_steps(Make make) {
-  Tensor p = random({33, 17}, 1).requires_grad_();
+  Tensor p = random_tensor({33, 17}, 1).requires_grad_();
   Tensor dp = p.detach().cuda().requires_grad_();
   auto opt = make(Tensors{p});
   auto dopt = make(Tensors{dp});
   for (int s = 0; s < 4; ++s) {
-    Tensor g = random({33, 17}, uint64_t(10 + s));
+    Tensor g = random_tensor({33, 17}, uint64_t(10 + s));
     p.set_grad(g);
     dp.set_grad(g.cuda());
     opt->step();
     dopt->step();
     CHECK(dp.device() == Device::cuda);
-    check_close(p.to_vector(), dp.to_vector());
+    check_close_to_scale(p.to_vector(), dp.to_vector());
   }
   const auto sd = opt->state_dict(), dsd = dopt->state_dict();
   REQUIRE(sd.size() == dsd.size());
-  for (const auto& [k, t] : sd) check_close(t.to_vector(), dsd.at(k).to_vector());
+  for (const auto& [k, t] : sd) check_close_to_scale(t.to_vector(), dsd.at(k).to_vector());
 }
 
 }  // namespace
@@ -70,23 +59,23 @@ TEST_CASE("cuda: Adam, AdamW and SGD steps on device parameters equal the CPU st
 }
 
 TEST_CASE("cuda: an optimizer state loaded from a CPU checkpoint moves to the device") {
-  Tensor p = random({8}, 2).requires_grad_();
+  Tensor p = random_tensor({8}, 2).requires_grad_();
   optim::Adam cpu({p}, {});
-  p.set_grad(random({8}, 3));
+  p.set_grad(random_tensor({8}, 3));
   cpu.step();
   Tensor dp = p.detach().cuda().requires_grad_();
   optim::Adam gpu({dp}, {});
   gpu.load_state_dict(cpu.state_dict());
-  Tensor g = random({8}, 4);
+  Tensor g = random_tensor({8}, 4);
   p.set_grad(g);
   dp.set_grad(g.cuda());
   cpu.step();
   gpu.step();
-  check_close(p.to_vector(), dp.to_vector());
+  check_close_to_scale(p.to_vector(), dp.to_vector());
 }
 
 TEST_CASE("cuda: Poisson spikes equal the host Philox body bit for bit, rates as the CPU's") {
-  Tensor x = random({4, 50}, 5, 0.0f, 1.0f);
+  Tensor x = random_tensor({4, 50}, 5, 0.0f, 1.0f);
   const int64_t T = 300;
   Rng r1(6), r2(6);
   Tensor z = poisson_encode(x.cuda(), T, r1, 100.0f, 1e-3f);
@@ -100,7 +89,7 @@ TEST_CASE("cuda: Poisson spikes equal the host Philox body bit for bit, rates as
 }
 
 TEST_CASE("cuda: constant-current encoders equal the CPU's") {
-  Tensor x = random({3, 70}, 7, 0.0f, 3.0f);
+  Tensor x = random_tensor({3, 70}, 7, 0.0f, 3.0f);
   CHECK(constant_current_encode(x.cuda(), 9).to_vector() ==
         constant_current_encode(x, 9).to_vector());
   const std::vector<float> cpu = constant_current_lif_encode(x, 40).to_vector();

@@ -14,28 +14,15 @@
 #include "core/ops/reduce.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "scale_close.hpp"
 #include "tasks/mnist/models.hpp"
 
 using namespace soma;
 
 namespace {
 
-void check_close(const Tensor& cpu, const Tensor& gpu, float tol = 1e-5f) {
-  REQUIRE(gpu.device() == Device::cuda);
-  REQUIRE(cpu.shape() == gpu.shape());
-  const std::vector<float> a = cpu.to_vector(), b = gpu.to_vector();
-  float scale = 1e-3f, err = 0;
-  for (size_t k = 0; k < a.size(); ++k) {
-    scale = std::max(scale, std::fabs(a[k]));
-    err = std::max(err, std::fabs(a[k] - b[k]));
-  }
-  CHECK(err <= tol * scale);
-}
-
-Tensor random(const Shape& shape, uint64_t seed, float lo = -1, float hi = 1) {
-  Rng rng(seed);
-  return Tensor::rand(shape, rng, lo, hi);
-}
+using test::check_close_to_scale;
+using test::random_tensor;
 
 Tensor leaf(const Tensor& t) {
   return t.detach().cuda().requires_grad_();
@@ -49,8 +36,8 @@ Tensor leaf(const Tensor& t) {
 TEST_CASE("cuda: lif_recurrent_sequence equals the CPU: spikes, state, all five gradients") {
   const int64_t T = 30, B = 8, H = 100;
   LIFParameters p;
-  Tensor x = random({T, B, H}, 1, 0.0f, 6.0f).requires_grad_();
-  Tensor w = random({H, H}, 2, -0.2f, 0.2f).requires_grad_();
+  Tensor x = random_tensor({T, B, H}, 1, 0.0f, 6.0f).requires_grad_();
+  Tensor w = random_tensor({H, H}, 2, -0.2f, 0.2f).requires_grad_();
   LIFRecurrentState s0 = lif_recurrent_initial_state({B, H}, p);
   s0.v.requires_grad_();
   s0.i.requires_grad_();
@@ -60,17 +47,17 @@ TEST_CASE("cuda: lif_recurrent_sequence equals the CPU: spikes, state, all five 
   LIFRecurrentSequence r = lif_recurrent_sequence(x, w, s0, p);
   LIFRecurrentSequence dr = lif_recurrent_sequence(dx, dw, ds0, p);
   CHECK(r.z.to_vector() == dr.z.to_vector());
-  check_close(r.state.v, dr.state.v);
-  check_close(r.state.i, dr.state.i);
+  check_close_to_scale(r.state.v, dr.state.v);
+  check_close_to_scale(r.state.i, dr.state.i);
   CHECK(r.state.z.to_vector() == dr.state.z.to_vector());
-  Tensor gz = random({T, B, H}, 3), gv = random({B, H}, 4);
+  Tensor gz = random_tensor({T, B, H}, 3), gv = random_tensor({B, H}, 4);
   (sum(r.z * gz) + sum(r.state.v * gv)).backward();
   (sum(dr.z * gz.cuda()) + sum(dr.state.v * gv.cuda())).backward();
-  check_close(x.grad(), dx.grad(), 1e-4f);
-  check_close(w.grad(), dw.grad(), 1e-4f);
-  check_close(s0.z.grad(), ds0.z.grad(), 1e-4f);
-  check_close(s0.v.grad(), ds0.v.grad(), 1e-4f);
-  check_close(s0.i.grad(), ds0.i.grad(), 1e-4f);
+  check_close_to_scale(x.grad(), dx.grad(), 1e-4f);
+  check_close_to_scale(w.grad(), dw.grad(), 1e-4f);
+  check_close_to_scale(s0.z.grad(), ds0.z.grad(), 1e-4f);
+  check_close_to_scale(s0.v.grad(), ds0.v.grad(), 1e-4f);
+  check_close_to_scale(s0.i.grad(), ds0.i.grad(), 1e-4f);
 }
 
 TEST_CASE("cuda: the MNIST rec model's training step (encode, forward, loss, backward, Adam)") {
@@ -79,7 +66,7 @@ TEST_CASE("cuda: the MNIST rec model's training step (encode, forward, loss, bac
   RecurrentNet cpu(100, 1.0f, Surrogate{}, r1), gpu(100, 1.0f, Surrogate{}, r2);
   gpu.to_device(Device::cuda);
   optim::Adam opt(cpu.parameters(), {2e-3f}), dopt(gpu.parameters(), {2e-3f});
-  Tensor images = random({B, 1, 28, 28}, 6, 0.0f, 1.0f);
+  Tensor images = random_tensor({B, 1, 28, 28}, 6, 0.0f, 1.0f);
   std::vector<float> t(B);
   for (int64_t k = 0; k < B; ++k) t[size_t(k)] = float(k % 10);
   Tensor targets = Tensor::from({B}, t);
@@ -89,16 +76,16 @@ TEST_CASE("cuda: the MNIST rec model's training step (encode, forward, loss, bac
     Tensor dx = constant_current_lif_encode(images.cuda() * 5.0f, T);
     CHECK(x.to_vector() == dx.to_vector());
     Tensor s = max_decode(cpu(x)), ds = max_decode(gpu(dx));
-    check_close(s, ds, 1e-4f);
+    check_close_to_scale(s, ds, 1e-4f);
     Tensor loss = nll_loss(log_softmax(s, 1), targets);
     Tensor dloss = nll_loss(log_softmax(ds, 1), targets.cuda());
-    check_close(loss, dloss, 1e-4f);
+    check_close_to_scale(loss, dloss, 1e-4f);
     opt.zero_grad();
     dopt.zero_grad();
     loss.backward();
     dloss.backward();
     const Tensors ps = cpu.parameters(), dps = gpu.parameters();
-    for (size_t k = 0; k < ps.size(); ++k) check_close(ps[k].grad(), dps[k].grad(), 1e-3f);
+    for (size_t k = 0; k < ps.size(); ++k) check_close_to_scale(ps[k].grad(), dps[k].grad(), 1e-3f);
     opt.step();
     dopt.step();
   }

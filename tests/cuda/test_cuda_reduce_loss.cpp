@@ -8,32 +8,19 @@
 #include "core/ops/loss.hpp"
 #include "core/ops/reduce.hpp"
 #include "core/random/rng.hpp"
+#include "scale_close.hpp"
 
 using namespace soma;
 
 namespace {
 
-void check_close(const Tensor& cpu, const Tensor& gpu, float tol = 1e-5f) {
-  REQUIRE(gpu.device() == Device::cuda);
-  REQUIRE(cpu.shape() == gpu.shape());
-  const std::vector<float> a = cpu.to_vector(), b = gpu.to_vector();
-  float scale = 1e-3f, err = 0;
-  for (size_t k = 0; k < a.size(); ++k) {
-    scale = std::max(scale, std::fabs(a[k]));
-    err = std::max(err, std::fabs(a[k] - b[k]));
-  }
-  CHECK(err <= tol * scale);
-}
-
-Tensor random(const Shape& shape, uint64_t seed, float lo = -1, float hi = 1) {
-  Rng rng(seed);
-  return Tensor::rand(shape, rng, lo, hi);
-}
+using test::check_close_to_scale;
+using test::random_tensor;
 
 }  // namespace
 
 TEST_CASE("cuda: sum, mean and max along each dimension and over all, with gradients") {
-  Tensor x = random({5, 7, 3}, 1).requires_grad_();
+  Tensor x = random_tensor({5, 7, 3}, 1).requires_grad_();
   Tensor dx = x.detach().cuda().requires_grad_();
   for (int dim = 0; dim < 3; ++dim)
     for (bool keep : {false, true}) {
@@ -41,11 +28,11 @@ TEST_CASE("cuda: sum, mean and max along each dimension and over all, with gradi
       CAPTURE(keep);
       auto run = [&](auto f) {
         Tensor y = f(x), dy = f(dx);
-        check_close(y, dy);
-        Tensor g = random(y.shape(), 2);
+        check_close_to_scale(y, dy);
+        Tensor g = random_tensor(y.shape(), 2);
         y.backward(g);
         dy.backward(g.cuda());
-        check_close(x.grad(), dx.grad());
+        check_close_to_scale(x.grad(), dx.grad());
         x.zero_grad();
         dx.zero_grad();
       };
@@ -54,15 +41,15 @@ TEST_CASE("cuda: sum, mean and max along each dimension and over all, with gradi
       run([&](const Tensor& t) { return max(t, dim, keep); });
     }
   Tensor s = sum(x), ds = sum(dx);
-  check_close(s, ds);
+  check_close_to_scale(s, ds);
   s.backward(Tensor::scalar(1.5f));
   ds.backward(Tensor::scalar(1.5f).cuda());
-  check_close(x.grad(), dx.grad());
-  check_close(mean(x), mean(dx));
+  check_close_to_scale(x.grad(), dx.grad());
+  check_close_to_scale(mean(x), mean(dx));
 }
 
 TEST_CASE("cuda: log_softmax + nll_loss (the MNIST loss), every reduction, with gradients") {
-  Tensor x = random({256, 10}, 3, -4.0f, 4.0f).requires_grad_();
+  Tensor x = random_tensor({256, 10}, 3, -4.0f, 4.0f).requires_grad_();
   Tensor dx = x.detach().cuda().requires_grad_();
   std::vector<float> t(256);
   for (size_t i = 0; i < t.size(); ++i) t[i] = float((i * 7) % 10);
@@ -71,15 +58,15 @@ TEST_CASE("cuda: log_softmax + nll_loss (the MNIST loss), every reduction, with 
     CAPTURE(int(r));
     Tensor loss = nll_loss(log_softmax(x, 1), target, r);
     Tensor dloss = nll_loss(log_softmax(dx, 1), target.cuda(), r);
-    check_close(loss, dloss);
-    Tensor g = r == Reduction::none ? random({256}, 4) : Tensor::scalar(1.0f);
+    check_close_to_scale(loss, dloss);
+    Tensor g = r == Reduction::none ? random_tensor({256}, 4) : Tensor::scalar(1.0f);
     loss.backward(g);
     dloss.backward(g.cuda());
-    check_close(x.grad(), dx.grad());
+    check_close_to_scale(x.grad(), dx.grad());
     x.zero_grad();
     dx.zero_grad();
   }
   // A bad class index cannot be checked without a sync: it makes the loss NaN instead.
   Tensor bad = Tensor::from({2}, {0, 12}).cuda();
-  CHECK(std::isnan(nll_loss(log_softmax(random({2, 10}, 5).cuda(), 1), bad).item()));
+  CHECK(std::isnan(nll_loss(log_softmax(random_tensor({2, 10}, 5).cuda(), 1), bad).item()));
 }
