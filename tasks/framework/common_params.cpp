@@ -20,6 +20,7 @@ void add_surrogate_params(ParamTable& t) {
 void check_device(const ParamValues& v, bool task_runs_on_cuda) {
   if (v.table().find("device") < 0 || v.get_string("device") != "cuda") return;
 #ifndef SOMA_CUDA
+  (void)task_runs_on_cuda;  // only a CUDA build has tasks that run there
   throw std::runtime_error(
       "--device cuda: this build has no CUDA backend (configure with the native-cuda preset, "
       "SOMA_CUDA=ON); use --device cpu");
