@@ -69,12 +69,10 @@ void scan_backward(const CurrentScanConfig& c, ScanExtent e, const float* v_dec,
       e, [&](int64_t k0, int64_t k1) { k.scan_backward_range(c, e, k0, k1, v_dec, g, false); });
 }
 
-namespace {
-
 static_assert(int(SurrogateMethod::super) == 0 && int(SurrogateMethod::logistic) == 6,
               "cuda::LeakyScanParams::surrogate numbers the methods as SurrogateMethod");
 
-cuda::LeakyScanParams kernel_params(const CurrentScanConfig& c, ScanExtent e) {
+cuda::LeakyScanParams leaky_scan_params(const CurrentScanConfig& c, ScanExtent e) {
   return {c.am,
           c.keep_i,
           c.v_leak,
@@ -88,11 +86,13 @@ cuda::LeakyScanParams kernel_params(const CurrentScanConfig& c, ScanExtent e) {
           e.width};
 }
 
+namespace {
+
 // The scan on the device of its tensors: the CPU kernels above or their CUDA twins.
 void run_forward(Device d, const CurrentScanConfig& c, ScanExtent e, const float* x, float* v,
                  float* i, float* z, float* v_dec, float* trace) {
   if (d == Device::cuda)
-    cuda::leaky_scan_forward(kernel_params(c, e), {x, v, i, z, v_dec, trace});
+    cuda::leaky_scan_forward(leaky_scan_params(c, e), {x, v, i, z, v_dec, trace});
   else
     scan_forward(c, e, x, v, i, z, v_dec, trace);
 }
@@ -100,7 +100,7 @@ void run_forward(Device d, const CurrentScanConfig& c, ScanExtent e, const float
 void run_backward(Device d, const CurrentScanConfig& c, ScanExtent e, const float* v_dec,
                   ScanGrads g) {
   if (d == Device::cuda)
-    cuda::leaky_scan_backward(kernel_params(c, e), {v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi});
+    cuda::leaky_scan_backward(leaky_scan_params(c, e), {v_dec, g.gz, g.gtrace, g.gx, g.gv, g.gi});
   else
     scan_backward(c, e, v_dec, g);
 }
@@ -109,19 +109,13 @@ float* ptr(Tensor& t) {
   return t.defined() ? t.raw_data() : nullptr;
 }
 
-// constant_input_spikes on the GPU, with the same checks. The spikes are dense values (a spike
-// index would need a compaction pass).
-Tensor constant_input_spikes_cuda(const Tensor& x, int64_t steps, const Tensor& v0,
+// constant_input_spikes on the GPU (checked by it). The spikes are dense values (a spike index
+// would need a compaction pass).
+Tensor constant_input_spikes_cuda(const Tensor& x, const Shape& shape, const Tensor& v0,
                                   const Tensor& i0, const CurrentScanConfig& c) {
-  require_device("constant_input_spikes", x, v0, i0);
-  if (!c.spiking || steps <= 0 || v0.shape() != x.shape() || i0.shape() != x.shape())
-    throw std::invalid_argument(
-        "constant_input_spikes: needs a spiking scan, steps > 0 and a state shaped as the input");
-  Shape shape{steps};
-  shape.insert(shape.end(), x.shape().begin(), x.shape().end());
   Tensor v = v0.clone(), i = i0.clone(), z = Tensor::uninitialized(shape, Device::cuda);
   cuda::leaky_scan_constant_forward(
-      kernel_params(c, {shape[0], x.numel()}),
+      leaky_scan_params(c, {shape[0], x.numel()}),
       {x.raw_data(), v.raw_data(), i.raw_data(), z.raw_data(), nullptr, nullptr});
   return z;
 }
@@ -197,15 +191,15 @@ std::shared_ptr<Storage::SpikeIndex> merge_spikes(const std::vector<BlockSpikes>
 
 Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
                              const CurrentScanConfig& c) {
-  if (x.device() == Device::cuda) return constant_input_spikes_cuda(x, steps, v0, i0, c);
   if (!c.spiking) throw std::invalid_argument("constant_input_spikes: the scan must spike");
   if (steps <= 0) throw std::invalid_argument("constant_input_spikes: steps must be positive");
   if (v0.shape() != x.shape() || i0.shape() != x.shape())
     throw std::invalid_argument("constant_input_spikes: state " + to_string(v0.shape()) +
                                 " does not match input " + to_string(x.shape()));
-  require_cpu("constant_input_spikes", x, v0, i0);
   Shape shape{steps};
   shape.insert(shape.end(), x.shape().begin(), x.shape().end());
+  if (require_device("constant_input_spikes", x, v0, i0) == Device::cuda)
+    return constant_input_spikes_cuda(x, shape, v0, i0, c);
   const ScanExtent e{steps, x.numel()};
   const float *xp = x.data(), *vp = v0.data(), *ip = i0.data();
   // Each block's spikes in its own slot: the threads' ranges are whole blocks.

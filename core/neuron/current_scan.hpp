@@ -3,6 +3,7 @@
 // are one recurrence with two switches: whether the neuron spikes, and how much synaptic
 // current survives a step (keep_i = 1 - dt tau_syn_inv; 0 for the box models, whose input
 // acts directly on v). See lif.hpp for the equations.
+#include "core/backend/cuda_ops.hpp"
 #include "core/neuron/lif.hpp"
 #include "core/neuron/scan_config.hpp"
 
@@ -52,6 +53,10 @@ void scan_forward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, in
 int64_t scan_step_spikes(const CurrentScanConfig& c, int64_t rows, int64_t cols, const float* x,
                          float* v, float* i, float* z, float* v_dec, int64_t* row_end,
                          int32_t* out);
+
+// The CUDA kernels' parameters (cuda_ops.hpp) for this scan over e: the one mapping from a
+// CurrentScanConfig, also used by the recurrent layer's kernels and the kernel-body tests.
+cuda::LeakyScanParams leaky_scan_params(const CurrentScanConfig& c, ScanExtent e);
 
 // The exact adjoint of scan_forward, walking the steps backwards, with the surrogate in place
 // of H'. v_dec is what scan_forward saved for these steps.

@@ -17,6 +17,7 @@
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/neuron/current_scan.hpp"
 
 namespace soma::detail {
 
@@ -56,18 +57,8 @@ LIFRecurrentSequence lif_recurrent_sequence_cuda(const Tensor& x_in, const Tenso
                                 ", recurrent weights " + to_string(w_rec.shape()) + " and state " +
                                 to_string(z0.shape()) + " do not fit");
   const int64_t T = x_in.size(0), B = x_in.size(1), H = x_in.size(2), n = B * H;
-  cuda::LeakyScanParams kp{p.dt * p.tau_mem_inv,
-                           1.0f - p.dt * p.tau_syn_inv,
-                           p.v_leak,
-                           p.v_th,
-                           p.v_reset,
-                           true,
-                           p.reset == Reset::value,
-                           int(p.surrogate.method),
-                           p.surrogate.alpha,
-                           1,
-                           n,
-                           true};
+  cuda::LeakyScanParams kp = leaky_scan_params(lif_scan_config(p, false, true), {1, n});
+  kp.detach_reset = true;  // as the CPU's LIFCell
   Tensor z = Tensor::uninitialized(x_in.shape(), kCuda);
   Tensor v_dec = Tensor::uninitialized(x_in.shape(), kCuda);
   Tensor v = v0.clone(), i = i0.clone(), z_last = Tensor::uninitialized({B, H}, kCuda);

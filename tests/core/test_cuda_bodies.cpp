@@ -42,21 +42,6 @@ Floats uniform(int64_t n, uint64_t seed, float lo, float hi) {
   return Tensor::rand({n}, rng, lo, hi).to_vector();
 }
 
-// As current_scan.cpp's kernel_params.
-cuda::LeakyScanParams scan_params(const CurrentScanConfig& c, int64_t steps, int64_t width) {
-  return {c.am,
-          c.keep_i,
-          c.v_leak,
-          c.v_th,
-          c.v_reset,
-          c.spiking,
-          c.reset == Reset::value,
-          int(c.surrogate.method),
-          c.surrogate.alpha,
-          steps,
-          width};
-}
-
 }  // namespace
 
 TEST_CASE("cuda bodies: Philox4x32-10 gives the published known answers") {
@@ -127,7 +112,7 @@ TEST_CASE("cuda bodies: the leaky scan per neuron equals current_scan: state, sp
         CurrentScanResult r = current_scan(x, v0, i0, c, true);
 
         // The forward kernel: one "thread" per neuron.
-        const cuda::LeakyScanParams kp = scan_params(c, T, W);
+        const cuda::LeakyScanParams kp = leaky_scan_params(c, {T, W});
         Floats xs = x.to_vector(), v = v0.to_vector(), i = i0.to_vector();
         Floats z(size_t(T * W), -1.0f), v_dec(size_t(T * W)), trace(size_t(T * W));
         const cuda::LeakyScanArrays a{xs.data(),    v.data(),
@@ -174,7 +159,7 @@ TEST_CASE("cuda bodies: the constant-input scan (x_step 0) equals constant_input
   const Floats cpu =
       constant_input_spikes(x, T, Tensor::full({W}, bp.v_leak), Tensor::zeros({W}), c).to_vector();
   Floats v(size_t(W), bp.v_leak), i(size_t(W), 0.0f), z(size_t(T * W), -1.0f);
-  const cuda::LeakyScanParams kp = scan_params(c, T, W);
+  const cuda::LeakyScanParams kp = leaky_scan_params(c, {T, W});
   for (int64_t k = 0; k < W; ++k)
     cuda::leaky_forward_neuron(kp, {xs.data(), v.data(), i.data(), z.data(), nullptr, nullptr}, k,
                                0);

@@ -426,6 +426,20 @@ inline int64_t put_lanes(uint32_t mask, int64_t j, int32_t* out) {
 }
 #endif
 
+// put_lanes for the mask of one native vector (kVecLanes lanes) at every level; stores up to a
+// vector's worth of entries.
+inline int64_t put_vector_lanes(uint32_t mask, int64_t j, int32_t* out) {
+#if defined(__AVX512F__)
+  return put_lanes(mask, j, out);
+#elif defined(__AVX2__)
+  return put_lanes8(mask, j, out);  // 8 lanes: one half of put_lanes
+#else
+  int64_t n = 0;
+  for (; mask; mask &= mask - 1) out[n++] = int32_t(j + __builtin_ctz(mask));
+  return n;
+#endif
+}
+
 // Rows [r0, r1) of x as CSR pieces: row_end[r - r0] = entries after row r, active[] the column
 // indices (capacity min(budget, (r1 - r0) cols)). -1 when x is not 0/1, the budget is exceeded
 // or *failed (another thread's part failed) is set. Blocks of 16: the mask of non-zeros and
@@ -625,15 +639,7 @@ int64_t step_spikes(const CurrentScanConfig c, int64_t rows, int64_t cols,
   constexpr int64_t L = kVecLanes;
   const int64_t full = cols / L * L;
   int64_t count = 0;
-  auto put = [&](uint32_t mask, int64_t j) {
-#if defined(__AVX512F__)
-    count += put_lanes(mask, j, out + count);
-#elif defined(__AVX2__)
-    count += put_lanes8(mask, j, out + count);  // 8 lanes: one half of put_lanes
-#else
-    for (uint32_t b = mask; b; b &= b - 1) out[count++] = int32_t(j + __builtin_ctz(b));
-#endif
-  };
+  auto put = [&](uint32_t mask, int64_t j) { count += put_vector_lanes(mask, j, out + count); };
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t o = r * cols;
     for (int64_t j = 0; j < full; j += L)
@@ -728,7 +734,6 @@ inline void pack_live(const CurrentScanConfig& c, const float* x, const float* v
   const bool sink_ok =
       leak == 0.0f && c.v_th > 0.0f && c.am >= 0.0f && c.am <= 1.0f && c.keep_i >= 0.0f;
   alignas(64) float pad[3][L];
-  alignas(64) int32_t lane[L];
   out.n = 0;
   for (int64_t j = 0; j < w; j += L) {
     const int64_t m = min64(L, w - j);
@@ -745,8 +750,7 @@ inline void pack_live(const CurrentScanConfig& c, const float* x, const float* v
         lanes & ~silent_lanes(loadv(xs), loadv(vs), loadv(is), leak, rest_ok, sink_ok);
     pack_lanes(live, xs, out.x + out.n), pack_lanes(live, vs, out.v + out.n);
     pack_lanes(live, is, out.i + out.n);
-    for (int64_t k = 0; k < L; ++k) lane[k] = int32_t(j + k);
-    pack_ids(live, lane, out.ids + out.n);
+    put_vector_lanes(live, j, out.ids + out.n);
     out.n += __builtin_popcount(live);
   }
 }
