@@ -31,7 +31,7 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> data, const LoaderOptions&
     throw std::invalid_argument("DataLoader: batch_size must be >= 1, not " +
                                 std::to_string(options_.batch_size));
 #ifndef __EMSCRIPTEN__
-  if (options_.prefetch) prefetcher_ = std::make_unique<Prefetcher>();
+  if (options_.prefetch && spare_cpu_for_worker()) prefetcher_ = std::make_unique<Prefetcher>();
 #endif
 }
 

@@ -7,7 +7,8 @@
 // any epoch); without shuffle, in dataset order. Every sample appears exactly once per epoch;
 // the last partial batch is kept unless drop_last. With prefetch (native builds), a worker thread
 // builds the next batch while the caller trains on the current one; the batches are the same as
-// without it. Under Emscripten, prefetch is ignored.
+// without it. Under Emscripten, and where the process may use only one CPU (prefetch.hpp),
+// prefetch is ignored.
 #include <cstdint>
 #include <memory>
 #include <optional>

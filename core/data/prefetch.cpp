@@ -3,6 +3,10 @@
 
 #include <utility>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 namespace soma {
 
 Prefetcher::Prefetcher() : worker_([this] { run(); }) {}
@@ -63,6 +67,14 @@ void Prefetcher::run() {
     ++built_;
     cv_.notify_all();
   }
+}
+
+bool spare_cpu_for_worker() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set) > 1;
+#endif
+  return std::thread::hardware_concurrency() > 1;
 }
 
 }  // namespace soma

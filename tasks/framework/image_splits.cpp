@@ -1,5 +1,6 @@
 #include "tasks/framework/image_splits.hpp"
 
+#include "core/backend/malloc_policy.hpp"
 #include "core/data/catalog.hpp"
 
 namespace soma {
@@ -23,6 +24,9 @@ ImageSplits load_image_splits(const std::string& name, const ParamValues& v, boo
       load_dataset(name, "test", LoadOptions{dir, limit("limit_test"), normalize}));
   const double vf = v.get_float("val_fraction");
   s.val = vf > 0 ? std::make_shared<Dataset>(split_tail(*s.train, vf)) : s.test;
+  // Batches gather images at random: 2 MB pages keep the gather out of page walks
+  // (malloc_policy.hpp).
+  for (Dataset* d : {s.train.get(), s.test.get()}) use_huge_pages(d->images);
   return s;
 }
 
