@@ -217,8 +217,8 @@ void sum_pass(float* out, int64_t w, float beta, const float* packed, int64_t co
     store_first(last, acc[V - 1], tail);
 }
 
-void sum_pass_any(float* out, int64_t w, float beta, const float* packed, int64_t cols,
-                  int64_t h, const int32_t* idx, int64_t count) {
+void sum_pass_any(float* out, int64_t w, float beta, const float* packed, int64_t cols, int64_t h,
+                  const int32_t* idx, int64_t count) {
   switch ((w + kVecLanes - 1) / kVecLanes) {
     case 1:
       return sum_pass<1>(out, w, beta, packed, cols, h, idx, count);
