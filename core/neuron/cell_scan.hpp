@@ -259,6 +259,7 @@ inline void add_recurrent_weight_grad(const float* gx, const Tensor& z, int64_t 
     gemm(true, false, H, H, rows, 1, gx, z.data(), 1, gw.data());
     return;
   }
+  if (s.cols.empty()) return;
   Tensor gwt = Tensor::uninitialized({H, H});  // gw^T: spike_matmul_t's layout
   spike_matmul_t(s, 0, rows, H, gx, H, 0.0f, gwt.data());
   gw.matrix(H, H) += gwt.matrix(H, H).transpose();
@@ -272,6 +273,7 @@ struct CellSaved {
   Tensors saved;
   Tensor w, z0, z;  // recurrent only
   Shape x_shape;
+  bool need_gz0 = false;  // z0 requires grad (a trained initial state; usually zeros that do not)
 };
 
 // g = {gz, gstate..., gtraces...}. Returns the gradients in the node's input order.
@@ -308,10 +310,15 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
     out.insert(out.end(), gs.begin(), gs.end());
     return out;
   }
-  // dL/dW_rec = sum_t gx_t^T z_{t-1}: one GEMM for t = 0 (z0) and one over all later steps.
-  Tensor gw = Tensor::zeros({H, H}), gz0 = Tensor::zeros({B, H});
-  gemm(false, false, B, H, H, 1, gx.data(), s.w.data(), 0, gz0.data());
-  gemm(true, false, H, H, B, 1, gx.data(), s.z0.data(), 0, gw.data());
+  // dL/dW_rec = sum_t gx_t^T z_{t-1}, over z0 and then all later steps (z0 is usually zeros: no
+  // spikes, no work); dL/dz0 only when asked (two 256 x 100 x 100 GEMMs were 1% of a
+  // Fashion-MNIST rec step).
+  Tensor gw = Tensor::zeros({H, H}), gz0;
+  if (s.need_gz0) {
+    gz0 = Tensor::uninitialized({B, H});
+    gemm(false, false, B, H, H, 1, gx.data(), s.w.data(), 0, gz0.data());
+  }
+  add_recurrent_weight_grad(gx.data(), s.z0, B, H, gw);
   if (e.steps > 1) add_recurrent_weight_grad(gx.data() + n, s.z, (e.steps - 1) * B, H, gw);
   Tensors out{gx, gw, gz0};
   out.insert(out.end(), gs.begin(), gs.end());
@@ -404,7 +411,8 @@ CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, co
                         rec ? w.detach() : Tensor(),
                         rec ? z0.detach() : Tensor(),
                         rec ? z.detach() : Tensor(),
-                        x.shape()};
+                        x.shape(),
+                        rec && z0.requires_grad()};
   outs = record_multi(name, outs, inputs, [saved, record](const Tensors& g) {
     return cell_scan_backward(saved, g, record);
   });

@@ -140,3 +140,25 @@ TEST_CASE("lif_recurrent_sequence keeps the spike index through a dense step") {
   Tensors a = run(true), b = run(false);
   for (size_t k = 0; k < a.size(); ++k) CHECK(max(abs(a[k] - b[k])).item() == 0);
 }
+
+// The initial spikes' gradient is computed only when they require grad; the other gradients do
+// not depend on it.
+TEST_CASE("lif_recurrent_sequence: z0 without grad leaves the other gradients unchanged") {
+  LIFParameters p;
+  Rng rng(33);
+  const int64_t T = 6, B = 5, H = 8;
+  Tensor x = test::param({T, B, H}, rng, 0, 0.6f), w = test::param({H, H}, rng, -1, 1);
+  Tensor z0 = Tensor::zeros({B, H});
+  z0.at({1, 2}) = 1.0f, z0.at({3, 0}) = 1.0f;  // a few initial spikes
+  auto run = [&](bool z0_grad) {
+    for (Tensor t : {x, w}) t.zero_grad();
+    Tensor z0r = z0.clone();
+    z0r.requires_grad_(z0_grad);
+    LIFRecurrentState s0{z0r, Tensor::zeros({B, H}), Tensor::zeros({B, H})};
+    sum(lif_recurrent_sequence(x, w, s0, p, true).v).backward();
+    CHECK(z0r.grad().defined() == z0_grad);
+    return Tensors{x.grad().clone(), w.grad().clone()};
+  };
+  Tensors a = run(true), b = run(false);
+  for (size_t k = 0; k < a.size(); ++k) CHECK(max(abs(a[k] - b[k])).item() == 0);
+}
