@@ -59,6 +59,13 @@ void spike_matmul_groups(const SpikeRows& s, RowGroups rows, int64_t cols, const
 void spike_matmul_t(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, const float* g,
                     int64_t n, float beta, float* c);
 
+// The rows of dst (ld floats apart, ld a multiple of 16 and >= n; the columns past n are
+// padding and get zeros added) listed in cols[0, count) += g[0, n): one spiking input row's
+// share of a transposed weight gradient S^T G, for a gradient small enough to stay in cache
+// while its rows of G are produced (the recurrent layers' backward, cell_scan.hpp).
+void scatter_spike_row(float* dst, int64_t ld, const float* g, int64_t n, const int32_t* cols,
+                       int64_t count);
+
 // Density under which the sparse path is taken. `bench_lif_layer --density` (2 threads, AVX-512,
 // Eigen GEMM at 250-330 GFLOP/s) measured sparse / dense time, spike detection + forward +
 // weight gradient against the two GEMMs, for (8000 x 1024) and (32000 x 1000) inputs:

@@ -244,6 +244,32 @@ TEST_CASE("isa: every level's spike product equals its definition at every outpu
     }
 }
 
+// The scatter of a gradient row into the spiking columns' rows of a padded S^T G.
+TEST_CASE("isa: every level's spike-row scatter equals its definition at every width") {
+  Rng rng(6);
+  const std::vector<int32_t> cols = {0, 3, 3, 7, 12};  // a repeat adds twice
+  for (int64_t n : {1, 16, 70, 100, 128, 129, 200}) {
+    CAPTURE(n);
+    const int64_t ld = (n + 15) / 16 * 16, rows = 13;
+    std::vector<float> g(n), d0(rows * ld);
+    for (auto& v : g) v = rng.uniform(-1, 1);
+    for (auto& v : d0) v = rng.uniform(-1, 1);
+    for (Isa isa : available_isas()) {
+      CAPTURE(isa_name(isa));
+      std::vector<float> d = d0;
+      isa_kernels(isa).scatter_spike_row(d.data(), ld, g.data(), n, cols.data(),
+                                         int64_t(cols.size()));
+      std::vector<float> want = d0;
+      for (int32_t c : cols)
+        for (int64_t j = 0; j < n; ++j) want[c * ld + j] += g[j];
+      bool same = true;
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < n; ++j) same = same && d[r * ld + j] == want[r * ld + j];
+      CHECK(same);
+    }
+  }
+}
+
 TEST_CASE("isa: every level's spike scan refuses values other than 0 and 1; -0 is a zero") {
   // 45 columns: two full blocks of 16 lanes and a partial one of 13, each lane position tried.
   const int64_t cols = 45;

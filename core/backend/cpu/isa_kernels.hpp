@@ -43,6 +43,10 @@ struct IsaKernels {
                               float beta, float* c);
   void (*spike_matmul_t)(CsrView s, int64_t r0, int64_t r1, int64_t cols, const float* g, int64_t n,
                          float beta, float* c);
+  // spike_matmul.hpp's scatter_spike_row: the rows of dst (ld floats apart) listed in
+  // cols[0, count) += g[0, n).
+  void (*scatter_spike_row)(float* dst, int64_t ld, const float* g, int64_t n, const int32_t* cols,
+                            int64_t count);
   // spike_matmul.cpp's spike_rows on rows [r0, r1) (kernels_isa.inl says how), and the
   // non-zeros of x[0, n) (bench_mnist_epoch's densities).
   int64_t (*spike_scan_rows)(const float* x, int64_t r0, int64_t r1, int64_t cols, int64_t budget,

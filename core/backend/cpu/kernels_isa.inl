@@ -402,6 +402,56 @@ void spike_matmul_t(CsrView s, int64_t r0, int64_t r1, int64_t cols, const float
   }
 }
 
+// dst's rows listed in cols += g[0, w), w in ((V - 1) L, V L], g in registers: the row is read
+// once and added to each spiking column's row. The last vector adds g's lanes past w as zeros
+// into dst's padding (ld is a multiple of 16).
+template <int V>
+void scatter_pass(float* dst, int64_t ld, const float* g, int64_t w, const int32_t* cols,
+                  int64_t count) {
+  constexpr int64_t L = kVecLanes;
+  LaneVec r[V];
+#pragma GCC unroll 8
+  for (int q = 0; q < V - 1; ++q) r[q] = loadv(g + q * L);
+  r[V - 1] = load_first(g + (V - 1) * L, w - (V - 1) * L);
+  for (int64_t k = 0; k < count; ++k) {
+    float* d = dst + int64_t(cols[k]) * ld;
+#pragma GCC unroll 8
+    for (int q = 0; q < V; ++q) storev(d + q * L, loadv(d + q * L) + r[q]);
+  }
+}
+
+void scatter_spike_row(float* dst, int64_t ld, const float* g, int64_t n, const int32_t* cols,
+                       int64_t count) {
+  for (int64_t h = 0; h < n; h += kPass) {
+    const int64_t w = min64(kPass, n - h);
+    switch ((w + kVecLanes - 1) / kVecLanes) {
+      case 1:
+        scatter_pass<1>(dst + h, ld, g + h, w, cols, count);
+        break;
+      case 2:
+        scatter_pass<2>(dst + h, ld, g + h, w, cols, count);
+        break;
+      case 3:
+        scatter_pass<3>(dst + h, ld, g + h, w, cols, count);
+        break;
+      case 4:
+        scatter_pass<4>(dst + h, ld, g + h, w, cols, count);
+        break;
+      case 5:
+        scatter_pass<5>(dst + h, ld, g + h, w, cols, count);
+        break;
+      case 6:
+        scatter_pass<6>(dst + h, ld, g + h, w, cols, count);
+        break;
+      case 7:
+        scatter_pass<7>(dst + h, ld, g + h, w, cols, count);
+        break;
+      default:
+        scatter_pass<8>(dst + h, ld, g + h, w, cols, count);
+    }
+  }
+}
+
 // ---- finding the spikes (spike_rows, spike_matmul.hpp) ----------------------------------------
 
 // The lanes of v that differ from `value` (NaN differs from everything, as the scalar `!=`),
@@ -1256,6 +1306,7 @@ void spike_product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, 
 constexpr IsaKernels kTable{gemm,
                             spike_matmul_groups,
                             spike_matmul_t,
+                            scatter_spike_row,
                             spike_scan_rows,
                             count_nonzero,
                             conv_spike_forward,

@@ -131,4 +131,9 @@ void spike_matmul_t(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, co
   active_kernels().spike_matmul_t(csr(s), r0, r1, cols, g, n, beta, c);
 }
 
+void scatter_spike_row(float* dst, int64_t ld, const float* g, int64_t n, const int32_t* cols,
+                       int64_t count) {
+  active_kernels().scatter_spike_row(dst, ld, g, n, cols, count);
+}
+
 }  // namespace soma
