@@ -163,15 +163,22 @@ inline void add_recurrent_input(const float* z, int64_t rows, int64_t H, const T
     gemm(false, true, rows, H, H, 1, z, w.data(), 1, cur);
 }
 
+// Density up to which a step's listed spikes drive the next recurrent product (above it, the
+// GEMM). The spikes are free here (the scan lists them), so the crossover is higher than
+// kSpikeDensityThreshold's, which also pays for finding them: 256 x 100 spikes times W^T
+// (100 x 100), AMD EPYC, one thread, best of 30, sparse / GEMM at density p:
+//   v4: 0.2 -> 19 / 30 us, 0.3 -> 28 / 31, 0.5 -> 47 / 30;  v3: 0.3 -> 29 / 54, 0.5 -> 45 / 54.
+constexpr double kRecurrentSparseThreshold = 0.3;
+
 // The spikes of one thread's slice of batch rows, step after step (CSR row t * width + b), kept
 // while the scan runs: step t's rows drive step t + 1's recurrent product, and after the scan
 // the slices merge into the layer's spike index (Tensor::spike_index), which the read-out and
 // the recurrent weight gradient use instead of scanning z again (three scans of z took 9% of a
 // Fashion-MNIST rec training step). Every step is listed whatever its density; a step denser
-// than the sparse product's threshold (as spike_rows decides) only takes the GEMM for the next
-// step's recurrent product. Giving up the list at such a step, as before, lost the index for
-// the whole batch: Fashion-MNIST training reached 21% at step 23 of 32 after about 60 batches,
-// and from then on every batch scanned z in its read-out and weight gradient.
+// than kRecurrentSparseThreshold only takes the GEMM for the next step's recurrent product. Giving
+// up the list at such a step, as before, lost the index for the whole batch: Fashion-MNIST training
+// reached 21% at step 23 of 32 after about 60 batches, and from then on every batch scanned z in
+// its read-out and weight gradient.
 struct SliceSpikes {
   int64_t width = 0;        // rows in the slice; 0: no slice starts at this row
   bool listed = true;       // every step so far is in rows (false: z was not 0/1)
@@ -183,7 +190,7 @@ struct SliceSpikes {
   // Appends a step's rows: row r's columns end at cols[row_end[r]].
   void add_rows(const int64_t* ends, const int32_t* step_cols, int64_t count, int64_t H) {
     if (!listed) return;
-    last_sparse = count <= spike_budget(kSpikeDensityThreshold, width * H);
+    last_sparse = count <= spike_budget(kRecurrentSparseThreshold, width * H);
     if (rows.row_start.empty()) rows.row_start.push_back(0);
     const int64_t base = int64_t(rows.cols.size());
     for (int64_t r = 0; r < width; ++r) rows.row_start.push_back(base + ends[r]);
@@ -421,12 +428,14 @@ CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, co
           const float* xt = x.data() + t * n + k0;
           if (rec) {
             std::copy(xt, xt + (k1 - k0), cur.begin());
+            const float* z_prev = (t == 0 ? z0.data() : z.data() + (t - 1) * n) + k0;
             if (t > 0 && mine->sparse_product())  // step t - 1's spikes, found when it ran
               spike_matmul_groups(mine->rows, {(t - 1) * (r1 - r0), r1 - r0, 1, 0}, e.hidden,
                                   packed.data(), e.hidden, 1.0f, cur.data());
+            else if (t > 0 && mine->listed)  // listed, and too dense for the sparse product
+              gemm(false, true, r1 - r0, e.hidden, e.hidden, 1, z_prev, w.data(), 1, cur.data());
             else
-              add_recurrent_input((t == 0 ? z0.data() : z.data() + (t - 1) * n) + k0, r1 - r0,
-                                  e.hidden, w, packed, scratch, cur.data());
+              add_recurrent_input(z_prev, r1 - r0, e.hidden, w, packed, scratch, cur.data());
             xt = cur.data();
           }
           if constexpr (SpikeRowCell<Cell>) {
