@@ -61,8 +61,10 @@ void spike_matmul_t(const SpikeRows& s, int64_t r0, int64_t r1, int64_t cols, co
 
 // The rows of dst (ld floats apart, ld a multiple of 16 and >= n; the columns past n are
 // padding and get zeros added) listed in cols[0, count) += g[0, n): one spiking input row's
-// share of a transposed weight gradient S^T G, for a gradient small enough to stay in cache
-// while its rows of G are produced (the recurrent layers' backward, cell_scan.hpp).
+// share of a transposed weight gradient S^T G, for a gradient small enough to stay in L1 (a
+// read-out's, ff_layer.cpp). Gathering the recurrent layer's gradient (H = 100) this way step
+// by step during its backward scan measured slower than spike_matmul_t after it (31 steps of
+// 256 x 100 at density 0.1: 0.75 against 0.51 ms; read-modify-writes of the same rows).
 void scatter_spike_row(float* dst, int64_t ld, const float* g, int64_t n, const int32_t* cols,
                        int64_t count);
 

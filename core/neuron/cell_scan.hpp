@@ -273,33 +273,6 @@ inline void add_recurrent_weight_grad(const float* gx, const Tensor& z, int64_t 
   gw.matrix(H, H) += gwt.matrix(H, H).transpose();
 }
 
-// The recurrent weight gradient gathered during the backward scan, while each step's dL/dx
-// rows are still in cache: spike (b, j) of z_{t-1} adds row b of dL/dx_t to row j of a private
-// gw^T per slice of batch rows (H x ld, ld = H rounded up to 16), read from z's spike index;
-// the slices' sums are added to gw after the scan. Taken when z has an index and gw^T fits in
-// L2 with room to spare. The pass over all T B rows of dL/dx after the scan
-// (add_recurrent_weight_grad) read them back from memory: <measured below>. The sum's rounding
-// depends on how the batch is sliced (the thread count).
-inline bool wgrad_by_step(const Tensor& z, int64_t H) {
-  const int64_t ld = (H + 15) / 16 * 16;
-  return z.spike_index() != nullptr && H * ld * int64_t(sizeof(float)) <= (int64_t(256) << 10);
-}
-
-// gwt (H x ld) += the share of step t (>= 1) for batch rows [r0, r1); gxt: dL/dx_t.
-inline void scatter_step_wgrad(const Storage::SpikeIndex& index, const ScanExtent& e, int64_t t,
-                               int64_t r0, int64_t r1, const float* gxt, float* gwt, int64_t ld,
-                               std::vector<int32_t>& cols) {
-  const int64_t H = e.hidden, base = (t - 1) * e.width;
-  auto it = std::lower_bound(index.begin(), index.end(), base + r0 * H);
-  for (int64_t b = r0; b < r1; ++b) {
-    const int64_t row = base + b * H, end = row + H;
-    cols.clear();
-    for (; it != index.end() && *it < end; ++it) cols.push_back(int32_t(*it - row));
-    if (!cols.empty())
-      scatter_spike_row(gwt, ld, gxt + b * H, H, cols.data(), int64_t(cols.size()));
-  }
-}
-
 // Saved for the backward; all detached.
 template <class Cell>
 struct CellSaved {
@@ -324,17 +297,11 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
     for (int j = 0; j < Cell::kState; ++j) gtraces.push_back(g[1 + Cell::kState + j]);
   const RowSplit split = row_split(e, rec);
   const int64_t align = rec ? 1 : 16;
-  const bool by_step = rec && e.steps > 1 && wgrad_by_step(s.z, H);
-  const int64_t ld = (H + 15) / 16 * 16;
-  std::vector<std::vector<float>> gwts(by_step ? size_t(B) : 0);  // per slice, at its first row
   parallel_slices(
       split.rows, split.parallel,
       [&](int64_t r0, int64_t r1) {
         const int64_t k0 = r0 * split.per_row, k1 = r1 * split.per_row;
         std::vector<float> gz(static_cast<size_t>(k1 - k0));
-        std::vector<float>* gwt = by_step ? &gwts[size_t(r0)] : nullptr;
-        if (gwt) gwt->assign(size_t(H * ld), 0.0f);
-        std::vector<int32_t> cols;
         for (int64_t t = e.steps - 1; t >= 0; --t) {
           const float* g0 = g[0].data() + t * n;
           std::copy(g0 + k0, g0 + k1, gz.begin());
@@ -343,9 +310,6 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
             gemm(false, false, r1 - r0, H, H, 1, gx.data() + (t + 1) * n + k0, s.w.data(), 1,
                  gz.data());
           cell_step_backward(s.cell, e, t, k0, k1, s.saved, gz.data(), gtraces, gs, gx.data());
-          if (gwt && t > 0)
-            scatter_step_wgrad(*s.z.spike_index(), e, t, r0, r1, gx.data() + t * n, gwt->data(), ld,
-                               cols);
         }
       },
       align);
@@ -363,13 +327,7 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
     gemm(false, false, B, H, H, 1, gx.data(), s.w.data(), 0, gz0.data());
   }
   add_recurrent_weight_grad(gx.data(), s.z0, B, H, gw);
-  if (by_step) {
-    for (const std::vector<float>& part : gwts)
-      if (!part.empty())
-        gw.matrix(H, H) += ConstMatrixMap(part.data(), H, ld).leftCols(H).transpose();
-  } else if (e.steps > 1) {
-    add_recurrent_weight_grad(gx.data() + n, s.z, (e.steps - 1) * B, H, gw);
-  }
+  if (e.steps > 1) add_recurrent_weight_grad(gx.data() + n, s.z, (e.steps - 1) * B, H, gw);
   Tensors out{gx, gw, gz0};
   out.insert(out.end(), gs.begin(), gs.end());
   return out;
