@@ -109,7 +109,9 @@ bool MnistTask::runs_on_cuda(const ParamValues& v) const {
 
 Tensor MnistTask::encode(const Tensor& images) {
   const std::string& kind = values().get_string("encoder");
-  Tensor x = images.to(device_) * float(values().get_float("input_scale"));
+  // At scale 1 (the default) the product would copy the batch (0.07 ms of a 7.6 ms rec step).
+  const float scale = float(values().get_float("input_scale"));
+  Tensor x = scale == 1.0f ? images.to(device_) : images.to(device_) * scale;
   if (kind == "current") return constant_current_encode(x, steps_);
   if (kind == "poisson") return poisson_encode(x, steps_, encoder_rng_);
   return constant_current_lif_encode(x, steps_);
