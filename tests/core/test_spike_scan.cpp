@@ -83,9 +83,12 @@ void check_level(const IsaKernels& k, const Problem& p, const CurrentScanConfig&
 
 TEST_CASE("spike_product_scan equals spike_matmul_groups + scan_forward_range at every level") {
   const Problem problems[] = {
-      {40, 5, 45, 70, 0.1, true},      // partial tiles at every level (64 + 6, 32 + 32 + 6)
-      {300, 5, 37, 130, 0.05, false},  // several blocks of steps
-      {300, 4, 200, 1024, 0.03, true}  // outputs large enough to be streamed
+      {40, 5, 45, 70, 0.1, true},       // partial tiles at every level (64 + 6, 32 + 32 + 6)
+      {300, 5, 37, 130, 0.05, false},   // several blocks of steps
+      {300, 4, 200, 1024, 0.03, true},  // outputs large enough to be streamed
+      {40, 5, 45, 10, 0.1, true},       // one vector at AVX-512 (a read-out's 10 classes)
+      {300, 3, 37, 16, 0.05, false},    // one whole vector at AVX-512, two below
+      {40, 5, 45, 6, 0.2, true}         // one vector at every level
   };
   for (Isa isa : available_isas()) {
     const std::string level = isa_name(isa);

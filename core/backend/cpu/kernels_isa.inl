@@ -134,6 +134,13 @@ inline uint32_t greater_bits(const LaneVec& v, float th) {
 
 // acc = the sum of the tile's columns of the panel rows listed in idx[0, count). Named
 // accumulators: an array of them was kept on the stack by GCC 12 at v3, 2x slower.
+// One vector: a narrow layer's tile (a read-out's 10 classes). Ascending, as sum_rows.
+inline void sum_rows1(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
+  LaneVec a0 = {};
+  for (int64_t k = 0; k < count; ++k) a0 += loadv(panel + int64_t(idx[k]) * kTile);
+  acc[0] = a0;
+}
+
 inline void sum_rows(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
   LaneVec a0 = {}, a1 = {}, a2 = {}, a3 = {};
   for (int64_t k = 0; k < count; ++k) {
@@ -1135,23 +1142,27 @@ inline void stream_32(float* p, const float* v, int64_t count) {
 #endif
 }
 
-// Loads w <= kLanes floats (the rest 0); stores the first w, streamed when asked.
+// Loads w <= NV L floats (the rest 0); stores the first w, streamed when asked.
+template <int NV>
 inline void load_tile(LaneVec* t, const float* p, int64_t w) {
-  float pad[kLanes] = {};
+  float pad[NV * kVecLanes] = {};
   const float* src = p;
-  if (w < kLanes) src = static_cast<const float*>(std::memcpy(pad, p, size_t(w) * sizeof(float)));
-  for (int64_t q = 0; q < 4; ++q) t[q] = loadv(src + kVecLanes * q);
+  if (w < NV * kVecLanes)
+    src = static_cast<const float*>(std::memcpy(pad, p, size_t(w) * sizeof(float)));
+  for (int64_t q = 0; q < NV; ++q) t[q] = loadv(src + kVecLanes * q);
 }
 
+template <int NV>
 inline void store_tile(float* p, const LaneVec* t, int64_t w, bool stream) {
-  if (w == kLanes && !stream) {
-    for (int64_t q = 0; q < 4; ++q) storev(p + kVecLanes * q, t[q]);
+  constexpr int64_t kW = NV * kVecLanes;
+  if (w == kW && !stream) {
+    for (int64_t q = 0; q < NV; ++q) storev(p + kVecLanes * q, t[q]);
     return;
   }
-  float pad[kLanes];
-  for (int64_t q = 0; q < 4; ++q) storev(pad + kVecLanes * q, t[q]);
-  if (w == kLanes)
-    stream_32(p, pad, kLanes);
+  float pad[kW];
+  for (int64_t q = 0; q < NV; ++q) storev(pad + kVecLanes * q, t[q]);
+  if (w == kW)
+    stream_32(p, pad, kW);
   else
     std::memcpy(p, pad, size_t(w) * sizeof(float));
 }
@@ -1167,20 +1178,24 @@ struct TileOut {
 };
 
 // One batch row's tile over the steps of r: state (v, i) in registers.
-template <bool Spiking, bool ResetValue>
+// NV vectors per tile: 4 (kLanes columns), or 1 for layers of at most one vector of outputs.
+template <bool Spiking, bool ResetValue, int NV>
 void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b,
                const float* panel, const LaneVec* bias, int64_t n, float* v_, float* i_,
                TileOut o) {
   const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
   const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
-  LaneVec v[4], i[4], cur[4], dec[4];
-  load_tile(v, v_, o.w);
-  load_tile(i, i_, o.w);
+  LaneVec v[NV], i[NV], cur[NV], dec[NV];
+  load_tile<NV>(v, v_, o.w);
+  load_tile<NV>(i, i_, o.w);
   for (int64_t t = 0; t < r.steps; ++t) {
     const int64_t row = r.first + t * r.stride + b, a0 = s.row_start[row];
-    sum_rows(cur, panel, s.cols + a0, s.row_start[row + 1] - a0);
+    if constexpr (NV == 1)
+      sum_rows1(cur, panel, s.cols + a0, s.row_start[row + 1] - a0);
+    else
+      sum_rows(cur, panel, s.cols + a0, s.row_start[row + 1] - a0);
     uint8_t* bits = o.stage ? o.stage + (t * r.width + b) * o.bytes_per_row : nullptr;
-    for (int64_t q = 0; q < 4; ++q) {
+    for (int64_t q = 0; q < NV; ++q) {
       LaneVec j = i[q] + (bias[q] + cur[q]);
       LaneVec vd = v[q] + am * (leak - v[q] + j);
       i[q] = j * keep;
@@ -1198,11 +1213,11 @@ void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b
       v[q] = vn;
     }
     const int64_t off = (t * r.stride + b) * n;
-    if (Spiking && o.v_dec) store_tile(o.v_dec + off, dec, o.w, o.stream);
-    if (o.trace) store_tile(o.trace + off, v, o.w, o.stream);
+    if (Spiking && o.v_dec) store_tile<NV>(o.v_dec + off, dec, o.w, o.stream);
+    if (o.trace) store_tile<NV>(o.trace + off, v, o.w, o.stream);
   }
-  store_tile(v_, v, o.w, false);
-  store_tile(i_, i, o.w, false);
+  store_tile<NV>(v_, v, o.w, false);
+  store_tile<NV>(i_, i, o.w, false);
 }
 
 // pad[0, 16) = bit k of bits as 0 or 1.
@@ -1274,18 +1289,27 @@ void product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_
                              r.stride};
     const int64_t off = t0 * r.stride * n;
     auto at = [&](float* p, int64_t j) { return p ? p + off + j : nullptr; };
-    for (int64_t j0 = 0; j0 < n; j0 += kTile)
-      for (int64_t j = j0; j < min64(n, j0 + kTile); j += kLanes) {
-        const float* panel = packed + j0 * cols + (j - j0);
-        const int64_t w = min64(kLanes, n - j);
-        LaneVec b[4] = {};
-        if (bias) load_tile(b, bias + j, w);
-        for (int64_t row = 0; row < r.width; ++row)
-          scan_tile<Spiking, ResetValue>(c, s, part, row, panel, b, n, v + row * n + j,
-                                         i + row * n + j,
-                                         {Spiking && z ? stage.p + j / 8 : nullptr, bytes,
-                                          at(v_dec, j), at(trace, j), w, stream});
-      }
+    if (n <= kVecLanes) {  // one vector: a quarter of the loads and arithmetic of a tile
+      LaneVec b[1] = {};
+      if (bias) load_tile<1>(b, bias, n);
+      for (int64_t row = 0; row < r.width; ++row)
+        scan_tile<Spiking, ResetValue, 1>(
+            c, s, part, row, packed, b, n, v + row * n, i + row * n,
+            {Spiking && z ? stage.p : nullptr, bytes, at(v_dec, 0), at(trace, 0), n, stream});
+    } else {
+      for (int64_t j0 = 0; j0 < n; j0 += kTile)
+        for (int64_t j = j0; j < min64(n, j0 + kTile); j += kLanes) {
+          const float* panel = packed + j0 * cols + (j - j0);
+          const int64_t w = min64(kLanes, n - j);
+          LaneVec b[4] = {};
+          if (bias) load_tile<4>(b, bias + j, w);
+          for (int64_t row = 0; row < r.width; ++row)
+            scan_tile<Spiking, ResetValue, 4>(c, s, part, row, panel, b, n, v + row * n + j,
+                                              i + row * n + j,
+                                              {Spiking && z ? stage.p + j / 8 : nullptr, bytes,
+                                               at(v_dec, j), at(trace, j), w, stream});
+        }
+    }
     if (Spiking && z) expand_spikes(stage.p, part, n, z + off, stream);
   }
   if (stream) stream_fence();
