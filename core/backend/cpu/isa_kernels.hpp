@@ -77,11 +77,11 @@ struct IsaKernels {
                               int64_t* counts);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
-  // conv_sparse_grad.hpp's kernel on one image: gx (cin, h, w) = dL/dx from the gout (cout, L)
-  // entries set in masks (per output pixel, (cout + 63) / 64 words), weights as wt (cout, kh,
-  // kw, cp), cp = cin rounded up to 16. (conv branch, issue 17)
-  void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const uint64_t* masks,
-                                 const float* gout, const float* wt, int64_t cp, float* gx);
+  // conv_sparse_grad.hpp's kernel on an image a, or a pair a and b (gb and gxb null for one):
+  // gx (cin, h, w) = dL/dx from the non-zeros of gout (cout, L), weights as wt (cout, kh, kw,
+  // cp), cp = cin rounded up to 16. (conv branch, issue 17)
+  void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const float* ga, const float* gb,
+                                 const float* wt, int64_t cp, float* gxa, float* gxb);
   // ---- sparse inference (spike_scan.hpp) ----
   // The currents W x + bias of spike rows (x as CSR, W packed by pack_spike_weights, bias of n
   // floats or null) scanned at once, tile by tile: v, i (width x n) advance over the steps and
