@@ -33,6 +33,15 @@ struct SpikeScanRows {
 };
 // ---- end sparse inference ----
 
+// One plane of constant_current_pool.hpp: steps of h x w neurons. Its spikes as bits are
+// steps x pool_plane_words(h w) words, bit k of step t's words the spike of neuron k.
+struct PoolPlane {
+  int64_t steps, h, w;
+};
+inline int64_t pool_plane_words(int64_t n) {
+  return n / 64 + 2;  // a word of padding: a row of bits is read as two words
+}
+
 struct IsaKernels {
   // gemm.hpp's gemm.
   void (*gemm)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -82,6 +91,16 @@ struct IsaKernels {
   // cp), cp = cin rounded up to 16. (conv branch, issue 17)
   void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const float* ga, const float* gb,
                                  const float* wt, int64_t cp, float* gxa, float* gxb);
+  // constant_current_pool.hpp's kernels on one plane of h w neurons whose current x is the same
+  // at every step: the spiking scan from (v, i), updated in place, its spikes as bits (see
+  // PoolPlane), v_dec (steps x h w) when not null, and the 2 x 2 max-pool of each step into
+  // pooled + t * stride ((h / 2) x (w / 2)) when pooled is not null; and the pooled gradient
+  // (gpooled + t * stride) onto the taps max_pool2d's backward picks, gz (steps x h w), from
+  // those bits. (conv branch, issue 17)
+  void (*constant_pool_scan)(const CurrentScanConfig& c, PoolPlane p, const float* x, float* v,
+                             float* i, uint64_t* bits, float* v_dec, float* pooled, int64_t stride);
+  void (*constant_pool_unpool)(PoolPlane p, const uint64_t* bits, const float* gpooled,
+                               int64_t stride, float* gz);
   // ---- sparse inference (spike_scan.hpp) ----
   // The currents W x + bias of spike rows (x as CSR, W packed by pack_spike_weights, bias of n
   // floats or null) scanned at once, tile by tile: v, i (width x n) advance over the steps and

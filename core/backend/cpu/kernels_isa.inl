@@ -1114,6 +1114,8 @@ void conv_sparse_input_grad(const ConvTaps& g, int64_t cout, const float* ga, co
   if (gb) write_channels(g, acc_b, cp, gxb);
 }
 
+#include "core/backend/cpu/constant_pool_isa.inl"
+
 // ---- sparse inference: the spike product fused with the current scan (spike_scan.hpp) --------
 //
 // cur[t, b, j] = bias[j] + sum over the active inputs a of row (t, b) of W^T[a, j], then the
@@ -1332,6 +1334,8 @@ constexpr IsaKernels kTable{gemm,
                             scan_constant_range,
                             scan_backward_range,
                             conv_sparse_input_grad,
+                            constant_pool_scan,
+                            constant_pool_unpool,
                             spike_product_scan};
 
 }  // namespace
