@@ -23,6 +23,21 @@ struct CsrView {
 struct ConvTaps {
   int64_t cin, h, w, kh, kw, oh, ow, stride, pad;
 };
+// Whether conv_spike_forward_packed takes g: the kh padded rows of a channel fit one word.
+inline bool conv_taps_packed(const ConvTaps& g) {
+  return (g.w + 2 * g.pad) * g.kh <= 64 && g.kw <= g.w + 2 * g.pad;
+}
+// The row of tap (c, ki, kj) in that kernel's W^T: channels in groups of (w + 2 pad) / kw, each
+// group 64 rows, its taps (w + 2 pad) ki + kw (c in group) + kj (at most the rows of W^T,
+// conv_tap_rows).
+inline int64_t conv_tap_slot(const ConvTaps& g, int64_t c, int64_t ki, int64_t kj) {
+  const int64_t wp = g.w + 2 * g.pad, per = wp / g.kw;
+  return c / per * 64 + wp * ki + c % per * g.kw + kj;
+}
+inline int64_t conv_tap_rows(const ConvTaps& g) {
+  const int64_t per = (g.w + 2 * g.pad) / g.kw, groups = (g.cin + per - 1) / per;
+  return (groups + 1) / 2 * 128;  // pairs of groups
+}
 
 // ---- sparse inference (spike_scan.hpp) ----
 // The rows of a fused spike product + current scan: for step t < steps and batch row b < width,
@@ -65,6 +80,13 @@ struct IsaKernels {
                              int64_t n);
   void (*conv_spike_wgrad)(const ConvTaps& g, const uint64_t* rows, const float* gt, float* dst,
                            int64_t n);
+  // The same with 128-bit masks (conv_spikes_wide_isa.inl): the forward of conv_taps_packed
+  // geometries with W^T laid out by conv_tap_slot (conv_tap_rows rows), and the weight gradient
+  // of two images a, b at once (L <= 64; gt: a's rows at 0, b's at 64). (conv branch, issue 17)
+  void (*conv_spike_forward_packed)(const ConvTaps& g, const uint64_t* rows, const float* wt,
+                                    float* dst, int64_t n);
+  void (*conv_spike_wgrad_pair)(const ConvTaps& g, const uint64_t* rows_a, const uint64_t* rows_b,
+                                const float* gt, float* dst, int64_t n);
   // current_scan.hpp's scan kernels on neurons [k0, k1).
   void (*scan_forward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                              const float* x, float* v, float* i, float* z, float* v_dec,

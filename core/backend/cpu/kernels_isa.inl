@@ -1115,6 +1115,7 @@ void conv_sparse_input_grad(const ConvTaps& g, int64_t cout, const float* ga, co
 }
 
 #include "core/backend/cpu/constant_pool_isa.inl"
+#include "core/backend/cpu/conv_spikes_wide_isa.inl"
 
 // ---- sparse inference: the spike product fused with the current scan (spike_scan.hpp) --------
 //
@@ -1329,6 +1330,8 @@ constexpr IsaKernels kTable{gemm,
                             count_nonzero,
                             conv_spike_forward,
                             conv_spike_wgrad,
+                            conv_spike_forward_packed,
+                            conv_spike_wgrad_pair,
                             scan_forward_range,
                             scan_step_spikes,
                             scan_constant_range,
