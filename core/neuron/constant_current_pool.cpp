@@ -6,6 +6,7 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
+#include "core/backend/cpu/isa_kernels.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/backend/parallel.hpp"
 
@@ -21,63 +22,30 @@ struct Planes {
   int64_t pooled() const { return oh() * ow(); }
 };
 
-// One thread's buffers for one plane's whole scan: (steps, n) arrays and the (n) state.
+PoolPlane plane_of(const Planes& g) {
+  return {g.steps, g.h, g.w};
+}
+
+// One thread's buffers for one plane's whole scan: the spikes as bits (isa_kernels.hpp's
+// PoolPlane), the state (n) and, for the backward, (steps, n) arrays.
 struct Scratch {
-  std::vector<float> x, z, v_dec, gz, gx, v, i;
+  std::vector<uint64_t> bits;
+  std::vector<float> v_dec, gz, gx, v, i;
   explicit Scratch(const Planes& p, bool backward) {
     const size_t tn = size_t(p.steps * p.n());
-    x.resize(tn), z.resize(tn), v.resize(size_t(p.n())), i.resize(size_t(p.n()));
+    bits.resize(size_t(p.steps * pool_plane_words(p.n())));
+    v.resize(size_t(p.n())), i.resize(size_t(p.n()));
     if (backward) v_dec.resize(tn), gz.resize(tn), gx.resize(tn);
   }
 };
 
-// Plane p's scan over all steps from (v0, i0): z, the final (v, i), and v_dec when kept.
-void scan_plane(const Planes& g, const CurrentScanConfig& c, int64_t p, const float* x,
-                const float* v0, const float* i0, Scratch& s, bool keep_v_dec) {
-  const int64_t n = g.n(), o = p * n;
-  for (int64_t t = 0; t < g.steps; ++t) std::copy(x + o, x + o + n, s.x.data() + t * n);
-  std::copy(v0 + o, v0 + o + n, s.v.data());
-  std::copy(i0 + o, i0 + o + n, s.i.data());
-  scan_forward_range(c, {g.steps, n}, 0, n, s.x.data(), s.v.data(), s.i.data(), s.z.data(),
-                     keep_v_dec ? s.v_dec.data() : nullptr, nullptr);
-}
-
-// pooled (steps, count, oh, ow) at plane p = the max of each window of z (steps, h, w).
-void pool_plane(const Planes& g, int64_t p, const float* z, float* pooled) {
+// z (steps, count, h, w) at plane p = the spikes of s.bits.
+void write_spikes(const Planes& g, int64_t p, const Scratch& s, float* z) {
+  const int64_t words = pool_plane_words(g.n());
   for (int64_t t = 0; t < g.steps; ++t) {
-    const float* zt = z + t * g.n();
-    float* out = pooled + (t * g.count + p) * g.pooled();
-    for (int64_t r = 0; r < g.oh(); ++r) {
-      const float *r0 = zt + 2 * r * g.w, *r1 = r0 + g.w;
-      for (int64_t q = 0; q < g.ow(); ++q)
-        out[r * g.ow() + q] =
-            std::max(std::max(r0[2 * q], r0[2 * q + 1]), std::max(r1[2 * q], r1[2 * q + 1]));
-    }
-  }
-}
-
-// Plane p's pooled gradient onto the taps that max_pool2d's backward picks: in each 2 x 2
-// window the first (row-major) holding the maximum, which for spikes (0 or 1) is the first
-// spike, or the first tap if none; the other taps get 0 (or -0, which changes no sum). The
-// picks are products of the 0/1 spikes, which vectorise: which tap wins is unpredictable, and
-// a chain of branches took 14 ms per ConvNet4 batch, 3.5x the scan it follows.
-void unpool_plane(const Planes& g, int64_t p, const float* gpooled, Scratch& s) {
-  if (g.h % 2 || g.w % 2) std::fill(s.gz.begin(), s.gz.end(), 0.0f);  // taps of no window
-  for (int64_t t = 0; t < g.steps; ++t) {
-    const float* gt = gpooled + (t * g.count + p) * g.pooled();
-    for (int64_t r = 0; r < g.oh(); ++r) {
-      const int64_t row = t * g.n() + 2 * r * g.w;
-      const float *z0 = s.z.data() + row, *z1 = z0 + g.w, *gr = gt + r * g.ow();
-      float *g0 = s.gz.data() + row, *g1 = g0 + g.w;
-      for (int64_t q = 0; q < g.ow(); ++q) {
-        const float a = z0[2 * q], b = z0[2 * q + 1], c = z1[2 * q], d = z1[2 * q + 1];
-        const float v = gr[q], na = 1 - a, nab = na * (1 - b), nabc = nab * (1 - c);
-        g0[2 * q] = v * (a + nabc * (1 - d));
-        g0[2 * q + 1] = v * (na * b);
-        g1[2 * q] = v * (nab * c);
-        g1[2 * q + 1] = v * (nabc * d);
-      }
-    }
+    const uint64_t* b = s.bits.data() + t * words;
+    float* zt = z + (t * g.count + p) * g.n();
+    for (int64_t k = 0; k < g.n(); ++k) zt[k] = float(b[k / 64] >> (k % 64) & 1);
   }
 }
 
@@ -136,25 +104,32 @@ PooledScanResult constant_current_pool_scan(const Tensor& x, int64_t steps, cons
   r.v = Tensor::uninitialized(x.shape()), r.i = Tensor::uninitialized(x.shape());
   Shape full{steps, x.size(0), x.size(1), g.h, g.w};
   if (keep_spikes) r.z = Tensor::uninitialized(full);
+  const IsaKernels& k = active_kernels();
+  const int64_t stride = g.count * g.pooled();                  // between steps of a pooled plane
+  std::copy(v0d.data(), v0d.data() + v0d.numel(), r.v.data());  // the scan runs in place
+  std::copy(i0d.data(), i0d.data() + i0d.numel(), r.i.data());
   for_planes(g, false, [&](int64_t p0, int64_t p1, Scratch& s) {
     for (int64_t p = p0; p < p1; ++p) {
-      scan_plane(g, c, p, xd.data(), v0d.data(), i0d.data(), s, false);
-      pool_plane(g, p, s.z.data(), r.pooled.data());
-      std::copy(s.v.begin(), s.v.end(), r.v.data() + p * g.n());
-      std::copy(s.i.begin(), s.i.end(), r.i.data() + p * g.n());
-      for (int64_t t = 0; keep_spikes && t < steps; ++t)
-        std::copy(s.z.data() + t * g.n(), s.z.data() + (t + 1) * g.n(),
-                  r.z.data() + (t * g.count + p) * g.n());
+      const int64_t o = p * g.n();
+      k.constant_pool_scan(c, plane_of(g), xd.data() + o, r.v.data() + o, r.i.data() + o,
+                           s.bits.data(), nullptr, r.pooled.data() + p * g.pooled(), stride);
+      if (keep_spikes) write_spikes(g, p, s, r.z.data());
     }
   });
   if (!GradMode::enabled() || !x.requires_grad()) return r;
   r.pooled =
       record("constant_current_pool_scan", r.pooled, {x}, [g, c, xd, v0d, i0d](const Tensor& gout) {
+        const IsaKernels& k = active_kernels();
         Tensor gx = Tensor::uninitialized(xd.shape());
         for_planes(g, true, [&](int64_t p0, int64_t p1, Scratch& s) {
           for (int64_t p = p0; p < p1; ++p) {
-            scan_plane(g, c, p, xd.data(), v0d.data(), i0d.data(), s, true);
-            unpool_plane(g, p, gout.data(), s);
+            const int64_t o = p * g.n(), stride = g.count * g.pooled();
+            std::copy(v0d.data() + o, v0d.data() + o + g.n(), s.v.data());
+            std::copy(i0d.data() + o, i0d.data() + o + g.n(), s.i.data());
+            k.constant_pool_scan(c, plane_of(g), xd.data() + o, s.v.data(), s.i.data(),
+                                 s.bits.data(), s.v_dec.data(), nullptr, 0);
+            k.constant_pool_unpool(plane_of(g), s.bits.data(), gout.data() + p * g.pooled(), stride,
+                                   s.gz.data());
             backward_plane(g, c, p, s, gx.data());
           }
         });

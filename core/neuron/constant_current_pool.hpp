@@ -9,8 +9,8 @@
 // same order), without ever holding T copies of anything: each (b, c) plane of x runs its whole
 // scan in a buffer that stays in L2, and only the pooled spikes leave it.
 //
-//   forward   per plane: x repeated T times (in cache), the scan over T steps (z; v, i in
-//             place), z pooled over 2 x 2 windows (max of 0/1 = any spike). The first tap of
+//   forward   per plane: the scan over T steps of the constant x (the spikes z as bits; v, i
+//             in place), z pooled over 2 x 2 windows (max of 0/1 = any spike). The first tap of
 //             the window (row-major) holding the maximum is the one max_pool2d's backward picks.
 //   backward  per plane: the forward again, now keeping the pre-reset voltage, the pooled
 //             gradient scattered onto those taps, the reverse scan, and dL/dx = sum over t of
@@ -24,6 +24,12 @@
 // one thread, AMD EPYC (AVX-512, shared, busy; thread CPU time): forward 4.9-6.0 ms against
 // 21.8-26.4 ms for the repeat + scan + pool, backward 12.3-13.6 ms against 20.2-22.4 ms (the
 // backward's scatter onto the picked taps was 14 ms alone with branches, 2.4-3.4 with selects).
+// Then the plane's scan with its state in registers over all steps and its spikes as bits,
+// pooled and unpooled on the bits (IsaKernels::constant_pool_scan, constant_pool_unpool): no
+// T-fold copy of the current, no z in floats, no stride-2 scalar loops. Same shape, one thread,
+// AMD EPYC (Zen 5, AVX-512; best of 30, thread CPU time): forward 4.15 -> 2.7-2.8 ms, backward
+// 10.0 -> 7.4 ms at v4; 4.2 -> 3.7 ms and 39.0 -> 36.7 ms at v3, whose reverse scan
+// (scan_backward_range) takes 33 ms of that (1.7 ms at v4).
 // The whole epoch: bench/mnist_epoch.cpp.
 //
 // Rows or columns left over by an odd height or width feed no window: their spikes are

@@ -343,8 +343,11 @@ class ConvSynapse : public Synapse {
     if (need_w_ && spiking_) conv_weight_grad_spikes(g, spikes_, t0 * batch_, gcur, gw_.data());
     float* gx = need_x_ ? gx_.data() + xo : nullptr;
     // The input gradient alone (spike path): from the non-zeros of gcur when it is sparse,
-    // written, not added (no zero-fill of 9.4 MB per ConvNet4 step); the GEMM adds to zeros.
-    if (gx && !dense_w && conv_input_grad_sparse(g, w_.data(), gcur, gx)) gx = nullptr;
+    // written, not added (no zero-fill of 9.4 MB per ConvNet4 step), a batch row's images at
+    // consecutive steps in pairs (their non-zeros nest); the GEMM adds to zeros.
+    if (gx && !dense_w &&
+        conv_input_grad_sparse(g, w_.data(), gcur, gx, kSparseGradDensity, batch_))
+      gx = nullptr;
     if (gx) std::fill(gx, gx + g.n * g.in_size(), 0.0f);
     if (gx || dense_w)
       conv_backward(g, dense_w ? x_.data() + xo : nullptr, w_.data(), gcur, gx,

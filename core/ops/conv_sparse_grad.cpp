@@ -20,22 +20,10 @@ std::vector<float> pack_weights(const ConvGeom& g, const float* w, int64_t cp) {
   return wt;
 }
 
-// Per output pixel of one image, the output channels whose gradient is non-zero.
-void pixel_masks(const ConvGeom& g, const float* gout, uint64_t* masks) {
-  const int64_t groups = (g.cout + 63) / 64;
-  std::fill(masks, masks + g.l() * groups, uint64_t(0));
-  for (int64_t co = 0; co < g.cout; ++co) {
-    const float* row = gout + co * g.l();
-    const uint64_t bit = uint64_t(1) << (co % 64);
-    uint64_t* m = masks + co / 64;
-    for (int64_t o = 0; o < g.l(); ++o) m[o * groups] |= row[o] != 0.0f ? bit : 0;
-  }
-}
-
 }  // namespace
 
 bool conv_input_grad_sparse(const ConvGeom& g, const float* w, const float* gout, float* gx,
-                            double max_density) {
+                            double max_density, int64_t pair_gap) {
   const IsaKernels& k = active_kernels();
   const int64_t total = g.n * g.out_size();
   if (total == 0) return true;
@@ -43,15 +31,17 @@ bool conv_input_grad_sparse(const ConvGeom& g, const float* w, const float* gout
   const int64_t cp = (g.cin + 15) / 16 * 16;
   const std::vector<float> wt = pack_weights(g, w, cp);
   const ConvTaps taps{g.cin, g.h, g.w, g.kh, g.kw, g.oh, g.ow, g.stride, g.pad};
-#pragma omp parallel if (g.parallel())
-  {
-    std::vector<uint64_t> masks(size_t(g.l() * ((g.cout + 63) / 64)));
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < g.n; ++i) {
-      const float* gi = gout + i * g.out_size();
-      pixel_masks(g, gi, masks.data());
-      k.conv_sparse_input_grad(taps, g.cout, masks.data(), gi, wt.data(), cp, gx + i * g.in_size());
-    }
+  // Work item j: image a = (j / gap) 2 gap + j % gap and its partner a + gap, in runs of gap
+  // pairs (the partner is past the end for the last images of an odd number of steps).
+  const int64_t gap = pair_gap > 0 ? pair_gap : g.n, items = (g.n + 2 * gap - 1) / (2 * gap) * gap;
+#pragma omp parallel for schedule(static) if (g.parallel())
+  for (int64_t j = 0; j < items; ++j) {
+    const int64_t a = j / gap * 2 * gap + j % gap, b = a + gap;
+    if (a >= g.n) continue;
+    const bool pair = pair_gap > 0 && b < g.n;
+    k.conv_sparse_input_grad(taps, g.cout, gout + a * g.out_size(),
+                             pair ? gout + b * g.out_size() : nullptr, wt.data(), cp,
+                             gx + a * g.in_size(), pair ? gx + b * g.in_size() : nullptr);
   }
   return true;
 }

@@ -49,6 +49,19 @@ void transpose(const float* m, int64_t rows, int64_t cols, float* t, int64_t ld)
       ConstMatrixMap(m, rows, cols).transpose();
 }
 
+// W^T (np floats per tap) with tap (c, ki, kj) at row conv_tap_slot: the packed kernel's layout.
+std::vector<float> slotted_weights(const ConvGeom& g, const float* w, int64_t np) {
+  const ConvTaps taps = taps_of(g);
+  std::vector<float> wt(size_t(conv_tap_rows(taps) * np), 0.0f);
+  for (int64_t co = 0; co < g.cout; ++co)
+    for (int64_t c = 0; c < g.cin; ++c)
+      for (int64_t ki = 0; ki < g.kh; ++ki)
+        for (int64_t kj = 0; kj < g.kw; ++kj)
+          wt[size_t(conv_tap_slot(taps, c, ki, kj) * np + co)] =
+              w[((co * g.cin + c) * g.kh + ki) * g.kw + kj];
+  return wt;
+}
+
 }  // namespace
 
 bool conv_spike_images(const ConvGeom& g, const float* x, SpikeRows& s) {
@@ -59,9 +72,15 @@ bool conv_spike_images(const ConvGeom& g, const float* x, SpikeRows& s) {
 void conv_forward_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first, const float* w,
                          const float* b, float* out) {
   const int64_t np = padded(g.cout);
-  std::vector<float> wt(size_t(g.k() * np), 0.0f);
-  transpose(w, g.cout, g.k(), wt.data(), np);  // one row per tap
   const ConvTaps taps = taps_of(g);
+  const bool packed = conv_taps_packed(taps);
+  std::vector<float> wt;
+  if (packed) {
+    wt = slotted_weights(g, w, np);
+  } else {
+    wt.assign(size_t(g.k() * np), 0.0f);
+    transpose(w, g.cout, g.k(), wt.data(), np);  // one row per tap
+  }
   const IsaKernels& k = active_kernels();
   const std::vector<uint32_t> places = mask_places(g);
 #pragma omp parallel if (g.parallel())
@@ -73,7 +92,10 @@ void conv_forward_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first, c
       for (int64_t p = 0; p < g.l(); ++p)
         for (int64_t c = 0; c < np; ++c) acc[size_t(p * np + c)] = b && c < g.cout ? b[c] : 0.0f;
       spike_masks(g, places, s, first + i, rows.data());
-      k.conv_spike_forward(taps, rows.data(), wt.data(), acc.data(), np);
+      if (packed)
+        k.conv_spike_forward_packed(taps, rows.data(), wt.data(), acc.data(), np);
+      else
+        k.conv_spike_forward(taps, rows.data(), wt.data(), acc.data(), np);
       MatrixMap(out + i * g.out_size(), g.cout, g.l()) =
           Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>(acc.data(), g.l(), g.cout,
                                                                Eigen::OuterStride<>(np))
@@ -92,17 +114,27 @@ void conv_weight_grad_spikes(const ConvGeom& g, const SpikeRows& s, int64_t firs
   const IsaKernels& k = active_kernels();
   const std::vector<uint32_t> places = mask_places(g);
   const int parts = g.parallel() ? int(std::min<int64_t>(thread_count(), g.cin)) : 1;
+  const bool pairs = g.l() <= 64;  // two images per gather (conv_spike_wgrad_pair)
 #pragma omp parallel for schedule(static) num_threads(parts) if (parts > 1)
   for (int p = 0; p < parts; ++p) {
     const int64_t c0 = g.cin * p / parts, c1 = g.cin * (p + 1) / parts;
     ConvTaps taps = taps_of(g);
     taps.cin = c1 - c0;
-    std::vector<float> gt(size_t(g.l() * np), 0.0f);  // one image's dL/dout^T
-    std::vector<uint64_t> rows(size_t(g.cin * hp));
-    for (int64_t i = 0; i < g.n; ++i) {
+    // One image's dL/dout^T, or two (rows [0, L) and [64, 64 + L)) for the pair kernel.
+    std::vector<float> gt(size_t((pairs ? 128 : g.l()) * np), 0.0f);
+    std::vector<uint64_t> rows(size_t(2 * g.cin * hp));
+    float* dst = &gwt[size_t(c0 * per_c)];
+    for (int64_t i = 0; i < g.n; i += pairs ? 2 : 1) {
       transpose(gout + i * g.out_size(), g.cout, g.l(), gt.data(), np);
       spike_masks(g, places, s, first + i, rows.data());
-      k.conv_spike_wgrad(taps, rows.data() + c0 * hp, gt.data(), &gwt[size_t(c0 * per_c)], np);
+      if (pairs && i + 1 < g.n) {
+        uint64_t* rows_b = rows.data() + g.cin * hp;
+        transpose(gout + (i + 1) * g.out_size(), g.cout, g.l(), gt.data() + 64 * np, np);
+        spike_masks(g, places, s, first + i + 1, rows_b);
+        k.conv_spike_wgrad_pair(taps, rows.data() + c0 * hp, rows_b + c0 * hp, gt.data(), dst, np);
+      } else {
+        k.conv_spike_wgrad(taps, rows.data() + c0 * hp, gt.data(), dst, np);
+      }
     }
   }
   MatrixMap(gw, g.cout, g.k()) += Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>(

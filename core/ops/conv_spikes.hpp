@@ -22,6 +22,12 @@
 // 48.5 -> 16.8 ms, weight gradient 46.7 -> 15.7 ms at v3, against 51-70 and 59-95 ms for
 // im2col + GEMM) and the masks from a table of pixel places (no divisions per spike: v4 forward
 // 17.1 -> 15.5 ms, weight gradient 14.9 -> 13.2 ms, against 35-37 and 43-46 ms dense).
+// Then 128-bit masks (conv_spikes_wide_isa.inl): the forward's over two groups of channels, from
+// one packed word of kh rows per channel and output row (W^T rows at conv_tap_slot), the weight
+// gradient's over two images (L <= 64): half the gathers, each with its destination's load and
+// store and a mispredicted exit. 512 images of conv2 at 14% density, one thread, AMD EPYC (Zen
+// 5; best of 15, thread CPU time, 2 runs each): forward 15.2-15.3 -> 12.7-12.9 ms, weight
+// gradient 12.4-12.6 -> 11.6-11.8 ms at v4; 14.2-14.4 -> 13.4 and 12.7-12.8 -> 12.9-13.0 at v3.
 #include "core/backend/spike_matmul.hpp"
 #include "core/ops/conv_kernels.hpp"
 

@@ -60,6 +60,8 @@ TEST_CASE("constant_current_pool_scan equals the repeat, the scan and max_pool_s
     check_against_unfused({2, 2, 4, 4}, 6, -1, -0.5f, reset);  // density 0: no spikes
     check_against_unfused({2, 2, 4, 6}, 6, 50, 60, reset);     // density 1: a spike every step
     check_against_unfused({1, 1, 2, 3}, 3, 0, 2, reset);       // one window
+    check_against_unfused({1, 2, 5, 70}, 5, 0, 1.5f, reset);   // rows of 70: two words of bits
+    check_against_unfused({2, 1, 9, 33}, 7, 0, 1.5f, reset);   // 297 neurons: a partial group
   }
 }
 

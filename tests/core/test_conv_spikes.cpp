@@ -36,7 +36,8 @@ struct Geo {
 };
 
 // conv_forward_spikes and conv_weight_grad_spikes against conv_forward and conv_backward, on
-// images [first, first + n) of a batch, with and without bias.
+// images [first, first + n) of a batch, with and without bias. n = 5: the weight gradient takes
+// two pairs of images and one alone where L <= 64.
 void check_geometry(const Geo& q, double p) {
   Rng rng(uint64_t(q.cin * 131 + q.h * 17 + q.cout * 7 + q.k + q.stride * 3 + q.pad));
   const int64_t n = 5, first = 2;
@@ -74,6 +75,8 @@ TEST_CASE("conv of spike images equals im2col + GEMM: strides, padding, odd widt
       {1, 6, 7, 20, 2, 3, 0},     // stride larger than the kernel: skipped pixels
       {2, 4, 4, 5, 3, 1, 3},      // padding larger than the kernel
       {4, 5, 5, 33, 1, 1, 0},     // pointwise
+      {2, 20, 20, 8, 5, 1, 0},    // rows too wide to pack, 256 output pixels: 64-bit kernels
+      {70, 3, 3, 4, 1, 1, 0},     // pointwise, 70 channels in groups of 3, the last of 1
   };
   for (const Geo& q : geos)
     for (double p : {0.0, 0.12, 0.5, 1.0}) {

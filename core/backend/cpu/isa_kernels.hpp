@@ -23,6 +23,21 @@ struct CsrView {
 struct ConvTaps {
   int64_t cin, h, w, kh, kw, oh, ow, stride, pad;
 };
+// Whether conv_spike_forward_packed takes g: the kh padded rows of a channel fit one word.
+inline bool conv_taps_packed(const ConvTaps& g) {
+  return (g.w + 2 * g.pad) * g.kh <= 64 && g.kw <= g.w + 2 * g.pad;
+}
+// The row of tap (c, ki, kj) in that kernel's W^T: channels in groups of (w + 2 pad) / kw, each
+// group 64 rows, its taps (w + 2 pad) ki + kw (c in group) + kj (at most the rows of W^T,
+// conv_tap_rows).
+inline int64_t conv_tap_slot(const ConvTaps& g, int64_t c, int64_t ki, int64_t kj) {
+  const int64_t wp = g.w + 2 * g.pad, per = wp / g.kw;
+  return c / per * 64 + wp * ki + c % per * g.kw + kj;
+}
+inline int64_t conv_tap_rows(const ConvTaps& g) {
+  const int64_t per = (g.w + 2 * g.pad) / g.kw, groups = (g.cin + per - 1) / per;
+  return (groups + 1) / 2 * 128;  // pairs of groups
+}
 
 // ---- sparse inference (spike_scan.hpp) ----
 // The rows of a fused spike product + current scan: for step t < steps and batch row b < width,
@@ -32,6 +47,15 @@ struct SpikeScanRows {
   int64_t first, width, steps, stride;
 };
 // ---- end sparse inference ----
+
+// One plane of constant_current_pool.hpp: steps of h x w neurons. Its spikes as bits are
+// steps x pool_plane_words(h w) words, bit k of step t's words the spike of neuron k.
+struct PoolPlane {
+  int64_t steps, h, w;
+};
+inline int64_t pool_plane_words(int64_t n) {
+  return n / 64 + 2;  // a word of padding: a row of bits is read as two words
+}
 
 struct IsaKernels {
   // gemm.hpp's gemm.
@@ -60,6 +84,13 @@ struct IsaKernels {
                              int64_t n);
   void (*conv_spike_wgrad)(const ConvTaps& g, const uint64_t* rows, const float* gt, float* dst,
                            int64_t n);
+  // The same with 128-bit masks (conv_spikes_wide_isa.inl): the forward of conv_taps_packed
+  // geometries with W^T laid out by conv_tap_slot (conv_tap_rows rows), and the weight gradient
+  // of two images a, b at once (L <= 64; gt: a's rows at 0, b's at 64). (conv branch, issue 17)
+  void (*conv_spike_forward_packed)(const ConvTaps& g, const uint64_t* rows, const float* wt,
+                                    float* dst, int64_t n);
+  void (*conv_spike_wgrad_pair)(const ConvTaps& g, const uint64_t* rows_a, const uint64_t* rows_b,
+                                const float* gt, float* dst, int64_t n);
   // current_scan.hpp's scan kernels on neurons [k0, k1).
   void (*scan_forward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                              const float* x, float* v, float* i, float* z, float* v_dec,
@@ -81,11 +112,21 @@ struct IsaKernels {
                               int64_t* counts);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
-  // conv_sparse_grad.hpp's kernel on one image: gx (cin, h, w) = dL/dx from the gout (cout, L)
-  // entries set in masks (per output pixel, (cout + 63) / 64 words), weights as wt (cout, kh,
-  // kw, cp), cp = cin rounded up to 16. (conv branch, issue 17)
-  void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const uint64_t* masks,
-                                 const float* gout, const float* wt, int64_t cp, float* gx);
+  // conv_sparse_grad.hpp's kernel on an image a, or a pair a and b (gb and gxb null for one):
+  // gx (cin, h, w) = dL/dx from the non-zeros of gout (cout, L), weights as wt (cout, kh, kw,
+  // cp), cp = cin rounded up to 16. (conv branch, issue 17)
+  void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const float* ga, const float* gb,
+                                 const float* wt, int64_t cp, float* gxa, float* gxb);
+  // constant_current_pool.hpp's kernels on one plane of h w neurons whose current x is the same
+  // at every step: the spiking scan from (v, i), updated in place, its spikes as bits (see
+  // PoolPlane), v_dec (steps x h w) when not null, and the 2 x 2 max-pool of each step into
+  // pooled + t * stride ((h / 2) x (w / 2)) when pooled is not null; and the pooled gradient
+  // (gpooled + t * stride) onto the taps max_pool2d's backward picks, gz (steps x h w), from
+  // those bits. (conv branch, issue 17)
+  void (*constant_pool_scan)(const CurrentScanConfig& c, PoolPlane p, const float* x, float* v,
+                             float* i, uint64_t* bits, float* v_dec, float* pooled, int64_t stride);
+  void (*constant_pool_unpool)(PoolPlane p, const uint64_t* bits, const float* gpooled,
+                               int64_t stride, float* gz);
   // ---- sparse inference (spike_scan.hpp) ----
   // The currents W x + bias of spike rows (x as CSR, W packed by pack_spike_weights, bias of n
   // floats or null) scanned at once, tile by tile: v, i (width x n) advance over the steps and

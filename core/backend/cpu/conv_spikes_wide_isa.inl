@@ -1,0 +1,89 @@
+// Included by kernels_isa.inl, inside its namespace: conv_spikes.hpp's kernels with 128-bit
+// masks, half as many gathers as with kernels_isa.inl's 64-bit ones. Each gather (conv2 of
+// ConvNet4: 7-9 rows at 13-15% density) loads and stores its 64-float destination and ends in a
+// mispredicted loop exit, which cost about as much as its rows (AMD EPYC, AVX-512).
+//   forward: a mask covers two groups of channels; with the taps of a padded row kept wp bits
+//     apart (isa_kernels.hpp's conv_tap_slot), each channel's mask at output pixel q is
+//     (P >> q s) & window of one word P per channel and output row, built once: the 64-bit
+//     kernel assembled kh pieces per channel and pixel.
+//   weight gradient: a mask covers two images: their dL/dout^T rows side by side (64 + 64 rows
+//     of L <= 64 pixels) are summed into the same gW^T row, in the order of the one-image
+//     kernel (image a's pixels, then b's), so the sums are the same bits.
+
+// Adds the src rows (n floats apart) picked by the bits of the 128-bit mask (lo, hi) to the 64
+// floats at d: bit k < 64 of lo is row k, bit k of hi row 64 + k.
+inline void gather_rows128(uint64_t lo, uint64_t hi, const float* src, int64_t n, float* d) {
+  LaneVec a[kGatherVecs];
+#pragma GCC unroll 8
+  for (int r = 0; r < kGatherVecs; ++r) a[r] = loadv(d + r * kVecLanes);
+  for (unsigned __int128 m = (unsigned __int128)hi << 64 | lo; m; m &= m - 1) {
+    const uint64_t low = uint64_t(m);
+    const int64_t bit = low ? __builtin_ctzll(low) : 64 + __builtin_ctzll(uint64_t(m >> 64));
+    const float* row = src + bit * n;
+#pragma GCC unroll 8
+    for (int r = 0; r < kGatherVecs; ++r) a[r] += loadv(row + r * kVecLanes);
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < kGatherVecs; ++r) storev(d + r * kVecLanes, a[r]);
+}
+
+// conv_spike_forward for conv_taps_packed geometries, wt laid out by conv_tap_slot.
+void conv_spike_forward_packed(const ConvTaps& g, const uint64_t* rows, const float* wt, float* dst,
+                               int64_t n) {
+  const int64_t hp = g.h + 2 * g.pad, wp = g.w + 2 * g.pad, per = wp / g.kw;
+  const int64_t groups = (g.cin + per - 1) / per;
+  uint64_t window = 0;  // the taps of channel 0 at pixel 0
+  for (int64_t ki = 0; ki < g.kh; ++ki) window |= ((uint64_t(1) << g.kw) - 1) << (wp * ki);
+  uint64_t p[128];  // per channel of a pair of groups: its kh rows for output row o, packed
+  for (int64_t g0 = 0; g0 < groups; g0 += 2) {
+    const int64_t c0 = g0 * per, c1 = min64(g.cin, c0 + 2 * per);
+    for (int64_t o = 0; o < g.oh; ++o) {
+      for (int64_t c = c0; c < c1; ++c) {
+        uint64_t word = 0;
+        for (int64_t ki = 0; ki < g.kh; ++ki) word |= rows[c * hp + o * g.stride + ki] << (wp * ki);
+        p[c - c0] = word;
+      }
+      for (int64_t q = 0; q < g.ow; ++q) {
+        uint64_t m[2] = {0, 0};
+        for (int64_t half = 0; half < 2; ++half)
+          for (int64_t j = 0; j < per && c0 + half * per + j < c1; ++j)
+            m[half] |= (p[half * per + j] >> (q * g.stride) & window) << (j * g.kw);
+        if (m[0] | m[1])
+          for (int64_t j = 0; j < n; j += 64)
+            gather_rows128(m[0], m[1], wt + g0 * 64 * n + j, n, dst + (o * g.ow + q) * n + j);
+      }
+    }
+  }
+}
+
+// The output pixels of one image whose tap (c, ki, kj) reads a spike, as bits o ow + q (L <= 64).
+inline uint64_t tap_pixels(const ConvTaps& g, const uint64_t* rows, int64_t c, int64_t ki,
+                           int64_t kj) {
+  const int64_t hp = g.h + 2 * g.pad;
+  const uint64_t reach = g.ow >= 64 ? ~uint64_t(0) : (uint64_t(1) << g.ow) - 1;
+  uint64_t m = 0;
+  for (int64_t o = 0; o < g.oh; ++o) {
+    const uint64_t r = rows[c * hp + o * g.stride + ki] >> kj;  // bit q * stride
+    uint64_t bits = r & reach;
+    if (g.stride > 1) {
+      bits = 0;
+      for (int64_t q = 0; q < g.ow; ++q) bits |= (r >> (q * g.stride) & 1) << q;
+    }
+    m |= bits << (o * g.ow);
+  }
+  return m;
+}
+
+// conv_spike_wgrad for images a and b (L <= 64): gt holds a's dL/dout^T in rows [0, L) and b's
+// in rows [64, 64 + L).
+void conv_spike_wgrad_pair(const ConvTaps& g, const uint64_t* rows_a, const uint64_t* rows_b,
+                           const float* gt, float* dst, int64_t n) {
+  for (int64_t c = 0; c < g.cin; ++c)
+    for (int64_t ki = 0; ki < g.kh; ++ki)
+      for (int64_t kj = 0; kj < g.kw; ++kj) {
+        const uint64_t a = tap_pixels(g, rows_a, c, ki, kj), b = tap_pixels(g, rows_b, c, ki, kj);
+        if (a | b)
+          for (int64_t j = 0; j < n; j += 64)
+            gather_rows128(a, b, gt + j, n, dst + ((c * g.kh + ki) * g.kw + kj) * n + j);
+      }
+}
