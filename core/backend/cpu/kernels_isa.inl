@@ -226,6 +226,18 @@ void sum_pass(float* out, int64_t w, float beta, const float* packed, int64_t co
 
 void sum_pass_any(float* out, int64_t w, float beta, const float* packed, int64_t cols, int64_t h,
                   const int32_t* idx, int64_t count) {
+#if defined(__EMSCRIPTEN__)
+  // WebAssembly: two vectors at a time, from two instantiations (the page's 2 MiB budget; its
+  // layers are small). A column's sum runs in the same order.
+  for (int64_t c = 0; c < w; c += 2 * kVecLanes) {
+    const int64_t wc = min64(2 * kVecLanes, w - c);
+    if (wc > kVecLanes)
+      sum_pass<2>(out + c, wc, beta, packed, cols, h + c, idx, count);
+    else
+      sum_pass<1>(out + c, wc, beta, packed, cols, h + c, idx, count);
+  }
+  return;
+#endif
   switch ((w + kVecLanes - 1) / kVecLanes) {
     case 1:
       return sum_pass<1>(out, w, beta, packed, cols, h, idx, count);
@@ -334,6 +346,17 @@ void add_rows(float* __restrict dst, const float* __restrict g, int64_t stride, 
 
 void add_rows_any(float* dst, const float* g, int64_t stride, const int32_t* rows, int64_t count,
                   int64_t w) {
+#if defined(__EMSCRIPTEN__)
+  // WebAssembly: as sum_pass_any, two vectors at a time.
+  for (int64_t c = 0; c < w; c += 2 * kVecLanes) {
+    const int64_t wc = min64(2 * kVecLanes, w - c);
+    if (wc > kVecLanes)
+      add_rows<2>(dst + c, g + c, stride, rows, count, wc);
+    else
+      add_rows<1>(dst + c, g + c, stride, rows, count, wc);
+  }
+  return;
+#endif
   switch ((w + kVecLanes - 1) / kVecLanes) {
     case 1:
       return add_rows<1>(dst, g, stride, rows, count, w);
@@ -431,6 +454,17 @@ void scatter_spike_row(float* dst, int64_t ld, const float* g, int64_t n, const 
                        int64_t count) {
   for (int64_t h = 0; h < n; h += kPass) {
     const int64_t w = min64(kPass, n - h);
+#if defined(__EMSCRIPTEN__)
+    // WebAssembly: as sum_pass_any, two vectors at a time.
+    for (int64_t c = 0; c < w; c += 2 * kVecLanes) {
+      const int64_t wc = min64(2 * kVecLanes, w - c);
+      if (wc > kVecLanes)
+        scatter_pass<2>(dst + h + c, ld, g + h + c, wc, cols, count);
+      else
+        scatter_pass<1>(dst + h + c, ld, g + h + c, wc, cols, count);
+    }
+    continue;
+#endif
     switch ((w + kVecLanes - 1) / kVecLanes) {
       case 1:
         scatter_pass<1>(dst + h, ld, g + h, w, cols, count);
@@ -1310,7 +1344,13 @@ struct TileOut {
 };
 
 // One batch row's tile over the steps of r: state (v, i) in registers.
-// NV vectors per tile: 4 (kLanes columns), or 1 for layers of at most one vector of outputs.
+// NV vectors per tile: 4 (kLanes columns), or 1 for layers of at most one vector of outputs
+// (not in WebAssembly, for the page's 2 MiB budget).
+#if defined(__EMSCRIPTEN__)
+constexpr bool kOneVectorTiles = false;
+#else
+constexpr bool kOneVectorTiles = true;
+#endif
 template <bool Spiking, bool ResetValue, int NV>
 void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b,
                const float* panel, const LaneVec* bias, int64_t n, float* v_, float* i_,
@@ -1421,7 +1461,7 @@ void product_scan(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_
                              r.stride};
     const int64_t off = t0 * r.stride * n;
     auto at = [&](float* p, int64_t j) { return p ? p + off + j : nullptr; };
-    if (n <= kVecLanes) {  // one vector: a quarter of the loads and arithmetic of a tile
+    if (kOneVectorTiles && n <= kVecLanes) {  // a quarter of the loads and arithmetic of a tile
       LaneVec b[1] = {};
       if (bias) load_tile<1>(b, bias, n);
       for (int64_t row = 0; row < r.width; ++row)
