@@ -18,6 +18,21 @@
 //     epoch at v4, soma / floor 0.42, Norse / soma 8.5-8.8 (step 9.0-9.3 ms: encode 1.3, forward
 //     3.5-3.6, backward 3.4-3.6); at v3 2.72 s, 0.34 of its floor, Norse / soma 6.8. Two threads:
 //     2.66 s, 0.75 of a floor that scaled, Norse / soma 6.9.
+//     Then (session 11): the training set on 2 MB pages (a batch's random gather waited on page
+//     walks: load 0.3-2.5 -> 0.3 ms), no prefetch thread when pinned to one CPU, every recurrent
+//     step's spikes listed whatever its density (one step over 20% had dropped the layer's index
+//     for the whole batch from about batch 60 on) with the sparse recurrent product up to 30%,
+//     the spike product in one pass of up to 8 vectors (input product 0.75 -> 0.57 ms), no dL/dz0
+//     GEMMs, the read-out's weight gradient scattered into an L1-resident gW^T and its fused
+//     product + scan on one-vector tiles, and the backward scan on native vectors at v3 (GCC had
+//     left it scalar: 2.1 ms of a step). One thread, AMD EPYC (AVX-512), another engineer's
+//     benchmarks on the second core (load 2): alternating with the session's first build,
+//     --quick, 3 runs each: 8.8-11.6 -> 7.3-7.6 ms per step, soma / floor 0.37-0.55 -> 0.31-0.36
+//     (the floor itself 4.8-5.7 s), Norse / soma 6.8-8.9 -> 10.4-10.8; later runs 7.9-9.3 ms,
+//     0.33-0.42. The full epoch (233 batches; the hidden layer's density rises from 3% to 13%):
+//     1.77-1.96 s, 0.35-0.37, Norse / soma 9.4-10.4. At v3: --quick 9.5 ms per step, 2.21 s,
+//     0.26-0.27 of its floor, Norse / soma 8.3 (was 14.4 ms, 0.39, 5.5 in the same conditions);
+//     full epoch 2.56 s, 0.30, Norse / soma 7.2.
 //   conv (--model conv): ConvNet4 as assets/configs/fashion-conv.json trains it (image as a
 //     current, T = 16, batch 32). Floor: its convolution and fc1 GEMMs as single large GEMMs
 //     (conv1 once per image, conv2 and fc1 every step; forward, weight and input gradients).
