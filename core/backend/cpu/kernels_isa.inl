@@ -182,6 +182,42 @@ inline void store_first(float* p, const LaneVec& v, int64_t m) {
 #endif
 }
 
+// Kernels on w <= 8 native vectors of columns keep them in registers, one instantiation per
+// vector count: by_vectors calls f(VecCount<V>{}, c, wc) for columns [c, c + wc) of [0, w), once
+// with V = the vectors w needs. In WebAssembly, a call per vector (one instantiation per kernel:
+// the page's 2 MiB budget; its layers are small); each column's arithmetic is the same either
+// way.
+template <int V>
+struct VecCount {
+  static constexpr int value = V;
+};
+
+template <class F>
+inline void by_vectors(int64_t w, F&& f) {
+#if defined(__EMSCRIPTEN__)
+  for (int64_t c = 0; c < w; c += kVecLanes) f(VecCount<1>{}, c, min64(kVecLanes, w - c));
+#else
+  switch ((w + kVecLanes - 1) / kVecLanes) {
+    case 1:
+      return f(VecCount<1>{}, 0, w);
+    case 2:
+      return f(VecCount<2>{}, 0, w);
+    case 3:
+      return f(VecCount<3>{}, 0, w);
+    case 4:
+      return f(VecCount<4>{}, 0, w);
+    case 5:
+      return f(VecCount<5>{}, 0, w);
+    case 6:
+      return f(VecCount<6>{}, 0, w);
+    case 7:
+      return f(VecCount<7>{}, 0, w);
+    default:
+      return f(VecCount<8>{}, 0, w);
+  }
+#endif
+}
+
 // A pass of the spike product covers up to 8 native vectors of output columns: 128 at AVX-512
 // (two 64-column panels side by side), 64 below (one panel). One pass per row for the 100
 // outputs of the Fashion-MNIST rec layer: 7 loads per spike at AVX-512 where two passes of 64
@@ -226,36 +262,9 @@ void sum_pass(float* out, int64_t w, float beta, const float* packed, int64_t co
 
 void sum_pass_any(float* out, int64_t w, float beta, const float* packed, int64_t cols, int64_t h,
                   const int32_t* idx, int64_t count) {
-#if defined(__EMSCRIPTEN__)
-  // WebAssembly: two vectors at a time, from two instantiations (the page's 2 MiB budget; its
-  // layers are small). A column's sum runs in the same order.
-  for (int64_t c = 0; c < w; c += 2 * kVecLanes) {
-    const int64_t wc = min64(2 * kVecLanes, w - c);
-    if (wc > kVecLanes)
-      sum_pass<2>(out + c, wc, beta, packed, cols, h + c, idx, count);
-    else
-      sum_pass<1>(out + c, wc, beta, packed, cols, h + c, idx, count);
-  }
-  return;
-#endif
-  switch ((w + kVecLanes - 1) / kVecLanes) {
-    case 1:
-      return sum_pass<1>(out, w, beta, packed, cols, h, idx, count);
-    case 2:
-      return sum_pass<2>(out, w, beta, packed, cols, h, idx, count);
-    case 3:
-      return sum_pass<3>(out, w, beta, packed, cols, h, idx, count);
-    case 4:
-      return sum_pass<4>(out, w, beta, packed, cols, h, idx, count);
-    case 5:
-      return sum_pass<5>(out, w, beta, packed, cols, h, idx, count);
-    case 6:
-      return sum_pass<6>(out, w, beta, packed, cols, h, idx, count);
-    case 7:
-      return sum_pass<7>(out, w, beta, packed, cols, h, idx, count);
-    default:
-      return sum_pass<8>(out, w, beta, packed, cols, h, idx, count);
-  }
+  by_vectors(w, [&](auto v, int64_t c, int64_t wc) {
+    sum_pass<decltype(v)::value>(out + c, wc, beta, packed, cols, h + c, idx, count);
+  });
 }
 
 // out[0, w) = t, or beta out + t.
@@ -346,35 +355,9 @@ void add_rows(float* __restrict dst, const float* __restrict g, int64_t stride, 
 
 void add_rows_any(float* dst, const float* g, int64_t stride, const int32_t* rows, int64_t count,
                   int64_t w) {
-#if defined(__EMSCRIPTEN__)
-  // WebAssembly: as sum_pass_any, two vectors at a time.
-  for (int64_t c = 0; c < w; c += 2 * kVecLanes) {
-    const int64_t wc = min64(2 * kVecLanes, w - c);
-    if (wc > kVecLanes)
-      add_rows<2>(dst + c, g + c, stride, rows, count, wc);
-    else
-      add_rows<1>(dst + c, g + c, stride, rows, count, wc);
-  }
-  return;
-#endif
-  switch ((w + kVecLanes - 1) / kVecLanes) {
-    case 1:
-      return add_rows<1>(dst, g, stride, rows, count, w);
-    case 2:
-      return add_rows<2>(dst, g, stride, rows, count, w);
-    case 3:
-      return add_rows<3>(dst, g, stride, rows, count, w);
-    case 4:
-      return add_rows<4>(dst, g, stride, rows, count, w);
-    case 5:
-      return add_rows<5>(dst, g, stride, rows, count, w);
-    case 6:
-      return add_rows<6>(dst, g, stride, rows, count, w);
-    case 7:
-      return add_rows<7>(dst, g, stride, rows, count, w);
-    default:
-      return add_rows<8>(dst, g, stride, rows, count, w);
-  }
+  by_vectors(w, [&](auto v, int64_t c, int64_t wc) {
+    add_rows<decltype(v)::value>(dst + c, g + c, stride, rows, count, wc);
+  });
 }
 
 // A chunk's spikes in columns [a0, a0 + na), by column: column k's chunk rows (ascending) are
@@ -452,45 +435,10 @@ void scatter_pass(float* dst, int64_t ld, const float* g, int64_t w, const int32
 
 void scatter_spike_row(float* dst, int64_t ld, const float* g, int64_t n, const int32_t* cols,
                        int64_t count) {
-  for (int64_t h = 0; h < n; h += kPass) {
-    const int64_t w = min64(kPass, n - h);
-#if defined(__EMSCRIPTEN__)
-    // WebAssembly: as sum_pass_any, two vectors at a time.
-    for (int64_t c = 0; c < w; c += 2 * kVecLanes) {
-      const int64_t wc = min64(2 * kVecLanes, w - c);
-      if (wc > kVecLanes)
-        scatter_pass<2>(dst + h + c, ld, g + h + c, wc, cols, count);
-      else
-        scatter_pass<1>(dst + h + c, ld, g + h + c, wc, cols, count);
-    }
-    continue;
-#endif
-    switch ((w + kVecLanes - 1) / kVecLanes) {
-      case 1:
-        scatter_pass<1>(dst + h, ld, g + h, w, cols, count);
-        break;
-      case 2:
-        scatter_pass<2>(dst + h, ld, g + h, w, cols, count);
-        break;
-      case 3:
-        scatter_pass<3>(dst + h, ld, g + h, w, cols, count);
-        break;
-      case 4:
-        scatter_pass<4>(dst + h, ld, g + h, w, cols, count);
-        break;
-      case 5:
-        scatter_pass<5>(dst + h, ld, g + h, w, cols, count);
-        break;
-      case 6:
-        scatter_pass<6>(dst + h, ld, g + h, w, cols, count);
-        break;
-      case 7:
-        scatter_pass<7>(dst + h, ld, g + h, w, cols, count);
-        break;
-      default:
-        scatter_pass<8>(dst + h, ld, g + h, w, cols, count);
-    }
-  }
+  for (int64_t h = 0; h < n; h += kPass)
+    by_vectors(min64(kPass, n - h), [&](auto v, int64_t c, int64_t wc) {
+      scatter_pass<decltype(v)::value>(dst + h + c, ld, g + h + c, wc, cols, count);
+    });
 }
 
 // ---- finding the spikes (spike_rows, spike_matmul.hpp) ----------------------------------------
