@@ -125,6 +125,8 @@ struct IsaKernels {
                              float* i, uint64_t* bits, float* v_dec, float* pooled, int64_t stride);
   void (*constant_pool_unpool)(PoolPlane p, const uint64_t* bits, const float* gpooled,
                                int64_t stride, float* gz);
+  // out (n) = the sum over t of gx (steps x n), the last step first.
+  void (*constant_pool_sum)(int64_t steps, int64_t n, const float* gx, float* out);
   // ---- sparse inference (spike_scan.hpp) ----
   // The currents W x + bias of spike rows (x as CSR, W packed by pack_spike_weights, bias of n
   // floats or null) scanned at once, tile by tile: v, i (width x n) advance over the steps and

@@ -1149,6 +1149,7 @@ constexpr IsaKernels kTable{gemm,
                             conv_sparse_input_grad,
                             constant_pool_scan,
                             constant_pool_unpool,
+                            constant_pool_sum,
                             spike_product_scan};
 
 }  // namespace
