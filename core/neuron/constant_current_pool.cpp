@@ -58,10 +58,7 @@ void backward_plane(const Planes& g, const CurrentScanConfig& c, int64_t p, Scra
   std::fill(s.i.begin(), s.i.end(), 0.0f);
   scan_backward_range(c, {g.steps, n}, 0, n, s.v_dec.data(),
                       {s.gz.data(), nullptr, s.gx.data(), s.v.data(), s.i.data()});
-  float* out = gx + p * n;
-  std::copy(s.gx.data() + (g.steps - 1) * n, s.gx.data() + g.steps * n, out);
-  for (int64_t t = g.steps - 2; t >= 0; --t)
-    for (int64_t k = 0; k < n; ++k) out[k] += s.gx[size_t(t * n + k)];
+  active_kernels().constant_pool_sum(g.steps, n, s.gx.data(), gx + p * n);
 }
 
 // Calls f(first, last, scratch) on slices of the planes, one per thread.

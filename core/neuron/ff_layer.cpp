@@ -344,7 +344,7 @@ class ConvSynapse : public Synapse {
     float* gx = need_x_ ? gx_.data() + xo : nullptr;
     // The input gradient alone (spike path): from the non-zeros of gcur when it is sparse,
     // written, not added (no zero-fill of 9.4 MB per ConvNet4 step), a batch row's images at
-    // consecutive steps in pairs (their non-zeros nest); the GEMM adds to zeros.
+    // consecutive steps in groups (their non-zeros nest); the GEMM adds to zeros.
     if (gx && !dense_w &&
         conv_input_grad_sparse(g, w_.data(), gcur, gx, kSparseGradDensity, batch_))
       gx = nullptr;

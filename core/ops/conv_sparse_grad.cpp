@@ -1,5 +1,6 @@
 #include "core/ops/conv_sparse_grad.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/backend/cpu/isa_kernels.hpp"
@@ -23,7 +24,7 @@ std::vector<float> pack_weights(const ConvGeom& g, const float* w, int64_t cp) {
 }  // namespace
 
 bool conv_input_grad_sparse(const ConvGeom& g, const float* w, const float* gout, float* gx,
-                            double max_density, int64_t pair_gap) {
+                            double max_density, int64_t group_gap) {
   const IsaKernels& k = active_kernels();
   const int64_t total = g.n * g.out_size();
   if (total == 0) return true;
@@ -31,17 +32,17 @@ bool conv_input_grad_sparse(const ConvGeom& g, const float* w, const float* gout
   const int64_t cp = (g.cin + 15) / 16 * 16;
   const std::vector<float> wt = pack_weights(g, w, cp);
   const ConvTaps taps{g.cin, g.h, g.w, g.kh, g.kw, g.oh, g.ow, g.stride, g.pad};
-  // Work item j: image a = (j / gap) 2 gap + j % gap and its partner a + gap, in runs of gap
-  // pairs (the partner is past the end for the last images of an odd number of steps).
-  const int64_t gap = pair_gap > 0 ? pair_gap : g.n, items = (g.n + 2 * gap - 1) / (2 * gap) * gap;
+  // Work item j: images a = (j / gap) 4 gap + j % gap, a + gap, a + 2 gap and a + 3 gap, those
+  // below n (the steps of a block need not be a multiple of 4).
+  const int64_t gap = group_gap > 0 ? group_gap : g.n, group = group_gap > 0 ? 4 : 1;
+  const int64_t items = (g.n + group * gap - 1) / (group * gap) * gap;
 #pragma omp parallel for schedule(static) if (g.parallel())
   for (int64_t j = 0; j < items; ++j) {
-    const int64_t a = j / gap * 2 * gap + j % gap, b = a + gap;
+    const int64_t a = j / gap * group * gap + j % gap;
     if (a >= g.n) continue;
-    const bool pair = pair_gap > 0 && b < g.n;
-    k.conv_sparse_input_grad(taps, g.cout, gout + a * g.out_size(),
-                             pair ? gout + b * g.out_size() : nullptr, wt.data(), cp,
-                             gx + a * g.in_size(), pair ? gx + b * g.in_size() : nullptr);
+    const int64_t images = std::min<int64_t>(group, (g.n - 1 - a) / gap + 1);
+    k.conv_sparse_input_grad(taps, g.cout, gout + a * g.out_size(), images, gap * g.out_size(),
+                             wt.data(), cp, gx + a * g.in_size(), gap * g.in_size());
   }
   return true;
 }

@@ -15,13 +15,14 @@
 // kh, kw, cp), a row of kh kw cp floats) in register passes of native vectors, then adds the
 // pixel's sum onto the input pixels its taps read. The sums run in another order than the
 // GEMM's: results agree to rounding, not bit for bit.
-// Images of the same batch row at consecutive steps go as a pair (pair_gap): the reverse scan
+// Images of the same batch row at consecutive steps go as a group (group_gap): the reverse scan
 // carries a neuron's gradient to every earlier step, so their non-zeros nest, and over the union
-// of both lists each row of W loaded (204 KB for conv2, from L2) feeds two multiply-adds
-// (passes of 12 vectors per image at AVX-512, 6 at AVX2). ConvNet4 training (bench_mnist_epoch
-// --model conv --quick, 24-29% non-zeros): pairs hold 1.5% more terms than their images. Per
-// step (512 images), one thread, AMD EPYC (AVX-512, shared, thread CPU time, 2 runs each): 20.0
-// -> 14.0-14.6 ms (of which the masks bit by bit were 2.2 ms).
+// of their lists each row of W loaded (204 KB for conv2, from L2) feeds one multiply-add per
+// image: 4 images in passes of 6 vectors at AVX-512, 2 in passes of 6 at AVX2. ConvNet4
+// training (bench_mnist_epoch --model conv --quick, 24-29% non-zeros): pairs hold 1.5% more
+// terms than their images, quadruples 4%. Per step (512 images), one thread, AMD EPYC (Zen 5,
+// AVX-512, shared, thread CPU time, 2 runs each): 20.0 -> 14.0-14.6 ms with pairs (of which the
+// masks bit by bit were 2.2 ms) -> 10.4 ms with quadruples.
 // Before, tap by tap with 64 input channels of one input pixel in registers (2 multiply-adds
 // per term for conv2's 32 channels), the mask loop and a mispredicted exit per tap and pixel
 // bounded it; at v3 its 16-float accumulators went through the stack. ConvNet4's conv2, 512
@@ -39,11 +40,11 @@ namespace soma {
 constexpr double kSparseGradDensity = 0.35;
 
 // gx = dL/dx for the g.n images of gout (gx's contents are overwritten, need not be zero), when
-// at most max_density of gout is non-zero; returns false (gx untouched) otherwise. pair_gap > 0:
-// image i and image i + pair_gap (the same batch row a step later, for images ordered (t, b) and
-// pair_gap = B) have nested non-zeros and are summed as a pair, for i in [0, gap), [2 gap,
-// 3 gap), ...
+// at most max_density of gout is non-zero; returns false (gx untouched) otherwise. group_gap > 0:
+// images i, i + group_gap, i + 2 group_gap, i + 3 group_gap (the same batch row at consecutive
+// steps, for images ordered (t, b) and group_gap = B) have nested non-zeros and are summed as a
+// group, for i in [0, gap), [4 gap, 5 gap), ... (fewer at the end).
 bool conv_input_grad_sparse(const ConvGeom& g, const float* w, const float* gout, float* gx,
-                            double max_density = kSparseGradDensity, int64_t pair_gap = 0);
+                            double max_density = kSparseGradDensity, int64_t group_gap = 0);
 
 }  // namespace soma

@@ -83,14 +83,17 @@ void conv_forward_spikes(const ConvGeom& g, const SpikeRows& s, int64_t first, c
   }
   const IsaKernels& k = active_kernels();
   const std::vector<uint32_t> places = mask_places(g);
+  std::vector<float> first_row(size_t(np), 0.0f);  // the bias, padded
+  if (b) std::copy(b, b + g.cout, first_row.begin());
 #pragma omp parallel if (g.parallel())
   {
     std::vector<float> acc(size_t(g.l() * np));  // out^T of one image
     std::vector<uint64_t> rows(size_t(g.cin * (g.h + 2 * g.pad)));
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < g.n; ++i) {
-      for (int64_t p = 0; p < g.l(); ++p)
-        for (int64_t c = 0; c < np; ++c) acc[size_t(p * np + c)] = b && c < g.cout ? b[c] : 0.0f;
+      std::copy(first_row.begin(), first_row.end(), acc.begin());  // each row starts at b
+      for (int64_t p = 1; p < g.l(); ++p)
+        std::copy(first_row.begin(), first_row.end(), acc.begin() + p * np);
       spike_masks(g, places, s, first + i, rows.data());
       if (packed)
         k.conv_spike_forward_packed(taps, rows.data(), wt.data(), acc.data(), np);

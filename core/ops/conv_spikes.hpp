@@ -28,6 +28,11 @@
 // store and a mispredicted exit. 512 images of conv2 at 14% density, one thread, AMD EPYC (Zen
 // 5; best of 15, thread CPU time, 2 runs each): forward 15.2-15.3 -> 12.7-12.9 ms, weight
 // gradient 12.4-12.6 -> 11.6-11.8 ms at v4; 14.2-14.4 -> 13.4 and 12.7-12.8 -> 12.9-13.0 at v3.
+// With the lowest set bit of the 128 taken without a branch between the words (GCC had
+// branched: a second mispredict per gather): forward 11.2-11.7 ms, weight gradient 10.2-10.9 ms
+// at v4; 11.0-11.5 and 11.5-12.1 ms at v3. (Reading one vector of each row instead of four
+// measured the same: the loop's control bounds these kernels, not their loads.) The weight
+// gradient's masks of a kernel row at once at v4 (tap_pixels_row): 10.3 -> 8.5 ms.
 #include "core/backend/spike_matmul.hpp"
 #include "core/ops/conv_kernels.hpp"
 

@@ -15,10 +15,10 @@ struct Geo {
 };
 
 // conv_input_grad_sparse against conv_backward's input gradient, for an output gradient whose
-// entries are non-zero with probability p, images paired pair_gap apart (0: alone). The sums run
+// entries are non-zero with probability p, images paired group_gap apart (0: alone). The sums run
 // in another order: equal to 1e-5 relative to the magnitudes of at most Cout k^2 terms of
 // weights and gradients in [-1, 1).
-void check_sparse_grad(const Geo& q, double p, int64_t pair_gap) {
+void check_sparse_grad(const Geo& q, double p, int64_t group_gap) {
   const int64_t cin = q.cin, h = q.h, w_ = q.w, cout = q.cout, k = q.k, stride = q.stride;
   CAPTURE(cin);
   CAPTURE(h);
@@ -27,7 +27,7 @@ void check_sparse_grad(const Geo& q, double p, int64_t pair_gap) {
   CAPTURE(k);
   CAPTURE(stride);
   CAPTURE(p);
-  CAPTURE(pair_gap);
+  CAPTURE(group_gap);
   Rng rng(uint64_t(q.cin * 131 + q.h * 17 + q.cout * 7 + q.k + q.stride * 3 + q.pad));
   Tensor x = Tensor::zeros({q.n, q.cin, q.h, q.w});
   Tensor w = Tensor::rand({q.cout, q.cin, q.k, q.k}, rng, -1, 1);
@@ -39,7 +39,7 @@ void check_sparse_grad(const Geo& q, double p, int64_t pair_gap) {
   Tensor got = Tensor::zeros(x.shape()), want = Tensor::zeros(x.shape());
   // The gradient is written, not added: whatever gx held before does not show.
   for (int64_t e = 0; e < got.numel(); ++e) got.data()[e] = std::nanf("");
-  REQUIRE(conv_input_grad_sparse(g, w.data(), gout.data(), got.data(), 1.0, pair_gap));
+  REQUIRE(conv_input_grad_sparse(g, w.data(), gout.data(), got.data(), 1.0, group_gap));
   conv_backward(g, nullptr, w.data(), gout.data(), want.data(), nullptr);
   const float tol = 1e-5f * float(q.cout * q.k * q.k);
   int64_t bad = 0;

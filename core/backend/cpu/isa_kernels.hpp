@@ -112,11 +112,13 @@ struct IsaKernels {
                               int64_t* counts);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
-  // conv_sparse_grad.hpp's kernel on an image a, or a pair a and b (gb and gxb null for one):
-  // gx (cin, h, w) = dL/dx from the non-zeros of gout (cout, L), weights as wt (cout, kh, kw,
-  // cp), cp = cin rounded up to 16. (conv branch, issue 17)
-  void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const float* ga, const float* gb,
-                                 const float* wt, int64_t cp, float* gxa, float* gxb);
+  // conv_sparse_grad.hpp's kernel on `images` images (gout + k gout_stride, gx + k gx_stride;
+  // up to 4 summed together over the union of their non-zeros): gx (cin, h, w) = dL/dx from the
+  // non-zeros of gout (cout, L), weights as wt (cout, kh, kw, cp), cp = cin rounded up to 16.
+  // (conv branch, issue 17)
+  void (*conv_sparse_input_grad)(const ConvTaps& g, int64_t cout, const float* gout, int64_t images,
+                                 int64_t gout_stride, const float* wt, int64_t cp, float* gx,
+                                 int64_t gx_stride);
   // constant_current_pool.hpp's kernels on one plane of h w neurons whose current x is the same
   // at every step: the spiking scan from (v, i), updated in place, its spikes as bits (see
   // PoolPlane), v_dec (steps x h w) when not null, and the 2 x 2 max-pool of each step into
@@ -127,6 +129,8 @@ struct IsaKernels {
                              float* i, uint64_t* bits, float* v_dec, float* pooled, int64_t stride);
   void (*constant_pool_unpool)(PoolPlane p, const uint64_t* bits, const float* gpooled,
                                int64_t stride, float* gz);
+  // out (n) = the sum over t of gx (steps x n), the last step first.
+  void (*constant_pool_sum)(int64_t steps, int64_t n, const float* gx, float* out);
   // ---- sparse inference (spike_scan.hpp) ----
   // The currents W x + bias of spike rows (x as CSR, W packed by pack_spike_weights, bias of n
   // floats or null) scanned at once, tile by tile: v, i (width x n) advance over the steps and

@@ -954,9 +954,14 @@ struct AnySurrogateGrad {
   float operator()(float x) const { return s.grad(x); }
 };
 
-// 1 where vd > th, else 0: one float, or lane by lane.
+// 1 where vd > th, else 0: one float, or lane by lane; both from the compare's bits. As
+// `vd > th ? 1.0f : 0.0f`, GCC 12 made the value reset's gradient a branch at v3 and left loops
+// using it scalar (ConvNet4's conv1 backward: 15.5 instead of 2.4 ms per 1024 planes at v3).
 inline float spike_of(float vd, float th) {
-  return vd > th ? 1.0f : 0.0f;
+  const uint32_t bits = uint32_t(-int32_t(vd > th)) & 0x3f800000u;  // 1.0f
+  float z;
+  std::memcpy(&z, &bits, sizeof z);
+  return z;
 }
 inline LaneVec spike_of(LaneVec vd, float th) {
   return (LaneVec)((LaneInt)(vd > th) & (LaneInt{} + 0x3f800000));  // 1.0f's bits
@@ -1043,223 +1048,8 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
     backward_detach<false>(c, e, k0, k1, v_dec, g);
 }
 
-// ---- conv_sparse_grad.hpp: a convolution's input gradient from a sparse output gradient ----
-// (a separate block: conv branch, issue 17)
-//
-// Output pixel by output pixel: its non-zero gradients g[co] (listed once) weight the rows of
-// W laid out as (Cout, kh, kw, cp), and the pixel's sum over them, col[(ki, kj, c)] =
-// sum over co of g[co] wt[co, ki, kj, c], is added onto the input pixels its taps read, in a
-// channel-last copy of the image's gradient, which is then written to gx (not added). The sum
-// runs in passes of native vectors held in registers. (Tap by tap with the accumulators at the
-// input pixel, 2 multiply-adds per term for ConvNet4's 32 input channels, the loop over the mask
-// bits and a mispredicted exit per tap and pixel bounded it: 18 ms of a 100 ms conv step at v4,
-// and at v3 its 16-float accumulators went through the stack: 10x slower. conv_sparse_grad.hpp
-// has the measurements.)
-// Images come in pairs (the same batch row at consecutive steps, whose non-zeros nest: the
-// reverse scan carries a neuron's gradient to all earlier steps), summed together over the union
-// of their non-zeros: each row of W loaded from L2 (204 KB for ConvNet4's conv2) feeds two
-// multiply-adds. Alone, one load per multiply-add bounded the kernel at 0.6 multiply-adds per
-// cycle (AMD EPYC, AVX-512); the union adds 1.5% terms in a ConvNet4 training run (4% for
-// quadruples, 20% for two batch rows at one step).
-#if defined(__AVX512F__)
-constexpr int kPixelPass = 25;  // of 32 registers: 2 passes for ConvNet4's conv2 (5 x 5 x 32)
-constexpr int kPairPass = 12;   // 24 accumulators
-#elif defined(__AVX2__)
-constexpr int kPixelPass = 12;  // of 16
-constexpr int kPairPass = 6;
-#else
-constexpr int kPixelPass = 4;
-constexpr int kPairPass = 2;
-#endif
-
-// col[0, R native vectors) = the sum over k < count of vals[k] times the R vectors at
-// wt + idx[k] * row.
-template <int R>
-inline void pixel_pass(const float* vals, const int32_t* idx, int64_t count, const float* wt,
-                       int64_t row, float* col) {
-  LaneVec a[R];
-#pragma GCC unroll 32
-  for (int r = 0; r < R; ++r) a[r] = LaneVec{};
-  for (int64_t k = 0; k < count; ++k) {
-    const float v = vals[k];
-    const float* w = wt + int64_t(idx[k]) * row;
-#pragma GCC unroll 32
-    for (int r = 0; r < R; ++r) a[r] += v * loadv(w + r * kVecLanes);
-  }
-#pragma GCC unroll 32
-  for (int r = 0; r < R; ++r) storev(col + r * kVecLanes, a[r]);
-}
-
-// loadv into a register of its own: GCC otherwise folds the load into both multiply-adds that
-// use it, two loads where one was meant (a load per multiply-add bounded the kernel).
-inline LaneVec load_once(const float* p) {
-  LaneVec v = loadv(p);
-#if defined(__AVX2__)
-  __asm__("" : "+v"(v));
-#endif
-  return v;
-}
-
-// pixel_pass for two images at once: ca and cb from the values va and vb of the same rows.
-template <int R>
-inline void pixel_pass2(const float* va, const float* vb, const int32_t* idx, int64_t count,
-                        const float* wt, int64_t row, float* ca, float* cb) {
-  LaneVec a[R], b[R];
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) a[r] = LaneVec{}, b[r] = LaneVec{};
-  for (int64_t k = 0; k < count; ++k) {
-    const float x = va[k], y = vb[k];
-    const float* w = wt + int64_t(idx[k]) * row;
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-      const LaneVec u = load_once(w + r * kVecLanes);
-      a[r] += x * u;
-      b[r] += y * u;
-    }
-  }
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) storev(ca + r * kVecLanes, a[r]), storev(cb + r * kVecLanes, b[r]);
-}
-
-// col[0, row) = the pixel's sum, in passes of kPixelPass vectors, then of 8, 4, 2 and 1.
-void pixel_sum(const float* vals, const int32_t* idx, int64_t count, const float* wt, int64_t row,
-               float* col) {
-  int64_t f = 0;
-  for (; f + kPixelPass * kVecLanes <= row; f += kPixelPass * kVecLanes)
-    pixel_pass<kPixelPass>(vals, idx, count, wt + f, row, col + f);
-  for (; kPixelPass > 8 && f + 8 * kVecLanes <= row; f += 8 * kVecLanes)
-    pixel_pass<8>(vals, idx, count, wt + f, row, col + f);
-  for (; kPixelPass > 4 && f + 4 * kVecLanes <= row; f += 4 * kVecLanes)
-    pixel_pass<4>(vals, idx, count, wt + f, row, col + f);
-  for (; f + 2 * kVecLanes <= row; f += 2 * kVecLanes)
-    pixel_pass<2>(vals, idx, count, wt + f, row, col + f);
-  for (; f < row; f += kVecLanes) pixel_pass<1>(vals, idx, count, wt + f, row, col + f);
-}
-
-// pixel_sum for two images: passes of kPairPass vectors, then of 4, 2 and 1.
-void pixel_sum2(const float* va, const float* vb, const int32_t* idx, int64_t count,
-                const float* wt, int64_t row, float* ca, float* cb) {
-  int64_t f = 0;
-  for (; f + kPairPass * kVecLanes <= row; f += kPairPass * kVecLanes)
-    pixel_pass2<kPairPass>(va, vb, idx, count, wt + f, row, ca + f, cb + f);
-  for (; kPairPass > 4 && f + 4 * kVecLanes <= row; f += 4 * kVecLanes)
-    pixel_pass2<4>(va, vb, idx, count, wt + f, row, ca + f, cb + f);
-  for (; f + 2 * kVecLanes <= row; f += 2 * kVecLanes)
-    pixel_pass2<2>(va, vb, idx, count, wt + f, row, ca + f, cb + f);
-  for (; f < row; f += kVecLanes) pixel_pass2<1>(va, vb, idx, count, wt + f, row, ca + f, cb + f);
-}
-
-// The non-zero lanes of p[0, 16) as bits (NaN counts, as the scalar `!=`).
-inline uint32_t nonzero16(const float* p) {
-#if defined(__AVX2__)
-  return lanes_not(load16(p), 0.0f);
-#else
-  uint32_t m = 0;
-  for (int k = 0; k < 16; ++k) m |= uint32_t(p[k] != 0.0f) << k;
-  return m;
-#endif
-}
-
-// In place: bit j of a[r] becomes the old bit r of a[j]. Each round swaps the off-diagonal
-// blocks of size s of every 2s x 2s block (the upper s bits of row r with the lower s bits of
-// row r + s), halving s: 6 rounds of 32 row pairs, where setting the 4096 bits one at a time
-// took 2.2 ms of a ConvNet4 step (v4).
-inline void transpose_bits64(uint64_t* a) {
-  uint64_t m = 0x00000000FFFFFFFFull;
-  for (int s = 32; s > 0; s >>= 1, m ^= m << s)
-    for (int r = 0; r < 64; r = (r + s + 1) & ~s) {
-      const uint64_t t = ((a[r] >> s) ^ a[r + s]) & m;
-      a[r] ^= t << s;
-      a[r + s] ^= t;
-    }
-}
-
-// masks[o * groups + co / 64] bit co % 64: gout[co, o] of image a or b (b may be null) is not
-// zero, for the l output pixels and cout channels. rows: scratch of 64 words.
-void pixel_masks(const float* ga, const float* gb, int64_t cout, int64_t l, uint64_t* masks,
-                 uint64_t* rows) {
-  const int64_t groups = (cout + 63) / 64;
-  for (int64_t q = 0; q < groups; ++q)
-    for (int64_t o0 = 0; o0 < l; o0 += 64) {
-      const int64_t w = min64(64, l - o0);
-      for (int64_t r = 0; r < 64; ++r) {
-        const int64_t co = 64 * q + r;
-        uint64_t bits = 0;
-        for (int64_t j = 0; co < cout && j < w; j += 16) {
-          const int64_t at = co * l + o0 + j;
-          uint32_t m = 0;
-          if (j + 16 <= w)
-            m = nonzero16(ga + at) | (gb ? nonzero16(gb + at) : 0);
-          else
-            for (int64_t e = j; e < w; ++e)
-              m |= uint32_t(ga[at + e - j] != 0.0f || (gb && gb[at + e - j] != 0.0f)) << (e - j);
-          bits |= uint64_t(m) << j;
-        }
-        rows[r] = bits;
-      }
-      transpose_bits64(rows);
-      for (int64_t j = 0; j < w; ++j) masks[(o0 + j) * groups + q] = rows[j];
-    }
-}
-
-// acc (h w x cp, channel-last) += col (kh kw x cp) at the input pixels the taps of output
-// pixel o read.
-void add_taps(const ConvTaps& g, int64_t o, const float* col, int64_t cp, float* acc) {
-  const int64_t y = o / g.ow, x = o % g.ow;
-  for (int64_t ki = 0; ki < g.kh; ++ki) {
-    const int64_t ih = y * g.stride - g.pad + ki;
-    if (ih < 0 || ih >= g.h) continue;
-    for (int64_t kj = 0; kj < g.kw; ++kj) {
-      const int64_t iw = x * g.stride - g.pad + kj;
-      if (iw < 0 || iw >= g.w) continue;
-      float* d = acc + (ih * g.w + iw) * cp;
-      const float* s = col + (ki * g.kw + kj) * cp;
-      for (int64_t c = 0; c < cp; c += kVecLanes) storev(d + c, loadv(d + c) + loadv(s + c));
-    }
-  }
-}
-
-// gx (cin x h w) = acc (h w x cp)^T.
-void write_channels(const ConvTaps& g, const float* acc, int64_t cp, float* gx) {
-  const int64_t hw = g.h * g.w;
-  for (int64_t c = 0; c < g.cin; ++c)
-    for (int64_t p = 0; p < hw; ++p) gx[c * hw + p] = acc[p * cp + c];
-}
-
-void conv_sparse_input_grad(const ConvTaps& g, int64_t cout, const float* ga, const float* gb,
-                            const float* wt, int64_t cp, float* gxa, float* gxb) {
-  const int64_t l = g.oh * g.ow, groups = (cout + 63) / 64, row = g.kh * g.kw * cp;
-  const int64_t hw = g.h * g.w, images = gb ? 2 : 1;
-  Buffer acc(images * hw * cp), col(images * row), vals(images * cout);
-  IntBuffer idx(cout);
-  uint64_t* masks = new uint64_t[size_t(l * groups + 64)];
-  float *va = vals.p, *vb = vals.p + cout, *acc_b = acc.p + hw * cp, *col_b = col.p + row;
-  for (int64_t k = 0; k < images * hw * cp; ++k) acc.p[k] = 0.0f;
-  pixel_masks(ga, gb, cout, l, masks, masks + l * groups);
-  for (int64_t o = 0; o < l; ++o) {
-    int64_t count = 0;
-    for (int64_t q = 0; q < groups; ++q)
-      for (uint64_t m = masks[o * groups + q]; m; m &= m - 1) {
-        const int64_t co = 64 * q + __builtin_ctzll(m);
-        va[count] = ga[co * l + o];
-        if (gb) vb[count] = gb[co * l + o];
-        idx.p[count++] = int32_t(co);
-      }
-    if (count == 0) continue;
-    if (gb) {
-      pixel_sum2(va, vb, idx.p, count, wt, row, col.p, col_b);
-      add_taps(g, o, col_b, cp, acc_b);
-    } else {
-      pixel_sum(va, idx.p, count, wt, row, col.p);
-    }
-    add_taps(g, o, col.p, cp, acc.p);
-  }
-  delete[] masks;
-  write_channels(g, acc.p, cp, gxa);
-  if (gb) write_channels(g, acc_b, cp, gxb);
-}
-
 #include "core/backend/cpu/constant_pool_isa.inl"
+#include "core/backend/cpu/conv_sparse_grad_isa.inl"
 #include "core/backend/cpu/conv_spikes_wide_isa.inl"
 
 // ---- sparse inference: the spike product fused with the current scan (spike_scan.hpp) --------
@@ -1508,6 +1298,7 @@ constexpr IsaKernels kTable{gemm,
                             conv_sparse_input_grad,
                             constant_pool_scan,
                             constant_pool_unpool,
+                            constant_pool_sum,
                             spike_product_scan};
 
 }  // namespace
