@@ -72,8 +72,8 @@
 //     and conv2's LIF scan and spike listing (conv2 -> LIF -> pool as one node, as conv1),
 //     fc1's dense input gradient (a 7 ms GEMM) and its spike forward and weight gradient,
 //     conv1's forward outside its kernel (state copies), and at v3 the weight gradient's masks
-//     (tap_pixels_row vectorises at v4 only) and the input gradient's groups (pairs there: 16
-//     registers hold no 4 x 3 accumulators).
+//     (tap_pixels_row vectorises at v4 only); quadruples in the input gradient measured slower
+//     than pairs at v3 (16 registers).
 //   Both print the ratio also by CPU time (the process's, so the floor and soma are charged only
 //   for their own time slices on a busy machine), and where a step's time goes (load, encode,
 //   forward, backward, optimizer, ms per step) and the CPU kernel level (core/backend/isa.hpp). rec
