@@ -60,9 +60,36 @@
 //     (wall 718-722 -> 144-222 ms), soma / its floor by CPU time 1.37-1.39 -> 0.34-0.37.
 //     Quiet machine afterwards (one run, v4): 94.1 ms per step, soma / floor 0.89 (CPU time
 //     0.76).
-//     Left: conv2's spike forward and weight gradient (loads of W^T and dL/dout^T rows and a
-//     mispredicted exit per mask; a branch-free first 8 picks measured slower), conv1's
-//     recomputed scan and its T-fold copy of the current, fc1's dense input gradient.
+//     Then (2026-12-01, branch conv4) conv2's input gradient sums a batch row's 4 consecutive
+//     steps at once over the union of their non-zeros (they nest behind the reverse scan: 4%
+//     more terms, a quarter of the loads of W; conv_sparse_grad_isa.inl), conv1's plane scan
+//     keeps its state in registers and its spikes as bits, pooled and unpooled on the bits
+//     (constant_pool_isa.inl: no T-fold copy, no z in floats), the conv spike kernels gather
+//     with 128-bit masks (two groups of channels forward, two images in the weight gradient,
+//     whose masks come a kernel row at a time at v4; conv_spikes_wide_isa.inl), and the reverse
+//     scan vectorises at v3 again (the branch-free spike_of; the merge kept main's scan on native
+//     vectors). Kernels, one thread (thread CPU time, best of
+//     15-30): conv2's input gradient 20.0 -> 9.9-10.4 ms per step, its spike forward 15.2 ->
+//     10.5-10.9 ms and weight gradient 12.4 -> 8.5-9.3 ms per 512 images, conv1 forward 4.15 ->
+//     2.8 ms and backward 10.0 -> 6.5 ms per batch (v4); at v3 conv1's backward 39 -> 7.5 ms.
+//     The step, one thread, AMD EPYC (Zen 5; the 2-core shared VM with the other core busy,
+//     load about 2; old and new builds alternating): 5 rounds at v4, 101.2-119.6 -> 81.5-103.7
+//     ms per step (new / old 0.81-0.87 round by round), soma / floor 0.86-0.94 -> 0.69-0.77,
+//     by CPU time 98.9-117.8 -> 79.8-103.4 ms, 0.72-0.79 -> 0.56-0.67; 4 more rounds at v4
+//     under heavier load, 130.8-162.8 -> 116.8-132.2 ms (new / old 0.73-0.92), soma / floor
+//     0.92-1.07 -> 0.83-0.91; 3 rounds at v3 (SOMA_ISA=v3), 139-190 -> 109-141 ms per step, by
+//     CPU time 138.6-180.1 -> 105.5-129.6 ms, soma / its (slower) floor 0.32-0.49 -> 0.25-0.29.
+//     On the quiet machine's 94.1 ms (0.89) the median new / old of 0.86 would be about 81 ms
+//     per step, soma / floor about 0.77.
+//     Left: conv2's spike forward and weight gradient are bound by their gathers' control (a
+//     mispredicted exit and the destination's load and store per gather, about 100 cycles a
+//     gather; reading one vector of each row instead of four measured the same), pool2
+//     (max_pool_sequence of conv2's spikes with its argmax array, 3-4 ms forward and backward)
+//     and conv2's LIF scan and spike listing (conv2 -> LIF -> pool as one node, as conv1),
+//     fc1's dense input gradient (a 7 ms GEMM) and its spike forward and weight gradient,
+//     conv1's forward outside its kernel (state copies), and at v3 the weight gradient's masks
+//     (tap_pixels_row vectorises at v4 only); quadruples in the input gradient measured slower
+//     than pairs at v3 (16 registers).
 //   Both print the ratio also by CPU time (the process's, so the floor and soma are charged only
 //   for their own time slices on a busy machine), and where a step's time goes (load, encode,
 //   forward, backward, optimizer, ms per step) and the CPU kernel level (core/backend/isa.hpp). rec
