@@ -32,7 +32,10 @@
 //     0.33-0.42. The full epoch (233 batches; the hidden layer's density rises from 3% to 13%):
 //     1.77-1.96 s, 0.35-0.37, Norse / soma 9.4-10.4. At v3: --quick 9.5 ms per step, 2.21 s,
 //     0.26-0.27 of its floor, Norse / soma 8.3 (was 14.4 ms, 0.39, 5.5 in the same conditions);
-//     full epoch 2.56 s, 0.30, Norse / soma 7.2.
+//     full epoch 2.56 s, 0.30, Norse / soma 7.2. Quiet machine at the end (load 0.01, one run
+//     each): v4 --quick 7.2-8.2 ms per step, 0.36-0.37 of the floor, Norse / soma 9.6-11.0; the
+//     full epoch 1.82 s, 0.37, 10.1; v3 --quick 2.20-2.22 s, 0.27, 8.3; full epoch 2.27 s, 0.28,
+//     8.1. Conv (v4, --quick): 73.8 ms per step, 0.64 (CPU time 0.56).
 //   conv (--model conv): ConvNet4 as assets/configs/fashion-conv.json trains it (image as a
 //     current, T = 16, batch 32). Floor: its convolution and fc1 GEMMs as single large GEMMs
 //     (conv1 once per image, conv2 and fc1 every step; forward, weight and input gradients).
