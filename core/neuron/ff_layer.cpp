@@ -130,15 +130,16 @@ CurrentScanResult run_fused(const char* name, std::shared_ptr<Synapse> syn, Tens
   return r;
 }
 
-// t (cols x rows) = m (rows x cols)^T, in 32 x 32 tiles. Eigen's transposed assignment read m
-// 4 KB apart for fc1's 1024 x 1024 weight gradient: 3% of a ConvNet4 training step (perf, v4).
-void transpose_tiled(const float* m, int64_t rows, int64_t cols, float* t) {
+// t (cols x rows) = m (rows x cols, rows ld floats apart)^T, in 32 x 32 tiles. Eigen's
+// transposed assignment read m 4 KB apart for fc1's 1024 x 1024 weight gradient: 3% of a
+// ConvNet4 training step (perf, v4).
+void transpose_tiled(const float* m, int64_t rows, int64_t cols, int64_t ld, float* t) {
   constexpr int64_t kTile = 32;
   for (int64_t r0 = 0; r0 < rows; r0 += kTile)
     for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
       const int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
       for (int64_t c = c0; c < c1; ++c)
-        for (int64_t r = r0; r < r1; ++r) t[c * rows + r] = m[r * cols + c];
+        for (int64_t r = r0; r < r1; ++r) t[c * rows + r] = m[r * ld + c];
     }
 }
 
@@ -195,11 +196,9 @@ class LinearSynapse : public Synapse {
 
   void backward(int64_t t0, int64_t t1, const float* gcur) override {
     int64_t r0 = t0 * rps_, r1 = t1 * rps_, rows = r1 - r0;
-    if (need_w_ && !gw_.defined()) {
-      ld_ = spikes_ && out_ <= kScatterOutputs ? (out_ + 15) / 16 * 16 : 0;
-      gw_ = spikes_ ? Tensor::zeros({in_, ld_ ? ld_ : out_}) : Tensor::zeros({out_, in_});
-    }
-    if (need_w_ && ld_)
+    if (need_w_ && !gw_.defined())
+      gw_ = spikes_ ? Tensor::zeros({in_, gwt_ld()}) : Tensor::zeros({out_, in_});
+    if (need_w_ && scatters())
       scatter_rows(r0, r1, gcur);
     else if (need_w_ && spikes_)
       spike_matmul_t(*spikes_, r0, r1, in_, gcur, out_, 1.0f, gw_.data());
@@ -217,13 +216,9 @@ class LinearSynapse : public Synapse {
 
   Tensors finish() override {
     Tensor gw = gw_;
-    if (gw.defined() && ld_) {
+    if (gw.defined() && spikes_) {
       gw = Tensor::uninitialized({out_, in_});
-      for (int64_t o = 0; o < out_; ++o)
-        for (int64_t a = 0; a < in_; ++a) gw.data()[o * in_ + a] = gw_.data()[a * ld_ + o];
-    } else if (gw.defined() && spikes_) {
-      gw = Tensor::uninitialized({out_, in_});
-      transpose_tiled(gw_.data(), in_, out_, gw.data());
+      transpose_tiled(gw_.data(), in_, out_, gwt_ld(), gw.data());
     }
     Tensor gx = gx_.defined() ? reshape_to(gx_, x_shape_) : Tensor();
     return {gx, gw, gb_};
@@ -240,12 +235,16 @@ class LinearSynapse : public Synapse {
   // ms at v4, 0.21 -> 0.13 ms at v3. Wider outputs measured slower this way (n = 100 over 784
   // inputs: 0.81 -> 0.97 ms at v4; n = 1024: 2x).
   static constexpr int64_t kScatterOutputs = 16;
+  bool scatters() const { return spikes_ && out_ <= kScatterOutputs; }
+  // gW^T's row length on the spike path: padded to a vector for the scatter.
+  int64_t gwt_ld() const { return scatters() ? (out_ + 15) / 16 * 16 : out_; }
   void scatter_rows(int64_t r0, int64_t r1, const float* gcur) {
     const SpikeRows& s = *spikes_;
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t a = s.row_start[size_t(r)], count = s.row_start[size_t(r + 1)] - a;
       if (count > 0)
-        scatter_spike_row(gw_.data(), ld_, gcur + (r - r0) * out_, out_, s.cols.data() + a, count);
+        scatter_spike_row(gw_.data(), gwt_ld(), gcur + (r - r0) * out_, out_, s.cols.data() + a,
+                          count);
     }
   }
 
@@ -259,7 +258,6 @@ class LinearSynapse : public Synapse {
   std::vector<float> packed_;
   std::shared_ptr<SpikeRows> spikes_;
   int64_t rps_, in_, out_;
-  int64_t ld_ = 0;  // gW^T's padded row length on the scatter path; 0: not taken
   bool need_x_, need_w_, need_b_;
   Shape x_shape_;
 };

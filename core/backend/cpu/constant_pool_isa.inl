@@ -140,7 +140,6 @@ inline void plane_group(const CurrentScanConfig c, PoolPlane p, int64_t k0, int6
                         uint64_t* __restrict bits, float* __restrict v_dec) {
   constexpr int64_t L = kVecLanes;
   const float am = c.am, keep_i = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
   const int64_t n = p.h * p.w, words = pool_plane_words(n);
   LaneVec v[G], i[G], xs[G];
   uint32_t keep[G];
@@ -158,7 +157,7 @@ inline void plane_group(const CurrentScanConfig c, PoolPlane p, int64_t k0, int6
       LaneVec j = i[g] + xs[g];
       LaneVec vd = v[g] + am * (leak - v[g] + j);
       i[g] = j * keep_i;
-      LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
+      LaneVec zk = spike_of(vd, th);
       v[g] = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
       word |= uint64_t(greater_bits(vd, th) & keep[g]) << (g * L);
       const int64_t lanes = m - g * L;

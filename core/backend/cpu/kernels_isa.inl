@@ -117,6 +117,19 @@ inline void storev(float* p, const LaneVec& v) {
   std::memcpy(p, &v, sizeof v);
 }
 
+// 1 where vd > th, else 0: one float, or lane by lane; both from the compare's bits. As
+// `vd > th ? 1.0f : 0.0f`, GCC 12 made the value reset's gradient a branch at v3 and left loops
+// using it scalar (ConvNet4's conv1 backward: 15.5 instead of 2.4 ms per 1024 planes at v3).
+inline float spike_of(float vd, float th) {
+  const uint32_t bits = uint32_t(-int32_t(vd > th)) & 0x3f800000u;  // 1.0f
+  float z;
+  std::memcpy(&z, &bits, sizeof z);
+  return z;
+}
+inline LaneVec spike_of(LaneVec vd, float th) {
+  return (LaneVec)((LaneInt)(vd > th) & (LaneInt{} + 0x3f800000));  // 1.0f's bits
+}
+
 // The lanes of v greater than th (forward_range's vd > th), as bits.
 inline uint32_t greater_bits(const LaneVec& v, float th) {
 #if defined(__AVX512F__)
@@ -134,13 +147,6 @@ inline uint32_t greater_bits(const LaneVec& v, float th) {
 
 // acc = the sum of the tile's columns of the panel rows listed in idx[0, count). Named
 // accumulators: an array of them was kept on the stack by GCC 12 at v3, 2x slower.
-// One vector: a narrow layer's tile (a read-out's 10 classes). Ascending, as sum_rows.
-inline void sum_rows1(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
-  LaneVec a0 = {};
-  for (int64_t k = 0; k < count; ++k) a0 += loadv(panel + int64_t(idx[k]) * kTile);
-  acc[0] = a0;
-}
-
 inline void sum_rows(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
   LaneVec a0 = {}, a1 = {}, a2 = {}, a3 = {};
   for (int64_t k = 0; k < count; ++k) {
@@ -149,6 +155,13 @@ inline void sum_rows(LaneVec* acc, const float* panel, const int32_t* idx, int64
     a2 += loadv(src + 2 * kVecLanes), a3 += loadv(src + 3 * kVecLanes);
   }
   acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+// The same for a one-vector tile (a read-out's 10 classes), ascending as sum_rows.
+inline void sum_rows1(LaneVec* acc, const float* panel, const int32_t* idx, int64_t count) {
+  LaneVec a0 = {};
+  for (int64_t k = 0; k < count; ++k) a0 += loadv(panel + int64_t(idx[k]) * kTile);
+  acc[0] = a0;
 }
 
 // The first m (1..L) lanes of p, the others 0; and their store. Masked at v3/v4, so a row's
@@ -712,7 +725,6 @@ inline uint32_t step_vector(const CurrentScanConfig c, int64_t k, int64_t m,
                             const float* __restrict x, float* __restrict v, float* __restrict i,
                             float* __restrict z, float* __restrict v_dec) {
   const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
   auto load = [m](const float* p) { return Full ? loadv(p) : load_first(p, m); };
   auto store = [m](float* p, const LaneVec& a) {
     if (Full)
@@ -722,7 +734,7 @@ inline uint32_t step_vector(const CurrentScanConfig c, int64_t k, int64_t m,
   };
   const LaneVec vv = load(v + k), jv = load(i + k) + load(x + k);
   const LaneVec vd = vv + am * (leak - vv + jv);
-  const LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
+  const LaneVec zk = spike_of(vd, th);
   store(i + k, jv * keep);
   store(v + k, ResetValue ? vd + zk * (vr - vd) : vd - zk * th);
   store(z + k, zk);
@@ -866,7 +878,6 @@ inline void constant_group(const CurrentScanConfig& c, int64_t steps, const Live
                            int32_t* __restrict lanes, int64_t* __restrict counts) {
   constexpr int64_t L = kVecLanes;
   const float am = c.am, keep_i = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
   LaneVec v[G], i[G], xs[G];
   for (int g = 0; g < G; ++g) {
     const int64_t o = L * (q0 + g);
@@ -879,7 +890,7 @@ inline void constant_group(const CurrentScanConfig& c, int64_t steps, const Live
       LaneVec j = i[g] + xs[g];
       LaneVec vd = v[g] + am * (leak - v[g] + j);
       i[g] = j * keep_i;
-      LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
+      LaneVec zk = spike_of(vd, th);
       v[g] = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
       const uint32_t m = greater_bits(vd, th) & keep[q0 + g];
       pack_ids(m, blk.ids + L * (q0 + g), out + n);  // L entries of room
@@ -953,19 +964,6 @@ struct AnySurrogateGrad {
   Surrogate s;
   float operator()(float x) const { return s.grad(x); }
 };
-
-// 1 where vd > th, else 0: one float, or lane by lane; both from the compare's bits. As
-// `vd > th ? 1.0f : 0.0f`, GCC 12 made the value reset's gradient a branch at v3 and left loops
-// using it scalar (ConvNet4's conv1 backward: 15.5 instead of 2.4 ms per 1024 planes at v3).
-inline float spike_of(float vd, float th) {
-  const uint32_t bits = uint32_t(-int32_t(vd > th)) & 0x3f800000u;  // 1.0f
-  float z;
-  std::memcpy(&z, &bits, sizeof z);
-  return z;
-}
-inline LaneVec spike_of(LaneVec vd, float th) {
-  return (LaneVec)((LaneInt)(vd > th) & (LaneInt{} + 0x3f800000));  // 1.0f's bits
-}
 
 // One neuron's step of the backward scan on lanes (V = LaneVec) or one float (V = float).
 // Detach: no gradient through the reset term (Norse's recurrent LIF, lif_recurrent.cpp).
@@ -1138,7 +1136,6 @@ void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b
                const float* panel, const LaneVec* bias, int64_t n, float* v_, float* i_,
                TileOut o) {
   const float am = c.am, keep = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
-  const LaneInt one_bits = LaneInt{} + 0x3f800000;  // 1.0f
   LaneVec v[NV], i[NV], cur[NV], dec[NV];
   load_tile<NV>(v, v_, o.w);
   load_tile<NV>(i, i_, o.w);
@@ -1155,7 +1152,7 @@ void scan_tile(const CurrentScanConfig& c, CsrView s, SpikeScanRows r, int64_t b
       i[q] = j * keep;
       LaneVec vn = vd;
       if constexpr (Spiking) {
-        LaneVec zk = (LaneVec)((LaneInt)(vd > th) & one_bits);
+        LaneVec zk = spike_of(vd, th);
         vn = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
         dec[q] = vd;
         const int64_t lanes = o.w - kVecLanes * q;  // a partial tile's last lanes are padding
