@@ -1,6 +1,8 @@
 #include "core/neuron/current_scan.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <climits>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -187,6 +189,48 @@ std::shared_ptr<Storage::SpikeIndex> merge_spikes(const std::vector<BlockSpikes>
   return index;
 }
 
+// The spikes as periods (periodic_spikes.hpp), block by block (each block's neurons ascending),
+// or null when a neuron's spikes need not repeat or the kernel is not built (WebAssembly).
+std::shared_ptr<PeriodicSpikes> constant_input_periods(const CurrentScanConfig& c, ScanExtent e,
+                                                       const float* x, const float* v,
+                                                       const float* i) {
+  const IsaKernels& k = active_kernels();
+  if (!k.scan_constant_periods || e.steps > kMaxPeriodicSteps || e.width > INT32_MAX)
+    return nullptr;
+  // Each block's entries at its own offset; kept between calls (fresh buffers of this size cost
+  // page faults every batch).
+  thread_local std::vector<int32_t> ids;
+  thread_local std::vector<uint16_t> periods;
+  ids.resize(size_t(e.width)), periods.resize(size_t(e.width));
+  std::vector<int64_t> counts(size_t((e.width + kConstantScanBlock - 1) / kConstantScanBlock));
+  std::atomic<bool> repeats{true};
+  int32_t* id = ids.data();
+  uint16_t* per = periods.data();
+  for_neuron_ranges(
+      e,
+      [&](int64_t k0, int64_t k1) {
+        for (int64_t b0 = k0; b0 < k1; b0 += kConstantScanBlock) {
+          const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
+          const int64_t n = k.scan_constant_periods(c, e.steps, b0, b1, x, v, i, id + b0, per + b0);
+          counts[size_t(b0 / kConstantScanBlock)] = n;
+          if (n < 0) repeats.store(false, std::memory_order_relaxed);
+        }
+      },
+      kConstantScanBlock);
+  if (!repeats.load()) return nullptr;
+  auto out = std::make_shared<PeriodicSpikes>();
+  out->steps = e.steps, out->width = e.width;
+  int64_t total = 0;
+  for (int64_t n : counts) total += n;
+  out->neuron.resize(size_t(total)), out->period.resize(size_t(total));
+  for (int64_t b = 0, a = 0; b < int64_t(counts.size()); ++b) {
+    const int64_t b0 = b * kConstantScanBlock;
+    for (int64_t j = 0; j < counts[size_t(b)]; ++j, ++a)
+      out->neuron[size_t(a)] = int32_t(b0 + id[b0 + j]), out->period[size_t(a)] = per[b0 + j];
+  }
+  return out;
+}
+
 }  // namespace
 
 Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
@@ -202,6 +246,8 @@ Tensor constant_input_spikes(const Tensor& x, int64_t steps, const Tensor& v0, c
     return constant_input_spikes_cuda(x, shape, v0, i0, c);
   const ScanExtent e{steps, x.numel()};
   const float *xp = x.data(), *vp = v0.data(), *ip = i0.data();
+  if (auto periodic = constant_input_periods(c, e, xp, vp, ip))
+    return Tensor::from_periodic_spikes(shape, std::move(periodic));
   // Each block's spikes in its own slot: the threads' ranges are whole blocks.
   std::vector<BlockSpikes> blocks(size_t((e.width + kConstantScanBlock - 1) / kConstantScanBlock));
   const IsaKernels& k = active_kernels();

@@ -5,6 +5,7 @@
 #include "core/autograd/node.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/backend/periodic_matmul.hpp"
 #include "core/backend/spike_matmul.hpp"
 
 namespace soma {
@@ -84,9 +85,18 @@ std::shared_ptr<SpikeRows> as_spikes(const Tensor& x, LinearDims d) {
   return spike_rows(x, d.rows, d.in, kSpikeDensityThreshold, *s) ? s : nullptr;
 }
 
-// gW (out x in) = g^T x, through the spike rows when the input was sparse.
+// gW (out x in) = g^T x, through the periodic trains or the spike rows when the input was
+// sparse.
 Tensor weight_grad(const Tensor& g, const Tensor& x, const SpikeRows* spikes, LinearDims d) {
   Tensor gw = Tensor::uninitialized({d.out, d.in});
+  const PeriodicSpikes* periodic = x.defined() ? x.periodic_spikes() : nullptr;
+  if (periodic && periodic->width % d.in == 0 && periodic_matmul_available()) {
+    const int64_t ldw = (d.out + 15) / 16 * 16;
+    Tensor gwt = Tensor::uninitialized({d.in, ldw});
+    periodic_matmul_t(*periodic, d.in, g.data(), d.out, gwt.data(), ldw);
+    gw.matrix(d.out, d.in) = gwt.matrix(d.in, ldw).leftCols(d.out).transpose();
+    return gw;
+  }
   if (!spikes) {
     gemm(true, false, d.out, d.in, d.rows, 1.0f, g.data(), x.data(), 0.0f, gw.data());
     return gw;
@@ -148,13 +158,21 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   float beta = bias.defined() ? 1.0f : 0.0f;
   if (bias.defined())
     out.matrix(d.rows, d.out).rowwise() = ConstArrayMap(bias.data(), d.out).matrix().transpose();
-  std::shared_ptr<SpikeRows> spikes = as_spikes(x, d);
-  if (spikes)
+  // The constant-current encoder's trains (periodic_spikes.hpp), then spike rows, then dense.
+  const PeriodicSpikes* periodic = x.periodic_spikes();
+  if (periodic && (periodic->width % d.in != 0 || !periodic_matmul_available())) periodic = nullptr;
+  std::shared_ptr<SpikeRows> spikes = periodic ? nullptr : as_spikes(x, d);
+  if (periodic) {
+    Tensor wt = Tensor::uninitialized({d.in, d.out});
+    wt.matrix(d.in, d.out) = weight.matrix(d.out, d.in).transpose();
+    periodic_matmul(*periodic, d.in, wt.data(), d.out, beta, out.data());
+  } else if (spikes)
     spike_matmul(*spikes, 0, d.rows, d.in, pack_spike_weights(weight.data(), d.out, d.in).data(),
                  d.out, beta, out.data());
   else
     gemm(false, true, d.rows, d.out, d.in, 1.0f, x.data(), weight.data(), beta, out.data());
-  // A sparse input is saved as its spike rows only: no dense copy stays alive for backward.
+  // A sparse input is saved as its spike rows only: no dense copy stays alive for backward
+  // (periodic trains: x's values are never written).
   Tensor dx = spikes ? Tensor() : x.detach(), dw = weight.detach();
   bool has_bias = bias.defined(), need_gx = x.requires_grad();
   Shape x_shape = x.shape();

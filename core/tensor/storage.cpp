@@ -107,12 +107,17 @@ Storage::~Storage() {
 }
 
 void Storage::defer_to_spike_index() {
-  if (!spike_index || device_ != Device::cpu)
+  if ((!spike_index && !periodic) || device_ != Device::cpu)
     throw std::invalid_argument("defer_to_spike_index: needs a spike index on the cpu");
-  for (int64_t k : *spike_index)
-    if (k < 0 || k >= size_)
-      throw std::out_of_range("defer_to_spike_index: index " + std::to_string(k) + " outside " +
-                              std::to_string(size_) + " values");
+  if (periodic && periodic->steps * periodic->width != size_)
+    throw std::out_of_range(
+        "defer_to_spike_index: periodic spikes of " + std::to_string(periodic->steps) + " x " +
+        std::to_string(periodic->width) + " for " + std::to_string(size_) + " values");
+  if (spike_index)
+    for (int64_t k : *spike_index)
+      if (k < 0 || k >= size_)
+        throw std::out_of_range("defer_to_spike_index: index " + std::to_string(k) + " outside " +
+                                std::to_string(size_) + " values");
   deferred_.store(true, std::memory_order_release);
 }
 
@@ -120,8 +125,12 @@ void Storage::write_deferred() const {
   static std::mutex mutex;  // rare: once per deferred buffer that is read after all
   std::lock_guard<std::mutex> lock(mutex);
   if (!deferred_.load(std::memory_order_acquire)) return;
-  std::fill(data_, data_ + size_, 0.0f);
-  for (int64_t k : *spike_index) data_[k] = 1.0f;
+  if (periodic) {
+    write_periodic_spikes(*periodic, data_);
+  } else {
+    std::fill(data_, data_ + size_, 0.0f);
+    for (int64_t k : *spike_index) data_[k] = 1.0f;
+  }
   deferred_.store(false, std::memory_order_release);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/tensor/device.hpp"
+#include "core/tensor/periodic_spikes.hpp"
 
 namespace soma {
 
@@ -37,10 +38,13 @@ class Storage {
   // non-const data() and raw_data() drop it: any write access may change the values.
   using SpikeIndex = std::vector<int64_t>;
   std::shared_ptr<const SpikeIndex> spike_index;
+  // The same spikes as repeating trains (periodic_spikes.hpp), from the constant-current
+  // encoder. With it, spike_index is built only when someone asks (Tensor::spike_index).
+  std::shared_ptr<const PeriodicSpikes> periodic;
 
-  // The values are spike_index's (1 there, 0 elsewhere) and not written yet: the first data()
-  // writes them. A producer whose consumers read only the index (the encoder's spikes, 26 MB
-  // per MNIST rec batch, go to linear, which needs their rows) then never writes the buffer.
+  // The values are spike_index's or periodic's (1 there, 0 elsewhere) and not written yet: the
+  // first data() writes them. A producer whose consumers read only the index (the encoder's spikes,
+  // 26 MB per MNIST rec batch, go to linear, which needs their rows) then never writes the buffer.
   void defer_to_spike_index();
   bool deferred() const { return deferred_.load(std::memory_order_acquire); }
 

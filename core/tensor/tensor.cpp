@@ -1,6 +1,7 @@
 #include "core/tensor/tensor.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 
 #include "core/autograd/engine.hpp"
@@ -190,9 +191,34 @@ Tensor Tensor::from_spike_index(const Shape& shape,
   return t;
 }
 
+Tensor Tensor::from_periodic_spikes(const Shape& shape,
+                                    std::shared_ptr<const PeriodicSpikes> spikes) {
+  check_periodic_spikes(*spikes);
+  Tensor t = uninitialized(shape);
+  if (shape.empty() || shape[0] != spikes->steps || t.numel() != spikes->steps * spikes->width)
+    throw std::invalid_argument("from_periodic_spikes: " + std::to_string(spikes->steps) + " x " +
+                                std::to_string(spikes->width) + " spikes for shape " +
+                                to_string(shape));
+  t.impl_->storage->periodic = std::move(spikes);
+  t.impl_->storage->defer_to_spike_index();
+  return t;
+}
+
+const PeriodicSpikes* Tensor::periodic_spikes() const {
+  if (impl_->offset != 0 || numel() != impl_->storage->size()) return nullptr;
+  return impl_->storage->periodic.get();
+}
+
 const Storage::SpikeIndex* Tensor::spike_index() const {
   if (impl_->offset != 0 || numel() != impl_->storage->size()) return nullptr;
-  return impl_->storage->spike_index.get();
+  Storage& s = *impl_->storage;
+  if (s.periodic) {  // built once, on first demand; readers may ask together
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!s.spike_index)
+      s.spike_index = std::make_shared<const Storage::SpikeIndex>(periodic_flat_index(*s.periodic));
+  }
+  return s.spike_index.get();
 }
 
 Tensor Tensor::detach() const {

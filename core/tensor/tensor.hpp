@@ -76,6 +76,7 @@ class Tensor {
     // index (the common case) then never write the shared_ptr.
     float* p = impl_->storage->data() + impl_->offset;  // writes deferred values first
     if (impl_->storage->spike_index) impl_->storage->spike_index.reset();
+    if (impl_->storage->periodic) impl_->storage->periodic.reset();
     return p;
   }
   const float* raw_data() const { return impl_->storage->data() + impl_->offset; }
@@ -131,6 +132,12 @@ class Tensor {
   // reads the values (Storage::defer_to_spike_index); the index is attached.
   static Tensor from_spike_index(const Shape& shape,
                                  std::shared_ptr<const Storage::SpikeIndex> flat);
+  // The same for spikes as repeating trains (periodic_spikes.hpp): the flat index is built
+  // from them only if spike_index() is asked for.
+  static Tensor from_periodic_spikes(const Shape& shape,
+                                     std::shared_ptr<const PeriodicSpikes> spikes);
+  // Those trains, or null (as spike_index()).
+  const PeriodicSpikes* periodic_spikes() const;
   // True while such a tensor's values have not been written (for tests and benchmarks).
   bool values_deferred() const { return impl_->storage->deferred(); }
 

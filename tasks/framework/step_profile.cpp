@@ -21,7 +21,9 @@ void count_nonzeros(const Tensor& t, double& ones, double& count) {
   // Spikes with an index are counted from it: reading the values would write the encoder's
   // deferred 26 MB (Tensor::from_spike_index). Otherwise a per-level kernel: the baseline
   // x86-64 loop added 1.2 ms to a 55 ms rec step (AMD EPYC).
-  if (const Storage::SpikeIndex* index = t.spike_index())
+  if (const PeriodicSpikes* periodic = t.periodic_spikes())
+    ones += double(periodic_spike_count(*periodic));
+  else if (const Storage::SpikeIndex* index = t.spike_index())
     ones += double(index->size());
   else
     ones += double(active_kernels().count_nonzero(t.data(), t.numel()));

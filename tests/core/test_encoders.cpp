@@ -81,7 +81,8 @@ TEST_CASE("constant-current LIF encoder: its spike index lists exactly the ones,
   CHECK(reshape(z, {20, 9000}).spike_index() == index);  // a view of all of it
   CHECK(select(z, 3).spike_index() == nullptr);          // a part of it
   CHECK_THROWS_AS(select(z, 3).set_spike_index(nullptr), std::invalid_argument);
-  // linear reads the index instead of the values: equal products and gradients either way.
+  // linear reads the periodic trains (test_periodic_spikes.cpp) instead of the values: equal
+  // products and gradients either way, to rounding (the sums run in another order).
   Tensor w = Tensor::rand({7, 3000}, rng, -1, 1).requires_grad_(true);
   Tensor y1 = linear(z, w);
   sum(y1 * y1).backward();
@@ -89,8 +90,8 @@ TEST_CASE("constant-current LIF encoder: its spike index lists exactly the ones,
   w.zero_grad();
   Tensor y2 = linear(z.clone(), w);  // a copy has no index: the values are scanned
   sum(y2 * y2).backward();
-  CHECK(max(abs(y1 - y2)).item() == 0);
-  CHECK(max(abs(g1 - w.grad())).item() == 0);
+  CHECK(max(abs(y1 - y2)).item() <= 1e-5f * max(abs(y2)).item());
+  CHECK(max(abs(g1 - w.grad())).item() <= 1e-5f * max(abs(w.grad())).item());
   // Any write access drops the index.
   Tensor zw = z;
   zw.data()[0] = 0.5f;

@@ -57,6 +57,18 @@ inline int64_t pool_plane_words(int64_t n) {
   return n / 64 + 2;  // a word of padding: a row of bits is read as two words
 }
 
+// A PeriodicSpikes (periodic_spikes.hpp) of images of `in` pixels as raw pointers: image b's
+// entries are [start[b], start[b + 1]); the divisors of t + 1 are divisors[div_at[t],
+// div_at[t + 1]).
+struct PeriodicImages {
+  const int32_t* neuron;
+  const uint16_t* period;
+  const int64_t* start;
+  int64_t steps, in;
+  const int64_t* div_at;
+  const int32_t* divisors;
+};
+
 struct IsaKernels {
   // gemm.hpp's gemm.
   void (*gemm)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -110,6 +122,14 @@ struct IsaKernels {
   void (*scan_constant_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* x, const float* v, const float* i, int32_t* lanes,
                               int64_t* counts);
+  // The same scan's spikes as periods (periodic_spikes.hpp): each neuron of [k0, k1) that
+  // spikes within `steps` as its offset from k0 (ascending) in ids and the step count of its
+  // first spike in periods; returns how many, or -1 when some neuron's state after its first
+  // spike is not its initial state bit for bit (its spikes need not repeat). Null in
+  // WebAssembly.
+  int64_t (*scan_constant_periods)(const CurrentScanConfig& c, int64_t steps, int64_t k0,
+                                   int64_t k1, const float* x, const float* v, const float* i,
+                                   int32_t* ids, uint16_t* periods);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
   // conv_sparse_grad.hpp's kernel on `images` images (gout + k gout_stride, gx + k gx_stride;
@@ -139,6 +159,15 @@ struct IsaKernels {
                              const float* packed, const float* bias, int64_t n, float* v, float* i,
                              float* z, float* v_dec, float* trace);
   // ---- end sparse inference ----
+  // periodic_matmul.hpp's kernels (null in WebAssembly). Forward: images [b0, b1), output row
+  // (t, b) at out + t row_stride + b n; q: (steps + 1) x 8 vectors of scratch, ints: steps + 2
+  // + in. Weight gradient: the rows [k0, k1) of gW^T (ldw floats apart, zeroed by the caller)
+  // from every image; g's row (t, b) at g + t images n + b n.
+  void (*periodic_forward)(const PeriodicImages& s, int64_t b0, int64_t b1, const float* wt,
+                           int64_t n, float beta, float* out, int64_t row_stride, float* q,
+                           int32_t* ints);
+  void (*periodic_wgrad)(const PeriodicImages& s, int64_t images, int64_t k0, int64_t k1,
+                         const float* g, int64_t n, float* gwt, int64_t ldw, int32_t* ints);
 };
 
 namespace isa_generic {

@@ -822,11 +822,27 @@ inline uint32_t lane_bits(const LaneInt& m) {
 //   j = i + x <= 0; u = 0 - v = -v exactly; am fl(u + j) <= u, so v + am (u + j) <= v + u = 0
 //   and its rounding too; no spike, and i' = j keep_i <= 0. The normalised MNIST background
 //   (-0.42 with Norse's normalisation) sinks: 50-80% of the pixels.
-inline uint32_t silent_lanes(const LaneVec& x, const LaneVec& v, const LaneVec& i, float leak,
-                             bool rest_ok, bool sink_ok) {
-  const LaneInt rest = (x == 0.0f) & (i == 0.0f) & (v == leak);
+// - under (v_leak = 0, keep_i = 0, 0 < am <= 1/2): i = 0, 0 <= v <= x <= v_th stays so.
+//   j = x; d = fl(x - v) <= (x - v)(1 + 2^-24), fl(am d) <= (x - v)(1 + 2^-24)^2 / 2 < x - v
+//   unless x = v (then it is 0), so v <= fl(v + fl(am d)) <= x: no spike, v' = v_dec, and
+//   i' = x 0 = 0. The dim pixels of Fashion-MNIST (0 < x <= 1 = v_th: 14% of them) sit there.
+struct SilentRules {
+  float leak;
+  bool rest, sink, under;
+};
+inline SilentRules silent_rules(const CurrentScanConfig& c) {
+  const float leak = c.v_leak;
+  return {leak, !(leak > c.v_th),
+          leak == 0.0f && c.v_th > 0.0f && c.am >= 0.0f && c.am <= 1.0f && c.keep_i >= 0.0f,
+          leak == 0.0f && c.keep_i == 0.0f && c.am > 0.0f && c.am <= 0.5f};
+}
+inline uint32_t silent_lanes(const LaneVec& x, const LaneVec& v, const LaneVec& i, float th,
+                             SilentRules r) {
+  const LaneInt rest = (x == 0.0f) & (i == 0.0f) & (v == r.leak);
   const LaneInt sink = (x <= 0.0f) & (i <= 0.0f) & (v <= 0.0f);
-  return (rest_ok ? lane_bits(rest) : 0u) | (sink_ok ? lane_bits(sink) : 0u);
+  const LaneInt under = (i == 0.0f) & (v >= 0.0f) & (v <= x) & (x <= th);
+  return (r.rest ? lane_bits(rest) : 0u) | (r.sink ? lane_bits(sink) : 0u) |
+         (r.under ? lane_bits(under) : 0u);
 }
 
 // One block of the constant-input scan, its live neurons packed: x, v, i hold n of them (plus
@@ -842,10 +858,8 @@ struct LiveBlock {
 inline void pack_live(const CurrentScanConfig& c, const float* x, const float* v, const float* i,
                       int64_t b0, int64_t w, LiveBlock& out) {
   constexpr int64_t L = kVecLanes;
+  const SilentRules rules = silent_rules(c);
   const float leak = c.v_leak;
-  const bool rest_ok = !(leak > c.v_th);
-  const bool sink_ok =
-      leak == 0.0f && c.v_th > 0.0f && c.am >= 0.0f && c.am <= 1.0f && c.keep_i >= 0.0f;
   alignas(64) float pad[3][L];
   out.n = 0;
   for (int64_t j = 0; j < w; j += L) {
@@ -859,8 +873,7 @@ inline void pack_live(const CurrentScanConfig& c, const float* x, const float* v
       xs = pad[0], vs = pad[1], is = pad[2];
     }
     const uint32_t lanes = m < L ? (1u << m) - 1 : (1u << L) - 1;
-    const uint32_t live =
-        lanes & ~silent_lanes(loadv(xs), loadv(vs), loadv(is), leak, rest_ok, sink_ok);
+    const uint32_t live = lanes & ~silent_lanes(loadv(xs), loadv(vs), loadv(is), c.v_th, rules);
     pack_lanes(live, xs, out.x + out.n), pack_lanes(live, vs, out.v + out.n);
     pack_lanes(live, is, out.i + out.n);
     put_vector_lanes(live, j, out.ids + out.n);
@@ -947,6 +960,85 @@ void scan_constant_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
   else
     constant_range<false>(c, e, k0, k1, x, v, i, lanes, counts);
 }
+
+#if !defined(__EMSCRIPTEN__)
+// Vectors [q0, q0 + G) of a packed block until each lane's first spike (or `steps`): first[a]
+// = the step count of lane a's first spike (0: none). False when a lane's state right after its
+// first spike is not its initial state bit for bit (its spikes need not repeat). Branch-free
+// per lane: a branch on each vector's first spikes mispredicted about every other step.
+template <bool ResetValue, int G>
+inline bool period_group(const CurrentScanConfig& c, int64_t steps, const LiveBlock& blk,
+                         int64_t q0, const uint32_t* keep, int32_t* __restrict first) {
+  constexpr int64_t L = kVecLanes;
+  const float am = c.am, keep_i = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
+  LaneVec v[G], i[G], xs[G], v0[G], i0[G];
+  LaneInt left[G], when[G], bad = {};
+#pragma GCC unroll 4
+  for (int g = 0; g < G; ++g) {
+    const int64_t o = L * (q0 + g);
+    v[g] = v0[g] = loadv(blk.v + o), i[g] = i0[g] = loadv(blk.i + o), xs[g] = loadv(blk.x + o);
+    for (int l = 0; l < L; ++l) left[g][l] = keep[q0 + g] >> l & 1 ? -1 : 0;
+    when[g] = LaneInt{};
+  }
+  for (int64_t t = 0; t < steps; ++t) {
+    LaneInt any = {};
+#pragma GCC unroll 4
+    for (int g = 0; g < G; ++g) {
+      const LaneVec j = i[g] + xs[g];
+      const LaneVec vd = v[g] + am * (leak - v[g] + j);
+      i[g] = j * keep_i;
+      const LaneVec zk = spike_of(vd, th);
+      v[g] = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
+      const LaneInt now = (vd > th) & left[g];  // lanes spiking for the first time
+      when[g] |= now & int32_t(t + 1);
+      bad |= now & ~(((LaneInt)v[g] == (LaneInt)v0[g]) & ((LaneInt)i[g] == (LaneInt)i0[g]));
+      left[g] &= ~now;
+      any |= left[g];
+    }
+    if (!lane_bits(any)) break;
+  }
+  if (lane_bits(bad)) return false;
+#pragma GCC unroll 4
+  for (int g = 0; g < G; ++g)
+    storev(reinterpret_cast<float*>(first + L * (q0 + g)), (LaneVec)when[g]);
+  return true;
+}
+
+// The periods of a constant-input scan's spikes on neurons [k0, k1) (isa_kernels.hpp).
+template <bool ResetValue>
+int64_t constant_periods(const CurrentScanConfig& c, int64_t steps, int64_t k0, int64_t k1,
+                         const float* x, const float* v, const float* i, int32_t* ids,
+                         uint16_t* periods) {
+  constexpr int64_t L = kVecLanes;
+  constexpr int G = L == 16 ? 4 : 2;  // v, i, x, v0, i0 of G vectors: 20 of 32 zmm, 10 of 16 ymm
+  LiveBlock blk;
+  pack_live(c, x, v, i, k0, k1 - k0, blk);
+  const int64_t full = blk.n / L, vecs = (blk.n + L - 1) / L;
+  uint32_t keep[kConstantScanBlock / L];
+  for (int64_t q = 0; q < vecs; ++q)
+    keep[q] = q < full ? ~uint32_t(0) : (uint32_t(1) << (blk.n - L * full)) - 1;
+  alignas(64) int32_t first[kConstantScanBlock + kVecLanes];
+  int64_t q = 0;
+  for (; q + G <= vecs; q += G)
+    if (!period_group<ResetValue, G>(c, steps, blk, q, keep, first)) return -1;
+  for (; q < vecs; ++q)
+    if (!period_group<ResetValue, 1>(c, steps, blk, q, keep, first)) return -1;
+  int64_t n = 0;
+  for (int64_t a = 0; a < blk.n; ++a)
+    if (first[a]) ids[n] = blk.ids[a], periods[n] = uint16_t(first[a]), ++n;
+  return n;
+}
+
+int64_t scan_constant_periods(const CurrentScanConfig& c, int64_t steps, int64_t k0, int64_t k1,
+                              const float* x, const float* v, const float* i, int32_t* ids,
+                              uint16_t* periods) {
+  if (steps > 65535) return -1;
+  return c.reset == Reset::value ? constant_periods<true>(c, steps, k0, k1, x, v, i, ids, periods)
+                                 : constant_periods<false>(c, steps, k0, k1, x, v, i, ids, periods);
+}
+#else
+constexpr auto scan_constant_periods = nullptr;  // the page's size budget: the step-by-step scan
+#endif
 
 // The surrogate derivatives the backward scan calls per element: SuperSpike's inlined, also on
 // native vectors (kVector); the others through Surrogate::grad (compiled once, surrogate.cpp).
@@ -1049,6 +1141,12 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
 #include "core/backend/cpu/constant_pool_isa.inl"
 #include "core/backend/cpu/conv_sparse_grad_isa.inl"
 #include "core/backend/cpu/conv_spikes_wide_isa.inl"
+#if !defined(__EMSCRIPTEN__)
+#include "core/backend/cpu/periodic_isa.inl"
+#else
+constexpr auto periodic_forward = nullptr;  // the page's size budget (no periodic trains there)
+constexpr auto periodic_wgrad = nullptr;
+#endif
 
 // ---- sparse inference: the spike product fused with the current scan (spike_scan.hpp) --------
 //
@@ -1291,12 +1389,15 @@ constexpr IsaKernels kTable{gemm,
                             scan_forward_range,
                             scan_step_spikes,
                             scan_constant_range,
+                            scan_constant_periods,
                             scan_backward_range,
                             conv_sparse_input_grad,
                             constant_pool_scan,
                             constant_pool_unpool,
                             constant_pool_sum,
-                            spike_product_scan};
+                            spike_product_scan,
+                            periodic_forward,
+                            periodic_wgrad};
 
 }  // namespace
 
