@@ -84,9 +84,13 @@ struct LIFCell {
 
 }  // namespace
 
-LIFRecurrentSequence lif_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec,
-                                            const LIFRecurrentState& s0, const LIFParameters& p,
-                                            bool record_states) {
+namespace {
+
+// x_scratch: x_in was made for this call alone and may take the recurrent input in place
+// (cell_scan).
+LIFRecurrentSequence recurrent_scan(const Tensor& x_in, const Tensor& w_rec,
+                                    const LIFRecurrentState& s0, const LIFParameters& p,
+                                    bool record_states, bool x_scratch) {
   if (!w_rec.defined() || !s0.z.defined())
     throw std::invalid_argument("lif_recurrent_sequence: needs recurrent weights and z0");
 #ifdef SOMA_CUDA
@@ -102,10 +106,18 @@ LIFRecurrentSequence lif_recurrent_sequence(const Tensor& x_in, const Tensor& w_
                p.surrogate,
                true};
   detail::CellScanResult r = detail::cell_scan("lif_recurrent_sequence", cell, x_in, w_rec, s0.z,
-                                               {s0.v, s0.i}, record_states);
+                                               {s0.v, s0.i}, record_states, x_scratch);
   LIFRecurrentSequence out{r.z, {select(r.z, x_in.size(0) - 1), r.state[0], r.state[1]}, {}, {}};
   if (record_states) out.v = r.traces[0], out.i = r.traces[1];
   return out;
+}
+
+}  // namespace
+
+LIFRecurrentSequence lif_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec,
+                                            const LIFRecurrentState& s0, const LIFParameters& p,
+                                            bool record_states) {
+  return recurrent_scan(x_in, w_rec, s0, p, record_states, false);
 }
 
 Sequence<LIFRecurrentState> LIFRecurrentModel::sequence(const Tensor& x,
@@ -113,7 +125,8 @@ Sequence<LIFRecurrentState> LIFRecurrentModel::sequence(const Tensor& x,
                                                         const Tensor& w_in, const Tensor& w_rec,
                                                         const LIFParameters& p,
                                                         bool record_states) {
-  LIFRecurrentSequence r = lif_recurrent_sequence(linear(x, w_in), w_rec, s0, p, record_states);
+  // The projection is this call's own: the scan may add the recurrent input into it.
+  LIFRecurrentSequence r = recurrent_scan(linear(x, w_in), w_rec, s0, p, record_states, true);
   return {r.z, r.state, {Tensor(), r.v, r.i}};
 }
 
