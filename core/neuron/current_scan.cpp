@@ -209,9 +209,12 @@ std::shared_ptr<PeriodicSpikes> constant_input_periods(const CurrentScanConfig& 
   for_neuron_ranges(
       e,
       [&](int64_t k0, int64_t k1) {
+        auto memo = std::make_unique<PeriodMemo>();
+        memo->clear();
         for (int64_t b0 = k0; b0 < k1; b0 += kConstantScanBlock) {
           const int64_t b1 = std::min(k1, b0 + kConstantScanBlock);
-          const int64_t n = k.scan_constant_periods(c, e.steps, b0, b1, x, v, i, id + b0, per + b0);
+          const int64_t n =
+              k.scan_constant_periods(c, e.steps, b0, b1, x, v, i, id + b0, per + b0, *memo);
           counts[size_t(b0 / kConstantScanBlock)] = n;
           if (n < 0) repeats.store(false, std::memory_order_relaxed);
         }

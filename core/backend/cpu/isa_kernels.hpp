@@ -6,6 +6,7 @@
 // for AVX-512 can stand in for the baseline one at link time (the `isa_symbols` test checks
 // with nm). The callers (gemm.cpp, spike_matmul.cpp, current_scan.cpp) unwrap their arguments
 // to plain pointers: no std template is instantiated in a level's object either.
+#include <climits>
 #include <cstdint>
 
 #include "core/backend/isa.hpp"
@@ -69,6 +70,18 @@ struct PeriodicImages {
   const int32_t* divisors;
 };
 
+// scan_constant_periods' memo: the first-spike step count (0: none) of each (x, v, i) bit
+// pattern scanned so far, hashed into 2^kPeriodMemoBits slots (value kPeriodMemoEmpty: free).
+constexpr int kPeriodMemoBits = 10;
+constexpr int32_t kPeriodMemoEmpty = INT32_MIN;
+struct PeriodMemo {
+  uint32_t x[1 << kPeriodMemoBits], v[1 << kPeriodMemoBits], i[1 << kPeriodMemoBits];
+  int32_t value[1 << kPeriodMemoBits];
+  void clear() {
+    for (int32_t& s : value) s = kPeriodMemoEmpty;
+  }
+};
+
 struct IsaKernels {
   // gemm.hpp's gemm.
   void (*gemm)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -125,11 +138,11 @@ struct IsaKernels {
   // The same scan's spikes as periods (periodic_spikes.hpp): each neuron of [k0, k1) that
   // spikes within `steps` as its offset from k0 (ascending) in ids and the step count of its
   // first spike in periods; returns how many, or -1 when some neuron's state after its first
-  // spike is not its initial state bit for bit (its spikes need not repeat). Null in
-  // WebAssembly.
+  // spike is not its initial state bit for bit (its spikes need not repeat). memo: the periods
+  // found so far in this scan (one per thread, cleared for each scan). Null in WebAssembly.
   int64_t (*scan_constant_periods)(const CurrentScanConfig& c, int64_t steps, int64_t k0,
                                    int64_t k1, const float* x, const float* v, const float* i,
-                                   int32_t* ids, uint16_t* periods);
+                                   int32_t* ids, uint16_t* periods, PeriodMemo& memo);
   void (*scan_backward_range)(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_t k1,
                               const float* v_dec, ScanGrads g, bool detach_reset);
   // conv_sparse_grad.hpp's kernel on `images` images (gout + k gout_stride, gx + k gx_stride;

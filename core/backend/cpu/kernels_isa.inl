@@ -1004,37 +1004,68 @@ inline bool period_group(const CurrentScanConfig& c, int64_t steps, const LiveBl
   return true;
 }
 
-// The periods of a constant-input scan's spikes on neurons [k0, k1) (isa_kernels.hpp).
+// The memo's slot for a neuron's (x, v, i) bits.
+inline uint32_t memo_slot(uint32_t xb, uint32_t vb, uint32_t ib) {
+  return ((xb * 0x9E3779B1u) ^ (vb * 0x85EBCA77u) ^ (ib * 0xC2B2AE3Du)) >> (32 - kPeriodMemoBits);
+}
+
+// The periods of a constant-input scan's spikes on neurons [k0, k1) (isa_kernels.hpp). Neurons
+// with the same input and state bits spike alike, so each distinct (x, v, i) is scanned once per
+// call (an MNIST batch has at most 256 pixel values): the live neurons the memo knows take its
+// period; the first of each new key goes to `todo`, and later ones point at it (first[a] =
+// -1 - its place there) until the scan of `todo` resolves them.
 template <bool ResetValue>
 int64_t constant_periods(const CurrentScanConfig& c, int64_t steps, int64_t k0, int64_t k1,
                          const float* x, const float* v, const float* i, int32_t* ids,
-                         uint16_t* periods) {
+                         uint16_t* periods, PeriodMemo& memo) {
   constexpr int64_t L = kVecLanes;
   constexpr int G = L == 16 ? 4 : 2;  // v, i, x, v0, i0 of G vectors: 20 of 32 zmm, 10 of 16 ymm
-  LiveBlock blk;
+  LiveBlock blk, todo;
   pack_live(c, x, v, i, k0, k1 - k0, blk);
-  const int64_t full = blk.n / L, vecs = (blk.n + L - 1) / L;
+  alignas(64) int32_t first[kConstantScanBlock + kVecLanes], found[kConstantScanBlock + kVecLanes];
+  todo.n = 0;
+  for (int64_t a = 0; a < blk.n; ++a) {
+    uint32_t xb, vb, ib;
+    __builtin_memcpy(&xb, blk.x + a, 4), __builtin_memcpy(&vb, blk.v + a, 4);
+    __builtin_memcpy(&ib, blk.i + a, 4);
+    const uint32_t slot = memo_slot(xb, vb, ib);
+    if (memo.value[slot] != kPeriodMemoEmpty && memo.x[slot] == xb && memo.v[slot] == vb &&
+        memo.i[slot] == ib) {
+      first[a] = memo.value[slot];
+      continue;
+    }
+    const int32_t t = int32_t(todo.n++);
+    todo.x[t] = blk.x[a], todo.v[t] = blk.v[a], todo.i[t] = blk.i[a], todo.ids[t] = int32_t(slot);
+    memo.x[slot] = xb, memo.v[slot] = vb, memo.i[slot] = ib, memo.value[slot] = -1 - t;
+    first[a] = -1 - t;
+  }
+  const int64_t full = todo.n / L, vecs = (todo.n + L - 1) / L;
+  for (int64_t a = todo.n; a < vecs * L; ++a) todo.x[a] = todo.v[a] = todo.i[a] = 0.0f;
   uint32_t keep[kConstantScanBlock / L];
   for (int64_t q = 0; q < vecs; ++q)
-    keep[q] = q < full ? ~uint32_t(0) : (uint32_t(1) << (blk.n - L * full)) - 1;
-  alignas(64) int32_t first[kConstantScanBlock + kVecLanes];
+    keep[q] = q < full ? ~uint32_t(0) : (uint32_t(1) << (todo.n - L * full)) - 1;
   int64_t q = 0;
   for (; q + G <= vecs; q += G)
-    if (!period_group<ResetValue, G>(c, steps, blk, q, keep, first)) return -1;
+    if (!period_group<ResetValue, G>(c, steps, todo, q, keep, found)) return -1;
   for (; q < vecs; ++q)
-    if (!period_group<ResetValue, 1>(c, steps, blk, q, keep, first)) return -1;
+    if (!period_group<ResetValue, 1>(c, steps, todo, q, keep, found)) return -1;
+  for (int32_t t = 0; t < int32_t(todo.n); ++t)  // unless a later key took the slot
+    if (memo.value[todo.ids[t]] == -1 - t) memo.value[todo.ids[t]] = found[t];
   int64_t n = 0;
-  for (int64_t a = 0; a < blk.n; ++a)
-    if (first[a]) ids[n] = blk.ids[a], periods[n] = uint16_t(first[a]), ++n;
+  for (int64_t a = 0; a < blk.n; ++a) {
+    const int32_t p = first[a] < 0 ? found[-1 - first[a]] : first[a];
+    if (p) ids[n] = blk.ids[a], periods[n] = uint16_t(p), ++n;
+  }
   return n;
 }
 
 int64_t scan_constant_periods(const CurrentScanConfig& c, int64_t steps, int64_t k0, int64_t k1,
                               const float* x, const float* v, const float* i, int32_t* ids,
-                              uint16_t* periods) {
+                              uint16_t* periods, PeriodMemo& memo) {
   if (steps > 65535) return -1;
-  return c.reset == Reset::value ? constant_periods<true>(c, steps, k0, k1, x, v, i, ids, periods)
-                                 : constant_periods<false>(c, steps, k0, k1, x, v, i, ids, periods);
+  return c.reset == Reset::value
+             ? constant_periods<true>(c, steps, k0, k1, x, v, i, ids, periods, memo)
+             : constant_periods<false>(c, steps, k0, k1, x, v, i, ids, periods, memo);
 }
 #else
 constexpr auto scan_constant_periods = nullptr;  // the page's size budget: the step-by-step scan
