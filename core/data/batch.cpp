@@ -13,14 +13,16 @@ Batch make_batch(const Dataset& data, const std::vector<int64_t>& order, int64_t
   const int64_t b = end - begin, numel = data.image_numel();
   Batch out;
   out.indices.assign(order.begin() + begin, order.begin() + end);
-  std::vector<float> pixels(static_cast<size_t>(b * numel)), targets(static_cast<size_t>(b));
+  // Gathered straight into the batch's tensors: a vector and Tensor::from's copy of it cost a
+  // Fashion-MNIST rec training step 0.1 ms (of 6).
+  out.images = Tensor::uninitialized({b, data.channels, data.height, data.width});
+  out.targets = Tensor::uninitialized({b});
+  float *pixels = out.images.data(), *targets = out.targets.data();
   for (int64_t k = 0; k < b; ++k) {
     const int64_t i = out.indices[size_t(k)];
-    std::copy_n(data.image(i), numel, pixels.begin() + k * numel);
-    targets[size_t(k)] = float(data.labels[size_t(i)]);
+    std::copy_n(data.image(i), numel, pixels + k * numel);
+    targets[k] = float(data.labels[size_t(i)]);
   }
-  out.images = Tensor::from({b, data.channels, data.height, data.width}, std::move(pixels));
-  out.targets = Tensor::from({b}, std::move(targets));
   return out;
 }
 

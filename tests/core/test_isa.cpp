@@ -299,3 +299,35 @@ TEST_CASE("isa: every level's spike scan refuses values other than 0 and 1; -0 i
     CHECK(active[0] == 44);
   }
 }
+
+TEST_CASE("isa: every level's GEMM with a thin left operand (k <= 16, its own kernel) is A B") {
+  // Widths around the vector sizes and past the 8-vector kernel (Eigen's path again), k on both
+  // sides of 16, the three kinds of beta; against a double-precision product.
+  Rng rng(7);
+  for (int64_t k : {1, 3, 10, 16, 17}) {
+    for (int64_t n : {1, 7, 16, 100, 128, 129}) {
+      for (float beta : {0.0f, 1.0f, -0.5f}) {
+        CAPTURE(k);
+        CAPTURE(n);
+        CAPTURE(beta);
+        const int64_t m = 37;
+        std::vector<float> a(m * k), b(k * n), c0(m * n);
+        for (auto* v : {&a, &b, &c0})
+          for (float& x : *v) x = rng.uniform(-1, 1);
+        for (Isa isa : available_isas()) {
+          CAPTURE(isa_name(isa));
+          std::vector<float> c = c0;
+          isa_kernels(isa).gemm(false, false, m, n, k, 0.75f, a.data(), b.data(), beta, c.data());
+          double err = 0;
+          for (int64_t r = 0; r < m; ++r)
+            for (int64_t j = 0; j < n; ++j) {
+              double want = double(beta) * c0[r * n + j];
+              for (int64_t q = 0; q < k; ++q) want += 0.75 * double(a[r * k + q]) * b[q * n + j];
+              err = std::max(err, std::abs(want - double(c[r * n + j])));
+            }
+          CHECK(err < 1e-5);
+        }
+      }
+    }
+  }
+}
