@@ -36,6 +36,19 @@
 //     each): v4 --quick 7.2-8.2 ms per step, 0.36-0.37 of the floor, Norse / soma 9.6-11.0; the
 //     full epoch 1.82 s, 0.37, 10.1; v3 --quick 2.20-2.22 s, 0.27, 8.3; full epoch 2.27 s, 0.28,
 //     8.1. Conv (v4, --quick): 73.8 ms per step, 0.64 (CPU time 0.56).
+//     Then (session 12): the encoder's spikes as periodic trains (periodic_spikes.hpp: a spike
+//     resets a pixel to its start, checked bit for bit, so it spikes every p steps; each distinct
+//     pixel value is scanned once, to its first spike, and dim pixels that cannot reach the
+//     threshold not at all), the input projection and its weight gradient per image and period
+//     (periodic_matmul.hpp: rows summed once per period instead of gathered once per spike; the
+//     flat index only on demand), the recurrent input added into the projection in place, the
+//     read-out's thin input-gradient GEMM in a row kernel, the batch gathered straight into its
+//     tensor. Same machine, one run each: rec_step driver (100 steps, alternating with the
+//     session's first build, noisy) 7.0-7.8 -> 5.8-6.0 ms per step (encode 1.0 -> 0.43, forward
+//     2.4-2.6 -> 2.0-2.1, backward 3.3-3.6 -> 3.0); quiet (load 0.8), --quick: v4 6.6-6.7 ms per
+//     step, soma / floor 0.30-0.31, Norse / soma 11.8-12.0; v3 7.8 ms, 0.22, 10.1; whole epoch
+//     v4 1.52 s, 0.31, Norse / soma 12.1; v3 2.04 s, 0.24, 9.0. The step floor line still counts
+//     the input's adds spike by spike (the periodic products do fewer).
 //   conv (--model conv): ConvNet4 as assets/configs/fashion-conv.json trains it (image as a
 //     current, T = 16, batch 32). Floor: its convolution and fc1 GEMMs as single large GEMMs
 //     (conv1 once per image, conv2 and fc1 every step; forward, weight and input gradients).
