@@ -85,12 +85,18 @@ std::shared_ptr<SpikeRows> as_spikes(const Tensor& x, LinearDims d) {
   return spike_rows(x, d.rows, d.in, kSpikeDensityThreshold, *s) ? s : nullptr;
 }
 
+// The input's periodic trains (periodic_spikes.hpp, the constant-current encoder's) when the
+// periodic products can take them, else null.
+const PeriodicSpikes* as_trains(const Tensor& x, LinearDims d) {
+  const PeriodicSpikes* p = x.defined() ? x.periodic_spikes() : nullptr;
+  return p && p->width % d.in == 0 && periodic_matmul_available() ? p : nullptr;
+}
+
 // gW (out x in) = g^T x, through the periodic trains or the spike rows when the input was
 // sparse.
 Tensor weight_grad(const Tensor& g, const Tensor& x, const SpikeRows* spikes, LinearDims d) {
   Tensor gw = Tensor::uninitialized({d.out, d.in});
-  const PeriodicSpikes* periodic = x.defined() ? x.periodic_spikes() : nullptr;
-  if (periodic && periodic->width % d.in == 0 && periodic_matmul_available()) {
+  if (const PeriodicSpikes* periodic = as_trains(x, d)) {
     const int64_t ldw = (d.out + 15) / 16 * 16;
     Tensor gwt = Tensor::uninitialized({d.in, ldw});
     periodic_matmul_t(*periodic, d.in, g.data(), d.out, gwt.data(), ldw);
@@ -159,8 +165,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   if (bias.defined())
     out.matrix(d.rows, d.out).rowwise() = ConstArrayMap(bias.data(), d.out).matrix().transpose();
   // The constant-current encoder's trains (periodic_spikes.hpp), then spike rows, then dense.
-  const PeriodicSpikes* periodic = x.periodic_spikes();
-  if (periodic && (periodic->width % d.in != 0 || !periodic_matmul_available())) periodic = nullptr;
+  const PeriodicSpikes* periodic = as_trains(x, d);
   std::shared_ptr<SpikeRows> spikes = periodic ? nullptr : as_spikes(x, d);
   if (periodic) {
     Tensor wt = Tensor::uninitialized({d.in, d.out});

@@ -933,6 +933,26 @@ inline void pack_live(const CurrentScanConfig& c, const float* x, const float* v
   }
 }
 
+// One step of the constant-input scan on a vector of neurons (forward_range's arithmetic lane by
+// lane): advances v, i and returns the pre-reset voltage.
+template <bool ResetValue>
+inline LaneVec constant_step(CurrentScanConfig c, const LaneVec& x, LaneVec& v, LaneVec& i) {
+  const LaneVec j = i + x;
+  const LaneVec vd = v + c.am * (c.v_leak - v + j);
+  i = j * c.keep_i;
+  const LaneVec zk = spike_of(vd, c.v_th);
+  v = ResetValue ? vd + zk * (c.v_reset - vd) : vd - zk * c.v_th;
+  return vd;
+}
+
+// Which lanes of a packed block's vectors are neurons: all of each vector but the last, which
+// holds n % L of them (n > 0).
+inline void lane_masks(int64_t n, uint32_t* keep) {
+  const int64_t full = n / kVecLanes, vecs = (n + kVecLanes - 1) / kVecLanes;
+  for (int64_t q = 0; q < vecs; ++q)
+    keep[q] = q < full ? ~uint32_t(0) : (uint32_t(1) << (n - kVecLanes * full)) - 1;
+}
+
 // Vectors [q0, q0 + G) of a packed block over all steps, their state in registers; step t's
 // spike offsets are appended at lanes + t * stride + counts[t]. Vector after vector, so each
 // step's offsets stay ascending. keep: the lanes that are neurons (the block's last vector may
@@ -942,7 +962,6 @@ inline void constant_group(const CurrentScanConfig& c, int64_t steps, const Live
                            int64_t q0, const uint32_t* keep, int64_t stride,
                            int32_t* __restrict lanes, int64_t* __restrict counts) {
   constexpr int64_t L = kVecLanes;
-  const float am = c.am, keep_i = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
   LaneVec v[G], i[G], xs[G];
   for (int g = 0; g < G; ++g) {
     const int64_t o = L * (q0 + g);
@@ -952,12 +971,8 @@ inline void constant_group(const CurrentScanConfig& c, int64_t steps, const Live
     int32_t* out = lanes + t * stride;
     int64_t n = counts[t];
     for (int g = 0; g < G; ++g) {
-      LaneVec j = i[g] + xs[g];
-      LaneVec vd = v[g] + am * (leak - v[g] + j);
-      i[g] = j * keep_i;
-      LaneVec zk = spike_of(vd, th);
-      v[g] = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
-      const uint32_t m = greater_bits(vd, th) & keep[q0 + g];
+      const LaneVec vd = constant_step<ResetValue>(c, xs[g], v[g], i[g]);
+      const uint32_t m = greater_bits(vd, c.v_th) & keep[q0 + g];
       pack_ids(m, blk.ids + L * (q0 + g), out + n);  // L entries of room
       n += __builtin_popcount(m);
     }
@@ -992,10 +1007,9 @@ void constant_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, int64_
   const int64_t stride = k1 - k0 + 16;
   LiveBlock blk;
   pack_live(c, x, v_, i_, k0, k1 - k0, blk);
-  const int64_t full = blk.n / L, vecs = (blk.n + L - 1) / L;
+  const int64_t vecs = (blk.n + L - 1) / L;
   uint32_t keep[kVecs];
-  for (int64_t q = 0; q < vecs; ++q)
-    keep[q] = q < full ? ~uint32_t(0) : (uint32_t(1) << (blk.n - L * full)) - 1;
+  lane_masks(blk.n, keep);
   for (int64_t t = 0; t < e.steps; ++t) counts[t] = 0;
   int64_t q = 0;
   for (; q + G <= vecs; q += G)
@@ -1022,7 +1036,6 @@ template <bool ResetValue, int G>
 inline bool period_group(const CurrentScanConfig& c, int64_t steps, const LiveBlock& blk,
                          int64_t q0, const uint32_t* keep, int32_t* __restrict first) {
   constexpr int64_t L = kVecLanes;
-  const float am = c.am, keep_i = c.keep_i, leak = c.v_leak, th = c.v_th, vr = c.v_reset;
   LaneVec v[G], i[G], xs[G], v0[G], i0[G];
   LaneInt left[G], when[G], bad = {};
 #pragma GCC unroll 4
@@ -1036,12 +1049,8 @@ inline bool period_group(const CurrentScanConfig& c, int64_t steps, const LiveBl
     LaneInt any = {};
 #pragma GCC unroll 4
     for (int g = 0; g < G; ++g) {
-      const LaneVec j = i[g] + xs[g];
-      const LaneVec vd = v[g] + am * (leak - v[g] + j);
-      i[g] = j * keep_i;
-      const LaneVec zk = spike_of(vd, th);
-      v[g] = ResetValue ? vd + zk * (vr - vd) : vd - zk * th;
-      const LaneInt now = (vd > th) & left[g];  // lanes spiking for the first time
+      const LaneVec vd = constant_step<ResetValue>(c, xs[g], v[g], i[g]);
+      const LaneInt now = (vd > c.v_th) & left[g];  // lanes spiking for the first time
       when[g] |= now & int32_t(t + 1);
       bad |= now & ~(((LaneInt)v[g] == (LaneInt)v0[g]) & ((LaneInt)i[g] == (LaneInt)i0[g]));
       left[g] &= ~now;
@@ -1091,11 +1100,10 @@ int64_t constant_periods(const CurrentScanConfig& c, int64_t steps, int64_t k0, 
     memo.x[slot] = xb, memo.v[slot] = vb, memo.i[slot] = ib, memo.value[slot] = -1 - t;
     first[a] = -1 - t;
   }
-  const int64_t full = todo.n / L, vecs = (todo.n + L - 1) / L;
+  const int64_t vecs = (todo.n + L - 1) / L;
   for (int64_t a = todo.n; a < vecs * L; ++a) todo.x[a] = todo.v[a] = todo.i[a] = 0.0f;
   uint32_t keep[kConstantScanBlock / L];
-  for (int64_t q = 0; q < vecs; ++q)
-    keep[q] = q < full ? ~uint32_t(0) : (uint32_t(1) << (todo.n - L * full)) - 1;
+  lane_masks(todo.n, keep);
   int64_t q = 0;
   for (; q + G <= vecs; q += G)
     if (!period_group<ResetValue, G>(c, steps, todo, q, keep, found)) return -1;
