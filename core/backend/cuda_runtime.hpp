@@ -25,7 +25,8 @@ void require_available(const char* what);
 void* allocate(int64_t bytes);
 void deallocate(void* p);
 AllocatorStats memory_stats();
-void empty_cache();  // returns cached blocks to the driver (cudaFree)
+void reset_peak_memory();  // peak_in_use_bytes = in_use_bytes, to measure one phase's peak
+void empty_cache();        // returns cached blocks to the driver (cudaFree)
 
 enum class CopyKind { host_to_device, device_to_host, device_to_device };
 // Copies `bytes` on the stream; returns when the copy is done for host destinations and host

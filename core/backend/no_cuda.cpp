@@ -45,6 +45,7 @@ void deallocate(void*) {
 AllocatorStats memory_stats() {
   return {};
 }
+void reset_peak_memory() {}
 void empty_cache() {}
 void copy(void*, const void*, int64_t, CopyKind) {
   no_backend("cuda copy");

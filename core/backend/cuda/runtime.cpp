@@ -95,6 +95,9 @@ void deallocate(void* p) {
 AllocatorStats memory_stats() {
   return allocator().stats();
 }
+void reset_peak_memory() {
+  allocator().reset_peak();
+}
 void empty_cache() {
   allocator().empty_cache();
 }
