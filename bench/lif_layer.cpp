@@ -55,14 +55,13 @@ namespace {
 // Norse's shape on the CPU's sparse and dense paths, against the GEMM x W^T alone.
 void inference(int64_t n, int64_t steps, int repeats) {
   InferCase c(n, steps, Device::cpu);
-  const double rate = c.output_rate();
   auto t =
       interleaved(repeats, {[&] { c.layer(1.0); }, [&] { c.layer(0.0); }, [&] { c.gemm_floor(); }});
   double sparse = t[0], dense = t[1], floor = t[2];
   std::printf(
       "inference  N=%5lld T=%4lld B=32  sparse %.4f s  dense %.4f s  gemm %.4f s  "
       "dense/gemm %.2f  gemm/sparse %.1fx  (output rate %.3f)\n",
-      (long long)n, (long long)steps, sparse, dense, floor, dense / floor, floor / sparse, rate);
+      (long long)n, (long long)steps, sparse, dense, floor, dense / floor, floor / sparse, c.rate);
 }
 
 void training(int64_t n, int64_t steps, int repeats) {
