@@ -127,12 +127,16 @@ Tensor linear_cuda(const Tensor& x, const Tensor& weight, const Tensor& bias, Li
   gemm(dev, false, true, d.rows, d.out, d.in, 1.0f, x.raw_data(), weight.raw_data(),
        bias.defined() ? 1.0f : 0.0f, out.raw_data());
   Tensor dx = x.detach(), dw = weight.detach();
+  const bool need_gx = x.requires_grad();  // as the CPU: no input-gradient GEMM nobody reads
   Tensors inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   return record("linear", out, inputs, [=](const Tensor& g) {
-    Tensor gx = Tensor::uninitialized(dx.shape(), dev), gw = Tensor::uninitialized(dw.shape(), dev);
-    gemm(dev, false, false, d.rows, d.in, d.out, 1.0f, g.raw_data(), dw.raw_data(), 0.0f,
-         gx.raw_data());
+    Tensor gx, gw = Tensor::uninitialized(dw.shape(), dev);
+    if (need_gx) {
+      gx = Tensor::uninitialized(dx.shape(), dev);
+      gemm(dev, false, false, d.rows, d.in, d.out, 1.0f, g.raw_data(), dw.raw_data(), 0.0f,
+           gx.raw_data());
+    }
     gemm(dev, true, false, d.out, d.in, d.rows, 1.0f, g.raw_data(), dx.raw_data(), 0.0f,
          gw.raw_data());
     Tensors grads{gx, gw};

@@ -120,6 +120,24 @@ TEST_CASE("cuda: matmul and linear, values and gradients") {
   check_close_to_scale(bias.grad(), dbias.grad());
 }
 
+TEST_CASE("cuda: linear computes no input gradient for an input that needs none") {
+  // The CPU's linear skips dL/dx then; so must the GPU's: a GEMM as large as the forward one
+  // and a tensor of x's size in the training step bench_lif_layer times (x is data there).
+  const int64_t rows = 1024, in = 64, out = 64;
+  Tensor x = random_tensor({rows, in}, 30), w = random_tensor({out, in}, 31).requires_grad_();
+  Tensor dx = x.cuda(), dw = cuda_leaf(w);
+  Tensor g = random_tensor({rows, out}, 32), dg = g.cuda();
+  Tensor y = linear(dx, dw);
+  cuda::synchronize();
+  const int64_t before = cuda::memory_stats().in_use_bytes;
+  cuda::reset_peak_memory();
+  y.backward(dg);
+  const int64_t grown = cuda::memory_stats().peak_in_use_bytes - before;
+  CHECK(grown < rows * in * 4);  // the weight gradient (16 KiB) and no (256 KiB) input gradient
+  linear(x, w).backward(g);
+  check_close_to_scale(w.grad(), dw.grad());
+}
+
 TEST_CASE("cuda: element-wise add, sub, mul, div and scalar ops, values and gradients") {
   Tensor a = random_tensor({5, 8}, 15, 0.5f, 2.0f).requires_grad_();
   Tensor b = random_tensor({5, 8}, 16, 0.5f, 2.0f).requires_grad_();
