@@ -10,8 +10,8 @@
 #      should follow each other (the GPU's Poisson/constant encoders: constant here, so the
 #      spikes are the same; rounding differs);
 #   4. the device's name and memory (nvidia-smi), for the record.
-# Each step has a time limit, cut to what is left of a 345 s budget (a step with under 10 s left
-# is skipped and says so), so that the whole script stays under 6 minutes.
+# Each step has a time limit, cut to what is left of a 345 s budget (CHECK_BUDGET_S; a step with
+# under 10 s left is skipped and says so), so that the whole script stays under 6 minutes.
 # Everything goes to one log, $OUT/cuda.log (or ./cuda.log without $OUT).
 #
 # Built on the dev machine (no GPU there): `scripts/cuda_prepare.sh` builds build-cuda/ and puts
@@ -24,7 +24,7 @@ log=${OUT:-.}/cuda.log
 mkdir -p "$(dirname "$log")"
 : >"$log"
 say() { echo "$*" | tee -a "$log"; }
-budget=345
+budget=${CHECK_BUDGET_S:-345}  # seconds for the whole script
 step() {  # step SECONDS NAME CMD...: run with a time limit, log the output and the exit status
   local limit=$1 name=$2 t0=$SECONDS left=$((budget - SECONDS))
   shift 2
