@@ -3,6 +3,7 @@
 // (native-cuda preset) and a visible GPU; without either the bench says which is missing and
 // exits non-zero, never measuring the CPU under a GPU label.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "bench/bench_args.hpp"
