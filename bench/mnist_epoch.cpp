@@ -267,10 +267,11 @@ int64_t epoch_batches(int64_t B) {
   return (kTrain - kTrain / 100 + B - 1) / B;
 }
 
-int run_cpu(const std::string& model, bool quick) {
+int run_cpu(const std::string& model, bool quick, const std::string& data_dir) {
   const bool conv = model == "conv";
   EpochRun r;
   r.model = model;
+  r.data_dir = data_dir;
   r.T = conv ? kConvT : kT;
   r.B = conv ? kConvB : kB;
   const int64_t T = r.T, B = r.B, batches = epoch_batches(B), measured = quick ? 40 : batches;
@@ -376,11 +377,12 @@ int main(int argc, char** argv) {
   soma::keep_freed_memory();
   const auto args = soma::bench::parse_bench_args(
       argc, argv,
-      "Usage: bench_mnist_epoch [--quick] [--model rec|conv]\n"
+      "Usage: bench_mnist_epoch [--quick] [--model rec|conv] [--data_dir DIR]\n"
       "       bench_mnist_epoch --device cuda [--quick] [--data_dir DIR]\n"
       "  --quick: 40 batches, extrapolated to the epoch; --model: the network (default rec);\n"
-      "  --device cuda: the rec model on the GPU; --data_dir: MNIST IDX files to train on\n"
-      "  instead of the installed Fashion-MNIST (scripts/cuda_prepare.sh's subset)",
+      "  --device cuda: the rec model on the GPU; --data_dir: IDX files (MNIST's format: a\n"
+      "  copy of Fashion-MNIST, or scripts/cuda_prepare.sh's MNIST subset) to train on instead\n"
+      "  of the installed Fashion-MNIST, on a machine without it",
       {{"--quick"}, {"--model", true}, {"--device", true}, {"--data_dir", true}});
   const bool quick = args.has("--quick");
   const std::string model = args.has("--model") ? args.value("--model") : "rec";
@@ -394,10 +396,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_mnist_epoch: --device cuda runs the rec model only\n");
     return 2;
   }
-  if (!cuda && !data_dir.empty()) {
-    std::fprintf(stderr, "bench_mnist_epoch: --data_dir is for --device cuda\n");
-    return 2;
-  }
   if (cuda && !soma::bench::cuda_ready("bench_mnist_epoch")) return 1;
   if (data_dir.empty() && !std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
     std::printf("bench_mnist_epoch: Fashion-MNIST is not installed (scripts/setup.sh does it)%s\n",
@@ -405,7 +403,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    return cuda ? run_cuda(quick, data_dir) : run_cpu(model, quick);
+    return cuda ? run_cuda(quick, data_dir) : run_cpu(model, quick, data_dir);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_mnist_epoch: %s\n", e.what());
     return 1;

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One device-machine session's checks, from build-cuda/check (scripts/device_prepare.sh made
+# it on the dev machine). Two parts, each one call of at most 10 minutes:
+#   cuda: scripts/cuda_check.sh (issue 11: the GPU suite, short runs on cuda and cpu, the
+#         benchmarks) -> $OUT/cuda.log
+#   cpu:  scripts/bench_cpu.sh --quick (issue 17: both kernel levels at one thread, then 2, 4,
+#         8 and 16 threads) within BUDGET seconds (default 480) -> $OUT/cpu.log
+# Usage: bash scripts/device_check.sh cuda|cpu
+# A device session: run(command="bash scripts/device_check.sh cuda", carry=["build-cuda/check"],
+# timeout_s=420), then at once (the machine stays warm 30 s) the same with cpu and
+# timeout_s=560, then give_back.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+check=${CHECK_DIR:-build-cuda/check}
+out=${OUT:-.}
+case ${1:-} in
+cuda) exec bash scripts/cuda_check.sh ;;
+cpu)
+  log=$out/cpu.log
+  runs=$(mktemp -d)
+  FASHION_DIR=$check/fashion-mnist bash scripts/bench_cpu.sh --quick --budget "${BUDGET:-480}" \
+    "$check/cpu" "$runs" 2>&1 | tee "$log"
+  # Every run's whole output in the one log: only 8 files come back from a call.
+  for f in "$runs"/*.txt; do
+    printf '\n##### %s\n' "$(basename "$f")" >>"$log"
+    cat "$f" >>"$log"
+  done
+  ;;
+*)
+  echo "usage: bash scripts/device_check.sh cuda|cpu" >&2
+  exit 2
+  ;;
+esac
