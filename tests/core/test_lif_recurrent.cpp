@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/backend/spike_matmul.hpp"
 #include "core/neuron/lif_recurrent.hpp"
 #include "gradcheck.hpp"
 
@@ -70,13 +71,18 @@ TEST_CASE("lif_recurrent_sequence gradient matches finite differences below thre
 }
 
 // Large enough for several threads' slices of batch rows: the slices' spikes merge in order.
-TEST_CASE("lif_recurrent_sequence attaches the spike index of z; the results are the same") {
+namespace {
+
+// The spike index lif_recurrent_sequence attaches to z is z's non-zeros, and a read-out and the
+// recurrent weight gradient computed from it equal those computed from z's values. Returns the
+// number of spikes.
+size_t check_spike_index(int64_t T, int64_t B, int64_t H, float x_max, uint64_t seed) {
   LIFParameters p;
-  Rng rng(31);
-  const int64_t T = 30, B = 64, H = 40;
-  Tensor x = test::param({T, B, H}, rng, 0, 0.4f), w = test::param({H, H}, rng, -1, 1);
+  Rng rng(seed);
+  Tensor x = test::param({T, B, H}, rng, 0, x_max), w = test::param({H, H}, rng, -1, 1);
   Tensor wr = test::param({7, H}, rng, -1, 1);
   LIFRecurrentState s0{Tensor::zeros({B, H}), Tensor::zeros({B, H}), Tensor::zeros({B, H})};
+  size_t spikes = 0;
   auto run = [&](bool keep_index) {
     for (Tensor t : {x, w, wr}) t.zero_grad();
     Tensor z = lif_recurrent_sequence(x, w, s0, p, false).z;
@@ -89,6 +95,7 @@ TEST_CASE("lif_recurrent_sequence attaches the spike index of z; the results are
     CHECK(want.size() > 100);
     CHECK(index->size() == want.size());
     CHECK(*index == want);
+    spikes = want.size();
     // A read-out as the MNIST model's; without the index it scans the values.
     Tensor zr = keep_index ? z : z * 1.0f;
     CHECK((zr.spike_index() != nullptr) == keep_index);
@@ -97,6 +104,22 @@ TEST_CASE("lif_recurrent_sequence attaches the spike index of z; the results are
   };
   Tensors a = run(true), b = run(false);
   for (size_t k = 0; k < a.size(); ++k) CHECK(max(abs(a[k] - b[k])).item() == 0);
+  return spikes;
+}
+
+}  // namespace
+
+TEST_CASE("lif_recurrent_sequence attaches the spike index of z; the results are the same") {
+  check_spike_index(30, 64, 40, 0.4f, 31);
+}
+
+TEST_CASE("lif_recurrent_sequence's spike index at the MNIST rec size (threaded merge and rows)") {
+  // Past 2^14 spikes the slices' lists are merged, and the weight gradient's rows rebuilt from
+  // the index, by all threads at once (cell_scan.hpp, spike_matmul.cpp).
+  // Under 20% (kSpikeDensityThreshold): the weight gradient takes the sparse path.
+  const size_t spikes = check_spike_index(32, 256, 100, 0.6f, 32);
+  CHECK(spikes >= (size_t(1) << 14));
+  CHECK(double(spikes) < kSpikeDensityThreshold * 32 * 256 * 100);
 }
 
 // A burst of input makes a few steps denser than the sparse product's threshold (20%): in

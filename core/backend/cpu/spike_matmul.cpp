@@ -70,16 +70,22 @@ bool spike_rows(const Tensor& x, int64_t rows, int64_t cols, double max_density,
   const size_t count =
       size_t(std::lower_bound(flat->begin(), flat->end(), rows * cols) - flat->begin());
   if (int64_t(count) > spike_budget(max_density, rows * cols)) return false;
-  // The index is sorted: one walk over rows and spikes together, no division per spike.
+  // The index is sorted: one walk over rows and spikes together, no division per spike. Rows
+  // split among the threads, each starting at its first spike (a binary search): on one thread
+  // this was the recurrent weight gradient's serial part (2 threads: 0.6% of a rec training
+  // step's samples, all on one).
   out.row_start.resize(size_t(rows + 1));
   out.cols.resize(count);
-  size_t a = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    out.row_start[size_t(r)] = int64_t(a);
-    const int64_t first = r * cols, end = first + cols;
-    for (; a < count && (*flat)[a] < end; ++a) out.cols[a] = int32_t((*flat)[a] - first);
-  }
-  out.row_start[size_t(rows)] = int64_t(a);
+  parallel_slices(rows, count >= (size_t(1) << 14), [&](int64_t r0, int64_t r1) {
+    size_t a = size_t(std::lower_bound(flat->begin(), flat->begin() + count, r0 * cols) -
+                      flat->begin());
+    for (int64_t r = r0; r < r1; ++r) {
+      out.row_start[size_t(r)] = int64_t(a);
+      const int64_t first = r * cols, end = first + cols;
+      for (; a < count && (*flat)[a] < end; ++a) out.cols[a] = int32_t((*flat)[a] - first);
+    }
+  });
+  out.row_start[size_t(rows)] = int64_t(count);
   return true;
 }
 
