@@ -40,6 +40,13 @@ step() {  # step SECONDS NAME CMD...: run with a time limit, log the output and 
   return 0
 }
 
+# Debian's libraries the binaries need and this machine lacks (cuda_prepare.sh packed them).
+if [[ -f $dir/lib.tgz ]]; then
+  libdir=$(mktemp -d)
+  tar xzf "$dir/lib.tgz" -C "$libdir"
+  export LD_LIBRARY_PATH=$libdir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+
 say "cuda_check $(date -u +%FT%TZ) on $(hostname)"
 step 20 nvidia-smi nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 step 150 cuda-tests "$dir/soma_cuda_tests" --duration=true

