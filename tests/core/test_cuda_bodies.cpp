@@ -314,6 +314,50 @@ TEST_CASE("cuda bodies: sum and max along a dimension, and their gradients, equa
   }
 }
 
+namespace {
+
+// reduce.cu's split_lane_sum with a host loop for each pass's grid.
+template <class In>
+void split_lane_sum_host(const cuda::LaneShape& l, const In* x, float* out, int* passes) {
+  const int64_t lanes = l.outer * l.inner, pieces = cuda::split_pieces(lanes, l.n);
+  ++*passes;
+  if (pieces <= 1) {
+    each_lane(l, [&](int64_t k) { cuda::lane_sum(l, x, out, k); });
+    return;
+  }
+  std::vector<double> partial(static_cast<size_t>(lanes * pieces));
+  for (int64_t t = 0; t < lanes * pieces; ++t)
+    cuda::lane_piece_sum(l, x, pieces, partial.data(), t);
+  split_lane_sum_host<double>({lanes, pieces, 1}, partial.data(), out, passes);
+}
+
+}  // namespace
+
+TEST_CASE("cuda bodies: a sum over few long lanes, split over many threads, equals the CPU sum") {
+  // All of a (8, 125000) tensor (one lane: three passes), each of its 8 rows, and its 125000
+  // columns (many lanes: one pass, one thread each).
+  Rng rng(14);
+  Tensor x = Tensor::rand({8, 125000}, rng, 0.0f, 1.0f);
+  const Floats xs = x.to_vector();
+  struct Case {
+    cuda::LaneShape l;
+    Tensor want;
+    int passes;
+  };
+  for (const Case& c : {Case{{1, 1000000, 1}, sum(x), 3}, Case{{8, 125000, 1}, sum(x, 1), 3},
+                        Case{{1, 8, 125000}, sum(x, 0), 1}}) {
+    CAPTURE(c.l.n);
+    Floats out(static_cast<size_t>(c.l.outer * c.l.inner));
+    int passes = 0;
+    split_lane_sum_host<float>(c.l, xs.data(), out.data(), &passes);
+    CHECK(passes == c.passes);
+    check_close_to_scale(c.want.to_vector(), out);
+  }
+  CHECK(cuda::split_pieces(1, 1000000) == 15625);  // 64 elements a thread
+  CHECK(cuda::split_pieces(1, 100000000) == 131072);
+  CHECK(cuda::split_pieces(2560, 32) == 1);
+}
+
 TEST_CASE("cuda bodies: log_softmax and nll_loss, values and gradients, equal the CPU ops") {
   const int64_t n = 9, c = 10;
   Rng rng(13);

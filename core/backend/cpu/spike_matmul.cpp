@@ -77,8 +77,8 @@ bool spike_rows(const Tensor& x, int64_t rows, int64_t cols, double max_density,
   out.row_start.resize(size_t(rows + 1));
   out.cols.resize(count);
   parallel_slices(rows, count >= (size_t(1) << 14), [&](int64_t r0, int64_t r1) {
-    size_t a = size_t(std::lower_bound(flat->begin(), flat->begin() + count, r0 * cols) -
-                      flat->begin());
+    size_t a =
+        size_t(std::lower_bound(flat->begin(), flat->begin() + count, r0 * cols) - flat->begin());
     for (int64_t r = r0; r < r1; ++r) {
       out.row_start[size_t(r)] = int64_t(a);
       const int64_t first = r * cols, end = first + cols;

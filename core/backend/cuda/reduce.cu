@@ -1,12 +1,13 @@
 // Reductions along one dimension, log-softmax and NLL on the GPU: one thread per lane (bodies
 // and layout in reduce_body.hpp). A lane walks its n elements serially, which suits the
 // training loop's shapes (max over T = 32 steps of 2560 lanes, log-softmax over 10 classes of
-// 256 rows); a sum over all elements of a large tensor is one lane and so one thread: correct,
-// and slow beyond ~1e5 elements (a block-wide tree reduction is the next step for that).
+// 256 rows). A sum over few long lanes (all elements of a large tensor: one lane) is split over
+// many threads in passes instead (split_lane_sum).
 #include "core/backend/cuda/device_context.hpp"
 #include "core/backend/cuda/launch.cuh"
 #include "core/backend/cuda/reduce_body.hpp"
 #include "core/backend/cuda_ops.hpp"
+#include "core/backend/cuda_runtime.hpp"
 
 namespace soma::cuda {
 
@@ -33,9 +34,28 @@ int64_t lanes_of(const LaneShape& l) {
 
 }  // namespace
 
-void lane_sum(const LaneShape& l, const float* x, float* out) {
+// The sum of each lane of x (float, or double partials), split over more threads while the
+// lanes are few and long (split_pieces, reduce_body.hpp).
+template <class In>
+void split_lane_sum(const LaneShape& l, const In* x, float* out) {
+  const int64_t lanes = lanes_of(l), pieces = split_pieces(lanes, l.n);
+  if (pieces <= 1) {
+    launch_lanes(
+        lanes, [=] __device__(int64_t k) { lane_sum(l, x, out, k); }, "lane_sum");
+    return;
+  }
+  // Freed at once: the caching allocator hands memory out again only to later work on this
+  // same stream, which runs after these kernels.
+  double* partial = static_cast<double*>(allocate(lanes * pieces * int64_t(sizeof(double))));
   launch_lanes(
-      lanes_of(l), [=] __device__(int64_t k) { lane_sum(l, x, out, k); }, "lane_sum");
+      lanes * pieces, [=] __device__(int64_t t) { lane_piece_sum(l, x, pieces, partial, t); },
+      "lane_sum pieces");
+  split_lane_sum<double>({lanes, pieces, 1}, partial, out);
+  deallocate(partial);
+}
+
+void lane_sum(const LaneShape& l, const float* x, float* out) {
+  split_lane_sum<float>(l, x, out);
 }
 
 void lane_expand(const LaneShape& l, const float* g, float scale, float* out) {

@@ -3,7 +3,8 @@
 // thread per lane. A tensor is seen as (outer, n, inner) around the reduced dimension; lane
 // (a, b) holds the n elements x[(a n + j) inner + b], so neighbouring threads (b, b + 1) read
 // neighbouring floats at every j. The same arithmetic as core/ops/reduce.cpp and loss.cpp:
-//   sum:          out = sum_j x_j (accumulated in double, as sum() over all elements on the CPU)
+//   sum:          out = sum_j x_j (accumulated in double, as sum() over all elements on the CPU;
+//                 few long lanes are split over many threads, lane_piece_sum)
 //   max:          out = x_m, m the first index of the maximum; backward gx_m = g, 0 elsewhere
 //   log_softmax:  y_j = x_j - (mx + log sum_j exp(x_j - mx)),  gx_j = g_j - exp(y_j) sum_j g_j
 //   nll:          per_i = -lp[i, t_i]; gx[i, t_i] = -g_i (NaN for a target outside [0, C):
@@ -17,11 +18,38 @@ SOMA_HD inline int64_t lane_base(const LaneShape& l, int64_t lane) {
   return (lane / l.inner) * l.n * l.inner + lane % l.inner;
 }
 
-SOMA_HD inline void lane_sum(const LaneShape& l, const float* x, float* out, int64_t lane) {
-  const float* p = x + lane_base(l, lane);
+// In: float, or double for the partial sums of a split sum (below).
+template <class In>
+SOMA_HD inline void lane_sum(const LaneShape& l, const In* x, float* out, int64_t lane) {
+  const In* p = x + lane_base(l, lane);
   double acc = 0;
   for (int64_t j = 0; j < l.n; ++j) acc += p[j * l.inner];
   out[lane] = float(acc);
+}
+
+// A split sum, for few long lanes (a sum over all of a large tensor is ONE lane: one thread
+// walking 1e8 floats). Pass 1 gives each lane `pieces` threads; piece q sums the lane's
+// elements j = q, q + pieces, ... (neighbouring pieces read neighbouring floats when inner is
+// 1) into partial[lane pieces + q], in double. The partials are then summed as lanes of
+// `pieces` elements, split again while still too long. The order is fixed by the shape alone.
+// split_pieces: 1 (no split) for many lanes or short ones; else pieces enough for ~2^17
+// threads, each summing at least 64 elements.
+SOMA_HD inline int64_t split_pieces(int64_t lanes, int64_t n) {
+  constexpr int64_t kManyLanes = int64_t(1) << 15, kShort = 1024, kThreadsWanted = int64_t(1) << 17;
+  if (lanes >= kManyLanes || n <= kShort) return 1;
+  int64_t pieces = kThreadsWanted / lanes;
+  if (pieces > n / 64) pieces = n / 64;
+  return pieces < 2 ? 1 : pieces;
+}
+
+template <class In>
+SOMA_HD inline void lane_piece_sum(const LaneShape& l, const In* x, int64_t pieces, double* partial,
+                                   int64_t t) {
+  const int64_t lane = t / pieces, q = t % pieces;
+  const In* p = x + lane_base(l, lane);
+  double acc = 0;
+  for (int64_t j = q; j < l.n; j += pieces) acc += p[j * l.inner];
+  partial[t] = acc;
 }
 
 // out[lane's j] = scale g[lane] for every j: the backward of sum and mean.
