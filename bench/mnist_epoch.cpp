@@ -236,9 +236,11 @@ double conv_gemm_floor(int64_t batches) {
 
 // The mnist task as the epoch runs it: one model, T, batch, Adam, 1% of the epoch's batches as
 // validation (600 images in the full epoch; a shorter run validates its share) and one test
-// image. data_dir: IDX files of MNIST instead of the installed Fashion-MNIST.
+// image.
 struct EpochRun {
-  std::string model = "rec", data_dir;
+  // dataset: how the task reads and normalises the IDX files in data_dir (its own folder when
+  // empty); the CPU epoch is Fashion-MNIST's, and its pixels set the encoder's spike density.
+  std::string model = "rec", data_dir, dataset = "fashion-mnist";
   int64_t T = kT, B = kB, batches = 0, max_steps = 0, epochs = 1;
   double val_fraction = 0.01;
   Device device = Device::cpu;
@@ -247,7 +249,7 @@ struct EpochRun {
 TaskPtr make_epoch_task(const EpochRun& r) {
   TaskPtr task = make_task("mnist");
   ParamValues v(task->params());
-  v.set_string("dataset", r.data_dir.empty() ? "fashion-mnist" : "mnist");
+  v.set_string("dataset", r.dataset);
   if (!r.data_dir.empty()) v.set_string("data_dir", r.data_dir);
   v.set_string("model", r.model);
   v.set_int("seq_length", r.T);
@@ -339,6 +341,7 @@ int run_cuda(bool quick, const std::string& data_dir) {
   EpochRun r;
   r.device = Device::cuda;
   r.data_dir = data_dir;
+  if (!data_dir.empty()) r.dataset = "mnist";  // cuda_prepare.sh's MNIST subset
   const int64_t batches = epoch_batches(kB), measured = quick ? 40 : batches;
   r.max_steps = kWarmup + measured;
   if (data_dir.empty()) {
@@ -380,9 +383,9 @@ int main(int argc, char** argv) {
       "Usage: bench_mnist_epoch [--quick] [--model rec|conv] [--data_dir DIR]\n"
       "       bench_mnist_epoch --device cuda [--quick] [--data_dir DIR]\n"
       "  --quick: 40 batches, extrapolated to the epoch; --model: the network (default rec);\n"
-      "  --device cuda: the rec model on the GPU; --data_dir: IDX files (MNIST's format: a\n"
-      "  copy of Fashion-MNIST, or scripts/cuda_prepare.sh's MNIST subset) to train on instead\n"
-      "  of the installed Fashion-MNIST, on a machine without it",
+      "  --device cuda: the rec model on the GPU; --data_dir: IDX files to train on instead of\n"
+      "  the installed Fashion-MNIST, on a machine without it: Fashion-MNIST (or a subset of\n"
+      "  it) on the CPU, MNIST with --device cuda (scripts/cuda_prepare.sh's subset)",
       {{"--quick"}, {"--model", true}, {"--device", true}, {"--data_dir", true}});
   const bool quick = args.has("--quick");
   const std::string model = args.has("--model") ? args.value("--model") : "rec";
