@@ -47,7 +47,20 @@ if [[ -f $dir/lib.tgz ]]; then
   export LD_LIBRARY_PATH=$libdir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 fi
 
+# CUDA's own libraries: the binaries look in /usr/local/cuda/lib (where the dev machine has
+# them); elsewhere, any folder under /usr/local, /opt or /usr/lib that holds them (the CUDA
+# toolkit's lib64, or the nvidia-* Python wheels beside PyTorch).
+for lib in libcudart.so.13 libcublas.so.13 libcublasLt.so.13; do
+  [[ -e /usr/local/cuda/lib/$lib ]] || ldconfig -p 2>/dev/null | grep -q "$lib" && continue
+  found=$(find /usr/local /opt /usr/lib -maxdepth 9 -name "$lib" 2>/dev/null | head -1)
+  [[ -n $found ]] && export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$(dirname "$found")
+done
+
 say "cuda_check $(date -u +%FT%TZ) on $(hostname)"
+say "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+for b in "$dir/soma_cuda_tests" "$dir/soma"; do  # a library it cannot find shows here first
+  ldd "$b" 2>&1 | grep -E "not found" >>"$log" && say "=== $b: libraries missing (above)"
+done
 step 20 nvidia-smi nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 step 150 cuda-tests "$dir/soma_cuda_tests" --duration=true
 step 120 bench-lif-layer "$dir/bench_lif_layer" --device cuda --quick
