@@ -14,6 +14,7 @@
 #include "core/ops/conv_sparse_grad.hpp"
 #include "core/ops/conv_spikes.hpp"
 #include "core/ops/linalg.hpp"
+#include "core/ops/shape_ops.hpp"
 
 namespace soma {
 
@@ -369,11 +370,21 @@ class ConvSynapse : public Synapse {
 CurrentScanResult conv_neuron_sequence(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                        const LIFState& state, const CurrentScanConfig& c,
                                        Conv2dOptions conv, bool record_trace, FFLayerOptions opt) {
-  require_cpu("conv_neuron_sequence", x, weight, bias);
   if (x.dim() != 5)
     throw std::invalid_argument("conv_neuron_sequence: input must be (T, B, C, H, W), got " +
                                 to_string(x.shape()));
   const int64_t steps = x.size(0), batch = x.size(1);
+#ifdef SOMA_CUDA
+  // On the GPU: one convolution of all T B images (im2col + cuBLAS in chunks), then the fused
+  // scan (one kernel); the currents of all steps exist at once, 4 bytes per neuron-step.
+  if (require_device("conv_neuron_sequence", x, weight, bias, state.v, state.i) == Device::cuda) {
+    Tensor cur =
+        conv2d(reshape(x, {steps * batch, x.size(2), x.size(3), x.size(4)}), weight, bias, conv);
+    cur = reshape(cur, {steps, batch, cur.size(1), cur.size(2), cur.size(3)});
+    return current_scan(cur, state.v, state.i, c, record_trace);
+  }
+#endif
+  require_cpu("conv_neuron_sequence", x, weight, bias, state.v, state.i);
   Tensor images = x.detach();
   images.impl()->shape = {steps * batch, x.size(2), x.size(3), x.size(4)};
   ConvGeom g = conv_geom(images, weight, bias, conv);

@@ -30,9 +30,11 @@ Tensor output_of(const CurrentScanResult& r, bool spiking, bool record, NamedTen
   return spiking ? r.z : r.trace;
 }
 
-// True when x (T, ...) is data (no gradient) with the same values at every step.
+// True when x (T, ...) is data (no gradient) with the same values at every step. On the GPU
+// always false: comparing the steps there would wait for the device, so a constant input is
+// convolved at every step (conv_neuron_sequence), the same result at T times the work.
 bool constant_over_time(const Tensor& x) {
-  if (x.requires_grad() || x.size(0) < 2) return false;
+  if (x.device() != Device::cpu || x.requires_grad() || x.size(0) < 2) return false;
   const int64_t n = x.numel() / x.size(0);
   for (int64_t t = 1; t < x.size(0); ++t)
     if (!std::equal(x.data(), x.data() + n, x.data() + t * n)) return false;

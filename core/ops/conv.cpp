@@ -6,8 +6,12 @@
 #include <vector>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/ops/conv_kernels.hpp"
+#ifdef SOMA_CUDA
+#include "core/ops/cuda_conv_pool.hpp"
+#endif
 
 namespace soma {
 
@@ -143,6 +147,11 @@ void conv_bias_grad(const ConvGeom& g, const float* gout, float* gb) {
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dOptions opt) {
   ConvGeom g = conv_geom(x, weight, bias, opt);
+#ifdef SOMA_CUDA
+  if (require_device("conv2d", x, weight, bias) == Device::cuda)
+    return cuda_ops::conv2d(x, weight, bias, g);
+#endif
+  require_cpu("conv2d", x, weight, bias);
   Tensor out = Tensor::uninitialized({g.n, g.cout, g.oh, g.ow});
   conv_forward(g, x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, out.data());
   Tensor dx = x.detach(), dw = weight.detach();
@@ -166,6 +175,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
 
 Tensor conv2d_weight_grad(const Tensor& x, const Tensor& gout, const Shape& weight_shape,
                           Conv2dOptions opt) {
+  require_cpu("conv2d_weight_grad", x, gout);
   Tensor gw = Tensor::zeros(weight_shape);
   ConvGeom g = conv_geom(x, gw, Tensor(), opt);
   if (gout.shape() != Shape{g.n, g.cout, g.oh, g.ow})
@@ -176,6 +186,7 @@ Tensor conv2d_weight_grad(const Tensor& x, const Tensor& gout, const Shape& weig
 }
 
 Tensor unfold2d(const Tensor& x, int kh, int kw, Conv2dOptions opt) {
+  require_cpu("unfold2d", x);
   if (x.dim() != 4) throw std::invalid_argument("unfold2d: input must be (N, C, H, W)");
   ConvGeom g = conv_geom(x, Tensor::zeros({1, x.size(1), kh, kw}), Tensor(), opt);
   Tensor cols = Tensor::zeros({g.n, g.k(), g.l()});

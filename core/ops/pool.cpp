@@ -8,7 +8,11 @@
 #include <vector>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/ops/conv.hpp"
+#ifdef SOMA_CUDA
+#include "core/ops/cuda_conv_pool.hpp"
+#endif
 
 namespace soma {
 
@@ -119,6 +123,12 @@ void max_pool_2x2_plane(const float* in, const PoolGeom& g, float* o, int32_t* a
 
 Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding) {
   PoolGeom g = pool_geom("max_pool2d", x, kernel, stride, padding);
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda)
+    return cuda_ops::max_pool2d(x, {g.planes, g.h, g.w, g.oh, g.ow, g.k, g.stride, g.pad},
+                                pooled_shape(x, g));
+#endif
+  require_cpu("max_pool2d", x);
   Tensor out = Tensor::zeros(pooled_shape(x, g));
   auto arg = std::make_shared<std::vector<int32_t>>(size_t(g.planes * g.out_plane()));
   const float* px = x.data();
@@ -154,6 +164,7 @@ Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding) {
 // count_include_pad=True (torch's default): every window divides by kernel^2, padding included.
 Tensor avg_pool2d(const Tensor& x, int kernel, int stride, int padding) {
   PoolGeom g = pool_geom("avg_pool2d", x, kernel, stride, padding);
+  require_cpu("avg_pool2d", x);
   Tensor out = Tensor::zeros(pooled_shape(x, g));
   float scale = 1.0f / float(g.k * g.k);
   const float* px = x.data();

@@ -9,7 +9,9 @@
 
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/device_check.hpp"
+#include "core/neuron/ff_layer.hpp"
 #include "core/neuron/lif.hpp"
+#include "core/ops/conv.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "error_of.hpp"
@@ -53,7 +55,14 @@ TEST_CASE("device check: an op without a CUDA kernel throws for cuda inputs, nam
   for (const auto& entry : {std::pair<const char*, std::function<void()>>{"relu", [&] { relu(c); }},
                             {"sigmoid", [&] { sigmoid(c); }},
                             {"pow", [&] { pow(c, 2.0f); }},
-                            {"spike_fn", [&] { spike_fn(c, Surrogate{}); }}}) {
+                            {"spike_fn", [&] { spike_fn(c, Surrogate{}); }},
+                            {"avg_pool2d",
+                             [&] {
+                               avg_pool2d(tagged_cuda({1, 1, 4, 4}), 2);
+                             }},
+                            {"unfold2d", [&] {
+                               unfold2d(tagged_cuda({1, 1, 4, 4}), 2, 2);
+                             }}}) {
     const std::string name = entry.first, msg = error_of(entry.second);
     CAPTURE(name);
     CHECK(msg.find(name) == 0);
@@ -68,4 +77,25 @@ TEST_CASE("device check: cuda storage needs a CUDA build with a device") {
   Tensor t = Tensor::ones({4});
   CHECK(t.cpu().same_storage(t));  // already there: no copy
   CHECK(t.to(Device::cpu).same_storage(t));
+}
+
+// A build without CUDA has no device path for the ops that have one in a CUDA build: they
+// refuse cuda tensors by name too (a CUDA build would launch kernels on these host pointers).
+TEST_CASE("device check: without CUDA, conv2d, max_pool2d and the conv layer refuse cuda inputs") {
+#ifndef SOMA_CUDA
+  Tensor x = tagged_cuda({1, 1, 4, 4}), w = tagged_cuda({2, 1, 3, 3});
+  Tensor seq = tagged_cuda({2, 1, 1, 4, 4}), state = tagged_cuda({1, 2, 2, 2});
+  const CurrentScanConfig lif_config = lif_scan_config(LIFParameters{}, false, true);
+  for (const auto& entry :
+       {std::pair<const char*, std::function<void()>>{"conv2d", [&] { conv2d(x, w); }},
+        {"max_pool2d", [&] { max_pool2d(x, 2); }},
+        {"conv_neuron_sequence", [&] {
+           conv_neuron_sequence(seq, w, Tensor(), {state, state}, lif_config);
+         }}}) {
+    const std::string name = entry.first, msg = error_of(entry.second);
+    CAPTURE(name);
+    CHECK(msg.find(name) == 0);
+    CHECK(msg.find("no CUDA implementation") != std::string::npos);
+  }
+#endif
 }
