@@ -7,6 +7,7 @@
 
 #include "core/autograd/node.hpp"
 #include "core/backend/cuda/conv_chunks.hpp"
+#include "core/backend/cuda/conv_ops.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
 
@@ -91,8 +92,11 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   });
 }
 
-Tensor max_pool2d(const Tensor& x, const cuda::PoolShape& p, const Shape& out_shape) {
+Tensor max_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
+                  const Shape& out_shape) {
   require_device("max_pool2d", x);
+  const cuda::PoolShape p{x.size(0) * x.size(1), x.size(2), x.size(3), out_shape[2],
+                          out_shape[3],          kernel,    stride,    padding};
   Tensor out = Tensor::uninitialized(out_shape, kCuda);
   Tensor arg = Tensor::uninitialized(out_shape, kCuda);
   cuda::max_pool_forward(p, x.raw_data(), out.raw_data(), arg.raw_data());

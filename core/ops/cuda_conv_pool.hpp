@@ -2,14 +2,16 @@
 // The CUDA paths of conv2d (conv.cpp) and max_pool2d (pool.cpp), on cuda tensors only. Built
 // with SOMA_CUDA alone: the ops call them under #ifdef SOMA_CUDA, so a build without CUDA
 // (WebAssembly) carries none of this and its ops keep refusing cuda tensors.
-#include "core/backend/cuda_conv_ops.hpp"
 #include "core/ops/conv_kernels.hpp"
 
 namespace soma::cuda_ops {
 
-// conv2d on the geometry conv_geom checked: im2col + cuBLAS in chunks (cuda_conv_ops.hpp).
+// conv2d on the geometry conv_geom checked: im2col + cuBLAS in chunks
+// (core/backend/cuda/conv_ops.hpp).
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvGeom& g);
-// max_pool2d on the geometry pool_geom checked; out_shape (N, C, oH, oW).
-Tensor max_pool2d(const Tensor& x, const cuda::PoolShape& p, const Shape& out_shape);
+// max_pool2d on x (N, C, H, W) with the window pool_geom checked (stride resolved, never 0)
+// into out_shape (N, C, oH, oW).
+Tensor max_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
+                  const Shape& out_shape);
 
 }  // namespace soma::cuda_ops

@@ -125,8 +125,7 @@ Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding) {
   PoolGeom g = pool_geom("max_pool2d", x, kernel, stride, padding);
 #ifdef SOMA_CUDA
   if (x.device() == Device::cuda)
-    return cuda_ops::max_pool2d(x, {g.planes, g.h, g.w, g.oh, g.ow, g.k, g.stride, g.pad},
-                                pooled_shape(x, g));
+    return cuda_ops::max_pool2d(x, g.k, g.stride, g.pad, pooled_shape(x, g));
 #endif
   require_cpu("max_pool2d", x);
   Tensor out = Tensor::zeros(pooled_shape(x, g));

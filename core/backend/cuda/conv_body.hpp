@@ -1,6 +1,6 @@
 #pragma once
 // The convolution's layout kernels (conv.cu), one thread per element; the GEMMs between them
-// are cuBLAS's. Layouts in cuda_conv_ops.hpp: col and wide are (rows, n L), column q = i L + p
+// are cuBLAS's. Layouts in conv_ops.hpp: col and wide are (rows, n L), column q = i L + p
 // for image i and output pixel p = oi oW + oj; a col row is the tap (c, ki, kj) as a
 // (Cout, Cin, kh, kw) weight flattens. Tap (ki, kj) of output (oi, oj) reads input pixel
 //   ih = oi stride - pad + ki,  iw = oj stride - pad + kj   (zero outside the image)
@@ -8,8 +8,8 @@
 // (no atomics, and the sum is deterministic): pixel (ih, iw) collects every tap with
 //   oi = (ih + pad - ki) / stride  an integer in [0, oH)  (and the same for oj)
 // in (ki, kj) order from zero, the order in which conv.cpp's col2im adds them.
+#include "core/backend/cuda/conv_ops.hpp"
 #include "core/backend/cuda/host_device.hpp"
-#include "core/backend/cuda_conv_ops.hpp"
 
 namespace soma::cuda {
 

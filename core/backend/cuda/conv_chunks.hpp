@@ -1,9 +1,9 @@
 #pragma once
-// The convolution of cuda_conv_ops.hpp over chunks of images, written once over the kernels it
+// The convolution of conv_ops.hpp over chunks of images, written once over the kernels it
 // calls: the CUDA ops (core/ops/cuda_conv_pool.cpp) run it with the device kernels and cuBLAS,
 // the host tests (tests/core/test_cuda_conv_bodies.cpp) with the kernel bodies in loops and the
 // CPU GEMM, so the chunking, the GEMM shapes and the accumulation are checked without a GPU.
-// Ops provides im2col, col2im, to_images, to_wide (cuda_conv_ops.hpp's four kernels) and gemm
+// Ops provides im2col, col2im, to_images, to_wide (conv_ops.hpp's four kernels) and gemm
 // (gemm.hpp's row-major signature).
 //
 // A chunk's col and wide buffers hold max(K, Cout) n L floats; conv_chunk sizes n so that they
@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "core/backend/cuda_conv_ops.hpp"
+#include "core/backend/cuda/conv_ops.hpp"
 
 namespace soma::cuda {
 

@@ -3,7 +3,7 @@
 #include "core/backend/cuda/device_context.hpp"
 #include "core/backend/cuda/launch.cuh"
 #include "core/backend/cuda/pool_body.hpp"
-#include "core/backend/cuda_conv_ops.hpp"
+#include "core/backend/cuda/conv_ops.hpp"
 
 namespace soma::cuda {
 

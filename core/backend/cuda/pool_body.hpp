@@ -6,8 +6,8 @@
 // gathers: pixel (r, c) sums, from zero and in output order, the gradients of the windows it
 // won, so no two threads write one pixel (no atomics when windows overlap) and the sum is
 // pool.cpp's, which adds them in the same order.
+#include "core/backend/cuda/conv_ops.hpp"
 #include "core/backend/cuda/host_device.hpp"
-#include "core/backend/cuda_conv_ops.hpp"
 
 namespace soma::cuda {
 

@@ -1,7 +1,8 @@
 #pragma once
 // Device kernels of the convolution and max pooling on cuda tensors (core/ops/cuda_conv_pool.cpp
 // calls them; built with SOMA_CUDA only, so a build without CUDA has neither these nor stubs).
-// Plain C++ with SOMA_HD members, so nvcc, the core and the host tests of the bodies share it.
+// Plain C++ with SOMA_HD members, so nvcc, the core and the host tests of the bodies share it;
+// internal to the backend (not installed, as all of core/backend/cuda/).
 //
 // The convolution is im2col + one cuBLAS GEMM per chunk of images, in a "wide" layout: the
 // column matrix of n images is (K, n L), K = Cin kh kw taps, L = oH oW output pixels, image i's
