@@ -2,9 +2,9 @@
 // thread per element; the arithmetic and the layouts are conv_body.hpp's, the GEMMs cuBLAS's
 // (core/ops/cuda_conv_pool.cpp runs conv_chunks.hpp with these).
 #include "core/backend/cuda/conv_body.hpp"
+#include "core/backend/cuda/conv_ops.hpp"
 #include "core/backend/cuda/device_context.hpp"
 #include "core/backend/cuda/launch.cuh"
-#include "core/backend/cuda/conv_ops.hpp"
 
 namespace soma::cuda {
 

@@ -1,9 +1,9 @@
 // Max pooling forward (one thread per output) and backward (one per input pixel, gathering);
 // the arithmetic is pool_body.hpp's.
+#include "core/backend/cuda/conv_ops.hpp"
 #include "core/backend/cuda/device_context.hpp"
 #include "core/backend/cuda/launch.cuh"
 #include "core/backend/cuda/pool_body.hpp"
-#include "core/backend/cuda/conv_ops.hpp"
 
 namespace soma::cuda {
 
