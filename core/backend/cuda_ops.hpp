@@ -14,6 +14,18 @@ void binary(BinaryOp op, const float* a, const float* b, int64_t n, float* out);
 // out[k] = a[k] op b.
 void binary_scalar(BinaryOp op, const float* a, float b, int64_t n, float* out);
 
+// The unary ops of core/ops/elementwise.hpp (equations in cuda/unary_body.hpp); a and b are
+// pow's exponent, clamp's bounds, softplus's beta and threshold.
+enum class UnaryOp { exp, log, abs, sqrt, square, relu, sigmoid, tanh, pow, clamp, softplus };
+struct UnaryArgs {
+  float a = 0, b = 0;
+};
+// y[k] = f(x[k]); gx[k] = g[k] f'(x[k]) (y: the forward's output, read by exp, sqrt, sigmoid
+// and tanh only, else may be null).
+void unary(UnaryOp op, UnaryArgs args, const float* x, int64_t n, float* y);
+void unary_backward(UnaryOp op, UnaryArgs args, const float* x, const float* y, const float* g,
+                    int64_t n, float* gx);
+
 // The current-based leaky scan of core/neuron/current_scan.hpp (LIF, LIF-box, LI): the same
 // recurrence, one thread per neuron with its state in registers, looping over the T steps.
 // surrogate is int(SurrogateMethod) (surrogate.hpp; current_scan.cpp asserts the numbering).

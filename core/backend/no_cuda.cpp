@@ -65,6 +65,12 @@ void binary(BinaryOp, const float*, const float*, int64_t, float*) {
 void binary_scalar(BinaryOp, const float*, float, int64_t, float*) {
   no_backend("cuda element-wise op");
 }
+void unary(UnaryOp, UnaryArgs, const float*, int64_t, float*) {
+  no_backend("cuda element-wise op");
+}
+void unary_backward(UnaryOp, UnaryArgs, const float*, const float*, const float*, int64_t, float*) {
+  no_backend("cuda element-wise op");
+}
 void leaky_scan_forward(const LeakyScanParams&, const LeakyScanArrays&) {
   no_backend("cuda neuron scan");
 }

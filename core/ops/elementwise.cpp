@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/cuda/unary_body.hpp"
 #include "core/backend/cuda_ops.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/ops/broadcast.hpp"
@@ -62,6 +63,21 @@ Tensor scalar_apply(const char* op, cuda::BinaryOp k, const Tensor& a, float b, 
   Tensor out = Tensor::uninitialized(a.shape(), Device::cuda);
   cuda::binary_scalar(k, a.raw_data(), b, a.numel(), out.raw_data());
   return out;
+}
+
+// A unary op on a cuda tensor: unary.cu's kernels forward and backward (the output kept for
+// the backward only where f' reads it).
+Tensor cuda_unary(const char* name, cuda::UnaryOp op, cuda::UnaryArgs args, const Tensor& x) {
+  Tensor y = Tensor::uninitialized(x.shape(), Device::cuda);
+  cuda::unary(op, args, x.raw_data(), x.numel(), y.raw_data());
+  const Tensor dx = x.detach(), dy = cuda::unary_uses_output(op) ? y.detach() : Tensor();
+  return record(name, y, {x}, [=](const Tensor& g) {
+    require_device(name, g, dx);
+    Tensor gx = Tensor::uninitialized(dx.shape(), Device::cuda);
+    cuda::unary_backward(op, args, dx.raw_data(), dy.defined() ? dy.raw_data() : nullptr,
+                         g.raw_data(), g.numel(), gx.raw_data());
+    return Tensors{gx};
+  });
 }
 
 }  // namespace
@@ -136,7 +152,8 @@ Tensor neg(const Tensor& x) {
 // Unary ops whose derivative is a function of the input: d = df(x).
 #define SOMA_UNARY_FROM_INPUT(NAME, F, DF)                                                       \
   Tensor NAME(const Tensor& x) {                                                                 \
-    require_cpu(#NAME, x);                                                                       \
+    if (require_device(#NAME, x) == Device::cuda)                                                \
+      return cuda_unary(#NAME, cuda::UnaryOp::NAME, {}, x);                                      \
     Tensor dx = x.detach();                                                                      \
     return record(#NAME, unary_apply(x, [](float v) { return F; }), {x}, [dx](const Tensor& g) { \
       return Tensors{mul(g, unary_apply(dx, [](float v) { return DF; }))};                       \
@@ -145,7 +162,8 @@ Tensor neg(const Tensor& x) {
 // Unary ops whose derivative is cheaper from the output y.
 #define SOMA_UNARY_FROM_OUTPUT(NAME, F, DF)                                \
   Tensor NAME(const Tensor& x) {                                           \
-    require_cpu(#NAME, x);                                                 \
+    if (require_device(#NAME, x) == Device::cuda)                          \
+      return cuda_unary(#NAME, cuda::UnaryOp::NAME, {}, x);                \
     Tensor y = unary_apply(x, [](float v) { return F; });                  \
     Tensor dy = y.detach();                                                \
     return record(#NAME, y, {x}, [dy](const Tensor& g) {                   \
@@ -165,7 +183,8 @@ SOMA_UNARY_FROM_OUTPUT(tanh, std::tanh(v), 1.0f - y * y)
 #undef SOMA_UNARY_FROM_OUTPUT
 
 Tensor pow(const Tensor& x, float e) {
-  require_cpu("pow", x);
+  if (require_device("pow", x) == Device::cuda)
+    return cuda_unary("pow", cuda::UnaryOp::pow, {e, 0}, x);
   Tensor dx = x.detach();
   return record(
       "pow", unary_apply(x, [e](float v) { return std::pow(v, e); }), {x},
@@ -175,7 +194,8 @@ Tensor pow(const Tensor& x, float e) {
 }
 
 Tensor clamp(const Tensor& x, float lo, float hi) {
-  require_cpu("clamp", x);
+  if (require_device("clamp", x) == Device::cuda)
+    return cuda_unary("clamp", cuda::UnaryOp::clamp, {lo, hi}, x);
   Tensor dx = x.detach();
   return record(
       "clamp", unary_apply(x, [lo, hi](float v) { return std::fmin(std::fmax(v, lo), hi); }), {x},
@@ -186,7 +206,8 @@ Tensor clamp(const Tensor& x, float lo, float hi) {
 }
 
 Tensor softplus(const Tensor& x, float beta, float threshold) {
-  require_cpu("softplus", x);
+  if (require_device("softplus", x) == Device::cuda)
+    return cuda_unary("softplus", cuda::UnaryOp::softplus, {beta, threshold}, x);
   Tensor dx = x.detach();
   auto f = [beta, threshold](float v) {
     return beta * v > threshold ? v : std::log1p(std::exp(beta * v)) / beta;

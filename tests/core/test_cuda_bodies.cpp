@@ -16,6 +16,7 @@
 #include "core/backend/cuda/recurrent_body.hpp"
 #include "core/backend/cuda/reduce_body.hpp"
 #include "core/backend/cuda/surrogate_body.hpp"
+#include "core/backend/cuda/unary_body.hpp"
 #include "core/neuron/current_scan.hpp"
 #include "core/neuron/lif_box.hpp"
 #include "core/neuron/lif_recurrent.hpp"
@@ -356,6 +357,51 @@ TEST_CASE("cuda bodies: a sum over few long lanes, split over many threads, equa
   CHECK(cuda::split_pieces(1, 1000000) == 15625);  // 64 elements a thread
   CHECK(cuda::split_pieces(1, 100000000) == 131072);
   CHECK(cuda::split_pieces(2560, 32) == 1);
+}
+
+TEST_CASE("cuda bodies: the unary ops, values and gradients, equal the CPU ops") {
+  // Inputs in (0.2, 2) shifted per op into its domain and across its kinks and bounds.
+  const Floats base = uniform(40, 20, 0.2f, 2.0f);
+  const Floats gs = uniform(40, 21, -1.0f, 1.0f);
+  struct Case {
+    const char* name;
+    cuda::UnaryOp op;
+    cuda::UnaryArgs args;
+    float shift;
+    Tensor (*cpu)(const Tensor&);
+  };
+  const Case cases[] = {
+      {"exp", cuda::UnaryOp::exp, {}, 0, [](const Tensor& t) { return exp(t); }},
+      {"log", cuda::UnaryOp::log, {}, 0, [](const Tensor& t) { return log(t); }},
+      {"abs", cuda::UnaryOp::abs, {}, -1, [](const Tensor& t) { return abs(t); }},
+      {"sqrt", cuda::UnaryOp::sqrt, {}, 0, [](const Tensor& t) { return sqrt(t); }},
+      {"square", cuda::UnaryOp::square, {}, -1, [](const Tensor& t) { return square(t); }},
+      {"relu", cuda::UnaryOp::relu, {}, -1, [](const Tensor& t) { return relu(t); }},
+      {"sigmoid", cuda::UnaryOp::sigmoid, {}, -1, [](const Tensor& t) { return sigmoid(t); }},
+      {"tanh", cuda::UnaryOp::tanh, {}, -1, [](const Tensor& t) { return tanh(t); }},
+      {"pow", cuda::UnaryOp::pow, {1.7f, 0}, 0, [](const Tensor& t) { return pow(t, 1.7f); }},
+      {"clamp",
+       cuda::UnaryOp::clamp,
+       {0.5f, 1.5f},
+       0,
+       [](const Tensor& t) { return clamp(t, 0.5f, 1.5f); }},
+      {"softplus", cuda::UnaryOp::softplus, {2.0f, 3.0f}, 0, [](const Tensor& t) {
+         return softplus(t, 2.0f, 3.0f);
+       }}};
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Floats xs = base;
+    for (float& v : xs) v += c.shift;
+    Tensor x = Tensor::from({40}, xs).requires_grad_();
+    Tensor y = c.cpu(x);
+    y.backward(Tensor::from({40}, gs));
+    Floats out(40), gx(40);
+    for (size_t k = 0; k < 40; ++k) out[k] = cuda::unary_value(c.op, c.args, xs[k]);
+    for (size_t k = 0; k < 40; ++k)
+      gx[k] = gs[k] * cuda::unary_derivative(c.op, c.args, xs[k], out[k]);
+    check_close_to_scale(y.to_vector(), out);
+    check_close_to_scale(x.grad().to_vector(), gx);
+  }
 }
 
 TEST_CASE("cuda bodies: log_softmax and nll_loss, values and gradients, equal the CPU ops") {
