@@ -96,4 +96,17 @@ if [[ -f $dir/mnist/train-images-idx3-ubyte ]]; then
 else
   say "=== mnist-rec: skipped, no MNIST subset in $dir/mnist (scripts/cuda_prepare.sh makes it)"
 fi
+# cifar10 (the 4-conv network, label smoothing, read-out noise) on random images in CIFAR-10's
+# binary format (cuda_prepare.sh writes them): one short epoch on each device, same seed.
+if [[ -f $dir/cifar10/test_batch.bin ]]; then
+  out=$(mktemp -d)
+  cifar=(cifar10 --quiet --seed 3 --seq_length 24 --batch_size 16 --channels 8 --epochs 1
+    --limit_train 256 --limit_test 64 --data_dir "$dir/cifar10" --overwrite)
+  for device in cuda cpu; do
+    step 40 "cifar10-$device" "$dir/soma" "${cifar[@]}" --device "$device" --out "$out/$device"
+    say "--- metrics (cifar10, $device)"
+    cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+  done
+  rm -rf "$out"
+fi
 say "cuda_check done in $SECONDS s; log: $log"

@@ -33,6 +33,17 @@ for kind, n in (("train", 2048), ("t10k", 512)):
     subset(f"{kind}-images-idx3-ubyte", n)
     subset(f"{kind}-labels-idx1-ubyte", n)
 PY
+# cifar10's check: 64 random images in each of CIFAR-10's six binary files (the run needs all
+# six; record: label byte, then 3072 pixel bytes), 1.2 MB.
+mkdir -p "$check/cifar10"
+python3 - "$check/cifar10" <<'PY'
+import os, random, sys
+rng = random.Random(5)
+for name in [f"data_batch_{k}.bin" for k in range(1, 6)] + ["test_batch.bin"]:
+    with open(os.path.join(sys.argv[1], name), "wb") as f:
+        for _ in range(64):
+            f.write(bytes([rng.randrange(10)]) + rng.randbytes(3072))
+PY
 # The shared libraries the binaries load beyond the C and C++ runtimes and CUDA's: the GPU
 # machine (Ubuntu 24.04 with CUDA) has none of Debian's kissfft, HDF5 and HDF5's own needs, and
 # `soma` would not start there. Packed (about 9 MB); cuda_check.sh unpacks them and puts them on

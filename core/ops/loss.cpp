@@ -10,6 +10,8 @@
 #include "core/autograd/node.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/ops/cuda_reduce_loss.hpp"
+#include "core/ops/elementwise.hpp"
+#include "core/ops/reduce.hpp"
 
 namespace soma {
 
@@ -187,12 +189,30 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
 
 // Fused log_softmax + smoothed NLL: the target distribution is q = (1 - s) one_hot + s / C,
 // the loss -sum_c q_c log p_c, and its gradient with respect to the logits p - q.
+// Per sample: -(1 - s) lp[t] - (s / C) sum_k lp[k] = (1 - s) nll + (-s) mean_k lp[k]; summed
+// over samples, the second term is -s sum(lp) / C, and averaged, -s mean(lp).
+Tensor label_smoothed_nll_loss(const Tensor& log_probs, const Tensor& target, float smoothing,
+                               Reduction r) {
+  Tensor nll = nll_loss(log_probs, target, r);
+  if (smoothing == 0) return nll;
+  const float c = float(log_probs.size(1));
+  Tensor spread = r == Reduction::none  ? mean(log_probs, 1)
+                  : r == Reduction::sum ? sum(log_probs) * (1.0f / c)
+                                        : mean(log_probs);
+  return nll * (1.0f - smoothing) + spread * -smoothing;
+}
+
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, float label_smoothing,
                      Reduction r) {
-  require_cpu("cross_entropy", logits, target);
   if (!(label_smoothing >= 0 && label_smoothing <= 1))
     throw std::invalid_argument("cross_entropy: label_smoothing " + format_value(label_smoothing) +
                                 " is not in [0, 1]");
+  if (require_device("cross_entropy", logits, target) == Device::cuda) {
+    if (logits.dim() != 2)
+      throw std::invalid_argument("cross_entropy: expected input (N, C), got " +
+                                  to_string(logits.shape()));
+    return label_smoothed_nll_loss(log_softmax(logits, 1), target, label_smoothing, r);
+  }
   std::vector<int64_t> t = class_targets("cross_entropy", logits, target);
   int64_t n = logits.size(0), c = logits.size(1);
   Tensor lp = Tensor::zeros(logits.shape());

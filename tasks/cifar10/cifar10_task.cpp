@@ -64,6 +64,9 @@ void Cifar10Task::build(const ParamValues& v) {
   Rng rng(seed);
   model_ = std::make_shared<Cifar10Net>(v.get_int("channels"), float(v.get_float("v_th")),
                                         surrogate_of(v), rng);
+  // The weights move once, before the trainer makes the optimizer.
+  device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
+  if (device_ == Device::cuda) model_->to_device(device_);
 }
 
 nir::Graph Cifar10Task::to_nir() const {
@@ -82,9 +85,10 @@ nir::Graph Cifar10Task::to_nir() const {
 }
 
 Tensor Cifar10Task::scores(const Tensor& images, bool training) {
-  Tensor v = (*model_)(constant_current_encode(images, values().get_int("seq_length")));
+  Tensor v = (*model_)(constant_current_encode(images.to(device_), values().get_int("seq_length")));
   last_voltages_ = v.detach();
-  if (training) v = v + Tensor::randn(v.shape(), noise_rng_) * kReadoutNoise;
+  // Drawn on the host (the same stream on either device), (T, B, 10): a few KB to copy.
+  if (training) v = v + Tensor::randn(v.shape(), noise_rng_).to(device_) * kReadoutNoise;
   return max_decode(v);  // (B, 10)
 }
 
@@ -94,9 +98,10 @@ BatchStats Cifar10Task::train_batch(int64_t epoch, int64_t batch) {
     b.images = random_crop_flip(b.images, kCropPadding, augment_rng_);
   model_->train();
   Tensor s = scores(b.images, true);
-  Tensor loss = cross_entropy(s, b.targets, float(values().get_float("label_smoothing")));
+  Tensor loss =
+      cross_entropy(s, b.targets.to(device_), float(values().get_float("label_smoothing")));
   loss.backward();
-  return {loss.item(), count_top_k(s, b.targets), b.targets.numel()};
+  return {loss.item(), count_top_k(s.cpu(), b.targets), b.targets.numel()};
 }
 
 EvalStats Cifar10Task::evaluate(bool test) {
@@ -111,7 +116,8 @@ EvalStats Cifar10Task::evaluate(bool test) {
     auto b = loader.next();
     if (!b) break;
     Tensor s = scores(b->images, false);
-    loss += double(cross_entropy(s, b->targets, smoothing, Reduction::sum).item());
+    loss += double(cross_entropy(s, b->targets.to(device_), smoothing, Reduction::sum).item());
+    s = s.cpu();
     top1 += count_top_k(s, b->targets, 1);
     top5 += count_top_k(s, b->targets, 5);
     count += b->targets.numel();
@@ -147,7 +153,8 @@ void Cifar10Task::publish_pictures() {
   NoGrad no_grad;
   Batch b = data_.first_test_batch();
   scores(b.images, false);
-  const Tensor& z = model_->hidden_spikes;  // (T, B, c, 32, 32)
+  const Tensor z = model_->hidden_spikes.cpu();  // (T, B, c, 32, 32)
+  const Tensor voltages = last_voltages_.cpu();
   const int64_t T = z.size(0), per_sample = z.numel() / (T * z.size(1));
   Raster r{"conv1 spikes (first test image)", T, std::min<int64_t>(per_sample, 200), {}};
   for (int64_t t = 0; t < T; ++t)
@@ -155,7 +162,7 @@ void Cifar10Task::publish_pictures() {
   telemetry_.set(std::move(r));
   Traces tr{"read-out voltages (first test image)", T, 10, {}, {}, {}};
   for (int64_t t = 0; t < T; ++t)
-    for (int64_t c = 0; c < 10; ++c) tr.values.push_back(last_voltages_.at({t, 0, c}));
+    for (int64_t c = 0; c < 10; ++c) tr.values.push_back(voltages.at({t, 0, c}));
   telemetry_.set(std::move(tr));
 }
 

@@ -5,7 +5,8 @@
 // scores; the loss is cross-entropy with label smoothing 0.2. Training images are augmented with
 // a random crop (zero padding 4) and a horizontal flip; in training, 0.001 N(0, 1) is added to
 // the read-out voltages before the maximum, as Norse does. Top-1 and top-5 accuracy are logged
-// (the validation split each epoch, the test split at the end).
+// (the validation split each epoch, the test split at the end). --device cuda runs the network,
+// the noise and the loss on the GPU; batches are loaded and augmented on the host.
 // Norse's defaults: seq_length 128, batch 32, Adam 2e-3 with weight decay 1e-5 (or SGD with
 // momentum 0.9), StepLR(5, 0.2) off (--lr_schedule step turns it on), max_epochs 1000, seed 1234.
 // Data: CIFAR-10's binary version (data_batch_1..5.bin, test_batch.bin) in --data_dir; missing
@@ -30,6 +31,8 @@ class Cifar10Task : public TrainingTask {
   std::string finish() override;
   nir::Graph to_nir() const override;
   void init_from_nir(const nir::Graph& g) override { model_->import_nir(nir::Loader(g)); }
+  // Every op of the model, its loss and read-out noise has a CUDA path (docs/cuda.md).
+  bool runs_on_cuda(const ParamValues&) const override { return true; }
 
  protected:
   void build(const ParamValues& v) override;
@@ -50,6 +53,7 @@ class Cifar10Task : public TrainingTask {
   double test_top5_ = 0;
   Tensor last_voltages_;
   Rng augment_rng_{1}, noise_rng_{2};
+  Device device_ = Device::cpu;  // --device: the model's; batches move as they are scored
 };
 
 }  // namespace soma
