@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "core/backend/cuda/broadcast_body.hpp"
@@ -14,7 +15,9 @@
 #include "core/neuron/lsnn_cuda.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/reduce.hpp"
+#include "core/ops/shape_ops.hpp"
 #include "core/random/rng.hpp"
+#include "error_of.hpp"
 #include "scale_close.hpp"
 
 using namespace soma;
@@ -194,3 +197,16 @@ TEST_CASE("cuda bodies: broadcasting add, sub, mul, div and sum_to equal the CPU
     CHECK(sum_to(g, sb).to_vector() == host_sum_to(g, sb));
   }
 }
+
+#ifdef SOMA_CUDA
+// A strided block (a slice along any dimension but the first of a tensor with more than one
+// row) has no CUDA path: a CUDA build refuses it by name before reading any data. Checked on a
+// host tensor tagged cuda, as test_device_check.cpp does.
+TEST_CASE("device check: slice of a strided block refuses cuda tensors, naming the op") {
+  Tensor c = Tensor::zeros({3, 4, 5});
+  c.impl()->device = Device::cuda;
+  const std::string msg = test::error_of([&] { slice(c, 1, 1, 3); });
+  CHECK(msg.find("slice") == 0);
+  CHECK(msg.find("no CUDA implementation") != std::string::npos);
+}
+#endif
