@@ -6,9 +6,9 @@
 #      bench_lif_layer --device cuda (training n = 512, 4096, 16384 fp32 and TF32, peak memory,
 #      Norse's inference N = 5000, each against cuBLAS in the same run) and bench_mnist_epoch
 #      --device cuda (the rec epoch, extrapolated from 40 steps on the MNIST subset);
-#   3. a short `soma mnist --model rec`, then `--model conv`, on cuda and on cpu from the same
-#      seed: the loss curves should follow each other (the GPU's Poisson/constant encoders:
-#      constant here, so the spikes are the same; rounding differs);
+#   3. a short `soma mnist --model rec`, then `--model conv`, then `soma cifar10`, on cuda and
+#      on cpu from the same seed: the loss curves should follow each other (the GPU's
+#      Poisson/constant encoders: constant here, so the spikes are the same; rounding differs);
 #   4. a short `soma speech_commands` (models lif and lsnn) on cuda and on cpu from the same
 #      seed on the tone set of build-cuda/check/speech, and the lsnn GPU run resumed on the CPU;
 #   5. the device's name and memory (nvidia-smi), for the record.
