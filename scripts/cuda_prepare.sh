@@ -4,7 +4,7 @@
 # benchmarks bench_lif_layer and bench_mnist_epoch (--device cuda; with bench_gemm also the CPU
 # benchmarks of scripts/device_check.sh), the shared libraries they need, the first 2048
 # training and 512 test images of MNIST as IDX files and a tiny tone set in the Speech Commands
-# layout (1.3 MB; the GPU machine has no dataset). Carry build-cuda/check (about 29 MB; the
+# layout (1.3 MB; the GPU machine has no dataset). Carry build-cuda/check (about 31 MB; the
 # carry limit is 64 MiB) with the run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
