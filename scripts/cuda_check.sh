@@ -6,10 +6,12 @@
 #      bench_lif_layer --device cuda (training n = 512, 4096, 16384 fp32 and TF32, peak memory,
 #      Norse's inference N = 5000, each against cuBLAS in the same run) and bench_mnist_epoch
 #      --device cuda (the rec epoch, extrapolated from 40 steps on the MNIST subset);
-#   3. a short `soma mnist --model rec`, then `--model conv`, on cuda and on cpu from the same
-#      seed: the loss curves should follow each other (the GPU's Poisson/constant encoders:
-#      constant here, so the spikes are the same; rounding differs);
-#   4. the device's name and memory (nvidia-smi), for the record.
+#   3. a short `soma mnist --model rec`, then `--model conv`, then `soma cifar10`, on cuda and
+#      on cpu from the same seed: the loss curves should follow each other (the GPU's
+#      Poisson/constant encoders: constant here, so the spikes are the same; rounding differs);
+#   4. a short `soma speech_commands` (models lif and lsnn) on cuda and on cpu from the same
+#      seed on the tone set of build-cuda/check/speech, and the lsnn GPU run resumed on the CPU;
+#   5. the device's name and memory (nvidia-smi), for the record.
 # Each step has a time limit, cut to what is left of a 345 s budget (CHECK_BUDGET_S; a step with
 # under 10 s left is skipped and says so), so that the whole script stays under 6 minutes.
 # Everything goes to one log, $OUT/cuda.log (or ./cuda.log without $OUT).
@@ -114,5 +116,27 @@ if [[ -f $dir/cifar10/test_batch.bin ]]; then
     cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
   done
   rm -rf "$out"
+fi
+if [[ -f $dir/speech/testing_list.txt ]]; then
+  # 4 epochs of 6 steps (48 training clips, batch 8; augmentation draws on the host, so both
+  # devices see the same batches): the two loss curves should follow each other.
+  speech=(speech_commands --quiet --seed 3 --epochs 4 --batch_size 8 --learning_rate 1e-2
+    --data_dir "$dir/speech" --overwrite)
+  out=$(mktemp -d)
+  for model in lif lsnn; do
+    for device in cuda cpu; do
+      step 40 "speech-$model-$device" "$dir/soma" "${speech[@]}" --model "$model" \
+        --device "$device" --out "$out/$model-$device"
+      say "--- metrics (speech $model, $device)"
+      cat "$out/$model-$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+    done
+  done
+  step 40 speech-resume-cuda-on-cpu "$dir/soma" speech_commands --resume "$out/lsnn-cuda" \
+    --epochs 5 --device cpu --quiet
+  say "--- metrics after resuming the lsnn cuda run on the cpu"
+  cat "$out/lsnn-cuda/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+  rm -rf "$out"
+else
+  say "=== speech: skipped, no tone set in $dir/speech (scripts/cuda_prepare.sh makes it)"
 fi
 say "cuda_check done in $SECONDS s; log: $log"

@@ -2,9 +2,10 @@
 # On the dev machine (no GPU): builds build-cuda/ (native-cuda preset) and gathers what
 # scripts/cuda_check.sh runs on a GPU machine into build-cuda/check/: soma_cuda_tests, soma, the
 # benchmarks bench_lif_layer and bench_mnist_epoch (--device cuda; with bench_gemm also the CPU
-# benchmarks of scripts/device_check.sh), the shared libraries they need, and the first 2048 training
-# and 512 test images of MNIST as IDX files (the GPU machine has no dataset). Carry
-# build-cuda/check (about 20 MB; the carry limit is 64 MiB) with the run.
+# benchmarks of scripts/device_check.sh), the shared libraries they need, the first 2048
+# training and 512 test images of MNIST as IDX files and a tiny tone set in the Speech Commands
+# layout (1.3 MB; the GPU machine has no dataset). Carry build-cuda/check (about 31 MB; the
+# carry limit is 64 MiB) with the run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cmake --preset native-cuda >/dev/null
@@ -56,4 +57,35 @@ mkdir "$staged/lib"
 cp -L $libs "$staged/lib/"
 tar czf "$check/lib.tgz" -C "$staged" lib
 rm -rf "$staged"
+# speech_commands: five "words" (yes, no, up, down and the unknown word wow), each a steady
+# tone or chord of its own pitch, 0.5 s (the loader pads clips to 1 s), 12 speakers each (8
+# train, 2 validate, 2 test), and 10 s of white noise as _background_noise_: enough for a short
+# GPU-against-CPU run to learn something.
+python3 - "$check/speech" <<'PY'
+import math, os, random, sys, wave
+root = sys.argv[1]
+rng = random.Random(5)
+def write(path, samples):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes(b"".join(int(max(-1.0, min(0.99, v)) * 32767).to_bytes(2, "little", signed=True)
+                               for v in samples))
+lists = {"validation_list.txt": [], "testing_list.txt": []}
+words = {"yes": [300], "no": [1200], "up": [3000], "down": [450, 1800], "wow": [600, 2000]}
+for word, freqs in words.items():
+    for s in range(12):
+        rel = f"{word}/spk{s}_nohash_0.wav"
+        amp, phase = rng.uniform(0.1, 0.5), rng.uniform(0, 6)
+        write(f"{root}/{rel}", [0.01 * rng.gauss(0, 1) + sum(
+            amp * math.sin(2 * math.pi * f * k / 16000 + phase) for f in freqs)
+            for k in range(8000)])
+        if s >= 10:
+            lists["testing_list.txt"].append(rel)
+        elif s >= 8:
+            lists["validation_list.txt"].append(rel)
+for name, rels in lists.items():
+    open(f"{root}/{name}", "w").write("".join(r + "\n" for r in rels))
+write(f"{root}/_background_noise_/white.wav", [0.05 * rng.gauss(0, 1) for _ in range(160000)])
+PY
 du -sh "$check"

@@ -134,4 +134,64 @@ void nll_forward(int64_t n, int64_t c, const float* lp, const float* target, flo
 void nll_backward(int64_t n, int64_t c, const float* target, const float* g, float scale, bool each,
                   float* gx);
 
+// One step of the recurrent LSNN layer (core/neuron/lsnn.hpp): the recurrent product and the
+// adaptive-threshold update fused, one thread per neuron of the (B, H) step (equations in
+// cuda/lsnn_body.hpp). The reset is detached, the threshold jump is not, as the CPU's LSNNCell.
+struct LsnnParams {
+  float am, keep_i, ab, v_leak, v_th, v_reset, beta;
+  bool reset_value;
+  int surrogate;
+  float alpha;
+  int64_t width;  // B H
+};
+struct LsnnStep {
+  int64_t hidden;
+  const float* w;       // (H, H)
+  const float* z_prev;  // (B, H) spikes of the previous step (z0 at the first)
+  const float* x;       // (B, H) input current of this step
+  float* v;             // (B, H) state, in/out
+  float* i;
+  float* b;
+  float* z;      // (B, H) out
+  float* v_dec;  // (B, H) out, for the backward
+  float* b_dec;  // (B, H) out, for the backward
+};
+struct LsnnStepGrads {
+  int64_t hidden;
+  const float* w;
+  const float* gcur_next;  // (B, H) dL/dcur of step t + 1, null at the last step
+  const float* gz;         // (B, H) dL/dz_t from above
+  const float* v_dec;      // (B, H) saved by the forward
+  const float* b_dec;
+  float* gcur;  // (B, H) out: dL/dcur_t (= dL/dx_t)
+  float* gv;    // (B, H) state gradients, in/out
+  float* gi;
+  float* gb;
+};
+void lsnn_step_forward(const LsnnParams& p, const LsnnStep& s);
+void lsnn_step_backward(const LsnnParams& p, const LsnnStepGrads& g);
+
+// Broadcasting binary ops and their gradients' reduction (cuda/broadcast_body.hpp; the plans
+// are made by cuda/broadcast_plan.hpp from the shapes). Shapes are padded on the left to
+// kBroadcastDims (= kMaxDims).
+constexpr int kBroadcastDims = 5;
+struct BroadcastPlan {
+  int64_t numel;                     // of the output
+  int64_t size[kBroadcastDims];      // the output's shape
+  int64_t a_stride[kBroadcastDims];  // 0 where a is broadcast
+  int64_t b_stride[kBroadcastDims];  // 0 where b is broadcast
+};
+// out[k] = a[ia(k)] op b[ib(k)] over the broadcast shape.
+void binary_broadcast(BinaryOp op, const BroadcastPlan& p, const float* a, const float* b,
+                      float* out);
+// The sum of g over the dimensions a smaller shape was broadcast along: out has out_numel
+// elements, each the sum of reduced_numel elements of g.
+struct SumToPlan {
+  int64_t out_numel, reduced_numel;
+  int kept, reduced;  // how many dimensions of each kind
+  int64_t kept_size[kBroadcastDims], kept_stride[kBroadcastDims];        // strides in g
+  int64_t reduced_size[kBroadcastDims], reduced_stride[kBroadcastDims];  // strides in g
+};
+void sum_to(const SumToPlan& p, const float* g, float* out);
+
 }  // namespace soma::cuda

@@ -1,8 +1,7 @@
 // lif_recurrent_sequence on the GPU. Forward, per step t: one kernel computes
 // cur_t = x_t + z_{t-1} W^T and the LIF update for every neuron (B H threads). Backward, per
 // step from the last: one kernel adds gcur_{t+1} W to dL/dz_t and runs the step's adjoint; then
-//   dL/dW = sum_t gcur_t^T z_{t-1}   (two GEMMs: steps 1.. against z_0.., step 0 against z0)
-//   dL/dz0 = gcur_0 W
+//   dL/dW = sum_t gcur_t^T z_{t-1},  dL/dz0 = gcur_0 W  (GEMMs: recurrent_cuda_common.hpp)
 // The node's outputs are z (T, B, H), the final v and i, and z_{T-1} as its own output (a view
 // of z would need slice's CPU backward).
 #ifdef SOMA_CUDA
@@ -16,8 +15,8 @@
 #include "core/backend/cuda_ops.hpp"
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/device_check.hpp"
-#include "core/backend/gemm.hpp"
 #include "core/neuron/current_scan.hpp"
+#include "core/neuron/recurrent_cuda_common.hpp"
 
 namespace soma::detail {
 
@@ -25,19 +24,8 @@ namespace {
 
 constexpr Device kCuda = Device::cuda;
 
-// The initial state made on the host by lif_recurrent_initial_state (constants, no gradient)
-// follows the input to the device; a state that needs a gradient must already be there.
 Tensor on_device(const Tensor& t) {
-  if (t.device() == kCuda) return t;
-  if (t.requires_grad())
-    throw std::invalid_argument(
-        "lif_recurrent_sequence: the initial state needs a gradient but is on the cpu while the "
-        "input is on cuda; move it with .cuda() first");
-  return t.cuda();
-}
-
-void copy_device(float* dst, const float* src, int64_t n) {
-  cuda::copy(dst, src, n * int64_t(sizeof(float)), cuda::CopyKind::device_to_device);
+  return recurrent_state_on_device("lif_recurrent_sequence", t);
 }
 
 }  // namespace
@@ -69,9 +57,9 @@ LIFRecurrentSequence lif_recurrent_sequence_cuda(const Tensor& x_in, const Tenso
              x_in.raw_data() + t * n, v.raw_data(), i.raw_data(), z.raw_data() + t * n,
              v_dec.raw_data() + t * n});
   if (T > 0)
-    copy_device(z_last.raw_data(), z.raw_data() + (T - 1) * n, n);
+    copy_on_device(z_last.raw_data(), z.raw_data() + (T - 1) * n, n);
   else
-    copy_device(z_last.raw_data(), z0.raw_data(), n);
+    copy_on_device(z_last.raw_data(), z0.raw_data(), n);
 
   const Tensor zs = z.detach(), z0s = z0.detach();
   Tensors outs = record_multi(
@@ -87,19 +75,9 @@ LIFRecurrentSequence lif_recurrent_sequence_cuda(const Tensor& x_in, const Tenso
               kp, {H, w.raw_data(), t + 1 < T ? gcur.raw_data() + (t + 1) * n : nullptr,
                    gz.raw_data() + t * n, v_dec.raw_data() + t * n, gcur.raw_data() + t * n,
                    gv.raw_data(), gi.raw_data()});
-        Tensor gw = Tensor::zeros(w.shape(), kCuda), gz0 = Tensor::zeros({B, H}, kCuda);
-        if (T > 1)
-          gemm(kCuda, true, false, H, H, (T - 1) * B, 1.0f, gcur.raw_data() + n, zs.raw_data(),
-               0.0f, gw.raw_data());
-        if (T > 0) {
-          gemm(kCuda, true, false, H, H, B, 1.0f, gcur.raw_data(), z0s.raw_data(), 1.0f,
-               gw.raw_data());
-          gemm(kCuda, false, false, B, H, H, 1.0f, gcur.raw_data(), w.raw_data(), 0.0f,
-               gz0.raw_data());
-        } else {
-          gz0 = g[3].clone();
-        }
-        return Tensors{gcur, gw, gz0, gv, gi};
+        if (T == 0) return Tensors{gcur, Tensor::zeros(w.shape(), kCuda), g[3].clone(), gv, gi};
+        RecurrentWeightGrads wg = recurrent_weight_grads(gcur, zs, z0s, w);
+        return Tensors{gcur, wg.gw, wg.gz0, gv, gi};
       });
   return {outs[0], {outs[3], outs[1], outs[2]}, {}, {}};
 }

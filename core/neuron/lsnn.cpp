@@ -1,6 +1,7 @@
 #include "core/neuron/lsnn.hpp"
 
 #include "core/neuron/cell_scan.hpp"
+#include "core/neuron/lsnn_cuda.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/shape_ops.hpp"
@@ -102,6 +103,10 @@ LSNNSequence lsnn_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec, co
                                      const LSNNParameters& p, bool record_states) {
   if (!w_rec.defined() || !s0.z.defined())
     throw std::invalid_argument("lsnn_recurrent_sequence: needs recurrent weights and z0");
+#ifdef SOMA_CUDA
+  if (x_in.device() == Device::cuda)
+    return detail::lsnn_recurrent_sequence_cuda(x_in, w_rec, s0, p, record_states);
+#endif
   detail::CellScanResult r = detail::cell_scan("lsnn_recurrent_sequence", make_cell(p, true), x_in,
                                                w_rec, s0.z, {s0.v, s0.i, s0.b}, record_states);
   return to_sequence(r, x_in.size(0));

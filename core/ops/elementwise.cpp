@@ -9,6 +9,7 @@
 #include "core/backend/cuda_ops.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/ops/broadcast.hpp"
+#include "core/ops/cuda_broadcast.hpp"
 
 namespace soma {
 
@@ -44,14 +45,18 @@ Tensor unary_apply(const Tensor& x, F f) {
 }
 
 // The binary op on the inputs' device: f on the CPU (with broadcasting), or the CUDA kernel
-// `k`, which takes equal shapes only for now.
+// `k` (a broadcasting one where the shapes differ: cuda_broadcast.hpp).
 template <class F>
 Tensor binary_apply(const char* op, cuda::BinaryOp k, const Tensor& a, const Tensor& b, F f) {
   if (require_device(op, a, b) == Device::cpu) return broadcast_apply(a, b, f);
-  if (a.shape() != b.shape())
+  if (a.shape() != b.shape()) {
+#ifdef SOMA_CUDA
+    return cuda_ops::binary_broadcast(k, a, b);
+#else
     throw std::runtime_error(std::string(op) + ": broadcasting " + to_string(a.shape()) + " with " +
-                             to_string(b.shape()) +
-                             " has no CUDA implementation yet (equal shapes only)");
+                             to_string(b.shape()) + " has no CUDA implementation in this build");
+#endif
+  }
   Tensor out = Tensor::uninitialized(a.shape(), Device::cuda);
   cuda::binary(k, a.raw_data(), b.raw_data(), a.numel(), out.raw_data());
   return out;
@@ -84,6 +89,9 @@ Tensor cuda_unary(const char* name, cuda::UnaryOp op, cuda::UnaryArgs args, cons
 
 Tensor sum_to(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
+#ifdef SOMA_CUDA
+  if (g.device() == Device::cuda) return cuda_ops::sum_to(g, shape);
+#endif
   require_cpu("sum_to (the backward of a broadcast)", g);
   Tensor out = Tensor::zeros(shape);
   float* o = out.data();

@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
+#include "core/ops/cuda_broadcast.hpp"
 
 namespace soma {
 
@@ -163,12 +165,24 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
   Shape shape = x.shape(), from = x.shape();
   shape[size_t(d)] = end - start;
   Tensor out;
-  if (d == 0 || around(x.shape(), d).outer == 1) {  // a contiguous block: share storage
+  const bool block = d == 0 || around(x.shape(), d).outer == 1;
+#ifdef SOMA_CUDA
+  if (!block) require_cpu("slice (a strided block)", x);  // no CUDA path for these yet
+#endif
+  if (block) {  // a contiguous block: share storage
     out = view_of(x, shape, start * around(x.shape(), d).inner);
   } else {
     out = Tensor::zeros(shape);
     copy_block(x, out, d, start, true);
   }
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda) {  // the view above; its gradient a block copy on the device
+    const int64_t offset = start * around(x.shape(), d).inner;
+    return record("slice", out, {x}, [from, offset](const Tensor& g) {
+      return Tensors{cuda_ops::slice_backward(g, from, offset)};
+    });
+  }
+#endif
   return record("slice", out, {x}, [from, d, start](const Tensor& g) {
     Tensor gx = Tensor::zeros(from);
     copy_block(gx, g, d, start, false);

@@ -30,7 +30,7 @@ void check_device(const ParamValues& v, bool task_runs_on_cuda) {
   if (!task_runs_on_cuda)
     throw std::runtime_error(
         "--device cuda: this task and configuration do not run on the CUDA backend yet (mnist "
-        "does, both models); use --device cpu");
+        "and cifar10 do, and speech_commands --model lif or lsnn); use --device cpu");
 #endif
 }
 

@@ -107,7 +107,7 @@ std::string SpeechCommandsTask::finish() {
     std::vector<int64_t> idx;
     for (int64_t i = begin; i < std::min(n, begin + 64); ++i) idx.push_back(i);
     SpeechBatch b = data_->batch(SpeechSplit::test, idx, nullptr);
-    Tensor pred = argmax((*model_)(b.features), 1);
+    Tensor pred = argmax((*model_)(b.features.to(device_)).cpu(), 1);
     for (int64_t k = 0; k < pred.numel(); ++k) {
       const size_t label = size_t(b.targets.data()[k]);
       count[label] += 1;
@@ -166,8 +166,16 @@ void SpeechCommandsTask::build(const ParamValues& v) {
                         surrogate_of(v)};
   model_ = std::make_shared<SpeechModel>(mo, rng);
   data_->feature_stats(model_->feature_mean, model_->feature_std);
+  // --device cuda: the weights and the feature statistics move once, before the trainer makes
+  // the optimizer; batches move as they are cut. Checkpoints hold the same tensors either way.
+  device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
+  if (device_ == Device::cuda) model_->to_device(device_);
   augment_rng_ = Rng(seed ^ 0xA0D10);
   order_epoch_ = -1;
+}
+
+bool SpeechCommandsTask::runs_on_cuda(const ParamValues& v) const {
+  return v.get_string("model") != "lstm";
 }
 
 int64_t SpeechCommandsTask::batches_per_epoch() const {
@@ -188,10 +196,10 @@ BatchStats SpeechCommandsTask::train_batch(int64_t epoch, int64_t batch) {
   SpeechBatch b = data_->batch(SpeechSplit::train, {order_.begin() + begin, order_.begin() + end},
                                &augment_rng_);
   model_->train();
-  Tensor s = (*model_)(b.features);
-  Tensor loss = nll_loss(log_softmax(s, 1), b.targets);
+  Tensor s = (*model_)(b.features.to(device_));
+  Tensor loss = nll_loss(log_softmax(s, 1), b.targets.to(device_));
   loss.backward();
-  return {loss.item(), count_correct(s, b.targets), b.targets.numel()};
+  return {loss.item(), count_correct(s.cpu(), b.targets), b.targets.numel()};
 }
 
 EvalStats SpeechCommandsTask::evaluate(bool test) {
@@ -205,9 +213,9 @@ EvalStats SpeechCommandsTask::evaluate(bool test) {
     std::vector<int64_t> idx;
     for (int64_t i = begin; i < std::min(n, begin + B); ++i) idx.push_back(i);
     SpeechBatch b = data_->batch(split, idx, nullptr);
-    Tensor s = (*model_)(b.features);
-    loss += double(nll_loss(log_softmax(s, 1), b.targets, Reduction::sum).item());
-    correct += count_correct(s, b.targets);
+    Tensor s = (*model_)(b.features.to(device_));
+    loss += double(nll_loss(log_softmax(s, 1), b.targets.to(device_), Reduction::sum).item());
+    correct += count_correct(s.cpu(), b.targets);
   }
   return {loss / double(std::max<int64_t>(n, 1)),
           double(correct) / double(std::max<int64_t>(n, 1))};
@@ -216,7 +224,7 @@ EvalStats SpeechCommandsTask::evaluate(bool test) {
 void SpeechCommandsTask::publish_pictures() {
   NoGrad no_grad;
   SpeechBatch b = data_->batch(SpeechSplit::test, {0}, nullptr);
-  (*model_)(b.features);
+  (*model_)(b.features.to(device_));
   const int64_t T = b.features.size(0), M = b.features.size(2);
   std::vector<float> spec(size_t(M * T));  // rows: mel bins, high at the top; columns: frames
   for (int64_t t = 0; t < T; ++t)
@@ -225,14 +233,14 @@ void SpeechCommandsTask::publish_pictures() {
   telemetry_.set(Image{"log-mel spectrogram of the first test clip (" +
                            speech_class_name(data_->label(SpeechSplit::test, 0)) + ")",
                        M, T, std::move(spec)});
-  const Tensor& z = model_->hidden_spikes;
-  if (!z.defined()) return;
+  if (!model_->hidden_spikes.defined()) return;
+  const Tensor z = model_->hidden_spikes.cpu();
   const int64_t H = z.size(2);
   Raster r{"hidden spikes (first test clip)", T, H, {}};
   for (int64_t t = 0; t < T; ++t)
     for (int64_t n = 0; n < H; ++n) r.spikes.push_back(z.data()[t * H + n] > 0);
   telemetry_.set(std::move(r));
-  const Tensor& v = model_->readout_voltages;
+  const Tensor v = model_->readout_voltages.cpu();
   Traces tr{"read-out voltages (first test clip)", T, v.size(2), {}};
   for (int64_t i = 0; i < v.numel(); ++i) tr.values.push_back(v.data()[i]);
   telemetry_.set(std::move(tr));

@@ -38,6 +38,8 @@ class SpeechCommandsTask : public TrainingTask {
   void init_from_nir(const nir::Graph& g) override {
     model_->import_nir(nir::Loader(g, model_->dt()));
   }
+  // --device cuda: the spiking models (lif, lsnn); the LSTM has no CUDA path yet.
+  bool runs_on_cuda(const ParamValues& v) const override;
 
  protected:
   void build(const ParamValues& v) override;
@@ -54,6 +56,7 @@ class SpeechCommandsTask : public TrainingTask {
   std::vector<int64_t> order_;
   int64_t order_epoch_ = -1;
   Rng augment_rng_{1};
+  Device device_ = Device::cpu;
 };
 
 }  // namespace soma

@@ -105,6 +105,30 @@ TEST_CASE("speech_commands task: lsnn and lstm models train a few steps") {
   }
 }
 
+TEST_CASE("speech_commands --device cuda: the spiking models run there, the LSTM refuses") {
+  TaskPtr t = make_task("speech_commands");
+  ParamValues v(t->params());
+  for (const char* model : {"lif", "lsnn", "lstm"}) {
+    CAPTURE(model);
+    v.set_string("model", model);
+    CHECK(t->runs_on_cuda(v) == (std::string(model) != "lstm"));
+  }
+  test::TempDir dir;
+  auto lif = run_cli({"speech_commands", "--device", "cuda", "--data_dir", dir / "none", "--out",
+                      dir / "run", "--quiet"});
+  auto lstm = run_cli({"speech_commands", "--device", "cuda", "--model", "lstm", "--data_dir",
+                       dir / "none", "--out", dir / "run", "--quiet"});
+  CHECK(lstm.code == 2);
+#ifndef SOMA_CUDA
+  CHECK(lif.code == 2);  // refused before the data set is looked for
+  CHECK(has(lif.err, "no CUDA backend"));
+  CHECK(has(lstm.err, "no CUDA backend"));
+#else
+  CHECK(has(lif.err, "none is not a folder"));  // accepted: the data set is what is missing
+  CHECK(has(lstm.err, "do not run on the CUDA backend yet"));
+#endif
+}
+
 TEST_CASE("speech_commands CLI: --help, a missing data set and a corrupt clip") {
   auto help = run_cli({"speech_commands", "--help"});
   CHECK(help.code == 0);

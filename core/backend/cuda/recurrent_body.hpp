@@ -16,14 +16,31 @@
 
 namespace soma::cuda {
 
+// sum_q z_prev[b, q] W[h, q] for neuron k = (b, h); shared with the LSNN step (lsnn_body.hpp).
+SOMA_HD inline float recurrent_product(const float* z_prev, const float* w, int64_t hidden,
+                                       int64_t k) {
+  const int64_t h = k % hidden, b = k / hidden;
+  const float* zr = z_prev + b * hidden;
+  const float* wr = w + h * hidden;
+  float acc = 0.0f;
+  for (int64_t q = 0; q < hidden; ++q)
+    if (zr[q] != 0.0f) acc += zr[q] * wr[q];
+  return acc;
+}
+
+// sum_j gcur_next[b, j] W[j, h] for neuron k = (b, h): what z_t gets from step t + 1.
+SOMA_HD inline float recurrent_adjoint(const float* gcur_next, const float* w, int64_t hidden,
+                                       int64_t k) {
+  const int64_t h = k % hidden, b = k / hidden;
+  const float* gr = gcur_next + b * hidden;
+  float acc = 0.0f;
+  for (int64_t j = 0; j < hidden; ++j) acc += gr[j] * w[j * hidden + h];
+  return acc;
+}
+
 SOMA_HD inline void recurrent_forward_neuron(const LeakyScanParams& p, const RecurrentStep& s,
                                              int64_t k) {
-  const int64_t h = k % s.hidden, b = k / s.hidden;
-  const float* zr = s.z_prev + b * s.hidden;
-  const float* wr = s.w + h * s.hidden;
-  float acc = 0.0f;
-  for (int64_t q = 0; q < s.hidden; ++q)
-    if (zr[q] != 0.0f) acc += zr[q] * wr[q];
+  const float acc = recurrent_product(s.z_prev, s.w, s.hidden, k);
   float v = s.v[k], i = s.i[k], vd = 0.0f;
   s.z[k] = leaky_step(p, s.x[k] + acc, v, i, vd);
   s.v[k] = v;
@@ -33,14 +50,8 @@ SOMA_HD inline void recurrent_forward_neuron(const LeakyScanParams& p, const Rec
 
 SOMA_HD inline void recurrent_backward_neuron(const LeakyScanParams& p, const RecurrentStepGrads& g,
                                               int64_t k) {
-  const int64_t h = k % g.hidden, b = k / g.hidden;
   float gz = g.gz[k];
-  if (g.gcur_next) {
-    const float* gr = g.gcur_next + b * g.hidden;
-    float acc = 0.0f;
-    for (int64_t j = 0; j < g.hidden; ++j) acc += gr[j] * g.w[j * g.hidden + h];
-    gz += acc;
-  }
+  if (g.gcur_next) gz += recurrent_adjoint(g.gcur_next, g.w, g.hidden, k);
   float gv = g.gv[k], gi = g.gi[k];
   g.gcur[k] = leaky_step_backward(p, g.v_dec[k], gz, 0.0f, gv, gi);
   g.gv[k] = gv;
