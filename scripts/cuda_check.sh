@@ -139,4 +139,14 @@ if [[ -f $dir/speech/testing_list.txt ]]; then
 else
   say "=== speech: skipped, no tone set in $dir/speech (scripts/cuda_prepare.sh makes it)"
 fi
+# memory (10 LIF + 10 LSNN, softmax, binary cross-entropy; the task draws its own data): two
+# short epochs on each device from the same seed.
+out=$(mktemp -d)
+memory=(memory --quiet --seed 3 --samples 64 --batch_size 16 --epochs 2 --overwrite)
+for device in cuda cpu; do
+  step 40 "memory-$device" "$dir/soma" "${memory[@]}" --device "$device" --out "$out/$device"
+  say "--- metrics (memory, $device)"
+  cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+done
+rm -rf "$out"
 say "cuda_check done in $SECONDS s; log: $log"

@@ -194,4 +194,15 @@ struct SumToPlan {
 };
 void sum_to(const SumToPlan& p, const float* g, float* out);
 
+// Binary cross-entropy per element of n (equations in cuda/bce_body.hpp): per[i] the loss;
+// the backward from the upstream g (g[i] with `each`, else scale g[0]); gt may be null.
+struct BceGrad {
+  const float *p, *y, *g;
+  float scale;
+  bool each;
+  float *gx, *gt;
+};
+void bce_forward(const float* p, const float* y, int64_t n, float* per);
+void bce_backward(const BceGrad& b, int64_t n);
+
 }  // namespace soma::cuda

@@ -32,6 +32,10 @@ enum class CopyKind { host_to_device, device_to_host, device_to_device };
 // Copies `bytes` on the stream; returns when the copy is done for host destinations and host
 // sources (so host buffers may be reused at once), queued for device-to-device.
 void copy(void* dst, const void* src, int64_t bytes, CopyKind kind);
+// Device to device, queued: `rows` rows of `width` floats, src_pitch and dst_pitch floats
+// apart (a block of a tensor seen as rows, as cat and its backward copy).
+void copy_rows(float* dst, int64_t dst_pitch, const float* src, int64_t src_pitch, int64_t width,
+               int64_t rows);
 void fill(float* p, int64_t n, float value);  // device memory
 void synchronize();                           // waits for everything queued on the stream
 

@@ -10,6 +10,7 @@
 #include "core/autograd/node.hpp"
 #include "core/backend/cuda_ops.hpp"
 #include "core/backend/device_check.hpp"
+#include "core/ops/elementwise.hpp"
 
 namespace soma::cuda_ops {
 
@@ -106,6 +107,37 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
                        gx.raw_data());
     return Tensors{gx};
   });
+}
+
+Tensor softmax(const Tensor& x, int dim) {
+  return soma::exp(cuda_ops::log_softmax(x, dim));
+}
+
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction r) {
+  require_device("binary_cross_entropy", input, target);
+  const int64_t n = input.numel();
+  Tensor per = Tensor::uninitialized(input.shape(), kCuda);
+  cuda::bce_forward(input.raw_data(), target.raw_data(), n, per.raw_data());
+  Tensor out = per;
+  if (r != Reduction::none) {
+    out = Tensor::uninitialized({}, kCuda);
+    cuda::lane_sum({1, n, 1}, per.raw_data(), out.raw_data());
+    if (r == Reduction::mean)
+      cuda::binary_scalar(cuda::BinaryOp::mul, out.raw_data(), 1.0f / float(n), 1, out.raw_data());
+  }
+  const Tensor dp = input.detach(), dy = target.detach();
+  const bool need_target = target.requires_grad();
+  const float scale = r == Reduction::mean ? 1.0f / float(n) : 1.0f;
+  return record("binary_cross_entropy", out, {input, target},
+                [dp, dy, n, r, scale, need_target](const Tensor& g) {
+                  Tensor gx = Tensor::uninitialized(dp.shape(), kCuda), gt;
+                  if (need_target) gt = Tensor::uninitialized(dp.shape(), kCuda);
+                  cuda::bce_backward(
+                      {dp.raw_data(), dy.raw_data(), g.raw_data(), scale, r == Reduction::none,
+                       gx.raw_data(), need_target ? gt.raw_data() : nullptr},
+                      n);
+                  return Tensors{gx, gt};
+                });
 }
 
 }  // namespace soma::cuda_ops

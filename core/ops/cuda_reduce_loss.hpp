@@ -11,6 +11,9 @@ Tensor sum(const Tensor& x);
 Tensor sum(const Tensor& x, int dim, bool keepdim);
 Tensor max(const Tensor& x, int dim, bool keepdim);
 Tensor log_softmax(const Tensor& x, int dim);
+// exp(log_softmax(x)): two kernels, and the gradient through both.
+Tensor softmax(const Tensor& x, int dim);
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction r);
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r);
 
 }  // namespace soma::cuda_ops

@@ -146,6 +146,9 @@ Upstream upstream(const Tensor& g, Reduction r, int64_t count) {
 }  // namespace
 
 Tensor softmax(const Tensor& x, int dim) {
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda) return cuda_ops::softmax(x, dim);
+#endif
   require_cpu("softmax", x);
   Lanes l = lanes_of(x.shape(), dim);
   Tensor y = Tensor::zeros(x.shape());
@@ -266,8 +269,11 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
 // -(y log p + (1 - y) log(1 - p)) with each log clamped at -100 so p = 0 or 1 stays finite.
 // The input gradient (p - y) / max(p (1 - p), 1e-12) is torch's, which bounds it the same way.
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction r) {
-  require_cpu("binary_cross_entropy", input, target);
   check_same_shape("binary_cross_entropy", input, target);
+#ifdef SOMA_CUDA
+  if (input.device() == Device::cuda) return cuda_ops::binary_cross_entropy(input, target, r);
+#endif
+  require_cpu("binary_cross_entropy", input, target);
   int64_t n = input.numel();
   const float *p = input.data(), *y = target.data();
   Tensor per = Tensor::zeros(input.shape());

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/cuda_runtime.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/ops/cuda_broadcast.hpp"
 
@@ -128,6 +129,36 @@ void copy_block(const Tensor& whole, const Tensor& part, int d, int64_t start, b
       std::copy(b, b + len * w.inner, a);
   }
 }
+
+#ifdef SOMA_CUDA
+// cat on cuda tensors: each part a block of rows (outer rows of len * inner floats) copied into
+// the whole (n * inner floats apart), and the gradient's blocks copied back out.
+Tensor cuda_cat(const std::vector<Tensor>& xs, int d, const Shape& shape) {
+  Tensor out = Tensor::uninitialized(shape, Device::cuda);
+  const Around w = around(shape, d);
+  std::vector<int64_t> starts;
+  std::vector<Shape> shapes;
+  int64_t start = 0;
+  for (const Tensor& x : xs) {
+    const int64_t width = x.shape()[size_t(d)] * w.inner;
+    cuda::copy_rows(out.raw_data() + start * w.inner, w.n * w.inner, x.raw_data(), width, width,
+                    w.outer);
+    starts.push_back(start);
+    shapes.push_back(x.shape());
+    start += x.shape()[size_t(d)];
+  }
+  return record("cat", out, xs, [shapes, starts, d, w](const Tensor& g) {
+    Tensors grads;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      grads.push_back(Tensor::uninitialized(shapes[i], Device::cuda));
+      const int64_t width = shapes[i][size_t(d)] * w.inner;
+      cuda::copy_rows(grads.back().raw_data(), width, g.raw_data() + starts[i] * w.inner,
+                      w.n * w.inner, width, w.outer);
+    }
+    return grads;
+  });
+}
+#endif
 }  // namespace
 
 Tensor permute(const Tensor& x, const std::vector<int>& dims) {
@@ -232,6 +263,11 @@ Tensor cat(const std::vector<Tensor>& xs, int dim) {
                                   std::to_string(dim));
     shape[size_t(d)] += x.shape()[size_t(d)];
   }
+#ifdef SOMA_CUDA
+  Device device = Device::cpu;
+  for (const Tensor& x : xs) device = require_device("cat", xs[0], x);
+  if (device == Device::cuda) return cuda_cat(xs, d, shape);
+#endif
   Tensor out = Tensor::zeros(shape);
   std::vector<int64_t> starts;
   int64_t start = 0;

@@ -132,6 +132,9 @@ void MemoryTask::build(const ParamValues& v) {
   Rng rng(uint64_t(v.get_int("seed")));
   model_ = std::make_shared<MemoryNet>(v.get_string("model"), data_.inputs(), surrogate_of(v), rng);
   order_epoch_ = -1;
+  // The weights move once, before the trainer makes the optimizer; batches as they are run.
+  device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
+  if (device_ == Device::cuda) model_->to_device(device_);
 }
 
 int64_t MemoryTask::batches_per_epoch() const {
@@ -155,21 +158,23 @@ std::vector<uint64_t> MemoryTask::seeds(uint64_t split, int64_t begin, int64_t e
 
 MemoryTask::Result MemoryTask::run(const MemoryBatch& b) {
   const int64_t P = data_.total_periods(), B = b.inputs.size(1);
-  Tensor v = (*model_)(b.inputs);                                                  // (T, B, 2)
+  Tensor v = (*model_)(b.inputs.to(device_));                                      // (T, B, 2)
   Tensor probs = softmax(mean(reshape(v, {P, data_.period_length, B, 2}), 1), 2);  // (P, B, 2)
   const float recalls = sum(b.recall).item();
-  Tensor bce =
-      sum(binary_cross_entropy(probs, b.labels, Reduction::none) * b.recall) / (2.0f * recalls);
+  Tensor bce = sum(binary_cross_entropy(probs, b.labels.to(device_), Reduction::none) *
+                   b.recall.to(device_)) /
+               (2.0f * recalls);
   Tensor rate = sum(model_->spikes, 0) / (float(v.size(0)) * data_.dt);  // Hz, (B, 20)
   float target = float(values().get_float("regularization_target"));
   Tensor penalty =
       mean(square((rate - target) / target)) * float(values().get_float("regularization_factor"));
   Result r{bce + penalty, 0, int64_t(recalls)};
   last_voltages_ = v.detach();
+  const Tensor p = probs.detach().cpu();  // (P, B, 2): a few KB from the device
   for (int64_t k = 0; k < P; ++k)
     for (int64_t i = 0; i < B; ++i)
       if (b.recall.at({k, i, 0}) > 0)
-        r.correct += (probs.at({k, i, 1}) > probs.at({k, i, 0})) == (b.labels.at({k, i, 1}) > 0);
+        r.correct += (p.at({k, i, 1}) > p.at({k, i, 0})) == (b.labels.at({k, i, 1}) > 0);
   bce_ = bce.item();
   return r;
 }
@@ -218,12 +223,14 @@ bool MemoryTask::goal_reached(const EvalStats& val) const {
 void MemoryTask::publish_pictures() {
   NoGrad no_grad;
   MemoryBatch b = make_memory_batch(data_, seeds(kTest, 0, 1));
-  Tensor v = (*model_)(b.inputs);
+  Tensor v = (*model_)(b.inputs.to(device_));
   publish_sample(b, v);
 }
 
-// Sample 0 of a (T, B, ...) batch: input and hidden rasters, read-out voltages.
-void MemoryTask::publish_sample(const MemoryBatch& b, const Tensor& v) {
+// Sample 0 of a (T, B, ...) batch: input and hidden rasters, read-out voltages (copied from the
+// device whole: sample 0 of a time-major batch is strided).
+void MemoryTask::publish_sample(const MemoryBatch& b, const Tensor& device_v) {
+  const Tensor v = device_v.cpu(), spikes = model_->spikes.cpu();
   const int64_t T = v.size(0), B = v.size(1), I = data_.inputs();
   Raster in{"input spikes (bits 0/1, store, recall)", T, I, {}};
   Raster hidden{"hidden spikes (LIF, then LSNN)", T, kHidden, {}};
@@ -231,7 +238,7 @@ void MemoryTask::publish_sample(const MemoryBatch& b, const Tensor& v) {
   for (int64_t t = 0; t < T; ++t) {
     for (int64_t i = 0; i < I; ++i) in.spikes.push_back(b.inputs.data()[t * B * I + i] > 0);
     for (int64_t n = 0; n < kHidden; ++n)
-      hidden.spikes.push_back(model_->spikes.data()[t * B * kHidden + n] > 0);
+      hidden.spikes.push_back(spikes.data()[t * B * kHidden + n] > 0);
     for (int64_t c = 0; c < 2; ++c) out.values.push_back(v.data()[t * B * 2 + c]);
   }
   telemetry_.set(std::move(in));

@@ -45,6 +45,9 @@ class MemoryTask : public TrainingTask {
   }
   nir::Graph to_nir() const override;
   void init_from_nir(const nir::Graph& g) override;
+  // --device cuda, all three models: the recurrent layers, read-out, softmax, binary
+  // cross-entropy and rate penalty run on the GPU; batches are drawn on the host.
+  bool runs_on_cuda(const ParamValues&) const override { return true; }
   std::optional<std::string> web_query() const override {
     return "samples=64&batch_size=8&period_length=25&periods=8&epochs=50";
   }
@@ -72,6 +75,7 @@ class MemoryTask : public TrainingTask {
   Tensor last_voltages_;
   double bce_ = 0;  // the last batch's loss without the rate penalty
   int64_t order_epoch_ = -1;
+  Device device_ = Device::cpu;
 };
 
 }  // namespace soma

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/backend/cuda/bce_body.hpp"
 #include "core/backend/cuda/elementwise_body.hpp"
 #include "core/backend/cuda/encode_body.hpp"
 #include "core/backend/cuda/leaky_scan_body.hpp"
@@ -401,6 +402,27 @@ TEST_CASE("cuda bodies: the unary ops, values and gradients, equal the CPU ops")
       gx[k] = gs[k] * cuda::unary_derivative(c.op, c.args, xs[k], out[k]);
     check_close_to_scale(y.to_vector(), out);
     check_close_to_scale(x.grad().to_vector(), gx);
+  }
+}
+
+TEST_CASE("cuda bodies: binary cross-entropy, values and both gradients, equal the CPU op") {
+  // Probabilities inside (0, 1) and at both ends (log clamped at -100), soft targets.
+  Floats p = uniform(30, 22, 0.01f, 0.99f), y = uniform(30, 23, 0.0f, 1.0f);
+  p[0] = 0.0f, p[1] = 1.0f, y[0] = 0.3f, y[1] = 0.6f;
+  const Floats g = uniform(30, 24, -1.0f, 1.0f);
+  for (Reduction r : {Reduction::none, Reduction::sum, Reduction::mean}) {
+    Tensor x = Tensor::from({30}, p).requires_grad_(), t = Tensor::from({30}, y).requires_grad_();
+    Tensor loss = binary_cross_entropy(x, t, r);
+    loss.backward(r == Reduction::none ? Tensor::from({30}, g) : Tensor::scalar(g[0]));
+    Floats per(30), gx(30), gt(30);
+    for (int64_t i = 0; i < 30; ++i) cuda::bce_forward_element(p.data(), y.data(), per.data(), i);
+    const float scale = r == Reduction::mean ? 1.0f / 30 : 1.0f;
+    const cuda::BceGrad b{p.data(), y.data(), g.data(), scale, r == Reduction::none,
+                          gx.data(), gt.data()};
+    for (int64_t i = 0; i < 30; ++i) cuda::bce_backward_element(b, i);
+    if (r == Reduction::none) check_close_to_scale(loss.to_vector(), per);
+    check_close_to_scale(x.grad().to_vector(), gx);
+    check_close_to_scale(t.grad().to_vector(), gt);
   }
 }
 

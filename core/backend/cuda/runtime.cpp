@@ -113,6 +113,15 @@ void copy(void* dst, const void* src, int64_t bytes, CopyKind kind) {
   if (kind != CopyKind::device_to_device) synchronize();
 }
 
+void copy_rows(float* dst, int64_t dst_pitch, const float* src, int64_t src_pitch, int64_t width,
+               int64_t rows) {
+  if (width == 0 || rows == 0) return;
+  const size_t f = sizeof(float);
+  check(cudaMemcpy2DAsync(dst, size_t(dst_pitch) * f, src, size_t(src_pitch) * f, size_t(width) * f,
+                          size_t(rows), cudaMemcpyDeviceToDevice, stream()),
+        "cudaMemcpy2DAsync");
+}
+
 void synchronize() {
   check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize");
 }
