@@ -29,8 +29,8 @@ void check_device(const ParamValues& v, bool task_runs_on_cuda) {
   // reach a CPU-only op, rather than fail mid-run.
   if (!task_runs_on_cuda)
     throw std::runtime_error(
-        "--device cuda: this task and configuration do not run on the CUDA backend yet (mnist "
-        "and cifar10 do, and speech_commands --model lif or lsnn); use --device cpu");
+        "--device cuda: this task and configuration do not run on the CUDA backend yet (mnist, "
+        "cifar10 and memory do, and speech_commands --model lif or lsnn); use --device cpu");
 #endif
 }
 
