@@ -70,6 +70,19 @@ Tensor scalar_apply(const char* op, cuda::BinaryOp k, const Tensor& a, float b, 
   return out;
 }
 
+// Whether a unary op runs on cuda: a CUDA build asks the input's device; any other build
+// refuses cuda inputs and answers false, so cuda_unary drops out of it (the web page's size).
+#ifdef SOMA_CUDA
+bool unary_on_cuda(const char* name, const Tensor& x) {
+  return require_device(name, x) == Device::cuda;
+}
+#else
+bool unary_on_cuda(const char* name, const Tensor& x) {
+  require_cpu(name, x);
+  return false;
+}
+#endif
+
 // A unary op on a cuda tensor: unary.cu's kernels forward and backward (the output kept for
 // the backward only where f' reads it).
 Tensor cuda_unary(const char* name, cuda::UnaryOp op, cuda::UnaryArgs args, const Tensor& x) {
@@ -160,23 +173,21 @@ Tensor neg(const Tensor& x) {
 // Unary ops whose derivative is a function of the input: d = df(x).
 #define SOMA_UNARY_FROM_INPUT(NAME, F, DF)                                                       \
   Tensor NAME(const Tensor& x) {                                                                 \
-    if (require_device(#NAME, x) == Device::cuda)                                                \
-      return cuda_unary(#NAME, cuda::UnaryOp::NAME, {}, x);                                      \
+    if (unary_on_cuda(#NAME, x)) return cuda_unary(#NAME, cuda::UnaryOp::NAME, {}, x);           \
     Tensor dx = x.detach();                                                                      \
     return record(#NAME, unary_apply(x, [](float v) { return F; }), {x}, [dx](const Tensor& g) { \
       return Tensors{mul(g, unary_apply(dx, [](float v) { return DF; }))};                       \
     });                                                                                          \
   }
 // Unary ops whose derivative is cheaper from the output y.
-#define SOMA_UNARY_FROM_OUTPUT(NAME, F, DF)                                \
-  Tensor NAME(const Tensor& x) {                                           \
-    if (require_device(#NAME, x) == Device::cuda)                          \
-      return cuda_unary(#NAME, cuda::UnaryOp::NAME, {}, x);                \
-    Tensor y = unary_apply(x, [](float v) { return F; });                  \
-    Tensor dy = y.detach();                                                \
-    return record(#NAME, y, {x}, [dy](const Tensor& g) {                   \
-      return Tensors{mul(g, unary_apply(dy, [](float y) { return DF; }))}; \
-    });                                                                    \
+#define SOMA_UNARY_FROM_OUTPUT(NAME, F, DF)                                            \
+  Tensor NAME(const Tensor& x) {                                                       \
+    if (unary_on_cuda(#NAME, x)) return cuda_unary(#NAME, cuda::UnaryOp::NAME, {}, x); \
+    Tensor y = unary_apply(x, [](float v) { return F; });                              \
+    Tensor dy = y.detach();                                                            \
+    return record(#NAME, y, {x}, [dy](const Tensor& g) {                               \
+      return Tensors{mul(g, unary_apply(dy, [](float y) { return DF; }))};             \
+    });                                                                                \
   }
 
 SOMA_UNARY_FROM_OUTPUT(exp, std::exp(v), y)
@@ -191,8 +202,7 @@ SOMA_UNARY_FROM_OUTPUT(tanh, std::tanh(v), 1.0f - y * y)
 #undef SOMA_UNARY_FROM_OUTPUT
 
 Tensor pow(const Tensor& x, float e) {
-  if (require_device("pow", x) == Device::cuda)
-    return cuda_unary("pow", cuda::UnaryOp::pow, {e, 0}, x);
+  if (unary_on_cuda("pow", x)) return cuda_unary("pow", cuda::UnaryOp::pow, {e, 0}, x);
   Tensor dx = x.detach();
   return record(
       "pow", unary_apply(x, [e](float v) { return std::pow(v, e); }), {x},
@@ -202,8 +212,7 @@ Tensor pow(const Tensor& x, float e) {
 }
 
 Tensor clamp(const Tensor& x, float lo, float hi) {
-  if (require_device("clamp", x) == Device::cuda)
-    return cuda_unary("clamp", cuda::UnaryOp::clamp, {lo, hi}, x);
+  if (unary_on_cuda("clamp", x)) return cuda_unary("clamp", cuda::UnaryOp::clamp, {lo, hi}, x);
   Tensor dx = x.detach();
   return record(
       "clamp", unary_apply(x, [lo, hi](float v) { return std::fmin(std::fmax(v, lo), hi); }), {x},
@@ -214,7 +223,7 @@ Tensor clamp(const Tensor& x, float lo, float hi) {
 }
 
 Tensor softplus(const Tensor& x, float beta, float threshold) {
-  if (require_device("softplus", x) == Device::cuda)
+  if (unary_on_cuda("softplus", x))
     return cuda_unary("softplus", cuda::UnaryOp::softplus, {beta, threshold}, x);
   Tensor dx = x.detach();
   auto f = [beta, threshold](float v) {

@@ -210,12 +210,15 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, float label_smo
   if (!(label_smoothing >= 0 && label_smoothing <= 1))
     throw std::invalid_argument("cross_entropy: label_smoothing " + format_value(label_smoothing) +
                                 " is not in [0, 1]");
+#ifdef SOMA_CUDA
   if (require_device("cross_entropy", logits, target) == Device::cuda) {
     if (logits.dim() != 2)
       throw std::invalid_argument("cross_entropy: expected input (N, C), got " +
                                   to_string(logits.shape()));
     return label_smoothed_nll_loss(log_softmax(logits, 1), target, label_smoothing, r);
   }
+#endif
+  require_cpu("cross_entropy", logits, target);
   std::vector<int64_t> t = class_targets("cross_entropy", logits, target);
   int64_t n = logits.size(0), c = logits.size(1);
   Tensor lp = Tensor::zeros(logits.shape());
