@@ -58,6 +58,19 @@ for lib in libcudart.so.13 libcublas.so.13 libcublasLt.so.13; do
   [[ -n $found ]] && export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$(dirname "$found")
 done
 
+metrics() {  # metrics NAME RUN_DIR: the run's metrics table into the log
+  say "--- metrics ($1)"
+  cat "$2/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+}
+on_both() {  # on_both SECONDS NAME OUT ARGS...: soma ARGS on cuda, then cpu, each into OUT-DEVICE
+  local limit=$1 name=$2 out=$3 device
+  shift 3
+  for device in cuda cpu; do
+    step "$limit" "$name-$device" "$dir/soma" "$@" --device "$device" --out "$out-$device"
+    metrics "$name, $device" "$out-$device"
+  done
+}
+
 say "cuda_check $(date -u +%FT%TZ) on $(hostname)"
 say "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
 for b in "$dir/soma_cuda_tests" "$dir/soma"; do  # a library it cannot find shows here first
@@ -78,27 +91,18 @@ if [[ -f $dir/mnist/train-images-idx3-ubyte ]]; then
   common=(mnist --model rec --quiet --seed 3 --seq_length 32 --batch_size 256 --epochs 2
     --limit_train 2048 --limit_test 512 --data_dir "$dir/mnist" --overwrite)
   out=$(mktemp -d)
-  for device in cuda cpu; do
-    step 90 "mnist-rec-$device" "$dir/soma" "${common[@]}" --device "$device" --out "$out/$device"
-    say "--- metrics ($device)"
-    cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
-  done
+  on_both 90 mnist-rec "$out/rec" "${common[@]}"
   # The conv model (ConvNet4): one short epoch on each device from the same seed (T 32: below
   # ~16 steps no spike reaches the read-out; the CPU run took 10 s for 256 images on 2 cores).
   conv=(mnist --model conv --quiet --seed 3 --seq_length 32 --batch_size 64 --epochs 1
     --limit_train 1024 --limit_test 256 --data_dir "$dir/mnist" --overwrite)
-  for device in cuda cpu; do
-    step 60 "mnist-conv-$device" "$dir/soma" "${conv[@]}" --device "$device" --out "$out/conv-$device"
-    say "--- metrics (conv, $device)"
-    cat "$out/conv-$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
-  done
+  on_both 60 mnist-conv "$out/conv" "${conv[@]}"
   # Checkpoints are device-independent: the GPU run's checkpoint resumes on the CPU for a third
   # epoch (and the CPU run's on the GPU).
-  step 60 resume-cuda-on-cpu "$dir/soma" mnist --resume "$out/cuda" --epochs 3 --device cpu --quiet
-  step 60 resume-cpu-on-cuda "$dir/soma" mnist --resume "$out/cpu" --epochs 3 --device cuda --quiet
+  step 60 resume-cuda-on-cpu "$dir/soma" mnist --resume "$out/rec-cuda" --epochs 3 --device cpu --quiet
+  step 60 resume-cpu-on-cuda "$dir/soma" mnist --resume "$out/rec-cpu" --epochs 3 --device cuda --quiet
   for device in cuda cpu; do
-    say "--- metrics after resuming the $device run on the other device"
-    cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+    metrics "after resuming the $device run on the other device" "$out/rec-$device"
   done
   rm -rf "$out"
 else
@@ -110,11 +114,7 @@ if [[ -f $dir/cifar10/test_batch.bin ]]; then
   out=$(mktemp -d)
   cifar=(cifar10 --quiet --seed 3 --seq_length 24 --batch_size 16 --channels 8 --epochs 1
     --limit_train 256 --limit_test 64 --data_dir "$dir/cifar10" --overwrite)
-  for device in cuda cpu; do
-    step 40 "cifar10-$device" "$dir/soma" "${cifar[@]}" --device "$device" --out "$out/$device"
-    say "--- metrics (cifar10, $device)"
-    cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
-  done
+  on_both 40 cifar10 "$out/cifar10" "${cifar[@]}"
   rm -rf "$out"
 fi
 if [[ -f $dir/speech/testing_list.txt ]]; then
@@ -124,17 +124,11 @@ if [[ -f $dir/speech/testing_list.txt ]]; then
     --data_dir "$dir/speech" --overwrite)
   out=$(mktemp -d)
   for model in lif lsnn; do
-    for device in cuda cpu; do
-      step 40 "speech-$model-$device" "$dir/soma" "${speech[@]}" --model "$model" \
-        --device "$device" --out "$out/$model-$device"
-      say "--- metrics (speech $model, $device)"
-      cat "$out/$model-$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
-    done
+    on_both 40 "speech-$model" "$out/$model" "${speech[@]}" --model "$model"
   done
   step 40 speech-resume-cuda-on-cpu "$dir/soma" speech_commands --resume "$out/lsnn-cuda" \
     --epochs 5 --device cpu --quiet
-  say "--- metrics after resuming the lsnn cuda run on the cpu"
-  cat "$out/lsnn-cuda/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
+  metrics "after resuming the lsnn cuda run on the cpu" "$out/lsnn-cuda"
   rm -rf "$out"
 else
   say "=== speech: skipped, no tone set in $dir/speech (scripts/cuda_prepare.sh makes it)"
@@ -143,10 +137,6 @@ fi
 # short epochs on each device from the same seed.
 out=$(mktemp -d)
 memory=(memory --quiet --seed 3 --samples 64 --batch_size 16 --epochs 2 --overwrite)
-for device in cuda cpu; do
-  step 40 "memory-$device" "$dir/soma" "${memory[@]}" --device "$device" --out "$out/$device"
-  say "--- metrics (memory, $device)"
-  cat "$out/$device/metrics.csv" >>"$log" 2>/dev/null || say "(no metrics.csv)"
-done
+on_both 40 memory "$out/memory" "${memory[@]}"
 rm -rf "$out"
 say "cuda_check done in $SECONDS s; log: $log"

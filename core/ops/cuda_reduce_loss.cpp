@@ -83,6 +83,27 @@ Tensor log_softmax(const Tensor& x, int dim) {
   });
 }
 
+namespace {
+
+// Per-element losses (n of them, on the device) reduced as asked: their sum or mean as a 0-d
+// tensor, or themselves.
+Tensor reduce_losses(const Tensor& per, Reduction r) {
+  if (r == Reduction::none) return per;
+  const int64_t n = per.numel();
+  Tensor out = Tensor::uninitialized({}, kCuda);
+  cuda::lane_sum({1, n, 1}, per.raw_data(), out.raw_data());
+  if (r == Reduction::mean)
+    cuda::binary_scalar(cuda::BinaryOp::mul, out.raw_data(), 1.0f / float(n), 1, out.raw_data());
+  return out;
+}
+
+// The factor on a reduced loss's upstream gradient for each of its n elements.
+float upstream_scale(Reduction r, int64_t n) {
+  return r == Reduction::mean ? 1.0f / float(n) : 1.0f;
+}
+
+}  // namespace
+
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
   require_device("nll_loss", log_probs, target);
   if (log_probs.dim() != 2 || target.dim() != 1 || target.size(0) != log_probs.size(0))
@@ -91,16 +112,10 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
   const int64_t n = log_probs.size(0), c = log_probs.size(1);
   Tensor per = Tensor::uninitialized({n}, kCuda);
   cuda::nll_forward(n, c, log_probs.raw_data(), target.raw_data(), per.raw_data());
-  Tensor out = per;
-  if (r != Reduction::none) {
-    out = Tensor::uninitialized({}, kCuda);
-    cuda::lane_sum({1, n, 1}, per.raw_data(), out.raw_data());
-    if (r == Reduction::mean)
-      cuda::binary_scalar(cuda::BinaryOp::mul, out.raw_data(), 1.0f / float(n), 1, out.raw_data());
-  }
+  Tensor out = reduce_losses(per, r);
   Tensor t = target.detach();
   Shape shape = log_probs.shape();
-  const float scale = r == Reduction::mean ? 1.0f / float(n) : 1.0f;
+  const float scale = upstream_scale(r, n);
   return record("nll_loss", out, {log_probs}, [t, n, c, r, scale, shape](const Tensor& g) {
     Tensor gx = Tensor::uninitialized(shape, kCuda);
     cuda::nll_backward(n, c, t.raw_data(), g.raw_data(), scale, r == Reduction::none,
@@ -118,16 +133,10 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction
   const int64_t n = input.numel();
   Tensor per = Tensor::uninitialized(input.shape(), kCuda);
   cuda::bce_forward(input.raw_data(), target.raw_data(), n, per.raw_data());
-  Tensor out = per;
-  if (r != Reduction::none) {
-    out = Tensor::uninitialized({}, kCuda);
-    cuda::lane_sum({1, n, 1}, per.raw_data(), out.raw_data());
-    if (r == Reduction::mean)
-      cuda::binary_scalar(cuda::BinaryOp::mul, out.raw_data(), 1.0f / float(n), 1, out.raw_data());
-  }
+  Tensor out = reduce_losses(per, r);
   const Tensor dp = input.detach(), dy = target.detach();
   const bool need_target = target.requires_grad();
-  const float scale = r == Reduction::mean ? 1.0f / float(n) : 1.0f;
+  const float scale = upstream_scale(r, n);
   return record("binary_cross_entropy", out, {input, target},
                 [dp, dy, n, r, scale, need_target](const Tensor& g) {
                   Tensor gx = Tensor::uninitialized(dp.shape(), kCuda), gt;

@@ -13,6 +13,7 @@
 #include "core/ops/reduce.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "cuda_test_util.hpp"
 #include "scale_close.hpp"
 #include "tasks/cifar10/model.hpp"
 
@@ -62,18 +63,7 @@ TEST_CASE("cuda: the cifar10 network's training steps (input, noise, smoothed lo
     check_close_to_scale(s, ds, 1e-3f);
     Tensor loss = cross_entropy(s, targets, 0.2f), dloss = cross_entropy(ds, targets.cuda(), 0.2f);
     check_close_to_scale(loss, dloss, 1e-3f);
-    opt.zero_grad();
-    dopt.zero_grad();
-    loss.backward();
-    dloss.backward();
-    const Tensors ps = cpu.parameters();
-    Tensors dps = gpu.parameters();
-    for (size_t k = 0; k < ps.size(); ++k) {
-      CAPTURE(k);
-      check_close_to_scale(ps[k].grad(), dps[k].grad(), 1e-2f);
-    }
-    opt.step();
-    dopt.step();
-    for (size_t k = 0; k < ps.size(); ++k) dps[k].copy_(ps[k]);
+    test::backward_compare_step(loss, dloss, opt, dopt, cpu.parameters(), gpu.parameters(),
+                                {1e-2f, true});
   }
 }

@@ -17,6 +17,7 @@
 #include "core/ops/reduce.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "cuda_test_util.hpp"
 #include "error_of.hpp"
 #include "scale_close.hpp"
 #include "tasks/mnist/models.hpp"
@@ -28,9 +29,7 @@ namespace {
 using test::check_close_to_scale;
 using test::random_tensor;
 
-Tensor leaf(const Tensor& t) {
-  return t.detach().cuda().requires_grad_();
-}
+using test::cuda_leaf;
 
 struct ConvCase {
   Shape x, w;
@@ -42,7 +41,7 @@ struct ConvCase {
 void check_conv(const ConvCase& c) {
   Tensor x = random_tensor(c.x, 1).requires_grad_(), w = random_tensor(c.w, 2).requires_grad_();
   Tensor b = c.bias ? random_tensor({c.w[0]}, 3).requires_grad_() : Tensor();
-  Tensor dx = leaf(x), dw = leaf(w), db = c.bias ? leaf(b) : Tensor();
+  Tensor dx = cuda_leaf(x), dw = cuda_leaf(w), db = c.bias ? cuda_leaf(b) : Tensor();
   Tensor y = conv2d(x, w, b, {c.stride, c.pad}), dy = conv2d(dx, dw, db, {c.stride, c.pad});
   check_close_to_scale(y, dy);
   Tensor g = random_tensor(y.shape(), 4);
@@ -86,7 +85,7 @@ TEST_CASE("cuda: max_pool2d equals the CPU's bit for bit: maxima, ties, overlap,
     for (float& v : spikes) v = v > 0.8f ? 1.0f : 0.0f;
     for (Tensor input : {x, Tensor::from(x.shape(), spikes)}) {
       input.requires_grad_();
-      Tensor d = leaf(input);
+      Tensor d = cuda_leaf(input);
       Tensor y = max_pool2d(input, c.k, c.stride, c.pad), dy = max_pool2d(d, c.k, c.stride, c.pad);
       CHECK(y.to_vector() == dy.to_vector());
       Tensor g = random_tensor(y.shape(), 7);
@@ -104,7 +103,7 @@ TEST_CASE("cuda: conv_neuron_sequence equals the CPU's: spikes, state, all gradi
   Tensor w = random_tensor({6, 2, 3, 3}, 9, -0.5f, 1.0f).requires_grad_();
   Tensor b = random_tensor({6}, 10, 0.0f, 1.0f).requires_grad_();
   const LIFState s0{Tensor::zeros({B, 6, 8, 8}), Tensor::zeros({B, 6, 8, 8})};
-  Tensor dx = leaf(x), dw = leaf(w), db = leaf(b);
+  Tensor dx = cuda_leaf(x), dw = cuda_leaf(w), db = cuda_leaf(b);
   CurrentScanResult r = conv_neuron_sequence(x, w, b, s0, c);
   CurrentScanResult dr = conv_neuron_sequence(dx, dw, db, {s0.v.cuda(), s0.i.cuda()}, c);
   const std::vector<float> spikes = r.z.to_vector();
@@ -164,21 +163,12 @@ TEST_CASE("cuda: the MNIST conv model's training steps (encode, forward, loss, b
     Tensor loss = nll_loss(log_softmax(s, 1), targets);
     Tensor dloss = nll_loss(log_softmax(ds, 1), targets.cuda());
     check_close_to_scale(loss, dloss, 1e-3f);
-    opt.zero_grad();
-    dopt.zero_grad();
-    loss.backward();
-    dloss.backward();
-    const Tensors ps = cpu.parameters();
-    Tensors dps = gpu.parameters();
-    for (size_t k = 0; k < ps.size(); ++k) {
-      CAPTURE(k);
-      float largest = 0;  // not 0: the read-out was reached, so this compares something
-      for (float v : ps[k].grad().to_vector()) largest = std::max(largest, std::fabs(v));
+    test::backward_compare_step(loss, dloss, opt, dopt, cpu.parameters(), gpu.parameters(),
+                                {1e-2f, true});
+    for (const Tensor& p : cpu.parameters()) {
+      float largest = 0;  // not 0: the read-out was reached, so this compared something
+      for (float v : p.grad().to_vector()) largest = std::max(largest, std::fabs(v));
       CHECK(largest > 0);
-      check_close_to_scale(ps[k].grad(), dps[k].grad(), 1e-2f);
     }
-    opt.step();
-    dopt.step();
-    for (size_t k = 0; k < ps.size(); ++k) dps[k].copy_(ps[k]);
   }
 }

@@ -10,6 +10,7 @@
 #include "core/ops/shape_ops.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "cuda_test_util.hpp"
 #include "scale_close.hpp"
 #include "tasks/memory/memory_task.hpp"
 
@@ -20,9 +21,7 @@ namespace {
 using test::check_close_to_scale;
 using test::random_tensor;
 
-Tensor leaf(const Tensor& t) {
-  return t.detach().cuda().requires_grad_();
-}
+using test::cuda_leaf;
 
 }  // namespace
 
@@ -32,7 +31,7 @@ TEST_CASE("cuda: cat along each dimension equals the CPU's, values and gradients
     Shape sa{3, 4, 5}, sb{3, 4, 5};
     sb[size_t(dim)] = 2;
     Tensor a = random_tensor(sa, 40).requires_grad_(), b = random_tensor(sb, 41).requires_grad_();
-    Tensor da = leaf(a), db = leaf(b);
+    Tensor da = cuda_leaf(a), db = cuda_leaf(b);
     Tensor y = cat({a, b}, dim), dy = cat({da, db}, dim);
     CHECK(y.to_vector() == dy.to_vector());
     Tensor g = random_tensor(y.shape(), 42);
@@ -44,7 +43,7 @@ TEST_CASE("cuda: cat along each dimension equals the CPU's, values and gradients
 }
 
 TEST_CASE("cuda: softmax and binary cross-entropy equal the CPU's, values and gradients") {
-  Tensor x = random_tensor({4, 3, 2}, 43, -2.0f, 2.0f).requires_grad_(), dx = leaf(x);
+  Tensor x = random_tensor({4, 3, 2}, 43, -2.0f, 2.0f).requires_grad_(), dx = cuda_leaf(x);
   Tensor t = random_tensor({4, 3, 2}, 44, 0.0f, 1.0f);
   for (Reduction r : {Reduction::none, Reduction::sum, Reduction::mean}) {
     Tensor y = binary_cross_entropy(softmax(x, 2), t, r);
@@ -82,18 +81,7 @@ TEST_CASE("cuda: the memory network's training steps (cat, LSNN, softmax, BCE, A
     };
     Tensor loss = loss_of(cpu, x, labels), dloss = loss_of(gpu, x.cuda(), labels.cuda());
     check_close_to_scale(loss, dloss, 1e-3f);
-    opt.zero_grad();
-    dopt.zero_grad();
-    loss.backward();
-    dloss.backward();
-    const Tensors ps = cpu.parameters();
-    Tensors dps = gpu.parameters();
-    for (size_t k = 0; k < ps.size(); ++k) {
-      CAPTURE(k);
-      check_close_to_scale(ps[k].grad(), dps[k].grad(), 1e-2f);
-    }
-    opt.step();
-    dopt.step();
-    for (size_t k = 0; k < ps.size(); ++k) dps[k].copy_(ps[k]);
+    test::backward_compare_step(loss, dloss, opt, dopt, cpu.parameters(), gpu.parameters(),
+                                {1e-2f, true});
   }
 }

@@ -16,6 +16,7 @@
 #include "core/ops/linalg.hpp"
 #include "core/ops/reduce.hpp"
 #include "core/random/rng.hpp"
+#include "cuda_test_util.hpp"
 #include "error_of.hpp"
 #include "scale_close.hpp"
 #include "temp_dir.hpp"
@@ -29,10 +30,7 @@ using test::random_tensor;
 
 using test::error_of;
 
-// A leaf on cuda holding the values of a cpu tensor.
-Tensor cuda_leaf(const Tensor& t) {
-  return t.detach().cuda().requires_grad_();
-}
+using test::cuda_leaf;
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "core/ops/reduce.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "cuda_test_util.hpp"
 #include "scale_close.hpp"
 #include "tasks/mnist/models.hpp"
 
@@ -24,9 +25,7 @@ namespace {
 using test::check_close_to_scale;
 using test::random_tensor;
 
-Tensor leaf(const Tensor& t) {
-  return t.detach().cuda().requires_grad_();
-}
+using test::cuda_leaf;
 
 }  // namespace
 
@@ -42,8 +41,8 @@ TEST_CASE("cuda: lif_recurrent_sequence equals the CPU: spikes, state, all five 
   s0.v.requires_grad_();
   s0.i.requires_grad_();
   s0.z.requires_grad_();
-  Tensor dx = leaf(x), dw = leaf(w);
-  LIFRecurrentState ds0{leaf(s0.z), leaf(s0.v), leaf(s0.i)};
+  Tensor dx = cuda_leaf(x), dw = cuda_leaf(w);
+  LIFRecurrentState ds0{cuda_leaf(s0.z), cuda_leaf(s0.v), cuda_leaf(s0.i)};
   LIFRecurrentSequence r = lif_recurrent_sequence(x, w, s0, p);
   LIFRecurrentSequence dr = lif_recurrent_sequence(dx, dw, ds0, p);
   CHECK(r.z.to_vector() == dr.z.to_vector());
@@ -80,13 +79,7 @@ TEST_CASE("cuda: the MNIST rec model's training step (encode, forward, loss, bac
     Tensor loss = nll_loss(log_softmax(s, 1), targets);
     Tensor dloss = nll_loss(log_softmax(ds, 1), targets.cuda());
     check_close_to_scale(loss, dloss, 1e-4f);
-    opt.zero_grad();
-    dopt.zero_grad();
-    loss.backward();
-    dloss.backward();
-    const Tensors ps = cpu.parameters(), dps = gpu.parameters();
-    for (size_t k = 0; k < ps.size(); ++k) check_close_to_scale(ps[k].grad(), dps[k].grad(), 1e-3f);
-    opt.step();
-    dopt.step();
+    test::backward_compare_step(loss, dloss, opt, dopt, cpu.parameters(), gpu.parameters(),
+                                {1e-3f, false});
   }
 }

@@ -15,6 +15,7 @@
 #include "core/ops/shape_ops.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "cuda_test_util.hpp"
 #include "scale_close.hpp"
 #include "tasks/speech_commands/models.hpp"
 
@@ -25,9 +26,7 @@ namespace {
 using test::check_close_to_scale;
 using test::random_tensor;
 
-Tensor leaf(const Tensor& t) {
-  return t.detach().cuda().requires_grad_();
-}
+using test::cuda_leaf;
 
 }  // namespace
 
@@ -44,8 +43,8 @@ TEST_CASE("cuda: lsnn_recurrent_sequence equals the CPU: spikes, state, all six 
     Tensor w = random_tensor({H, H}, 2, -0.2f, 0.2f).requires_grad_();
     LSNNState s0 = lsnn_initial_state({B, H}, p);
     for (Tensor* t : {&s0.z, &s0.v, &s0.i, &s0.b}) t->requires_grad_();
-    Tensor dx = leaf(x), dw = leaf(w);
-    LSNNState ds0{leaf(s0.z), leaf(s0.v), leaf(s0.i), leaf(s0.b)};
+    Tensor dx = cuda_leaf(x), dw = cuda_leaf(w);
+    LSNNState ds0{cuda_leaf(s0.z), cuda_leaf(s0.v), cuda_leaf(s0.i), cuda_leaf(s0.b)};
     LSNNSequence r = lsnn_recurrent_sequence(x, w, s0, p);
     LSNNSequence dr = lsnn_recurrent_sequence(dx, dw, ds0, p);
     CHECK(r.z.to_vector() == dr.z.to_vector());
@@ -94,7 +93,7 @@ TEST_CASE("cuda: broadcasting add, sub, mul, div, values and both gradients") {
     CAPTURE(to_string(sb));
     Tensor a = random_tensor(sa, seed++, 0.5f, 2.0f).requires_grad_();
     Tensor b = random_tensor(sb, seed++, 0.5f, 2.0f).requires_grad_();
-    Tensor da = leaf(a), db = leaf(b);
+    Tensor da = cuda_leaf(a), db = cuda_leaf(b);
     auto f = [](const Tensor& p, const Tensor& q) {
       return (p + q) * p - q / p * 0.5f + (p - q) * q + p / q;
     };
@@ -110,7 +109,7 @@ TEST_CASE("cuda: broadcasting add, sub, mul, div, values and both gradients") {
 
 TEST_CASE("cuda: slice and select (the last step) share storage forward, copy back the gradient") {
   Tensor x = random_tensor({6, 4, 5}, 30).requires_grad_();
-  Tensor dx = leaf(x);
+  Tensor dx = cuda_leaf(x);
   Tensor g = random_tensor({4, 5}, 31), gs = random_tensor({2, 4, 5}, 32);
   Tensor y = last_decode(x), dy = last_decode(dx);
   CHECK(y.to_vector() == dy.to_vector());
@@ -161,14 +160,8 @@ void check_speech_steps(const std::string& kind, const std::string& decode) {
     Tensor loss = nll_loss(log_softmax(s, 1), targets);
     Tensor dloss = nll_loss(log_softmax(ds, 1), targets.cuda());
     check_close_to_scale(loss, dloss, 1e-4f);
-    opt.zero_grad();
-    dopt.zero_grad();
-    loss.backward();
-    dloss.backward();
-    const Tensors ps = cpu.parameters(), dps = gpu.parameters();
-    for (size_t k = 0; k < ps.size(); ++k) check_close_to_scale(ps[k].grad(), dps[k].grad(), 1e-3f);
-    opt.step();
-    dopt.step();
+    test::backward_compare_step(loss, dloss, opt, dopt, cpu.parameters(), gpu.parameters(),
+                                {1e-3f, false});
   }
 }
 
