@@ -181,7 +181,10 @@ TEST_CASE("cuda bodies: broadcasting add, sub, mul, div and sum_to equal the CPU
   const cuda::BinaryOp ops[] = {cuda::BinaryOp::add, cuda::BinaryOp::sub, cuda::BinaryOp::mul,
                                 cuda::BinaryOp::div};
   uint64_t seed = 40;
-  for (const auto& [sa, sb] : cases) {
+  // Not a structured binding: clang 14 (wasm, sanitize) cannot capture one in CAPTURE's lambda.
+  for (const auto& shapes : cases) {
+    const Shape& sa = shapes.first;
+    const Shape& sb = shapes.second;
     CAPTURE(to_string(sa));
     CAPTURE(to_string(sb));
     Rng rng(seed++);
