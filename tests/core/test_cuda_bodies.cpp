@@ -28,6 +28,7 @@
 #include "core/ops/shape_ops.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "recurrent_weight_grads.hpp"
 #include "scale_close.hpp"
 
 using namespace soma;
@@ -417,7 +418,7 @@ TEST_CASE("cuda bodies: binary cross-entropy, values and both gradients, equal t
     Floats per(30), gx(30), gt(30);
     for (int64_t i = 0; i < 30; ++i) cuda::bce_forward_element(p.data(), y.data(), per.data(), i);
     const float scale = r == Reduction::mean ? 1.0f / 30 : 1.0f;
-    const cuda::BceGrad b{p.data(), y.data(), g.data(), scale, r == Reduction::none,
+    const cuda::BceGrad b{p.data(),  y.data(), g.data(), scale, r == Reduction::none,
                           gx.data(), gt.data()};
     for (int64_t i = 0; i < 30; ++i) cuda::bce_backward_element(b, i);
     if (r == Reduction::none) check_close_to_scale(loss.to_vector(), per);
@@ -530,19 +531,9 @@ TEST_CASE(
             {H, ws.data(), t + 1 < T ? gcur.data() + (t + 1) * n : nullptr, gzs.data() + t * n,
              v_dec.data() + t * n, gcur.data() + t * n, gv.data(), gi.data()},
             k);
-    // The GEMMs of lif_recurrent_cuda.cpp: gW = sum_t gcur_t^T z_{t-1}, gz0 = gcur_0 W.
-    Floats gw(size_t(H * H), 0.0f), gz0(size_t(n), 0.0f);
-    for (int64_t t = 0; t < T; ++t) {
-      const float* zp = t == 0 ? zs0.data() : z.data() + (t - 1) * n;
-      for (int64_t b = 0; b < B; ++b)
-        for (int64_t h = 0; h < H; ++h)
-          for (int64_t q = 0; q < H; ++q)
-            gw[size_t(h * H + q)] += gcur[size_t(t * n + b * H + h)] * zp[b * H + q];
-    }
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t q = 0; q < H; ++q)
-        for (int64_t h = 0; h < H; ++h)
-          gz0[size_t(b * H + q)] += gcur[size_t(b * H + h)] * ws[size_t(h * H + q)];
+    // The GEMMs after the scan: gW = sum_t gcur_t^T z_{t-1}, gz0 = gcur_0 W.
+    Floats gw, gz0;
+    test::recurrent_weight_grads(T, B, H, gcur, z, zs0, ws, gw, gz0);
     // 1e-4: as the leaky scan's gradients (FMAs in the CPU kernels, SuperSpike at alpha 100),
     // and the CPU sums the recurrent products in another order; measured up to 3e-5.
     check_close_to_scale(x.grad().to_vector(), gcur, 1e-4f);

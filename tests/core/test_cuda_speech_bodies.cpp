@@ -18,6 +18,7 @@
 #include "core/ops/shape_ops.hpp"
 #include "core/random/rng.hpp"
 #include "error_of.hpp"
+#include "recurrent_weight_grads.hpp"
 #include "scale_close.hpp"
 
 using namespace soma;
@@ -46,25 +47,6 @@ LsnnRun host_forward(const cuda::LsnnParams& kp, int64_t T, int64_t H, const Flo
            r.b_dec.data() + t * n},
           k);
   return r;
-}
-
-// gW = sum_t gcur_t^T z_{t-1} and gz0 = gcur_0 W, as recurrent_cuda_common.cpp's GEMMs.
-void weight_grads(int64_t T, int64_t B, int64_t H, const Floats& gcur, const Floats& z,
-                  const Floats& z0, const Floats& w, Floats& gw, Floats& gz0) {
-  const int64_t n = B * H;
-  gw.assign(size_t(H * H), 0.0f);
-  gz0.assign(size_t(n), 0.0f);
-  for (int64_t t = 0; t < T; ++t) {
-    const float* zp = t == 0 ? z0.data() : z.data() + (t - 1) * n;
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t h = 0; h < H; ++h)
-        for (int64_t q = 0; q < H; ++q)
-          gw[size_t(h * H + q)] += gcur[size_t(t * n + b * H + h)] * zp[b * H + q];
-  }
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t q = 0; q < H; ++q)
-      for (int64_t h = 0; h < H; ++h)
-        gz0[size_t(b * H + q)] += gcur[size_t(b * H + h)] * w[size_t(h * H + q)];
 }
 
 }  // namespace
@@ -120,7 +102,7 @@ TEST_CASE(
              gi.data(), gb.data()},
             k);
     Floats gw, gz0;
-    weight_grads(T, B, H, gcur, h.z, zs0, ws, gw, gz0);
+    test::recurrent_weight_grads(T, B, H, gcur, h.z, zs0, ws, gw, gz0);
     // 1e-4: the scans' documented tolerance (docs/cuda.md: FMAs in the CPU kernels, another
     // order of the recurrent sums, SuperSpike at alpha 100 amplifying both).
     check_close_to_scale(x.grad().to_vector(), gcur, 1e-4f);

@@ -13,21 +13,6 @@ namespace soma::cuda {
 
 namespace {
 
-// Runs body(lane) for every lane of a grid-stride loop.
-template <class F>
-__global__ void lanes_kernel(int64_t lanes, F body) {
-  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < lanes;
-       k += int64_t(gridDim.x) * blockDim.x)
-    body(k);
-}
-
-template <class F>
-void launch_lanes(int64_t lanes, F body, const char* what) {
-  if (lanes == 0) return;
-  lanes_kernel<<<blocks_for(lanes), kThreads, 0, stream()>>>(lanes, body);
-  check(cudaGetLastError(), what);
-}
-
 int64_t lanes_of(const LaneShape& l) {
   return l.outer * l.inner;
 }
@@ -40,14 +25,14 @@ template <class In>
 void split_lane_sum(const LaneShape& l, const In* x, float* out) {
   const int64_t lanes = lanes_of(l), pieces = split_pieces(lanes, l.n);
   if (pieces <= 1) {
-    launch_lanes(
+    launch_each(
         lanes, [=] __device__(int64_t k) { lane_sum(l, x, out, k); }, "lane_sum");
     return;
   }
   // Freed at once: the caching allocator hands memory out again only to later work on this
   // same stream, which runs after these kernels.
   double* partial = static_cast<double*>(allocate(lanes * pieces * int64_t(sizeof(double))));
-  launch_lanes(
+  launch_each(
       lanes * pieces, [=] __device__(int64_t t) { lane_piece_sum(l, x, pieces, partial, t); },
       "lane_sum pieces");
   split_lane_sum<double>({lanes, pieces, 1}, partial, out);
@@ -59,40 +44,40 @@ void lane_sum(const LaneShape& l, const float* x, float* out) {
 }
 
 void lane_expand(const LaneShape& l, const float* g, float scale, float* out) {
-  launch_lanes(
+  launch_each(
       lanes_of(l), [=] __device__(int64_t k) { lane_expand(l, g, scale, out, k); }, "lane_expand");
 }
 
 void lane_max(const LaneShape& l, const float* x, float* out, float* idx) {
-  launch_lanes(
+  launch_each(
       lanes_of(l), [=] __device__(int64_t k) { lane_max(l, x, out, idx, k); }, "lane_max");
 }
 
 void lane_max_backward(const LaneShape& l, const float* g, const float* idx, float* gx) {
-  launch_lanes(
+  launch_each(
       lanes_of(l), [=] __device__(int64_t k) { lane_max_backward(l, g, idx, gx, k); },
       "lane_max_backward");
 }
 
 void log_softmax_forward(const LaneShape& l, const float* x, float* y) {
-  launch_lanes(
+  launch_each(
       lanes_of(l), [=] __device__(int64_t k) { lane_log_softmax(l, x, y, k); }, "log_softmax");
 }
 
 void log_softmax_backward(const LaneShape& l, const float* g, const float* y, float* gx) {
-  launch_lanes(
+  launch_each(
       lanes_of(l), [=] __device__(int64_t k) { lane_log_softmax_backward(l, g, y, gx, k); },
       "log_softmax backward");
 }
 
 void nll_forward(int64_t n, int64_t c, const float* lp, const float* target, float* per) {
-  launch_lanes(
+  launch_each(
       n, [=] __device__(int64_t i) { nll_row(c, lp, target, per, i); }, "nll_loss");
 }
 
 void nll_backward(int64_t n, int64_t c, const float* target, const float* g, float scale, bool each,
                   float* gx) {
-  launch_lanes(
+  launch_each(
       n, [=] __device__(int64_t i) { nll_row_backward(c, target, g, scale, each, gx, i); },
       "nll_loss backward");
 }
