@@ -62,6 +62,11 @@ void* CachingAllocator::allocate(int64_t bytes) {
   return p;
 }
 
+bool CachingAllocator::in_use(void* p) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return live_.count(p) > 0;
+}
+
 void CachingAllocator::deallocate(void* p) {
   if (!p) return;
   std::lock_guard<std::mutex> lock(mutex_);

@@ -49,8 +49,9 @@ class CachingAllocator {
   // Returns a block to its bin. Throws std::invalid_argument for a pointer this allocator did
   // not hand out or that is already free: a double free must not hand one block out twice.
   void deallocate(void* p);
-  void empty_cache();  // every cached block back to the raw free
-  void reset_peak();   // peak_in_use_bytes = in_use_bytes
+  void empty_cache();          // every cached block back to the raw free
+  void reset_peak();           // peak_in_use_bytes = in_use_bytes
+  bool in_use(void* p) const;  // handed out and not yet deallocated
   AllocatorStats stats() const;
 
   static int64_t size_class(int64_t bytes);

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "core/backend/caching_allocator.hpp"
+#include "core/backend/fenced_pool.hpp"
 
 namespace soma::cuda {
 
@@ -28,10 +29,22 @@ AllocatorStats memory_stats();
 void reset_peak_memory();  // peak_in_use_bytes = in_use_bytes, to measure one phase's peak
 void empty_cache();        // returns cached blocks to the driver (cudaFree)
 
-enum class CopyKind { host_to_device, device_to_host, device_to_device };
-// Copies `bytes` on the stream; returns when the copy is done for host destinations and host
-// sources (so host buffers may be reused at once), queued for device-to-device.
+// Pinned (page-locked) host memory for tensors that the device reads asynchronously
+// (Tensor::pin_memory, the data loader's pin_memory): from the fenced pool (fenced_pool.hpp),
+// so a block released while a queued copy may still read it is reused only after that copy.
+void* allocate_pinned(int64_t bytes);
+void release_pinned(void* p);
+FencedPoolStats pinned_stats();  // the pinned blocks of tensors and of staged copies
+
+enum class CopyKind { host_to_device, pinned_to_device, device_to_host, device_to_device };
+// Copies `bytes` on the stream. device_to_host returns when the copy is done (the caller reads
+// dst). host_to_device returns once src has been read: it is staged through a pinned block and
+// the copy queued, so the host neither waits for the device nor keeps src (copies above
+// kStagedCopyMaxBytes, rare (a model's weights), wait instead). pinned_to_device is only
+// queued: src is pinned memory from allocate_pinned, whose release waits for the copy, and the
+// caller must not write it before the stream passes the copy. device_to_device is queued.
 void copy(void* dst, const void* src, int64_t bytes, CopyKind kind);
+constexpr int64_t kStagedCopyMaxBytes = int64_t(64) << 20;
 // Device to device, queued: `rows` rows of `width` floats, src_pitch and dst_pitch floats
 // apart (a block of a tensor seen as rows, as cat and its backward copy).
 void copy_rows(float* dst, int64_t dst_pitch, const float* src, int64_t src_pitch, int64_t width,

@@ -47,6 +47,15 @@ AllocatorStats memory_stats() {
 }
 void reset_peak_memory() {}
 void empty_cache() {}
+void* allocate_pinned(int64_t) {
+  no_backend("pinned host memory");
+}
+void release_pinned(void*) {
+  no_backend("pinned host memory");
+}
+FencedPoolStats pinned_stats() {
+  return {};
+}
 void copy(void*, const void*, int64_t, CopyKind) {
   no_backend("cuda copy");
 }

@@ -15,8 +15,9 @@ struct Batch {
   std::vector<int64_t> indices;  // the samples' positions in the dataset
 };
 
-// The samples order[begin], ..., order[end - 1] of `data`.
-Batch make_batch(const Dataset& data, const std::vector<int64_t>& order, int64_t begin,
-                 int64_t end);
+// The samples order[begin], ..., order[end - 1] of `data`; with `pinned`, images and targets
+// in pinned host memory (Tensor::pin_memory), which the device copies from asynchronously.
+Batch make_batch(const Dataset& data, const std::vector<int64_t>& order, int64_t begin, int64_t end,
+                 bool pinned = false);
 
 }  // namespace soma

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "core/backend/cuda_runtime.hpp"
 #include "core/data/prefetch.hpp"
 #include "core/random/rng.hpp"
 #include "core/tensor/checked_size.hpp"
@@ -12,9 +13,10 @@ namespace soma {
 namespace {
 
 // Batch k of size b (the last one may be shorter).
-Batch nth_batch(const Dataset& data, const std::vector<int64_t>& order, int64_t b, int64_t k) {
+Batch nth_batch(const Dataset& data, const std::vector<int64_t>& order, int64_t b, int64_t k,
+                bool pinned) {
   const int64_t n = int64_t(order.size()), begin = k * b;  // k * b <= n: k < ceil(n / b)
-  return make_batch(data, order, begin, begin + std::min(b, n - begin));
+  return make_batch(data, order, begin, begin + std::min(b, n - begin), pinned);
 }
 
 }  // namespace
@@ -30,6 +32,7 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> data, const LoaderOptions&
   if (options_.batch_size < 1)
     throw std::invalid_argument("DataLoader: batch_size must be >= 1, not " +
                                 std::to_string(options_.batch_size));
+  if (options_.pin_memory) cuda::require_available("DataLoader with pin_memory");
 #ifndef __EMSCRIPTEN__
   if (options_.prefetch && spare_cpu_for_worker()) prefetcher_ = std::make_unique<Prefetcher>();
 #endif
@@ -54,10 +57,10 @@ void DataLoader::start_epoch(int64_t epoch) {
   started_ = true;
 #ifndef __EMSCRIPTEN__
   if (prefetcher_)
-    prefetcher_->restart(batches_per_epoch(),
-                         [data = data_, order = order_, b = options_.batch_size](int64_t k) {
-                           return nth_batch(*data, *order, b, k);
-                         });
+    prefetcher_->restart(
+        batches_per_epoch(),
+        [data = data_, order = order_, b = options_.batch_size, pinned = options_.pin_memory](
+            int64_t k) { return nth_batch(*data, *order, b, k, pinned); });
 #endif
 }
 
@@ -68,7 +71,7 @@ std::optional<Batch> DataLoader::next() {
 #ifndef __EMSCRIPTEN__
   if (prefetcher_) return prefetcher_->take();
 #endif
-  return nth_batch(*data_, *order_, options_.batch_size, k);
+  return nth_batch(*data_, *order_, options_.batch_size, k, options_.pin_memory);
 }
 
 }  // namespace soma

@@ -8,7 +8,9 @@
 // the last partial batch is kept unless drop_last. With prefetch (native builds), a worker thread
 // builds the next batch while the caller trains on the current one; the batches are the same as
 // without it. Under Emscripten, and where the process may use only one CPU (prefetch.hpp),
-// prefetch is ignored.
+// prefetch is ignored. With pin_memory (a CUDA build with a device, as torch's DataLoader),
+// batches are built in pinned host memory, so that their copies to the GPU are queued without
+// the host waiting; with prefetch the GPU then never waits for the loader.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,6 +29,7 @@ struct LoaderOptions {
   bool drop_last = false;
   uint64_t seed = 0;
   bool prefetch = true;
+  bool pin_memory = false;
 };
 
 uint64_t epoch_seed(uint64_t seed, int64_t epoch);

@@ -72,13 +72,16 @@ bool give_to_cache(void* p, int64_t capacity) {
 }  // namespace
 
 // Throws SizeError when n floats are more than memory_limit_bytes() (checked_size.hpp).
-Storage::Storage(int64_t n, Device device) : size_(n), device_(device) {
+Storage::Storage(int64_t n, Device device, bool pinned)
+    : size_(n), device_(device), pinned_(pinned) {
   // Checked first: a wrapped size would allocate a small block that the caller then overruns.
   const int64_t bytes =
       checked_mul(std::max<int64_t>(n, 1), int64_t(sizeof(float)), "tensor storage");
-  if (device == Device::cuda) {  // counted by the device allocator, not memory_stats()
+  if (pinned && device != Device::cpu)
+    throw std::invalid_argument("Storage: pinned memory is host memory (device cpu)");
+  if (device == Device::cuda || pinned) {  // counted by the CUDA backend, not memory_stats()
     capacity_bytes_ = bytes;
-    data_ = static_cast<float*>(cuda::allocate(bytes));
+    data_ = static_cast<float*>(pinned ? cuda::allocate_pinned(bytes) : cuda::allocate(bytes));
     return;
   }
   if (bytes > memory_limit_bytes())  // the message only on failure: this runs for every tensor
@@ -99,6 +102,10 @@ Storage::Storage(int64_t n, Device device) : size_(n), device_(device) {
 Storage::~Storage() {
   if (device_ == Device::cuda) {
     cuda::deallocate(data_);
+    return;
+  }
+  if (pinned_) {  // reused once the copies queued from it have run
+    cuda::release_pinned(data_);
     return;
   }
   current.fetch_sub(size_ * int64_t(sizeof(float)));

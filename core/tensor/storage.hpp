@@ -3,6 +3,9 @@
 // memory_stats() and, when large, recycled through the storage cache (see memory_stats.hpp). On
 // cuda: device memory from the CUDA backend's caching allocator (cuda_runtime.hpp), which keeps
 // its own statistics; data() is then a device pointer that host code must not dereference.
+// Pinned (cpu only, CUDA builds): page-locked host memory from the CUDA backend's fenced pool,
+// which the device copies from without the host waiting (Tensor::pin_memory); host code reads
+// and writes it like any host buffer, and it is not counted in memory_stats().
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -15,7 +18,7 @@ namespace soma {
 
 class Storage {
  public:
-  explicit Storage(int64_t n, Device device = Device::cpu);
+  explicit Storage(int64_t n, Device device = Device::cpu, bool pinned = false);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -31,6 +34,7 @@ class Storage {
   }
   int64_t size() const { return size_; }
   Device device() const { return device_; }
+  bool pinned() const { return pinned_; }
 
   // The sorted flat indices of the non-zeros when every one of them is 1: set by a producer of
   // spikes that has them anyway (the constant-current encoder), read by the spike-sparse
@@ -53,6 +57,7 @@ class Storage {
   int64_t size_;
   int64_t capacity_bytes_;  // what was allocated: the request rounded up, or a larger cached block
   Device device_;
+  bool pinned_;
   mutable std::atomic<bool> deferred_{false};
   void write_deferred() const;  // once, under a lock: threads may read a tensor together
 };

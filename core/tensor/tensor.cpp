@@ -17,17 +17,19 @@ const char* device_name(Device d) {
 
 namespace {
 
-cuda::CopyKind copy_kind(Device dst, Device src) {
-  if (src == Device::cpu) return cuda::CopyKind::host_to_device;
+cuda::CopyKind copy_kind(Device dst, Device src, bool src_pinned) {
+  if (src == Device::cpu)
+    return src_pinned ? cuda::CopyKind::pinned_to_device : cuda::CopyKind::host_to_device;
   return dst == Device::cpu ? cuda::CopyKind::device_to_host : cuda::CopyKind::device_to_device;
 }
 
-// n floats from src (on src_device) to dst (on dst_device).
-void copy_floats(float* dst, Device dst_device, const float* src, Device src_device, int64_t n) {
+// n floats from src (on src_device; pinned host memory when src_pinned) to dst (on dst_device).
+void copy_floats(float* dst, Device dst_device, const float* src, Device src_device, int64_t n,
+                 bool src_pinned = false) {
   if (dst_device == Device::cpu && src_device == Device::cpu)
     std::copy(src, src + n, dst);
   else
-    cuda::copy(dst, src, n * int64_t(sizeof(float)), copy_kind(dst_device, src_device));
+    cuda::copy(dst, src, n * int64_t(sizeof(float)), copy_kind(dst_device, src_device, src_pinned));
 }
 
 }  // namespace
@@ -39,16 +41,28 @@ void Tensor::throw_not_on_host() const {
       "its inputs with .cpu()");
 }
 
-Tensor Tensor::uninitialized(const Shape& shape, Device device) {
+namespace {
+
+Tensor make_uninitialized(const Shape& shape, Device device, bool pinned) {
   if (shape.size() > size_t(kMaxDims))
     throw std::invalid_argument("Tensor: at most 5 dimensions, got " + to_string(shape));
   for (auto d : shape)
     if (d < 0) throw std::invalid_argument("Tensor: negative size in " + to_string(shape));
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(numel_of(shape), device);
+  impl->storage = std::make_shared<Storage>(numel_of(shape), device, pinned);
   impl->shape = shape;
   impl->device = device;
   return Tensor(std::move(impl));
+}
+
+}  // namespace
+
+Tensor Tensor::uninitialized(const Shape& shape, Device device) {
+  return make_uninitialized(shape, device, false);
+}
+
+Tensor Tensor::uninitialized_pinned(const Shape& shape) {
+  return make_uninitialized(shape, Device::cpu, true);
 }
 
 Tensor Tensor::from(const Shape& shape, std::vector<float> values) {
@@ -115,10 +129,25 @@ std::vector<float> Tensor::to_vector() const {
 Tensor Tensor::to(Device target) const {
   if (device() == target) return *this;
   Tensor out = uninitialized(shape(), target);
-  copy_floats(out.raw_data(), target, raw_data(), device(), numel());
+  copy_floats(out.raw_data(), target, raw_data(), device(), numel(), is_pinned());
   const Device source = device();
   return record("to_device", out, {*this},
                 [source](const Tensor& g) { return Tensors{g.to(source)}; });
+}
+
+bool Tensor::is_pinned() const {
+  return impl_->storage->pinned();
+}
+
+Tensor Tensor::pin_memory() const {
+  if (device() != Device::cpu)
+    throw std::invalid_argument("pin_memory: the tensor is on " +
+                                std::string(device_name(device())) +
+                                ", pinned memory is host memory");
+  if (is_pinned()) return *this;
+  Tensor out = uninitialized_pinned(shape());
+  std::copy(raw_data(), raw_data() + numel(), out.raw_data());
+  return out;
 }
 
 int64_t Tensor::flat_index(std::initializer_list<int64_t> index) const {

@@ -44,6 +44,8 @@ class Tensor {
   // Uninitialised values: for kernels that overwrite every element before anyone reads it (a
   // GEMM output with beta 0, a scan's outputs). Never return one with elements unwritten.
   static Tensor uninitialized(const Shape& shape, Device device = Device::cpu);
+  // The same in pinned host memory (a CUDA build with a device; see pin_memory()).
+  static Tensor uninitialized_pinned(const Shape& shape);
   static Tensor ones(const Shape& shape);
   static Tensor full(const Shape& shape, float value, Device device = Device::cpu);
   static Tensor scalar(float value);
@@ -90,6 +92,13 @@ class Tensor {
   Tensor to(Device device) const;
   Tensor cpu() const { return to(Device::cpu); }
   Tensor cuda() const { return to(Device::cuda); }
+  // A copy in pinned (page-locked) host memory, or this tensor when it is pinned already, as
+  // torch's pin_memory(). to(Device::cuda) from it is queued without a host-side copy and the
+  // host goes on at once; writing the pinned tensor before the stream has run that copy would
+  // race with it, so fill it first (the data loader's batches are never written again). Needs
+  // a CUDA build with a device.
+  Tensor pin_memory() const;
+  bool is_pinned() const;
 
   // Eigen views of the flat data, or of the data as rows x cols (row-major).
   ArrayMap array() { return {data(), Eigen::Index(numel())}; }

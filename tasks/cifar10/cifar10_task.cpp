@@ -57,7 +57,8 @@ Cifar10Task::Cifar10Task() {
 void Cifar10Task::build(const ParamValues& v) {
   const ImageSplits data = load_image_splits("cifar10", v, v.get_bool("normalize"));
   const uint64_t seed = uint64_t(v.get_int("seed"));
-  data_ = ImageLoaders(data, v.get_int("batch_size"), seed);
+  device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
+  data_ = ImageLoaders(data, v.get_int("batch_size"), seed, device_ == Device::cuda);
   val_evaluations_ = 0;
   augment_rng_ = Rng(seed ^ 0xA06);
   noise_rng_ = Rng(seed ^ 0x5EED);
@@ -65,7 +66,6 @@ void Cifar10Task::build(const ParamValues& v) {
   model_ = std::make_shared<Cifar10Net>(v.get_int("channels"), float(v.get_float("v_th")),
                                         surrogate_of(v), rng);
   // The weights move once, before the trainer makes the optimizer.
-  device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
   if (device_ == Device::cuda) model_->to_device(device_);
 }
 

@@ -30,13 +30,13 @@ ImageSplits load_image_splits(const std::string& name, const ParamValues& v, boo
   return s;
 }
 
-ImageLoaders::ImageLoaders(const ImageSplits& s, int64_t batch_size, uint64_t seed)
-    : train_(std::make_unique<DataLoader>(s.train,
-                                          LoaderOptions{batch_size, true, false, seed, true})),
-      val_(
-          std::make_unique<DataLoader>(s.val, LoaderOptions{batch_size, false, false, seed, true})),
-      test_(std::make_unique<DataLoader>(s.test,
-                                         LoaderOptions{batch_size, false, false, seed, true})) {}
+ImageLoaders::ImageLoaders(const ImageSplits& s, int64_t batch_size, uint64_t seed, bool pin_memory)
+    : train_(std::make_unique<DataLoader>(
+          s.train, LoaderOptions{batch_size, true, false, seed, true, pin_memory})),
+      val_(std::make_unique<DataLoader>(
+          s.val, LoaderOptions{batch_size, false, false, seed, true, pin_memory})),
+      test_(std::make_unique<DataLoader>(
+          s.test, LoaderOptions{batch_size, false, false, seed, true, pin_memory})) {}
 
 Batch ImageLoaders::train_batch(int64_t epoch, int64_t batch) {
   if (epoch != epoch_ || batch != next_batch_) {

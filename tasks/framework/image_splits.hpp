@@ -23,7 +23,8 @@ ImageSplits load_image_splits(const std::string& name, const ParamValues& v, boo
 class ImageLoaders {
  public:
   ImageLoaders() = default;
-  ImageLoaders(const ImageSplits& s, int64_t batch_size, uint64_t seed);
+  // pin_memory: batches in pinned host memory, for a model on the GPU (DataLoader).
+  ImageLoaders(const ImageSplits& s, int64_t batch_size, uint64_t seed, bool pin_memory = false);
   // Batch `batch` of `epoch`: the next one in the epoch's shuffled order, or, for a new epoch or a
   // resumed run, the order restarted and skipped ahead (the same batches an unbroken run sees).
   Batch train_batch(int64_t epoch, int64_t batch);

@@ -73,7 +73,8 @@ void MnistTask::build(const ParamValues& v) {
   const int64_t B = v.get_int("batch_size");
   check_batch_fits(v, *data.train, std::min(B, std::max(data.train->size(), data.test->size())));
   const uint64_t seed = uint64_t(v.get_int("seed"));
-  data_ = ImageLoaders(data, B, seed);
+  device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
+  data_ = ImageLoaders(data, B, seed, device_ == Device::cuda);  // batches pinned for the GPU
   steps_ = v.get_int("seq_length");
   encoder_rng_ = Rng(seed ^ 0x5EED);
   Rng rng(seed);
@@ -84,7 +85,6 @@ void MnistTask::build(const ParamValues& v) {
                                             surrogate_of(v), rng);
   // --device cuda: the weights move once, before the trainer makes the optimizer; batches move
   // as they are encoded.
-  device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
   if (device_ == Device::cuda) model_->to_device(device_);
 }
 

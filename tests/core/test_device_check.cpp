@@ -9,6 +9,7 @@
 
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/device_check.hpp"
+#include "core/data/loader.hpp"
 #include "core/neuron/ff_layer.hpp"
 #include "core/neuron/lif.hpp"
 #include "core/ops/conv.hpp"
@@ -79,6 +80,18 @@ TEST_CASE("device check: cuda storage needs a CUDA build with a device") {
   Tensor t = Tensor::ones({4});
   CHECK(t.cpu().same_storage(t));  // already there: no copy
   CHECK(t.to(Device::cpu).same_storage(t));
+}
+
+TEST_CASE("device check: pinned host memory needs a CUDA build with a device, and says so") {
+  if (cuda::available()) return;  // a GPU machine pins it (tests/cuda/test_cuda_pinned.cpp)
+  CHECK(error_of([] { Tensor::ones({4}).pin_memory(); }).find("pinned host memory") == 0);
+  CHECK_THROWS_AS(Tensor::uninitialized_pinned({4}), std::runtime_error);
+  CHECK_FALSE(Tensor::ones({4}).is_pinned());
+  auto data = std::make_shared<Dataset>();
+  data->channels = data->height = data->width = 1;
+  LoaderOptions o;
+  o.pin_memory = true;
+  CHECK(error_of([&] { DataLoader loader(data, o); }).find("DataLoader with pin_memory") == 0);
 }
 
 // A build without CUDA has no device path for the ops that have one in a CUDA build: they

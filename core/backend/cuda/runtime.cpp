@@ -1,8 +1,11 @@
 // The CUDA backend's context (device 0, one stream, one cuBLAS handle), its caching allocator
-// over cudaMalloc/cudaFree, and the copies. See cuda_runtime.hpp for the contract.
+// over cudaMalloc/cudaFree, the pinned host pool over cudaHostAlloc/cudaFreeHost fenced by CUDA
+// events, and the copies. See cuda_runtime.hpp for the contract.
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/backend/cuda/device_context.hpp"
 #include "core/backend/cuda_runtime.hpp"
@@ -43,6 +46,73 @@ CachingAllocator& allocator() {
       // cudaFree waits for the device, so no queued kernel still uses the block.
       [](void* p) { check(cudaFree(p), "cudaFree"); });
   return *a;
+}
+
+// Fences are events recorded on the stream, kept for reuse (an event is a driver object: made
+// once per fence in flight, not once per copy).
+FenceOps event_fences() {
+  struct Events {
+    std::mutex mutex;
+    std::vector<cudaEvent_t> spare;
+  };
+  static Events* events = new Events;
+  FenceOps f;
+  f.record = [] {
+    cudaEvent_t e = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(events->mutex);
+      if (!events->spare.empty()) {
+        e = events->spare.back();
+        events->spare.pop_back();
+      }
+    }
+    if (!e) check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "cudaEventCreate");
+    check(cudaEventRecord(e, stream()), "cudaEventRecord");
+    return static_cast<void*>(e);
+  };
+  f.passed = [](void* e) {
+    const cudaError_t s = cudaEventQuery(static_cast<cudaEvent_t>(e));
+    if (s == cudaErrorNotReady) return (cudaGetLastError(), false);
+    check(s, "cudaEventQuery");
+    return true;
+  };
+  f.wait = [](void* e) {
+    check(cudaEventSynchronize(static_cast<cudaEvent_t>(e)), "cudaEventSynchronize");
+  };
+  f.recycle = [](void* e) {
+    std::lock_guard<std::mutex> lock(events->mutex);
+    events->spare.push_back(static_cast<cudaEvent_t>(e));
+  };
+  return f;
+}
+
+// Held pinned memory stays under 256 MiB while fenced blocks can make room: a few batches in
+// flight (a CIFAR-10 batch of 256 is 3 MB) need far less, and pinned pages are taken from the
+// OS for good.
+constexpr int64_t kPinnedLimitBytes = int64_t(256) << 20;
+
+FencedPool& pinned_pool() {
+  static FencedPool* p = new FencedPool(
+      [](int64_t bytes) -> void* {
+        stream();  // the context exists before the first cudaHostAlloc
+        void* q = nullptr;
+        return cudaHostAlloc(&q, size_t(bytes), cudaHostAllocDefault) == cudaSuccess
+                   ? q
+                   : (cudaGetLastError(), nullptr);
+      },
+      [](void* q) { check(cudaFreeHost(q), "cudaFreeHost"); }, event_fences(), kPinnedLimitBytes);
+  return *p;
+}
+
+// Host to device without making the host wait: src is copied into a pinned block (a memcpy, at
+// host memory speed) and the copy from there is queued; the block returns to the pool behind a
+// fence. A copy from pageable memory would make the host wait for the transfer.
+void staged_copy(void* dst, const void* src, int64_t bytes) {
+  void* staged = pinned_pool().acquire(bytes);
+  std::memcpy(staged, src, size_t(bytes));
+  check(cudaMemcpyAsync(dst, staged, size_t(bytes), cudaMemcpyHostToDevice, stream()),
+        "cudaMemcpyAsync");
+  pinned_pool().release(staged);
 }
 
 }  // namespace
@@ -102,15 +172,26 @@ void empty_cache() {
   allocator().empty_cache();
 }
 
+void* allocate_pinned(int64_t bytes) {
+  return pinned_pool().acquire(bytes);
+}
+void release_pinned(void* p) {
+  pinned_pool().release(p);
+}
+FencedPoolStats pinned_stats() {
+  return pinned_pool().stats();
+}
+
 void copy(void* dst, const void* src, int64_t bytes, CopyKind kind) {
   if (bytes == 0) return;
-  const cudaMemcpyKind k = kind == CopyKind::host_to_device   ? cudaMemcpyHostToDevice
-                           : kind == CopyKind::device_to_host ? cudaMemcpyDeviceToHost
-                                                              : cudaMemcpyDeviceToDevice;
+  if (kind == CopyKind::host_to_device && bytes <= kStagedCopyMaxBytes)
+    return staged_copy(dst, src, bytes);
+  const cudaMemcpyKind k = kind == CopyKind::device_to_host     ? cudaMemcpyDeviceToHost
+                           : kind == CopyKind::device_to_device ? cudaMemcpyDeviceToDevice
+                                                                : cudaMemcpyHostToDevice;
   check(cudaMemcpyAsync(dst, src, size_t(bytes), k, stream()), "cudaMemcpyAsync");
-  // Host memory is pageable here (pinned staging is a later step): wait, so the caller may read
-  // (device to host) or reuse (host to device) its buffer at once.
-  if (kind != CopyKind::device_to_device) synchronize();
+  // The caller reads dst (device to host) or may reuse src (a large pageable source) at once.
+  if (kind == CopyKind::device_to_host || kind == CopyKind::host_to_device) synchronize();
 }
 
 void copy_rows(float* dst, int64_t dst_pitch, const float* src, int64_t src_pitch, int64_t width,

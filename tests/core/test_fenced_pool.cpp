@@ -1,0 +1,121 @@
+// The fenced pool's policy on malloc/free and fake fences: the same class the CUDA backend
+// runs on pinned memory (cudaHostAlloc) and CUDA events, tested in every build. A fake fence is
+// a number; the fake device has "finished" every fence up to `passed_upto`.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <stdexcept>
+#include <vector>
+
+#include "core/backend/fenced_pool.hpp"
+
+using namespace soma;
+
+namespace {
+
+struct FakeDevice {
+  int64_t recorded = 0, passed_upto = 0, waits = 0, recycled = 0, raw_allocs = 0;
+
+  FencedPool pool(int64_t limit) {
+    FenceOps f;
+    f.record = [this] { return reinterpret_cast<void*>(++recorded); };
+    f.passed = [this](void* e) { return reinterpret_cast<intptr_t>(e) <= passed_upto; };
+    f.wait = [this](void* e) {
+      ++waits;
+      passed_upto = std::max<int64_t>(passed_upto, reinterpret_cast<intptr_t>(e));
+    };
+    f.recycle = [this](void*) { ++recycled; };
+    return FencedPool(
+        [this](int64_t bytes) {
+          ++raw_allocs;
+          return std::malloc(size_t(bytes));
+        },
+        [](void* p) { std::free(p); }, f, limit);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("FencedPool: a released block is not handed out again before its fence passed") {
+  FakeDevice dev;
+  FencedPool pool = dev.pool(int64_t(1) << 30);
+  void* a = pool.acquire(4096);
+  pool.release(a);  // fence 1: a queued copy may still read a
+  void* b = pool.acquire(4096);
+  CHECK(b != a);
+  CHECK(dev.raw_allocs == 2);
+  CHECK(pool.stats().fenced_blocks == 1);
+  dev.passed_upto = 1;  // the copy finished
+  void* c = pool.acquire(4096);
+  CHECK(c == a);  // reused, no new pinned memory
+  CHECK(dev.raw_allocs == 2);
+  CHECK(dev.recycled == 1);
+  CHECK(pool.stats().fenced_blocks == 0);
+  pool.release(b);
+  pool.release(c);
+}
+
+TEST_CASE("FencedPool: reclaiming stops at the first fence that has not passed") {
+  FakeDevice dev;
+  FencedPool pool = dev.pool(int64_t(1) << 30);
+  std::vector<void*> blocks;
+  for (int k = 0; k < 3; ++k) blocks.push_back(pool.acquire(1000));
+  for (void* p : blocks) pool.release(p);  // fences 1, 2, 3
+  dev.passed_upto = 2;
+  void* p = pool.acquire(1000);  // blocks 0 and 1 are back; 2 is not
+  CHECK((p == blocks[0] || p == blocks[1]));
+  CHECK(pool.stats().fenced_blocks == 1);
+  CHECK(dev.waits == 0);
+  pool.release(p);
+}
+
+TEST_CASE(
+    "FencedPool: past the limit, acquire waits for the oldest fence instead of pinning more") {
+  FakeDevice dev;
+  const int64_t block = CachingAllocator::size_class(1 << 20);
+  FencedPool pool = dev.pool(2 * block);
+  void* a = pool.acquire(1 << 20);
+  void* b = pool.acquire(1 << 20);
+  pool.release(a);
+  pool.release(b);
+  void* c = pool.acquire(1 << 20);  // 2 blocks held, limit 2: waits for a's fence, reuses a
+  CHECK(dev.waits == 1);
+  CHECK(c == a);
+  CHECK(dev.raw_allocs == 2);
+  CHECK(pool.stats().waits == 1);
+  CHECK(pool.stats().blocks.in_use_bytes == 2 * block);  // c handed out, b still fenced
+  // Blocks handed out are the caller's: with nothing fenced left to wait for, a request past
+  // the limit is served anyway.
+  dev.passed_upto = 2;
+  void* d = pool.acquire(1 << 20);
+  void* e = pool.acquire(1 << 20);
+  CHECK(pool.stats().blocks.in_use_bytes == 3 * block);
+  for (void* p : {c, d, e}) pool.release(p);
+}
+
+TEST_CASE("FencedPool: a foreign or twice-released block is refused") {
+  FakeDevice dev;
+  FencedPool pool = dev.pool(int64_t(1) << 30);
+  void* a = pool.acquire(64);
+  int local = 0;
+  CHECK_THROWS_AS(pool.release(&local), std::invalid_argument);
+  pool.release(a);
+  CHECK_THROWS_AS(pool.release(a), std::invalid_argument);  // still fenced
+  dev.passed_upto = dev.recorded;
+  void* again = pool.acquire(64);  // reclaims a and hands it out again
+  CHECK(again == a);
+  CHECK(pool.stats().fenced_blocks == 0);
+  pool.release(again);
+}
+
+TEST_CASE("FencedPool: destruction waits for every fence before freeing") {
+  FakeDevice dev;
+  {
+    FencedPool pool = dev.pool(int64_t(1) << 30);
+    pool.release(pool.acquire(64));
+    pool.release(pool.acquire(64));
+  }
+  CHECK(dev.passed_upto == 2);  // waited for the newest fence
+  CHECK(dev.recycled == 2);
+}
