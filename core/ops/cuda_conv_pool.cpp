@@ -1,5 +1,5 @@
-// conv2d and max_pool2d on cuda tensors (cuda_conv_pool.hpp): shapes, scratch and autograd
-// here; the kernels in core/backend/cuda/conv.cu and pool.cu, the chunked GEMM pipeline in
+// conv2d, max_pool2d and avg_pool2d on cuda tensors (cuda_conv_pool.hpp): shapes, scratch and
+// autograd here; the kernels in core/backend/cuda/conv.cu and pool.cu, the chunked GEMM pipeline in
 // conv_chunks.hpp. Results stay on the device; nothing syncs.
 #ifdef SOMA_CUDA
 
@@ -60,6 +60,12 @@ const float* data_or_null(const Tensor& t) {
   return t.defined() ? t.raw_data() : nullptr;
 }
 
+cuda::PoolShape pool_shape(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
+                           const Shape& out_shape) {
+  return {x.size(0) * x.size(1), x.size(2), x.size(3), out_shape[2],
+          out_shape[3],          kernel,    stride,    padding};
+}
+
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvGeom& g) {
@@ -95,8 +101,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
 Tensor max_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
                   const Shape& out_shape) {
   require_device("max_pool2d", x);
-  const cuda::PoolShape p{x.size(0) * x.size(1), x.size(2), x.size(3), out_shape[2],
-                          out_shape[3],          kernel,    stride,    padding};
+  const cuda::PoolShape p = pool_shape(x, kernel, stride, padding, out_shape);
   Tensor out = Tensor::uninitialized(out_shape, kCuda);
   Tensor arg = Tensor::uninitialized(out_shape, kCuda);
   cuda::max_pool_forward(p, x.raw_data(), out.raw_data(), arg.raw_data());
@@ -104,6 +109,20 @@ Tensor max_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t paddi
   return record("max_pool2d", out, {x}, [p, arg, shape](const Tensor& g) {
     Tensor gx = Tensor::uninitialized(shape, kCuda);
     cuda::max_pool_backward(p, g.raw_data(), arg.raw_data(), gx.raw_data());
+    return Tensors{gx};
+  });
+}
+
+Tensor avg_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
+                  const Shape& out_shape) {
+  require_device("avg_pool2d", x);
+  const cuda::PoolShape p = pool_shape(x, kernel, stride, padding, out_shape);
+  Tensor out = Tensor::uninitialized(out_shape, kCuda);
+  cuda::avg_pool_forward(p, x.raw_data(), out.raw_data());
+  const Shape shape = x.shape();
+  return record("avg_pool2d", out, {x}, [p, shape](const Tensor& g) {
+    Tensor gx = Tensor::uninitialized(shape, kCuda);
+    cuda::avg_pool_backward(p, g.raw_data(), gx.raw_data());
     return Tensors{gx};
   });
 }

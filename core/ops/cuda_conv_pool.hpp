@@ -1,6 +1,6 @@
 #pragma once
-// The CUDA paths of conv2d (conv.cpp) and max_pool2d (pool.cpp), on cuda tensors only. Built
-// with SOMA_CUDA alone: the ops call them under #ifdef SOMA_CUDA, so a build without CUDA
+// The CUDA paths of conv2d (conv.cpp), max_pool2d and avg_pool2d (pool.cpp), on cuda tensors only.
+// Built with SOMA_CUDA alone: the ops call them under #ifdef SOMA_CUDA, so a build without CUDA
 // (WebAssembly) carries none of this and its ops keep refusing cuda tensors.
 #include "core/ops/conv_kernels.hpp"
 
@@ -12,6 +12,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
 // max_pool2d on x (N, C, H, W) with the window pool_geom checked (stride resolved, never 0)
 // into out_shape (N, C, oH, oW).
 Tensor max_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
+                  const Shape& out_shape);
+// avg_pool2d likewise (padding counts in every window's k^2, as the CPU's).
+Tensor avg_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,
                   const Shape& out_shape);
 
 }  // namespace soma::cuda_ops

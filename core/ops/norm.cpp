@@ -8,7 +8,11 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/random/rng.hpp"
+#ifdef SOMA_CUDA
+#include "core/ops/cuda_norm.hpp"
+#endif
 
 namespace soma {
 
@@ -110,6 +114,12 @@ Tensors bn_backward(const Tensor& g, const Tensor& xhat, const std::vector<float
 Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, const Tensor& weight,
                   const Tensor& bias, bool training, float momentum, float eps) {
   ChannelLayout l = bn_layout(x, running_mean, running_var, weight, bias, training);
+#ifdef SOMA_CUDA
+  if (require_device("batch_norm", x, running_mean, running_var, weight, bias) == Device::cuda)
+    return cuda_ops::batch_norm(x, running_mean, running_var, weight, bias, training, momentum,
+                                eps);
+#endif
+  require_cpu("batch_norm", x, running_mean, running_var, weight, bias);
   bool need_x = x.requires_grad(), need_w = weight.defined() && weight.requires_grad();
   bool need_b = bias.defined() && bias.requires_grad();
   // xhat is kept only for a backward pass: inference skips a tensor the size of x.

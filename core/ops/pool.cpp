@@ -163,6 +163,10 @@ Tensor max_pool2d(const Tensor& x, int kernel, int stride, int padding) {
 // count_include_pad=True (torch's default): every window divides by kernel^2, padding included.
 Tensor avg_pool2d(const Tensor& x, int kernel, int stride, int padding) {
   PoolGeom g = pool_geom("avg_pool2d", x, kernel, stride, padding);
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda)
+    return cuda_ops::avg_pool2d(x, g.k, g.stride, g.pad, pooled_shape(x, g));
+#endif
   require_cpu("avg_pool2d", x);
   Tensor out = Tensor::zeros(pooled_shape(x, g));
   float scale = 1.0f / float(g.k * g.k);

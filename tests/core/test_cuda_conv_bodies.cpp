@@ -1,7 +1,7 @@
-// The CUDA convolution and max pooling (core/backend/cuda/conv_body.hpp, pool_body.hpp,
-// conv_chunks.hpp) on the host against the CPU's conv2d and max_pool2d, values and gradients:
-// the bodies run in loops standing in for the grid, the chunked pipeline with the CPU GEMM in
-// place of cuBLAS. What this cannot see (the .cu launches, cuBLAS) is left to tests/cuda/.
+// The CUDA convolution and pooling (core/backend/cuda/conv_body.hpp, pool_body.hpp,
+// conv_chunks.hpp) on the host against the CPU's conv2d, max_pool2d and avg_pool2d, values and
+// gradients: the bodies run in loops standing in for the grid, the chunked pipeline with the CPU
+// GEMM in place of cuBLAS. What this cannot see (the .cu launches, cuBLAS) is left to tests/cuda/.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -167,5 +167,44 @@ TEST_CASE("cuda bodies: max pooling equals max_pool2d: maxima, ties, NaN, overla
     Floats n = random_tensor({1, 2, 6, 6}, 8).to_vector();
     n[7] = n[8] = n[30] = std::numeric_limits<float>::quiet_NaN();
     check_pool_case(Tensor::from({1, 2, 6, 6}, n), c.k, c.stride, c.pad);
+  }
+}
+
+namespace {
+
+// Average pooling's kernels as loops: forward per output, backward per input pixel. Bit for
+// bit: each window sums in pool.cpp's row-major order, and each pixel gathers its windows'
+// shares in the order pool.cpp scatters them.
+void check_avg_pool_case(const Shape& shape, int k, int stride, int pad) {
+  Tensor x = random_tensor(shape, 9).requires_grad_();
+  Tensor y = avg_pool2d(x, k, stride, pad);
+  const cuda::PoolShape p{x.size(0) * x.size(1),    x.size(2), x.size(3), y.size(2), y.size(3), k,
+                          stride == 0 ? k : stride, pad};
+  const Floats xs = x.to_vector();
+  Floats out(size_t(y.numel()), NAN);
+  for (int64_t e = 0; e < y.numel(); ++e) cuda::avg_pool_at(p, xs.data(), out.data(), e);
+  CHECK(y.to_vector() == out);
+  Tensor g = random_tensor(y.shape(), 10);
+  y.backward(g);
+  const Floats gs = g.to_vector();
+  Floats gx(xs.size(), NAN);  // every pixel written, those under no window with 0
+  for (int64_t e = 0; e < x.numel(); ++e) cuda::avg_pool_backward_at(p, gs.data(), gx.data(), e);
+  CHECK(x.grad().to_vector() == gx);
+}
+
+}  // namespace
+
+TEST_CASE("cuda bodies: average pooling equals avg_pool2d: padding counted, overlap, gradients") {
+  struct PoolCase {
+    int k, stride, pad;
+  };
+  // {3, 4, 0} leaves pixels under no window; {2, 1, 1} and {3, 2, 1} overlap and pad.
+  const PoolCase cases[] = {{2, 0, 0}, {3, 2, 1}, {3, 1, 0}, {2, 1, 1}, {3, 3, 1}, {3, 4, 0}};
+  for (const PoolCase& c : cases) {
+    CAPTURE(c.k);
+    CAPTURE(c.stride);
+    CAPTURE(c.pad);
+    check_avg_pool_case({2, 3, 9, 8}, c.k, c.stride, c.pad);
+    check_avg_pool_case({1, 1, 4, 5}, c.k, c.stride, c.pad);
   }
 }

@@ -16,6 +16,7 @@
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/loss.hpp"
+#include "core/ops/norm.hpp"
 #include "core/ops/reduce.hpp"
 #include "error_of.hpp"
 
@@ -49,6 +50,11 @@ TEST_CASE("device check: mixed devices throw invalid_argument naming the op") {
   CHECK(msg.find("matmul") != std::string::npos);
   CHECK(msg.find("cpu and cuda") != std::string::npos);
   CHECK(error_of([&] { add(a, c); }).find("add") == 0);
+  // Running statistics on another device than the input: refused before any kernel.
+  Tensor x = Tensor::zeros({3, 2});
+  CHECK(error_of([&] {
+          batch_norm(x, tagged_cuda({2}), tagged_cuda({2}), Tensor(), Tensor(), true);
+        }).find("batch_norm") == 0);
 }
 
 TEST_CASE("device check: an op without a CUDA kernel throws for cuda inputs, naming the op") {
@@ -59,10 +65,6 @@ TEST_CASE("device check: an op without a CUDA kernel throws for cuda inputs, nam
        {std::pair<const char*, std::function<void()>>{"argmax", [&] { argmax(c, 0); }},
         {"mse_loss", [&] { mse_loss(c, c); }},
         {"spike_fn", [&] { spike_fn(c, Surrogate{}); }},
-        {"avg_pool2d",
-         [&] {
-           avg_pool2d(tagged_cuda({1, 1, 4, 4}), 2);
-         }},
         {"unfold2d", [&] {
            unfold2d(tagged_cuda({1, 1, 4, 4}), 2, 2);
          }}}) {
@@ -96,14 +98,18 @@ TEST_CASE("device check: pinned host memory needs a CUDA build with a device, an
 
 // A build without CUDA has no device path for the ops that have one in a CUDA build: they
 // refuse cuda tensors by name too (a CUDA build would launch kernels on these host pointers).
-TEST_CASE("device check: without CUDA, conv2d, max_pool2d and the conv layer refuse cuda inputs") {
+TEST_CASE(
+    "device check: without CUDA, conv2d, pooling, batch_norm and the conv layer refuse cuda") {
 #ifndef SOMA_CUDA
   Tensor x = tagged_cuda({1, 1, 4, 4}), w = tagged_cuda({2, 1, 3, 3});
   Tensor seq = tagged_cuda({2, 1, 1, 4, 4}), state = tagged_cuda({1, 2, 2, 2});
+  Tensor rm = tagged_cuda({1}), rv = tagged_cuda({1});
   const CurrentScanConfig lif_config = lif_scan_config(LIFParameters{}, false, true);
   for (const auto& entry :
        {std::pair<const char*, std::function<void()>>{"conv2d", [&] { conv2d(x, w); }},
         {"max_pool2d", [&] { max_pool2d(x, 2); }},
+        {"avg_pool2d", [&] { avg_pool2d(x, 2); }},
+        {"batch_norm", [&] { batch_norm(x, rm, rv, Tensor(), Tensor(), true); }},
         {"conv_neuron_sequence", [&] {
            conv_neuron_sequence(seq, w, Tensor(), {state, state}, lif_config);
          }}}) {

@@ -1,5 +1,5 @@
 #pragma once
-// Device kernels of the convolution and max pooling on cuda tensors (core/ops/cuda_conv_pool.cpp
+// Device kernels of the convolution and pooling on cuda tensors (core/ops/cuda_conv_pool.cpp
 // calls them; built with SOMA_CUDA only, so a build without CUDA has neither these nor stubs).
 // Plain C++ with SOMA_HD members, so nvcc, the core and the host tests of the bodies share it;
 // internal to the backend (not installed, as all of core/backend/cuda/).
@@ -37,8 +37,8 @@ void wide_to_images(const ConvShape& s, const float* wide, const float* bias, fl
 // wide (Cout, n L) from out (n, Cout, L): the output gradient in the GEMMs' layout.
 void images_to_wide(const ConvShape& s, const float* out, float* wide);
 
-// Max pooling over planes (N C) of (H, W), a k x k window at `stride` with `pad` (padding never
-// wins), as pool.cpp's PoolGeom.
+// Max and average pooling over planes (N C) of (H, W), a k x k window at `stride` with `pad`, as
+// pool.cpp's PoolGeom.
 struct PoolShape {
   int64_t planes, h, w, oh, ow, k, stride, pad;
 };
@@ -47,5 +47,9 @@ struct PoolShape {
 void max_pool_forward(const PoolShape& p, const float* x, float* out, float* arg);
 // gx (planes, H, W) = the sum of the output gradients whose window each pixel won (written).
 void max_pool_backward(const PoolShape& p, const float* g, const float* arg, float* gx);
+// out (planes, oH, oW) = window sums / k^2 (padding counts, as torch's count_include_pad).
+void avg_pool_forward(const PoolShape& p, const float* x, float* out);
+// gx (planes, H, W) = the sum of g / k^2 over the windows covering each pixel (written).
+void avg_pool_backward(const PoolShape& p, const float* g, float* gx);
 
 }  // namespace soma::cuda
