@@ -14,7 +14,10 @@
 #   5. the device's name and memory (nvidia-smi), for the record.
 # Each step has a time limit, cut to what is left of a 345 s budget (CHECK_BUDGET_S; a step with
 # under 10 s left is skipped and says so), so that the whole script stays under 6 minutes.
-# Everything goes to one log, $OUT/cuda.log (or ./cuda.log without $OUT).
+# Everything goes to one log, $OUT/cuda.log (or ./cuda.log without $OUT). The script runs every
+# step whatever the earlier ones did, then exits 1 naming the steps that failed (a non-zero exit:
+# 77 is soma_cuda_tests finding no GPU, 124 a step's time limit), so a caller that reads only the
+# exit status still sees a failure; 0 when every step that ran passed.
 #
 # Built on the dev machine (no GPU there): `scripts/cuda_prepare.sh` builds build-cuda/ and puts
 # what this script needs under build-cuda/check/ (the binaries and an MNIST subset, ~20 MB);
@@ -27,6 +30,7 @@ mkdir -p "$(dirname "$log")"
 : >"$log"
 say() { echo "$*" | tee -a "$log"; }
 budget=${CHECK_BUDGET_S:-345}  # seconds for the whole script
+failed=()                      # the names of the steps that exited non-zero
 step() {  # step SECONDS NAME CMD...: run with a time limit, log the output and the exit status
   local limit=$1 name=$2 t0=$SECONDS left=$((budget - SECONDS))
   shift 2
@@ -39,6 +43,7 @@ step() {  # step SECONDS NAME CMD...: run with a time limit, log the output and 
   timeout "$limit" "$@" >>"$log" 2>&1
   local rc=$?
   say "=== $name: exit $rc ($((SECONDS - t0)) s)"
+  ((rc == 0)) || failed+=("$name (exit $rc)")
   return 0
 }
 
@@ -140,3 +145,7 @@ memory=(memory --quiet --seed 3 --samples 64 --batch_size 16 --epochs 2 --overwr
 on_both 40 memory "$out/memory" "${memory[@]}"
 rm -rf "$out"
 say "cuda_check done in $SECONDS s; log: $log"
+if ((${#failed[@]})); then
+  say "cuda_check FAILED steps: ${failed[*]}"
+  exit 1
+fi

@@ -137,6 +137,11 @@ void run_backward(const Tensor& root, const Tensor& grad) {
   if (grad.shape() != root.shape())
     throw std::invalid_argument("backward(): gradient shape " + to_string(grad.shape()) +
                                 " differs from tensor shape " + to_string(root.shape()));
+  // The root's op gets grad as its output gradient: a CUDA op would read a host pointer.
+  if (grad.device() != root.device())
+    throw std::invalid_argument(std::string("backward(): gradient on ") +
+                                device_name(grad.device()) + " for a tensor on " +
+                                device_name(root.device()) + "; move it with .to(device) first");
   NoGrad no_grad;  // backward functions are plain computations
   if (root.is_leaf()) return accumulate_leaf(root, grad);
   Node* start = root.grad_fn().get();

@@ -301,7 +301,7 @@ TEST_CASE("cuda bodies: sum and max along a dimension, and their gradients, equa
     each_lane(l, [&](int64_t k) { cuda::lane_sum(l, xs.data(), out.data(), k); });
     check_close_to_scale(s.to_vector(), out);
     s.backward(reshape(g, s.shape()));
-    each_lane(l, [&](int64_t k) { cuda::lane_expand(l, gs.data(), 1.0f, gx.data(), k); });
+    for (int64_t e = 0; e < x.numel(); ++e) cuda::lane_expand_at(l, gs.data(), 1.0f, gx.data(), e);
     check_close_to_scale(x.grad().to_vector(), gx);
     x.zero_grad();
 
@@ -315,6 +315,12 @@ TEST_CASE("cuda bodies: sum and max along a dimension, and their gradients, equa
     CHECK(x.grad().to_vector() == gx);
     x.zero_grad();
   }
+  // sum over all elements: one lane, expanded element by element.
+  const cuda::LaneShape all{1, x.numel(), 1};
+  const float g1 = 0.75f;
+  Floats gx(xs.size());
+  for (int64_t e = 0; e < x.numel(); ++e) cuda::lane_expand_at(all, &g1, 2.0f, gx.data(), e);
+  CHECK(gx == Floats(xs.size(), 1.5f));
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/autograd/node.hpp"
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/data/loader.hpp"
@@ -119,4 +120,23 @@ TEST_CASE(
     CHECK(msg.find("no CUDA implementation") != std::string::npos);
   }
 #endif
+}
+
+// backward(grad) must get grad on the tensor's own device: the engine hands it to the last op's
+// backward as its output gradient, and a CUDA op's backward would launch its kernel on a host
+// pointer (or, for a leaf, keep a cpu .grad that the optimizer's CUDA step then reads).
+TEST_CASE("device check: backward refuses a gradient on another device than the tensor") {
+  Tensor leaf = tagged_cuda({2}).requires_grad_();
+  CHECK_THROWS_AS(leaf.backward(Tensor::zeros({2})), std::invalid_argument);
+  CHECK(!leaf.grad().defined());
+
+  bool called = false;
+  Tensor out = record("cuda_op", tagged_cuda({2}), {leaf}, [&](const Tensor& g) {
+    called = true;
+    return Tensors{g};
+  });
+  const std::string msg = error_of([&] { out.backward(Tensor::zeros({2})); });
+  CHECK(msg.find("cpu") != std::string::npos);
+  CHECK(msg.find("cuda") != std::string::npos);
+  CHECK(!called);
 }

@@ -207,9 +207,14 @@ TEST_CASE("cuda: the fused LIF scan equals the CPU scan: spikes, state and gradi
       Tensor gz = random_tensor({T, B, H}, 21);
       r.z.backward(gz);
       dr.z.backward(gz.cuda());
-      check_close_to_scale(x.grad(), dx.grad());
-      check_close_to_scale(s0.v.grad(), ds0.v.grad());
-      check_close_to_scale(s0.i.grad(), ds0.i.grad());
+      // 1e-4, as the host check of the same body (tests/core/test_cuda_bodies.cpp): the CPU
+      // scan (x86-64-v3/v4) contracts FMAs, the GPU (--fmad=false) does not, and SuperSpike at
+      // alpha 100 amplifies the difference through the 60 reverse steps. The body on the host,
+      // which the GPU matches (no transcendentals in SuperSpike), is 3.7e-5 of the scale from
+      // the CPU's dL/dx here at reset-subtract: the default 1e-5 would fail on the GPU.
+      check_close_to_scale(x.grad(), dx.grad(), 1e-4f);
+      check_close_to_scale(s0.v.grad(), ds0.v.grad(), 1e-4f);
+      check_close_to_scale(s0.i.grad(), ds0.i.grad(), 1e-4f);
     }
 }
 

@@ -70,3 +70,25 @@ TEST_CASE("cuda: log_softmax + nll_loss (the MNIST loss), every reduction, with 
   Tensor bad = Tensor::from({2}, {0, 12}).cuda();
   CHECK(std::isnan(nll_loss(log_softmax(random_tensor({2, 10}, 5).cuda(), 1), bad).item()));
 }
+
+// Few long lanes take reduce.cu's split sum (partials in a scratch block, summed in passes) and
+// the element-wise expand backward: a sum over all of 2^20 elements, and along dim 0 of
+// (20000, 3). The CPU sums along a dim in float, one after another: 1e-4 of the scale.
+TEST_CASE("cuda: sums over few long lanes (split over many threads), with gradients") {
+  Tensor x = random_tensor({int64_t(1) << 20}, 6).requires_grad_();
+  Tensor dx = x.detach().cuda().requires_grad_();
+  Tensor s = sum(x), ds = sum(dx);
+  check_close_to_scale(s, ds);
+  ds.backward(Tensor::scalar(1.5f).cuda());
+  CHECK(dx.grad().to_vector() == std::vector<float>(size_t(1) << 20, 1.5f));
+  check_close_to_scale(mean(x), mean(dx));
+
+  Tensor y = random_tensor({20000, 3}, 7, 0.0f, 1.0f).requires_grad_();
+  Tensor dy = y.detach().cuda().requires_grad_();
+  Tensor c = sum(y, 0), dc = sum(dy, 0);
+  check_close_to_scale(c, dc, 1e-4f);
+  Tensor g = random_tensor({3}, 8);
+  c.backward(g);
+  dc.backward(g.cuda());
+  CHECK(y.grad().to_vector() == dy.grad().to_vector());
+}

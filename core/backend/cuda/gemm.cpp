@@ -1,11 +1,10 @@
-// gemm_cuda: the row-major GEMM of gemm.hpp through cuBLAS, which is column-major. A row-major
-// (r x c) matrix is the column-major (c x r) matrix of the same memory, so C = op(A) op(B)
-// row-major is C^T = op(B)^T op(A)^T column-major: swap the operands and m with n, keep the
-// transpose flags.
+// gemm_cuda: the row-major GEMM of gemm.hpp through cuBLAS, which is column-major; the argument
+// mapping is cublas_args.hpp's.
 #include "core/backend/gemm.hpp"
 
 #include <stdexcept>
 
+#include "core/backend/cuda/cublas_args.hpp"
 #include "core/backend/cuda/device_context.hpp"
 
 namespace soma {
@@ -15,12 +14,12 @@ void gemm_cuda(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, floa
   if (m == 0 || n == 0) return;
   if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
     throw std::invalid_argument("gemm_cuda: a dimension exceeds cuBLAS's 32-bit int");
-  const int lda = int(trans_a ? m : k);  // row length of A as stored
-  const int ldb = int(trans_b ? k : n);
-  cuda::check(cublasSgemm(cuda::cublas(), trans_b ? CUBLAS_OP_T : CUBLAS_OP_N,
-                          trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, int(n), int(m), int(k), &alpha, b,
-                          ldb, a, lda, &beta, c, int(n)),
-              "cublasSgemm");
+  const cuda::CublasGemmArgs g = cuda::cublas_gemm_args(trans_a, trans_b, m, n, k, a, b);
+  cuda::check(
+      cublasSgemm(cuda::cublas(), g.trans_first ? CUBLAS_OP_T : CUBLAS_OP_N,
+                  g.trans_second ? CUBLAS_OP_T : CUBLAS_OP_N, int(g.m), int(g.n), int(g.k), &alpha,
+                  g.first, int(g.ld_first), g.second, int(g.ld_second), &beta, c, int(g.ldc)),
+      "cublasSgemm");
 }
 
 }  // namespace soma

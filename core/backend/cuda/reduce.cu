@@ -45,7 +45,8 @@ void lane_sum(const LaneShape& l, const float* x, float* out) {
 
 void lane_expand(const LaneShape& l, const float* g, float scale, float* out) {
   launch_each(
-      lanes_of(l), [=] __device__(int64_t k) { lane_expand(l, g, scale, out, k); }, "lane_expand");
+      lanes_of(l) * l.n, [=] __device__(int64_t e) { lane_expand_at(l, g, scale, out, e); },
+      "lane_expand");
 }
 
 void lane_max(const LaneShape& l, const float* x, float* out, float* idx) {

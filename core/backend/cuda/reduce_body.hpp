@@ -52,12 +52,12 @@ SOMA_HD inline void lane_piece_sum(const LaneShape& l, const In* x, int64_t piec
   partial[t] = acc;
 }
 
-// out[lane's j] = scale g[lane] for every j: the backward of sum and mean.
-SOMA_HD inline void lane_expand(const LaneShape& l, const float* g, float scale, float* out,
-                                int64_t lane) {
-  float* o = out + lane_base(l, lane);
-  const float v = scale * g[lane];
-  for (int64_t j = 0; j < l.n; ++j) o[j * l.inner] = v;
+// Element e = (a n + j) inner + b of out gets scale g[lane (a, b)]: the backward of sum and
+// mean, one thread per element (one per lane would leave the backward of a sum over all of a
+// large tensor, ONE lane, to one thread writing every element).
+SOMA_HD inline void lane_expand_at(const LaneShape& l, const float* g, float scale, float* out,
+                                   int64_t e) {
+  out[e] = scale * g[(e / (l.n * l.inner)) * l.inner + e % l.inner];
 }
 
 // idx: the argmax as a float (exact below 2^24), kept for the backward.

@@ -151,9 +151,14 @@ bool available() {
 }
 
 void require_available(const char* what) {
-  if (!available())
-    throw std::runtime_error(std::string(what) +
-                             ": no CUDA device (cudaGetDeviceCount reports none)");
+  if (available()) return;
+  // The runtime's reason: no device, or a driver older than the runtime this was built with.
+  int n = 0;
+  const cudaError_t status = cudaGetDeviceCount(&n);
+  cudaGetLastError();
+  throw std::runtime_error(std::string(what) + ": no CUDA device (cudaGetDeviceCount: " +
+                           (status == cudaSuccess ? "0 devices" : cudaGetErrorString(status)) +
+                           ")");
 }
 
 void* allocate(int64_t bytes) {
