@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/autograd/grad_mode.hpp"
+#include "core/ops/elementwise.hpp"
 #include "core/ops/norm.hpp"
 
 namespace soma::nn {
@@ -24,11 +26,21 @@ void BatchNorm2d::reset_running_stats() {
   num_batches_tracked.fill_(0);
 }
 
+void BatchNorm2d::count_batch() {
+  if (num_batches_tracked.device() == Device::cpu) {
+    num_batches_tracked.data()[0] += 1;
+    return;
+  }
+  // On the device, added there: reading the count to the host would wait for the stream.
+  NoGrad no_grad;
+  num_batches_tracked.copy_(num_batches_tracked + 1.0f);
+}
+
 Tensor BatchNorm2d::forward(const Tensor& x) {
   if (x.dim() != 4 || x.size(1) != num_features())
     throw std::invalid_argument("BatchNorm2d(" + std::to_string(num_features()) +
                                 "): expected (N, C, H, W) input, got " + to_string(x.shape()));
-  if (is_training()) num_batches_tracked.data()[0] += 1;
+  if (is_training()) count_batch();
   return batch_norm(x, running_mean, running_var, weight, bias, is_training(), momentum_, eps_);
 }
 

@@ -20,6 +20,7 @@ class BatchNorm2d : public Module {
   Tensor running_mean, running_var, num_batches_tracked;
 
  private:
+  void count_batch();  // num_batches_tracked += 1, on its device
   float eps_, momentum_;
 };
 

@@ -172,9 +172,9 @@ TEST_CASE("cuda bodies: max pooling equals max_pool2d: maxima, ties, NaN, overla
 
 namespace {
 
-// Average pooling's kernels as loops: forward per output, backward per input pixel. Bit for
-// bit: each window sums in pool.cpp's row-major order, and each pixel gathers its windows'
-// shares in the order pool.cpp scatters them.
+// Average pooling's kernels as loops: forward per output, backward per input pixel. The
+// forward bit for bit (each window sums in pool.cpp's row-major order); each pixel gathers its
+// windows' shares in the order pool.cpp scatters them.
 void check_avg_pool_case(const Shape& shape, int k, int stride, int pad) {
   Tensor x = random_tensor(shape, 9).requires_grad_();
   Tensor y = avg_pool2d(x, k, stride, pad);
@@ -189,7 +189,9 @@ void check_avg_pool_case(const Shape& shape, int k, int stride, int pad) {
   const Floats gs = g.to_vector();
   Floats gx(xs.size(), NAN);  // every pixel written, those under no window with 0
   for (int64_t e = 0; e < x.numel(); ++e) cuda::avg_pool_backward_at(p, gs.data(), gx.data(), e);
-  CHECK(x.grad().to_vector() == gx);
+  // Close, not equal: where windows overlap, the compiler may fuse the shares' products and
+  // sums differently in the two loops (1e-8 apart in the native build, equal in others).
+  check_close_to_scale(x.grad().to_vector(), gx);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "core/autograd/grad_mode.hpp"
+#include "core/nn/batch_norm.hpp"
 #include "core/ops/norm.hpp"
 #include "cuda_test_util.hpp"
 #include "error_of.hpp"
@@ -100,4 +101,16 @@ TEST_CASE("cuda: batch_norm refuses running statistics on another device than it
   CHECK(test::error_of([&] {
           batch_norm(x, rm, rv, Tensor(), Tensor(), true);
         }).find("batch_norm") == 0);
+}
+
+TEST_CASE("cuda: the BatchNorm2d module trains on the device and counts its batches there") {
+  nn::BatchNorm2d cpu(3), gpu(3);
+  gpu.to_device(Device::cuda);
+  for (int step = 0; step < 2; ++step) {
+    Tensor x = random_tensor({4, 3, 5, 5}, 30 + uint64_t(step));
+    check_close_to_scale(cpu.forward(x), gpu.forward(x.cuda()));
+  }
+  CHECK(gpu.num_batches_tracked.device() == Device::cuda);
+  CHECK(gpu.num_batches_tracked.item() == 2.0f);
+  check_close_to_scale(cpu.running_var, gpu.running_var);
 }
