@@ -66,10 +66,11 @@ Tensor constant_current_encode(const Tensor& x, int64_t steps) {
     for (int64_t t = 0; t < steps; ++t)
       cuda::copy(current.raw_data() + t * n, x.raw_data(), n * int64_t(sizeof(float)),
                  cuda::CopyKind::device_to_device);
-    return current;
+  } else {
+    for (int64_t t = 0; t < steps; ++t)
+      std::copy(x.data(), x.data() + x.numel(), current.data() + t * x.numel());
   }
-  for (int64_t t = 0; t < steps; ++t)
-    std::copy(x.data(), x.data() + x.numel(), current.data() + t * x.numel());
+  if (x.numel() > 0) current.set_repeating(x.numel());  // after the writes, which drop it
   return current;
 }
 

@@ -30,12 +30,15 @@ Tensor output_of(const CurrentScanResult& r, bool spiking, bool record, NamedTen
   return spiking ? r.z : r.trace;
 }
 
-// True when x (T, ...) is data (no gradient) with the same values at every step. On the GPU
-// always false: comparing the steps there would wait for the device, so a constant input is
-// convolved at every step (conv_neuron_sequence), the same result at T times the work.
+// True when x (T, ...) is data (no gradient) with the same values at every step: promised by
+// its writer (Tensor::repeats, constant_current_encode) or, on the CPU, found by comparing the
+// steps. On the GPU only the promise counts (comparing would wait for the device); without it
+// a constant input is convolved at every step, the same result at T times the work.
 bool constant_over_time(const Tensor& x) {
-  if (x.device() != Device::cpu || x.requires_grad() || x.size(0) < 2) return false;
+  if (x.requires_grad() || x.size(0) < 2) return false;
   const int64_t n = x.numel() / x.size(0);
+  if (x.repeats(n)) return true;
+  if (x.device() != Device::cpu) return false;
   for (int64_t t = 1; t < x.size(0); ++t)
     if (!std::equal(x.data(), x.data() + n, x.data() + t * n)) return false;
   return true;
@@ -93,7 +96,10 @@ Tensor SpikingConv2d::forward(const Tensor& x) {
 }
 
 Tensor SpikingConv2d::forward_pooled(const Tensor& x, int kernel, Tensor* spikes) {
-  if (kernel != 2 || !neuron.spiking || record_states || x.dim() != 5 || !constant_over_time(x)) {
+  // The fused pooled scan is the CPU's; on the GPU a constant input still convolves once
+  // (forward) before the scan and the pooling.
+  if (kernel != 2 || !neuron.spiking || record_states || x.dim() != 5 ||
+      x.device() != Device::cpu || !constant_over_time(x)) {
     Tensor z = forward(x);
     if (spikes) *spikes = z.detach();
     return max_pool_sequence(z, kernel);

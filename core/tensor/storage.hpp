@@ -46,6 +46,12 @@ class Storage {
   // encoder. With it, spike_index is built only when someone asks (Tensor::spike_index).
   std::shared_ptr<const PeriodicSpikes> periodic;
 
+  // When > 0: the values are size() / repeat_block equal blocks of repeat_block floats (the T
+  // copies of one input that constant_current_encode writes), so a layer may compute on one
+  // block. On the GPU this promise replaces comparing the blocks, which would wait for the
+  // device. Dropped with spike_index by any write access.
+  int64_t repeat_block = 0;
+
   // The values are spike_index's or periodic's (1 there, 0 elsewhere) and not written yet: the
   // first data() writes them. A producer whose consumers read only the index (the encoder's spikes,
   // 26 MB per MNIST rec batch, go to linear, which needs their rows) then never writes the buffer.

@@ -212,6 +212,19 @@ void Tensor::set_spike_index(std::shared_ptr<const Storage::SpikeIndex> flat) {
   impl_->storage->spike_index = std::move(flat);
 }
 
+void Tensor::set_repeating(int64_t block) {
+  if (impl_->offset != 0 || numel() != impl_->storage->size() || block <= 0 || numel() % block != 0)
+    throw std::invalid_argument("set_repeating: blocks of " + std::to_string(block) +
+                                " in a tensor of " + std::to_string(numel()) +
+                                " values that is not its whole storage or not a multiple");
+  impl_->storage->repeat_block = block;
+}
+
+bool Tensor::repeats(int64_t block) const {
+  return impl_->offset == 0 && numel() == impl_->storage->size() &&
+         impl_->storage->repeat_block == block;
+}
+
 Tensor Tensor::from_spike_index(const Shape& shape,
                                 std::shared_ptr<const Storage::SpikeIndex> flat) {
   Tensor t = uninitialized(shape);

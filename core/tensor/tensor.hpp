@@ -79,6 +79,7 @@ class Tensor {
     float* p = impl_->storage->data() + impl_->offset;  // writes deferred values first
     if (impl_->storage->spike_index) impl_->storage->spike_index.reset();
     if (impl_->storage->periodic) impl_->storage->periodic.reset();
+    impl_->storage->repeat_block = 0;
     return p;
   }
   const float* raw_data() const { return impl_->storage->data() + impl_->offset; }
@@ -134,6 +135,10 @@ class Tensor {
   // indices `flat` and 0 elsewhere (Storage::spike_index). For a tensor that is its whole
   // storage; dropped by the next non-const data() or raw_data() on any view of it.
   void set_spike_index(std::shared_ptr<const Storage::SpikeIndex> flat);
+  // A promise of the same kind: the values are equal blocks of `block` floats (Storage::
+  // repeat_block); repeats(block) tells whether this whole-storage tensor carries it.
+  void set_repeating(int64_t block);
+  bool repeats(int64_t block) const;
   // That index, or null when none was set, a write dropped it, or this view is not the whole
   // storage.
   const Storage::SpikeIndex* spike_index() const;

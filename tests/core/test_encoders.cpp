@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "core/backend/cpu/isa_kernels.hpp"
@@ -106,6 +107,18 @@ TEST_CASE("constant-current encoder repeats the input at every step") {
     CHECK(c.at({t, 0}) == 0.25f);
     CHECK(c.at({t, 1}) == -1.5f);
   }
+}
+
+TEST_CASE("constant-current encoder promises repeating steps; a write or a view drops it") {
+  const Tensor c = constant_current_encode(Tensor::from({2}, {0.25f, -1.5f}), 3);
+  CHECK(c.repeats(2));
+  CHECK_FALSE(c.repeats(3));
+  CHECK_FALSE(select(c, 1).repeats(2));  // a view of part of the storage
+  CHECK(reshape(c, {6}).repeats(2));     // the whole storage, seen otherwise
+  Tensor w = c;
+  w.data()[0] = 1.0f;
+  CHECK_FALSE(c.repeats(2));
+  CHECK_THROWS_AS(w.set_repeating(4), std::invalid_argument);  // 6 values are not blocks of 4
 }
 
 TEST_CASE("poisson encoder rate and sign") {

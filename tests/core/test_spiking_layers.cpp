@@ -3,6 +3,7 @@
 #include <atomic>
 #include <vector>
 
+#include "core/autograd/grad_mode.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/neuron/li.hpp"
 #include "core/nn/spiking_layers.hpp"
@@ -74,6 +75,20 @@ TEST_CASE("SpikingConv2d equals conv2d over T * B images then the LIF scan") {
                            Tensor::zeros({2, 3, 5, 5}), lif_config(), false)
                   .z;
   check_close(z, z2);
+}
+
+TEST_CASE("SpikingConv2d trusts a writer's promise of repeating steps without comparing them") {
+  // The GPU cannot compare the steps without waiting, so the promise alone must select the
+  // one-convolution path: a (false) promise on varied steps shows it is taken.
+  Rng rng(7);
+  nn::SpikingConv2d layer(1, 2, 3, lif_config(), rng);
+  layer.gain = 2;
+  Tensor varied = Tensor::rand({4, 2, 1, 6, 6}, rng, 0, 2);
+  Tensor promised = varied.clone();
+  promised.set_repeating(varied.numel() / 4);
+  NoGrad no_grad;
+  check_close(layer(promised), layer(stack(Tensors(4, select(varied, 0)))));
+  CHECK(sum(abs(layer(varied) - layer(promised))).item() > 0);
 }
 
 TEST_CASE("SpikingConv2d on a constant input convolves once, with the same values and gradients") {

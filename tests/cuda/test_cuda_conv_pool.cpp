@@ -12,6 +12,7 @@
 
 #include "core/encode/encoders.hpp"
 #include "core/neuron/ff_layer.hpp"
+#include "core/nn/spiking_layers.hpp"
 #include "core/ops/conv.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/loss.hpp"
@@ -142,6 +143,33 @@ TEST_CASE("cuda: conv_neuron_sequence equals the CPU's: spikes, state, all gradi
   check_close_to_scale(x.grad(), dx.grad(), 1e-4f);
   check_close_to_scale(w.grad(), dw.grad(), 1e-4f);
   check_close_to_scale(b.grad(), db.grad(), 1e-4f);
+}
+
+TEST_CASE("cuda: the spiking conv layer convolves an encoded constant input once, as the CPU") {
+  // constant_current_encode promises its repeating steps (Tensor::repeats); the GPU layer takes
+  // the one-convolution path on that promise alone, and forward_pooled falls back to it.
+  Rng rng(12), drng(12);
+  nn::SpikingConv2d layer(1, 4, 3, lif_scan_config(LIFParameters{}, false, true), rng);
+  nn::SpikingConv2d dlayer(1, 4, 3, lif_scan_config(LIFParameters{}, false, true), drng);
+  layer.gain = dlayer.gain = 3;
+  dlayer.to_device(Device::cuda);
+  const Tensor image = random_tensor({2, 1, 8, 8}, 13, 0.0f, 2.0f);
+  const Tensor x = constant_current_encode(image, 10),
+               dx = constant_current_encode(image.cuda(), 10);
+  CHECK(dx.repeats(image.numel()));
+  for (bool pooled : {false, true}) {
+    CAPTURE(pooled);
+    layer.zero_grad();
+    dlayer.zero_grad();
+    Tensor z = pooled ? layer.forward_pooled(x, 2) : layer(x);
+    Tensor dz = pooled ? dlayer.forward_pooled(dx, 2) : dlayer(dx);
+    CHECK(z.to_vector() == dz.to_vector());
+    Tensor g = random_tensor(z.shape(), 14);
+    sum(z * g).backward();
+    sum(dz * g.cuda()).backward();
+    check_close_to_scale(layer.synapse->weight.grad(), dlayer.synapse->weight.grad(), 1e-4f);
+    check_close_to_scale(layer.synapse->bias.grad(), dlayer.synapse->bias.grad(), 1e-4f);
+  }
 }
 
 TEST_CASE("cuda: ops without a CUDA path refuse cuda tensors by name") {

@@ -21,7 +21,7 @@ namespace {
 // Enough work on the stream (a chain of adds on a large tensor) that a copy queued behind it
 // is still waiting when the host goes on: the races below would show.
 Tensor busy_stream() {
-  Tensor x = Tensor::ones({1 << 24}, Device::cuda);
+  Tensor x = Tensor::full({1 << 24}, 1.0f, Device::cuda);
   for (int k = 0; k < 20; ++k) x = x + x * 0.5f;
   return x;
 }

@@ -178,6 +178,7 @@ void empty_cache() {
 }
 
 void* allocate_pinned(int64_t bytes) {
+  require_available("pinned host memory");  // named, before the context's own message
   return pinned_pool().acquire(bytes);
 }
 void release_pinned(void* p) {
