@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/backend/cuda_runtime.hpp"
+
 namespace soma {
 
 void add_seed_param(ParamTable& t, int64_t default_seed) {
@@ -31,6 +33,7 @@ void check_device(const ParamValues& v, bool task_runs_on_cuda) {
     throw std::runtime_error(
         "--device cuda: this task and configuration do not run on the CUDA backend yet (mnist, "
         "cifar10 and memory do, and speech_commands --model lif or lsnn); use --device cpu");
+  cuda::require_available("--device cuda");  // at setup, with the runtime's reason
 #endif
 }
 

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/backend/cuda_runtime.hpp"
 #include "task_test_util.hpp"
 #include "tasks/registry.hpp"
 #include "temp_dir.hpp"
@@ -60,6 +61,11 @@ TEST_CASE("soma CLI: bad flags and values exit with 2 and say what is wrong") {
   CHECK(has(cuda.err, "no CUDA backend"));
 #else
   CHECK(has(cuda.err, "do not run on the CUDA backend yet"));
+  if (!cuda::available()) {  // a CUDA build on a machine without a usable GPU says why at setup
+    auto none = run_cli({"mnist", "--device", "cuda"});
+    CHECK(none.code == 2);
+    CHECK(has(none.err, "--device cuda: no CUDA device"));
+  }
 #endif
   test::TempDir dir;
   std::string cfg = dir.file("bad.json", R"({"episodes": "many"})");
