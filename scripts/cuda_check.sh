@@ -9,7 +9,7 @@
 #   3. a short `soma mnist --model rec`, then `--model conv`, then `soma cifar10`, on cuda and
 #      on cpu from the same seed: the loss curves should follow each other (the GPU's
 #      Poisson/constant encoders: constant here, so the spikes are the same; rounding differs);
-#   4. a short `soma speech_commands` (models lif and lsnn) on cuda and on cpu from the same
+#   4. a short `soma speech_commands` (models lif, lsnn and lstm) on cuda and on cpu from the same
 #      seed on the tone set of build-cuda/check/speech, and the lsnn GPU run resumed on the CPU;
 #   5. the device's name and memory (nvidia-smi), for the record.
 # Each step has a time limit, cut to what is left of a 345 s budget (CHECK_BUDGET_S; a step with
@@ -128,7 +128,7 @@ if [[ -f $dir/speech/testing_list.txt ]]; then
   speech=(speech_commands --quiet --seed 3 --epochs 4 --batch_size 8 --learning_rate 1e-2
     --data_dir "$dir/speech" --overwrite)
   out=$(mktemp -d)
-  for model in lif lsnn; do
+  for model in lif lsnn lstm; do
     on_both 40 "speech-$model" "$out/$model" "${speech[@]}" --model "$model"
   done
   step 40 speech-resume-cuda-on-cpu "$dir/soma" speech_commands --resume "$out/lsnn-cuda" \

@@ -30,7 +30,7 @@ Tensor LSTM::forward(const Tensor& x) {
   const int64_t T = x.size(0), B = x.size(1), H = hidden_size();
   // All T input projections in one GEMM, both biases folded in.
   Tensor a_in = linear(x, weight_ih, bias_ih + bias_hh);  // (T, B, 4H)
-  Tensor h = Tensor::zeros({B, H}), c = Tensor::zeros({B, H});
+  Tensor h = Tensor::zeros({B, H}, x.device()), c = Tensor::zeros({B, H}, x.device());
   Tensors hs;
   hs.reserve(size_t(T));
   for (int64_t t = 0; t < T; ++t) {

@@ -158,6 +158,21 @@ Tensor cuda_cat(const std::vector<Tensor>& xs, int d, const Shape& shape) {
     return grads;
   });
 }
+
+// A slice along dimension d > 0 of a tensor with outer > 1: `outer` rows of (end - start) inner
+// blocks, n inner blocks apart, copied in one strided device copy (cudaMemcpy2DAsync, as cat);
+// the gradient the same copy into zeros.
+Tensor cuda_strided_slice(const Tensor& x, int d, int64_t start, const Shape& shape) {
+  const Around w = around(x.shape(), d);
+  const int64_t width = shape[size_t(d)] * w.inner, pitch = w.n * w.inner;
+  Tensor out = Tensor::uninitialized(shape, Device::cuda);
+  cuda::copy_rows(out.raw_data(), width, x.raw_data() + start * w.inner, pitch, width, w.outer);
+  return record("slice", out, {x}, [from = x.shape(), start, w, width, pitch](const Tensor& g) {
+    Tensor gx = Tensor::zeros(from, Device::cuda);
+    cuda::copy_rows(gx.raw_data() + start * w.inner, pitch, g.raw_data(), width, width, w.outer);
+    return Tensors{gx};
+  });
+}
 #endif
 }  // namespace
 
@@ -198,7 +213,7 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
   Tensor out;
   const bool block = d == 0 || around(x.shape(), d).outer == 1;
 #ifdef SOMA_CUDA
-  if (!block) require_cpu("slice (a strided block)", x);  // no CUDA path for these yet
+  if (!block && x.device() == Device::cuda) return cuda_strided_slice(x, d, start, shape);
 #endif
   if (block) {  // a contiguous block: share storage
     out = view_of(x, shape, start * around(x.shape(), d).inner);

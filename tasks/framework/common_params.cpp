@@ -32,7 +32,7 @@ void check_device(const ParamValues& v, bool task_runs_on_cuda) {
   if (!task_runs_on_cuda)
     throw std::runtime_error(
         "--device cuda: this task and configuration do not run on the CUDA backend yet (mnist, "
-        "cifar10 and memory do, and speech_commands --model lif or lsnn); use --device cpu");
+        "cifar10, memory and speech_commands do); use --device cpu");
   cuda::require_available("--device cuda");  // at setup, with the runtime's reason
 #endif
 }

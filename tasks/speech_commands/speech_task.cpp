@@ -174,8 +174,8 @@ void SpeechCommandsTask::build(const ParamValues& v) {
   order_epoch_ = -1;
 }
 
-bool SpeechCommandsTask::runs_on_cuda(const ParamValues& v) const {
-  return v.get_string("model") != "lstm";
+bool SpeechCommandsTask::runs_on_cuda(const ParamValues&) const {
+  return true;  // lif, lsnn and the LSTM (its gates are strided slices, copied on the device)
 }
 
 int64_t SpeechCommandsTask::batches_per_epoch() const {

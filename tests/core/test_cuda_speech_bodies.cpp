@@ -182,16 +182,3 @@ TEST_CASE("cuda bodies: broadcasting add, sub, mul, div and sum_to equal the CPU
     CHECK(sum_to(g, sb).to_vector() == host_sum_to(g, sb));
   }
 }
-
-#ifdef SOMA_CUDA
-// A strided block (a slice along any dimension but the first of a tensor with more than one
-// row) has no CUDA path: a CUDA build refuses it by name before reading any data. Checked on a
-// host tensor tagged cuda, as test_device_check.cpp does.
-TEST_CASE("device check: slice of a strided block refuses cuda tensors, naming the op") {
-  Tensor c = Tensor::zeros({3, 4, 5});
-  c.impl()->device = Device::cuda;
-  const std::string msg = test::error_of([&] { slice(c, 1, 1, 3); });
-  CHECK(msg.find("slice") == 0);
-  CHECK(msg.find("no CUDA implementation") != std::string::npos);
-}
-#endif
