@@ -63,7 +63,8 @@ void CartpoleTask::setup(const ParamValues& v, const RunContext& ctx) {
   in_episode_ = false;
   metrics_.clear();
   telemetry_.clear();
-  telemetry_.describe(CartpoleKeys::episode_reward, {"episode", "reward (steps balanced)"});
+  telemetry_.describe(CartpoleKeys::episode_reward,
+                      {"episode", "reward (steps balanced)", false, {}, false});
   telemetry_.describe(CartpoleKeys::running_reward,
                       {"episode", "reward", false, CartpoleKeys::episode_reward});
 }

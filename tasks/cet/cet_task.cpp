@@ -408,7 +408,7 @@ std::string CetTask::finish() {
       LinePlot p{"cosine to the exact gradient", "optimiser step", "cosine similarity", false, {}};
       for (const std::string& l : result_.layers)
         if (const Series* s = telemetry_.find_series("similarity " + l))
-          p.lines.push_back({l, s->x, s->y, false});
+          p.lines.push_back({l, s->x, s->y, false, {}, false, false});
       write_svg(ctx_.out_dir + "/plots/similarity_all_layers.svg", p);
     }
     std::ostringstream j;

@@ -68,7 +68,7 @@ void CorrelationTask::setup(const ParamValues& v, const RunContext& ctx) {
   first_loss_ = last_loss_ = 0;
   metrics_.clear();
   telemetry_.clear();
-  telemetry_.describe(CorrelationKeys::loss, {"episode", "loss (NLL)"});
+  telemetry_.describe(CorrelationKeys::loss, {"episode", "loss (NLL)", false, {}, false});
 }
 
 void CorrelationTask::write_run_files() const {
