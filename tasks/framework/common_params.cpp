@@ -12,6 +12,11 @@ void add_seed_param(ParamTable& t, int64_t default_seed) {
 
 void add_device_param(ParamTable& t) {
   t.add_choice("device", "cpu", {"cpu", "cuda"}, "where to compute").restart();
+  // Off by default, as torch's matmuls: TF32 rounds GEMM inputs to a 10-bit mantissa.
+  t.add_bool("tf32", false,
+             "cuda only: TF32 tensor-core GEMMs (inputs rounded to 10 mantissa bits, sums in "
+             "fp32); off: fp32")
+      .restart();
 }
 
 void add_surrogate_params(ParamTable& t) {
@@ -34,6 +39,7 @@ void check_device(const ParamValues& v, bool task_runs_on_cuda) {
         "--device cuda: this task and configuration do not run on the CUDA backend yet (mnist, "
         "cifar10, memory and speech_commands do); use --device cpu");
   cuda::require_available("--device cuda");  // at setup, with the runtime's reason
+  cuda::set_tf32(v.get_bool("tf32"));
 #endif
 }
 

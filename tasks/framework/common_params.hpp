@@ -13,8 +13,9 @@ void add_seed_param(ParamTable& t, int64_t default_seed);
 void add_device_param(ParamTable& t);
 void add_surrogate_params(ParamTable& t);
 
-// Throws std::runtime_error when the chosen device is not available in this build.
-// task_runs_on_cuda: Task::runs_on_cuda for these values.
+// Throws std::runtime_error when the chosen device is not available in this build (or this
+// machine); on cuda, also sets cuBLAS's math mode from --tf32. task_runs_on_cuda:
+// Task::runs_on_cuda for these values.
 void check_device(const ParamValues& v, bool task_runs_on_cuda = false);
 Surrogate surrogate_of(const ParamValues& v);
 

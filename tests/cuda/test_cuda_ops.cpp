@@ -19,6 +19,8 @@
 #include "cuda_test_util.hpp"
 #include "error_of.hpp"
 #include "scale_close.hpp"
+#include "tasks/framework/common_params.hpp"
+#include "tasks/registry.hpp"
 #include "temp_dir.hpp"
 
 using namespace soma;
@@ -91,6 +93,18 @@ TEST_CASE("cuda: TF32 GEMMs are opt-in and stay within their rounding (1e-2 of t
   // U(-1, 1) values has errors near 1e-3 of its scale.
   check_close_to_scale(cpu, fast, 1e-2f);
   check_close_to_scale(cpu, matmul(a.cuda(), b.cuda()));  // fp32 again
+}
+
+TEST_CASE("cuda: a task's --tf32 turns TF32 on for its run on cuda; off by default") {
+  TaskPtr t = make_task("mnist");
+  ParamValues v(t->params());
+  v.set_string("device", "cuda");
+  check_device(v, true);
+  CHECK(!cuda::tf32());
+  v.set_bool("tf32", true);
+  check_device(v, true);
+  CHECK(cuda::tf32());
+  cuda::set_tf32(false);
 }
 
 TEST_CASE("cuda: matmul and linear, values and gradients") {

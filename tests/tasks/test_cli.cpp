@@ -6,6 +6,7 @@
 
 #include "core/backend/cuda_runtime.hpp"
 #include "task_test_util.hpp"
+#include "tasks/framework/common_params.hpp"
 #include "tasks/registry.hpp"
 #include "temp_dir.hpp"
 
@@ -43,6 +44,19 @@ TEST_CASE("soma CLI: every task's --help lists its flags with defaults") {
   CHECK(has(mnist.out, "--seq_length INT=200"));
   CHECK(has(mnist.out, "--epochs,--max_epochs"));
   CHECK(has(mnist.out, "--method"));
+}
+
+TEST_CASE("soma CLI: --tf32 is listed beside --device and is harmless on the cpu") {
+  for (const char* task : {"mnist", "cifar10", "speech_commands", "memory"}) {
+    CAPTURE(task);
+    auto help = run_cli({task, "--help"});
+    CHECK(has(help.out, "--tf32"));
+    TaskPtr t = make_task(task);
+    ParamValues v(t->params());
+    CHECK_FALSE(v.get_bool("tf32"));
+    v.set_bool("tf32", true);
+    CHECK_NOTHROW(check_device(v, t->runs_on_cuda(v)));  // device cpu: nothing to set
+  }
 }
 
 TEST_CASE("soma CLI: bad flags and values exit with 2 and say what is wrong") {
