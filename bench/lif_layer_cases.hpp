@@ -69,11 +69,9 @@ struct InferCase {
   }
 
  private:
-  // On the GPU summed over time first (a full sum there is one thread: cuda/reduce.cu).
   double output_rate() {
     Tensor z = layer(1.0);
-    const Tensor per_lane = device == Device::cuda ? sum(z, 0).cpu() : z;
-    return sum(per_lane).item() / double(z.numel());
+    return sum(z).item() / double(z.numel());
   }
 };
 
@@ -102,15 +100,9 @@ struct TrainCase {
     backward_spike_count(lif_sequence(linear(x, w), s0, p).z);
     finish(device);
   }
-  // dL/dz = 1 for L = sum of z. On the GPU a sum over all elements is one thread (no tree
-  // reduction yet, cuda/reduce.cu), which would time that thread instead of the layer: the
-  // ones that sum's backward would write are passed in directly, the same work less the sum.
-  static void backward_spike_count(const Tensor& z) {
-    if (z.device() == Device::cuda)
-      z.backward(Tensor::full(z.shape(), 1.0f, Device::cuda));
-    else
-      sum(z).backward();
-  }
+  // L = sum of z, on either device (the GPU's full sum runs in split pieces and its backward
+  // one thread per element: cuda/reduce.cu).
+  static void backward_spike_count(const Tensor& z) { sum(z).backward(); }
 };
 
 // The training step's GEMMs alone: x W^T and the weight gradient g^T x, over all T B rows.
