@@ -105,7 +105,13 @@ Storage::~Storage() {
     return;
   }
   if (pinned_) {  // reused once the copies queued from it have run
-    cuda::release_pinned(data_);
+    // A destructor must not throw (std::terminate, often while unwinding from the CUDA error
+    // that matters). When no fence can be recorded (the stream has failed, or the runtime is
+    // shutting down), the block stays held: a queued copy may still read it.
+    try {
+      cuda::release_pinned(data_);
+    } catch (...) {
+    }
     return;
   }
   current.fetch_sub(size_ * int64_t(sizeof(float)));

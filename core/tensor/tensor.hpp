@@ -74,12 +74,13 @@ class Tensor {
   }
   // The storage pointer on the tensor's own device: for backends and copies only.
   float* raw_data() {
-    // A writer may change the values. Checked first: concurrent readers of a tensor without an
-    // index (the common case) then never write the shared_ptr.
+    // A writer may change the values. Checked first: concurrent callers on a tensor without an
+    // index or a promise (the common case: OpenMP loops writing one output) then never write
+    // the storage's fields, which would be a data race.
     float* p = impl_->storage->data() + impl_->offset;  // writes deferred values first
     if (impl_->storage->spike_index) impl_->storage->spike_index.reset();
     if (impl_->storage->periodic) impl_->storage->periodic.reset();
-    impl_->storage->repeat_block = 0;
+    if (impl_->storage->repeat_block) impl_->storage->repeat_block = 0;
     return p;
   }
   const float* raw_data() const { return impl_->storage->data() + impl_->offset; }

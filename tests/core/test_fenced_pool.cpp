@@ -16,10 +16,14 @@ namespace {
 
 struct FakeDevice {
   int64_t recorded = 0, passed_upto = 0, waits = 0, recycled = 0, raw_allocs = 0;
+  bool fail_record = false;  // as cudaEventRecord on a failed stream
 
   FencedPool pool(int64_t limit) {
     FenceOps f;
-    f.record = [this] { return reinterpret_cast<void*>(++recorded); };
+    f.record = [this] {
+      if (fail_record) throw std::runtime_error("fake: no fence recorded");
+      return reinterpret_cast<void*>(++recorded);
+    };
     f.passed = [this](void* e) { return reinterpret_cast<intptr_t>(e) <= passed_upto; };
     f.wait = [this](void* e) {
       ++waits;
@@ -118,4 +122,21 @@ TEST_CASE("FencedPool: destruction waits for every fence before freeing") {
   }
   CHECK(dev.passed_upto == 2);  // waited for the newest fence
   CHECK(dev.recycled == 2);
+}
+
+TEST_CASE("FencedPool: a release whose fence cannot be recorded keeps the block out of use") {
+  // Storage's destructor swallows the error and relies on this: with no fence, a queued copy
+  // may still read the block, so it must never be handed out again.
+  FakeDevice dev;
+  FencedPool pool = dev.pool(int64_t(1) << 30);
+  void* a = pool.acquire(64);
+  dev.fail_record = true;
+  CHECK_THROWS_AS(pool.release(a), std::runtime_error);
+  dev.fail_record = false;
+  CHECK(pool.stats().fenced_blocks == 0);
+  CHECK(pool.stats().blocks.in_use_bytes == CachingAllocator::size_class(64));
+  void* b = pool.acquire(64);
+  CHECK(b != a);
+  pool.release(b);
+  pool.release(a);  // still the pool's: it can be released once a fence can be recorded
 }

@@ -70,7 +70,13 @@ TEST_CASE("cuda pinned: a loop of staged copies stops pinning new memory after i
   auto turn = [] {
     for (int k = 0; k < 8; ++k) (void)Tensor::full({200000}, 1.0f).cuda();
   };
-  turn();
+  // The first turn queues behind a busy stream, so each of its copies takes a block of its own:
+  // the most any turn can need. (Without it, how many blocks a turn needs depends on how fast
+  // the copies finish, and a later, faster turn could need one more.)
+  {
+    Tensor busy = busy_stream(), busier = busy_stream();  // ~2x the turn's host time
+    turn();
+  }
   cuda::synchronize();
   turn();
   const int64_t allocs = cuda::pinned_stats().blocks.raw_allocs;

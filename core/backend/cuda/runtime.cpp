@@ -67,7 +67,12 @@ FenceOps event_fences() {
       }
     }
     if (!e) check(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "cudaEventCreate");
-    check(cudaEventRecord(e, stream()), "cudaEventRecord");
+    const cudaError_t status = cudaEventRecord(e, stream());
+    if (status != cudaSuccess) {  // the event back to the spares, not leaked
+      std::lock_guard<std::mutex> lock(events->mutex);
+      events->spare.push_back(e);
+    }
+    check(status, "cudaEventRecord");
     return static_cast<void*>(e);
   };
   f.passed = [](void* e) {
@@ -110,9 +115,10 @@ FencedPool& pinned_pool() {
 void staged_copy(void* dst, const void* src, int64_t bytes) {
   void* staged = pinned_pool().acquire(bytes);
   std::memcpy(staged, src, size_t(bytes));
-  check(cudaMemcpyAsync(dst, staged, size_t(bytes), cudaMemcpyHostToDevice, stream()),
-        "cudaMemcpyAsync");
-  pinned_pool().release(staged);
+  const cudaError_t status =
+      cudaMemcpyAsync(dst, staged, size_t(bytes), cudaMemcpyHostToDevice, stream());
+  pinned_pool().release(staged);  // also when the copy was refused: else the block is lost
+  check(status, "cudaMemcpyAsync");
 }
 
 }  // namespace
