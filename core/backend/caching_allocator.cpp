@@ -67,6 +67,12 @@ bool CachingAllocator::in_use(void* p) const {
   return live_.count(p) > 0;
 }
 
+bool CachingAllocator::has_cached(int64_t bytes) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = bins_.find(size_class(bytes));
+  return it != bins_.end() && !it->second.empty();
+}
+
 void CachingAllocator::deallocate(void* p) {
   if (!p) return;
   std::lock_guard<std::mutex> lock(mutex_);

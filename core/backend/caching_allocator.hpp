@@ -49,9 +49,10 @@ class CachingAllocator {
   // Returns a block to its bin. Throws std::invalid_argument for a pointer this allocator did
   // not hand out or that is already free: a double free must not hand one block out twice.
   void deallocate(void* p);
-  void empty_cache();          // every cached block back to the raw free
-  void reset_peak();           // peak_in_use_bytes = in_use_bytes
-  bool in_use(void* p) const;  // handed out and not yet deallocated
+  void empty_cache();                    // every cached block back to the raw free
+  void reset_peak();                     // peak_in_use_bytes = in_use_bytes
+  bool in_use(void* p) const;            // handed out and not yet deallocated
+  bool has_cached(int64_t bytes) const;  // a request of `bytes` would be a hit
   AllocatorStats stats() const;
 
   static int64_t size_class(int64_t bytes);

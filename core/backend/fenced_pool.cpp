@@ -38,6 +38,13 @@ void* FencedPool::acquire(int64_t bytes) {
     wait_oldest_locked();
     ++waits_;
   }
+  // A request that would pin a new block counts the cached blocks of other sizes too (a
+  // model's weights staged once at load): past the limit they go back to the OS. Rare: a
+  // loop's sizes repeat, hit the cache and stay far below it.
+  const AllocatorStats st = blocks_.stats();
+  if (st.cached_bytes > 0 && st.in_use_bytes + st.cached_bytes + size > limit_ &&
+      !blocks_.has_cached(bytes))
+    blocks_.empty_cache();
   return blocks_.allocate(bytes);
 }
 

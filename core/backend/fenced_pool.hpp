@@ -14,8 +14,10 @@
 // pass in the order they were recorded, so it stops at the first that has not. The bytes held
 // (handed out, or released and waiting on a fence) stay under `limit_bytes` while released
 // blocks can make room: past it, acquire() waits for the oldest fence rather than pin more
-// memory, which the OS can no longer page out. Blocks handed out and not released are the
-// caller's; a request no waiting can make room for is served above the limit.
+// memory, which the OS can no longer page out. Then, if the request misses the cache and held
+// plus cached bytes would pass the limit, the cached blocks are freed. Blocks handed out and not
+// released are the caller's: a request no waiting can make room for is served above the limit (and,
+// while that lasts, each acquire() first waits for every fence).
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -36,7 +38,7 @@ struct FenceOps {
 struct FencedPoolStats {
   AllocatorStats blocks;      // in_use_bytes counts handed-out and fenced blocks
   int64_t fenced_blocks = 0;  // released, waiting for their fence
-  int64_t waits = 0;          // acquire() calls that waited on a fence to stay under the limit
+  int64_t waits = 0;          // fences acquire() waited for to stay under the limit
 };
 
 class FencedPool {

@@ -140,3 +140,18 @@ TEST_CASE("FencedPool: a release whose fence cannot be recorded keeps the block 
   pool.release(b);
   pool.release(a);  // still the pool's: it can be released once a fence can be recorded
 }
+
+TEST_CASE("FencedPool: cached blocks of other sizes are freed rather than pin past the limit") {
+  FakeDevice dev;
+  const int64_t big = CachingAllocator::size_class(3 << 20);
+  FencedPool pool = dev.pool(big + CachingAllocator::size_class(1 << 20));
+  pool.release(pool.acquire(3 << 20));  // a one-off large copy (weights at load)
+  dev.passed_upto = dev.recorded;
+  void* a = pool.acquire(1 << 20);  // fits beside the cached 3 MiB block: kept
+  CHECK(pool.stats().blocks.cached_bytes == big);
+  void* b = pool.acquire(1 << 20);  // would pass the limit with it: the cache is emptied
+  CHECK(pool.stats().blocks.cached_bytes == 0);
+  CHECK(pool.stats().blocks.raw_frees == 1);
+  pool.release(a);
+  pool.release(b);
+}
