@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "bn_cases.hpp"
 #include "core/backend/cuda/norm_body.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/norm.hpp"
@@ -15,6 +16,7 @@
 #include "scale_close.hpp"
 
 using namespace soma;
+using test::BnCase;
 
 namespace {
 
@@ -57,11 +59,6 @@ float* ptr_or_null(Floats& v) {
 const float* ptr_or_null(const Floats& v) {
   return v.empty() ? nullptr : v.data();
 }
-
-struct BnCase {
-  Shape shape;
-  bool training, affine, track;  // track: running statistics given (always in evaluation)
-};
 
 void check_bn_case(const BnCase& k) {
   const int64_t C = k.shape[1];
@@ -119,18 +116,7 @@ void check_bn_case(const BnCase& k) {
 
 TEST_CASE("cuda bodies: batch norm equals batch_norm: values, running statistics, gradients") {
   // (8, 2, 16, 16): 2048 values a channel, summed in 32 pieces; the others in one.
-  const Shape shapes[] = {{5, 3}, {64, 4}, {3, 4, 5, 6}, {8, 2, 16, 16}};
-  for (const Shape& shape : shapes)
-    for (bool training : {true, false})
-      for (bool affine : {true, false})
-        for (bool track : {true, false}) {
-          if (!training && !track) continue;  // evaluation needs running statistics
-          CAPTURE(to_string(shape));
-          CAPTURE(training);
-          CAPTURE(affine);
-          CAPTURE(track);
-          check_bn_case({shape, training, affine, track});
-        }
+  test::for_each_bn_case({{5, 3}, {64, 4}, {3, 4, 5, 6}, {8, 2, 16, 16}}, check_bn_case);
 }
 
 TEST_CASE("cuda bodies: batch norm's pieces cover each value of a channel once") {

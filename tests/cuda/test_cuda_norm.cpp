@@ -3,6 +3,7 @@
 // inputs, channels summed in one piece and in many. Runs only on a machine with a GPU.
 #include <doctest/doctest.h>
 
+#include "bn_cases.hpp"
 #include "core/autograd/grad_mode.hpp"
 #include "core/nn/batch_norm.hpp"
 #include "core/ops/norm.hpp"
@@ -11,17 +12,13 @@
 #include "scale_close.hpp"
 
 using namespace soma;
+using test::BnCase;
 
 namespace {
 
 using test::check_close_to_scale;
 using test::cuda_leaf;
 using test::random_tensor;
-
-struct BnCase {
-  Shape shape;
-  bool training, affine, track;  // track: running statistics given (always in evaluation)
-};
 
 // Two steps, so the second normalises (in evaluation) or updates from running statistics the
 // first already moved: a difference would carry.
@@ -58,18 +55,7 @@ void check_bn(const BnCase& k) {
 
 TEST_CASE("cuda: batch_norm equals the CPU's: values, running statistics, all gradients") {
   // (32, 16, 16, 16): 8192 values a channel, summed in 128 pieces; (6, 3) in one piece each.
-  const Shape shapes[] = {{6, 3}, {256, 40}, {4, 3, 5, 6}, {32, 16, 16, 16}};
-  for (const Shape& shape : shapes)
-    for (bool training : {true, false})
-      for (bool affine : {true, false})
-        for (bool track : {true, false}) {
-          if (!training && !track) continue;  // evaluation needs running statistics
-          CAPTURE(to_string(shape));
-          CAPTURE(training);
-          CAPTURE(affine);
-          CAPTURE(track);
-          check_bn({shape, training, affine, track});
-        }
+  test::for_each_bn_case({{6, 3}, {256, 40}, {4, 3, 5, 6}, {32, 16, 16, 16}}, check_bn);
 }
 
 TEST_CASE("cuda: batch_norm without a backward, and gx alone in evaluation") {
