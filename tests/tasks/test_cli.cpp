@@ -47,7 +47,7 @@ TEST_CASE("soma CLI: every task's --help lists its flags with defaults") {
 }
 
 TEST_CASE("soma CLI: --tf32 is listed beside --device and is harmless on the cpu") {
-  for (const char* task : {"mnist", "cifar10", "speech_commands", "memory"}) {
+  for (const char* task : {"mnist", "cifar10", "memory"}) {  // in every build, the page's too
     CAPTURE(task);
     auto help = run_cli({task, "--help"});
     CHECK(has(help.out, "--tf32"));
