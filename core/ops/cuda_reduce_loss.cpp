@@ -74,11 +74,12 @@ Tensor log_softmax(const Tensor& x, int dim) {
   require_device("log_softmax", x);
   const cuda::LaneShape l = lanes_at(x.shape(), dim, false, nullptr);
   Tensor y = Tensor::uninitialized(x.shape(), kCuda);
-  cuda::log_softmax_forward(l, x.raw_data(), y.raw_data());
+  // An empty dimension: lanes of no values, whose kernels would read past the end.
+  if (x.numel() > 0) cuda::log_softmax_forward(l, x.raw_data(), y.raw_data());
   Tensor dy = y.detach();
   return record("log_softmax", y, {x}, [dy, l](const Tensor& g) {
     Tensor gx = Tensor::uninitialized(dy.shape(), kCuda);
-    cuda::log_softmax_backward(l, g.raw_data(), dy.raw_data(), gx.raw_data());
+    if (dy.numel() > 0) cuda::log_softmax_backward(l, g.raw_data(), dy.raw_data(), gx.raw_data());
     return Tensors{gx};
   });
 }

@@ -38,6 +38,7 @@ Lanes lanes_of(const Shape& shape, int dim) {
 // lane maximum keeps exp from overflowing.
 template <bool Log>
 void softmax_kernel(const float* x, float* out, const Lanes& l) {
+  if (l.n == 0) return;  // lanes of no values: nothing to write, and nothing to read
   std::vector<float> m(size_t(l.inner)), s(size_t(l.inner));
   for (int64_t a = 0; a < l.outer; ++a) {
     const float* p = x + a * l.n * l.inner;

@@ -1,5 +1,8 @@
 #include "core/ops/reduce.hpp"
 
+#include <stdexcept>
+#include <string>
+
 #include "core/autograd/node.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/ops/cuda_reduce_loss.hpp"
@@ -98,7 +101,17 @@ Tensor max(const Tensor& x) {
   return max(reshape(x, {-1}), 0);
 }
 
+namespace {
+// torch's rule: a maximum over no values has no value (the kernels would read past the end).
+void require_values_along(const char* op, const Tensor& x, int dim) {
+  if (x.size(dim) == 0)
+    throw std::invalid_argument(std::string(op) + ": dimension " + std::to_string(dim) + " of " +
+                                to_string(x.shape()) + " is empty");
+}
+}  // namespace
+
 Tensor max(const Tensor& x, int dim, bool keepdim) {
+  require_values_along("max", x, dim);
 #ifdef SOMA_CUDA
   if (x.device() == Device::cuda) return cuda_ops::max(x, dim, keepdim);
 #endif
@@ -123,6 +136,7 @@ Tensor max(const Tensor& x, int dim, bool keepdim) {
 
 Tensor argmax(const Tensor& x, int dim, bool keepdim) {
   require_cpu("argmax", x);
+  require_values_along("argmax", x, dim);
   Split s = split_at(x.shape(), dim, keepdim);
   std::vector<int64_t> idx = argmax_indices(x, s);
   Tensor out = Tensor::zeros(s.reduced);

@@ -34,6 +34,19 @@ TEST_CASE("softmax and log_softmax values, stable for large logits") {
   }
 }
 
+TEST_CASE("an empty dimension: softmax gives no values, max and argmax refuse it by name") {
+  // Before: every lane of (3, 0, 2) read x[0] and past it (the sanitize build saw the reads).
+  Tensor x = Tensor::zeros({3, 0, 2}).requires_grad_();
+  Tensor y = log_softmax(x, 1);
+  CHECK(y.shape() == Shape{3, 0, 2});
+  sum(y).backward();
+  CHECK(x.grad().numel() == 0);
+  CHECK(softmax(x, 1).numel() == 0);
+  CHECK(invalid_argument_message([&] { max(x, 1); }).find("max: dimension 1 of") == 0);
+  CHECK(invalid_argument_message([&] { argmax(x, 1); }).find("argmax: dimension 1") == 0);
+  CHECK(max(x, 2).shape() == Shape{3, 0});  // a reduction over a dimension with values
+}
+
 TEST_CASE("softmax along any dim sums to one there") {
   Rng rng(21);
   Tensor x = Tensor::randn({2, 3, 4}, rng);
