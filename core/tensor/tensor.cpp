@@ -206,14 +206,18 @@ void Tensor::backward(const Tensor& grad) const {
   run_backward(*this, grad);
 }
 
+bool Tensor::whole_storage() const {
+  return impl_->offset == 0 && numel() == impl_->storage->size();
+}
+
 void Tensor::set_spike_index(std::shared_ptr<const Storage::SpikeIndex> flat) {
-  if (impl_->offset != 0 || numel() != impl_->storage->size())
+  if (!whole_storage())
     throw std::invalid_argument("set_spike_index: the tensor must be its whole storage");
   impl_->storage->spike_index = std::move(flat);
 }
 
 void Tensor::set_repeating(int64_t block) {
-  if (impl_->offset != 0 || numel() != impl_->storage->size() || block <= 0 || numel() % block != 0)
+  if (!whole_storage() || block <= 0 || numel() % block != 0)
     throw std::invalid_argument("set_repeating: blocks of " + std::to_string(block) +
                                 " in a tensor of " + std::to_string(numel()) +
                                 " values that is not its whole storage or not a multiple");
@@ -221,8 +225,7 @@ void Tensor::set_repeating(int64_t block) {
 }
 
 bool Tensor::repeats(int64_t block) const {
-  return impl_->offset == 0 && numel() == impl_->storage->size() &&
-         impl_->storage->repeat_block == block;
+  return whole_storage() && impl_->storage->repeat_block == block;
 }
 
 Tensor Tensor::from_spike_index(const Shape& shape,
@@ -247,12 +250,12 @@ Tensor Tensor::from_periodic_spikes(const Shape& shape,
 }
 
 const PeriodicSpikes* Tensor::periodic_spikes() const {
-  if (impl_->offset != 0 || numel() != impl_->storage->size()) return nullptr;
+  if (!whole_storage()) return nullptr;
   return impl_->storage->periodic.get();
 }
 
 const Storage::SpikeIndex* Tensor::spike_index() const {
-  if (impl_->offset != 0 || numel() != impl_->storage->size()) return nullptr;
+  if (!whole_storage()) return nullptr;
   Storage& s = *impl_->storage;
   if (s.periodic) {  // built once, on first demand; readers may ask together
     static std::mutex mutex;

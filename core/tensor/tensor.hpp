@@ -157,6 +157,9 @@ class Tensor {
   bool values_deferred() const { return impl_->storage->deferred(); }
 
  private:
+  // This view is its storage entire (offset 0, every value): the storages' promises
+  // (spike_index, periodic, repeat_block) describe it only then.
+  bool whole_storage() const;
   void check_host() const {
 #ifdef SOMA_CUDA
     if (impl_->device != Device::cpu) throw_not_on_host();
