@@ -8,7 +8,7 @@ JOBS ?= 2
 # Debian's emscripten needs Debian's acorn, which a non-Debian node does not find on its own.
 export NODE_PATH := /usr/share/nodejs
 
-.PHONY: all setup native wasm run test test-native test-cuda test-wasm test-web test-gui test-sanitize fuzz web serve bench format clean distclean
+.PHONY: all setup native wasm run test test-native test-cuda test-cuda-emu test-wasm test-web test-gui test-sanitize fuzz web serve bench format clean distclean
 
 all: native
 
@@ -42,6 +42,16 @@ test-cuda: setup
 	cmake --preset native-cuda >/dev/null
 	cmake --build --preset native-cuda -j$(JOBS)
 	ctest --preset native-cuda
+
+# The CUDA backend on the host emulator (build-cuda-emu/; no GPU, no nvcc): the kernels compiled
+# as C++ and each launch run as a loop, device memory unreadable from the host outside kernels
+# and copies. Runs scripts/cuda_check.sh as a GPU machine would, without the benchmarks: the
+# cuda suite, then short runs of mnist (rec, conv), cifar10, speech_commands and memory on cuda
+# and on cpu, and checkpoints resumed across devices. Log: build-cuda-emu/cuda.log.
+EMU_BUDGET_S ?= 900
+test-cuda-emu: setup
+	CUDA_PRESET=cuda-emu JOBS=$(JOBS) scripts/cuda_prepare.sh
+	CHECK_DIR=build-cuda-emu/check CHECK_BUDGET_S=$(EMU_BUDGET_S) OUT=build-cuda-emu scripts/cuda_check.sh
 
 # The native suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang, build-sanitize/),
 # a few steps of every task through the CLI, and FUZZ_SECONDS of each libFuzzer target on its seed

@@ -22,6 +22,10 @@
 # Built on the dev machine (no GPU there): `scripts/cuda_prepare.sh` builds build-cuda/ and puts
 # what this script needs under build-cuda/check/ (the binaries and an MNIST subset, ~20 MB);
 # carry build-cuda/check to the GPU machine and run `bash scripts/cuda_check.sh`.
+#
+# `make test-cuda-emu` runs this script on the host emulator's build (CHECK_DIR=
+# build-cuda-emu/check, which holds a file EMULATED): the same tests and short runs, without
+# nvidia-smi and the benchmarks, whose numbers would mean nothing there.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 dir=${CHECK_DIR:-build-cuda/check}
@@ -81,17 +85,20 @@ say "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
 for b in "$dir/soma_cuda_tests" "$dir/soma"; do  # a library it cannot find shows here first
   ldd "$b" 2>&1 | grep -E "not found" >>"$log" && say "=== $b: libraries missing (above)"
 done
-step 20 nvidia-smi nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
+emulated=0
+[[ -f $dir/EMULATED ]] && emulated=1 && say "=== the host emulator's build: no GPU, no benchmarks"
+((emulated)) ||
+  step 20 nvidia-smi nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 step 150 cuda-tests "$dir/soma_cuda_tests" --duration=true
-step 120 bench-lif-layer "$dir/bench_lif_layer" --device cuda --quick
+((emulated)) || step 120 bench-lif-layer "$dir/bench_lif_layer" --device cuda --quick
 
 if [[ -f $dir/mnist/train-images-idx3-ubyte ]]; then
-  step 60 bench-mnist-epoch "$dir/bench_mnist_epoch" --device cuda --quick --data_dir "$dir/mnist" \
+  ((emulated)) || step 60 bench-mnist-epoch "$dir/bench_mnist_epoch" --device cuda --quick --data_dir "$dir/mnist" \
     --dataset mnist
   # The conv epoch's bar is Fashion-MNIST's (device_prepare.sh carries a subset of it).
   fashion=(--data_dir "$dir/mnist" --dataset mnist)
   [[ -d $dir/fashion-mnist ]] && fashion=(--data_dir "$dir/fashion-mnist")
-  step 90 bench-mnist-epoch-conv "$dir/bench_mnist_epoch" --device cuda --quick --model conv \
+  ((emulated)) || step 90 bench-mnist-epoch-conv "$dir/bench_mnist_epoch" --device cuda --quick --model conv \
     "${fashion[@]}"
   common=(mnist --model rec --quiet --seed 3 --seq_length 32 --batch_size 256 --epochs 2
     --limit_train 2048 --limit_test 512 --data_dir "$dir/mnist" --overwrite)

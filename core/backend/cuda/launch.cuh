@@ -1,5 +1,5 @@
 #pragma once
-// Launch geometry shared by the element-wise kernels: 256 threads per block, and a grid-stride
+// Launch geometry shared by the kernels: 256 threads per block, and a grid-stride
 // loop so any n fits the grid limit. launch_each runs a body (a __device__ lambda, usually one
 // call of a *_body.hpp function) for every index below n.
 #include <cstdint>
@@ -9,6 +9,15 @@
 namespace soma::cuda {
 
 constexpr int kThreads = 256;
+
+// SOMA_LAUNCH(kernel, grid, block)(args...) launches kernel on the backend's stream. In the
+// cuda-emu preset (SOMA_CUDA_EMULATE) the same line runs the grid as a loop on the host
+// (core/backend/cuda_emu/include/cuda_runtime.h).
+#ifdef SOMA_CUDA_EMULATE
+#define SOMA_LAUNCH(kernel, grid, block) SOMA_EMU_LAUNCH(kernel, grid, block)
+#else
+#define SOMA_LAUNCH(kernel, grid, block) kernel<<<grid, block, 0, ::soma::cuda::stream()>>>
+#endif
 
 inline unsigned blocks_for(int64_t n) {
   const int64_t b = (n + kThreads - 1) / kThreads;
@@ -27,7 +36,7 @@ __global__ void each_index_kernel(int64_t n, F body) {
 template <class F>
 void launch_each(int64_t n, F body, const char* what) {
   if (n <= 0) return;
-  each_index_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(n, body);
+  SOMA_LAUNCH(each_index_kernel<F>, blocks_for(n), kThreads)(n, body);
   check(cudaGetLastError(), what);
 }
 

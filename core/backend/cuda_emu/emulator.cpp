@@ -1,0 +1,382 @@
+// Soma's CUDA emulator: the CUDA runtime and cuBLAS calls of include/*.h run on the host, for the
+// cuda-emu preset (SOMA_CUDA_EMULATE; see include/cuda_runtime_api.h for why). Everything runs
+// at once on the calling thread, so every stream is in order and every event has passed.
+//
+// What a GPU would refuse, this refuses too, naming the call through cudaGetLastError:
+//   - Device memory lives in one reserved range that is readable only inside a kernel, a copy
+//     or a GEMM (mprotect around each). Host code that dereferences a device pointer faults,
+//     and the SIGSEGV handler says so before the process dies.
+//   - New device memory is filled with NaN (0xFF bytes): a kernel that reads memory nobody
+//     wrote gives NaN rather than the zeros a fresh page would.
+//   - Copies check their direction: a "device" pointer must lie inside one allocation, a
+//     "host" pointer outside the device range.
+//   - cublasSgemm checks its leading dimensions as cuBLAS does (ld >= max(1, rows)).
+// SOMA_CUDA_EMU_DEVICES=0 makes cudaGetDeviceCount report no device (the CPU-only paths).
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "cublas_v2.h"
+#include "cuda_runtime.h"
+
+thread_local uint3 blockIdx;
+thread_local uint3 threadIdx;
+thread_local dim3 blockDim;
+thread_local dim3 gridDim;
+
+struct SomaEmuStream {};
+struct SomaEmuEvent {};
+struct SomaEmuCublas {
+  cublasMath_t mode = CUBLAS_DEFAULT_MATH;
+};
+
+namespace {
+
+thread_local cudaError_t last_error = cudaSuccess;
+
+cudaError_t fail(cudaError_t e) {
+  last_error = e;
+  return e;
+}
+
+// ---- device memory: one reserved range, first-fit reuse of freed chunks --------------------
+
+constexpr size_t kPage = 4096;
+
+struct Arena {
+  std::mutex mutex;
+  char* base = nullptr;
+  size_t reserved = 0, used = 0;  // [base, base + used) has been handed out
+  std::map<uintptr_t, size_t> live;
+  std::multimap<size_t, uintptr_t> spare;  // freed chunks by size
+  int depth = 0;                           // kernels, copies and GEMMs running
+};
+
+Arena& arena() {
+  static Arena* a = new Arena;
+  return *a;
+}
+
+void on_segv(int sig, siginfo_t* info, void*) {
+  const Arena& a = arena();
+  const char* p = static_cast<const char*>(info->si_addr);
+  if (a.base && p >= a.base && p < a.base + a.reserved) {
+    const char msg[] =
+        "soma CUDA emulator: host code touched device memory outside a kernel or copy (a cuda "
+        "tensor's data used on the host; a GPU would fault or read garbage here)\n";
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+  }
+  signal(sig, SIG_DFL);  // returning re-runs the access, which now ends the process
+}
+
+bool reserve(Arena& a) {
+  if (a.base) return true;
+  for (size_t size = size_t(1) << 38; size >= (size_t(1) << 30); size /= 2) {
+    void* p = mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) continue;
+    a.base = static_cast<char*>(p);
+    a.reserved = size;
+    // 2 MiB pages where the kernel allows them: the guard's mprotect of the whole range around
+    // every launch then walks 512 times fewer page-table entries.
+    madvise(p, size, MADV_HUGEPAGE);
+    struct sigaction sa {};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, nullptr);
+    return true;
+  }
+  return false;
+}
+
+void protect(Arena& a, int prot) {
+  if (a.used) mprotect(a.base, a.used, prot);
+}
+
+bool guarded() {
+  static const bool yes = [] {
+    const char* g = std::getenv("SOMA_CUDA_EMU_GUARD");
+    return !(g && std::strcmp(g, "0") == 0);
+  }();
+  return yes;
+}
+
+// The allocation that holds [p, p + bytes), or none.
+bool on_device(const void* p, size_t bytes) {
+  Arena& a = arena();
+  std::lock_guard<std::mutex> lock(a.mutex);
+  const auto q = reinterpret_cast<uintptr_t>(p);
+  auto it = a.live.upper_bound(q);
+  if (it == a.live.begin()) return false;
+  --it;
+  return q + bytes <= it->first + it->second;
+}
+
+bool in_device_range(const void* p) {
+  const Arena& a = arena();
+  const char* c = static_cast<const char*>(p);
+  return a.base && c >= a.base && c < a.base + a.reserved;
+}
+
+std::mutex pinned_mutex;
+std::set<void*>& pinned() {
+  static auto* s = new std::set<void*>;
+  return *s;
+}
+
+// Where each copy kind's pointers must lie.
+bool copy_fits(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
+  const bool dst_dev = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+  const bool src_dev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+  const bool dst_ok = dst_dev ? on_device(dst, bytes) : !in_device_range(dst);
+  const bool src_ok = src_dev ? on_device(src, bytes) : !in_device_range(src);
+  return dst_ok && src_ok;
+}
+
+}  // namespace
+
+namespace soma_cuda_emu {
+
+void enter_device() {
+  if (!guarded()) return;
+  Arena& a = arena();
+  std::lock_guard<std::mutex> lock(a.mutex);
+  if (a.depth++ == 0) protect(a, PROT_READ | PROT_WRITE);
+}
+
+void leave_device() {
+  if (!guarded()) return;
+  Arena& a = arena();
+  std::lock_guard<std::mutex> lock(a.mutex);
+  if (--a.depth == 0) protect(a, PROT_NONE);
+}
+
+}  // namespace soma_cuda_emu
+
+using soma_cuda_emu::enter_device;
+using soma_cuda_emu::leave_device;
+
+cudaError_t cudaGetLastError() {
+  const cudaError_t e = last_error;
+  last_error = cudaSuccess;
+  return e;
+}
+
+const char* cudaGetErrorString(cudaError_t error) {
+  switch (error) {
+    case cudaSuccess: return "no error";
+    case cudaErrorInvalidValue: return "invalid argument";
+    case cudaErrorMemoryAllocation: return "out of memory";
+    case cudaErrorInvalidDevicePointer: return "invalid device pointer";
+    case cudaErrorNoDevice: return "no CUDA-capable device is detected";
+    case cudaErrorInvalidResourceHandle: return "invalid resource handle";
+    case cudaErrorNotReady: return "device not ready";
+  }
+  return "unrecognized error code";
+}
+
+cudaError_t cudaGetDeviceCount(int* count) {
+  const char* n = std::getenv("SOMA_CUDA_EMU_DEVICES");
+  *count = n && std::strcmp(n, "0") == 0 ? 0 : 1;
+  return *count ? cudaSuccess : fail(cudaErrorNoDevice);
+}
+
+cudaError_t cudaSetDevice(int device) {
+  int n = 0;
+  cudaGetDeviceCount(&n);
+  return device >= 0 && device < n ? cudaSuccess : fail(cudaErrorInvalidValue);
+}
+
+cudaError_t cudaMalloc(void** ptr, size_t bytes) {
+  Arena& a = arena();
+  const size_t size = (bytes + kPage - 1) / kPage * kPage + kPage * (bytes == 0);
+  {
+    std::lock_guard<std::mutex> lock(a.mutex);
+    if (!reserve(a)) return fail(cudaErrorMemoryAllocation);
+    auto fit = a.spare.lower_bound(size);
+    uintptr_t p;
+    size_t got;
+    if (fit != a.spare.end()) {
+      got = fit->first;
+      p = fit->second;
+      a.spare.erase(fit);
+    } else {
+      if (a.used + size > a.reserved) return fail(cudaErrorMemoryAllocation);
+      p = reinterpret_cast<uintptr_t>(a.base + a.used);
+      got = size;
+      a.used += size;
+      if (a.depth > 0 || !guarded()) mprotect(a.base, a.used, PROT_READ | PROT_WRITE);
+    }
+    a.live[p] = got;
+    *ptr = reinterpret_cast<void*>(p);
+  }
+  enter_device();
+  std::memset(*ptr, 0xFF, bytes);  // NaN floats: unwritten memory shows in every result
+  leave_device();
+  return cudaSuccess;
+}
+
+cudaError_t cudaFree(void* ptr) {
+  if (!ptr) return cudaSuccess;
+  Arena& a = arena();
+  std::lock_guard<std::mutex> lock(a.mutex);
+  const auto it = a.live.find(reinterpret_cast<uintptr_t>(ptr));
+  if (it == a.live.end()) return fail(cudaErrorInvalidDevicePointer);
+  a.spare.emplace(it->second, it->first);
+  a.live.erase(it);
+  return cudaSuccess;
+}
+
+cudaError_t cudaHostAlloc(void** ptr, size_t bytes, unsigned) {
+  *ptr = std::aligned_alloc(kPage, (bytes + kPage - 1) / kPage * kPage + kPage * (bytes == 0));
+  if (!*ptr) return fail(cudaErrorMemoryAllocation);
+  std::lock_guard<std::mutex> lock(pinned_mutex);
+  pinned().insert(*ptr);
+  return cudaSuccess;
+}
+
+cudaError_t cudaFreeHost(void* ptr) {
+  if (!ptr) return cudaSuccess;
+  std::lock_guard<std::mutex> lock(pinned_mutex);
+  if (!pinned().erase(ptr)) return fail(cudaErrorInvalidValue);
+  std::free(ptr);
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
+                            cudaStream_t) {
+  if (bytes == 0) return cudaSuccess;
+  if (!copy_fits(dst, src, bytes, kind)) return fail(cudaErrorInvalidValue);
+  enter_device();
+  std::memmove(dst, src, bytes);
+  leave_device();
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemcpy2DAsync(void* dst, size_t dst_pitch, const void* src, size_t src_pitch,
+                              size_t width, size_t height, cudaMemcpyKind kind, cudaStream_t) {
+  if (width == 0 || height == 0) return cudaSuccess;
+  if (width > dst_pitch || width > src_pitch) return fail(cudaErrorInvalidValue);
+  const size_t dst_span = dst_pitch * (height - 1) + width;
+  const size_t src_span = src_pitch * (height - 1) + width;
+  if (!copy_fits(dst, src, 1, kind)) return fail(cudaErrorInvalidValue);
+  const bool dst_dev = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+  const bool src_dev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+  if ((dst_dev && !on_device(dst, dst_span)) || (src_dev && !on_device(src, src_span)))
+    return fail(cudaErrorInvalidValue);
+  enter_device();
+  for (size_t r = 0; r < height; ++r)
+    std::memmove(static_cast<char*>(dst) + r * dst_pitch,
+                 static_cast<const char*>(src) + r * src_pitch, width);
+  leave_device();
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamCreate(cudaStream_t* stream) {
+  *stream = new SomaEmuStream;
+  return cudaSuccess;
+}
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned) {
+  return cudaStreamCreate(stream);
+}
+cudaError_t cudaStreamSynchronize(cudaStream_t) {
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventCreate(cudaEvent_t* event) {
+  *event = new SomaEmuEvent;
+  return cudaSuccess;
+}
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned) {
+  return cudaEventCreate(event);
+}
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t) {
+  return event ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+}
+cudaError_t cudaEventQuery(cudaEvent_t event) {
+  return event ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+}
+cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+  return cudaEventQuery(event);
+}
+
+// ---- cuBLAS ---------------------------------------------------------------------------------
+
+cublasStatus_t cublasCreate(cublasHandle_t* handle) {
+  *handle = new SomaEmuCublas;
+  return CUBLAS_STATUS_SUCCESS;
+}
+cublasStatus_t cublasSetStream(cublasHandle_t handle, cudaStream_t) {
+  return handle ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_NOT_INITIALIZED;
+}
+cublasStatus_t cublasSetMathMode(cublasHandle_t handle, cublasMath_t mode) {
+  if (!handle) return CUBLAS_STATUS_NOT_INITIALIZED;
+  handle->mode = mode;
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+const char* cublasGetStatusString(cublasStatus_t status) {
+  switch (status) {
+    case CUBLAS_STATUS_SUCCESS: return "CUBLAS_STATUS_SUCCESS";
+    case CUBLAS_STATUS_NOT_INITIALIZED: return "CUBLAS_STATUS_NOT_INITIALIZED";
+    case CUBLAS_STATUS_INVALID_VALUE: return "CUBLAS_STATUS_INVALID_VALUE";
+    case CUBLAS_STATUS_EXECUTION_FAILED: return "CUBLAS_STATUS_EXECUTION_FAILED";
+  }
+  return "CUBLAS_STATUS_UNKNOWN";
+}
+
+namespace {
+
+using ColMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+using ConstStrided = Eigen::Map<const ColMatrix, 0, Eigen::OuterStride<>>;
+
+// TF32: the top 10 mantissa bits, rounded to nearest even (NaN and infinity kept).
+float to_tf32(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7F800000u) != 0x7F800000u) u = (u + 0xFFFu + ((u >> 13) & 1u)) & ~0x1FFFu;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+// op(M) as an (rows x cols) matrix, from column-major storage with leading dimension ld.
+ColMatrix operand(const float* p, bool trans, int rows, int cols, int ld, bool tf32) {
+  ColMatrix m = trans ? ColMatrix(ConstStrided(p, cols, rows, Eigen::OuterStride<>(ld)).transpose())
+                      : ColMatrix(ConstStrided(p, rows, cols, Eigen::OuterStride<>(ld)));
+  return tf32 ? ColMatrix(m.unaryExpr(&to_tf32)) : m;
+}
+
+}  // namespace
+
+cublasStatus_t cublasSgemm(cublasHandle_t handle, cublasOperation_t transa,
+                           cublasOperation_t transb, int m, int n, int k, const float* alpha,
+                           const float* a, int lda, const float* b, int ldb, const float* beta,
+                           float* c, int ldc) {
+  if (!handle) return CUBLAS_STATUS_NOT_INITIALIZED;
+  const bool ta = transa == CUBLAS_OP_T, tb = transb == CUBLAS_OP_T;
+  const int a_rows = ta ? k : m, b_rows = tb ? n : k;  // rows as stored, column-major
+  if (m < 0 || n < 0 || k < 0 || lda < std::max(1, a_rows) || ldb < std::max(1, b_rows) ||
+      ldc < std::max(1, m))
+    return CUBLAS_STATUS_INVALID_VALUE;
+  if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
+  enter_device();
+  const bool tf32 = handle->mode == CUBLAS_TF32_TENSOR_OP_MATH;
+  Eigen::Map<ColMatrix, 0, Eigen::OuterStride<>> out(c, m, n, Eigen::OuterStride<>(ldc));
+  ColMatrix product = ColMatrix::Zero(m, n);
+  if (k > 0)
+    product = operand(a, ta, m, k, lda, tf32) * operand(b, tb, k, n, ldb, tf32);
+  if (*beta == 0.0f)  // BLAS: C is not read, so NaN there does not spread
+    out = *alpha * product;
+  else
+    out = *alpha * product + *beta * ColMatrix(out);
+  leave_device();
+  return CUBLAS_STATUS_SUCCESS;
+}
