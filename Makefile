@@ -51,7 +51,8 @@ test-cuda: setup
 EMU_BUDGET_S ?= 900
 test-cuda-emu: setup
 	CUDA_PRESET=cuda-emu JOBS=$(JOBS) scripts/cuda_prepare.sh
-	CHECK_DIR=build-cuda-emu/check CHECK_BUDGET_S=$(EMU_BUDGET_S) OUT=build-cuda-emu scripts/cuda_check.sh
+	CHECK_DIR=build-cuda-emu/check CHECK_BUDGET_S=$(EMU_BUDGET_S) OUT=build-cuda-emu \
+	  scripts/cuda_check.sh || { tail -n 100 build-cuda-emu/cuda.log; exit 1; }
 
 # The native suite under AddressSanitizer + UndefinedBehaviorSanitizer (clang, build-sanitize/),
 # a few steps of every task through the CLI, and FUZZ_SECONDS of each libFuzzer target on its seed
@@ -109,7 +110,7 @@ format:
 	  xargs -r clang-format -i
 
 clean:
-	rm -rf build build-wasm build-sanitize build-cuda
+	rm -rf build build-wasm build-sanitize build-cuda build-cuda-emu
 
 # Also drops what setup fetched into .deps/ (the next setup needs the network again).
 distclean: clean

@@ -347,11 +347,27 @@ float to_tf32(float x) {
   return x;
 }
 
-// op(M) as an (rows x cols) matrix, from column-major storage with leading dimension ld.
-ColMatrix operand(const float* p, bool trans, int rows, int cols, int ld, bool tf32) {
-  ColMatrix m = trans ? ColMatrix(ConstStrided(p, cols, rows, Eigen::OuterStride<>(ld)).transpose())
-                      : ColMatrix(ConstStrided(p, rows, cols, Eigen::OuterStride<>(ld)));
-  return tf32 ? ColMatrix(m.unaryExpr(&to_tf32)) : m;
+using Strided = Eigen::Map<ColMatrix, 0, Eigen::OuterStride<>>;
+
+// C = alpha L R + beta C straight into C's storage (C is not read when beta is 0, as in BLAS,
+// so NaN there does not spread).
+template <class L, class R>
+void gemm_into(Strided& c, const L& l, const R& r, float alpha, float beta) {
+  if (beta == 0.0f) {
+    c.noalias() = alpha * (l * r);
+  } else {
+    c *= beta;
+    c.noalias() += alpha * (l * r);
+  }
+}
+
+// op(A) op(B) over the stored (column-major) operands, transposed as views, not copied.
+template <class A, class B>
+void gemm_ops(Strided& c, const A& a, bool ta, const B& b, bool tb, float alpha, float beta) {
+  if (ta && tb) gemm_into(c, a.transpose(), b.transpose(), alpha, beta);
+  if (ta && !tb) gemm_into(c, a.transpose(), b, alpha, beta);
+  if (!ta && tb) gemm_into(c, a, b.transpose(), alpha, beta);
+  if (!ta && !tb) gemm_into(c, a, b, alpha, beta);
 }
 
 }  // namespace
@@ -368,15 +384,15 @@ cublasStatus_t cublasSgemm(cublasHandle_t handle, cublasOperation_t transa,
     return CUBLAS_STATUS_INVALID_VALUE;
   if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
   enter_device();
-  const bool tf32 = handle->mode == CUBLAS_TF32_TENSOR_OP_MATH;
-  Eigen::Map<ColMatrix, 0, Eigen::OuterStride<>> out(c, m, n, Eigen::OuterStride<>(ldc));
-  ColMatrix product = ColMatrix::Zero(m, n);
-  if (k > 0)
-    product = operand(a, ta, m, k, lda, tf32) * operand(b, tb, k, n, ldb, tf32);
-  if (*beta == 0.0f)  // BLAS: C is not read, so NaN there does not spread
-    out = *alpha * product;
+  const int a_cols = ta ? m : k, b_cols = tb ? k : n;
+  ConstStrided sa(a, a_rows, a_cols, Eigen::OuterStride<>(lda));
+  ConstStrided sb(b, b_rows, b_cols, Eigen::OuterStride<>(ldb));
+  Strided out(c, m, n, Eigen::OuterStride<>(ldc));
+  if (handle->mode == CUBLAS_TF32_TENSOR_OP_MATH)
+    gemm_ops(out, ColMatrix(sa.unaryExpr(&to_tf32)), ta, ColMatrix(sb.unaryExpr(&to_tf32)), tb,
+             *alpha, *beta);
   else
-    out = *alpha * product + *beta * ColMatrix(out);
+    gemm_ops(out, sa, ta, sb, tb, *alpha, *beta);
   leave_device();
   return CUBLAS_STATUS_SUCCESS;
 }
