@@ -160,27 +160,30 @@ int main(int argc, char** argv) {
   const soma::bench::BenchArgs args = soma::bench::parse_bench_args(
       argc, argv,
       "Usage: bench_lif_layer [--quick] [--density] [--alloc [--no-cache]] [--n N]\n"
-      "       bench_lif_layer --device cuda [--quick] [--n N] [--tf32]\n"
+      "       bench_lif_layer --device cuda [--quick] [--n N] [--tf32] [--memory]\n"
       "  --quick: shorter T, one repeat (cuda: the same shapes, 3 repeats); --density: sparse vs\n"
       "  dense over spike densities; --alloc: first and later passes; --n N: only the cases of\n"
       "  size N; --device cuda: the GPU's cases (bench/cuda/lif_layer_cuda.cpp); --tf32: there\n"
-      "  every case also with TF32 GEMMs",
+      "  every case also with TF32 GEMMs; --memory: there only the training steps' peak device\n"
+      "  memory (no timing; the host emulator's build measures it as a GPU does)",
       {{"--quick"},
        {"--density"},
        {"--alloc"},
        {"--no-cache"},
        {"--n", true},
        {"--device", true},
-       {"--tf32"}});
+       {"--tf32"},
+       {"--memory"}});
   const bool quick = args.has("--quick"), density = args.has("--density"),
              alloc = args.has("--alloc");
   const int64_t only = args.has("--n") ? std::atoll(args.value("--n")) : 0;
   if (soma::bench::wants_cuda(args, "bench_lif_layer"))
-    return soma::bench::lif_layer_cuda({quick, only, args.has("--tf32")});
-  if (args.has("--tf32")) {
-    std::fprintf(stderr, "bench_lif_layer: --tf32 is for --device cuda\n");
-    return 2;
-  }
+    return soma::bench::lif_layer_cuda({quick, only, args.has("--tf32"), args.has("--memory")});
+  for (const char* flag : {"--tf32", "--memory"})
+    if (args.has(flag)) {
+      std::fprintf(stderr, "bench_lif_layer: %s is for --device cuda\n", flag);
+      return 2;
+    }
   if (args.has("--no-cache")) set_memory_cache_limit(0);
   int repeats = quick ? 1 : 5;
   std::printf("%d threads, kernels %s%s\n", Eigen::nbThreads(), isa_name(active_isa()),

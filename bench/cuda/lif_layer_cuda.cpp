@@ -73,10 +73,11 @@ void training_time(TrainCase& tc, bool tf32, int repeats) {
   print_target(layer, training_target(tc.n, tf32));
 }
 
-void training(int64_t n, bool tf32_too, int repeats) {
+void training(int64_t n, bool tf32_too, int repeats, bool memory_only) {
   if (n <= 4096) repeats *= 4;  // cheap, and at a millisecond the clock's jitter counts
   TrainCase tc(n, 500, Device::cuda);
   training_memory(tc);
+  if (memory_only) return;
   training_time(tc, false, repeats);
   if (tf32_too || n == 16384) training_time(tc, true, repeats);
 }
@@ -107,10 +108,10 @@ int lif_layer_cuda(const LifLayerCudaOptions& o) {
   try {
     for (int64_t n : {512, 4096, 16384}) {
       if (o.only && n != o.only) continue;
-      training(n, o.tf32, repeats);
+      training(n, o.tf32, repeats, o.memory_only);
       std::fflush(stdout);  // a later case that fails still leaves these lines in the log
     }
-    if (!o.only || o.only == 5000) inference(5000, o.tf32, repeats);
+    if ((!o.only || o.only == 5000) && !o.memory_only) inference(5000, o.tf32, repeats);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_lif_layer --device cuda: %s\n", e.what());
     return 1;

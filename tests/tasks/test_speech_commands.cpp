@@ -112,8 +112,7 @@ TEST_CASE("speech_commands task: the feature statistics are the model's register
   REQUIRE(!stddev.empty());
   // The tones' log mel energies differ from filter to filter: neither the 0 nor the 1 that the
   // buffers start at.
-  CHECK(*std::max_element(mean.begin(), mean.end()) !=
-        *std::min_element(mean.begin(), mean.end()));
+  CHECK(*std::max_element(mean.begin(), mean.end()) != *std::min_element(mean.begin(), mean.end()));
   CHECK(*std::max_element(stddev.begin(), stddev.end()) !=
         *std::min_element(stddev.begin(), stddev.end()));
 }
