@@ -45,12 +45,15 @@ test-cuda: setup
 
 # The CUDA backend on the host emulator (build-cuda-emu/; no GPU, no nvcc): the kernels compiled
 # as C++ and each launch run as a loop, device memory unreadable from the host outside kernels
-# and copies. Runs scripts/cuda_check.sh as a GPU machine would, without the benchmarks: the
+# and copies. Runs the CPU suite in that build (whose tests take the "GPU present" branches; the
+# memory guard off, as its mprotect pair per launch is too slow for the task tests), then
+# scripts/cuda_check.sh as a GPU machine would, without the benchmarks: the
 # cuda suite, then short runs of mnist (rec, conv), cifar10, speech_commands and memory on cuda
 # and on cpu, and checkpoints resumed across devices. Log: build-cuda-emu/cuda.log.
 EMU_BUDGET_S ?= 900
 test-cuda-emu: setup
 	CUDA_PRESET=cuda-emu JOBS=$(JOBS) scripts/cuda_prepare.sh
+	cd build-cuda-emu && SOMA_CUDA_EMU_GUARD=0 ./soma_core_tests
 	CHECK_DIR=build-cuda-emu/check CHECK_BUDGET_S=$(EMU_BUDGET_S) OUT=build-cuda-emu \
 	  scripts/cuda_check.sh || { tail -n 100 build-cuda-emu/cuda.log; exit 1; }
 

@@ -8,7 +8,7 @@
 # carry limit is 64 MiB) with the run.
 #
 # CUDA_PRESET=cuda-emu builds the same check folder from the host emulator's build instead
-# (build-cuda-emu/check; soma_cuda_tests and soma only, no benchmarks or libraries, and a file
+# (build-cuda-emu/check; soma_cuda_tests and soma, no benchmarks or libraries, and a file
 # EMULATED that tells cuda_check.sh so): `make test-cuda-emu` runs it on this machine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,14 +17,14 @@ build=build-cuda
 targets=(soma_cuda_tests soma bench_lif_layer bench_mnist_epoch bench_gemm)
 if [[ $preset == cuda-emu ]]; then
   build=build-cuda-emu
-  targets=(soma_cuda_tests soma)
+  targets=(soma_cuda_tests soma soma_core_tests)
 fi
 cmake --preset "$preset" >/dev/null
 nice -n 15 cmake --build --preset "$preset" -j"${JOBS:-2}" --target "${targets[@]}"
 check=$build/check
 rm -rf "$check" && mkdir -p "$check/mnist"
 for t in "${targets[@]}"; do
-  [[ $t == soma ]] || cp "$build/$t" "$check/"
+  [[ $t == soma || $t == soma_core_tests ]] || cp "$build/$t" "$check/"
 done
 cp "$(find "$build" -name soma -type f -perm -u+x | head -1)" "$check/soma"
 [[ $preset == cuda-emu ]] && touch "$check/EMULATED"
