@@ -50,7 +50,7 @@ test-cuda: setup
 # scripts/cuda_check.sh as a GPU machine would, without the benchmarks: the
 # cuda suite, then short runs of mnist (rec, conv), cifar10, speech_commands and memory on cuda
 # and on cpu, and checkpoints resumed across devices. Log: build-cuda-emu/cuda.log.
-EMU_BUDGET_S ?= 900
+EMU_BUDGET_S ?= 1500
 test-cuda-emu: setup
 	CUDA_PRESET=cuda-emu JOBS=$(JOBS) scripts/cuda_prepare.sh
 	cd build-cuda-emu && SOMA_CUDA_EMU_GUARD=0 ./soma_core_tests
