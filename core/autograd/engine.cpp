@@ -50,10 +50,20 @@ void accumulate_pending(Tensor& slot, const Tensor& g) {
   slot = sum;
 }
 
-void accumulate_leaf(const Tensor& leaf, const Tensor& g) {
+// A gradient nobody else holds (one handle, its storage entire and unshared) becomes the
+// leaf's .grad as it is. Cloning it instead cost a weight-sized copy at the backward's peak:
+// the n = 16384 Linear+LIF training step peaked at 4612 MiB with the clone, a GiB above 4 GB.
+bool exclusively_owned(const Tensor& g) {
+  const auto& impl = g.impl();
+  return impl.use_count() == 1 && impl->storage.use_count() == 1 && impl->offset == 0 &&
+         impl->storage->size() == g.numel() && !impl->grad_fn && !impl->requires_grad;
+}
+
+// may_adopt: g is the engine's own (a backward's result), not the caller's root gradient.
+void accumulate_leaf(const Tensor& leaf, const Tensor& g, bool may_adopt) {
   Tensor slot = leaf.grad();
   if (!slot.defined()) {
-    const_cast<Tensor&>(leaf).set_grad(g.clone());
+    const_cast<Tensor&>(leaf).set_grad(may_adopt && exclusively_owned(g) ? g : g.clone());
     return;
   }
   check_shape(slot, g);
@@ -143,7 +153,7 @@ void run_backward(const Tensor& root, const Tensor& grad) {
                                 device_name(grad.device()) + " for a tensor on " +
                                 device_name(root.device()) + "; move it with .to(device) first");
   NoGrad no_grad;  // backward functions are plain computations
-  if (root.is_leaf()) return accumulate_leaf(root, grad);
+  if (root.is_leaf()) return accumulate_leaf(root, grad, false);
   Node* start = root.grad_fn().get();
   start->pending.resize(start->output_shapes.size());
   accumulate_pending(start->pending[size_t(root.output_nr())], grad);
@@ -179,7 +189,7 @@ void run_backward(const Tensor& root, const Tensor& grad) {
         child->pending.resize(child->output_shapes.size());
         accumulate_pending(child->pending[size_t(in.output_nr)], gins[i]);
       } else {
-        accumulate_leaf(Tensor(in.leaf), gins[i]);
+        accumulate_leaf(Tensor(in.leaf), gins[i], true);
       }
     }
   }

@@ -14,11 +14,26 @@ void binary(BinaryOp op, const float* a, const float* b, int64_t n, float* out);
 // out[k] = a[k] op b.
 void binary_scalar(BinaryOp op, const float* a, float b, int64_t n, float* out);
 
-// The unary ops of core/ops/elementwise.hpp (equations in cuda/unary_body.hpp); a and b are
-// pow's exponent, clamp's bounds, softplus's beta and threshold.
-enum class UnaryOp { exp, log, abs, sqrt, square, relu, sigmoid, tanh, pow, clamp, softplus };
+// The unary ops of core/ops/elementwise.hpp and spike_fn (equations in cuda/unary_body.hpp);
+// a and b are pow's exponent, clamp's bounds, softplus's beta and threshold; spike's surrogate
+// is `method` (int(SurrogateMethod)) with alpha a.
+enum class UnaryOp {
+  exp,
+  log,
+  abs,
+  sqrt,
+  square,
+  relu,
+  sigmoid,
+  tanh,
+  pow,
+  clamp,
+  softplus,
+  spike
+};
 struct UnaryArgs {
   float a = 0, b = 0;
+  int method = 0;
 };
 // y[k] = f(x[k]); gx[k] = g[k] f'(x[k]) (y: the forward's output, read by exp, sqrt, sigmoid
 // and tanh only, else may be null).

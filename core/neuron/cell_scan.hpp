@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/autograd/node.hpp"
+#include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
 #include "core/backend/parallel.hpp"
 #include "core/backend/spike_matmul.hpp"
@@ -381,6 +382,7 @@ CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, co
                          const Tensor& z0, const Tensors& s0, bool record, bool x_scratch = false) {
   if (int(s0.size()) != Cell::kState)
     throw std::invalid_argument(std::string(name) + ": wrong number of state tensors");
+  require_cpu(name, x, w, z0);  // the CUDA sequences branch off before (lsnn_cuda.cpp, ...)
   check_cell_scan_shapes(name, x, w, z0, s0);
   const bool rec = w.defined();
   Shape step(x.shape().begin() + 1, x.shape().end());

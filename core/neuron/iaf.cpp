@@ -1,6 +1,9 @@
 #include "core/neuron/iaf.hpp"
 
+#include <utility>
+
 #include "core/neuron/cell_scan.hpp"
+#include "core/neuron/rollout.hpp"
 #include "core/ops/elementwise.hpp"
 
 namespace soma {
@@ -41,6 +44,14 @@ struct IAFCell {
 
 IAFSequence iaf_sequence(const Tensor& x, const Tensor& v0, const IAFParameters& p,
                          bool record_states) {
+  if (x.device() == Device::cuda) {  // no fused kernel: Norse's step loop of device ops
+    auto step = [&p](const Tensor& xt, const VoltageState& s) {
+      IAFStep r = iaf_step(xt, s.v, p);
+      return std::pair{r.z, VoltageState{r.v}};
+    };
+    Sequence<VoltageState> r = rollout(x, VoltageState{v0}, step, record_states);
+    return {r.z, r.state.v, r.states.v};
+  }
   detail::CellScanResult r =
       detail::cell_scan("iaf_sequence", IAFCell{p}, x, Tensor(), Tensor(), {v0}, record_states);
   return {r.z, r.state[0], record_states ? r.traces[0] : Tensor()};

@@ -23,7 +23,8 @@ LIFState li_initial_state(const Shape& shape, const LIParameters& p) {
 LIFState li_step(const Tensor& x, const LIFState& s, const LIParameters& p) {
   Tensor j = p.box ? x : s.i + x;
   Tensor v_new = s.v + (p.v_leak - s.v + j) * (p.dt * p.tau_mem_inv);
-  Tensor i_new = p.box ? Tensor::zeros(s.i.shape()) : j * (1.0f - p.dt * p.tau_syn_inv);
+  Tensor i_new =
+      p.box ? Tensor::zeros(s.i.shape(), s.i.device()) : j * (1.0f - p.dt * p.tau_syn_inv);
   return {v_new, i_new};
 }
 

@@ -21,8 +21,8 @@ LIFBoxStep lif_box_step(const Tensor& x, const Tensor& v, const LIFBoxParameters
 
 LIFBoxSequence lif_box_sequence(const Tensor& x, const Tensor& v0, const LIFBoxParameters& p,
                                 bool record_states) {
-  CurrentScanResult r =
-      current_scan(x, v0, Tensor::zeros(v0.shape()), lif_box_scan_config(p), record_states);
+  CurrentScanResult r = current_scan(x, v0, Tensor::zeros(v0.shape(), v0.device()),
+                                     lif_box_scan_config(p), record_states);
   return {r.z, r.v, r.trace};
 }
 

@@ -3,7 +3,8 @@
 // step from the last: one kernel adds gcur_{t+1} W to dL/dz_t and runs the step's adjoint; then
 //   dL/dW = sum_t gcur_t^T z_{t-1},  dL/dz0 = gcur_0 W  (GEMMs: recurrent_cuda_common.hpp)
 // The node's outputs are z (T, B, H), the final v and i, and z_{T-1} as its own output (a view
-// of z would need slice's CPU backward).
+// of z would need slice's CPU backward); with record_states also v and i after each step
+// (StateTraces, recurrent_cuda_common.hpp).
 #ifdef SOMA_CUDA
 
 #include "core/neuron/lif_recurrent_cuda.hpp"
@@ -33,10 +34,6 @@ Tensor on_device(const Tensor& t) {
 LIFRecurrentSequence lif_recurrent_sequence_cuda(const Tensor& x_in, const Tensor& w_rec,
                                                  const LIFRecurrentState& state0,
                                                  const LIFParameters& p, bool record_states) {
-  if (record_states)
-    throw std::runtime_error(
-        "lif_recurrent_sequence: record_states has no CUDA implementation yet (Soma never falls "
-        "back to the CPU in silence); copy the inputs with .cpu()");
   const Tensor z0 = on_device(state0.z), v0 = on_device(state0.v), i0 = on_device(state0.i);
   require_device("lif_recurrent_sequence", x_in, w_rec, z0, v0, i0);
   if (x_in.dim() != 3 || w_rec.dim() != 2 || w_rec.size(0) != x_in.size(2) ||
@@ -51,35 +48,43 @@ LIFRecurrentSequence lif_recurrent_sequence_cuda(const Tensor& x_in, const Tenso
   Tensor v_dec = Tensor::uninitialized(x_in.shape(), kCuda);
   Tensor v = v0.clone(), i = i0.clone(), z_last = Tensor::uninitialized({B, H}, kCuda);
   const Tensor w = w_rec.detach();
-  for (int64_t t = 0; t < T; ++t)
+  const StateTraces traces(record_states, x_in.shape(), 2);  // v, i
+  for (int64_t t = 0; t < T; ++t) {
     cuda::recurrent_step_forward(
         kp, {H, w.raw_data(), t == 0 ? z0.raw_data() : z.raw_data() + (t - 1) * n,
              x_in.raw_data() + t * n, v.raw_data(), i.raw_data(), z.raw_data() + t * n,
              v_dec.raw_data() + t * n});
+    traces.record(t, {v, i});
+  }
   if (T > 0)
     copy_on_device(z_last.raw_data(), z.raw_data() + (T - 1) * n, n);
   else
     copy_on_device(z_last.raw_data(), z0.raw_data(), n);
 
   const Tensor zs = z.detach(), z0s = z0.detach();
+  Tensors results{z, v, i, z_last};
+  results.insert(results.end(), traces.tensors().begin(), traces.tensors().end());
   Tensors outs = record_multi(
-      "lif_recurrent_sequence", {z, v, i, z_last}, {x_in, w_rec, z0, v0, i0},
-      [=](const Tensors& g) {
+      "lif_recurrent_sequence", results, {x_in, w_rec, z0, v0, i0}, [=](const Tensors& g) {
+        const Tensors gtraces(g.begin() + 4, g.end());
         Tensor gz = g[0].clone(), gv = g[1].clone(), gi = g[2].clone();
         if (T > 0)  // z_{T-1} is also the state output
           cuda::binary(cuda::BinaryOp::add, gz.raw_data() + (T - 1) * n, g[3].raw_data(), n,
                        gz.raw_data() + (T - 1) * n);
         Tensor gcur = Tensor::uninitialized(zs.shape(), kCuda);
-        for (int64_t t = T - 1; t >= 0; --t)
+        for (int64_t t = T - 1; t >= 0; --t) {
+          StateTraces::add_grads(gtraces, t, {gv, gi});
           cuda::recurrent_step_backward(
               kp, {H, w.raw_data(), t + 1 < T ? gcur.raw_data() + (t + 1) * n : nullptr,
                    gz.raw_data() + t * n, v_dec.raw_data() + t * n, gcur.raw_data() + t * n,
                    gv.raw_data(), gi.raw_data()});
+        }
         if (T == 0) return Tensors{gcur, Tensor::zeros(w.shape(), kCuda), g[3].clone(), gv, gi};
         RecurrentWeightGrads wg = recurrent_weight_grads(gcur, zs, z0s, w);
         return Tensors{gcur, wg.gw, wg.gz0, gv, gi};
       });
-  return {outs[0], {outs[3], outs[1], outs[2]}, {}, {}};
+  if (!record_states) return {outs[0], {outs[3], outs[1], outs[2]}, {}, {}};
+  return {outs[0], {outs[3], outs[1], outs[2]}, outs[4], outs[5]};
 }
 
 }  // namespace soma::detail

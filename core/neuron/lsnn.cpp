@@ -2,6 +2,7 @@
 
 #include "core/neuron/cell_scan.hpp"
 #include "core/neuron/lsnn_cuda.hpp"
+#include "core/neuron/rollout.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/shape_ops.hpp"
@@ -94,6 +95,11 @@ LSNNStep lsnn_recurrent_step(const Tensor& x_in, const Tensor& w_rec, const LSNN
 
 LSNNSequence lsnn_sequence(const Tensor& x, const LSNNState& s0, const LSNNParameters& p,
                            bool record_states) {
+  if (x.device() == Device::cuda) {  // no fused kernel: Norse's step loop of device ops
+    auto step = [&p](const Tensor& xt, const LSNNState& s) { return lsnn_step(xt, s, p); };
+    Sequence<LSNNState> r = rollout(x, s0, step, record_states);
+    return {r.z, r.state, r.states.v, r.states.i, r.states.b};
+  }
   detail::CellScanResult r = detail::cell_scan("lsnn_sequence", make_cell(p, false), x, Tensor(),
                                                Tensor(), {s0.v, s0.i, s0.b}, record_states);
   return to_sequence(r, x.size(0));

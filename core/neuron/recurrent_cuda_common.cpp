@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/backend/cuda_ops.hpp"
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/gemm.hpp"
 
@@ -23,6 +24,27 @@ Tensor recurrent_state_on_device(const char* op, const Tensor& t) {
 
 void copy_on_device(float* dst, const float* src, int64_t n) {
   cuda::copy(dst, src, n * int64_t(sizeof(float)), cuda::CopyKind::device_to_device);
+}
+
+StateTraces::StateTraces(bool record, const Shape& shape, size_t count) {
+  if (!record) return;
+  for (size_t k = 0; k < count; ++k) traces_.push_back(Tensor::uninitialized(shape, Device::cuda));
+}
+
+void StateTraces::record(int64_t t, const Tensors& state) const {
+  for (size_t k = 0; k < traces_.size(); ++k) {
+    const int64_t n = state[k].numel();
+    Tensor trace = traces_[k];  // a handle: the non-const one writes
+    copy_on_device(trace.raw_data() + t * n, state[k].raw_data(), n);
+  }
+}
+
+void StateTraces::add_grads(const Tensors& gtraces, int64_t t, const Tensors& gstate) {
+  for (size_t k = 0; k < gtraces.size(); ++k) {
+    Tensor g = gstate[k];
+    const int64_t n = g.numel();
+    cuda::binary(cuda::BinaryOp::add, g.raw_data(), gtraces[k].raw_data() + t * n, n, g.raw_data());
+  }
 }
 
 RecurrentWeightGrads recurrent_weight_grads(const Tensor& gcur, const Tensor& z, const Tensor& z0,

@@ -75,6 +75,15 @@ struct ModelSequence {
   }
 };
 
+// s with every defined variable on `device`. The models' initial_state functions build host
+// tensors (they take no device); a layer given cuda input moves them over (B x H floats each).
+template <class State>
+State state_on(State s, Device device) {
+  for (Tensor* t : s.fields())
+    if (t->defined() && t->device() != device) *t = t->to(device);
+  return s;
+}
+
 // (name, tensor) for each defined variable of a state: SpikingModule::recorded() from
 // Sequence::states (LI-box leaves its current undefined, so it records "v" only).
 template <class State>

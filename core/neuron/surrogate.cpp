@@ -5,6 +5,9 @@
 
 #include "core/autograd/node.hpp"
 #include "core/backend/device_check.hpp"
+#ifdef SOMA_CUDA
+#include "core/ops/cuda_broadcast.hpp"
+#endif
 
 namespace soma {
 
@@ -54,6 +57,11 @@ const char* surrogate_name(SurrogateMethod m) {
 }
 
 Tensor spike_fn(const Tensor& x, Surrogate s) {
+#ifdef SOMA_CUDA
+  // The step-loop models (AdEx, Izhikevich, ...) on cuda: one kernel each way per step.
+  if (require_device("spike_fn", x) == Device::cuda)
+    return cuda_ops::unary("spike", cuda::UnaryOp::spike, {s.alpha, 0, int(s.method)}, x);
+#endif
   require_cpu("spike_fn", x);
   Tensor z = Tensor::zeros(x.shape());
   const float* px = x.data();

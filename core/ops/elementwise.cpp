@@ -100,6 +100,12 @@ Tensor cuda_unary(const char* name, cuda::UnaryOp op, cuda::UnaryArgs args, cons
 
 }  // namespace
 
+#ifdef SOMA_CUDA
+Tensor cuda_ops::unary(const char* name, cuda::UnaryOp op, cuda::UnaryArgs args, const Tensor& x) {
+  return cuda_unary(name, op, args, x);
+}
+#endif
+
 Tensor sum_to(const Tensor& g, const Shape& shape) {
   if (g.shape() == shape) return g;
 #ifdef SOMA_CUDA

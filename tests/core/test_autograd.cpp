@@ -3,6 +3,7 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
 #include "core/ops/ops.hpp"
+#include "core/tensor/memory_stats.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;
@@ -62,4 +63,33 @@ TEST_CASE("a graph is freed by its backward pass and long chains are destroyed i
     for (int i = 0; i < 300000; ++i) z = z * 1.0f;
   }  // destroying 300k nodes must not overflow the stack
   CHECK(x.grad().item() == doctest::Approx(4.0f));
+}
+
+TEST_CASE("a leaf's first gradient is the backward's own buffer, not a copy") {
+  // linear's weight gradient is a fresh 256 KiB buffer: kept as .grad, the backward's peak is
+  // x, W, the output's gradient and one W-sized buffer, not two.
+  const int64_t n = 256, rows = 8;
+  Tensor w = Tensor::full({n, n}, 0.01f).requires_grad_();
+  Tensor x = Tensor::full({rows, n}, 1.0f);
+  Tensor y = linear(x, w);
+  reset_peak_memory();
+  const int64_t before = memory_stats().current_bytes;
+  sum(y).backward();
+  const int64_t w_bytes = n * n * 4;
+  CHECK(memory_stats().peak_bytes - before < 2 * w_bytes);
+  test::check_close(w.grad(), std::vector<float>(size_t(n * n), float(rows)));
+}
+
+TEST_CASE("a gradient that aliases another tensor is copied into .grad") {
+  // add's backward returns its output's gradient for both inputs; each .grad owns its storage.
+  Tensor a = Tensor::from({2}, {1, 2}).requires_grad_();
+  Tensor b = Tensor::from({2}, {3, 4}).requires_grad_();
+  sum(a + b).backward();
+  a.grad().data()[0] = 7.0f;
+  test::check_close(b.grad(), {1, 1});
+  Tensor root = Tensor::from({2}, {5, 6}).requires_grad_();
+  Tensor g = Tensor::from({2}, {1, 1});
+  root.backward(g);  // a leaf root: the caller's gradient is copied, never adopted
+  g.data()[0] = 9.0f;
+  test::check_close(root.grad(), {1, 1});
 }

@@ -393,8 +393,24 @@ TEST_CASE("cuda bodies: the unary ops, values and gradients, equal the CPU ops")
        {0.5f, 1.5f},
        0,
        [](const Tensor& t) { return clamp(t, 0.5f, 1.5f); }},
-      {"softplus", cuda::UnaryOp::softplus, {2.0f, 3.0f}, 0, [](const Tensor& t) {
-         return softplus(t, 2.0f, 3.0f);
+      {"softplus",
+       cuda::UnaryOp::softplus,
+       {2.0f, 3.0f},
+       0,
+       [](const Tensor& t) { return softplus(t, 2.0f, 3.0f); }},
+      {"spike (triangle)",
+       cuda::UnaryOp::spike,
+       {0.8f, 0, int(SurrogateMethod::triangle)},
+       -1,
+       [](const Tensor& t) {
+         return spike_fn(t, {SurrogateMethod::triangle, 0.8f});
+       }},
+      {"spike (super)",
+       cuda::UnaryOp::spike,
+       {100.0f, 0, int(SurrogateMethod::super)},
+       -1,
+       [](const Tensor& t) {
+         return spike_fn(t, {SurrogateMethod::super, 100.0f});
        }}};
   for (const Case& c : cases) {
     CAPTURE(c.name);

@@ -13,7 +13,9 @@
 //   clamp    min(max(x, a), b)         [a <= x <= b]
 //   softplus ln(1 + e^(a x)) / a, x where a x > b (the threshold)
 //                                      1 where a x > b, else 1 / (1 + e^(-a x))
+//   spike    [x > 0] (spike_fn)         the surrogate's derivative (surrogate_body.hpp)
 #include "core/backend/cuda/host_device.hpp"
+#include "core/backend/cuda/surrogate_body.hpp"
 #include "core/backend/cuda_ops.hpp"
 
 namespace soma::cuda {
@@ -42,6 +44,8 @@ SOMA_HD inline float unary_value(UnaryOp op, UnaryArgs p, float x) {
       return fminf(fmaxf(x, p.a), p.b);
     case UnaryOp::softplus:
       return p.a * x > p.b ? x : log1pf(expf(p.a * x)) / p.a;
+    case UnaryOp::spike:
+      return x > 0 ? 1.0f : 0.0f;
   }
   return 0.0f;
 }
@@ -75,6 +79,8 @@ SOMA_HD inline float unary_derivative(UnaryOp op, UnaryArgs p, float x, float y)
       return x >= p.a && x <= p.b ? 1.0f : 0.0f;
     case UnaryOp::softplus:
       return p.a * x > p.b ? 1.0f : 1.0f / (1.0f + expf(-p.a * x));
+    case UnaryOp::spike:
+      return surrogate_grad(p.method, p.a, x);
   }
   return 0.0f;
 }
