@@ -11,6 +11,7 @@
 #include "core/backend/cuda_ops.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/ops/elementwise.hpp"
+#include "core/ops/reduce.hpp"
 
 namespace soma::cuda_ops {
 
@@ -70,6 +71,15 @@ Tensor max(const Tensor& x, int dim, bool keepdim) {
   });
 }
 
+Tensor argmax(const Tensor& x, int dim, bool keepdim) {
+  require_device("argmax", x);
+  Shape reduced;
+  const cuda::LaneShape l = lanes_at(x.shape(), dim, keepdim, &reduced);
+  Tensor out = Tensor::uninitialized(reduced, kCuda), idx = Tensor::uninitialized(reduced, kCuda);
+  cuda::lane_max(l, x.raw_data(), out.raw_data(), idx.raw_data());
+  return idx;
+}
+
 Tensor log_softmax(const Tensor& x, int dim) {
   require_device("log_softmax", x);
   const cuda::LaneShape l = lanes_at(x.shape(), dim, false, nullptr);
@@ -127,6 +137,12 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
 
 Tensor softmax(const Tensor& x, int dim) {
   return soma::exp(cuda_ops::log_softmax(x, dim));
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
+  require_device("mse_loss", input, target);
+  Tensor per = soma::square(input - target);
+  return r == Reduction::none ? per : r == Reduction::sum ? soma::sum(per) : soma::mean(per);
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction r) {

@@ -248,8 +248,11 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, float label_smo
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
-  require_cpu("mse_loss", input, target);
   check_same_shape("mse_loss", input, target);
+#ifdef SOMA_CUDA
+  if (input.device() == Device::cuda) return cuda_ops::mse_loss(input, target, r);
+#endif
+  require_cpu("mse_loss", input, target);
   Tensor diff = Tensor::zeros(input.shape());
   diff.array() = input.array() - target.array();
   Tensor per = Tensor::zeros(input.shape());

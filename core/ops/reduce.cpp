@@ -135,8 +135,11 @@ Tensor max(const Tensor& x, int dim, bool keepdim) {
 }
 
 Tensor argmax(const Tensor& x, int dim, bool keepdim) {
-  require_cpu("argmax", x);
   require_values_along("argmax", x, dim);
+#ifdef SOMA_CUDA
+  if (x.device() == Device::cuda) return cuda_ops::argmax(x, dim, keepdim);
+#endif
+  require_cpu("argmax", x);
   Split s = split_at(x.shape(), dim, keepdim);
   std::vector<int64_t> idx = argmax_indices(x, s);
   Tensor out = Tensor::zeros(s.reduced);

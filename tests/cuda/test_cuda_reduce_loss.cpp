@@ -92,3 +92,30 @@ TEST_CASE("cuda: sums over few long lanes (split over many threads), with gradie
   dc.backward(g.cuda());
   CHECK(y.grad().to_vector() == dy.grad().to_vector());
 }
+
+TEST_CASE("cuda: mse_loss (every reduction, both gradients) and argmax equal the CPU's") {
+  Tensor x = random_tensor({6, 5}, 11).requires_grad_(), t = random_tensor({6, 5}, 12);
+  t.requires_grad_();
+  Tensor dx = x.detach().cuda().requires_grad_(), dt = t.detach().cuda().requires_grad_();
+  for (Reduction r : {Reduction::mean, Reduction::sum, Reduction::none}) {
+    CAPTURE(int(r));
+    Tensor loss = mse_loss(x, t, r), dloss = mse_loss(dx, dt, r);
+    check_close_to_scale(loss, dloss);
+    Tensor g = r == Reduction::none ? random_tensor({6, 5}, 13) : Tensor::scalar(1.0f);
+    loss.backward(g);
+    dloss.backward(g.cuda());
+    check_close_to_scale(x.grad(), dx.grad());
+    check_close_to_scale(t.grad(), dt.grad());
+    for (Tensor* p : {&x, &t, &dx, &dt}) p->zero_grad();
+  }
+  // Ties take the first maximum, as the CPU (and torch on the CPU).
+  Tensor a = Tensor::from({2, 3}, {1, 5, 5, 7, 2, 7});
+  for (int dim = 0; dim < 2; ++dim)
+    for (bool keep : {false, true}) {
+      CAPTURE(dim);
+      Tensor want = argmax(a, dim, keep), got = argmax(a.cuda(), dim, keep);
+      CHECK(got.device() == Device::cuda);
+      CHECK(got.shape() == want.shape());
+      CHECK(got.to_vector() == want.to_vector());
+    }
+}
