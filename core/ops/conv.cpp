@@ -175,20 +175,28 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Conv2dO
 
 Tensor conv2d_weight_grad(const Tensor& x, const Tensor& gout, const Shape& weight_shape,
                           Conv2dOptions opt) {
-  require_cpu("conv2d_weight_grad", x, gout);
-  Tensor gw = Tensor::zeros(weight_shape);
+  const Device d = require_device("conv2d_weight_grad", x, gout);
+  Tensor gw = Tensor::zeros(weight_shape, d);
   ConvGeom g = conv_geom(x, gw, Tensor(), opt);
   if (gout.shape() != Shape{g.n, g.cout, g.oh, g.ow})
     throw std::invalid_argument("conv2d_weight_grad: output gradient " + to_string(gout.shape()) +
                                 " does not fit the convolution");
+#ifdef SOMA_CUDA
+  if (d == Device::cuda) return cuda_ops::conv2d_weight_grad(x, gout, g, gw);
+#endif
+  require_cpu("conv2d_weight_grad", x, gout);
   conv_backward(g, x.data(), gw.data(), gout.data(), nullptr, gw.data());
   return gw;
 }
 
 Tensor unfold2d(const Tensor& x, int kh, int kw, Conv2dOptions opt) {
-  require_cpu("unfold2d", x);
   if (x.dim() != 4) throw std::invalid_argument("unfold2d: input must be (N, C, H, W)");
+  [[maybe_unused]] const Device d = require_device("unfold2d", x);
   ConvGeom g = conv_geom(x, Tensor::zeros({1, x.size(1), kh, kw}), Tensor(), opt);
+#ifdef SOMA_CUDA
+  if (d == Device::cuda) return cuda_ops::unfold2d(x, g);
+#endif
+  require_cpu("unfold2d", x);
   Tensor cols = Tensor::zeros({g.n, g.k(), g.l()});
   for (int64_t i = 0; i < g.n; ++i)
     im2col(g, x.data() + i * g.in_size(), cols.data() + i * g.k() * g.l());

@@ -1,6 +1,7 @@
-// conv2d, max_pool2d and avg_pool2d on cuda tensors (cuda_conv_pool.hpp): shapes, scratch and
-// autograd here; the kernels in core/backend/cuda/conv.cu and pool.cu, the chunked GEMM pipeline in
-// conv_chunks.hpp. Results stay on the device; nothing syncs.
+// conv2d (and its weight gradient alone), unfold2d, max_pool2d and avg_pool2d on cuda tensors
+// (cuda_conv_pool.hpp): shapes, scratch and autograd here; the kernels in core/backend/cuda/conv.cu
+// and pool.cu, the chunked GEMM pipeline in conv_chunks.hpp. Results stay on the device; nothing
+// syncs.
 #ifdef SOMA_CUDA
 
 #include "core/ops/cuda_conv_pool.hpp"
@@ -96,6 +97,27 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
     }
     return Tensors{gx, gw, gb};
   });
+}
+
+Tensor conv2d_weight_grad(const Tensor& x, const Tensor& gout, const ConvGeom& g, Tensor gw) {
+  require_device("conv2d_weight_grad", x, gout, gw);
+  const cuda::ConvShape s = shape_of(g);
+  if (s.n == 0) return gw;
+  const int64_t chunk = cuda::conv_chunk(s, kChunkFloats);
+  DeviceScratch t(s, chunk, false);
+  cuda::conv_backward_chunks(DeviceConvOps{}, s, chunk, x.raw_data(), nullptr, gout.raw_data(),
+                             nullptr, gw.raw_data(), nullptr, t.ptrs());
+  return gw;
+}
+
+Tensor unfold2d(const Tensor& x, const ConvGeom& g) {
+  require_device("unfold2d", x);
+  Tensor cols = Tensor::uninitialized({g.n, g.k(), g.l()}, kCuda);
+  cuda::ConvShape one = shape_of(g);
+  one.n = 1;  // an image's (K, L) block is the wide layout of a chunk of one
+  for (int64_t i = 0; i < g.n; ++i)
+    cuda::im2col_wide(one, x.raw_data() + i * g.in_size(), cols.raw_data() + i * g.k() * g.l());
+  return cols;
 }
 
 Tensor max_pool2d(const Tensor& x, int64_t kernel, int64_t stride, int64_t padding,

@@ -10,9 +10,9 @@
 
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/encode/encoders.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/neuron/lif.hpp"
-#include "core/ops/conv.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/reduce.hpp"
@@ -60,8 +60,9 @@ TEST_CASE("cuda: host-device copies, zeros, full, clone, copy_, item") {
 TEST_CASE("cuda: host code never reads device memory; ops without CUDA kernels say so") {
   Tensor d = random_tensor({4}, 2).cuda();
   CHECK_THROWS_AS(d.data(), std::runtime_error);
-  const std::string msg = error_of([&] { unfold2d(random_tensor({1, 1, 2, 2}, 3).cuda(), 2, 2); });
-  CHECK(msg.find("unfold2d") == 0);
+  Rng rng(3);
+  const std::string msg = error_of([&] { signed_poisson_encode(d, 4, rng); });
+  CHECK(msg.find("signed_poisson_encode") == 0);
   CHECK(msg.find("no CUDA implementation") != std::string::npos);
   CHECK_THROWS_AS(add(d, Tensor::ones({4})), std::invalid_argument);  // mixed devices
 }
