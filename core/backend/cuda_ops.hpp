@@ -186,6 +186,29 @@ struct LsnnStepGrads {
 void lsnn_step_forward(const LsnnParams& p, const LsnnStep& s);
 void lsnn_step_backward(const LsnnParams& p, const LsnnStepGrads& g);
 
+// The fused LSTM cell (core/ops/lstm_cell.hpp; equations in cuda/lstm_body.hpp), one thread
+// per hidden unit of the (B, H) step.
+struct LstmCellForward {
+  int64_t hidden;
+  const float* a;       // (B, 4H) gate pre-activations
+  const float* c_prev;  // (B, H)
+  float* h;             // (B, H)
+  float* c;             // (B, H)
+  float* gates;         // (B, 4H) i, f, g, o after their activations
+};
+struct LstmCellBackward {
+  int64_t hidden;
+  const float* gates;   // (B, 4H) from the forward
+  const float* c_prev;  // (B, H)
+  const float* c;       // (B, H) the forward's new cell state
+  const float* gh;      // (B, H) dL/dh
+  const float* gc;      // (B, H) dL/dc
+  float* ga;            // (B, 4H) dL/da
+  float* gc_prev;       // (B, H)
+};
+void lstm_cell_forward(int64_t batch, const LstmCellForward& p);
+void lstm_cell_backward(int64_t batch, const LstmCellBackward& p);
+
 // Broadcasting binary ops and their gradients' reduction (cuda/broadcast_body.hpp; the plans
 // are made by cuda/broadcast_plan.hpp from the shapes). Shapes are padded on the left to
 // kBroadcastDims (= kMaxDims).

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/nn/init.hpp"
+#include "core/ops/lstm_cell.hpp"
 #include "core/ops/ops.hpp"
 
 namespace soma::nn {
@@ -34,11 +35,9 @@ Tensor LSTM::forward(const Tensor& x) {
   Tensors hs;
   hs.reserve(size_t(T));
   for (int64_t t = 0; t < T; ++t) {
-    Tensor a = select(a_in, t) + linear(h, weight_hh);
-    Tensor i = sigmoid(slice(a, 1, 0, H)), f = sigmoid(slice(a, 1, H, 2 * H));
-    Tensor g = tanh(slice(a, 1, 2 * H, 3 * H)), o = sigmoid(slice(a, 1, 3 * H, 4 * H));
-    c = f * c + i * g;
-    h = o * tanh(c);
+    LSTMCellOutput cell = lstm_cell(select(a_in, t) + linear(h, weight_hh), c);
+    h = cell.h;
+    c = cell.c;
     hs.push_back(h);
   }
   h_n = h;

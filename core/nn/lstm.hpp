@@ -6,8 +6,8 @@
 //   i = sigma(a[0:H]), f = sigma(a[H:2H]), g = tanh(a[2H:3H]), o = sigma(a[3H:4H])
 //   c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t),   h_0 = c_0 = 0.
 // Every weight and bias starts U(-1/sqrt(H), 1/sqrt(H)), as torch's. The input projection of all
-// T steps is one GEMM; the recurrence is composed of autograd ops step by step (a graph of
-// O(T) nodes, which a baseline can afford), so its gradient is the ops' own.
+// T steps is one GEMM; per step the recurrent GEMM and the fused cell (core/ops/lstm_cell.hpp:
+// one node, one kernel each way on the GPU) make a graph of O(T) nodes.
 #include "core/nn/module.hpp"
 
 namespace soma {

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "core/nn/lstm.hpp"
+#include "core/ops/lstm_cell.hpp"
+#include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
 #include "gradcheck.hpp"
 
@@ -41,4 +43,26 @@ TEST_CASE("LSTM: gradients of input, weights and biases match finite differences
     return lstm.c_n;
   };
   CHECK(test::gradcheck(c, inputs));
+}
+
+TEST_CASE("lstm_cell: the fused step equals the composed ops, values and both gradients") {
+  Rng rng(9);
+  const int64_t B = 3, H = 5;
+  Tensor a = test::param({B, 4 * H}, rng, -3, 3), c0 = test::param({B, H}, rng);
+  LSTMCellOutput fused = lstm_cell(a, c0);
+  Tensor ca = a.detach().requires_grad_(), cc0 = c0.detach().requires_grad_();
+  Tensor i = sigmoid(slice(ca, 1, 0, H)), f = sigmoid(slice(ca, 1, H, 2 * H));
+  Tensor g = tanh(slice(ca, 1, 2 * H, 3 * H)), o = sigmoid(slice(ca, 1, 3 * H, 4 * H));
+  Tensor c = f * cc0 + i * g, h = o * tanh(c);
+  test::check_close(fused.h, h.to_vector());
+  test::check_close(fused.c, c.to_vector());
+  Tensor gh = test::param({B, H}, rng), gc = test::param({B, H}, rng);
+  sum(fused.h * gh + fused.c * gc).backward();
+  sum(h * gh + c * gc).backward();
+  test::check_close(a.grad(), ca.grad().to_vector());
+  test::check_close(c0.grad(), cc0.grad().to_vector());
+  // And against finite differences, each output alone (the other's gradient is zeros).
+  CHECK(test::gradcheck([](const Tensors& t) { return lstm_cell(t[0], t[1]).h; }, {a, c0}));
+  CHECK(test::gradcheck([](const Tensors& t) { return lstm_cell(t[0], t[1]).c; }, {a, c0}));
+  CHECK_THROWS_AS(lstm_cell(a, Tensor::zeros({B, H + 1})), std::invalid_argument);
 }
