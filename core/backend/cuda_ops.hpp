@@ -206,8 +206,8 @@ struct LstmCellBackward {
   float* ga;            // (B, 4H) dL/da
   float* gc_prev;       // (B, H)
 };
-void lstm_cell_forward(int64_t batch, const LstmCellForward& p);
-void lstm_cell_backward(int64_t batch, const LstmCellBackward& p);
+void lstm_cell(int64_t batch, const LstmCellForward& p);
+void lstm_cell(int64_t batch, const LstmCellBackward& p);
 
 // Broadcasting binary ops and their gradients' reduction (cuda/broadcast_body.hpp; the plans
 // are made by cuda/broadcast_plan.hpp from the shapes). Shapes are padded on the left to

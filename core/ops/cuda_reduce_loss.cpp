@@ -57,14 +57,31 @@ Tensor sum(const Tensor& x, int dim, bool keepdim) {
   return reduce_sum("sum_dim", x, l, reduced);
 }
 
-Tensor max(const Tensor& x, int dim, bool keepdim) {
-  require_device("max", x);
+namespace {
+
+// Each lane's maximum and its first index (a float), for max and argmax.
+struct LaneMax {
+  cuda::LaneShape l;
+  Tensor out, idx;
+};
+
+LaneMax lane_max(const char* name, const Tensor& x, int dim, bool keepdim) {
+  require_device(name, x);
   Shape reduced;
   const cuda::LaneShape l = lanes_at(x.shape(), dim, keepdim, &reduced);
-  Tensor out = Tensor::uninitialized(reduced, kCuda), idx = Tensor::uninitialized(reduced, kCuda);
-  cuda::lane_max(l, x.raw_data(), out.raw_data(), idx.raw_data());
-  Shape shape = x.shape();
-  return record("max_dim", out, {x}, [shape, l, idx](const Tensor& g) {
+  LaneMax m{l, Tensor::uninitialized(reduced, kCuda), Tensor::uninitialized(reduced, kCuda)};
+  cuda::lane_max(l, x.raw_data(), m.out.raw_data(), m.idx.raw_data());
+  return m;
+}
+
+}  // namespace
+
+Tensor max(const Tensor& x, int dim, bool keepdim) {
+  const LaneMax m = lane_max("max", x, dim, keepdim);
+  const Shape shape = x.shape();
+  const cuda::LaneShape l = m.l;
+  const Tensor idx = m.idx;
+  return record("max_dim", m.out, {x}, [shape, l, idx](const Tensor& g) {
     Tensor gx = Tensor::uninitialized(shape, kCuda);
     cuda::lane_max_backward(l, g.raw_data(), idx.raw_data(), gx.raw_data());
     return Tensors{gx};
@@ -72,12 +89,7 @@ Tensor max(const Tensor& x, int dim, bool keepdim) {
 }
 
 Tensor argmax(const Tensor& x, int dim, bool keepdim) {
-  require_device("argmax", x);
-  Shape reduced;
-  const cuda::LaneShape l = lanes_at(x.shape(), dim, keepdim, &reduced);
-  Tensor out = Tensor::uninitialized(reduced, kCuda), idx = Tensor::uninitialized(reduced, kCuda);
-  cuda::lane_max(l, x.raw_data(), out.raw_data(), idx.raw_data());
-  return idx;
+  return lane_max("argmax", x, dim, keepdim).idx;
 }
 
 Tensor log_softmax(const Tensor& x, int dim) {

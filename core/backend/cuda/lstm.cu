@@ -7,15 +7,14 @@
 
 namespace soma::cuda {
 
-void lstm_cell_forward(int64_t batch, const LstmCellForward& p) {
+void lstm_cell(int64_t batch, const LstmCellForward& p) {
   launch_each(
-      batch * p.hidden, [=] __device__(int64_t e) { lstm_cell_forward_at(p, e); }, "lstm_cell");
+      batch * p.hidden, [=] __device__(int64_t e) { lstm_cell_at(p, e); }, "lstm_cell");
 }
 
-void lstm_cell_backward(int64_t batch, const LstmCellBackward& p) {
+void lstm_cell(int64_t batch, const LstmCellBackward& p) {
   launch_each(
-      batch * p.hidden, [=] __device__(int64_t e) { lstm_cell_backward_at(p, e); },
-      "lstm_cell backward");
+      batch * p.hidden, [=] __device__(int64_t e) { lstm_cell_at(p, e); }, "lstm_cell backward");
 }
 
 }  // namespace soma::cuda

@@ -17,7 +17,7 @@ SOMA_HD inline float lstm_sigmoid(float x) {
   return 1.0f / (1.0f + expf(-x));
 }
 
-SOMA_HD inline void lstm_cell_forward_at(const LstmCellForward& p, int64_t e) {
+SOMA_HD inline void lstm_cell_at(const LstmCellForward& p, int64_t e) {
   const int64_t H = p.hidden, b = e / H, j = e % H;
   const float* a = p.a + b * 4 * H + j;
   float* gates = p.gates + b * 4 * H + j;
@@ -29,7 +29,7 @@ SOMA_HD inline void lstm_cell_forward_at(const LstmCellForward& p, int64_t e) {
   gates[0] = i, gates[H] = f, gates[2 * H] = g, gates[3 * H] = o;
 }
 
-SOMA_HD inline void lstm_cell_backward_at(const LstmCellBackward& p, int64_t e) {
+SOMA_HD inline void lstm_cell_at(const LstmCellBackward& p, int64_t e) {
   const int64_t H = p.hidden, b = e / H, j = e % H;
   const float* gates = p.gates + b * 4 * H + j;
   float* ga = p.ga + b * 4 * H + j;
