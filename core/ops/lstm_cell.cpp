@@ -1,5 +1,6 @@
 #include "core/ops/lstm_cell.hpp"
 
+#include <Eigen/Core>
 #include <stdexcept>
 
 #include "core/autograd/node.hpp"
@@ -17,15 +18,49 @@ void check_shapes(const Tensor& a, const Tensor& c_prev) {
                                 to_string(c_prev.shape()) + " are not (B, 4H) and (B, H)");
 }
 
-// The kernel on the GPU, else the same body over every unit on the host (cuda::lstm_cell and
-// lstm_cell_at are overloaded on the forward's and the backward's arguments).
+using Rows = Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstRows = Eigen::Map<const Rows>;
+using RowsMap = Eigen::Map<Rows>;
+
+// The CPU's forward and backward: lstm_body.hpp's equations over whole (B, H) blocks in
+// Eigen's vectorised exp and tanh. A speech-sized LSTM (T 100, B 32, I 40, H 128, forward +
+// backward, 2 Zen 5 cores) took 75-78 ms so against 90-97 ms composed of ops, measured in one
+// run; the body in a scalar loop took 90 ms (its expf and tanhf are not vectorised).
+void cpu_step(int64_t B, const cuda::LstmCellForward& p) {
+  const int64_t H = p.hidden;
+  ConstRows a(p.a, B, 4 * H), c_prev(p.c_prev, B, H);
+  RowsMap gates(p.gates, B, 4 * H), h(p.h, B, H), c(p.c, B, H);
+  for (int64_t k : {0, 1, 3})  // i, f, o: sigmoid
+    gates.middleCols(k * H, H) = (1.0f + (-a.middleCols(k * H, H)).exp()).inverse();
+  gates.middleCols(2 * H, H) = a.middleCols(2 * H, H).tanh();
+  c = gates.middleCols(H, H) * c_prev + gates.leftCols(H) * gates.middleCols(2 * H, H);
+  h = gates.middleCols(3 * H, H) * c.tanh();
+}
+
+void cpu_step(int64_t B, const cuda::LstmCellBackward& p) {
+  const int64_t H = p.hidden;
+  ConstRows gates(p.gates, B, 4 * H), c_prev(p.c_prev, B, H), c(p.c, B, H), gh(p.gh, B, H),
+      gc(p.gc, B, H);
+  RowsMap ga(p.ga, B, 4 * H), gc_prev(p.gc_prev, B, H);
+  const auto i = gates.leftCols(H), f = gates.middleCols(H, H), g = gates.middleCols(2 * H, H),
+             o = gates.middleCols(3 * H, H);
+  const Rows tc = c.tanh(), dc = gc + gh * o * (1.0f - tc.square());
+  ga.leftCols(H) = dc * g * i * (1.0f - i);
+  ga.middleCols(H, H) = dc * c_prev * f * (1.0f - f);
+  ga.middleCols(2 * H, H) = dc * i * (1.0f - g.square());
+  ga.middleCols(3 * H, H) = gh * tc * o * (1.0f - o);
+  gc_prev = dc * f;
+}
+
+// The kernel on the GPU (cuda::lstm_cell, overloaded on the forward's and the backward's
+// arguments), else cpu_step.
 template <class Args>
 void run(Device d, int64_t batch, const Args& p) {
 #ifdef SOMA_CUDA
   if (d == Device::cuda) return cuda::lstm_cell(batch, p);
 #endif
   (void)d;
-  for (int64_t e = 0, n = batch * p.hidden; e < n; ++e) cuda::lstm_cell_at(p, e);
+  cpu_step(batch, p);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "core/backend/cuda/elementwise_body.hpp"
 #include "core/backend/cuda/encode_body.hpp"
 #include "core/backend/cuda/leaky_scan_body.hpp"
+#include "core/backend/cuda/lstm_body.hpp"
 #include "core/backend/cuda/optim_body.hpp"
 #include "core/backend/cuda/philox.hpp"
 #include "core/backend/cuda/recurrent_body.hpp"
@@ -24,6 +25,7 @@
 #include "core/neuron/surrogate.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/loss.hpp"
+#include "core/ops/lstm_cell.hpp"
 #include "core/ops/reduce.hpp"
 #include "core/ops/shape_ops.hpp"
 #include "core/optim/optim.hpp"
@@ -564,4 +566,25 @@ TEST_CASE(
     check_close_to_scale(v0.grad().to_vector(), gv, 1e-4f);
     check_close_to_scale(i0.grad().to_vector(), gi, 1e-4f);
   }
+}
+
+TEST_CASE("cuda bodies: the LSTM cell, h, c and both gradients, equal the CPU op") {
+  const int64_t B = 3, H = 7;
+  Tensor a = Tensor::from({B, 4 * H}, uniform(B * 4 * H, 30, -3.0f, 3.0f)).requires_grad_();
+  Tensor c0 = Tensor::from({B, H}, uniform(B * H, 31, -1.0f, 1.0f)).requires_grad_();
+  const Floats gh = uniform(B * H, 32, -1.0f, 1.0f), gc = uniform(B * H, 33, -1.0f, 1.0f);
+  LSTMCellOutput cpu = lstm_cell(a, c0);
+  sum(cpu.h * Tensor::from({B, H}, gh) + cpu.c * Tensor::from({B, H}, gc)).backward();
+  const Floats av = a.to_vector(), cv = c0.to_vector();
+  Floats h(size_t(B * H)), c(size_t(B * H)), gates(size_t(B * 4 * H));
+  Floats ga(size_t(B * 4 * H)), gcp(size_t(B * H));
+  const cuda::LstmCellForward f{H, av.data(), cv.data(), h.data(), c.data(), gates.data()};
+  for (int64_t e = 0; e < B * H; ++e) cuda::lstm_cell_at(f, e);
+  const cuda::LstmCellBackward b{H,         gates.data(), cv.data(), c.data(),
+                                 gh.data(), gc.data(),    ga.data(), gcp.data()};
+  for (int64_t e = 0; e < B * H; ++e) cuda::lstm_cell_at(b, e);
+  check_close_to_scale(cpu.h.to_vector(), h);
+  check_close_to_scale(cpu.c.to_vector(), c);
+  check_close_to_scale(a.grad().to_vector(), ga);
+  check_close_to_scale(c0.grad().to_vector(), gcp);
 }

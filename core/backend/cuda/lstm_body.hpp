@@ -1,6 +1,7 @@
 #pragma once
-// One LSTM cell step's element-wise part (core/ops/lstm_cell.hpp), for the CPU loop and the GPU
-// kernel alike (lstm.cu): thread e = b H + j owns hidden unit j of batch row b. With the gate
+// One LSTM cell step's element-wise part (core/ops/lstm_cell.hpp) for the GPU kernel (lstm.cu;
+// tests/core/test_cuda_bodies.cpp runs it on the host against the CPU op): thread e = b H + j
+// owns hidden unit j of batch row b. With the gate
 // pre-activations a (B, 4H) in torch's order (i, f, g, o),
 //   i = sigma(a_i), f = sigma(a_f), g = tanh(a_g), o = sigma(a_o)
 //   c = f c_prev + i g,   h = o tanh(c)
