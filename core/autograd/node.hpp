@@ -49,4 +49,10 @@ Tensor record(const char* name, Tensor out, Tensors inputs,
 // Records an op with several outputs sharing one node (e.g. a neuron scan's spikes and state).
 Tensors record_multi(const char* name, Tensors outs, Tensors inputs, Node::BackwardFn fn);
 
+// Whether nothing but this handle holds g (one handle, its storage entire and unshared, no
+// history). The engine passes a backward function its output gradients as the only holder
+// (unless the caller's root gradient), so such a gradient may be overwritten in place, and a
+// leaf takes it as .grad without a copy.
+bool exclusively_owned(const Tensor& g);
+
 }  // namespace soma

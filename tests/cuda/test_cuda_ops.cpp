@@ -257,6 +257,27 @@ TEST_CASE("cuda: the LIF scan's recorded voltage and final state carry gradients
   check_close_to_scale(x.grad(), dx.grad());
 }
 
+TEST_CASE("cuda: the scan's backward writes dL/dx over an unshared dL/dz, never a caller's") {
+  LIFParameters p;
+  Tensor x = random_tensor({20, 2, 30}, 26, -1.0f, 6.0f).requires_grad_();
+  LIFState s0 = lif_initial_state({2, 30}, p);
+  Tensor dx = cuda_leaf(x);
+  LIFState ds0{s0.v.cuda(), s0.i.cuda()};
+  Tensor w = random_tensor({20, 2, 30}, 27), dw = w.cuda();
+  // Through mul: dL/dz is mul's fresh product, which the engine alone holds.
+  sum(lif_sequence(x, s0, p).z * w).backward();
+  sum(lif_sequence(dx, ds0, p).z * dw).backward();
+  check_close_to_scale(x.grad(), dx.grad(), 1e-4f);
+  CHECK(dw.to_vector() == w.to_vector());
+  // The caller's own gradient for z: read, not overwritten.
+  x.zero_grad();
+  dx.zero_grad();
+  lif_sequence(x, s0, p).z.backward(w);
+  lif_sequence(dx, ds0, p).z.backward(dw);
+  check_close_to_scale(x.grad(), dx.grad(), 1e-4f);
+  CHECK(dw.to_vector() == w.to_vector());
+}
+
 TEST_CASE("cuda: a training step's loop reuses cached device memory (no cudaMalloc)") {
   LIFParameters p;
   Tensor w = cuda_leaf(random_tensor({64, 32}, 25, -0.5f, 0.5f));
