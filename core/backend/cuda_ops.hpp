@@ -124,11 +124,13 @@ struct SgdStep {
 void sgd_step(const SgdStep& s, int64_t n, float* p, const float* g, float* buf);
 
 // Poisson spikes (steps, n) from rates x (n): out[t n + j] = [U < rate_scale x_j], U from
-// Philox4x32-10 keyed by `key` (equations in cuda/encode_body.hpp).
+// Philox4x32-10 keyed by `key` (equations in cuda/encode_body.hpp); signed_spikes: the rate
+// from |x_j| and the spike x_j's sign (signed_poisson_encode).
 struct PoissonDraw {
   uint64_t key;
   float rate_scale;  // dt f_max
   int64_t n, total;  // total = steps n
+  bool signed_spikes = false;
 };
 void poisson_encode(const PoissonDraw& d, const float* x, float* out);
 

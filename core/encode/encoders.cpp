@@ -26,17 +26,19 @@ Shape with_time(int64_t steps, const Shape& s) {
 namespace {
 // The GPU draws from Philox4x32-10 keyed by two draws of the host generator, so a seeded run
 // repeats itself on the GPU, though with other spikes than the CPU's stream gives.
-Tensor poisson_encode_cuda(const Tensor& x, int64_t steps, Rng& rng, float f_max, float dt) {
+Tensor poisson_encode_cuda(const Tensor& x, int64_t steps, Rng& rng, float f_max, float dt,
+                           bool signed_spikes) {
   Tensor out = Tensor::uninitialized(with_time(steps, x.shape()), Device::cuda);
   const uint64_t key = uint64_t(rng.next_u32()) | uint64_t(rng.next_u32()) << 32;
-  cuda::poisson_encode({key, dt * f_max, x.numel(), out.numel()}, x.raw_data(), out.raw_data());
+  cuda::poisson_encode({key, dt * f_max, x.numel(), out.numel(), signed_spikes}, x.raw_data(),
+                       out.raw_data());
   return out;
 }
 }  // namespace
 
 Tensor poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_max, float dt) {
   if (require_device("poisson_encode", x) == Device::cuda)
-    return poisson_encode_cuda(x, steps, rng, f_max, dt);
+    return poisson_encode_cuda(x, steps, rng, f_max, dt, false);
   Tensor out = Tensor::zeros(with_time(steps, x.shape()));
   const int64_t n = x.numel();
   for (int64_t t = 0; t < steps; ++t)
@@ -46,7 +48,8 @@ Tensor poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_max, flo
 }
 
 Tensor signed_poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_max, float dt) {
-  require_cpu("signed_poisson_encode", x);
+  if (require_device("signed_poisson_encode", x) == Device::cuda)
+    return poisson_encode_cuda(x, steps, rng, f_max, dt, true);
   Tensor out = Tensor::zeros(with_time(steps, x.shape()));
   const int64_t n = x.numel();
   for (int64_t t = 0; t < steps; ++t)

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/backend/device_check.hpp"
+
 namespace soma {
 
 namespace {
@@ -64,6 +66,7 @@ void stdp_apply(float* w, const float* pot, const float* dep, int64_t n, const S
 
 void stdp_step_linear(const Tensor& z_pre, const Tensor& z_post, Tensor& w, STDPState& s,
                       const STDPParameters& p) {
+  require_cpu("stdp_step_linear", z_pre, z_post, w, s.t_pre, s.t_post);
   if (z_pre.dim() != 2 || z_post.dim() != 2 || w.dim() != 2 || z_pre.size(0) != z_post.size(0) ||
       w.size(0) != z_post.size(1) || w.size(1) != z_pre.size(1))
     throw std::invalid_argument(

@@ -273,6 +273,26 @@ TEST_CASE("cuda bodies: Poisson spikes fire at rate dt f_max x, keyed and reprod
   CHECK(std::count(tail.begin(), tail.end(), -1.0f) == 0);
 }
 
+TEST_CASE("cuda bodies: signed Poisson spikes fire at rate dt f_max |x| with x's sign") {
+  const Floats x = {-1.0f, -0.3f, 0.0f, 0.3f, 0.8f};
+  const int64_t n = 5, steps = 4000, total = n * steps;
+  Floats out(size_t(total), -2.0f);
+  const cuda::PoissonDraw d{0x2468ace013579bdfull, 1.0f, n, total, true};
+  for (int64_t b = 0; b < (total + 3) / 4; ++b) cuda::poisson_block(d, x.data(), out.data(), b);
+  for (int64_t j = 0; j < n; ++j) {
+    const float v = x[size_t(j)], sign = v < 0 ? -1.0f : 1.0f;
+    double count = 0;
+    for (int64_t t = 0; t < steps; ++t) {
+      const float z = out[size_t(t * n + j)];
+      REQUIRE((z == 0.0f || z == sign));
+      count += std::fabs(z);
+    }
+    const double p = std::fabs(v), sigma = std::sqrt(p * (1 - p) / double(steps));
+    CAPTURE(j);
+    CHECK(std::fabs(count / double(steps) - p) <= 5 * sigma + 1e-12);
+  }
+}
+
 namespace {
 
 // Every lane of (outer, n, inner) through a lane body, as reduce.cu's grid does.

@@ -11,7 +11,6 @@
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/data/loader.hpp"
-#include "core/encode/encoders.hpp"
 #include "core/neuron/ff_layer.hpp"
 #include "core/neuron/lif.hpp"
 #include "core/ops/conv.hpp"
@@ -20,6 +19,7 @@
 #include "core/ops/loss.hpp"
 #include "core/ops/norm.hpp"
 #include "core/ops/reduce.hpp"
+#include "core/plasticity/stdp.hpp"
 #include "core/random/rng.hpp"
 #include "error_of.hpp"
 
@@ -63,9 +63,10 @@ TEST_CASE("device check: mixed devices throw invalid_argument naming the op") {
 TEST_CASE("device check: an op without a CUDA kernel throws for cuda inputs, naming the op") {
   Tensor c = tagged_cuda({3});
   CHECK_THROWS_AS(require_cpu("relu", c), std::runtime_error);
-  Rng rng(1);
-  const std::string msg = error_of([&] { signed_poisson_encode(c, 4, rng); });
-  CHECK(msg.find("signed_poisson_encode") == 0);
+  STDPState s{tagged_cuda({1, 3}), tagged_cuda({1, 2})};
+  Tensor w = tagged_cuda({2, 3});
+  const std::string msg = error_of([&] { stdp_step_linear(tagged_cuda({1, 3}), s.t_post, w, s); });
+  CHECK(msg.find("stdp_step_linear") == 0);
   CHECK(msg.find("no CUDA implementation") != std::string::npos);
 }
 

@@ -10,12 +10,13 @@
 
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/gemm.hpp"
-#include "core/encode/encoders.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/neuron/lif.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/reduce.hpp"
+#include "core/ops/shape_ops.hpp"
+#include "core/plasticity/stdp.hpp"
 #include "core/random/rng.hpp"
 #include "cuda_test_util.hpp"
 #include "error_of.hpp"
@@ -60,9 +61,12 @@ TEST_CASE("cuda: host-device copies, zeros, full, clone, copy_, item") {
 TEST_CASE("cuda: host code never reads device memory; ops without CUDA kernels say so") {
   Tensor d = random_tensor({4}, 2).cuda();
   CHECK_THROWS_AS(d.data(), std::runtime_error);
-  Rng rng(3);
-  const std::string msg = error_of([&] { signed_poisson_encode(d, 4, rng); });
-  CHECK(msg.find("signed_poisson_encode") == 0);
+  STDPState s{Tensor::zeros({1, 4}).cuda(), Tensor::zeros({1, 2}).cuda()};
+  Tensor w = random_tensor({2, 4}, 3).cuda();
+  const std::string msg = error_of([&] {
+    stdp_step_linear(reshape(d, {1, 4}), s.t_post, w, s, STDPParameters{});
+  });
+  CHECK(msg.find("stdp_step_linear") == 0);
   CHECK(msg.find("no CUDA implementation") != std::string::npos);
   CHECK_THROWS_AS(add(d, Tensor::ones({4})), std::invalid_argument);  // mixed devices
 }

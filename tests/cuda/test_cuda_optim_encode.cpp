@@ -88,6 +88,21 @@ TEST_CASE("cuda: Poisson spikes equal the host Philox body bit for bit, rates as
   CHECK(z.to_vector() == host);
 }
 
+TEST_CASE("cuda: signed Poisson spikes equal the host Philox body bit for bit") {
+  Tensor x = random_tensor({3, 40}, 8, -1.0f, 1.0f);
+  const int64_t T = 200;
+  Rng r1(9), r2(9);
+  Tensor z = signed_poisson_encode(x.cuda(), T, r1, 100.0f, 1e-3f);
+  CHECK(z.device() == Device::cuda);
+  CHECK(z.shape() == Shape{T, 3, 40});
+  const uint64_t key = uint64_t(r2.next_u32()) | uint64_t(r2.next_u32()) << 32;
+  std::vector<float> host(size_t(T * 120)), xs = x.to_vector();
+  const cuda::PoissonDraw d{key, 1e-3f * 100.0f, 120, T * 120, true};
+  for (int64_t b = 0; b < (T * 120 + 3) / 4; ++b) cuda::poisson_block(d, xs.data(), host.data(), b);
+  CHECK(z.to_vector() == host);
+  CHECK(std::count(host.begin(), host.end(), -1.0f) > 0);
+}
+
 TEST_CASE("cuda: constant-current encoders equal the CPU's") {
   Tensor x = random_tensor({3, 70}, 7, 0.0f, 3.0f);
   CHECK(constant_current_encode(x.cuda(), 9).to_vector() ==
