@@ -148,8 +148,10 @@ CurrentScanResult current_scan(const Tensor& x, const Tensor& v0, const Tensor& 
   Shape xs = x.shape();
   outs = record_multi("current_scan", outs, {x, v0, i0}, [c, e, v_dec, xs, d](const Tensors& g) {
     // On the GPU dL/dx overwrites dL/dz in place when the engine alone holds it (each thread
-    // reads an element before it writes it): one (T, B, n) buffer less at the backward's peak
-    // (n = 16384: 3592 -> 3092 MiB). The CPU kernels assume no aliasing.
+    // reads an element before it writes it): one (T, B, n) buffer less in the scan's backward
+    // (bench_lif_layer's training step on the emulator: n = 4096 706 -> 578 MiB; n = 16384
+    // 3592 -> 3588 MiB, its peak now the weight gradient's GEMM). The CPU kernels assume no
+    // aliasing.
     const bool reuse = d == Device::cuda && c.spiking && exclusively_owned(g[2]);
     Tensor gx = reuse ? g[2] : Tensor::uninitialized(xs, d);
     Tensor gv = g[0].clone(), gi = g[1].clone();
