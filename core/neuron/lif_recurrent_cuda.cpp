@@ -83,8 +83,8 @@ LIFRecurrentSequence lif_recurrent_sequence_cuda(const Tensor& x_in, const Tenso
         RecurrentWeightGrads wg = recurrent_weight_grads(gcur, zs, z0s, w);
         return Tensors{gcur, wg.gw, wg.gz0, gv, gi};
       });
-  if (!record_states) return {outs[0], {outs[3], outs[1], outs[2]}, {}, {}};
-  return {outs[0], {outs[3], outs[1], outs[2]}, outs[4], outs[5]};
+  auto recorded = [&](size_t k) { return record_states ? outs[k] : Tensor(); };
+  return {outs[0], {outs[3], outs[1], outs[2]}, recorded(4), recorded(5)};
 }
 
 }  // namespace soma::detail

@@ -98,8 +98,8 @@ LSNNSequence lsnn_recurrent_sequence_cuda(const Tensor& x_in, const Tensor& w_re
         RecurrentWeightGrads wg = recurrent_weight_grads(gcur, zs, z0s, w);
         return Tensors{gcur, wg.gw, wg.gz0, gv, gi, gb};
       });
-  if (!record_states) return {outs[0], {outs[4], outs[1], outs[2], outs[3]}, {}, {}, {}};
-  return {outs[0], {outs[4], outs[1], outs[2], outs[3]}, outs[5], outs[6], outs[7]};
+  auto recorded = [&](size_t k) { return record_states ? outs[k] : Tensor(); };
+  return {outs[0], {outs[4], outs[1], outs[2], outs[3]}, recorded(5), recorded(6), recorded(7)};
 }
 
 }  // namespace soma::detail

@@ -24,7 +24,7 @@ using RowsMap = Eigen::Map<Rows>;
 
 // The CPU's forward and backward: lstm_body.hpp's equations over whole (B, H) blocks in
 // Eigen's vectorised exp and tanh. A speech-sized LSTM (T 100, B 32, I 40, H 128, forward +
-// backward, 2 Zen 5 cores) took 75-78 ms so against 90-97 ms composed of ops, measured in one
+// backward, 2 Zen 5 cores) took 75-78 ms against 90-97 ms composed of ops, measured in one
 // run; the body in a scalar loop took 90 ms (its expf and tanhf are not vectorised).
 void cpu_step(int64_t B, const cuda::LstmCellForward& p) {
   const int64_t H = p.hidden;

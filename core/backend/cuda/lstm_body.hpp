@@ -1,8 +1,8 @@
 #pragma once
 // One LSTM cell step's element-wise part (core/ops/lstm_cell.hpp) for the GPU kernel (lstm.cu;
 // tests/core/test_cuda_bodies.cpp runs it on the host against the CPU op): thread e = b H + j
-// owns hidden unit j of batch row b. With the gate
-// pre-activations a (B, 4H) in torch's order (i, f, g, o),
+// owns hidden unit j of batch row b. With the gate pre-activations a (B, 4H) in torch's order
+// (i, f, g, o),
 //   i = sigma(a_i), f = sigma(a_f), g = tanh(a_g), o = sigma(a_o)
 //   c = f c_prev + i g,   h = o tanh(c)
 // saving the activated gates (B, 4H) for the backward, which from dL/dh and dL/dc gives
@@ -10,12 +10,13 @@
 //   da_i = dc g i (1 - i),  da_f = dc c_prev f (1 - f),  da_g = dc i (1 - g^2),
 //   da_o = dL/dh tanh(c) o (1 - o),  dL/dc_prev = dc f.
 #include "core/backend/cuda/host_device.hpp"
+#include "core/backend/cuda/unary_body.hpp"
 #include "core/backend/cuda_ops.hpp"
 
 namespace soma::cuda {
 
 SOMA_HD inline float lstm_sigmoid(float x) {
-  return 1.0f / (1.0f + expf(-x));
+  return unary_value(UnaryOp::sigmoid, {}, x);
 }
 
 SOMA_HD inline void lstm_cell_at(const LstmCellForward& p, int64_t e) {
