@@ -79,6 +79,33 @@ void leaky_scan_backward(const LeakyScanParams& p, const LeakyScanGrads& g);
 // the constant-current encoder, without a (steps, width) input array.
 void leaky_scan_constant_forward(const LeakyScanParams& p, const LeakyScanArrays& a);
 
+// constant_current_pool_scan on the GPU (equations in cuda/constant_pool_body.hpp): count
+// planes of h x w neurons (h, w >= 2), each driven by x at every one of p.steps steps, their
+// spikes max-pooled over 2 x 2 windows (windows = count (h / 2) (w / 2)).
+struct PoolScanShape {
+  int64_t count, h, w;
+};
+// x in, v, i (count, h, w) in/out; pooled (steps, windows) out; z (steps, count, h, w) or null.
+struct PoolScanArrays {
+  const float* x;
+  float* v;
+  float* i;
+  float* pooled;
+  float* z;
+};
+// x, v0, i0 as the forward's inputs; gpooled (steps, windows); v_dec: a (steps, 4, windows)
+// scratch; gx (count, h, w) out, written at the windows' taps only (the caller zeroes the rest).
+struct PoolScanGrads {
+  const float* x;
+  const float* v0;
+  const float* i0;
+  const float* gpooled;
+  float* v_dec;
+  float* gx;
+};
+void pool_scan_forward(const LeakyScanParams& p, const PoolScanShape& s, const PoolScanArrays& a);
+void pool_scan_backward(const LeakyScanParams& p, const PoolScanShape& s, const PoolScanGrads& g);
+
 // One step of the recurrent LIF layer: the recurrent product and the LIF update fused, one
 // thread per neuron of the (B, H) step (equations in cuda/recurrent_body.hpp). p: steps 1,
 // width B H, detach_reset as the layer.

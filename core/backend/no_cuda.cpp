@@ -92,6 +92,12 @@ void leaky_scan_backward(const LeakyScanParams&, const LeakyScanGrads&) {
 void leaky_scan_constant_forward(const LeakyScanParams&, const LeakyScanArrays&) {
   no_backend("cuda neuron scan");
 }
+void pool_scan_forward(const LeakyScanParams&, const PoolScanShape&, const PoolScanArrays&) {
+  no_backend("cuda pooled neuron scan");
+}
+void pool_scan_backward(const LeakyScanParams&, const PoolScanShape&, const PoolScanGrads&) {
+  no_backend("cuda pooled neuron scan");
+}
 void adam_step(const AdamStep&, int64_t, float*, const float*, float*, float*) {
   no_backend("cuda optimizer step");
 }

@@ -7,6 +7,7 @@
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
 #include "core/backend/cpu/isa_kernels.hpp"
+#include "core/backend/cuda_ops.hpp"
 #include "core/backend/device_check.hpp"
 #include "core/backend/parallel.hpp"
 
@@ -71,10 +72,10 @@ void for_planes(const Planes& g, bool backward, F&& f) {
   });
 }
 
-void check(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
-           const CurrentScanConfig& c) {
+Device check(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
+             const CurrentScanConfig& c) {
   const char* who = "constant_current_pool_scan";
-  require_cpu(who, x, v0, i0);
+  const Device d = require_device(who, x, v0, i0);
   if (!c.spiking) throw std::invalid_argument(std::string(who) + ": the scan must spike");
   if (steps <= 0) throw std::invalid_argument(std::string(who) + ": steps must be positive");
   if (x.dim() != 4)
@@ -86,6 +87,37 @@ void check(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
   if (v0.shape() != x.shape() || i0.shape() != x.shape())
     throw std::invalid_argument(std::string(who) + ": state " + to_string(v0.shape()) +
                                 " does not match x " + to_string(x.shape()));
+  return d;
+}
+
+// The GPU's op: one thread per 2 x 2 window (cuda/constant_pool_body.hpp); the backward runs
+// the forward again into a scratch of pre-reset voltages, as the CPU's does per plane.
+PooledScanResult pool_scan_cuda(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
+                                const CurrentScanConfig& c, bool keep_spikes) {
+  const cuda::LeakyScanParams p = leaky_scan_params(c, {steps, x.numel()});
+  const cuda::PoolScanShape s{x.size(0) * x.size(1), x.size(2), x.size(3)};
+  PooledScanResult r;
+  r.pooled = Tensor::uninitialized({steps, x.size(0), x.size(1), s.h / 2, s.w / 2}, Device::cuda);
+  r.v = v0.detach().clone(), r.i = i0.detach().clone();
+  if (keep_spikes)
+    r.z = Tensor::uninitialized({steps, x.size(0), x.size(1), s.h, s.w}, Device::cuda);
+  const Tensor xd = x.detach(), v0d = v0.detach(), i0d = i0.detach();
+  cuda::pool_scan_forward(p, s,
+                          {xd.raw_data(), r.v.raw_data(), r.i.raw_data(), r.pooled.raw_data(),
+                           keep_spikes ? r.z.raw_data() : nullptr});
+  if (!GradMode::enabled() || !x.requires_grad()) return r;
+  r.pooled =
+      record("constant_current_pool_scan", r.pooled, {x}, [p, s, xd, v0d, i0d](const Tensor& g) {
+        const bool odd = s.h % 2 || s.w % 2;  // taps outside every window get no gradient
+        Tensor gx = odd ? Tensor::zeros(xd.shape(), Device::cuda)
+                        : Tensor::uninitialized(xd.shape(), Device::cuda);
+        Tensor v_dec = Tensor::uninitialized({4 * g.numel()}, Device::cuda);
+        cuda::pool_scan_backward(p, s,
+                                 {xd.raw_data(), v0d.raw_data(), i0d.raw_data(), g.raw_data(),
+                                  v_dec.raw_data(), gx.raw_data()});
+        return Tensors{gx};
+      });
+  return r;
 }
 
 }  // namespace
@@ -93,7 +125,8 @@ void check(const Tensor& x, int64_t steps, const Tensor& v0, const Tensor& i0,
 PooledScanResult constant_current_pool_scan(const Tensor& x, int64_t steps, const Tensor& v0,
                                             const Tensor& i0, const CurrentScanConfig& c,
                                             bool keep_spikes) {
-  check(x, steps, v0, i0, c);
+  if (check(x, steps, v0, i0, c) == Device::cuda)
+    return pool_scan_cuda(x, steps, v0, i0, c, keep_spikes);
   const Planes g{steps, x.size(0) * x.size(1), x.size(2), x.size(3)};
   const Tensor xd = x.detach(), v0d = v0.detach(), i0d = i0.detach();
   PooledScanResult r;

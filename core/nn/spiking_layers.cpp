@@ -96,10 +96,9 @@ Tensor SpikingConv2d::forward(const Tensor& x) {
 }
 
 Tensor SpikingConv2d::forward_pooled(const Tensor& x, int kernel, Tensor* spikes) {
-  // The fused pooled scan is the CPU's; on the GPU a constant input still convolves once
-  // (forward) before the scan and the pooling.
-  if (kernel != 2 || !neuron.spiking || record_states || x.dim() != 5 ||
-      x.device() != Device::cpu || !constant_over_time(x)) {
+  // The fused pooled scan takes a constant input (on the GPU: one that its writer promised
+  // constant, constant_over_time); any other goes through forward() and the pooling.
+  if (kernel != 2 || !neuron.spiking || record_states || x.dim() != 5 || !constant_over_time(x)) {
     Tensor z = forward(x);
     if (spikes) *spikes = z.detach();
     return max_pool_sequence(z, kernel);

@@ -1,17 +1,20 @@
 // The CUDA convolution and pooling (core/backend/cuda/conv_body.hpp, pool_body.hpp,
-// conv_chunks.hpp) on the host against the CPU's conv2d, max_pool2d and avg_pool2d, values and
-// gradients: the bodies run in loops standing in for the grid, the chunked pipeline with the CPU
-// GEMM in place of cuBLAS. What this cannot see (the .cu launches, cuBLAS) is left to tests/cuda/.
+// conv_chunks.hpp, constant_pool_body.hpp) on the host against the CPU's conv2d, max_pool2d and
+// avg_pool2d, values and gradients: the bodies run in loops standing in for the grid, the chunked
+// pipeline with the CPU GEMM in place of cuBLAS. What this cannot see (the .cu launches, cuBLAS) is
+// left to tests/cuda/.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "core/backend/cuda/constant_pool_body.hpp"
 #include "core/backend/cuda/conv_body.hpp"
 #include "core/backend/cuda/conv_chunks.hpp"
 #include "core/backend/cuda/pool_body.hpp"
 #include "core/backend/gemm.hpp"
+#include "core/neuron/constant_current_pool.hpp"
 #include "core/ops/conv.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/reduce.hpp"
@@ -208,5 +211,56 @@ TEST_CASE("cuda bodies: average pooling equals avg_pool2d: padding counted, over
     CAPTURE(c.pad);
     check_avg_pool_case({2, 3, 9, 8}, c.k, c.stride, c.pad);
     check_avg_pool_case({1, 1, 4, 5}, c.k, c.stride, c.pad);
+  }
+}
+
+namespace {
+
+// constant_pool.cu's kernels as loops: the forward over every cell, the backward over every
+// window, against the CPU's constant_current_pool_scan with the same inputs.
+void check_pool_scan_body(const Shape& shape, int64_t steps, float lo, float hi, Reset reset) {
+  CAPTURE(to_string(shape));
+  CAPTURE(int(reset));
+  LIFParameters lp;
+  lp.surrogate = {SurrogateMethod::super, 10.0f};
+  lp.v_th = 0.7f;
+  lp.reset = reset;
+  const CurrentScanConfig c = lif_scan_config(lp, false, true);
+  Tensor x = random_tensor(shape, 31, lo, hi).requires_grad_();
+  Tensor v0 = random_tensor(shape, 32, -0.2f, 0.5f), i0 = random_tensor(shape, 33, 0.0f, 0.3f);
+  PooledScanResult r = constant_current_pool_scan(x, steps, v0, i0, c, true);
+  Tensor gp = random_tensor(r.pooled.shape(), 34);
+  r.pooled.backward(gp);
+
+  const cuda::PoolScanShape s{shape[0] * shape[1], shape[2], shape[3]};
+  const cuda::LeakyScanParams p = leaky_scan_params(c, {steps, x.numel()});
+  const int64_t cells = s.count * ((s.h + 1) / 2) * ((s.w + 1) / 2);
+  const int64_t windows = s.count * (s.h / 2) * (s.w / 2);
+  const Floats xs = x.to_vector(), vs = v0.to_vector(), is = i0.to_vector(), gs = gp.to_vector();
+  Floats v = vs, i = is, pooled(size_t(steps * windows), -1), z(size_t(steps * x.numel()), -1);
+  for (int64_t k = 0; k < cells; ++k)
+    cuda::pool_scan_forward_cell(p, s, {xs.data(), v.data(), i.data(), pooled.data(), z.data()}, k);
+  CHECK(r.pooled.to_vector() == pooled);
+  CHECK(r.z.to_vector() == z);
+  check_close_to_scale(r.v.to_vector(), v);
+  check_close_to_scale(r.i.to_vector(), i);
+
+  Floats v_dec(size_t(steps * 4 * windows)), gx(size_t(x.numel()), 0.0f);
+  for (int64_t k = 0; k < windows; ++k)
+    cuda::pool_scan_backward_window(
+        p, s, {xs.data(), vs.data(), is.data(), gs.data(), v_dec.data(), gx.data()}, k);
+  // 1e-4: the CPU kernels contract FMAs, the bodies do not (leaky_scan_body's test).
+  check_close_to_scale(x.grad().to_vector(), gx, 1e-4f);
+}
+
+}  // namespace
+
+TEST_CASE("cuda bodies: the pooled constant-current scan equals constant_current_pool_scan") {
+  for (Reset reset : {Reset::subtract, Reset::value}) {
+    check_pool_scan_body({2, 3, 6, 8}, 9, 0, 1.5f, reset);    // even sizes
+    check_pool_scan_body({1, 2, 5, 7}, 4, -0.5f, 2, reset);   // odd: the edge cells' taps
+    check_pool_scan_body({2, 2, 4, 4}, 6, -1, -0.5f, reset);  // no spikes: tap 0 takes it all
+    check_pool_scan_body({2, 2, 4, 6}, 6, 50, 60, reset);     // a spike every step
+    check_pool_scan_body({3, 1, 9, 24}, 16, 0, 1, reset);     // conv1-like rows
   }
 }

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/autograd/node.hpp"
 #include "core/encode/encoders.hpp"
+#include "core/neuron/constant_current_pool.hpp"
 #include "core/neuron/ff_layer.hpp"
 #include "core/nn/spiking_layers.hpp"
 #include "core/ops/conv.hpp"
@@ -147,7 +149,7 @@ TEST_CASE("cuda: conv_neuron_sequence equals the CPU's: spikes, state, all gradi
 
 TEST_CASE("cuda: the spiking conv layer convolves an encoded constant input once, as the CPU") {
   // constant_current_encode promises its repeating steps (Tensor::repeats); the GPU layer takes
-  // the one-convolution path on that promise alone, and forward_pooled falls back to it.
+  // the one-convolution path on that promise alone, and forward_pooled the fused pooled scan.
   Rng rng(12), drng(12);
   nn::SpikingConv2d layer(1, 4, 3, lif_scan_config(LIFParameters{}, false, true), rng);
   nn::SpikingConv2d dlayer(1, 4, 3, lif_scan_config(LIFParameters{}, false, true), drng);
@@ -164,12 +166,40 @@ TEST_CASE("cuda: the spiking conv layer convolves an encoded constant input once
     Tensor z = pooled ? layer.forward_pooled(x, 2) : layer(x);
     Tensor dz = pooled ? dlayer.forward_pooled(dx, 2) : dlayer(dx);
     CHECK(z.to_vector() == dz.to_vector());
+    if (pooled) CHECK(std::string(dz.grad_fn()->name) == "constant_current_pool_scan");
     Tensor g = random_tensor(z.shape(), 14);
     sum(z * g).backward();
     sum(dz * g.cuda()).backward();
     check_close_to_scale(layer.synapse->weight.grad(), dlayer.synapse->weight.grad(), 1e-4f);
     check_close_to_scale(layer.synapse->bias.grad(), dlayer.synapse->bias.grad(), 1e-4f);
   }
+}
+
+TEST_CASE("cuda: constant_current_pool_scan equals the CPU's: pooled and kept spikes, state, dx") {
+  LIFParameters lp;
+  lp.v_th = 0.7f;
+  for (Reset reset : {Reset::subtract, Reset::value})
+    for (const Shape& shape : {Shape{2, 3, 6, 8}, Shape{1, 2, 5, 7}, Shape{4, 8, 24, 24}}) {
+      CAPTURE(int(reset));
+      CAPTURE(to_string(shape));
+      lp.reset = reset;
+      const CurrentScanConfig c = lif_scan_config(lp, false, true);
+      Tensor x = random_tensor(shape, 15, -0.5f, 1.5f).requires_grad_(), dx = cuda_leaf(x);
+      const Tensor v0 = random_tensor(shape, 16, -0.2f, 0.5f),
+                   i0 = random_tensor(shape, 17, 0, 0.3f);
+      PooledScanResult r = constant_current_pool_scan(x, 12, v0, i0, c, true);
+      PooledScanResult dr = constant_current_pool_scan(dx, 12, v0.cuda(), i0.cuda(), c, true);
+      const std::vector<float> pooled = r.pooled.to_vector();
+      CHECK(pooled == dr.pooled.to_vector());
+      CHECK(std::count(pooled.begin(), pooled.end(), 1.0f) > 0);
+      CHECK(r.z.to_vector() == dr.z.to_vector());
+      check_close_to_scale(r.v, dr.v);
+      check_close_to_scale(r.i, dr.i);
+      Tensor g = random_tensor(r.pooled.shape(), 18);
+      r.pooled.backward(g);
+      dr.pooled.backward(g.cuda());
+      check_close_to_scale(x.grad(), dx.grad(), 1e-4f);
+    }
 }
 
 TEST_CASE("cuda: conv2d_weight_grad and unfold2d equal the CPU's (stride, padding, channels)") {
