@@ -56,7 +56,8 @@ struct InferCase {
     // measured 6 ms instead of 2.4 ms (N 500, T 100, one thread).
     out = Tensor::zeros({steps, B, n}, d);
   }
-  // density: the layer's max_spike_density (1: the CPU's sparse path, 0: dense; the GPU has one).
+  // density: the layer's max_spike_density (1: the sparse path on spikes, capped on the GPU at
+  // its estimated crossover, cuda_spike_linear.hpp; 0: dense).
   Tensor layer(double density) {
     NoGrad ng;
     Tensor z = linear_neuron_sequence(x, w, Tensor(), s0, kLif, false, {density, 0}).z;

@@ -13,6 +13,9 @@
 #include "core/ops/conv_kernels.hpp"
 #include "core/ops/conv_sparse_grad.hpp"
 #include "core/ops/conv_spikes.hpp"
+#ifdef SOMA_CUDA
+#include "core/ops/cuda_spike_linear.hpp"
+#endif
 #include "core/ops/linalg.hpp"
 #include "core/ops/shape_ops.hpp"
 
@@ -263,14 +266,33 @@ class LinearSynapse : public Synapse {
   Shape x_shape_;
 };
 
+// On the GPU: one cuBLAS GEMM over all T B rows, or without a gradient to record and on sparse
+// spikes the sum of W^T's rows they pick (cuda_spike_linear.hpp); then the fused scan.
+CurrentScanResult linear_sequence_cuda(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                       const LIFState& state, const CurrentScanConfig& c,
+                                       bool record_trace, FFLayerOptions opt) {
+#ifdef SOMA_CUDA
+  const bool recording = GradMode::enabled() && (x.requires_grad() || weight.requires_grad() ||
+                                                 (bias.defined() && bias.requires_grad()));
+  const bool fits = weight.dim() == 2 && x.dim() >= 2 && x.size(-1) == weight.size(1) &&
+                    (!bias.defined() || bias.numel() == weight.size(0));
+  if (!recording && fits) {  // else linear() below names what does not fit
+    const Tensor cur = cuda_ops::spike_linear(x, weight, bias, opt.max_spike_density);
+    if (cur.defined()) return current_scan(cur, state.v, state.i, c, record_trace);
+  }
+#else
+  (void)opt;
+#endif
+  return current_scan(linear(x, weight, bias), state.v, state.i, c, record_trace);
+}
+
 }  // namespace
 
 CurrentScanResult linear_neuron_sequence(const Tensor& x, const Tensor& weight, const Tensor& bias,
                                          const LIFState& state, const CurrentScanConfig& c,
                                          bool record_trace, FFLayerOptions opt) {
-  // On the GPU: one cuBLAS GEMM over all T B rows, then the fused scan (one kernel).
   if (require_device("linear_neuron_sequence", x, weight, bias, state.v, state.i) == Device::cuda)
-    return current_scan(linear(x, weight, bias), state.v, state.i, c, record_trace);
+    return linear_sequence_cuda(x, weight, bias, state, c, record_trace, opt);
   if (weight.dim() != 2 || x.dim() < 2 || x.size(-1) != weight.size(1))
     throw std::invalid_argument("linear_neuron_sequence: input " + to_string(x.shape()) +
                                 " does not fit weight " + to_string(weight.shape()));

@@ -98,7 +98,7 @@ TEST_CASE("cuda bodies: element-wise ops") {
 }
 
 TEST_CASE("cuda bodies: the leaky scan per neuron equals current_scan: state, spikes, gradients") {
-  const int64_t T = 40, B = 3, H = 37, W = B * H;
+  const int64_t T = 43, B = 3, H = 37, W = B * H;  // T: 5 chunks of kScanChunk and 3 steps
   for (bool spiking : {true, false})
     for (Reset reset : {Reset::value, Reset::subtract})
       for (SurrogateMethod m :

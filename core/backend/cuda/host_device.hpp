@@ -16,3 +16,11 @@
 #else
 #define SOMA_HD
 #endif
+
+// Full unrolling of a loop of constant trip count, so that a small array indexed by its counter
+// stays in registers (nvcc); nothing on the host.
+#if defined(__CUDACC__)
+#define SOMA_UNROLL _Pragma("unroll")
+#else
+#define SOMA_UNROLL
+#endif

@@ -51,32 +51,62 @@ SOMA_HD inline float leaky_step_backward(const LeakyScanParams& p, float vd, flo
   return gj;
 }
 
+// The steps go in chunks of kScanChunk whose loads are all issued before the chunk's arithmetic:
+// a thread's next load does not depend on its state, but the compiler may not move it above the
+// previous step's stores (the arrays may alias: the backward writes gx over gz in place). Step by
+// step, each step would wait out one memory latency; by estimate (not yet timed on a GPU: no
+// machine was lent) ~0.5 us a step, 0.25 ms of each pass of n = 512's T = 500 scan, whose 8192
+// threads are too few to hide it. In place stays correct: a thread reads a chunk's elements
+// before it writes them, and no other thread touches its neuron.
+constexpr int kScanChunk = 8;
+
 // All steps of neuron k. x_step: the distance between a neuron's inputs of consecutive steps;
 // width for an input per step, 0 for a constant input (the constant-current encoder reads one x
 // per neuron).
 SOMA_HD inline void leaky_forward_neuron(const LeakyScanParams& p, const LeakyScanArrays& a,
                                          int64_t k, int64_t x_step) {
   float v = a.v[k], i = a.i[k], vd = 0.0f;
-  for (int64_t t = 0; t < p.steps; ++t) {
-    const int64_t o = t * p.width + k;
-    const float z = leaky_step(p, a.x[t * x_step + k], v, i, vd);
-    if (p.spiking) {
-      if (a.z) a.z[o] = z;
-      if (a.v_dec) a.v_dec[o] = vd;
+  for (int64_t t0 = 0; t0 < p.steps; t0 += kScanChunk) {
+    const int64_t n = p.steps - t0 < kScanChunk ? p.steps - t0 : kScanChunk;
+    float xs[kScanChunk];
+    SOMA_UNROLL
+    for (int u = 0; u < kScanChunk; ++u)
+      if (u < n) xs[u] = a.x[(t0 + u) * x_step + k];
+    SOMA_UNROLL
+    for (int u = 0; u < kScanChunk; ++u) {
+      if (u >= n) break;
+      const int64_t o = (t0 + u) * p.width + k;
+      const float z = leaky_step(p, xs[u], v, i, vd);
+      if (p.spiking) {
+        if (a.z) a.z[o] = z;
+        if (a.v_dec) a.v_dec[o] = vd;
+      }
+      if (a.trace) a.trace[o] = v;
     }
-    if (a.trace) a.trace[o] = v;
   }
   a.v[k] = v;
   a.i[k] = i;
 }
 
+// The reverse scan of neuron k, in chunks of kScanChunk steps from the last, each chunk's
+// v_dec, gz and gtrace loaded before its arithmetic.
 SOMA_HD inline void leaky_backward_neuron(const LeakyScanParams& p, const LeakyScanGrads& g,
                                           int64_t k) {
   float gv = g.gv[k], gi = g.gi[k];
-  for (int64_t t = p.steps - 1; t >= 0; --t) {
-    const int64_t o = t * p.width + k;
-    g.gx[o] = leaky_step_backward(p, p.spiking ? g.v_dec[o] : 0.0f, g.gz ? g.gz[o] : 0.0f,
-                                  g.gtrace ? g.gtrace[o] : 0.0f, gv, gi);
+  for (int64_t t1 = p.steps; t1 > 0; t1 -= kScanChunk) {
+    const int64_t n = t1 < kScanChunk ? t1 : kScanChunk, t0 = t1 - n;  // steps [t0, t1)
+    float vd[kScanChunk], gz[kScanChunk], gt[kScanChunk];
+    SOMA_UNROLL
+    for (int u = 0; u < kScanChunk; ++u)
+      if (u < n) {
+        const int64_t o = (t0 + u) * p.width + k;
+        vd[u] = p.spiking ? g.v_dec[o] : 0.0f;
+        gz[u] = g.gz ? g.gz[o] : 0.0f;
+        gt[u] = g.gtrace ? g.gtrace[o] : 0.0f;
+      }
+    SOMA_UNROLL
+    for (int u = kScanChunk - 1; u >= 0; --u)
+      if (u < n) g.gx[(t0 + u) * p.width + k] = leaky_step_backward(p, vd[u], gz[u], gt[u], gv, gi);
   }
   g.gv[k] = gv;
   g.gi[k] = gi;
