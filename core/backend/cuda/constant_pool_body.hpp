@@ -21,11 +21,13 @@
 
 namespace soma::cuda {
 
-// Cell k's taps: plane p, rows 2 cy, 2 cy + 1 and columns 2 cx, 2 cx + 1 that lie in the plane
-// (tap j = 2 dy + dx, row-major), and whether they form a whole window.
+// Cell k's taps: plane p, rows 2 cy, 2 cy + 1 and columns 2 cx, 2 cx + 1 (tap j = 2 dy + dx,
+// row-major), those that lie in the plane `valid`, and whether all four do (a whole window).
+// The loops over taps run all 4 with constant indices, so that the arrays stay in registers
+// (ptxas: no stack frame).
 struct PoolCell {
-  int64_t at[4];  // flat index of tap j in (count, h, w); valid below `taps`
-  int taps;
+  int64_t at[4];  // flat index of tap j in (count, h, w), where valid
+  bool valid[4];
   bool whole;
   int64_t window;  // (p, cy, cx) in (count, h / 2, w / 2) when whole
 };
@@ -33,12 +35,13 @@ struct PoolCell {
 SOMA_HD inline PoolCell pool_cell(const PoolScanShape& s, int64_t k) {
   const int64_t ch = (s.h + 1) / 2, cw = (s.w + 1) / 2, oh = s.h / 2, ow = s.w / 2;
   const int64_t p = k / (ch * cw), cy = k / cw % ch, cx = k % cw;
-  PoolCell c{};
-  for (int dy = 0; dy < 2; ++dy)
-    for (int dx = 0; dx < 2; ++dx) {
-      const int64_t y = 2 * cy + dy, x = 2 * cx + dx;
-      if (y < s.h && x < s.w) c.at[c.taps++] = (p * s.h + y) * s.w + x;
-    }
+  PoolCell c;
+  SOMA_UNROLL
+  for (int j = 0; j < 4; ++j) {
+    const int64_t y = 2 * cy + j / 2, x = 2 * cx + j % 2;
+    c.valid[j] = y < s.h && x < s.w;
+    c.at[j] = (p * s.h + y) * s.w + x;
+  }
   c.whole = cy < oh && cx < ow;
   c.window = (p * oh + cy) * ow + cx;
   return c;
@@ -57,17 +60,23 @@ SOMA_HD inline void pool_scan_forward_cell(const LeakyScanParams& p, const PoolS
   const PoolCell c = pool_cell(s, k);
   const int64_t windows = s.count * (s.h / 2) * (s.w / 2), n = s.count * s.h * s.w;
   float v[4], i[4], x[4];
-  for (int j = 0; j < c.taps; ++j) v[j] = a.v[c.at[j]], i[j] = a.i[c.at[j]], x[j] = a.x[c.at[j]];
+  SOMA_UNROLL
+  for (int j = 0; j < 4; ++j)
+    if (c.valid[j]) v[j] = a.v[c.at[j]], i[j] = a.i[c.at[j]], x[j] = a.x[c.at[j]];
   for (int64_t t = 0; t < p.steps; ++t) {
     float any = 0.0f, vd = 0.0f;
-    for (int j = 0; j < c.taps; ++j) {
-      const float z = leaky_step(p, x[j], v[j], i[j], vd);
-      any = fmaxf(any, z);
-      if (a.z) a.z[t * n + c.at[j]] = z;
-    }
+    SOMA_UNROLL
+    for (int j = 0; j < 4; ++j)
+      if (c.valid[j]) {
+        const float z = leaky_step(p, x[j], v[j], i[j], vd);
+        any = fmaxf(any, z);
+        if (a.z) a.z[t * n + c.at[j]] = z;
+      }
     if (c.whole) a.pooled[t * windows + c.window] = any;
   }
-  for (int j = 0; j < c.taps; ++j) a.v[c.at[j]] = v[j], a.i[c.at[j]] = i[j];
+  SOMA_UNROLL
+  for (int j = 0; j < 4; ++j)
+    if (c.valid[j]) a.v[c.at[j]] = v[j], a.i[c.at[j]] = i[j];
 }
 
 // Window k's dL/dx (its four taps of g.gx) from dL/dpooled; g.v_dec is the (steps, 4, windows)
@@ -77,20 +86,24 @@ SOMA_HD inline void pool_scan_backward_window(const LeakyScanParams& p, const Po
   const PoolCell c = pool_cell(s, window_cell(s, k));
   const int64_t windows = s.count * (s.h / 2) * (s.w / 2);
   float v[4], i[4], x[4], gv[4] = {0, 0, 0, 0}, gi[4] = {0, 0, 0, 0}, gx[4] = {0, 0, 0, 0};
+  SOMA_UNROLL
   for (int j = 0; j < 4; ++j) v[j] = g.v0[c.at[j]], i[j] = g.i0[c.at[j]], x[j] = g.x[c.at[j]];
-  for (int64_t t = 0; t < p.steps; ++t)
-    for (int j = 0; j < 4; ++j) leaky_step(p, x[j], v[j], i[j], g.v_dec[(t * 4 + j) * windows + k]);
+  for (int64_t t = 0; t < p.steps; ++t) SOMA_UNROLL
+  for (int j = 0; j < 4; ++j) leaky_step(p, x[j], v[j], i[j], g.v_dec[(t * 4 + j) * windows + k]);
   for (int64_t t = p.steps - 1; t >= 0; --t) {
     float vd[4];
     int pick = 0;  // the first tap holding the maximum: tap 0 when none spiked
+    SOMA_UNROLL
     for (int j = 3; j >= 0; --j) {
       vd[j] = g.v_dec[(t * 4 + j) * windows + k];
       if (vd[j] > p.v_th) pick = j;
     }
     const float gp = g.gpooled[t * windows + k];
+    SOMA_UNROLL
     for (int j = 0; j < 4; ++j)
       gx[j] += leaky_step_backward(p, vd[j], j == pick ? gp : 0.0f, 0.0f, gv[j], gi[j]);
   }
+  SOMA_UNROLL
   for (int j = 0; j < 4; ++j) g.gx[c.at[j]] = gx[j];
 }
 

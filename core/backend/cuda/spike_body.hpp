@@ -75,7 +75,9 @@ SOMA_HD inline void spike_product_at(const SpikeRows& s, const uint32_t* bits, c
       for (int j = 0; j < 4; ++j)
         if (j < cols) acc[j] += wr[j];
     }
-  for (int j = 0; j < cols; ++j) out[r * n + c0 + j] = bias ? acc[j] + bias[c0 + j] : acc[j];
+  SOMA_UNROLL
+  for (int j = 0; j < 4; ++j)
+    if (j < cols) out[r * n + c0 + j] = bias ? acc[j] + bias[c0 + j] : acc[j];
 }
 
 // Element e of dst (cols, rows) = src (rows, cols)^T; consecutive threads read consecutive
