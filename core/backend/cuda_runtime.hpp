@@ -52,6 +52,15 @@ void copy_rows(float* dst, int64_t dst_pitch, const float* src, int64_t src_pitc
 void fill(float* p, int64_t n, float value);  // device memory
 void synchronize();                           // waits for everything queued on the stream
 
+// What the host has queued and waited for since the process started: kernel launches, cuBLAS
+// GEMMs, copies (cudaMemcpy*Async) and host waits (synchronize(), the device-to-host copies
+// included). Device-independent: bench_mnist_epoch prints them per training step, which counts
+// the same on the host emulator as on a GPU. A build without CUDA counts nothing.
+struct WorkCounts {
+  int64_t kernels = 0, gemms = 0, copies = 0, waits = 0;
+};
+WorkCounts work_counts();
+
 // TF32 tensor-core GEMMs (10-bit mantissa inputs, fp32 accumulate): off by default.
 void set_tf32(bool on);
 bool tf32();

@@ -313,3 +313,20 @@ TEST_CASE("cuda: checkpoints are device-independent (cuda -> file -> cpu -> cuda
   CHECK(loaded.to_vector() == h.to_vector());
   CHECK(loaded.cuda().cpu().to_vector() == h.to_vector());
 }
+
+TEST_CASE("cuda: work_counts counts each launch, GEMM, copy and host wait once") {
+  const Tensor a = Tensor::full({4, 4}, 1.0f).cuda(), b = Tensor::full({4, 4}, 2.0f).cuda();
+  cuda::synchronize();
+  const cuda::WorkCounts w0 = cuda::work_counts();
+  Tensor c = Tensor::zeros({4, 4}, Device::cuda);  // 1 kernel
+  gemm(Device::cuda, false, true, 4, 4, 4, 1, a.raw_data(), b.raw_data(), 0,
+       c.raw_data());        // 1 GEMM
+  const Tensor d = a + b;    // 1 kernel
+  const Tensor h = d.cpu();  // 1 copy and the wait for it
+  const cuda::WorkCounts w1 = cuda::work_counts();
+  CHECK(w1.kernels - w0.kernels == 2);
+  CHECK(w1.gemms - w0.gemms == 1);
+  CHECK(w1.copies - w0.copies == 1);
+  CHECK(w1.waits - w0.waits == 1);
+  CHECK(h.data()[5] == 3.0f);
+}

@@ -29,14 +29,14 @@ void pool_scan_forward(const LeakyScanParams& p, const PoolScanShape& s, const P
   const int64_t cells = s.count * ((s.h + 1) / 2) * ((s.w + 1) / 2);
   if (cells == 0) return;
   SOMA_LAUNCH(forward_kernel, thread_blocks(cells), kThreads)(p, s, a, cells);
-  check(cudaGetLastError(), "pooled scan forward launch");
+  launched("pooled scan forward launch");
 }
 
 void pool_scan_backward(const LeakyScanParams& p, const PoolScanShape& s, const PoolScanGrads& g) {
   const int64_t windows = s.count * (s.h / 2) * (s.w / 2);
   if (windows == 0) return;
   SOMA_LAUNCH(backward_kernel, thread_blocks(windows), kThreads)(p, s, g, windows);
-  check(cudaGetLastError(), "pooled scan backward launch");
+  launched("pooled scan backward launch");
 }
 
 }  // namespace soma::cuda

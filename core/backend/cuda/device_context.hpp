@@ -13,4 +13,9 @@ cublasHandle_t cublas();
 void check(cudaError_t status, const char* what);
 void check(cublasStatus_t status, const char* what);
 
+// After every kernel launch: checks cudaGetLastError (naming `what`) and counts the launch
+// (work_counts, cuda_runtime.hpp). counted_gemm counts a cuBLAS call.
+void launched(const char* what);
+void counted_gemm();
+
 }  // namespace soma::cuda

@@ -33,19 +33,19 @@ __global__ void fill_kernel(float* p, int64_t n, float value) {
 void binary(BinaryOp op, const float* a, const float* b, int64_t n, float* out) {
   if (n == 0) return;
   SOMA_LAUNCH(binary_kernel, blocks_for(n), kThreads)(op, a, b, n, out);
-  check(cudaGetLastError(), "binary_kernel launch");
+  launched("binary_kernel launch");
 }
 
 void binary_scalar(BinaryOp op, const float* a, float b, int64_t n, float* out) {
   if (n == 0) return;
   SOMA_LAUNCH(scalar_kernel, blocks_for(n), kThreads)(op, a, b, n, out);
-  check(cudaGetLastError(), "scalar_kernel launch");
+  launched("scalar_kernel launch");
 }
 
 void fill(float* p, int64_t n, float value) {
   if (n == 0) return;
   SOMA_LAUNCH(fill_kernel, blocks_for(n), kThreads)(p, n, value);
-  check(cudaGetLastError(), "fill_kernel launch");
+  launched("fill_kernel launch");
 }
 
 }  // namespace soma::cuda

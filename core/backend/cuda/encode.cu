@@ -21,7 +21,7 @@ void poisson_encode(const PoissonDraw& d, const float* x, float* out) {
   if (d.total == 0) return;
   const int64_t blocks = (d.total + 3) / 4;
   SOMA_LAUNCH(poisson_kernel, blocks_for(blocks), kThreads)(d, x, out, blocks);
-  check(cudaGetLastError(), "poisson_kernel launch");
+  launched("poisson_kernel launch");
 }
 
 }  // namespace soma::cuda

@@ -20,6 +20,7 @@ void gemm_cuda(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, floa
                   g.trans_second ? CUBLAS_OP_T : CUBLAS_OP_N, int(g.m), int(g.n), int(g.k), &alpha,
                   g.first, int(g.ld_first), g.second, int(g.ld_second), &beta, c, int(g.ldc)),
       "cublasSgemm");
+  cuda::counted_gemm();
 }
 
 }  // namespace soma

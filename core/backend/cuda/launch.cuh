@@ -37,7 +37,7 @@ template <class F>
 void launch_each(int64_t n, F body, const char* what) {
   if (n <= 0) return;
   SOMA_LAUNCH(each_index_kernel<F>, blocks_for(n), kThreads)(n, body);
-  check(cudaGetLastError(), what);
+  launched(what);
 }
 
 }  // namespace soma::cuda

@@ -30,19 +30,19 @@ unsigned neuron_blocks(int64_t width) {
 void leaky_scan_forward(const LeakyScanParams& p, const LeakyScanArrays& a) {
   if (p.width == 0) return;
   SOMA_LAUNCH(forward_kernel, neuron_blocks(p.width), kThreads)(p, a, p.width);
-  check(cudaGetLastError(), "leaky scan forward launch");
+  launched("leaky scan forward launch");
 }
 
 void leaky_scan_constant_forward(const LeakyScanParams& p, const LeakyScanArrays& a) {
   if (p.width == 0) return;
   SOMA_LAUNCH(forward_kernel, neuron_blocks(p.width), kThreads)(p, a, 0);
-  check(cudaGetLastError(), "leaky constant-input scan launch");
+  launched("leaky constant-input scan launch");
 }
 
 void leaky_scan_backward(const LeakyScanParams& p, const LeakyScanGrads& g) {
   if (p.width == 0) return;
   SOMA_LAUNCH(backward_kernel, neuron_blocks(p.width), kThreads)(p, g);
-  check(cudaGetLastError(), "leaky scan backward launch");
+  launched("leaky scan backward launch");
 }
 
 }  // namespace soma::cuda

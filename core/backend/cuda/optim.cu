@@ -27,13 +27,13 @@ __global__ void sgd_kernel(SgdStep s, int64_t n, float* p, const float* g, float
 void adam_step(const AdamStep& s, int64_t n, float* p, const float* g, float* m, float* v) {
   if (n == 0) return;
   SOMA_LAUNCH(adam_kernel, blocks_for(n), kThreads)(s, n, p, g, m, v);
-  check(cudaGetLastError(), "adam_kernel launch");
+  launched("adam_kernel launch");
 }
 
 void sgd_step(const SgdStep& s, int64_t n, float* p, const float* g, float* buf) {
   if (n == 0) return;
   SOMA_LAUNCH(sgd_kernel, blocks_for(n), kThreads)(s, n, p, g, buf);
-  check(cudaGetLastError(), "sgd_kernel launch");
+  launched("sgd_kernel launch");
 }
 
 }  // namespace soma::cuda

@@ -28,13 +28,13 @@ unsigned neuron_blocks(int64_t width) {
 void recurrent_step_forward(const LeakyScanParams& p, const RecurrentStep& s) {
   if (p.width == 0) return;
   SOMA_LAUNCH(forward_kernel, neuron_blocks(p.width), kThreads)(p, s);
-  check(cudaGetLastError(), "recurrent step forward launch");
+  launched("recurrent step forward launch");
 }
 
 void recurrent_step_backward(const LeakyScanParams& p, const RecurrentStepGrads& g) {
   if (p.width == 0) return;
   SOMA_LAUNCH(backward_kernel, neuron_blocks(p.width), kThreads)(p, g);
-  check(cudaGetLastError(), "recurrent step backward launch");
+  launched("recurrent step backward launch");
 }
 
 }  // namespace soma::cuda

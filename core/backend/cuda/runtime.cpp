@@ -20,6 +20,9 @@ struct Context {
   bool tf32 = false;
 };
 
+// Counted from the one thread that queues work (the backend is not for concurrent hosts).
+WorkCounts counts;
+
 // Made once, on first use, and never destroyed: tensors may free device memory during static
 // destruction, after a destroyed context would have gone.
 Context& context() {
@@ -119,6 +122,7 @@ void staged_copy(void* dst, const void* src, int64_t bytes) {
       cudaMemcpyAsync(dst, staged, size_t(bytes), cudaMemcpyHostToDevice, stream());
   pinned_pool().release(staged);  // also when the copy was refused: else the block is lost
   check(status, "cudaMemcpyAsync");
+  ++counts.copies;
 }
 
 }  // namespace
@@ -202,6 +206,7 @@ void copy(void* dst, const void* src, int64_t bytes, CopyKind kind) {
                            : kind == CopyKind::device_to_device ? cudaMemcpyDeviceToDevice
                                                                 : cudaMemcpyHostToDevice;
   check(cudaMemcpyAsync(dst, src, size_t(bytes), k, stream()), "cudaMemcpyAsync");
+  ++counts.copies;
   // The caller reads dst (device to host) or may reuse src (a large pageable source) at once.
   if (kind == CopyKind::device_to_host || kind == CopyKind::host_to_device) synchronize();
 }
@@ -213,10 +218,25 @@ void copy_rows(float* dst, int64_t dst_pitch, const float* src, int64_t src_pitc
   check(cudaMemcpy2DAsync(dst, size_t(dst_pitch) * f, src, size_t(src_pitch) * f, size_t(width) * f,
                           size_t(rows), cudaMemcpyDeviceToDevice, stream()),
         "cudaMemcpy2DAsync");
+  ++counts.copies;
 }
 
 void synchronize() {
   check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize");
+  ++counts.waits;
+}
+
+void launched(const char* what) {
+  check(cudaGetLastError(), what);
+  ++counts.kernels;
+}
+
+void counted_gemm() {
+  ++counts.gemms;
+}
+
+WorkCounts work_counts() {
+  return counts;
 }
 
 void set_tf32(bool on) {
