@@ -50,7 +50,9 @@ constexpr int64_t kStagedCopyMaxBytes = int64_t(64) << 20;
 void copy_rows(float* dst, int64_t dst_pitch, const float* src, int64_t src_pitch, int64_t width,
                int64_t rows);
 void fill(float* p, int64_t n, float value);  // device memory
-void synchronize();                           // waits for everything queued on the stream
+// out (copies x n) = copies of x (n), device memory; one kernel (constant_current_encode).
+void tile(const float* x, int64_t n, int64_t copies, float* out);
+void synchronize();  // waits for everything queued on the stream
 
 // What the host has queued and waited for since the process started: kernel launches, cuBLAS
 // GEMMs, copies (cudaMemcpy*Async) and host waits (synchronize(), the device-to-host copies

@@ -65,6 +65,9 @@ void copy_rows(float*, int64_t, const float*, int64_t, int64_t, int64_t) {
 void fill(float*, int64_t, float) {
   no_backend("cuda fill");
 }
+void tile(const float*, int64_t, int64_t, float*) {
+  no_backend("cuda tile");
+}
 void synchronize() {}
 WorkCounts work_counts() {
   return {};

@@ -64,11 +64,8 @@ Tensor signed_poisson_encode(const Tensor& x, int64_t steps, Rng& rng, float f_m
 Tensor constant_current_encode(const Tensor& x, int64_t steps) {
   const Device d = require_device("constant_current_encode", x);
   Tensor current = Tensor::uninitialized(with_time(steps, x.shape()), d);
-  if (d == Device::cuda) {  // one queued device-to-device copy per step
-    const int64_t n = x.numel();
-    for (int64_t t = 0; t < steps; ++t)
-      cuda::copy(current.raw_data() + t * n, x.raw_data(), n * int64_t(sizeof(float)),
-                 cuda::CopyKind::device_to_device);
+  if (d == Device::cuda) {  // one kernel (was a copy per step: 16 of a conv step's 35 copies)
+    cuda::tile(x.raw_data(), x.numel(), steps, current.raw_data());
   } else {
     for (int64_t t = 0; t < steps; ++t)
       std::copy(x.data(), x.data() + x.numel(), current.data() + t * x.numel());

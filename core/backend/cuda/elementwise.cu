@@ -48,4 +48,9 @@ void fill(float* p, int64_t n, float value) {
   launched("fill_kernel launch");
 }
 
+void tile(const float* x, int64_t n, int64_t copies, float* out) {
+  launch_each(
+      n * copies, [=] __device__(int64_t e) { out[e] = x[e % n]; }, "tile");
+}
+
 }  // namespace soma::cuda
