@@ -36,7 +36,9 @@
 namespace soma {
 
 struct FFLayerOptions {
-  double max_spike_density = kSpikeDensityThreshold;  // 0 = always dense, 1 = sparse if binary
+  // 0 = always dense, 1 = sparse if binary; on the GPU, inference only and capped at the GEMM's
+  // crossover (cuda_spike_linear.hpp).
+  double max_spike_density = kSpikeDensityThreshold;
   int64_t chunk_rows = 0;  // rows (steps x batch) per block; 0 = automatic
 };
 
