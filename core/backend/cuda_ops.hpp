@@ -132,6 +132,17 @@ struct RecurrentStepGrads {
 void recurrent_step_forward(const LeakyScanParams& p, const RecurrentStep& s);
 void recurrent_step_backward(const LeakyScanParams& p, const RecurrentStepGrads& g);
 
+// STDP (core/plasticity/stdp.hpp) on the device, in place (equations in cuda/stdp_body.hpp):
+// t[k] = stdp_trace_next(t[k], z[k], rate, a) over n traces, and w[k] = stdp_weight_next(b, w[k],
+// pot[k], dep[k]) over n weights. rule is int(STDPRule).
+struct StdpBounds {
+  int rule;
+  float w_min, w_max, eta_plus, eta_minus, mu;
+  bool hardbound;
+};
+void stdp_trace(const float* z, float* t, int64_t n, float rate, float a);
+void stdp_weights(const StdpBounds& b, float* w, const float* pot, const float* dep, int64_t n);
+
 // One optimizer step over n parameter elements in place (equations in cuda/optim_body.hpp).
 struct AdamStep {
   float beta1, beta2, eps, weight_decay;

@@ -104,6 +104,12 @@ void pool_scan_forward(const LeakyScanParams&, const PoolScanShape&, const PoolS
 void pool_scan_backward(const LeakyScanParams&, const PoolScanShape&, const PoolScanGrads&) {
   no_backend("cuda pooled neuron scan");
 }
+void stdp_trace(const float*, float*, int64_t, float, float) {
+  no_backend("cuda STDP");
+}
+void stdp_weights(const StdpBounds&, float*, const float*, const float*, int64_t) {
+  no_backend("cuda STDP");
+}
 void adam_step(const AdamStep&, int64_t, float*, const float*, float*, float*) {
   no_backend("cuda optimizer step");
 }

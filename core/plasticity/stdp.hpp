@@ -21,7 +21,9 @@
 // [0, 1], eta+ = eta- = 1e-3, mu = 0, hardbound on, dt 1e-3 s.
 //
 // Plasticity runs outside the tape: call these under NoGrad on detached spikes. They update
-// the traces and the weights in place (w is typically a module's parameter).
+// the traces and the weights in place (w is typically a module's parameter), on the CPU or, for
+// cuda tensors, on the GPU (the weight change's products through cuBLAS, the rest one kernel
+// each; arithmetic shared with the CPU in core/backend/cuda/stdp_body.hpp).
 #include "core/tensor/tensor.hpp"
 
 namespace soma {
@@ -54,8 +56,10 @@ void stdp_traces_step(const Tensor& z_pre, const Tensor& z_post, STDPState& s,
                       const STDPParameters& p);
 
 // w += A+(w) pot - A-(w) dep, then the hard bound; all three hold n values. The shared last stage
-// of the linear and the convolutional rule.
+// of the linear and the convolutional rule: on host pointers, or on device d's.
 void stdp_apply(float* w, const float* pot, const float* dep, int64_t n, const STDPParameters& p);
+void stdp_apply_on(Device d, float* w, const float* pot, const float* dep, int64_t n,
+                   const STDPParameters& p);
 
 // One step for a dense layer: traces, then the weight update of w (out, in).
 void stdp_step_linear(const Tensor& z_pre, const Tensor& z_post, Tensor& w, STDPState& s,

@@ -2,20 +2,20 @@
 
 #include <stdexcept>
 #include <string>
-#include <vector>
 
+#include "core/backend/device_check.hpp"
 #include "core/backend/gemm.hpp"
 
 namespace soma {
 
 namespace {
 
-// sum_b a_b (rows, L) @ cols_b (K, L)^T into out (rows, K).
-void sum_over_batch(const Tensor& a, const Tensor& cols, int64_t rows, float* out) {
+// sum_b a_b (rows, L) @ cols_b (K, L)^T into out (rows, K), on the operands' device.
+void sum_over_batch(const Tensor& a, const Tensor& cols, int64_t rows, Tensor& out) {
   int64_t n = cols.size(0), k = cols.size(1), l = cols.size(2);
   for (int64_t b = 0; b < n; ++b)
-    gemm(false, true, rows, k, l, 1.0f, a.data() + b * rows * l, cols.data() + b * k * l,
-         b == 0 ? 0.0f : 1.0f, out);
+    gemm(a.device(), false, true, rows, k, l, 1.0f, a.raw_data() + b * rows * l,
+         cols.raw_data() + b * k * l, b == 0 ? 0.0f : 1.0f, out.raw_data());
 }
 
 }  // namespace
@@ -26,6 +26,7 @@ void stdp_step_conv2d(const Tensor& z_pre, const Tensor& z_post, Tensor& w, STDP
     throw std::invalid_argument("stdp_step_conv2d: need 4-D z_pre, z_post and w; got " +
                                 to_string(z_pre.shape()) + ", " + to_string(z_post.shape()) + ", " +
                                 to_string(w.shape()));
+  const Device d = require_device("stdp_step_conv2d", z_pre, z_post, w, s.t_pre, s.t_post);
   int64_t cout = w.size(0), kh = w.size(2), kw = w.size(3);
   stdp_traces_step(z_pre, z_post, s, p);
   Tensor t_cols = unfold2d(s.t_pre, int(kh), int(kw), opt);
@@ -35,11 +36,10 @@ void stdp_step_conv2d(const Tensor& z_pre, const Tensor& z_post, Tensor& w, STDP
     throw std::invalid_argument("stdp_step_conv2d: z_post " + to_string(z_post.shape()) +
                                 " is not the output of w " + to_string(w.shape()) + " on " +
                                 to_string(z_pre.shape()));
-  int64_t n = w.numel();
-  std::vector<float> pot(static_cast<size_t>(n)), dep(static_cast<size_t>(n));
-  sum_over_batch(z_post, t_cols, cout, pot.data());
-  sum_over_batch(s.t_post, z_cols, cout, dep.data());
-  stdp_apply(w.data(), pot.data(), dep.data(), n, p);
+  Tensor pot = Tensor::zeros(w.shape(), d), dep = Tensor::zeros(w.shape(), d);  // for a 0 batch
+  sum_over_batch(z_post, t_cols, cout, pot);
+  sum_over_batch(s.t_post, z_cols, cout, dep);
+  stdp_apply_on(d, w.raw_data(), pot.raw_data(), dep.raw_data(), w.numel(), p);
 }
 
 }  // namespace soma

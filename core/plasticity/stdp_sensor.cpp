@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/backend/device_check.hpp"
+
 namespace soma {
 
 namespace {
@@ -22,6 +24,7 @@ STDPSensorState stdp_sensor_initial_state(const Shape& pre, const Shape& post) {
 
 void stdp_sensor_step(const Tensor& z_pre, const Tensor& z_post, STDPSensorState& s,
                       const SensorParameters& p) {
+  require_cpu("stdp_sensor_step", z_pre, z_post, s.a_pre, s.a_post);  // no CUDA kernel yet
   sensor_trace_step(z_pre, s.a_pre, 1.0f - p.dt * p.tau_c_inv, p.eta_p);
   sensor_trace_step(z_post, s.a_post, 1.0f - p.dt * p.tau_ac_inv, p.eta_m);
 }

@@ -19,7 +19,7 @@
 #include "core/ops/loss.hpp"
 #include "core/ops/norm.hpp"
 #include "core/ops/reduce.hpp"
-#include "core/plasticity/stdp.hpp"
+#include "core/plasticity/stdp_sensor.hpp"
 #include "core/random/rng.hpp"
 #include "error_of.hpp"
 
@@ -63,10 +63,11 @@ TEST_CASE("device check: mixed devices throw invalid_argument naming the op") {
 TEST_CASE("device check: an op without a CUDA kernel throws for cuda inputs, naming the op") {
   Tensor c = tagged_cuda({3});
   CHECK_THROWS_AS(require_cpu("relu", c), std::runtime_error);
-  STDPState s{tagged_cuda({1, 3}), tagged_cuda({1, 2})};
-  Tensor w = tagged_cuda({2, 3});
-  const std::string msg = error_of([&] { stdp_step_linear(tagged_cuda({1, 3}), s.t_post, w, s); });
-  CHECK(msg.find("stdp_step_linear") == 0);
+  STDPSensorState s{tagged_cuda({1, 3}), tagged_cuda({1, 2})};
+  const std::string msg = error_of([&] {
+    stdp_sensor_step(tagged_cuda({1, 3}), tagged_cuda({1, 2}), s, {});
+  });
+  CHECK(msg.find("stdp_sensor_step") == 0);
   CHECK(msg.find("no CUDA implementation") != std::string::npos);
 }
 

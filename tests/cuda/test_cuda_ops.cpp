@@ -16,7 +16,7 @@
 #include "core/ops/linalg.hpp"
 #include "core/ops/reduce.hpp"
 #include "core/ops/shape_ops.hpp"
-#include "core/plasticity/stdp.hpp"
+#include "core/plasticity/stdp_sensor.hpp"
 #include "core/random/rng.hpp"
 #include "cuda_test_util.hpp"
 #include "error_of.hpp"
@@ -61,12 +61,11 @@ TEST_CASE("cuda: host-device copies, zeros, full, clone, copy_, item") {
 TEST_CASE("cuda: host code never reads device memory; ops without CUDA kernels say so") {
   Tensor d = random_tensor({4}, 2).cuda();
   CHECK_THROWS_AS(d.data(), std::runtime_error);
-  STDPState s{Tensor::zeros({1, 4}).cuda(), Tensor::zeros({1, 2}).cuda()};
-  Tensor w = random_tensor({2, 4}, 3).cuda();
+  STDPSensorState s{Tensor::zeros({1, 4}).cuda(), Tensor::zeros({1, 2}).cuda()};
   const std::string msg = error_of([&] {
-    stdp_step_linear(reshape(d, {1, 4}), s.t_post, w, s, STDPParameters{});
+    stdp_sensor_step(reshape(d, {1, 4}), s.a_post, s, SensorParameters{});
   });
-  CHECK(msg.find("stdp_step_linear") == 0);
+  CHECK(msg.find("stdp_sensor_step") == 0);
   CHECK(msg.find("no CUDA implementation") != std::string::npos);
   CHECK_THROWS_AS(add(d, Tensor::ones({4})), std::invalid_argument);  // mixed devices
 }
