@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "core/backend/cuda/spike_ops.hpp"
 #include "core/backend/cuda_runtime.hpp"
@@ -29,12 +30,14 @@ Tensor spike_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, d
   const int64_t n = weight.size(0), k = weight.size(1);
   if (cap <= 0 || x.numel() == 0 || k == 0) return {};
   const cuda::SpikeRows s{x.numel() / k, k};
-  Tensor bits = Tensor::uninitialized({s.rows * s.words()}, kCuda);
-  Tensor ones = Tensor::uninitialized(bits.shape(), kCuda),
-         others = Tensor::uninitialized(bits.shape(), kCuda);
-  cuda::spike_pack(s, x.raw_data(), words(bits), ones.raw_data(), others.raw_data());
-  // Float sums of whole counts: a non-zero count of others never rounds to 0.
-  if (sum(others).item() > 0 || sum(ones).item() > cap * double(x.numel())) return {};
+  const int64_t packed = s.rows * s.words();
+  Tensor bits = Tensor::uninitialized({packed}, kCuda);
+  Tensor counts = Tensor::uninitialized({2, packed}, kCuda);  // per word: ones, others
+  cuda::spike_pack(s, x.raw_data(), words(bits), counts.raw_data(), counts.raw_data() + packed);
+  // Both totals in one read (the one wait). Float sums of whole counts: a non-zero count of
+  // others never rounds to 0.
+  const std::vector<float> total = sum(counts, 1).to_vector();
+  if (total[1] > 0 || total[0] > cap * double(x.numel())) return {};
   Tensor wt = Tensor::uninitialized({k, n}, kCuda);
   cuda::transpose2d(n, k, weight.raw_data(), wt.raw_data());
   Shape shape = x.shape();

@@ -88,8 +88,10 @@ SOMA_HD inline void pool_scan_backward_window(const LeakyScanParams& p, const Po
   float v[4], i[4], x[4], gv[4] = {0, 0, 0, 0}, gi[4] = {0, 0, 0, 0}, gx[4] = {0, 0, 0, 0};
   SOMA_UNROLL
   for (int j = 0; j < 4; ++j) v[j] = g.v0[c.at[j]], i[j] = g.i0[c.at[j]], x[j] = g.x[c.at[j]];
-  for (int64_t t = 0; t < p.steps; ++t) SOMA_UNROLL
-  for (int j = 0; j < 4; ++j) leaky_step(p, x[j], v[j], i[j], g.v_dec[(t * 4 + j) * windows + k]);
+  for (int64_t t = 0; t < p.steps; ++t) {
+    SOMA_UNROLL
+    for (int j = 0; j < 4; ++j) leaky_step(p, x[j], v[j], i[j], g.v_dec[(t * 4 + j) * windows + k]);
+  }
   for (int64_t t = p.steps - 1; t >= 0; --t) {
     float vd[4];
     int pick = 0;  // the first tap holding the maximum: tap 0 when none spiked
