@@ -10,7 +10,12 @@
 //     wrote gives NaN rather than the zeros a fresh page would.
 //   - Copies check their direction: a "device" pointer must lie inside one allocation, a
 //     "host" pointer outside the device range.
-//   - cublasSgemm checks its leading dimensions as cuBLAS does (ld >= max(1, rows)).
+//   - cublasSgemm checks its leading dimensions as cuBLAS does (ld >= max(1, rows)), and that
+//     each operand's span lies in one device allocation.
+//   - A copy's two ranges must not overlap.
+//   - A launch needs 1 to 2^31 - 1 blocks of 1 to 1024 threads, and a pointer argument must be
+//     null, device or pinned memory (launch_ok; else cudaErrorIllegalAddress, which a GPU
+//     reports for the fault).
 // SOMA_CUDA_EMU_DEVICES=0 makes cudaGetDeviceCount report no device (the CPU-only paths).
 #include <signal.h>
 #include <sys/mman.h>
@@ -18,11 +23,11 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
-#include <set>
 
 #include "cublas_v2.h"
 #include "cuda_runtime.h"
@@ -132,9 +137,17 @@ bool in_device_range(const void* p) {
 }
 
 std::mutex pinned_mutex;
-std::set<void*>& pinned() {
-  static auto* s = new std::set<void*>;
+std::map<uintptr_t, size_t>& pinned() {  // base -> bytes
+  static auto* s = new std::map<uintptr_t, size_t>;
   return *s;
+}
+
+bool in_pinned(uintptr_t p) {
+  std::lock_guard<std::mutex> lock(pinned_mutex);
+  auto it = pinned().upper_bound(p);
+  if (it == pinned().begin()) return false;
+  --it;
+  return p < it->first + it->second;
 }
 
 // Where each copy kind's pointers must lie: a device side's whole span inside one allocation,
@@ -144,7 +157,22 @@ bool copy_fits(void* dst, size_t dst_span, const void* src, size_t src_span, cud
   const bool src_dev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
   const bool dst_ok = dst_dev ? on_device(dst, dst_span) : !in_device_range(dst);
   const bool src_ok = src_dev ? on_device(src, src_span) : !in_device_range(src);
-  return dst_ok && src_ok;
+  // cudaMemcpy's ranges must not overlap (it is memcpy, not memmove, on the device too).
+  const auto d = reinterpret_cast<uintptr_t>(dst), s = reinterpret_cast<uintptr_t>(src);
+  const bool apart = d + dst_span <= s || s + src_span <= d;
+  return dst_ok && src_ok && apart;
+}
+
+// The host address a pointer argument holds, or 0: it must be null, on the device or pinned
+// (which a GPU reads under unified addressing). Structs and closures are not searched: their
+// padding bytes hold leftovers of old stack pointers (the first try flagged LeakyScanParams's
+// tail after its last bool), so no word of them can be told from a captured address.
+uintptr_t host_pointer_in(const soma_cuda_emu::ArgBytes& arg) {
+  if (!arg.is_pointer) return 0;
+  uintptr_t v = 0;
+  std::memcpy(&v, arg.p, sizeof v);
+  const bool fine = v == 0 || in_device_range(reinterpret_cast<void*>(v)) || in_pinned(v);
+  return fine ? 0 : v;
 }
 
 }  // namespace
@@ -163,6 +191,26 @@ void leave_device() {
   Arena& a = arena();
   std::lock_guard<std::mutex> lock(a.mutex);
   if (--a.depth == 0) protect(a, PROT_NONE);
+}
+
+bool launch_ok(unsigned grid, unsigned block, const ArgBytes* args, size_t count) {
+  if (grid == 0 || grid > 0x7FFFFFFFu || block == 0 || block > 1024) {
+    std::fprintf(stderr,
+                 "soma CUDA emulator: launch of %u blocks of %u threads (a GPU takes 1 to 2^31 - 1 "
+                 "blocks of 1 to 1024)\n",
+                 grid, block);
+    return (fail(cudaErrorInvalidConfiguration), false);
+  }
+  for (size_t i = 0; i < count; ++i) {
+    const uintptr_t p = host_pointer_in(args[i]);
+    if (!p) continue;
+    std::fprintf(stderr,
+                 "soma CUDA emulator: kernel argument %zu holds host address %#jx (a GPU would "
+                 "fault on it)\n",
+                 i, uintmax_t(p));
+    return (fail(cudaErrorIllegalAddress), false);
+  }
+  return true;
 }
 
 }  // namespace soma_cuda_emu
@@ -192,6 +240,10 @@ const char* cudaGetErrorString(cudaError_t error) {
       return "invalid resource handle";
     case cudaErrorNotReady:
       return "device not ready";
+    case cudaErrorInvalidConfiguration:
+      return "invalid configuration argument";
+    case cudaErrorIllegalAddress:
+      return "an illegal memory access was encountered";
   }
   return "unrecognized error code";
 }
@@ -254,14 +306,14 @@ cudaError_t cudaHostAlloc(void** ptr, size_t bytes, unsigned) {
   *ptr = std::aligned_alloc(kPage, page_round(bytes));
   if (!*ptr) return fail(cudaErrorMemoryAllocation);
   std::lock_guard<std::mutex> lock(pinned_mutex);
-  pinned().insert(*ptr);
+  pinned()[reinterpret_cast<uintptr_t>(*ptr)] = bytes;
   return cudaSuccess;
 }
 
 cudaError_t cudaFreeHost(void* ptr) {
   if (!ptr) return cudaSuccess;
   std::lock_guard<std::mutex> lock(pinned_mutex);
-  if (!pinned().erase(ptr)) return fail(cudaErrorInvalidValue);
+  if (!pinned().erase(reinterpret_cast<uintptr_t>(ptr))) return fail(cudaErrorInvalidValue);
   std::free(ptr);
   return cudaSuccess;
 }
@@ -398,8 +450,17 @@ cublasStatus_t cublasSgemm(cublasHandle_t handle, cublasOperation_t transa,
       ldc < std::max(1, m))
     return CUBLAS_STATUS_INVALID_VALUE;
   if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
-  enter_device();
   const int a_cols = ta ? m : k, b_cols = tb ? k : n;
+  // Each operand's whole span in one device allocation: a host pointer, or a span past its
+  // block, faults in cuBLAS's kernel on a GPU.
+  const auto span = [](int rows, int cols, int ld) {
+    return (size_t(cols) - 1) * size_t(ld) + size_t(rows);
+  };
+  if ((k > 0 && (!on_device(a, span(a_rows, a_cols, lda) * 4) ||
+                 !on_device(b, span(b_rows, b_cols, ldb) * 4))) ||
+      !on_device(c, span(m, n, ldc) * 4))
+    return CUBLAS_STATUS_EXECUTION_FAILED;
+  enter_device();
   ConstStrided sa(a, a_rows, a_cols, Eigen::OuterStride<>(lda));
   ConstStrided sb(b, b_rows, b_cols, Eigen::OuterStride<>(ldb));
   Strided out(c, m, n, Eigen::OuterStride<>(ldc));

@@ -6,7 +6,9 @@
 // launch order (a race on a GPU) differs from the CPU op here too. Every kernel of
 // core/backend/cuda/ is per-index (no shared memory, barriers or atomics), which this runs
 // exactly; one that needs more must not build here (none of those names exist).
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "cuda_runtime_api.h"
 
@@ -34,12 +36,27 @@ namespace soma_cuda_emu {
 void enter_device();
 void leave_device();
 
+// One kernel argument's bytes, for launch_ok.
+struct ArgBytes {
+  const void* p;
+  size_t bytes;
+  bool is_pointer;
+};
+
+// Whether a GPU would run this launch (emulator.cpp): a grid and block a GPU accepts, and no
+// pointer argument that points to host memory. Otherwise the launch error is set and the kernel not
+// run.
+bool launch_ok(unsigned grid, unsigned block, const ArgBytes* args, size_t count);
+
 template <class Kernel>
 struct Launch {
   Kernel* kernel;
   unsigned grid, block;
   template <class... Args>
   void operator()(const Args&... args) const {
+    const ArgBytes bytes[] = {{nullptr, 0, false},
+                              {&args, sizeof(Args), std::is_pointer<Args>::value}...};
+    if (!launch_ok(grid, block, bytes + 1, sizeof...(Args))) return;
     enter_device();
     gridDim.x = grid;
     blockDim.x = block;
