@@ -2,6 +2,7 @@
 // Every differentiable op.
 #include "core/ops/conv.hpp"
 #include "core/ops/elementwise.hpp"
+#include "core/ops/host_readback.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/loss.hpp"
 #include "core/ops/norm.hpp"

@@ -101,7 +101,8 @@ BatchStats Cifar10Task::train_batch(int64_t epoch, int64_t batch) {
   Tensor loss =
       cross_entropy(s, b.targets.to(device_), float(values().get_float("label_smoothing")));
   loss.backward();
-  return {loss.item(), count_top_k(s.cpu(), b.targets), b.targets.numel()};
+  const Tensors h = to_host({loss, s});  // one host wait on cuda, not two
+  return {h[0].item(), count_top_k(h[1], b.targets), b.targets.numel()};
 }
 
 EvalStats Cifar10Task::evaluate(bool test) {
@@ -116,10 +117,11 @@ EvalStats Cifar10Task::evaluate(bool test) {
     auto b = loader.next();
     if (!b) break;
     Tensor s = scores(b->images, false);
-    loss += double(cross_entropy(s, b->targets.to(device_), smoothing, Reduction::sum).item());
-    s = s.cpu();
-    top1 += count_top_k(s, b->targets, 1);
-    top5 += count_top_k(s, b->targets, 5);
+    const Tensors h =
+        to_host({cross_entropy(s, b->targets.to(device_), smoothing, Reduction::sum), s});
+    loss += double(h[0].item());
+    top1 += count_top_k(h[1], b->targets, 1);
+    top5 += count_top_k(h[1], b->targets, 5);
     count += b->targets.numel();
   }
   const double n = double(std::max<int64_t>(count, 1)), top5_rate = double(top5) / n;

@@ -168,15 +168,18 @@ MemoryTask::Result MemoryTask::run(const MemoryBatch& b) {
   float target = float(values().get_float("regularization_target"));
   Tensor penalty =
       mean(square((rate - target) / target)) * float(values().get_float("regularization_factor"));
-  Result r{bce + penalty, 0, int64_t(recalls)};
   last_voltages_ = v.detach();
-  const Tensor p = probs.detach().cpu();  // (P, B, 2): a few KB from the device
-  for (int64_t k = 0; k < P; ++k)
-    for (int64_t i = 0; i < B; ++i)
+  return {bce + penalty, bce, probs, int64_t(recalls)};
+}
+
+// Recall periods whose more probable bit is the stored one; probs (P, B, 2) on the host.
+int64_t MemoryTask::count_correct(const MemoryBatch& b, const Tensor& p) const {
+  int64_t correct = 0;
+  for (int64_t k = 0; k < p.size(0); ++k)
+    for (int64_t i = 0; i < p.size(1); ++i)
       if (b.recall.at({k, i, 0}) > 0)
-        r.correct += (p.at({k, i, 1}) > p.at({k, i, 0})) == (b.labels.at({k, i, 1}) > 0);
-  bce_ = bce.item();
-  return r;
+        correct += (p.at({k, i, 1}) > p.at({k, i, 0})) == (b.labels.at({k, i, 1}) > 0);
+  return correct;
 }
 
 BatchStats MemoryTask::train_batch(int64_t epoch, int64_t batch) {
@@ -193,8 +196,10 @@ BatchStats MemoryTask::train_batch(int64_t epoch, int64_t batch) {
   MemoryBatch b = make_memory_batch(data_, seeds(kTrain, begin, end));
   Result r = run(b);
   r.loss.backward();
-  publish_sample(b, last_voltages_);  // cheap: the GUI draws the batch's first sample live
-  return {r.loss.item(), r.correct, r.count};
+  // One host wait on cuda for all four (the GUI draws the batch's first sample live).
+  const Tensors h = to_host({r.loss, r.probs, last_voltages_, model_->spikes});
+  publish_sample(b, h[2], h[3]);
+  return {h[0].item(), count_correct(b, h[1]), r.count};
 }
 
 EvalStats MemoryTask::evaluate(bool test) {
@@ -207,9 +212,11 @@ EvalStats MemoryTask::evaluate(bool test) {
   for (int64_t begin = 0, k = 0; begin < n && k < limit; begin += std::min(B, n - begin), ++k) {
     const int64_t end = begin + std::min(B, n - begin);
     samples += end - begin;
-    Result r = run(make_memory_batch(data_, seeds(test ? kTest : kVal, begin, end)));
-    loss += bce_ * double(end - begin);
-    correct += r.correct;
+    const MemoryBatch b = make_memory_batch(data_, seeds(test ? kTest : kVal, begin, end));
+    Result r = run(b);
+    const Tensors h = to_host({r.bce, r.probs});
+    loss += double(h[0].item()) * double(end - begin);
+    correct += count_correct(b, h[1]);
     count += r.count;
   }
   return {loss / double(std::max<int64_t>(samples, 1)),
@@ -223,14 +230,13 @@ bool MemoryTask::goal_reached(const EvalStats& val) const {
 void MemoryTask::publish_pictures() {
   NoGrad no_grad;
   MemoryBatch b = make_memory_batch(data_, seeds(kTest, 0, 1));
-  Tensor v = (*model_)(b.inputs.to(device_));
-  publish_sample(b, v);
+  const Tensors h = to_host({(*model_)(b.inputs.to(device_)), model_->spikes});
+  publish_sample(b, h[0], h[1]);
 }
 
-// Sample 0 of a (T, B, ...) batch: input and hidden rasters, read-out voltages (copied from the
-// device whole: sample 0 of a time-major batch is strided).
-void MemoryTask::publish_sample(const MemoryBatch& b, const Tensor& device_v) {
-  const Tensor v = device_v.cpu(), spikes = model_->spikes.cpu();
+// Sample 0 of a (T, B, ...) batch: input and hidden rasters, read-out voltages; v and spikes on
+// the host (read from the device whole: sample 0 of a time-major batch is strided).
+void MemoryTask::publish_sample(const MemoryBatch& b, const Tensor& v, const Tensor& spikes) {
   const int64_t T = v.size(0), B = v.size(1), I = data_.inputs();
   Raster in{"input spikes (bits 0/1, store, recall)", T, I, {}};
   Raster hidden{"hidden spikes (LIF, then LSNN)", T, kHidden, {}};

@@ -62,18 +62,19 @@ class MemoryTask : public TrainingTask {
   void publish_pictures() override;
 
  private:
+  // A batch's results on the model's device; the host reads them in one to_host.
   struct Result {
-    Tensor loss;
-    int64_t correct = 0, count = 0;
+    Tensor loss, bce, probs;  // bce: the loss without the rate penalty; probs (P, B, 2)
+    int64_t count = 0;        // recall periods
   };
   Result run(const MemoryBatch& b);
-  void publish_sample(const MemoryBatch& b, const Tensor& v);
+  int64_t count_correct(const MemoryBatch& b, const Tensor& probs) const;
+  void publish_sample(const MemoryBatch& b, const Tensor& v, const Tensor& spikes);
   std::vector<uint64_t> seeds(uint64_t split, int64_t begin, int64_t end) const;
   MemoryDataOptions data_;
   std::shared_ptr<MemoryNet> model_;
   std::vector<int64_t> order_;
   Tensor last_voltages_;
-  double bce_ = 0;  // the last batch's loss without the rate penalty
   int64_t order_epoch_ = -1;
   Device device_ = Device::cpu;
 };

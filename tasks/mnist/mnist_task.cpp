@@ -142,7 +142,8 @@ BatchStats MnistTask::train_batch(int64_t epoch, int64_t batch) {
     count_nonzeros(x.cpu(), p->input_ones, p->input_count);
     count_nonzeros(model_->hidden_spikes.cpu(), p->hidden_ones, p->hidden_count);
   }
-  return {loss.item(), count_top_k(s.cpu(), b.targets), b.targets.numel()};
+  const Tensors h = to_host({loss, s});  // one host wait on cuda, not two
+  return {h[0].item(), count_top_k(h[1], b.targets), b.targets.numel()};
 }
 
 EvalStats MnistTask::evaluate(bool test) {
@@ -156,8 +157,10 @@ EvalStats MnistTask::evaluate(bool test) {
     auto b = loader.next();
     if (!b) break;
     Tensor s = scores(encode(b->images));
-    loss += double(nll_loss(log_softmax(s, 1), b->targets.to(device_), Reduction::sum).item());
-    correct += count_top_k(s.cpu(), b->targets);
+    const Tensors h =
+        to_host({nll_loss(log_softmax(s, 1), b->targets.to(device_), Reduction::sum), s});
+    loss += double(h[0].item());
+    correct += count_top_k(h[1], b->targets);
     count += b->targets.numel();
   }
   return {loss / double(std::max<int64_t>(count, 1)),

@@ -5,20 +5,11 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/ops/ops.hpp"
+#include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
 #include "tasks/framework/csv.hpp"
 
 namespace soma {
-namespace {
-
-int64_t count_correct(const Tensor& scores, const Tensor& targets) {
-  Tensor pred = argmax(scores, 1);
-  int64_t correct = 0;
-  for (int64_t i = 0; i < targets.numel(); ++i) correct += pred.data()[i] == targets.data()[i];
-  return correct;
-}
-
-}  // namespace
 
 SpeechCommandsTask::SpeechCommandsTask() {
   table_
@@ -199,7 +190,8 @@ BatchStats SpeechCommandsTask::train_batch(int64_t epoch, int64_t batch) {
   Tensor s = (*model_)(b.features.to(device_));
   Tensor loss = nll_loss(log_softmax(s, 1), b.targets.to(device_));
   loss.backward();
-  return {loss.item(), count_correct(s.cpu(), b.targets), b.targets.numel()};
+  const Tensors h = to_host({loss, s});  // one host wait on cuda, not two
+  return {h[0].item(), count_top_k(h[1], b.targets), b.targets.numel()};
 }
 
 EvalStats SpeechCommandsTask::evaluate(bool test) {
@@ -214,8 +206,10 @@ EvalStats SpeechCommandsTask::evaluate(bool test) {
     for (int64_t i = begin; i < std::min(n, begin + B); ++i) idx.push_back(i);
     SpeechBatch b = data_->batch(split, idx, nullptr);
     Tensor s = (*model_)(b.features.to(device_));
-    loss += double(nll_loss(log_softmax(s, 1), b.targets.to(device_), Reduction::sum).item());
-    correct += count_correct(s.cpu(), b.targets);
+    const Tensors h =
+        to_host({nll_loss(log_softmax(s, 1), b.targets.to(device_), Reduction::sum), s});
+    loss += double(h[0].item());
+    correct += count_top_k(h[1], b.targets);
   }
   return {loss / double(std::max<int64_t>(n, 1)),
           double(correct) / double(std::max<int64_t>(n, 1))};

@@ -13,6 +13,7 @@
 #include "core/io/safetensors.hpp"
 #include "core/neuron/lif.hpp"
 #include "core/ops/elementwise.hpp"
+#include "core/ops/host_readback.hpp"
 #include "core/ops/linalg.hpp"
 #include "core/ops/reduce.hpp"
 #include "core/ops/shape_ops.hpp"
@@ -328,4 +329,24 @@ TEST_CASE("cuda: work_counts counts each launch, GEMM, copy and host wait once")
   CHECK(w1.copies - w0.copies == 1);
   CHECK(w1.waits - w0.waits == 1);
   CHECK(h.data()[5] == 3.0f);
+}
+
+TEST_CASE("cuda: to_host reads several device tensors with one host wait") {
+  const Tensor loss = Tensor::full({}, 0.25f).cuda();
+  const Tensor scores = Tensor::from({2, 3}, {1, 2, 3, 4, 5, 6}).cuda();
+  const Tensor host = Tensor::from({2}, {7, 8});
+  const Tensor empty = Tensor::zeros({0, 3}, Device::cuda);
+  cuda::synchronize();
+  const cuda::WorkCounts w0 = cuda::work_counts();
+  const Tensors h = to_host({loss, scores, host, empty});
+  const cuda::WorkCounts w1 = cuda::work_counts();
+  CHECK(w1.waits - w0.waits == 1);
+  REQUIRE(h.size() == 4);
+  for (const Tensor& t : h) CHECK(t.device() == Device::cpu);
+  CHECK(h[0].shape() == Shape{});
+  CHECK(h[0].item() == 0.25f);
+  CHECK(h[1].shape() == Shape{2, 3});
+  CHECK(h[1].to_vector() == std::vector<float>{1, 2, 3, 4, 5, 6});
+  CHECK(h[2].to_vector() == std::vector<float>{7, 8});
+  CHECK(h[3].shape() == Shape{0, 3});
 }
