@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/backend/cuda_runtime.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/loss.hpp"
 #include "core/ops/reduce.hpp"
@@ -13,6 +14,7 @@
 #include "cuda_test_util.hpp"
 #include "scale_close.hpp"
 #include "tasks/memory/memory_task.hpp"
+#include "tasks/registry.hpp"
 
 using namespace soma;
 
@@ -84,4 +86,21 @@ TEST_CASE("cuda: the memory network's training steps (cat, LSNN, softmax, BCE, A
     test::backward_compare_step(loss, dloss, opt, dopt, cpu.parameters(), gpu.parameters(),
                                 {1e-2f, true});
   }
+}
+
+// The task reads a step's loss, recall probabilities, voltages and spikes from the device in
+// one transfer (to_host): the host waits for the GPU once per step, not five times.
+TEST_CASE("cuda: a memory task's training step waits for the device once") {
+  TaskPtr t = make_task("memory");
+  ParamValues v(t->params());
+  v.set_string("device", "cuda");
+  v.set_int("period_length", 10);
+  v.set_int("periods", 2);
+  v.set_int("samples", 256);
+  v.set_int("batch_size", 32);  // 8 steps an epoch: the steps below end none
+  t->setup(v, {});
+  t->step();
+  const cuda::WorkCounts w0 = cuda::work_counts();
+  t->step();
+  CHECK(cuda::work_counts().waits - w0.waits == 1);
 }
