@@ -59,7 +59,8 @@ SOMA_HD inline void pool_scan_forward_cell(const LeakyScanParams& p, const PoolS
                                            const PoolScanArrays& a, int64_t k) {
   const PoolCell c = pool_cell(s, k);
   const int64_t windows = s.count * (s.h / 2) * (s.w / 2), n = s.count * s.h * s.w;
-  float v[4], i[4], x[4];
+  // Zeros for the taps past the edge, which the valid[j] tests keep unread (GCC cannot tell).
+  float v[4] = {0, 0, 0, 0}, i[4] = {0, 0, 0, 0}, x[4] = {0, 0, 0, 0};
   SOMA_UNROLL
   for (int j = 0; j < 4; ++j)
     if (c.valid[j]) v[j] = a.v[c.at[j]], i[j] = a.i[c.at[j]], x[j] = a.x[c.at[j]];
