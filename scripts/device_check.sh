@@ -6,9 +6,10 @@
 #   cpu:  scripts/bench_cpu.sh --quick (issue 17: both kernel levels at one thread, then 2, 4,
 #         8 and 16 threads) within BUDGET seconds (default 480) -> $OUT/cpu.log
 # Usage: bash scripts/device_check.sh cuda|cpu
-# A device session: run(command="bash scripts/device_check.sh cuda", carry=["build-cuda/check"],
-# timeout_s=420), then at once (the machine stays warm 30 s) the same with cpu and
-# timeout_s=560, then give_back.
+# A device session (15 minutes of device time, the start included): run(command="bash
+# scripts/device_check.sh cuda", carry=["build-cuda/check"], timeout_s=420); only with 9 minutes
+# left, at once (the machine stays warm 30 s), the same with cpu and timeout_s=560; then
+# give_back.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 check=${CHECK_DIR:-build-cuda/check}
