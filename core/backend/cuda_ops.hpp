@@ -106,6 +106,39 @@ struct PoolScanGrads {
 void pool_scan_forward(const LeakyScanParams& p, const PoolScanShape& s, const PoolScanArrays& a);
 void pool_scan_backward(const LeakyScanParams& p, const PoolScanShape& s, const PoolScanGrads& g);
 
+// The fused scan of a feed-forward neuron model whose step and adjoint are a Cell shared with
+// the CPU's cell_scan (core/neuron/cell_scan.hpp): IAF (cuda/iaf_body.hpp) and LSNN
+// (cuda/lsnn_cell_body.hpp), one thread per neuron with its state in registers over the T steps
+// (cuda/cell_scan_body.hpp). Per-variable arrays beyond the cell's counts are unused.
+struct IafCell;
+struct LsnnCell;
+constexpr int kCellMaxState = 3, kCellMaxSaved = 2;
+// x (steps, width) in; state[j] (width) in/out; z (steps, width) out; saved[j] (steps, width)
+// out, or all null (no backward will run); trace[j] (steps, width) out, or all null.
+struct CellScanArrays {
+  int64_t steps, width;
+  const float* x;
+  float* state[kCellMaxState];
+  float* z;
+  float* saved[kCellMaxSaved];
+  float* trace[kCellMaxState];
+};
+// The reverse scan: gstate[j] in dL/d(final state), out dL/d(initial state); gtrace[j] all null
+// when no states were recorded. gx may alias gz (each thread reads a step's gz before it writes
+// that step's gx).
+struct CellScanGrads {
+  int64_t steps, width;
+  const float* saved[kCellMaxSaved];
+  const float* gz;
+  const float* gtrace[kCellMaxState];
+  float* gx;
+  float* gstate[kCellMaxState];
+};
+void cell_scan_forward(const IafCell& c, const CellScanArrays& a);
+void cell_scan_backward(const IafCell& c, const CellScanGrads& g);
+void cell_scan_forward(const LsnnCell& c, const CellScanArrays& a);
+void cell_scan_backward(const LsnnCell& c, const CellScanGrads& g);
+
 // One step of the recurrent LIF layer: the recurrent product and the LIF update fused, one
 // thread per neuron of the (B, H) step (equations in cuda/recurrent_body.hpp). p: steps 1,
 // width B H, detach_reset as the layer.
@@ -191,7 +224,7 @@ void nll_backward(int64_t n, int64_t c, const float* target, const float* g, flo
 
 // One step of the recurrent LSNN layer (core/neuron/lsnn.hpp): the recurrent product and the
 // adaptive-threshold update fused, one thread per neuron of the (B, H) step (equations in
-// cuda/lsnn_body.hpp). The reset is detached, the threshold jump is not, as the CPU's LSNNCell.
+// cuda/lsnn_body.hpp). The reset is detached, the threshold jump is not (LsnnCell).
 struct LsnnParams {
   float am, keep_i, ab, v_leak, v_th, v_reset, beta;
   bool reset_value;

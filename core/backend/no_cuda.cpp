@@ -98,6 +98,18 @@ void leaky_scan_backward(const LeakyScanParams&, const LeakyScanGrads&) {
 void leaky_scan_constant_forward(const LeakyScanParams&, const LeakyScanArrays&) {
   no_backend("cuda neuron scan");
 }
+void cell_scan_forward(const IafCell&, const CellScanArrays&) {
+  no_backend("cuda neuron scan");
+}
+void cell_scan_backward(const IafCell&, const CellScanGrads&) {
+  no_backend("cuda neuron scan");
+}
+void cell_scan_forward(const LsnnCell&, const CellScanArrays&) {
+  no_backend("cuda neuron scan");
+}
+void cell_scan_backward(const LsnnCell&, const CellScanGrads&) {
+  no_backend("cuda neuron scan");
+}
 void pool_scan_forward(const LeakyScanParams&, const PoolScanShape&, const PoolScanArrays&) {
   no_backend("cuda pooled neuron scan");
 }

@@ -1,8 +1,8 @@
 #include "core/neuron/iaf.hpp"
 
-#include <utility>
-
+#include "core/backend/cuda/iaf_body.hpp"
 #include "core/neuron/cell_scan.hpp"
+#include "core/neuron/cell_scan_cuda.hpp"
 #include "core/neuron/rollout.hpp"
 #include "core/ops/elementwise.hpp"
 
@@ -20,40 +20,23 @@ IAFStep iaf_step(const Tensor& x, const Tensor& v, const IAFParameters& p) {
 
 namespace {
 
-// One IAF neuron for cell_scan: state v, saves v~.
-struct IAFCell {
-  static constexpr int kState = 1, kSaved = 1;
-  IAFParameters p;
+static_assert(int(SurrogateMethod::super) == 0 && int(SurrogateMethod::logistic) == 6,
+              "cuda::IafCell::surrogate numbers the methods as SurrogateMethod");
 
-  float forward(float x, float* s, float* saved) const {
-    float vd = s[0] + x, z = vd > p.v_th ? 1.0f : 0.0f;
-    s[0] = p.reset == Reset::value ? vd + z * (p.v_reset - vd) : vd - z * p.v_th;
-    saved[0] = vd;
-    return z;
-  }
-  float backward(const float* saved, float gz, float* gs) const {
-    float vd = saved[0], z = vd > p.v_th ? 1.0f : 0.0f, gv = gs[0];
-    float sg = p.surrogate.grad(vd - p.v_th);
-    gs[0] = p.reset == Reset::value ? gv * (1.0f - z) + (gv * (p.v_reset - vd) + gz) * sg
-                                    : gv + (gz - gv * p.v_th) * sg;
-    return gs[0];
-  }
-};
+// The neuron's step and adjoint for the fused scans, CPU and GPU (cuda/iaf_body.hpp).
+cuda::IafCell iaf_cell(const IAFParameters& p) {
+  return {p.v_th, p.v_reset, p.reset == Reset::value, int(p.surrogate.method), p.surrogate.alpha};
+}
 
 }  // namespace
 
 IAFSequence iaf_sequence(const Tensor& x, const Tensor& v0, const IAFParameters& p,
                          bool record_states) {
-  if (x.device() == Device::cuda) {  // no fused kernel: Norse's step loop of device ops
-    auto step = [&p](const Tensor& xt, const VoltageState& s) {
-      IAFStep r = iaf_step(xt, s.v, p);
-      return std::pair{r.z, VoltageState{r.v}};
-    };
-    Sequence<VoltageState> r = rollout(x, VoltageState{v0}, step, record_states);
-    return {r.z, r.state.v, r.states.v};
-  }
   detail::CellScanResult r =
-      detail::cell_scan("iaf_sequence", IAFCell{p}, x, Tensor(), Tensor(), {v0}, record_states);
+      x.device() == Device::cuda
+          ? detail::cell_scan_cuda("iaf_sequence", iaf_cell(p), x, {v0}, record_states)
+          : detail::cell_scan("iaf_sequence", iaf_cell(p), x, Tensor(), Tensor(), {v0},
+                              record_states);
   return {r.z, r.state[0], record_states ? r.traces[0] : Tensor()};
 }
 

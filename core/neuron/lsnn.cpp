@@ -1,6 +1,8 @@
 #include "core/neuron/lsnn.hpp"
 
+#include "core/backend/cuda/lsnn_cell_body.hpp"
 #include "core/neuron/cell_scan.hpp"
+#include "core/neuron/cell_scan_cuda.hpp"
 #include "core/neuron/lsnn_cuda.hpp"
 #include "core/neuron/rollout.hpp"
 #include "core/ops/elementwise.hpp"
@@ -27,43 +29,8 @@ LSNNStep composed_step(const Tensor& j, const LSNNState& s, const LSNNParameters
       {z, reset_voltage(v_dec, detach ? z.detach() : z, p), j * (1.0f - as), b_dec + z * p.beta}};
 }
 
-// One LSNN neuron for cell_scan: state (v, i, b); saves v~ and b~.
-struct LSNNCell {
-  static constexpr int kState = 3, kSaved = 2;
-  float am, keep_i, ab, v_leak, v_th, v_reset, beta;
-  Reset reset;
-  Surrogate surrogate;
-  bool detach;  // no gradient through the reset
-
-  float forward(float x, float* s, float* saved) const {
-    float j = s[1] + x;
-    float vd = s[0] + am * (v_leak - s[0] + j);
-    float bd = s[2] + ab * (v_th - s[2]);
-    float z = vd - bd > 0.0f ? 1.0f : 0.0f;
-    s[0] = reset == Reset::value ? vd + z * (v_reset - vd) : vd - z * v_th;
-    s[1] = j * keep_i;
-    s[2] = bd + z * beta;
-    saved[0] = vd;
-    saved[1] = bd;
-    return z;
-  }
-  float backward(const float* saved, float gz, float* gs) const {
-    float vd = saved[0], bd = saved[1], u = vd - bd, z = u > 0.0f ? 1.0f : 0.0f;
-    float gv = gs[0], gb = gs[2];
-    // dv'/dz: v_reset - v~ (value) or -v_th (subtract); dv'/dv~: 1 - z or 1.
-    const bool by_value = reset == Reset::value;
-    float dv_dz = detach ? 0.0f : by_value ? v_reset - vd : -v_th;
-    float gu = (gz + gv * dv_dz + gb * beta) * surrogate.grad(u);
-    float gvd = (by_value ? gv * (1.0f - z) : gv) + gu;
-    float gj = gvd * am + gs[1] * keep_i;
-    gs[0] = gvd * (1.0f - am);
-    gs[1] = gj;
-    gs[2] = (gb - gu) * (1.0f - ab);
-    return gj;
-  }
-};
-
-LSNNCell make_cell(const LSNNParameters& p, bool detach) {
+// The neuron's step and adjoint for the fused scans, CPU and GPU (cuda/lsnn_cell_body.hpp).
+cuda::LsnnCell make_cell(const LSNNParameters& p, bool detach) {
   return {p.dt * p.tau_mem_inv,
           1.0f - p.dt * p.tau_syn_inv,
           p.dt * p.tau_adapt_inv,
@@ -71,8 +38,9 @@ LSNNCell make_cell(const LSNNParameters& p, bool detach) {
           p.v_th,
           p.v_reset,
           p.beta,
-          p.reset,
-          p.surrogate,
+          p.reset == Reset::value,
+          int(p.surrogate.method),
+          p.surrogate.alpha,
           detach};
 }
 
@@ -95,13 +63,12 @@ LSNNStep lsnn_recurrent_step(const Tensor& x_in, const Tensor& w_rec, const LSNN
 
 LSNNSequence lsnn_sequence(const Tensor& x, const LSNNState& s0, const LSNNParameters& p,
                            bool record_states) {
-  if (x.device() == Device::cuda) {  // no fused kernel: Norse's step loop of device ops
-    auto step = [&p](const Tensor& xt, const LSNNState& s) { return lsnn_step(xt, s, p); };
-    Sequence<LSNNState> r = rollout(x, s0, step, record_states);
-    return {r.z, r.state, r.states.v, r.states.i, r.states.b};
-  }
-  detail::CellScanResult r = detail::cell_scan("lsnn_sequence", make_cell(p, false), x, Tensor(),
-                                               Tensor(), {s0.v, s0.i, s0.b}, record_states);
+  const Tensors s0s{s0.v, s0.i, s0.b};
+  detail::CellScanResult r =
+      x.device() == Device::cuda
+          ? detail::cell_scan_cuda("lsnn_sequence", make_cell(p, false), x, s0s, record_states)
+          : detail::cell_scan("lsnn_sequence", make_cell(p, false), x, Tensor(), Tensor(), s0s,
+                              record_states);
   return to_sequence(r, x.size(0));
 }
 

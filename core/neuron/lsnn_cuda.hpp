@@ -7,7 +7,7 @@
 
 namespace soma::detail {
 
-// The kernels' constants, computed as the CPU's LSNNCell computes them (make_cell in lsnn.cpp),
+// The kernels' constants, computed as lsnn.cpp's make_cell computes LsnnCell's,
 // so both round alike. width: B H neurons per step.
 inline cuda::LsnnParams lsnn_kernel_params(const LSNNParameters& p, int64_t width) {
   return {p.dt * p.tau_mem_inv,

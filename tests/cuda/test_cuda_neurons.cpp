@@ -1,5 +1,5 @@
 // Every neuron layer on cuda tensors: the same spikes (or voltages), final state and input
-// gradient as on the CPU. The fused scans (LIF, LIF-box, LI, LSNN, recurrent LIF and LSNN) run
+// gradient as on the CPU. The fused scans (LIF, LIF-box, LI, IAF, LSNN, recurrent LIF and LSNN) run
 // as single kernels; the other models run Norse's step loop of composed device ops.
 #include <doctest/doctest.h>
 

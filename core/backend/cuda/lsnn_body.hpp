@@ -7,29 +7,35 @@
 //   b~ = b + ab (v_th - b),  z = [v~ - b~ > 0]
 //   v' = reset_value ? v~ + z (v_reset - v~) : v~ - z v_th,  b' = b~ + beta z
 // Adjoint, reverse in t (gv, gi, gb: dL/d(state after the step); sg the surrogate at v~ - b~);
-// the reset is detached (no dv'/dz term), the threshold jump is not, as the CPU's LSNNCell:
+// the reset is detached (no dv'/dz term), the threshold jump is not, as LsnnCell
+// (lsnn_cell_body.hpp):
 //   gz_t += sum_j gcur_{t+1}[b, j] W[j, h]
 //   gu = (gz + beta gb) sg,  gv~ = (reset_value ? gv (1 - z) : gv) + gu
 //   gcur = gj = am gv~ + keep_i gi,  gi <- gj,  gv <- (1 - am) gv~,  gb <- (1 - ab) (gb - gu)
 // The weight gradient sum_t gcur_t^T z_{t-1} is one GEMM over all steps afterwards
-// (core/neuron/lsnn_cuda.cpp). Saves v~ and b~ per neuron-step (8 bytes), as the CPU.
+// (core/neuron/lsnn_cuda.cpp). Saves v~ and b~ per neuron-step (8 bytes), as the CPU. The
+// neuron's step and adjoint are LsnnCell's (lsnn_cell_body.hpp), which the CPU's scans run.
 #include "core/backend/cuda/host_device.hpp"
+#include "core/backend/cuda/lsnn_cell_body.hpp"
 #include "core/backend/cuda/recurrent_body.hpp"
 #include "core/backend/cuda/surrogate_body.hpp"
 #include "core/backend/cuda_ops.hpp"
 
 namespace soma::cuda {
 
+// The layer's neuron: the step and adjoint of lsnn_cell_body.hpp (the CPU's too), the reset
+// detached.
+SOMA_HD inline LsnnCell recurrent_cell(const LsnnParams& p) {
+  return {p.am,   p.keep_i,      p.ab,        p.v_leak, p.v_th, p.v_reset,
+          p.beta, p.reset_value, p.surrogate, p.alpha,  true};
+}
+
 // One LSNN step of one neuron with input current cur; returns the spike, leaves v~ and b~.
 SOMA_HD inline float lsnn_step(const LsnnParams& p, float cur, float& v, float& i, float& b,
                                float& vd, float& bd) {
-  const float j = i + cur;
-  vd = v + p.am * (p.v_leak - v + j);
-  bd = b + p.ab * (p.v_th - b);
-  const float z = vd - bd > 0.0f ? 1.0f : 0.0f;
-  v = p.reset_value ? vd + z * (p.v_reset - vd) : vd - z * p.v_th;
-  i = j * p.keep_i;
-  b = bd + z * p.beta;
+  float s[3] = {v, i, b}, saved[2];
+  const float z = recurrent_cell(p).forward(cur, s, saved);
+  v = s[0], i = s[1], b = s[2], vd = saved[0], bd = saved[1];
   return z;
 }
 
@@ -37,14 +43,11 @@ SOMA_HD inline float lsnn_step(const LsnnParams& p, float cur, float& v, float& 
 // before); returns dL/dcur.
 SOMA_HD inline float lsnn_step_backward(const LsnnParams& p, float vd, float bd, float gz,
                                         float& gv, float& gi, float& gb) {
-  const float u = vd - bd, z = u > 0.0f ? 1.0f : 0.0f;
-  const float gu = (gz + gb * p.beta) * surrogate_grad(p.surrogate, p.alpha, u);
-  const float gvd = (p.reset_value ? gv * (1.0f - z) : gv) + gu;
-  const float gj = gvd * p.am + gi * p.keep_i;
-  gv = gvd * (1.0f - p.am);
-  gi = gj;
-  gb = (gb - gu) * (1.0f - p.ab);
-  return gj;
+  const float saved[2] = {vd, bd};
+  float gs[3] = {gv, gi, gb};
+  const float gcur = recurrent_cell(p).backward(saved, gz, gs);
+  gv = gs[0], gi = gs[1], gb = gs[2];
+  return gcur;
 }
 
 SOMA_HD inline void lsnn_forward_neuron(const LsnnParams& p, const LsnnStep& s, int64_t k) {
