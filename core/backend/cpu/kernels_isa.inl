@@ -1053,7 +1053,9 @@ inline bool period_group(const CurrentScanConfig& c, int64_t steps, const LiveBl
   for (int g = 0; g < G; ++g) {
     const int64_t o = L * (q0 + g);
     v[g] = v0[g] = loadv(blk.v + o), i[g] = i0[g] = loadv(blk.i + o), xs[g] = loadv(blk.x + o);
-    for (int l = 0; l < L; ++l) left[g][l] = keep[q0 + g] >> l & 1 ? -1 : 0;
+    LaneInt mask = {};  // lane by lane into a zeroed vector (GCC 12 warned on left[g][l])
+    for (int l = 0; l < L; ++l) mask[l] = keep[q0 + g] >> l & 1 ? -1 : 0;
+    left[g] = mask;
     when[g] = LaneInt{};
   }
   for (int64_t t = 0; t < steps; ++t) {
