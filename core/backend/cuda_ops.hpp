@@ -6,6 +6,8 @@
 // (cuda_runtime.hpp) and return without waiting.
 #include <cstdint>
 
+#include "core/backend/cuda/lsnn_cell_body.hpp"
+
 namespace soma::cuda {
 
 enum class BinaryOp { add, sub, mul, div };
@@ -111,7 +113,6 @@ void pool_scan_backward(const LeakyScanParams& p, const PoolScanShape& s, const 
 // (cuda/lsnn_cell_body.hpp), one thread per neuron with its state in registers over the T steps
 // (cuda/cell_scan_body.hpp). Per-variable arrays beyond the cell's counts are unused.
 struct IafCell;
-struct LsnnCell;
 constexpr int kCellMaxState = 3, kCellMaxSaved = 2;
 // x (steps, width) in; state[j] (width) in/out; z (steps, width) out; saved[j] (steps, width)
 // out, or all null (no backward will run); trace[j] (steps, width) out, or all null.
@@ -226,10 +227,7 @@ void nll_backward(int64_t n, int64_t c, const float* target, const float* g, flo
 // adaptive-threshold update fused, one thread per neuron of the (B, H) step (equations in
 // cuda/lsnn_body.hpp). The reset is detached, the threshold jump is not (LsnnCell).
 struct LsnnParams {
-  float am, keep_i, ab, v_leak, v_th, v_reset, beta;
-  bool reset_value;
-  int surrogate;
-  float alpha;
+  LsnnCell cell;  // the neuron (reset detached, as Norse's recurrent LSNN)
   int64_t width;  // B H
 };
 struct LsnnStep {

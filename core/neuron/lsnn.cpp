@@ -1,8 +1,8 @@
 #include "core/neuron/lsnn.hpp"
 
-#include "core/backend/cuda/lsnn_cell_body.hpp"
 #include "core/neuron/cell_scan.hpp"
 #include "core/neuron/cell_scan_cuda.hpp"
+#include "core/neuron/lsnn_cell.hpp"
 #include "core/neuron/lsnn_cuda.hpp"
 #include "core/neuron/rollout.hpp"
 #include "core/ops/elementwise.hpp"
@@ -29,21 +29,6 @@ LSNNStep composed_step(const Tensor& j, const LSNNState& s, const LSNNParameters
       {z, reset_voltage(v_dec, detach ? z.detach() : z, p), j * (1.0f - as), b_dec + z * p.beta}};
 }
 
-// The neuron's step and adjoint for the fused scans, CPU and GPU (cuda/lsnn_cell_body.hpp).
-cuda::LsnnCell make_cell(const LSNNParameters& p, bool detach) {
-  return {p.dt * p.tau_mem_inv,
-          1.0f - p.dt * p.tau_syn_inv,
-          p.dt * p.tau_adapt_inv,
-          p.v_leak,
-          p.v_th,
-          p.v_reset,
-          p.beta,
-          p.reset == Reset::value,
-          int(p.surrogate.method),
-          p.surrogate.alpha,
-          detach};
-}
-
 LSNNSequence to_sequence(const detail::CellScanResult& r, int64_t steps) {
   LSNNSequence out{r.z, {select(r.z, steps - 1), r.state[0], r.state[1], r.state[2]}, {}, {}, {}};
   if (!r.traces.empty()) out.v = r.traces[0], out.i = r.traces[1], out.b = r.traces[2];
@@ -66,9 +51,10 @@ LSNNSequence lsnn_sequence(const Tensor& x, const LSNNState& s0, const LSNNParam
   const Tensors s0s{s0.v, s0.i, s0.b};
   detail::CellScanResult r =
       x.device() == Device::cuda
-          ? detail::cell_scan_cuda("lsnn_sequence", make_cell(p, false), x, s0s, record_states)
-          : detail::cell_scan("lsnn_sequence", make_cell(p, false), x, Tensor(), Tensor(), s0s,
-                              record_states);
+          ? detail::cell_scan_cuda("lsnn_sequence", detail::lsnn_cell(p, false), x, s0s,
+                                   record_states)
+          : detail::cell_scan("lsnn_sequence", detail::lsnn_cell(p, false), x, Tensor(), Tensor(),
+                              s0s, record_states);
   return to_sequence(r, x.size(0));
 }
 
@@ -80,8 +66,9 @@ LSNNSequence lsnn_recurrent_sequence(const Tensor& x_in, const Tensor& w_rec, co
   if (x_in.device() == Device::cuda)
     return detail::lsnn_recurrent_sequence_cuda(x_in, w_rec, s0, p, record_states);
 #endif
-  detail::CellScanResult r = detail::cell_scan("lsnn_recurrent_sequence", make_cell(p, true), x_in,
-                                               w_rec, s0.z, {s0.v, s0.i, s0.b}, record_states);
+  detail::CellScanResult r =
+      detail::cell_scan("lsnn_recurrent_sequence", detail::lsnn_cell(p, true), x_in, w_rec, s0.z,
+                        {s0.v, s0.i, s0.b}, record_states);
   return to_sequence(r, x_in.size(0));
 }
 

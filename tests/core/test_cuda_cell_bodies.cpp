@@ -15,6 +15,7 @@
 #include "core/backend/cuda/lsnn_cell_body.hpp"
 #include "core/neuron/iaf.hpp"
 #include "core/neuron/lsnn.hpp"
+#include "core/neuron/lsnn_cell.hpp"
 #include "core/neuron/surrogate.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/reduce.hpp"
@@ -159,17 +160,7 @@ TEST_CASE("cuda cell bodies: the LSNN scan per neuron equals lsnn_sequence") {
         }
         loss.backward();
 
-        const cuda::LsnnCell c{p.dt * p.tau_mem_inv,
-                               1.0f - p.dt * p.tau_syn_inv,
-                               p.dt * p.tau_adapt_inv,
-                               p.v_leak,
-                               p.v_th,
-                               p.v_reset,
-                               p.beta,
-                               reset == Reset::value,
-                               2,
-                               0.5f,
-                               false};
+        const cuda::LsnnCell c = detail::lsnn_cell(p, false);
         HostRun h = run_host(c, values(x), {values(s0.v), values(s0.i), values(s0.b)}, values(gz),
                              gfinal, gtrace);
         CHECK(values(cpu.z) == h.z);

@@ -123,8 +123,8 @@ TEST_CASE("cuda bodies: the LSNN step keeps the threshold jump's gradient (beta 
   CHECK(cuda::lsnn_step(kp, 10.5f, v, i, b, vd, bd) == 1.0f);  // v~ = 1.05 > b~ = 1
   float gv = 0.0f, gi = 0.0f, gb = 1.0f;
   cuda::lsnn_step_backward(kp, vd, bd, 0.0f, gv, gi, gb);
-  const float sg = cuda::surrogate_grad(kp.surrogate, kp.alpha, vd - bd);
-  CHECK(gb == doctest::Approx((1.0f - kp.beta * sg) * (1.0f - kp.ab)));
+  const float sg = cuda::surrogate_grad(kp.cell.surrogate, kp.cell.alpha, vd - bd);
+  CHECK(gb == doctest::Approx((1.0f - kp.cell.beta * sg) * (1.0f - kp.cell.ab)));
   CHECK(gv != 0.0f);
 }
 

@@ -23,18 +23,11 @@
 
 namespace soma::cuda {
 
-// The layer's neuron: the step and adjoint of lsnn_cell_body.hpp (the CPU's too), the reset
-// detached.
-SOMA_HD inline LsnnCell recurrent_cell(const LsnnParams& p) {
-  return {p.am,   p.keep_i,      p.ab,        p.v_leak, p.v_th, p.v_reset,
-          p.beta, p.reset_value, p.surrogate, p.alpha,  true};
-}
-
 // One LSNN step of one neuron with input current cur; returns the spike, leaves v~ and b~.
 SOMA_HD inline float lsnn_step(const LsnnParams& p, float cur, float& v, float& i, float& b,
                                float& vd, float& bd) {
   float s[3] = {v, i, b}, saved[2];
-  const float z = recurrent_cell(p).forward(cur, s, saved);
+  const float z = p.cell.forward(cur, s, saved);
   v = s[0], i = s[1], b = s[2], vd = saved[0], bd = saved[1];
   return z;
 }
@@ -45,7 +38,7 @@ SOMA_HD inline float lsnn_step_backward(const LsnnParams& p, float vd, float bd,
                                         float& gv, float& gi, float& gb) {
   const float saved[2] = {vd, bd};
   float gs[3] = {gv, gi, gb};
-  const float gcur = recurrent_cell(p).backward(saved, gz, gs);
+  const float gcur = p.cell.backward(saved, gz, gs);
   gv = gs[0], gi = gs[1], gb = gs[2];
   return gcur;
 }
