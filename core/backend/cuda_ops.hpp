@@ -109,11 +109,11 @@ void pool_scan_forward(const LeakyScanParams& p, const PoolScanShape& s, const P
 void pool_scan_backward(const LeakyScanParams& p, const PoolScanShape& s, const PoolScanGrads& g);
 
 // The fused scan of a feed-forward neuron model whose step and adjoint are a Cell shared with
-// the CPU's cell_scan (core/neuron/cell_scan.hpp): IAF (cuda/iaf_body.hpp) and LSNN
-// (cuda/lsnn_cell_body.hpp), one thread per neuron with its state in registers over the T steps
-// (cuda/cell_scan_body.hpp). Per-variable arrays beyond the cell's counts are unused.
-struct IafCell;
-constexpr int kCellMaxState = 3, kCellMaxSaved = 2;
+// the CPU's cell_scan (core/neuron/cell_scan.hpp): the cells of cuda/cell_list.hpp (IAF, LSNN,
+// LIF-Ex, AdEx, AdaLIF, Izhikevich, the refractory LIF and AdEx, CobaLIF), one thread per neuron
+// with its state in registers over the T steps (cuda/cell_scan_body.hpp). Per-variable arrays
+// beyond the cell's counts are unused. AdEx-refrac has 4 state variables, CobaLIF saves 5 floats.
+constexpr int kCellMaxState = 4, kCellMaxSaved = 5;
 // x (steps, width) in; state[j] (width) in/out; z (steps, width) out; saved[j] (steps, width)
 // out, or all null (no backward will run); trace[j] (steps, width) out, or all null.
 struct CellScanArrays {
@@ -135,10 +135,11 @@ struct CellScanGrads {
   float* gx;
   float* gstate[kCellMaxState];
 };
-void cell_scan_forward(const IafCell& c, const CellScanArrays& a);
-void cell_scan_backward(const IafCell& c, const CellScanGrads& g);
-void cell_scan_forward(const LsnnCell& c, const CellScanArrays& a);
-void cell_scan_backward(const LsnnCell& c, const CellScanGrads& g);
+// Instantiated for every cell of cuda/cell_list.hpp (cell_scan.cu; no_cuda.cpp throws).
+template <class Cell>
+void cell_scan_forward(const Cell& c, const CellScanArrays& a);
+template <class Cell>
+void cell_scan_backward(const Cell& c, const CellScanGrads& g);
 
 // One step of the recurrent LIF layer: the recurrent product and the LIF update fused, one
 // thread per neuron of the (B, H) step (equations in cuda/recurrent_body.hpp). p: steps 1,

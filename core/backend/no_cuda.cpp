@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/backend/cuda/cell_list.hpp"
 #include "core/backend/cuda_ops.hpp"
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/gemm.hpp"
@@ -98,18 +99,19 @@ void leaky_scan_backward(const LeakyScanParams&, const LeakyScanGrads&) {
 void leaky_scan_constant_forward(const LeakyScanParams&, const LeakyScanArrays&) {
   no_backend("cuda neuron scan");
 }
-void cell_scan_forward(const IafCell&, const CellScanArrays&) {
+template <class Cell>
+void cell_scan_forward(const Cell&, const CellScanArrays&) {
   no_backend("cuda neuron scan");
 }
-void cell_scan_backward(const IafCell&, const CellScanGrads&) {
+template <class Cell>
+void cell_scan_backward(const Cell&, const CellScanGrads&) {
   no_backend("cuda neuron scan");
 }
-void cell_scan_forward(const LsnnCell&, const CellScanArrays&) {
-  no_backend("cuda neuron scan");
-}
-void cell_scan_backward(const LsnnCell&, const CellScanGrads&) {
-  no_backend("cuda neuron scan");
-}
+#define SOMA_CELL_SCAN(Cell)                                                 \
+  template void cell_scan_forward<Cell>(const Cell&, const CellScanArrays&); \
+  template void cell_scan_backward<Cell>(const Cell&, const CellScanGrads&);
+SOMA_CELLS(SOMA_CELL_SCAN)
+#undef SOMA_CELL_SCAN
 void pool_scan_forward(const LeakyScanParams&, const PoolScanShape&, const PoolScanArrays&) {
   no_backend("cuda pooled neuron scan");
 }

@@ -50,6 +50,9 @@ struct AdaLIFModel {
   using State = AdaLIFState;
   static constexpr auto initial_state = &ada_lif_initial_state;
   static constexpr auto step = &ada_lif_step;
+  // All T steps as one fused scan (cell_sequence.hpp); equals the loop over `step`.
+  static Sequence<AdaLIFState> sequence(const Tensor& x, const AdaLIFState& s0,
+                                        const AdaLIFParameters& p, bool record_states);
 };
 
 // The steps over x (T, ...).

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/neuron/cell_sequence.hpp"
+#include "core/neuron/model_cells.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
 
@@ -56,6 +58,11 @@ Sequence<CobaLIFRecurrentState> coba_lif_recurrent_sequence(const Tensor& z_in,
 
 nn::RecurrentInit CobaLIFRecurrentModel::init(int64_t input_size, int64_t hidden_size) {
   return {1.0f / std::sqrt(float(input_size)), 1.0f / std::sqrt(float(hidden_size))};
+}
+
+Sequence<CobaLIFState> CobaLIFModel::sequence(const Tensor& x, const CobaLIFState& s0,
+                                              const CobaLIFParameters& p, bool record_states) {
+  return detail::cell_sequence("coba_lif_sequence", detail::coba_lif_cell(p), x, s0, record_states);
 }
 
 }  // namespace soma

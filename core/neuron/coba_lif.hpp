@@ -72,6 +72,9 @@ struct CobaLIFModel {
   using State = CobaLIFState;
   static constexpr auto initial_state = &coba_lif_initial_state;
   static constexpr auto step = &coba_lif_step;
+  // All T steps as one fused scan (cell_sequence.hpp); equals the loop over `step`.
+  static Sequence<CobaLIFState> sequence(const Tensor& x, const CobaLIFState& s0,
+                                         const CobaLIFParameters& p, bool record_states);
 };
 
 inline constexpr ModelSequence<CobaLIFModel> coba_lif_sequence{};

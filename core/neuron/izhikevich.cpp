@@ -1,6 +1,8 @@
 #include "core/neuron/izhikevich.hpp"
 
+#include "core/neuron/cell_sequence.hpp"
 #include "core/neuron/izhikevich_presets.hpp"
+#include "core/neuron/model_cells.hpp"
 #include "core/ops/elementwise.hpp"
 
 namespace soma {
@@ -22,5 +24,12 @@ IzhikevichStep izhikevich_step(const Tensor& input_current, const IzhikevichStat
 
 nn::Izhikevich::Izhikevich(const IzhikevichPreset& preset)
     : NeuronLayer(preset.p), v0(preset.v0), u0(preset.u0) {}
+
+Sequence<IzhikevichState> IzhikevichModel::sequence(const Tensor& x, const IzhikevichState& s0,
+                                                    const IzhikevichParameters& p,
+                                                    bool record_states) {
+  return detail::cell_sequence("izhikevich_sequence", detail::izhikevich_cell(p), x, s0,
+                               record_states);
+}
 
 }  // namespace soma

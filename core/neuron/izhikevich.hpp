@@ -63,6 +63,9 @@ struct IzhikevichModel {
     return izhikevich_initial_state(shape, -70.0f, p.b * -70.0f);
   }
   static constexpr auto step = &izhikevich_step;
+  // All T steps as one fused scan (cell_sequence.hpp); equals the loop over `step`.
+  static Sequence<IzhikevichState> sequence(const Tensor& x, const IzhikevichState& s0,
+                                            const IzhikevichParameters& p, bool record_states);
 };
 
 inline constexpr ModelSequence<IzhikevichModel> izhikevich_sequence{};

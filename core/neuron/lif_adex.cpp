@@ -1,6 +1,8 @@
 #include "core/neuron/lif_adex.hpp"
 
+#include "core/neuron/cell_sequence.hpp"
 #include "core/neuron/lif_ex.hpp"
+#include "core/neuron/model_cells.hpp"
 #include "core/ops/elementwise.hpp"
 
 namespace soma {
@@ -26,6 +28,11 @@ LIFAdExStep lif_adex_step(const Tensor& x, const LIFAdExState& s, const LIFAdExP
   LIFAdExState pre = lif_adex_integrate(x, s, p);
   Tensor z = spike_fn(pre.v - p.v_th, p.surrogate);
   return {z, lif_adex_fire(pre, z, p)};
+}
+
+Sequence<LIFAdExState> LIFAdExModel::sequence(const Tensor& x, const LIFAdExState& s0,
+                                              const LIFAdExParameters& p, bool record_states) {
+  return detail::cell_sequence("lif_adex_sequence", detail::adex_cell(p), x, s0, record_states);
 }
 
 }  // namespace soma

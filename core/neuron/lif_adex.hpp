@@ -49,6 +49,9 @@ struct LIFAdExModel {
   using State = LIFAdExState;
   static constexpr auto initial_state = &lif_adex_initial_state;
   static constexpr auto step = &lif_adex_step;
+  // All T steps as one fused scan (cell_sequence.hpp); equals the loop over `step`.
+  static Sequence<LIFAdExState> sequence(const Tensor& x, const LIFAdExState& s0,
+                                         const LIFAdExParameters& p, bool record_states);
 };
 
 // The steps over x (T, ...).

@@ -1,5 +1,7 @@
 #include "core/neuron/lif_adex_refrac.hpp"
 
+#include "core/neuron/cell_sequence.hpp"
+#include "core/neuron/model_cells.hpp"
 #include "core/neuron/refractory.hpp"
 #include "core/ops/elementwise.hpp"
 
@@ -18,6 +20,14 @@ LIFAdExRefracStep lif_adex_refrac_step(const Tensor& x, const LIFAdExRefracState
   LIFAdExState post = lif_adex_fire(pre, g.z, p.adex);
   post.v = refractory_hold(post.v, s.adex.v, g);
   return {g.z, {post, refractory_count(s.rho, g, p.rho_reset)}};
+}
+
+Sequence<LIFAdExRefracState> LIFAdExRefracModel::sequence(const Tensor& x,
+                                                          const LIFAdExRefracState& s0,
+                                                          const LIFAdExRefracParameters& p,
+                                                          bool record_states) {
+  return detail::cell_sequence("lif_adex_refrac_sequence", detail::adex_refrac_cell(p), x, s0,
+                               record_states);
 }
 
 }  // namespace soma

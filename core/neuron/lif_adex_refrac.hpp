@@ -38,6 +38,10 @@ struct LIFAdExRefracModel {
   using State = LIFAdExRefracState;
   static constexpr auto initial_state = &lif_adex_refrac_initial_state;
   static constexpr auto step = &lif_adex_refrac_step;
+  // All T steps as one fused scan (cell_sequence.hpp); equals the loop over `step`.
+  static Sequence<LIFAdExRefracState> sequence(const Tensor& x, const LIFAdExRefracState& s0,
+                                               const LIFAdExRefracParameters& p,
+                                               bool record_states);
 };
 
 inline constexpr ModelSequence<LIFAdExRefracModel> lif_adex_refrac_sequence{};

@@ -43,6 +43,9 @@ struct LIFExModel {
   using State = LIFExState;
   static constexpr auto initial_state = &lif_ex_initial_state;
   static constexpr auto step = &lif_ex_step;
+  // All T steps as one fused scan (cell_sequence.hpp); equals the loop over `step`.
+  static Sequence<LIFExState> sequence(const Tensor& x, const LIFExState& s0,
+                                       const LIFExParameters& p, bool record_states);
 };
 
 // The steps over x (T, ...).

@@ -1,5 +1,7 @@
 #include "core/neuron/lif_refrac.hpp"
 
+#include "core/neuron/cell_sequence.hpp"
+#include "core/neuron/model_cells.hpp"
 #include "core/neuron/refractory.hpp"
 
 namespace soma {
@@ -14,6 +16,13 @@ LIFRefracStep lif_refrac_step(const Tensor& x, const LIFRefracState& s,
   RefractoryGate g = refractory_gate(free.z, s.rho, p.lif.surrogate);
   Tensor v = refractory_hold(free.state.v, s.lif.v, g);
   return {g.z, {{v, free.state.i}, refractory_count(s.rho, g, p.rho_reset)}};
+}
+
+Sequence<LIFRefracState> LIFRefracModel::sequence(const Tensor& x, const LIFRefracState& s0,
+                                                  const LIFRefracParameters& p,
+                                                  bool record_states) {
+  return detail::cell_sequence("lif_refrac_sequence", detail::lif_refrac_cell(p), x, s0,
+                               record_states);
 }
 
 }  // namespace soma

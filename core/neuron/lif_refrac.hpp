@@ -37,6 +37,9 @@ struct LIFRefracModel {
   using State = LIFRefracState;
   static constexpr auto initial_state = &lif_refrac_initial_state;
   static constexpr auto step = &lif_refrac_step;
+  // All T steps as one fused scan (cell_sequence.hpp); equals the loop over `step`.
+  static Sequence<LIFRefracState> sequence(const Tensor& x, const LIFRefracState& s0,
+                                           const LIFRefracParameters& p, bool record_states);
 };
 
 inline constexpr ModelSequence<LIFRefracModel> lif_refrac_sequence{};

@@ -15,6 +15,7 @@ namespace soma::cuda {
 
 struct IafCell {
   static constexpr int kState = 1, kSaved = 1;  // state v; saved v~
+  static constexpr const char* kName = "iaf scan";
   float v_th, v_reset;
   bool reset_value;  // Reset::value, else subtract
   int surrogate;     // int(SurrogateMethod)

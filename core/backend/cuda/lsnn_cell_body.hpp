@@ -18,6 +18,7 @@ namespace soma::cuda {
 
 struct LsnnCell {
   static constexpr int kState = 3, kSaved = 2;  // state (v, i, b); saved (v~, b~)
+  static constexpr const char* kName = "lsnn scan";
   float am, keep_i, ab, v_leak, v_th, v_reset, beta;
   bool reset_value;  // Reset::value, else subtract
   int surrogate;     // int(SurrogateMethod)
