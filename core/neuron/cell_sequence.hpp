@@ -5,7 +5,9 @@
 // place of a loop that records ~15 nodes (and, on cuda, ~15 launches) per step. The state's
 // fields() give the order of the cell's variables. Included only by the model .cpp files.
 //
-// Measured (bench_neuron_models, AMD EPYC Zen 5, 2 threads): see docs/performance.md.
+// Measured (bench_neuron_models, T 100, B 32, H 512, forward + backward, 2 threads of an AMD EPYC):
+// 4.5x (LIF-Ex) to 8.6x (Izhikevich) faster than the loop of steps on the CPU; on cuda (the
+// emulator's counts, T 20) 11-13 launches where the loops took 636-1822.
 #include <stdexcept>
 
 #include "core/neuron/cell_scan.hpp"

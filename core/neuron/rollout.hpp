@@ -1,8 +1,9 @@
 #pragma once
-// The sequence form of the neuron models that have no fused scan (LIF-Ex, AdEx, refractory,
-// CobaLIF, Izhikevich): a loop of their single-step functions over the T slices of a time-first
-// input (Norse's generic SNN loop), so the autograd graph is the composed steps. It stacks the
-// spikes and, with record_states, every state variable.
+// The loop of a neuron model's single-step function over the T slices of a time-first input
+// (Norse's generic SNN loop), so the autograd graph is the composed steps: the sequence form of
+// a model with no fused scan (the recurrent CobaLIF), and the reference that the fused scans
+// (cell_sequence.hpp) are tested and benchmarked against. It stacks the spikes and, with
+// record_states, every state variable.
 //
 // A state type takes part by listing its variables: `static constexpr std::array names` and
 // `fields()`, pointers to the tensors in the same order. model_sequence runs a neuron Model

@@ -58,7 +58,7 @@ const char* surrogate_name(SurrogateMethod m) {
 
 Tensor spike_fn(const Tensor& x, Surrogate s) {
 #ifdef SOMA_CUDA
-  // The step-loop models (AdEx, Izhikevich, ...) on cuda: one kernel each way per step.
+  // The step functions on cuda (and the recurrent CobaLIF's loop): one kernel each way per step.
   if (require_device("spike_fn", x) == Device::cuda)
     return cuda_ops::unary("spike", cuda::UnaryOp::spike, {s.alpha, 0, int(s.method)}, x);
 #endif

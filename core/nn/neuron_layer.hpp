@@ -72,8 +72,12 @@
 //   // tests/core/test_foo.cpp: golden values from the equations, a gradcheck
 //   // (tests/gradcheck.hpp) of foo_sequence, and nn::Foo's recorded states.
 //
-// A fused sequence later replaces `step` by `sequence` in the Model (keep the step: it is the
-// reference the fused op is tested against), and the layer takes the fast path unchanged.
+// A fused sequence later adds `sequence` to the Model (keep the step: it is the reference the
+// fused op is tested against), and the layer takes the fast path unchanged. For a per-neuron
+// model that is a Cell (its step and exact adjoint on floats, core/backend/cuda/*_body.hpp, one
+// entry in cell_list.hpp), its constants from the parameters (core/neuron/model_cells.hpp) and
+// one line, detail::cell_sequence (core/neuron/cell_sequence.hpp), which runs it on the CPU and
+// on cuda; tests/model_cell_cases.hpp then checks it against the step loop on both.
 #include <stdexcept>
 
 #include "core/neuron/rollout.hpp"
