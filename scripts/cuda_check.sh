@@ -5,7 +5,8 @@
 #   2. the benchmarks of issue 11 on the GPU (--quick: the target shapes, 3 repeats):
 #      bench_lif_layer --device cuda (training n = 512, 4096, 16384 fp32 and TF32, peak memory,
 #      Norse's inference N = 5000, each against cuBLAS in the same run) and bench_mnist_epoch
-#      --device cuda (the rec epoch, extrapolated from 40 steps on the MNIST subset);
+#      --device cuda (the rec epoch, extrapolated from 40 steps on the MNIST subset), and
+#      bench_neuron_models --device cuda (the fused cell scans against the step loops);
 #   3. a short `soma mnist --model rec`, then `--model conv`, then `soma cifar10`, on cuda and
 #      on cpu from the same seed: the loss curves should follow each other (the GPU's
 #      Poisson/constant encoders: constant here, so the spikes are the same; rounding differs);
@@ -95,6 +96,9 @@ emulated=0 slow=1  # slow: each step's time limit is multiplied by it
   step 20 nvidia-smi nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 step 150 cuda-tests "$dir/soma_cuda_tests" --duration=true
 ((emulated)) || step 120 bench-lif-layer "$dir/bench_lif_layer" --device cuda --quick
+# The step-loop models' fused cell scans against their step loops on the GPU (T 100, B 32,
+# H 512, 5 repeats: the loops queue some 280,000 launches in all, a few seconds).
+((emulated)) || step 40 bench-neuron-models "$dir/bench_neuron_models" --device cuda
 # The emulator runs every kernel on one core, and the conv models' dense im2col over all time
 # steps with it: there the conv runs use fewer images (the mnist conv epoch of 1024 took 443 s,
 # against 9 s on the CPU path). Its device-memory guard costs one mprotect pair per launch,

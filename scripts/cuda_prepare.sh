@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On the dev machine (no GPU): builds build-cuda/ (native-cuda preset) and gathers what
 # scripts/cuda_check.sh runs on a GPU machine into build-cuda/check/: soma_cuda_tests, soma, the
-# benchmarks bench_lif_layer and bench_mnist_epoch (--device cuda; with bench_gemm also the CPU
+# benchmarks bench_lif_layer, bench_mnist_epoch and bench_neuron_models (--device cuda; with
+# bench_gemm also the CPU
 # benchmarks of scripts/device_check.sh), the shared libraries they need, the first 2048
 # training and 512 test images of MNIST as IDX files and a tiny tone set in the Speech Commands
 # layout (1.3 MB; the GPU machine has no dataset). Carry build-cuda/check (about 31 MB; the
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 preset=${CUDA_PRESET:-native-cuda}
 build=build-cuda
-tools=(soma_cuda_tests bench_lif_layer bench_mnist_epoch bench_gemm)  # into the check folder
+tools=(soma_cuda_tests bench_lif_layer bench_mnist_epoch bench_gemm bench_neuron_models)  # into the check folder
 also=()  # built, run from the build folder
 if [[ $preset == cuda-emu ]]; then
   build=build-cuda-emu
