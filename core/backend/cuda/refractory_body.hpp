@@ -18,22 +18,42 @@ namespace soma::cuda {
 struct RefractoryGate {
   float rho_reset;
 
-  // z and rho' from z_free and rho; m = H(rho).
-  SOMA_HD float spike(float z_free, float m) const { return (1.0f - m) * z_free; }
+  // The spikes of a step: the free model's, the mask m = H(rho), and the masked ones.
+  struct Spikes {
+    float free, m, z;
+  };
+  SOMA_HD Spikes spikes(float u, float rho) const {  // u = v~ - v_th
+    const float free = heaviside(u), m = heaviside(rho);
+    return {free, m, (1.0f - m) * free};
+  }
+  // Both cells save (v, v~, rho) per neuron-step.
+  SOMA_HD static void save(float* saved, float v, float vd, float rho) {
+    saved[0] = v;
+    saved[1] = vd;
+    saved[2] = rho;
+  }
+  SOMA_HD float hold(float v_free, float v, float m) const { return (1.0f - m) * v_free + m * v; }
   SOMA_HD float count(float rho, float m, float z) const {
     const float r = rho - m;
     return (1.0f - z) * (r > 0.0f ? r : 0.0f) + z * rho_reset;
   }
-  SOMA_HD float hold(float v_free, float v, float m) const { return (1.0f - m) * v_free + m * v; }
 
-  // gm and grho from the count: gz gets the count's term, returns dL/drho through relu.
-  SOMA_HD float count_backward(float grho1, float rho, float m, float z, float& gz,
-                               float& gm) const {
-    const float r = rho - m, relu_r = r > 0.0f ? r : 0.0f;
-    gz += grho1 * (rho_reset - relu_r);
-    const float gr = r > 0.0f ? grho1 * (1.0f - z) : 0.0f;
-    gm -= gr;
-    return gr;
+  // The adjoint of hold and count from gv' and grho': what reaches v_free, the held old v, m and
+  // rho (through relu), and the count's term of dL/dz.
+  struct Grads {
+    float v_free, v_old, m, rho, z;
+  };
+  SOMA_HD Grads hold_count_backward(float gv1, float grho1, float v, float v_free, float rho,
+                                    const Spikes& k) const {
+    const float r = rho - k.m, gr = r > 0.0f ? grho1 * (1.0f - k.z) : 0.0f;
+    return {gv1 * (1.0f - k.m), gv1 * k.m, gv1 * (v - v_free) - gr, gr,
+            grho1 * (rho_reset - (r > 0.0f ? r : 0.0f))};
+  }
+  // The mask's adjoint once gz (all of dL/dz) is known: returns dL/dz_free; g.rho gets m's
+  // gradient through the surrogate's sg_rho.
+  SOMA_HD float mask_backward(Grads& g, float gz, const Spikes& k, float sg_rho) const {
+    g.rho += (g.m - gz * k.free) * sg_rho;
+    return gz * (1.0f - k.m);
   }
 };
 
@@ -48,31 +68,27 @@ struct LifRefracCell {
 
   SOMA_HD float forward(float x, float* s, float* saved) const {
     const float v = s[0], rho = s[2], j = s[1] + x;
-    const float vd = v + ((v_leak - v) + j) * am, z_free = heaviside(vd - reset.v_th);
-    const float m = heaviside(rho), z = gate.spike(z_free, m);
-    s[0] = gate.hold(reset.apply(vd, z_free), v, m);
+    const float vd = v + ((v_leak - v) + j) * am;
+    const RefractoryGate::Spikes k = gate.spikes(vd - reset.v_th, rho);
+    s[0] = gate.hold(reset.apply(vd, k.free), v, k.m);
     s[1] = j * keep_i;
-    s[2] = gate.count(rho, m, z);
-    saved[0] = v;
-    saved[1] = vd;
-    saved[2] = rho;
-    return z;
+    s[2] = gate.count(rho, k.m, k.z);
+    RefractoryGate::save(saved, v, vd, rho);
+    return k.z;
   }
   SOMA_HD float backward(const float* saved, float gz, float* gs) const {
     const float v = saved[0], vd = saved[1], rho = saved[2];
-    const float z_free = heaviside(vd - reset.v_th), m = heaviside(rho), z = gate.spike(z_free, m);
-    const float v_free = reset.apply(vd, z_free);
-    float gm = gs[0] * (v - v_free);
-    const float gr = gate.count_backward(gs[2], rho, m, z, gz, gm);
-    gm -= gz * z_free;
-    const float gv_free = gs[0] * (1.0f - m), gz_free = gz * (1.0f - m);
+    const RefractoryGate::Spikes k = gate.spikes(vd - reset.v_th, rho);
+    RefractoryGate::Grads g =
+        gate.hold_count_backward(gs[0], gs[2], v, reset.apply(vd, k.free), rho, k);
+    const float gz_free = gate.mask_backward(g, gz + g.z, k, surrogate_grad(surrogate, alpha, rho));
     const float gvd =
-        gv_free * reset.d_vd(z_free) +
-        (gz_free + gv_free * reset.d_z(vd)) * surrogate_grad(surrogate, alpha, vd - reset.v_th);
+        g.v_free * reset.d_vd(k.free) +
+        (gz_free + g.v_free * reset.d_z(vd)) * surrogate_grad(surrogate, alpha, vd - reset.v_th);
     const float gd = gvd * am;
-    gs[2] = gr + gm * surrogate_grad(surrogate, alpha, rho);
-    gs[0] = gs[0] * m + gvd - gd;
+    gs[0] = g.v_old + gvd - gd;
     gs[1] = gd + gs[1] * keep_i;
+    gs[2] = g.rho;
     return gs[1];
   }
 };
@@ -89,30 +105,26 @@ struct AdExRefracCell {
 
   SOMA_HD float forward(float x, float* s, float* saved) const {
     const float v = s[0], rho = s[3];
-    const float vd = in.forward(x, v, s[1], &s[2]), z_free = heaviside(vd - in.v_th);
-    const float m = heaviside(rho), z = gate.spike(z_free, m);
-    s[0] = gate.hold(reset.apply(vd, z), v, m);
-    s[2] = s[2] + z * adaptation_spike;
-    s[3] = gate.count(rho, m, z);
-    saved[0] = v;
-    saved[1] = vd;
-    saved[2] = rho;
-    return z;
+    const float vd = in.forward(x, v, s[1], &s[2]);
+    const RefractoryGate::Spikes k = gate.spikes(vd - in.v_th, rho);
+    s[0] = gate.hold(reset.apply(vd, k.z), v, k.m);
+    s[2] = s[2] + k.z * adaptation_spike;
+    s[3] = gate.count(rho, k.m, k.z);
+    RefractoryGate::save(saved, v, vd, rho);
+    return k.z;
   }
+  // The masked spike resets v and adapts a, so both add to dL/dz before the mask's adjoint.
   SOMA_HD float backward(const float* saved, float gz, float* gs) const {
     const float v = saved[0], vd = saved[1], rho = saved[2];
-    const float z_free = heaviside(vd - in.v_th), m = heaviside(rho), z = gate.spike(z_free, m);
-    const float v_free = reset.apply(vd, z);
-    float gm = gs[0] * (v - v_free);
-    const float gr = gate.count_backward(gs[3], rho, m, z, gz, gm);
-    const float gv_free = gs[0] * (1.0f - m);
-    gz += gs[2] * adaptation_spike + gv_free * reset.d_z(vd);
-    gm -= gz * z_free;
+    const RefractoryGate::Spikes k = gate.spikes(vd - in.v_th, rho);
+    RefractoryGate::Grads g =
+        gate.hold_count_backward(gs[0], gs[3], v, reset.apply(vd, k.z), rho, k);
+    const float gzt = gz + g.z + gs[2] * adaptation_spike + g.v_free * reset.d_z(vd);
+    const float gz_free = gate.mask_backward(g, gzt, k, surrogate_grad(surrogate, alpha, rho));
     const float gvd =
-        gv_free * reset.d_vd(z) + gz * (1.0f - m) * surrogate_grad(surrogate, alpha, vd - in.v_th);
-    gs[3] = gr + gm * surrogate_grad(surrogate, alpha, rho);
-    const float hold = gs[0] * m;
-    gs[0] = hold + in.backward(v, gvd, gs[1], &gs[2]);
+        g.v_free * reset.d_vd(k.z) + gz_free * surrogate_grad(surrogate, alpha, vd - in.v_th);
+    gs[3] = g.rho;
+    gs[0] = g.v_old + in.backward(v, gvd, gs[1], &gs[2]);
     return gs[1];
   }
 };
