@@ -50,6 +50,41 @@ void accumulate_pending(Tensor& slot, const Tensor& g) {
   slot = sum;
 }
 
+// out[offset, offset + g.numel()) += g, on the tensors' device.
+void add_at(Tensor& out, int64_t offset, const Tensor& g) {
+  if (out.device() != g.device())
+    throw std::logic_error(std::string("autograd: gradients on ") + device_name(out.device()) +
+                           " and " + device_name(g.device()) + " for one tensor");
+  float* o = out.raw_data() + offset;
+  if (out.device() == Device::cuda) {
+    cuda::binary(cuda::BinaryOp::add, o, g.raw_data(), g.numel(), o);
+    return;
+  }
+  const float* pg = g.data();
+  for (int64_t k = 0, n = g.numel(); k < n; ++k) o[k] += pg[k];
+}
+
+// A block op's gradient (Node::block_offset) into its input's pending gradient: the first
+// makes the zeros, later ones add in place (into a copy when the slot is shared: an add's
+// backward hands one tensor to both its inputs).
+void accumulate_block(Tensor& slot, const Edge& in, const Tensor& g, int64_t offset) {
+  if (!slot.defined())
+    slot = Tensor::zeros(in.shape, in.device);
+  else if (!exclusively_owned(slot))
+    slot = slot.clone();
+  add_at(slot, offset, g);
+}
+
+// The same into a leaf's .grad, in place as accumulate_leaf adds.
+void accumulate_leaf_block(const Edge& in, const Tensor& g, int64_t offset) {
+  Tensor leaf(in.leaf), slot = leaf.grad();
+  if (!slot.defined()) {
+    slot = Tensor::zeros(in.shape, in.device);
+    leaf.set_grad(slot);
+  }
+  add_at(slot, offset, g);
+}
+
 // A gradient nobody else holds becomes the leaf's .grad as it is. Cloning it instead cost a
 // weight-sized copy at the backward's peak: the n = 16384 Linear+LIF training step peaked at
 // 4612 MiB with the clone, a GiB above 4 GB.
@@ -142,6 +177,27 @@ Tensor record(const char* name, Tensor out, Tensors inputs,
                       [fn = std::move(fn)](const Tensors& g) { return fn(g[0]); })[0];
 }
 
+namespace {
+
+// A block node's output gradient into its one input's gradient (Node::block_offset).
+void place_block(const Node& node, const Tensor& g) {
+  const Edge& in = node.inputs.at(0);
+  if (!in.requires_grad) return;
+  if (node.block_offset + g.numel() > numel_of(in.shape))
+    throw std::logic_error(std::string("autograd: ") + node.name + "'s block runs past its input");
+  if (g.device() != in.device)
+    throw std::logic_error(std::string("autograd: ") + node.name + " got a gradient on " +
+                           device_name(g.device()) + " for an input on " + device_name(in.device));
+  if (Node* child = in.fn.get()) {
+    child->pending.resize(child->output_shapes.size());
+    accumulate_block(child->pending[size_t(in.output_nr)], in, g, node.block_offset);
+  } else {
+    accumulate_leaf_block(in, g, node.block_offset);
+  }
+}
+
+}  // namespace
+
 void run_backward(const Tensor& root, const Tensor& grad) {
   if (!root.requires_grad()) throw std::logic_error("backward(): the tensor does not require grad");
   if (grad.shape() != root.shape())
@@ -168,6 +224,11 @@ void run_backward(const Tensor& root, const Tensor& grad) {
     if (!node->backward)
       throw std::logic_error(std::string("autograd: the graph through ") + node->name +
                              " was already used by a backward pass; run the forward again");
+    if (node->block_offset >= 0) {
+      node->backward = nullptr;
+      place_block(*node, gouts[0]);
+      continue;
+    }
     Tensors gins = node->backward(gouts);
     node->backward = nullptr;  // frees the saved tensors as the pass goes
     if (gins.size() != node->inputs.size())

@@ -6,8 +6,9 @@
 // fields() give the order of the cell's variables. Included only by the model .cpp files.
 //
 // Measured (bench_neuron_models, T 100, B 32, H 512, forward + backward, 2 threads of an AMD EPYC):
-// 4.5x (LIF-Ex) to 8.6x (Izhikevich) faster than the loop of steps on the CPU; on cuda (the
-// emulator's counts, T 20) 11-13 launches where the loops took 636-1822.
+// 2.5x (LIF-Ex) to 4.2x (refractory AdEx) faster than the loop of steps on the CPU (whose selects
+// add their gradients as blocks, Node::block_offset); on cuda (the emulator's counts, T 20) 11-13
+// launches where the loops took 636-1822.
 #include <stdexcept>
 
 #include "core/neuron/cell_scan.hpp"

@@ -199,6 +199,18 @@ Tensor transpose(const Tensor& x, int dim0, int dim1) {
   return permute(x, dims);
 }
 
+namespace {
+
+// A recorded slice that is a contiguous block of its input from element `offset`: the engine
+// adds its gradient into the input's in place (Node::block_offset) rather than run the backward
+// above, which makes a zero tensor of the input's size per slice.
+Tensor as_block(Tensor out, int64_t offset) {
+  if (out.grad_fn()) out.grad_fn()->block_offset = offset;
+  return out;
+}
+
+}  // namespace
+
 Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
   int d = normalize_dim(dim, x.dim());
   int64_t n = x.shape()[size_t(d)];
@@ -224,16 +236,19 @@ Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end) {
 #ifdef SOMA_CUDA
   if (x.device() == Device::cuda) {  // the view above; its gradient a block copy on the device
     const int64_t offset = start * around(x.shape(), d).inner;
-    return record("slice", out, {x}, [from, offset](const Tensor& g) {
-      return Tensors{cuda_ops::slice_backward(g, from, offset)};
-    });
+    return as_block(record("slice", out, {x},
+                           [from, offset](const Tensor& g) {
+                             return Tensors{cuda_ops::slice_backward(g, from, offset)};
+                           }),
+                    offset);
   }
 #endif
-  return record("slice", out, {x}, [from, d, start](const Tensor& g) {
+  out = record("slice", out, {x}, [from, d, start](const Tensor& g) {
     Tensor gx = Tensor::zeros(from);
     copy_block(gx, g, d, start, false);
     return Tensors{gx};
   });
+  return block ? as_block(out, start * around(x.shape(), d).inner) : out;
 }
 
 Tensor select(const Tensor& x, int64_t index) {

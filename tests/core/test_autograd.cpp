@@ -5,6 +5,7 @@
 #include "core/ops/ops.hpp"
 #include "core/tensor/memory_stats.hpp"
 #include "gradcheck.hpp"
+#include "scale_close.hpp"
 
 using namespace soma;
 
@@ -92,4 +93,48 @@ TEST_CASE("a gradient that aliases another tensor is copied into .grad") {
   root.backward(g);  // a leaf root: the caller's gradient is copied, never adopted
   g.data()[0] = 9.0f;
   test::check_close(root.grad(), {1, 1});
+}
+
+TEST_CASE("a slice's gradient is added into its input's as a block, exact in every case") {
+  // Node::block_offset: a step loop's selects add their gradients into x's in place (one zero
+  // tensor of x's size per backward, not one per step). Leaf and non-leaf inputs, a step read
+  // twice, a step not read, and an input whose pending gradient is shared (add's backward hands
+  // one tensor to both inputs) or the caller's.
+  const int64_t T = 6, W = 5;
+  Tensor x = test::random_tensor({T, W}, 3).requires_grad_();
+  Tensor s = select(x, 3);
+  REQUIRE(s.grad_fn());
+  const Node* block = s.grad_fn()->inputs.at(0).fn.get();  // select = reshape(slice)
+  REQUIRE(block);
+  CHECK(block->block_offset == 3 * W);
+  CHECK(slice(x, 1, 2, 4).grad_fn()->block_offset == -1);  // not a block: the full backward
+
+  Tensor w = test::random_tensor({T, W}, 4);
+  auto loop = [&](const Tensor& in) {  // sum_t w_t . in_t over every step but 2, step 4 twice
+    Tensor loss = sum(select(in, 4) * select(w, 4));
+    for (int64_t t = 0; t < T; ++t)
+      if (t != 2) loss = loss + sum(select(in, t) * select(w, t));
+    return loss;
+  };
+  std::vector<float> want = w.to_vector();
+  for (int64_t k = 0; k < W; ++k) want[size_t(2 * W + k)] = 0, want[size_t(4 * W + k)] *= 2;
+
+  loop(x).backward();  // a leaf
+  test::check_close(x.grad(), want);
+  x.zero_grad();
+  // Non-leaves. sum(x2) is explored first, so x2's node runs last; add(y, x2)'s backward, which
+  // runs before the selects, hands one tensor to y's and x2's pending slots: the selects must
+  // add into a copy of it, or x2's gradient changes too.
+  Tensor y = x * 2.0f, x2 = x * 3.0f;
+  (sum(x2) + loop(y) + sum(y + x2)).backward();
+  std::vector<float> want2 = want;
+  for (float& v : want2) v = 2 * (v + 1) + 6;
+  test::check_close(x.grad(), want2);
+  x.zero_grad();
+  Tensor g = Tensor::full({W}, 1.0f), keep = g.clone();
+  select(x * 1.0f, 1).backward(g);  // the caller's gradient is read, never written
+  CHECK(g.to_vector() == keep.to_vector());
+  std::vector<float> want3(size_t(T * W), 0.0f);
+  for (int64_t k = 0; k < W; ++k) want3[size_t(W + k)] = 1;
+  test::check_close(x.grad(), want3);
 }
