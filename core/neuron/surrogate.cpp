@@ -63,13 +63,13 @@ Tensor spike_fn(const Tensor& x, Surrogate s) {
     return cuda_ops::unary("spike", cuda::UnaryOp::spike, {s.alpha, 0, int(s.method)}, x);
 #endif
   require_cpu("spike_fn", x);
-  Tensor z = Tensor::zeros(x.shape());
+  Tensor z = Tensor::uninitialized(x.shape());  // the loops below write every element
   const float* px = x.data();
   float* pz = z.data();
   for (int64_t i = 0, n = x.numel(); i < n; ++i) pz[i] = px[i] > 0 ? 1.0f : 0.0f;
   Tensor dx = x.detach();
   return record("spike", z, {x}, [dx, s](const Tensor& g) {
-    Tensor gx = Tensor::zeros(dx.shape());
+    Tensor gx = Tensor::uninitialized(dx.shape());
     for (int64_t i = 0, n = dx.numel(); i < n; ++i)
       gx.data()[i] = g.data()[i] * s.grad(dx.data()[i]);
     return Tensors{gx};

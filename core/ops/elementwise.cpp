@@ -19,7 +19,7 @@ namespace {
 template <class F>
 Tensor broadcast_apply(const Tensor& a, const Tensor& b, F f) {
   Shape shape = broadcast_shapes(a.shape(), b.shape());
-  Tensor out = Tensor::zeros(shape);
+  Tensor out = Tensor::uninitialized(shape);  // every element written below
   float* o = out.data();
   const float *pa = a.data(), *pb = b.data();
   if (a.shape() == b.shape()) {
@@ -37,7 +37,7 @@ Tensor broadcast_apply(const Tensor& a, const Tensor& b, F f) {
 
 template <class F>
 Tensor unary_apply(const Tensor& x, F f) {
-  Tensor out = Tensor::zeros(x.shape());
+  Tensor out = Tensor::uninitialized(x.shape());
   float* o = out.data();
   const float* p = x.data();
   for (int64_t i = 0, n = x.numel(); i < n; ++i) o[i] = f(p[i]);

@@ -33,7 +33,7 @@ Split split_at(const Shape& shape, int dim, bool keepdim) {
 
 // Spreads g (the reduced shape) back over the reduced dimension, scaled.
 Tensor expand_back(const Tensor& g, const Shape& shape, const Split& s, float scale) {
-  Tensor out = Tensor::zeros(shape);
+  Tensor out = Tensor::uninitialized(shape);  // every element written below
   const float* pg = g.data();
   float* o = out.data();
   for (int64_t a = 0; a < s.outer; ++a)

@@ -86,7 +86,7 @@ Tensor permute_copy(const Tensor& x, const std::vector<int>& dims) {
     out_shape[size_t(i)] = x.shape()[size_t(dims[size_t(i)])];
     src_strides[size_t(i)] = in_strides[size_t(dims[size_t(i)])];
   }
-  Tensor out = Tensor::zeros(out_shape);
+  Tensor out = Tensor::uninitialized(out_shape);  // every element written below
   std::vector<int64_t> idx(un, 0);
   const float* src = x.data();
   float* dst = out.data();
@@ -298,7 +298,7 @@ Tensor cat(const std::vector<Tensor>& xs, int dim) {
   for (const Tensor& x : xs) device = require_device("cat", xs[0], x);
   if (device == Device::cuda) return cuda_cat(xs, d, shape);
 #endif
-  Tensor out = Tensor::zeros(shape);
+  Tensor out = Tensor::uninitialized(shape);  // the parts tile it
   std::vector<int64_t> starts;
   int64_t start = 0;
   for (const Tensor& x : xs) {
@@ -311,7 +311,7 @@ Tensor cat(const std::vector<Tensor>& xs, int dim) {
   return record("cat", out, xs, [shapes, starts, d](const Tensor& g) {
     Tensors grads;
     for (size_t i = 0; i < shapes.size(); ++i) {
-      grads.push_back(Tensor::zeros(shapes[i]));
+      grads.push_back(Tensor::uninitialized(shapes[i]));  // filled whole from g
       copy_block(g, grads.back(), d, starts[i], true);
     }
     return grads;
