@@ -18,7 +18,8 @@
 // v in the same step, as lif.hpp, so with beta = 0 an AdaLIF is a LIF with reset by subtraction.
 // Norse subtracts v_th - v_reset on a spike; Reset::subtract here subtracts v_th, as the other
 // models (the same with the default v_reset = 0). Norse has the recurrent form only; this is the
-// feed-forward one. Its sequence is Norse's generic loop over the step (neuron_layer.hpp).
+// feed-forward one. Its sequence is one fused scan of cuda/ada_lif_body.hpp's cell
+// (cell_sequence.hpp), equal to the loop over the step.
 #include <array>
 
 #include "core/neuron/lsnn.hpp"
