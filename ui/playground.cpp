@@ -20,7 +20,7 @@ double now_ms() {
 }
 
 Playground::Playground(PlaygroundOptions opt, PlatformHooks hooks)
-    : opt_(std::move(opt)), hooks_(std::move(hooks)), default_autorun_(opt_.autorun) {
+    : opt_(std::move(opt)), default_autorun_(opt_.autorun), hooks_(std::move(hooks)) {
   if (opt_.tasks.empty())
     for (const TaskEntry& e : task_registry()) opt_.tasks.push_back(e.name);
   config_path_ = opt_.files_dir + "/params.json";
@@ -270,7 +270,9 @@ bool Playground::open_query(const std::string& query) {
       flag(k, v, opt_.autorun);
     } else if (k == "steps_per_frame") {
       try {
-        ParamSpec spec{"steps_per_frame", ParamType::integer, int64_t(1), 1.0, 1000.0};
+        ParamSpec spec;
+        spec.name = "steps_per_frame", spec.type = ParamType::integer;
+        spec.default_value = int64_t(1), spec.min = 1.0, spec.max = 1000.0;
         opt_.steps_per_frame = int(std::get<int64_t>(parse_value(spec, v, "URL query")));
       } catch (const std::exception& e) {
         errors.push_back(e.what());

@@ -24,8 +24,13 @@ LinePlot plot_of(const Traces& tr) {
              false,
              {}};
   for (int64_t c = 0; c < std::min<int64_t>(tr.channels, 10); ++c) {
-    PlotLine l{
-        size_t(c) < tr.labels.size() ? tr.labels[size_t(c)] : "#" + std::to_string(c), {}, {}};
+    PlotLine l{size_t(c) < tr.labels.size() ? tr.labels[size_t(c)] : "#" + std::to_string(c),
+               {},
+               {},
+               false,
+               {},
+               false,
+               false};
     for (int64_t t = 0; t < tr.steps; ++t) {
       l.x.push_back(double(t));
       l.y.push_back(tr.values[size_t(t * tr.channels + c)]);

@@ -220,14 +220,14 @@ LinePlot plot_of(const Series& s) {
              false,
              {}};
   if (!st.smooth) {
-    p.lines.push_back({"", s.x, s.y});
+    p.lines.push_back({"", s.x, s.y, false, {}, false, false});
     return p;
   }
   // About 50 points per window: smooth enough to read a trend, short enough to follow it.
   const size_t window = std::max<size_t>(1, s.y.size() / 50);
   p.lines.push_back({s.name + " (each)", s.x, s.y, false, "#1f77b4", true});
   p.lines.push_back({s.name + " (moving average of " + std::to_string(window) + ")", s.x,
-                     moving_average(s.y, window), false, "#1f77b4"});
+                     moving_average(s.y, window), false, "#1f77b4", false, false});
   return p;
 }
 

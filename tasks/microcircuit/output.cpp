@@ -76,7 +76,8 @@ void write_mse(const json& model, const std::string& dir) {
     if (cols.empty()) cols.push_back(seconds(s));
     std::vector<double> y = nums(s["mse"]);
     names.push_back("mse_seed" + std::to_string(s["seed"].get<uint64_t>()));
-    plot.lines.push_back({names.back(), cols[0], moving_average(y, window), false});
+    plot.lines.push_back(
+        {names.back(), cols[0], moving_average(y, window), false, {}, false, false});
     cols.push_back(y);
   }
   if (cols.empty()) return;
@@ -103,8 +104,13 @@ void write_angles(const json& model, const std::string& dir) {
       for (const json& s : seeds) {
         names.push_back(kind + layer + "_seed" + std::to_string(s["seed"].get<uint64_t>()));
         cols.push_back(nums(s[kind][k]));
-        plot.lines.push_back(
-            {"seed " + std::to_string(s["seed"].get<uint64_t>()), cols[0], cols.back(), false});
+        plot.lines.push_back({"seed " + std::to_string(s["seed"].get<uint64_t>()),
+                              cols[0],
+                              cols.back(),
+                              false,
+                              {},
+                              false,
+                              false});
       }
       write_svg(path_in(dir, kind + layer + ".svg"), plot);
     }
@@ -152,14 +158,20 @@ void write_traces(const json& model, const std::string& dir) {
         names.push_back(tag + "_" + std::to_string(e));
         cols.push_back(nums(tr[e]));
         if (&s == &seeds[0] && plot.lines.size() < kMaxLines)
-          plot.lines.push_back({"#" + std::to_string(e), cols[0], cols.back()});
+          plot.lines.push_back(
+              {"#" + std::to_string(e), cols[0], cols.back(), false, {}, false, false});
       }
     }
     const size_t ne = seeds[0]["traces"][name].size();
     for (size_t e = 0; e < ne && e < kMaxLines; ++e)
       if (auto v = teacher_value(model, name, e))
-        plot.lines.push_back(
-            {e == 0 ? "teacher" : "", {cols[0].front(), cols[0].back()}, {*v, *v}, true});
+        plot.lines.push_back({e == 0 ? "teacher" : "",
+                              {cols[0].front(), cols[0].back()},
+                              {*v, *v},
+                              true,
+                              {},
+                              false,
+                              false});
     write_csv(path_in(dir, name + ".csv"), names, cols);
     write_svg(path_in(dir, name + ".svg"), plot);
   }

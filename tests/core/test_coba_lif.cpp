@@ -74,7 +74,6 @@ TEST_CASE("coba_lif sequences pass gradient checks below threshold") {
 }
 
 TEST_CASE("CobaLIF modules: shapes, recorded states, no autapses") {
-  CobaLIFParameters p;
   nn::CobaLIF ff;
   ff.record_states = true;
   Tensor x = Tensor::full({6, 2, 3}, 5);
