@@ -107,11 +107,7 @@ template <class Cell>
 void cell_scan_backward(const Cell&, const CellScanGrads&) {
   no_backend("cuda neuron scan");
 }
-#define SOMA_CELL_SCAN(Cell)                                                 \
-  template void cell_scan_forward<Cell>(const Cell&, const CellScanArrays&); \
-  template void cell_scan_backward<Cell>(const Cell&, const CellScanGrads&);
-SOMA_CELLS(SOMA_CELL_SCAN)
-#undef SOMA_CELL_SCAN
+SOMA_CELLS(SOMA_CELL_SCAN_INSTANCE)
 void pool_scan_forward(const LeakyScanParams&, const PoolScanShape&, const PoolScanArrays&) {
   no_backend("cuda pooled neuron scan");
 }

@@ -20,3 +20,9 @@
   X(LifRefracCell)    \
   X(AdExRefracCell)   \
   X(CobaLifCell)
+
+// The explicit instantiations of cuda_ops.hpp's cell_scan_forward/backward for one cell, in the
+// file that defines them: SOMA_CELLS(SOMA_CELL_SCAN_INSTANCE).
+#define SOMA_CELL_SCAN_INSTANCE(Cell)                                        \
+  template void cell_scan_forward<Cell>(const Cell&, const CellScanArrays&); \
+  template void cell_scan_backward<Cell>(const Cell&, const CellScanGrads&);

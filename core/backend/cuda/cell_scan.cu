@@ -44,10 +44,6 @@ void cell_scan_backward(const Cell& c, const CellScanGrads& g) {
   launched(Cell::kName);
 }
 
-#define SOMA_CELL_SCAN(Cell)                                                 \
-  template void cell_scan_forward<Cell>(const Cell&, const CellScanArrays&); \
-  template void cell_scan_backward<Cell>(const Cell&, const CellScanGrads&);
-SOMA_CELLS(SOMA_CELL_SCAN)
-#undef SOMA_CELL_SCAN
+SOMA_CELLS(SOMA_CELL_SCAN_INSTANCE)
 
 }  // namespace soma::cuda
