@@ -86,6 +86,21 @@ test('URL values: device=cuda is refused in the browser', async () => {
   await page.close();
 });
 
+// Chromium cannot turn WebAssembly SIMD off, so the page's check is told "no" (it is the page's
+// only WebAssembly.validate call): the page says what it needs and fetches no wasm, where a
+// browser without SIMD would fail to compile the module with an error a user cannot act on.
+test('a browser without WebAssembly SIMD: a message naming what the page needs, no download', async () => {
+  const page = await ctx.browser.newPage();
+  await page.addInitScript(() => { WebAssembly.validate = () => false; });
+  const fetched = [];
+  page.on('request', (r) => fetched.push(r.url()));
+  await page.goto(ctx.url + '?task=memory');
+  await page.waitForSelector('#message.show');
+  assert.match(await page.textContent('#message'), /WebAssembly SIMD.*Chrome.*Firefox.*Safari/);
+  assert.equal(fetched.some((u) => u.endsWith('.wasm')), false);
+  await page.close();
+});
+
 test('URL values: run=0 is kept, so a paused page reloads paused', async () => {
   const { page } = await open(ctx.browser, ctx.url, 'task=memory&run=0');
   assert.equal((await state(page)).running, false);
