@@ -1,8 +1,7 @@
 #include "core/autograd/engine.hpp"
 
+#include <atomic>
 #include <stdexcept>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/autograd/node.hpp"
@@ -100,15 +99,21 @@ void accumulate_leaf(const Tensor& leaf, const Tensor& g, bool may_adopt) {
 }
 
 // Reverse post-order of the nodes reachable from root: every node precedes its inputs' nodes.
+// Each pass marks the nodes it reaches with its own number (Node::visited).
 std::vector<Node*> topological_order(Node* root) {
+  static std::atomic<uint64_t> passes{0};
+  const uint64_t pass = ++passes;
   std::vector<Node*> order;
-  std::unordered_set<Node*> seen{root};
+  root->visited = pass;
   std::vector<std::pair<Node*, size_t>> stack{{root, 0}};
   while (!stack.empty()) {
     auto& [node, next] = stack.back();
     if (next < node->inputs.size()) {
       Node* child = node->inputs[next++].fn.get();
-      if (child && seen.insert(child).second) stack.push_back({child, 0});
+      if (child && child->visited != pass) {
+        child->visited = pass;
+        stack.push_back({child, 0});
+      }
     } else {
       order.push_back(node);
       stack.pop_back();

@@ -11,7 +11,7 @@
 // large tensors reuse pages that are already mapped instead of page-faulting fresh ones (the
 // cost that dominated large forward/backward passes). The cache holds at most
 // memory_cache_limit() bytes (default 1 GiB; 0 turns caching off); cached_bytes is not part of
-// current_bytes.
+// current_bytes. Smaller buffers wait in per-thread lists by size class (small_blocks.hpp).
 #include <cstdint>
 
 namespace soma {

@@ -11,6 +11,7 @@
 #include "core/backend/cuda_runtime.hpp"
 #include "core/tensor/checked_size.hpp"
 #include "core/tensor/memory_stats.hpp"
+#include "core/tensor/small_blocks.hpp"
 
 namespace soma {
 
@@ -86,12 +87,13 @@ Storage::Storage(int64_t n, Device device, bool pinned)
   }
   if (bytes > memory_limit_bytes())  // the message only on failure: this runs for every tensor
     check_fits_memory(bytes, "a tensor of " + std::to_string(n) + " floats");
-  capacity_bytes_ = bytes;
   void* p = nullptr;
   if (bytes >= kCachedMinBytes) {
     capacity_bytes_ = (bytes + kPage - 1) / kPage * kPage;
     p = take_cached(capacity_bytes_);
     if (p) hits.fetch_add(1);
+  } else {
+    p = take_small_block(bytes, capacity_bytes_);
   }
   if (!p) p = ::operator new(size_t(capacity_bytes_), kAlign);
   data_ = static_cast<float*>(p);
@@ -115,7 +117,9 @@ Storage::~Storage() {
     return;
   }
   current.fetch_sub(size_ * int64_t(sizeof(float)));
-  if (capacity_bytes_ >= kCachedMinBytes && give_to_cache(data_, capacity_bytes_)) return;
+  const bool small = std::max<int64_t>(size_, 1) * int64_t(sizeof(float)) < kCachedMinBytes;
+  if (small ? give_small_block(data_, capacity_bytes_) : give_to_cache(data_, capacity_bytes_))
+    return;
   ::operator delete(data_, kAlign);
 }
 
@@ -164,6 +168,7 @@ void reset_peak_memory() {
 }
 
 void release_cached_memory() {
+  release_small_blocks();
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
   release_locked(c);
@@ -174,6 +179,8 @@ void set_memory_cache_limit(int64_t bytes) {
   std::lock_guard<std::mutex> lock(c.mutex);
   c.limit = std::max<int64_t>(bytes, 0);
   if (c.bytes > c.limit) release_locked(c);
+  set_small_blocks_enabled(c.limit > 0);
+  if (c.limit == 0) release_small_blocks();
 }
 
 int64_t memory_cache_limit() {
