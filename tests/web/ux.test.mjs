@@ -86,20 +86,31 @@ test('URL values: device=cuda is refused in the browser', async () => {
   await page.close();
 });
 
-// Chromium cannot turn WebAssembly SIMD off, so the page's check is told "no" (it is the page's
-// only WebAssembly.validate call): the page says what it needs and fetches no wasm, where a
-// browser without SIMD would fail to compile the module with an error a user cannot act on.
-test('a browser without WebAssembly SIMD: a message naming what the page needs, no download', async () => {
-  const page = await ctx.browser.newPage();
-  await page.addInitScript(() => { WebAssembly.validate = () => false; });
-  const fetched = [];
-  page.on('request', (r) => fetched.push(r.url()));
-  await page.goto(ctx.url + '?task=memory');
-  await page.waitForSelector('#message.show');
-  assert.match(await page.textContent('#message'), /WebAssembly SIMD.*Chrome.*Firefox.*Safari/);
-  assert.equal(fetched.some((u) => u.endsWith('.wasm')), false);
-  await page.close();
-});
+// Chromium cannot turn WebAssembly SIMD or exceptions off, so the page's checks are told "no"
+// for one feature's module (SIMD: an opcode after the 0xfd prefix; exceptions: a try, 0x06 0x40):
+// the page says what it needs and fetches no wasm, where such a browser would fail to compile
+// the module with an error a user cannot act on.
+for (const missing of ['SIMD', 'exceptions']) {
+  test(`a browser without WebAssembly ${missing}: a message naming what the page needs, no download`, async () => {
+    const page = await ctx.browser.newPage();
+    await page.addInitScript((m) => {
+      const validate = WebAssembly.validate;
+      WebAssembly.validate = (bytes) => {
+        const b = Array.from(bytes);
+        const uses = m === 'SIMD' ? b.includes(0xfd) : b.some((x, i) => x === 0x06 && b[i + 1] === 0x40);
+        return uses ? false : validate(bytes);
+      };
+    }, missing);
+    const fetched = [];
+    page.on('request', (r) => fetched.push(r.url()));
+    await page.goto(ctx.url + '?task=memory');
+    await page.waitForSelector('#message.show');
+    assert.match(await page.textContent('#message'),
+                 /WebAssembly SIMD and exceptions.*Chrome.*Firefox 100.*Safari/);
+    assert.equal(fetched.some((u) => u.endsWith('.wasm')), false);
+    await page.close();
+  });
+}
 
 test('URL values: run=0 is kept, so a paused page reloads paused', async () => {
   const { page } = await open(ctx.browser, ctx.url, 'task=memory&run=0');
