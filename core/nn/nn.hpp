@@ -12,6 +12,7 @@
 #include "core/neuron/lif_box.hpp"
 #include "core/neuron/lif_ex.hpp"
 #include "core/neuron/lif_mc.hpp"
+#include "core/neuron/lif_mc_refrac.hpp"
 #include "core/neuron/lif_recurrent.hpp"
 #include "core/neuron/lif_refrac.hpp"
 #include "core/neuron/lsnn.hpp"

@@ -18,9 +18,11 @@
 #include "core/neuron/lif_box.hpp"
 #include "core/neuron/lif_ex.hpp"
 #include "core/neuron/lif_mc.hpp"
+#include "core/neuron/lif_mc_refrac.hpp"
 #include "core/neuron/lif_recurrent.hpp"
 #include "core/neuron/lif_refrac.hpp"
 #include "core/neuron/lsnn.hpp"
+#include "core/nn/init.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/reduce.hpp"
 #include "core/random/rng.hpp"
@@ -71,6 +73,13 @@ std::vector<LayerCase> layer_cases(int64_t h) {
        [=] {
          Rng rng(6);
          return std::make_unique<nn::LIFMC>(h, rng);
+       }},
+      {"LIFMCRefrac",
+       [=] {
+         Rng rng(7);
+         auto m = std::make_unique<nn::LIFMCRefrac>(h, rng);
+         nn::init::normal_(m->g, 0, 0.05f, rng);  // stable: its coupling has no dt
+         return m;
        }},
       {"LIFRecurrent", recurrent_maker<nn::LIFRecurrent>(h, h)},
       {"LSNNRecurrent", recurrent_maker<nn::LSNNRecurrent>(h, h)},

@@ -1,0 +1,60 @@
+#include "core/neuron/lif_mc_refrac.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "core/neuron/refractory.hpp"
+#include "core/nn/init.hpp"
+#include "core/ops/elementwise.hpp"
+#include "core/ops/linalg.hpp"
+
+namespace soma {
+
+namespace {
+void check_coupling(const Tensor& v, const Tensor& g) {
+  if (g.dim() != 2 || g.size(0) != g.size(1) || v.dim() < 1 || v.size(v.dim() - 1) != g.size(0))
+    throw std::invalid_argument("lif_mc_refrac: coupling " + to_string(g.shape()) +
+                                " does not fit compartments " + to_string(v.shape()));
+}
+}  // namespace
+
+LIFRefracStep lif_mc_refrac_step(const Tensor& x, const LIFRefracState& s, const Tensor& g,
+                                 const LIFRefracParameters& p) {
+  check_coupling(s.lif.v, g);
+  const LIFParameters& q = p.lif;
+  Tensor m = spike_fn(s.rho, q.surrogate);
+  Tensor leak = (q.dt * q.tau_mem_inv) * (q.v_leak - s.lif.v + s.lif.i);
+  Tensor v_dec = s.lif.v + (1.0f - m) * leak + linear(s.lif.v, g);
+  Tensor i = s.lif.i * (1.0f - q.dt * q.tau_syn_inv) + x;
+  Tensor z = spike_fn(v_dec - q.v_th, q.surrogate);
+  return {z, {{reset_voltage(v_dec, z, q), i}, refractory_count(s.rho, {m, z}, p.rho_reset)}};
+}
+
+LIFRefracStep lif_mc_refrac_recurrent_step(const Tensor& x, const Tensor& z_prev,
+                                           const LIFRefracState& s, const Tensor& w_in,
+                                           const Tensor& w_rec, const Tensor& g,
+                                           const LIFRefracParameters& p) {
+  return lif_mc_refrac_step(linear(x, w_in) + linear(z_prev, w_rec), s, g, p);
+}
+
+Sequence<LIFRefracState> lif_mc_refrac_sequence(const Tensor& x, const LIFRefracState& s0,
+                                                const Tensor& g, const LIFRefracParameters& p,
+                                                bool record_states) {
+  auto step = [&](const Tensor& xt, const LIFRefracState& s) {
+    return lif_mc_refrac_step(xt, s, g, p);
+  };
+  return rollout(x, s0, step, record_states);
+}
+
+nn::LIFMCRefrac::LIFMCRefrac(int64_t hidden_size, Rng& rng, LIFRefracParameters p)
+    : NeuronLayer(p) {
+  if (hidden_size <= 0) throw std::invalid_argument("LIFMCRefrac: hidden size must be positive");
+  g = register_parameter("g", Tensor::zeros({hidden_size, hidden_size}));
+  nn::init::normal_(g, 0, 1.0f / std::sqrt(float(hidden_size)), rng);
+}
+
+Sequence<LIFRefracState> nn::LIFMCRefrac::run(const Tensor& x, const LIFRefracState& s0) const {
+  return lif_mc_refrac_sequence(x, s0, g, p, record_states);
+}
+
+}  // namespace soma
