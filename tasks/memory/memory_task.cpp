@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/autograd/grad_mode.hpp"
+#include "core/nn/regularization.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
 #include "core/tensor/checked_size.hpp"
@@ -164,10 +165,9 @@ MemoryTask::Result MemoryTask::run(const MemoryBatch& b) {
   Tensor bce = sum(binary_cross_entropy(probs, b.labels.to(device_), Reduction::none) *
                    b.recall.to(device_)) /
                (2.0f * recalls);
-  Tensor rate = sum(model_->spikes, 0) / (float(v.size(0)) * data_.dt);  // Hz, (B, 20)
-  float target = float(values().get_float("regularization_target"));
   Tensor penalty =
-      mean(square((rate - target) / target)) * float(values().get_float("regularization_factor"));
+      rate_penalty(model_->spikes, float(values().get_float("regularization_target")), data_.dt) *
+      float(values().get_float("regularization_factor"));
   last_voltages_ = v.detach();
   return {bce + penalty, bce, probs, int64_t(recalls)};
 }
