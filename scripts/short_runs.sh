@@ -27,3 +27,5 @@ echo '{"epochs": 1, "dataset_size": 5, "settling_time": 1, "random_seed": [1, 2]
 run microcircuit --params "$out/mc.json" --task fw_bw
 run microcircuit --load "$out/run$n/model.json"
 run digits
+run neurons --model izhikevich --preset resonator --duration_ms 50
+run neurons --model coba_lif --neurons 5 --duration_ms 20

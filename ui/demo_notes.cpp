@@ -43,6 +43,12 @@ const DemoNote* demo_note(const std::string& task) {
         "side by side; watch which loss falls.",
         "Try a longer delay_factor: the plain trace falls behind the cascade.",
         {"delay_factor", "learning_rate", "noise", "seed"}}},
+      {"neurons",
+       {"Forty neurons of one model, each fed a constant input rising from zero: the f-I curve "
+        "(firing rate against input), three voltage traces and the raster. Every model of the "
+        "library is here, from LIF to AdEx and Izhikevich's twenty behaviours.",
+        "Try model = lsnn: its threshold rises with every spike, and the rates fall as it adapts.",
+        {"model", "preset", "current_scale", "neurons"}}},
       {"dsqn",
        {"A deep spiking Q-network, trained and converted natively, drives the cart live. Each "
         "step it spikes through its hidden layers and the larger of its two Q-values picks "

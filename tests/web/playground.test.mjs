@@ -36,7 +36,7 @@ async function assertNotBlank(page, name) {
   assert.ok(s.colors > 20 && s.drawn > 0.05, `${name}: the canvas looks blank (${JSON.stringify(s)})`);
 }
 
-for (const demo of ['memory', 'correlation', 'cartpole', 'microcircuit', 'cet-demo']) {
+for (const demo of ['memory', 'correlation', 'cartpole', 'microcircuit', 'cet-demo', 'neurons']) {
   test(`demo ${demo}: trains, its telemetry changes, the canvas shows it`, async () => {
     const { page, errors } = await open(ctx.browser, ctx.url, `task=${demo}`);
     const a = await waitSteps(page, 5);

@@ -1,0 +1,53 @@
+#pragma once
+// `neurons`: every neuron model of core/neuron/ under the classic first experiment of Brian and
+// NEST tutorials, the f-I curve. A population of `neurons` independent neurons of one model gets
+// constant inputs rising evenly from 0 to current_max (the model's own range times
+// current_scale); the task simulates `duration_ms` of the model's time, chunk_ms per step, and
+// publishes
+//   "firing rate"       the f-I curve so far: spikes / simulated time (Hz) against the input;
+//   "membrane voltage"  v of three neurons (a quarter, half and all of the top input);
+//   "spikes"            the raster, one row per neuron, input rising upwards.
+// Models, step lengths and input ranges: tasks/neurons/neuron_zoo.hpp. No learning: a
+// simulation whose numbers the tests check against the models' equations (rheobase, rate).
+#include "tasks/framework/task.hpp"
+#include "tasks/neurons/neuron_zoo.hpp"
+
+namespace soma {
+
+struct NeuronsKeys {
+  static constexpr const char* rate = "firing rate";
+  static constexpr const char* voltage = "membrane voltage";
+  static constexpr const char* spikes = "spikes";
+};
+
+class NeuronsTask : public Task {
+ public:
+  NeuronsTask();
+  std::string name() const override { return "neurons"; }
+  std::string description() const override {
+    return "f-I curves and voltage traces of every neuron model (LIF ... AdEx, Izhikevich)";
+  }
+  // About real time at 8 steps a frame and 60 frames a second, for 10 s; a step (2 ms of 40
+  // neurons) takes a few microseconds.
+  std::optional<std::string> web_query() const override { return "duration_ms=10000&chunk_ms=2"; }
+  void setup(const ParamValues& v, const RunContext& ctx) override;
+  void step() override;
+  bool done() const override;
+  std::string finish() override;
+
+  const std::vector<float>& inputs() const { return inputs_; }
+  const std::vector<int64_t>& spike_counts() const { return counts_; }
+  double step_ms() const { return step_ms_; }
+
+ private:
+  void publish(const PopulationChunk& c);
+  std::unique_ptr<NeuronPopulation> pop_;
+  std::vector<float> inputs_;
+  std::vector<int64_t> counts_, traced_;  // traced_: the neurons in "membrane voltage"
+  Traces voltage_;
+  Raster raster_;
+  double step_ms_ = 1, duration_ms_ = 0;
+  int64_t steps_ = 0;
+};
+
+}  // namespace soma
