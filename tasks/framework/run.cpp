@@ -20,7 +20,9 @@ std::string file_name(const std::string& name) {
 LinePlot plot_of(const Traces& tr) {
   LinePlot p{tr.name,
              tr.x_label.empty() ? "time step" : tr.x_label,
-             tr.labels.size() == 1 ? tr.labels[0] : "value",
+             !tr.y_label.empty()     ? tr.y_label
+             : tr.labels.size() == 1 ? tr.labels[0]
+                                     : "value",
              false,
              {}};
   for (int64_t c = 0; c < std::min<int64_t>(tr.channels, 10); ++c) {

@@ -40,6 +40,7 @@ struct Traces {
   std::vector<float> values;
   std::vector<std::string> labels;  // per channel, with its unit; empty: "#0", "#1", ...
   std::string x_label;              // empty: "time step"
+  std::string y_label;              // with its unit; empty: the one channel's label, or "value"
 };
 
 // A picture (a weight matrix, an input digit): rows x cols, row-major.

@@ -46,7 +46,7 @@ NeuronKind kind(const char* name, const char* about, double current_max, const c
     return std::unique_ptr<NeuronPopulation>(
         new ModelPopulation<Model>(p, Model::initial_state({n}, p)));
   };
-  return {name, about, current_max, input, make};
+  return {name, about, current_max, input, "v (threshold 1)", make};
 }
 
 NeuronKind izhikevich_kind() {
@@ -56,14 +56,25 @@ NeuronKind izhikevich_kind() {
     return std::unique_ptr<NeuronPopulation>(
         new ModelPopulation<IzhikevichModel>(z.p, izhikevich_initial_state({n}, z.v0, z.u0)));
   };
-  return {"izhikevich", "two variables (v, u), 20 named behaviours (Izhikevich 2003)", 20,
-          "current I", make};
+  return {"izhikevich",
+          "two variables (v, u), 20 named behaviours (Izhikevich 2003)",
+          20,
+          "current I",
+          "v (mV, spike at 30)",
+          make};
 }
 
 CobaLIFParameters coba_ms() {
   CobaLIFParameters p;
   p.dt = 0.1f;
   return p;
+}
+
+NeuronKind coba_kind() {
+  NeuronKind k = kind<CobaLIFModel>("coba_lif", "conductance synapses: x opens excitatory channels",
+                                    0.0015, "excitatory conductance per step", 0.1, coba_ms());
+  k.voltage = "v (mV, threshold -10)";
+  return k;
 }
 
 std::vector<NeuronKind> make_kinds() {
@@ -79,8 +90,7 @@ std::vector<NeuronKind> make_kinds() {
       kind<LIFExModel>("lif_ex", "exponential spike onset (Delta_T 0.5)", 0.6, lif_in, 1),
       kind<LIFAdExModel>("lif_adex", "exponential onset plus adaptation a", 1.0, lif_in, 1),
       kind<LIFAdExRefracModel>("lif_adex_refrac", "AdEx with a refractory period", 1.0, lif_in, 1),
-      kind<CobaLIFModel>("coba_lif", "conductance synapses: x opens excitatory channels", 0.0015,
-                         "excitatory conductance per step", 0.1, coba_ms()),
+      coba_kind(),
       izhikevich_kind(),
   };
 }

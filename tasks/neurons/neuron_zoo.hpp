@@ -31,9 +31,10 @@ class NeuronPopulation {
 
 struct NeuronKind {
   const char* name;
-  const char* about;   // one line: what the model adds
-  double current_max;  // the sweep's top input, in the model's input units
-  const char* input;   // the input's unit, for the axis: "current (v_th per 5 ms)"
+  const char* about;    // one line: what the model adds
+  double current_max;   // the sweep's top input, in the model's input units
+  const char* input;    // what the input is, for the axis: "input current x"
+  const char* voltage;  // v's unit, for the axis
   // n neurons; `preset` names an Izhikevich behaviour (others ignore it). step_ms is set.
   std::function<std::unique_ptr<NeuronPopulation>(int64_t n, const std::string& preset,
                                                   double& step_ms)>

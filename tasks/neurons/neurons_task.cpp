@@ -10,9 +10,9 @@
 namespace soma {
 
 namespace {
-// Steps kept in the voltage traces and the raster: the latest ones, so that a long run's plots
-// stay a few hundred KB.
-constexpr int64_t kWindow = 4000;
+// Steps kept in the voltage traces and the raster: the latest ones, so that single spikes stay
+// visible (a LIF neuron at 250 Hz draws 125 spikes in 500 steps) and a long run's plots small.
+constexpr int64_t kTraceSteps = 500, kRasterSteps = 2000;
 
 std::vector<std::string> preset_names() {
   std::vector<std::string> names;
@@ -20,15 +20,15 @@ std::vector<std::string> preset_names() {
   return names;
 }
 
-// Appends `steps` rows of `width` values, keeping the last kWindow rows.
+// Appends `steps` rows of `width` values, keeping the last `keep` rows.
 template <class T>
 void append_window(std::vector<T>& rows, int64_t& count, int64_t width, const std::vector<T>& add,
-                   int64_t steps) {
+                   int64_t steps, int64_t keep) {
   rows.insert(rows.end(), add.begin(), add.end());
   count += steps;
-  if (count > kWindow) {
-    rows.erase(rows.begin(), rows.begin() + (count - kWindow) * width);
-    count = kWindow;
+  if (count > keep) {
+    rows.erase(rows.begin(), rows.begin() + (count - keep) * width);
+    count = keep;
   }
 }
 }  // namespace
@@ -62,7 +62,7 @@ void NeuronsTask::setup(const ParamValues& v, const RunContext&) {
   steps_ = 0;
   std::ostringstream unit;
   unit << "time step (" << step_ms_ << " ms)";
-  voltage_ = Traces{NeuronsKeys::voltage, 0, 3, {}, {}, unit.str()};
+  voltage_ = Traces{NeuronsKeys::voltage, 0, 3, {}, {}, unit.str(), kind.voltage};
   for (int64_t k : traced_) voltage_.labels.push_back("x = " + format_number(inputs_[size_t(k)]));
   raster_ = Raster{NeuronsKeys::spikes, 0, n, {}};
   telemetry_.clear();
@@ -94,8 +94,8 @@ void NeuronsTask::publish(const PopulationChunk& c) {
     for (int64_t k : traced_) volts.push_back(c.v.data()[t * n + k]);
   }
   steps_ += T;
-  append_window(raster_.spikes, raster_.steps, n, spikes, T);
-  append_window(voltage_.values, voltage_.steps, 3, volts, T);
+  append_window(raster_.spikes, raster_.steps, n, spikes, T, kRasterSteps);
+  append_window(voltage_.values, voltage_.steps, 3, volts, T, kTraceSteps);
   telemetry_.set(raster_);
   telemetry_.set(voltage_);
   const double seconds = double(steps_) * step_ms_ / 1000;
@@ -118,7 +118,8 @@ std::string NeuronsTask::finish() {
   size_t first = 0;
   while (first < counts_.size() && counts_[first] == 0) ++first;
   std::ostringstream o;
-  o << values().get_string("model") << ": ";
+  const NeuronKind& kind = neuron_kind(values().get_string("model"));
+  o << kind.name << " (" << kind.about << "): ";
   if (first == counts_.size()) {
     o << "silent up to x = " << format_number(inputs_.back());
   } else {

@@ -5,8 +5,9 @@
 // current_scale); the task simulates `duration_ms` of the model's time, chunk_ms per step, and
 // publishes
 //   "firing rate"       the f-I curve so far: spikes / simulated time (Hz) against the input;
-//   "membrane voltage"  v of three neurons (a quarter, half and all of the top input);
-//   "spikes"            the raster, one row per neuron, input rising upwards.
+//   "membrane voltage"  v of three neurons (a quarter, half and all of the top input), the
+//                       latest 500 steps;
+//   "spikes"            the raster, one row per neuron, input rising upwards, the latest 2000.
 // Models, step lengths and input ranges: tasks/neurons/neuron_zoo.hpp. No learning: a
 // simulation whose numbers the tests check against the models' equations (rheobase, rate).
 #include "tasks/framework/task.hpp"

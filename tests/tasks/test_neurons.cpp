@@ -67,19 +67,23 @@ TEST_CASE("neurons: the state carries across steps, so the chunk length changes 
   CHECK(c->step_ms() == 0.25);
 }
 
-TEST_CASE("neurons: plots keep the latest 4000 steps; the CLI prints the rheobase") {
+TEST_CASE(
+    "neurons: plots keep the latest 500 (voltage) and 2000 (raster) steps; the CLI prints the "
+    "rheobase") {
   auto task = run("lif", 4, 1, 500, 6000);
   NeuronsTask& t = *task;
   REQUIRE(t.telemetry().traces().size() == 1);
-  CHECK(t.telemetry().traces()[0].steps == 4000);
-  CHECK(t.telemetry().rasters()[0].steps == 4000);
-  CHECK(t.telemetry().rasters()[0].spikes.size() == 4000u * 4);
+  CHECK(t.telemetry().traces()[0].steps == 500);
+  CHECK(t.telemetry().traces()[0].values.size() == 500u * 3);
+  CHECK(t.telemetry().rasters()[0].steps == 2000);
+  CHECK(t.telemetry().rasters()[0].spikes.size() == 2000u * 4);
   // Inputs 0, 0.1, ..., 2: LIF-box's v settles at x, so x = 1 stays silent.
   test::TempDir dir;
   test::CliResult r = test::run_cli({"neurons", "--model", "lif_box", "--neurons", "21",
                                      "--duration_ms", "200", "--out", dir / "run", "--quiet"});
   CHECK(r.code == 0);
-  CHECK(r.out.find("lif_box: fires from x = 1.1 (silent at 1)") != std::string::npos);
+  CHECK(r.out.find("lif_box (LIF without the synapse: x drives v directly): fires from x = 1.1 "
+                   "(silent at 1)") != std::string::npos);
   CHECK(std::filesystem::exists(dir / "run/plots/firing_rate.svg"));
   r = test::run_cli({"neurons", "--model", "hodgkin_huxley"});
   CHECK(r.code != 0);
