@@ -19,6 +19,7 @@ const cases = {
   correlation: 'task=correlation&seq_length=50&input_features=10',
   microcircuit: 'task=microcircuit&chunk_ms=2',
   mnist: 'task=mnist&model=rec&hidden=20&seq_length=8&limit_train=64&limit_test=16&batch_size=16',
+  neurons: 'task=neurons&model=izhikevich&preset=tonic_bursting',
   digits: 'task=digits',  // inference only: no steps
 };
 
