@@ -24,6 +24,7 @@
 #include "core/nn/flatten.hpp"
 #include "core/nn/init.hpp"
 #include "core/nn/lambda.hpp"
+#include "core/nn/lift.hpp"
 #include "core/nn/linear.hpp"
 #include "core/nn/lstm.hpp"
 #include "core/nn/module.hpp"
