@@ -37,10 +37,42 @@ LIFSequence lif_mc_sequence(const Tensor& x, const LIFState& s0, const Tensor& g
   return {cat(zs, 0), s, record_states ? cat(vs, 0) : Tensor()};
 }
 
+LIFRecurrentStep lif_mc_recurrent_step(const Tensor& x_in, const Tensor& w_rec, const Tensor& g,
+                                       const LIFRecurrentState& s, const LIFParameters& p) {
+  return lif_recurrent_step(x_in, w_rec, {s.z, coupled(s.v, g, p.dt), s.i}, p);
+}
+
+Tensor register_coupling(nn::Module& m, int64_t hidden_size, Rng& rng) {
+  Tensor g = m.register_parameter("g", Tensor::zeros({hidden_size, hidden_size}));
+  nn::init::normal_(g, 0, 1.0f / std::sqrt(float(hidden_size)), rng);
+  return g;
+}
+
+nn::LIFMCRecurrent::LIFMCRecurrent(int64_t input_size, int64_t hidden_size, Rng& rng,
+                                   LIFParameters p, bool autapses)
+    : RecurrentSpikingModule(input_size, hidden_size, rng, autapses,
+                             norse_recurrent_init(hidden_size)),
+      g(register_coupling(*this, hidden_size, rng)),
+      p(p) {}
+
+Tensor nn::LIFMCRecurrent::forward(const Tensor& x) {
+  check_input(x);
+  const Tensor w_rec = recurrent();
+  auto step = [&](const Tensor& xt, const LIFRecurrentState& s) {
+    return lif_mc_recurrent_step(xt, w_rec, g, s, p);
+  };
+  LIFRecurrentState s0 =
+      state_on(lif_recurrent_initial_state({x.size(1), hidden_size()}, p), x.device());
+  s0.z = s0.z.to(x.device());  // not a recorded field, so state_on leaves it
+  Sequence<LIFRecurrentState> r = rollout(linear(x, input_weights), s0, step, record_states);
+  state = r.state;
+  recorded_ = record_states ? named_states(r.states) : NamedTensors{};
+  return r.z;
+}
+
 nn::LIFMC::LIFMC(int64_t hidden_size, Rng& rng, LIFParameters p) : NeuronLayer(p) {
   if (hidden_size <= 0) throw std::invalid_argument("LIFMC: hidden size must be positive");
-  g = register_parameter("g", Tensor::zeros({hidden_size, hidden_size}));
-  nn::init::normal_(g, 0, 1.0f / std::sqrt(float(hidden_size)), rng);
+  g = register_coupling(*this, hidden_size, rng);
 }
 
 Sequence<LIFState> nn::LIFMC::run(const Tensor& x, const LIFState& s0) const {

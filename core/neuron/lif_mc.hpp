@@ -6,6 +6,8 @@
 // Parameters as LIF; Norse draws g as randn(H, H) / sqrt(H) (see nn::LIFMC). Initial state as
 // LIF: v = v_leak, i = 0.
 #include "core/neuron/lif.hpp"
+#include "core/neuron/lif_recurrent.hpp"
+#include "core/nn/recurrent_spiking_module.hpp"
 
 namespace soma {
 class Rng;
@@ -22,7 +24,30 @@ LIFStep lif_mc_step(const Tensor& x, const LIFState& s, const Tensor& g, const L
 LIFSequence lif_mc_sequence(const Tensor& x, const LIFState& s0, const Tensor& g,
                             const LIFParameters& p, bool record_states = false);
 
+// Norse's coupling g (H, H), drawn as randn / sqrt(H), registered on m as "g".
+Tensor register_coupling(nn::Module& m, int64_t hidden_size, Rng& rng);
+
+// The recurrent step (Norse's lif_mc_step, the step of its LIFMCRecurrentCell): the coupling,
+// then the recurrent LIF step of lif_recurrent.hpp from (v_c, i), its input current
+// x_in + z_{t-1} w_rec^T and its detached reset. x_in is the projected input (..., H).
+LIFRecurrentStep lif_mc_recurrent_step(const Tensor& x_in, const Tensor& w_rec, const Tensor& g,
+                                       const LIFRecurrentState& s, const LIFParameters& p);
+
 namespace nn {
+
+// Norse's LIFMCRecurrentCell over a sequence: x (T, B, I) -> spikes (T, B, H), the input
+// projected by input_weights in one GEMM, then a loop of lif_mc_recurrent_step (the coupling
+// mixes the layer every step). Weights as Norse's recurrent cells (randn sqrt(2 / H), no
+// autapses unless asked), g as LIFMC's. recorded(): "v", "i".
+class LIFMCRecurrent : public RecurrentSpikingModule {
+ public:
+  LIFMCRecurrent(int64_t input_size, int64_t hidden_size, Rng& rng, LIFParameters p = {},
+                 bool autapses = false);
+  Tensor forward(const Tensor& x) override;
+  Tensor g;
+  LIFParameters p;
+  LIFRecurrentState state;  // after the last forward
+};
 
 // Multi-compartment LIF layer over H compartments; the coupling g (H, H) is a parameter drawn as
 // randn / sqrt(H). x (T, B, H) currents -> spikes; recorded(): "v", "i".

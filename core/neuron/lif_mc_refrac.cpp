@@ -49,8 +49,31 @@ Sequence<LIFRefracState> lif_mc_refrac_sequence(const Tensor& x, const LIFRefrac
 nn::LIFMCRefrac::LIFMCRefrac(int64_t hidden_size, Rng& rng, LIFRefracParameters p)
     : NeuronLayer(p) {
   if (hidden_size <= 0) throw std::invalid_argument("LIFMCRefrac: hidden size must be positive");
-  g = register_parameter("g", Tensor::zeros({hidden_size, hidden_size}));
-  nn::init::normal_(g, 0, 1.0f / std::sqrt(float(hidden_size)), rng);
+  g = register_coupling(*this, hidden_size, rng);
+}
+
+nn::LIFMCRefracRecurrent::LIFMCRefracRecurrent(int64_t input_size, int64_t hidden_size, Rng& rng,
+                                               LIFRefracParameters p, bool autapses)
+    : RecurrentSpikingModule(input_size, hidden_size, rng, autapses,
+                             norse_recurrent_init(hidden_size)),
+      g(register_coupling(*this, hidden_size, rng)),
+      p(p) {}
+
+Tensor nn::LIFMCRefracRecurrent::forward(const Tensor& x) {
+  check_input(x);
+  const Tensor w_rec = recurrent();
+  using State = LIFMCRefracRecurrentState;
+  auto step = [&](const Tensor& xt, const State& s) {
+    LIFRefracStep r = lif_mc_refrac_step(xt + linear(s.z, w_rec), s.refrac, g, p);
+    return std::pair<Tensor, State>{r.z, {r.z, r.state}};
+  };
+  const Shape shape{x.size(1), hidden_size()};
+  State s0{Tensor::zeros(shape, x.device()),
+           state_on(lif_refrac_initial_state(shape, p), x.device())};
+  Sequence<State> r = rollout(linear(x, input_weights), s0, step, record_states);
+  state = r.state;
+  recorded_ = record_states ? named_states(r.states) : NamedTensors{};
+  return r.z;
 }
 
 Sequence<LIFRefracState> nn::LIFMCRefrac::run(const Tensor& x, const LIFRefracState& s0) const {

@@ -18,6 +18,7 @@
 // With Norse's default g = randn(H, H) / sqrt(H) and no dt, the coupling is of order one per step;
 // scale g down (or give your own) for stable dynamics.
 // Defaults: rho_reset 5 plus the LIF ones. Initial state: v = v_leak, i = 0, rho = 0.
+#include "core/neuron/lif_mc.hpp"
 #include "core/neuron/lif_refrac.hpp"
 
 namespace soma {
@@ -44,7 +45,29 @@ Sequence<LIFRefracState> lif_mc_refrac_sequence(const Tensor& x, const LIFRefrac
                                                 const Tensor& g, const LIFRefracParameters& p,
                                                 bool record_states = false);
 
+// The recurrent layer's state: the last spikes (the next step's recurrent input) and the rest.
+struct LIFMCRefracRecurrentState {
+  Tensor z;
+  LIFRefracState refrac;
+  static constexpr std::array<const char*, 3> names{"v", "i", "rho"};  // recorded
+  std::array<Tensor*, 3> fields() { return {&refrac.lif.v, &refrac.lif.i, &refrac.rho}; }
+};
+
 namespace nn {
+
+// Norse's LIFMCRefracRecurrentCell over a sequence: x (T, B, I) -> spikes (T, B, H), the input
+// projected by input_weights in one GEMM, then a loop of lif_mc_refrac_recurrent_step. Weights
+// as Norse's recurrent cells, g as LIFMC's (of order one per step here: see above).
+// recorded(): "v", "i", "rho".
+class LIFMCRefracRecurrent : public RecurrentSpikingModule {
+ public:
+  LIFMCRefracRecurrent(int64_t input_size, int64_t hidden_size, Rng& rng,
+                       LIFRefracParameters p = {}, bool autapses = false);
+  Tensor forward(const Tensor& x) override;
+  Tensor g;
+  LIFRefracParameters p;
+  LIFMCRefracRecurrentState state;  // after the last forward
+};
 
 // Multi-compartment refractory LIF layer over H compartments; the coupling g (H, H) is a
 // parameter drawn as Norse's, randn / sqrt(H). x (T, B, H) currents -> spikes;

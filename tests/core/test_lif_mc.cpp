@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include "core/neuron/lif_mc.hpp"
+#include "core/ops/ops.hpp"
+#include "core/random/rng.hpp"
 #include "gradcheck.hpp"
 
 using namespace soma;
@@ -62,4 +64,37 @@ TEST_CASE("lif_mc_sequence matches finite differences in x and g, with spikes") 
         return lif_mc_sequence(t[0], {t[2], t[3]}, t[1], p, true).v;
       },
       {x, g, v0, i0}, {1e-3f}));
+}
+
+TEST_CASE("nn::LIFMCRecurrent: Norse's LIFMCRecurrentCell, by hand; no autapses; gradients") {
+  Rng rng(53);
+  const int64_t T = 15, B = 2, I = 3, H = 4;
+  nn::LIFMCRecurrent m(I, H, rng);
+  m.record_states = true;
+  Tensor x = Tensor::rand({T, B, I}, rng, 0, 2);
+  Tensor z = m(x);
+  CHECK(z.shape() == Shape{T, B, H});
+  CHECK(sum(z).item() > 3);
+  // The same steps from the equations: coupling, then the LIF step with the input current
+  // W_in x_t + W_rec z_{t-1} reaching v the same step (Norse after PR #326).
+  LIFParameters p;
+  Tensor w_rec = m.recurrent_weights *
+                 (1.0f - Tensor::from({H, H}, {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}));
+  Tensor v = Tensor::zeros({B, H}), i = Tensor::zeros({B, H}), zp = Tensor::zeros({B, H});
+  Tensors vs;
+  for (int64_t t = 0; t < T; ++t) {
+    Tensor vc = v + linear(v, m.g) * p.dt;
+    Tensor j = i + linear(select(x, t), m.input_weights) + linear(zp, w_rec);
+    Tensor vd = vc + (0.0f - vc + j) * 0.1f;
+    zp = spike_fn(vd - 1.0f, p.surrogate);
+    v = vd * (1.0f - zp), i = j * 0.8f;
+    vs.push_back(v);
+  }
+  test::check_close(m.recorded()[0].second, stack(vs).to_vector(), 1e-5f);
+  sum(z * Tensor::rand({T, B, H}, rng)).backward();
+  for (const Tensor& w : {m.input_weights, m.recurrent_weights, m.g}) {
+    REQUIRE(w.grad().defined());
+    CHECK(sum(abs(w.grad())).item() > 0);
+  }
+  for (int64_t k = 0; k < H; ++k) CHECK(m.recurrent_weights.grad().at({k, k}) == 0);
 }

@@ -108,3 +108,31 @@ TEST_CASE("nn::LIFMCRefrac records v, i, rho as the step loop; a wrong coupling 
                          Tensor::zeros({2, 2}), m.p),
       doctest::Contains("coupling"), std::invalid_argument);
 }
+
+TEST_CASE("nn::LIFMCRefracRecurrent: the recurrent steps; the input lands one step late") {
+  Rng rng(84);
+  const int64_t T = 12, B = 2, I = 3, H = 4;
+  nn::LIFMCRefracRecurrent m(I, H, rng);
+  nn::init::normal_(m.g, 0, 0.05f, rng);
+  m.record_states = true;
+  Tensor x = Tensor::rand({T, B, I}, rng, 0, 30);
+  Tensor z = m(x);
+  CHECK(sum(z).item() > 3);
+  Tensor w_rec = m.recurrent_weights *
+                 (1.0f - Tensor::from({H, H}, {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}));
+  LIFRefracState s = lif_refrac_initial_state({B, H}, m.p);
+  Tensor zp = Tensor::zeros({B, H});
+  Tensors rho;
+  for (int64_t t = 0; t < T; ++t) {
+    LIFRefracStep st =
+        lif_mc_refrac_recurrent_step(select(x, t), zp, s, m.input_weights, w_rec, m.g, m.p);
+    s = st.state, zp = st.z;
+    rho.push_back(s.rho);
+    if (t == 0) CHECK(sum(abs(s.lif.v)).item() == 0);  // the first input only reached i
+  }
+  test::check_close(m.recorded()[2].second, stack(rho).to_vector());
+  test::check_close(m.state.refrac.lif.v, s.lif.v.to_vector(), 1e-5f);
+  sum(z * Tensor::rand({T, B, H}, rng)).backward();
+  REQUIRE(m.g.grad().defined());
+  CHECK(sum(abs(m.input_weights.grad())).item() > 0);
+}

@@ -84,6 +84,15 @@ std::vector<LayerCase> layer_cases(int64_t h) {
       {"LIFRecurrent", recurrent_maker<nn::LIFRecurrent>(h, h)},
       {"LSNNRecurrent", recurrent_maker<nn::LSNNRecurrent>(h, h)},
       {"CobaLIFRecurrent", recurrent_maker<nn::CobaLIFRecurrent>(h, h), 0.0f, 2.0f},
+      {"LIFMCRecurrent", recurrent_maker<nn::LIFMCRecurrent>(h, h)},
+      {"LIFMCRefracRecurrent",
+       [=] {
+         Rng rng(8);
+         auto m = std::make_unique<nn::LIFMCRefracRecurrent>(h, h, rng);
+         nn::init::normal_(m->g, 0, 0.05f, rng);
+         return m;
+       },
+       0.0f, 30.0f},
   };
 }
 
