@@ -29,3 +29,4 @@ run microcircuit --load "$out/run$n/model.json"
 run digits
 run neurons --model izhikevich --preset resonator --duration_ms 50
 run neurons --model coba_lif --neurons 5 --duration_ms 20
+run izhikevich --preset bistability --chunk_ms 20

@@ -13,6 +13,7 @@
 #include "tasks/microcircuit/microcircuit_task.hpp"
 #include "tasks/mnist/digits_task.hpp"
 #include "tasks/mnist/mnist_task.hpp"
+#include "tasks/neurons/izhikevich_task.hpp"
 #include "tasks/neurons/neurons_task.hpp"
 #ifndef __EMSCRIPTEN__
 #include "tasks/speech_commands/speech_task.hpp"
@@ -41,6 +42,7 @@ const std::vector<TaskEntry>& task_registry() {
     add([] { return std::make_unique<CetDemoTask>(); });
     add([] { return std::make_unique<DsqnTask>(); });
     add([] { return std::make_unique<NeuronsTask>(); });
+    add([] { return std::make_unique<IzhikevichTask>(); });
 #ifndef __EMSCRIPTEN__  // espeak-ng, sox and kissfft: native only
     add([] { return std::make_unique<SpeechCommandsTask>(); });
 #endif

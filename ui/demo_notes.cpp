@@ -49,6 +49,12 @@ const DemoNote* demo_note(const std::string& task) {
         "library is here, from LIF to AdEx and Izhikevich's twenty behaviours.",
         "Try model = lsnn: its threshold rises with every spike, and the rates fall as it adapts.",
         {"model", "preset", "current_scale", "neurons"}}},
+      {"izhikevich",
+       {"One neuron, two equations, twenty behaviours: Izhikevich's model (2004) with the "
+        "parameters and the input of each panel of his figure 1. Watch v (mV) answer the "
+        "input current below it, and the rate at each spike.",
+        "Try preset = bistability: one pulse switches firing on, the next switches it off.",
+        {"preset", "chunk_ms"}}},
       {"dsqn",
        {"A deep spiking Q-network, trained and converted natively, drives the cart live. Each "
         "step it spikes through its hidden layers and the larger of its two Q-values picks "

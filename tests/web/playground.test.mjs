@@ -37,7 +37,8 @@ async function assertNotBlank(page, name) {
   assert.ok(s.colors > 20 && s.drawn > 0.05, `${name}: the canvas looks blank (${JSON.stringify(s)})`);
 }
 
-for (const demo of ['memory', 'correlation', 'cartpole', 'microcircuit', 'cet-demo', 'neurons']) {
+for (const demo of ['memory', 'correlation', 'cartpole', 'microcircuit', 'cet-demo', 'neurons',
+                    'izhikevich']) {
   test(`demo ${demo}: trains, its telemetry changes, the canvas shows it`, async () => {
     const { page, errors } = await open(ctx.browser, ctx.url, `task=${demo}`);
     const a = await waitSteps(page, 5);
