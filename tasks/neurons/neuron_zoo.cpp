@@ -57,7 +57,7 @@ NeuronKind izhikevich_kind() {
         new ModelPopulation<IzhikevichModel>(z.p, izhikevich_initial_state({n}, z.v0, z.u0)));
   };
   return {"izhikevich",
-          "two variables (v, u), 20 named behaviours (Izhikevich 2003)",
+          "two variables (v, u) (Izhikevich 2003), 20 named behaviours (2004)",
           20,
           "current I",
           "v (mV, spike at 30)",
