@@ -48,7 +48,7 @@ const DemoNote* demo_note(const std::string& task) {
         "(firing rate against input), three voltage traces and the raster. Every model of the "
         "library is here, from LIF to AdEx and Izhikevich's twenty behaviours.",
         "Try model = lsnn: its threshold rises with every spike, and the rates fall as it adapts.",
-        {"model", "preset", "current_scale", "neurons"}}},
+        {"model", "preset", "current_scale", "noise"}}},
       {"izhikevich",
        {"One neuron, two equations, twenty behaviours: Izhikevich's model (2004) with the "
         "parameters and the input of each panel of his figure 1. Watch v (mV) answer the "

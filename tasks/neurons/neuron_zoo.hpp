@@ -19,7 +19,8 @@
 namespace soma {
 
 struct PopulationChunk {
-  Tensor z, v;  // (T, n) spikes and membrane voltages after each step
+  Tensor z, v;   // (T, n) spikes and membrane voltages after each step
+  Tensor extra;  // (T, n) the kind's `extra` state variable; undefined without one
 };
 
 class NeuronPopulation {
@@ -35,6 +36,7 @@ struct NeuronKind {
   double current_max;   // the sweep's top input, in the model's input units
   const char* input;    // what the input is, for the axis: "input current x"
   const char* voltage;  // v's unit, for the axis
+  const char* extra;    // the state variable shown beside v ("b", "a", "u"); null: none
   // n neurons; `preset` names an Izhikevich behaviour (others ignore it). step_ms is set.
   std::function<std::unique_ptr<NeuronPopulation>(int64_t n, const std::string& preset,
                                                   double& step_ms)>

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/neuron/izhikevich_presets.hpp"
+#include "tasks/framework/common_params.hpp"
 #include "tasks/framework/progress_bar.hpp"
 
 namespace soma {
@@ -47,6 +48,8 @@ NeuronsTask::NeuronsTask() {
       .restart();
   table_.add_float("duration_ms", 1000, "simulated time (ms)").range(1, 1e6);
   table_.add_float("chunk_ms", 20, "simulated time per step (ms)").range(0.1, 1000);
+  table_.add_float("noise", 0, "input noise per step, as a fraction of the top input").range(0, 10);
+  add_seed_param(table_, 1);
 }
 
 void NeuronsTask::setup(const ParamValues& v, const RunContext&) {
@@ -54,9 +57,10 @@ void NeuronsTask::setup(const ParamValues& v, const RunContext&) {
   const NeuronKind& kind = neuron_kind(v.get_string("model"));
   const int64_t n = v.get_int("neurons");
   pop_ = kind.make(n, v.get_string("preset"), step_ms_);
-  const double top = kind.current_max * v.get_float("current_scale");
+  top_ = kind.current_max * v.get_float("current_scale");
+  rng_ = Rng(uint64_t(v.get_int("seed")));
   inputs_.assign(size_t(n), 0.0f);
-  for (int64_t k = 0; k < n; ++k) inputs_[size_t(k)] = float(top * double(k) / double(n - 1));
+  for (int64_t k = 0; k < n; ++k) inputs_[size_t(k)] = float(top_ * double(k) / double(n - 1));
   counts_.assign(size_t(n), 0);
   traced_ = {n / 4, n / 2, n - 1};
   steps_ = 0;
@@ -64,6 +68,10 @@ void NeuronsTask::setup(const ParamValues& v, const RunContext&) {
   unit << "time step (" << step_ms_ << " ms)";
   voltage_ = Traces{NeuronsKeys::voltage, 0, 3, {}, {}, unit.str(), kind.voltage};
   for (int64_t k : traced_) voltage_.labels.push_back("x = " + format_number(inputs_[size_t(k)]));
+  extra_ = Traces{};
+  if (kind.extra)
+    extra_ = Traces{
+        std::string("state ") + kind.extra, 0, 3, {}, voltage_.labels, unit.str(), kind.extra};
   raster_ = Raster{NeuronsKeys::spikes, 0, n, {}};
   telemetry_.clear();
   telemetry_.describe(NeuronsKeys::rate, {kind.input, "firing rate (Hz)", false, {}, false});
@@ -77,27 +85,37 @@ void NeuronsTask::step() {
                           std::max<int64_t>(left, 1));
   const int64_t n = int64_t(inputs_.size());
   Tensor x = Tensor::uninitialized({T, n});
-  for (int64_t t = 0; t < T; ++t) std::copy(inputs_.begin(), inputs_.end(), x.data() + t * n);
+  const float sigma = float(values().get_float("noise") * top_);
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t k = 0; k < n; ++k)
+      x.data()[t * n + k] = inputs_[size_t(k)] + (sigma > 0 ? sigma * rng_.normal() : 0.0f);
   publish(pop_->run(x));
 }
 
 void NeuronsTask::publish(const PopulationChunk& c) {
   const int64_t T = c.z.size(0), n = c.z.size(1);
   std::vector<uint8_t> spikes(size_t(T * n));
-  std::vector<float> volts;
+  std::vector<float> volts, extra;
   for (int64_t t = 0; t < T; ++t) {
     for (int64_t k = 0; k < n; ++k) {
       const bool s = c.z.data()[t * n + k] > 0;
       spikes[size_t(t * n + k)] = s;
       counts_[size_t(k)] += s;
     }
-    for (int64_t k : traced_) volts.push_back(c.v.data()[t * n + k]);
+    for (int64_t k : traced_) {
+      volts.push_back(c.v.data()[t * n + k]);
+      if (c.extra.defined()) extra.push_back(c.extra.data()[t * n + k]);
+    }
   }
   steps_ += T;
   append_window(raster_.spikes, raster_.steps, n, spikes, T, kRasterSteps);
   append_window(voltage_.values, voltage_.steps, 3, volts, T, kTraceSteps);
   telemetry_.set(raster_);
   telemetry_.set(voltage_);
+  if (c.extra.defined()) {
+    append_window(extra_.values, extra_.steps, 3, extra, T, kTraceSteps);
+    telemetry_.set(extra_);
+  }
   const double seconds = double(steps_) * step_ms_ / 1000;
   std::vector<double> xs(inputs_.begin(), inputs_.end()), rates;
   for (int64_t count : counts_) rates.push_back(double(count) / seconds);

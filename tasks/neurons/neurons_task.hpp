@@ -7,9 +7,14 @@
 //   "firing rate"       the f-I curve so far: spikes / simulated time (Hz) against the input;
 //   "membrane voltage"  v of three neurons (a quarter, half and all of the top input), the
 //                       latest 500 steps;
-//   "spikes"            the raster, one row per neuron, input rising upwards, the latest 2000.
+//   "spikes"            the raster, one row per neuron, input rising upwards, the latest 2000;
+//   "state X"           the model's other telling variable for the same three neurons (i, b,
+//                       a, rho, u, g_e: neuron_zoo.hpp), where it has one.
+// With noise > 0 each input gets Gaussian noise every step, of standard deviation noise times
+// the top input: near the rheobase, firing turns irregular and the f-I curve smooths out.
 // Models, step lengths and input ranges: tasks/neurons/neuron_zoo.hpp. No learning: a
 // simulation whose numbers the tests check against the models' equations (rheobase, rate).
+#include "core/random/rng.hpp"
 #include "tasks/framework/task.hpp"
 #include "tasks/neurons/neuron_zoo.hpp"
 
@@ -45,8 +50,10 @@ class NeuronsTask : public Task {
   std::unique_ptr<NeuronPopulation> pop_;
   std::vector<float> inputs_;
   std::vector<int64_t> counts_, traced_;  // traced_: the neurons in "membrane voltage"
-  Traces voltage_;
+  Traces voltage_, extra_;
   Raster raster_;
+  Rng rng_{0};
+  double top_ = 0;
   double step_ms_ = 1, duration_ms_ = 0;
   int64_t steps_ = 0;
 };

@@ -72,9 +72,11 @@ TEST_CASE(
     "rheobase") {
   auto task = run("lif", 4, 1, 500, 6000);
   NeuronsTask& t = *task;
-  REQUIRE(t.telemetry().traces().size() == 1);
-  CHECK(t.telemetry().traces()[0].steps == 500);
-  CHECK(t.telemetry().traces()[0].values.size() == 500u * 3);
+  REQUIRE(t.telemetry().traces().size() == 2);  // v and LIF's synaptic current i
+  for (const Traces& tr : t.telemetry().traces()) {
+    CHECK(tr.steps == 500);
+    CHECK(tr.values.size() == 500u * 3);
+  }
   CHECK(t.telemetry().rasters()[0].steps == 2000);
   CHECK(t.telemetry().rasters()[0].spikes.size() == 2000u * 4);
   // Inputs 0, 0.1, ..., 2: LIF-box's v settles at x, so x = 1 stays silent.
@@ -88,4 +90,30 @@ TEST_CASE(
   r = test::run_cli({"neurons", "--model", "hodgkin_huxley"});
   CHECK(r.code != 0);
   CHECK(r.err.find("lif_adex") != std::string::npos);
+}
+
+TEST_CASE(
+    "neurons: the other state beside v (LSNN's threshold rises); noise fires below rheobase") {
+  auto lsnn = run("lsnn", 4, 1, 50, 300);
+  const Traces* b = lsnn->telemetry().find_traces("state b");
+  REQUIRE(b != nullptr);
+  CHECK(b->values.size() == size_t(b->steps) * 3);
+  CHECK(b->values.back() > 1.5f);  // the top neuron's threshold, raised from 1 by its spikes
+  CHECK(run("lif_box", 4, 1, 50, 100)->telemetry().find_traces("state i") == nullptr);
+  // LIF at x = 0.18 (inputs 0, 0.18): silent without noise, firing with it, and the same seed
+  // gives the same spikes.
+  auto noisy = [](double noise) {
+    auto t = std::make_unique<NeuronsTask>();
+    ParamValues v(t->params());
+    v.set_int("neurons", 2);
+    v.set_float("current_scale", 0.3);
+    v.set_float("noise", noise);
+    v.set_float("duration_ms", 500);
+    t->setup(v, {});
+    while (!t->done()) t->step();
+    return t->spike_counts()[1];
+  };
+  CHECK(noisy(0) == 0);
+  CHECK(noisy(1) > 0);
+  CHECK(noisy(1) == noisy(1));
 }
