@@ -21,6 +21,14 @@ std::vector<std::string> preset_names() {
   return names;
 }
 
+// "lif 0.6, lif_box 2, ...": each model's top input at current_scale 1, for --help.
+std::string ranges() {
+  std::string s;
+  for (const NeuronKind& k : neuron_kinds())
+    s += (s.empty() ? "" : ", ") + std::string(k.name) + " " + format_number(k.current_max);
+  return s;
+}
+
 // Appends `steps` rows of `width` values, keeping the last `keep` rows.
 template <class T>
 void append_window(std::vector<T>& rows, int64_t& count, int64_t width, const std::vector<T>& add,
@@ -43,7 +51,9 @@ NeuronsTask::NeuronsTask() {
   table_.add_int("neurons", 40, "neurons, each with its own constant input")
       .range(2, 2000)
       .restart();
-  table_.add_float("current_scale", 1, "top input as a multiple of the model's range")
+  table_
+      .add_float("current_scale", 1,
+                 "the top input as a multiple of the model's own (" + ranges() + ")")
       .range(0, 100)
       .restart();
   table_.add_float("duration_ms", 1000, "simulated time (ms)").range(1, 1e6);
