@@ -44,7 +44,6 @@ void IzhikevichTask::start_panel() {
   state_ = izhikevich_preset_state(*preset_);
   spikes_ms_.clear();
   step_ = 0;
-  telemetry_.set_points(kRate, {}, {});
 }
 
 void IzhikevichTask::step() {
@@ -68,7 +67,9 @@ void IzhikevichTask::step() {
     v_.values.push_back(r.states.v.data()[k]);
     input_.values.push_back(x.data()[k]);
     if (r.z.data()[k] <= 0) continue;
-    if (!spikes_ms_.empty()) telemetry_.add(kRate, t, 1000 / (t - spikes_ms_.back()));
+    // Plotted against the time since the first pass, so that repeats extend the curve.
+    const double since_start = double(passes_ * preset_->steps()) * preset_->step_ms() + t;
+    if (!spikes_ms_.empty()) telemetry_.add(kRate, since_start, 1000 / (t - spikes_ms_.back()));
     spikes_ms_.push_back(t);
   }
   step_ += n;

@@ -7,7 +7,7 @@
 //   "input current"       I, the panel's stimulus;
 //   "instantaneous rate"  1 / (interval to the previous spike), in Hz, at each spike's time.
 // With `repeat` (the web page's default) it starts the panel again when it ends, so the demo
-// keeps drawing until paused.
+// keeps drawing until paused; the rates then go on along the time since the first pass.
 #include "core/neuron/izhikevich.hpp"
 #include "tasks/framework/task.hpp"
 

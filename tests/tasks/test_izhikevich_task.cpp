@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "core/autograd/grad_mode.hpp"
 #include "core/neuron/izhikevich_presets.hpp"
 #include "core/ops/reduce.hpp"
@@ -48,4 +50,13 @@ TEST_CASE("izhikevich task: adaptation shows as a falling instantaneous rate; re
   run(r, "phasic_spiking", 50, true, 40);  // 200 ms panel: 10 steps a pass
   CHECK(!r.done());
   CHECK(r.spike_times_ms().size() == 1);  // this pass's spike
+  // Tonic spiking repeated: the rates of earlier passes stay, later ones further right, so a
+  // look at any moment finds points (the web page's test samples at a random step).
+  IzhikevichTask tonic;
+  run(tonic, "tonic_spiking", 5, true, 55);  // 100 ms panel, 21 steps a pass: into the third
+  const Series* rates = tonic.telemetry().find_series("instantaneous rate");
+  REQUIRE(rates != nullptr);
+  REQUIRE(rates->x.size() >= 4);
+  CHECK(rates->x.back() > 200);
+  CHECK(std::is_sorted(rates->x.begin(), rates->x.end()));
 }
