@@ -131,7 +131,9 @@ TEST_CASE("nn::LIFMCRefracRecurrent: the recurrent steps; the input lands one st
     if (t == 0) CHECK(sum(abs(s.lif.v)).item() == 0);  // the first input only reached i
   }
   test::check_close(m.recorded()[2].second, stack(rho).to_vector());
-  test::check_close(m.state.refrac.lif.v, s.lif.v.to_vector(), 1e-5f);
+  // v reaches -100 and beyond here (negative currents, no floor): one float step there is 8e-6,
+  // and clang's build rounds the last step's sums differently, so allow a few.
+  test::check_close(m.state.refrac.lif.v, s.lif.v.to_vector(), 1e-4f);
   sum(z * Tensor::rand({T, B, H}, rng)).backward();
   REQUIRE(m.g.grad().defined());
   CHECK(sum(abs(m.input_weights.grad())).item() > 0);
