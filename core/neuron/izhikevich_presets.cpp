@@ -102,6 +102,12 @@ const std::vector<IzhikevichPreset>& izhikevich_presets() {
   return presets;
 }
 
+std::vector<std::string> izhikevich_preset_names() {
+  std::vector<std::string> names;
+  for (const IzhikevichPreset& p : izhikevich_presets()) names.push_back(p.name);
+  return names;
+}
+
 const IzhikevichPreset& izhikevich_preset(const std::string& name) {
   for (const IzhikevichPreset& p : izhikevich_presets())
     if (name == p.name) return p;

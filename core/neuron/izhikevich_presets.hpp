@@ -27,6 +27,7 @@ struct IzhikevichPreset {
 };
 
 const std::vector<IzhikevichPreset>& izhikevich_presets();
+std::vector<std::string> izhikevich_preset_names();  // in the figure's order
 // Throws std::invalid_argument listing the valid names for an unknown one.
 const IzhikevichPreset& izhikevich_preset(const std::string& name);
 

@@ -12,16 +12,12 @@ namespace soma {
 
 namespace {
 constexpr const char* kRate = "instantaneous rate";
-
-std::vector<std::string> preset_names() {
-  std::vector<std::string> names;
-  for (const IzhikevichPreset& p : izhikevich_presets()) names.push_back(p.name);
-  return names;
-}
 }  // namespace
 
 IzhikevichTask::IzhikevichTask() {
-  table_.add_choice("preset", "tonic_spiking", preset_names(), "behaviour (figure 1 panel)")
+  table_
+      .add_choice("preset", "tonic_spiking", izhikevich_preset_names(),
+                  "behaviour (figure 1 panel)")
       .restart();
   table_.add_float("chunk_ms", 5, "simulated time per step (ms)").range(0.1, 1000);
   table_.add_bool("repeat", false, "start the panel again when it ends (run until stopped)");

@@ -15,12 +15,6 @@ namespace {
 // visible (a LIF neuron at 250 Hz draws 125 spikes in 500 steps) and a long run's plots small.
 constexpr int64_t kTraceSteps = 500, kRasterSteps = 2000;
 
-std::vector<std::string> preset_names() {
-  std::vector<std::string> names;
-  for (const IzhikevichPreset& p : izhikevich_presets()) names.push_back(p.name);
-  return names;
-}
-
 // "lif 0.6, lif_box 2, ...": each model's top input at current_scale 1, for --help.
 std::string ranges() {
   std::string s;
@@ -45,7 +39,7 @@ void append_window(std::vector<T>& rows, int64_t& count, int64_t width, const st
 NeuronsTask::NeuronsTask() {
   table_.add_choice("model", "lif", neuron_kind_names(), "neuron model").restart();
   table_
-      .add_choice("preset", "tonic_spiking", preset_names(),
+      .add_choice("preset", "tonic_spiking", izhikevich_preset_names(),
                   "Izhikevich behaviour: its a, b, c, d and initial state (model izhikevich)")
       .restart();
   table_.add_int("neurons", 40, "neurons, each with its own constant input")
