@@ -13,10 +13,16 @@ namespace soma {
 
 namespace {
 
+// The value of a one-element tensor, read on the host.
+float one(const Tensor& t, const char* name) {
+  if (t.numel() != 1)
+    throw std::invalid_argument(std::string("receptive field: ") + name + " is not one value");
+  return t.detach().to(Device::cpu).data()[0];
+}
+
 // (cos a, sin a) of a one-element tensor, with its gradient.
 std::pair<Tensor, Tensor> cos_sin(const Tensor& angle) {
-  if (angle.numel() != 1) throw std::invalid_argument("receptive field: angle is not one value");
-  const float a = angle.detach().to(Device::cpu).data()[0], c = std::cos(a), s = std::sin(a);
+  const float a = one(angle, "angle"), c = std::cos(a), s = std::sin(a);
   Tensor cs = record("cos_sin", Tensor::from({2}, {c, s}), {angle}, [c, s](const Tensor& g) {
     const float* gp = g.data();
     return Tensors{Tensor::from({1}, {-s * gp[0] + c * gp[1]})};
@@ -26,14 +32,12 @@ std::pair<Tensor, Tensor> cos_sin(const Tensor& angle) {
 
 // The pixel coordinates: px (i, j) = a_j, py (i, j) = a_i.
 std::pair<Tensor, Tensor> grid(int64_t size, float domain) {
+  std::vector<float> a(size_t(size), -domain);
+  for (int64_t k = 1; k < size; ++k) a[size_t(k)] += 2 * domain * float(k) / float(size - 1);
   Tensor px = Tensor::zeros({size, size}), py = Tensor::zeros({size, size});
   for (int64_t i = 0; i < size; ++i)
-    for (int64_t j = 0; j < size; ++j) {
-      auto at = [&](int64_t k) {
-        return size == 1 ? -domain : -domain + 2 * domain * float(k) / float(size - 1);
-      };
-      px.data()[i * size + j] = at(j), py.data()[i * size + j] = at(i);
-    }
+    for (int64_t j = 0; j < size; ++j)
+      px.data()[i * size + j] = a[size_t(j)], py.data()[i * size + j] = a[size_t(i)];
   return {px, py};
 }
 
@@ -47,12 +51,6 @@ Tensor diff(Tensor f, int dim, int n) {
     f = f - cat({Tensor::zeros(zs), slice(f, dim, 0, len - 1)}, dim);
   }
   return f;
-}
-
-float one(const Tensor& t, const char* name) {
-  if (t.numel() != 1)
-    throw std::invalid_argument(std::string("receptive field: ") + name + " is not one value");
-  return t.detach().to(Device::cpu).data()[0];
 }
 
 }  // namespace

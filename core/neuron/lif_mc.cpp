@@ -10,12 +10,16 @@
 
 namespace soma {
 
-namespace {
-Tensor coupled(const Tensor& v, const Tensor& g, float dt) {
+Tensor coupling(const Tensor& v, const Tensor& g) {
   if (g.dim() != 2 || g.size(0) != g.size(1) || v.dim() < 1 || v.size(v.dim() - 1) != g.size(0))
     throw std::invalid_argument("lif_mc: coupling " + to_string(g.shape()) +
                                 " does not fit compartments " + to_string(v.shape()));
-  return v + linear(v, g) * dt;
+  return linear(v, g);
+}
+
+namespace {
+Tensor coupled(const Tensor& v, const Tensor& g, float dt) {
+  return v + coupling(v, g) * dt;
 }
 }  // namespace
 

@@ -24,6 +24,9 @@ LIFStep lif_mc_step(const Tensor& x, const LIFState& s, const Tensor& g, const L
 LIFSequence lif_mc_sequence(const Tensor& x, const LIFState& s0, const Tensor& g,
                             const LIFParameters& p, bool record_states = false);
 
+// The coupling current v g^T for v (..., H) and g (H, H); throws when g does not fit v.
+Tensor coupling(const Tensor& v, const Tensor& g);
+
 // Norse's coupling g (H, H), drawn as randn / sqrt(H), registered on m as "g".
 Tensor register_coupling(nn::Module& m, int64_t hidden_size, Rng& rng);
 

@@ -10,21 +10,12 @@
 
 namespace soma {
 
-namespace {
-void check_coupling(const Tensor& v, const Tensor& g) {
-  if (g.dim() != 2 || g.size(0) != g.size(1) || v.dim() < 1 || v.size(v.dim() - 1) != g.size(0))
-    throw std::invalid_argument("lif_mc_refrac: coupling " + to_string(g.shape()) +
-                                " does not fit compartments " + to_string(v.shape()));
-}
-}  // namespace
-
 LIFRefracStep lif_mc_refrac_step(const Tensor& x, const LIFRefracState& s, const Tensor& g,
                                  const LIFRefracParameters& p) {
-  check_coupling(s.lif.v, g);
   const LIFParameters& q = p.lif;
   Tensor m = spike_fn(s.rho, q.surrogate);
   Tensor leak = (q.dt * q.tau_mem_inv) * (q.v_leak - s.lif.v + s.lif.i);
-  Tensor v_dec = s.lif.v + (1.0f - m) * leak + linear(s.lif.v, g);
+  Tensor v_dec = s.lif.v + (1.0f - m) * leak + coupling(s.lif.v, g);
   Tensor i = s.lif.i * (1.0f - q.dt * q.tau_syn_inv) + x;
   Tensor z = spike_fn(v_dec - q.v_th, q.surrogate);
   return {z, {{reset_voltage(v_dec, z, q), i}, refractory_count(s.rho, {m, z}, p.rho_reset)}};

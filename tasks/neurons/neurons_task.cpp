@@ -82,8 +82,7 @@ void NeuronsTask::setup(const ParamValues& v, const RunContext&) {
 }
 
 void NeuronsTask::step() {
-  duration_ms_ = values().get_float("duration_ms");
-  const int64_t left = int64_t(std::ceil(duration_ms_ / step_ms_)) - steps_;
+  const int64_t left = int64_t(std::ceil(values().get_float("duration_ms") / step_ms_)) - steps_;
   const int64_t T =
       std::clamp<int64_t>(int64_t(std::lround(values().get_float("chunk_ms") / step_ms_)), 1,
                           std::max<int64_t>(left, 1));
@@ -120,19 +119,17 @@ void NeuronsTask::publish(const PopulationChunk& c) {
     append_window(extra_.values, extra_.steps, 3, extra, T, kTraceSteps);
     telemetry_.set(extra_);
   }
-  const double seconds = double(steps_) * step_ms_ / 1000;
+  const double now = elapsed_ms(), duration = values().get_float("duration_ms");
   std::vector<double> xs(inputs_.begin(), inputs_.end()), rates;
-  for (int64_t count : counts_) rates.push_back(double(count) / seconds);
+  for (int64_t count : counts_) rates.push_back(double(count) * 1000 / now);
   telemetry_.set_points(NeuronsKeys::rate, xs, rates);
-  const double now = double(steps_) * step_ms_;
-  telemetry_.progress = std::min(1.0, now / duration_ms_);
-  telemetry_.status = "t = " + format_number(now) + " / " + format_number(duration_ms_) +
+  telemetry_.progress = std::min(1.0, now / duration);
+  telemetry_.status = "t = " + format_number(now) + " / " + format_number(duration) +
                       " ms  top rate " + format_number(rates.back()) + " Hz";
 }
 
 bool NeuronsTask::done() const {
-  return !has_values() ||
-         double(steps_) * step_ms_ >= values().get_float("duration_ms") - 1e-9 * step_ms_;
+  return !has_values() || elapsed_ms() >= values().get_float("duration_ms") - 1e-9 * step_ms_;
 }
 
 std::string NeuronsTask::finish() {
@@ -145,11 +142,10 @@ std::string NeuronsTask::finish() {
   if (first == counts_.size()) {
     o << "silent up to x = " << format_number(inputs_.back());
   } else {
-    const double seconds = double(steps_) * step_ms_ / 1000;
     if (first > 0)
       o << "fires from x = " << format_number(inputs_[first]) << " (silent at "
         << format_number(inputs_[first - 1]) << "), ";
-    o << format_number(double(counts_.back()) / seconds)
+    o << format_number(double(counts_.back()) * 1000 / elapsed_ms())
       << " Hz at x = " << format_number(inputs_.back());
   }
   return o.str();

@@ -54,7 +54,8 @@ class NeuronsTask : public Task {
   Raster raster_;
   Rng rng_{0};
   double top_ = 0;
-  double step_ms_ = 1, duration_ms_ = 0;
+  double elapsed_ms() const { return double(steps_) * step_ms_; }
+  double step_ms_ = 1;
   int64_t steps_ = 0;
 };
 
