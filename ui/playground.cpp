@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/nir/graph.hpp"
 #include "core/params/param_json.hpp"
 #include "tasks/registry.hpp"
 #include "ui/task_views.hpp"
@@ -472,6 +473,22 @@ void Playground::save_checkpoint(const std::string& dir) {
     task_->save(dir);
     set_notice("saved " + dir + "/checkpoint.safetensors");
     if (hooks_.offer_file) hooks_.offer_file(dir + "/checkpoint.safetensors");
+  } catch (const std::exception& e) {
+    message_ = e.what();
+  }
+}
+
+void Playground::export_nir(const std::string& path) {
+  wait_for_step();
+  try {
+    if (!applied_) throw std::runtime_error("the task did not start: nothing to export");
+    nir::Graph g = task_->to_nir();
+    g.metadata["soma.config"] = params_to_json(*applied_).dump(2);
+    std::filesystem::path p(path);
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+    nir::write_file(path, g);
+    set_notice("saved " + path + " (NIR, " + std::to_string(g.nodes.size()) + " nodes)");
+    if (hooks_.offer_file) hooks_.offer_file(path);
   } catch (const std::exception& e) {
     message_ = e.what();
   }

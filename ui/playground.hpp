@@ -136,6 +136,10 @@ class Playground {
   void load_config(const std::string& path);
   void save_checkpoint(const std::string& dir);
   void load_checkpoint(const std::string& dir);
+  // The trained network as a NIR file (HDF5, in every build: core/nir/hdf5_write.hpp) with the
+  // task's parameters as soma.config, as `soma export-nir` writes it; the web page offers it as a
+  // download. A task without a NIR equivalent (LSNN, no network) says why in message().
+  void export_nir(const std::string& path);
 
  private:
   ParamValues base_values(const std::string& task) const;

@@ -234,6 +234,9 @@ void Playground::draw_files() {
     else
       load_checkpoint(checkpoint_dir_);
   }
+  if (ImGui::Button("Export NIR")) export_nir(checkpoint_dir_ + "/" + task_name_ + ".nir");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("the network as a NIR graph (HDF5), for Norse, snnTorch, Lava, ...");
   // The confirmation sits on one reserved line under the buttons, so nothing moves when it
   // appears or clears.
   ImGui::TextDisabled("%s", notice_.empty() ? " " : notice_.c_str());

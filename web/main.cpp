@@ -174,6 +174,13 @@ EMSCRIPTEN_KEEPALIVE void soma_save_config() {
   g_playground->save_config(g_playground->options().files_dir + "/params.json");
   report();
 }
+// What Files -> Export NIR does, for tests and embedding pages.
+EMSCRIPTEN_KEEPALIVE void soma_export_nir() {
+  if (!g_playground) return;
+  g_playground->export_nir(g_playground->options().files_dir + "/" + g_playground->task_name() +
+                           ".nir");
+  report();
+}
 EMSCRIPTEN_KEEPALIVE void soma_open(const char* query) {
   if (!g_playground) return;
   g_playground->open_query(query);

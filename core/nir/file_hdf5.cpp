@@ -1,8 +1,7 @@
-// NIR files through the HDF5 C API (Debian 12's libhdf5-dev 1.10; the calls used exist in 1.12+): a
-// Tree (graph.hpp) to and from an HDF5 file, laid out as the nir package writes it: strings as
-// variable-length UTF-8, neuron and weight arrays as float32, sizes (stride, shape, groups) as
-// int64. Reading accepts any integer or float type (HDF5 converts to double) and fixed- or
-// variable-length strings.
+// Reading NIR files through the HDF5 C API (Debian 12's libhdf5-dev 1.10; the calls used exist in
+// 1.12+): an HDF5 file as a Tree (graph.hpp), whichever layout wrote it (h5py's symbol-table
+// groups, chunked or gzip datasets). Any integer or float type is read (HDF5 converts to double),
+// and fixed- or variable-length strings. Writing needs no libhdf5: hdf5_write.hpp.
 #include <hdf5.h>
 
 #include <cstdlib>
@@ -39,56 +38,6 @@ class Handle {
 // HDF5 prints its error stack to stderr by default; Soma reports its own messages instead.
 void quiet() {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-}
-
-Handle string_type() {
-  Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(t.get(), H5T_VARIABLE);
-  H5Tset_cset(t.get(), H5T_CSET_UTF8);
-  return t;
-}
-
-Handle space_of(const std::vector<int64_t>& shape) {
-  if (shape.empty()) return Handle(H5Screate(H5S_SCALAR), H5Sclose);
-  std::vector<hsize_t> dims(shape.begin(), shape.end());
-  return Handle(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
-}
-
-void write_tree(hid_t loc, const Tree& t, const std::string& path) {
-  for (const auto& [name, a] : t.arrays) {
-    Handle space = space_of(a.shape);
-    const hid_t file_type = a.kind == Array::Kind::i64   ? H5T_STD_I64LE
-                            : a.kind == Array::Kind::f64 ? H5T_IEEE_F64LE
-                                                         : H5T_IEEE_F32LE;
-    Handle d(H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                        H5P_DEFAULT),
-             H5Dclose);
-    if (!d.ok()) fail(path, "cannot create dataset '" + name + "'");
-    herr_t err;
-    if (a.kind == Array::Kind::i64) {
-      std::vector<long long> v(a.values.begin(), a.values.end());
-      err = H5Dwrite(d.get(), H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    } else {
-      err = H5Dwrite(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data());
-    }
-    if (err < 0) fail(path, "cannot write dataset '" + name + "'");
-  }
-  for (const auto& [name, s] : t.strings) {
-    Handle type = string_type(), space = space_of(s.shape);
-    Handle d(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                        H5P_DEFAULT),
-             H5Dclose);
-    std::vector<const char*> ptrs;
-    for (const std::string& v : s.values) ptrs.push_back(v.c_str());
-    if (!d.ok() || (!ptrs.empty() &&
-                    H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0))
-      fail(path, "cannot write string dataset '" + name + "'");
-  }
-  for (const auto& [name, sub] : t.groups) {
-    Handle g(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    if (!g.ok()) fail(path, "cannot create group '" + name + "'");
-    write_tree(g.get(), sub, path);
-  }
 }
 
 std::vector<int64_t> shape_of(hid_t dataset) {
@@ -176,7 +125,7 @@ void read_member(hid_t g, const std::string& name, Tree& t, const std::string& p
 
 }  // namespace
 
-bool files_supported() {
+bool can_read_files() {
   return true;
 }
 
@@ -193,24 +142,6 @@ Tree read_tree(const std::string& path) {
 
 Graph read_file(const std::string& path) {
   return from_tree(read_tree(path), path);
-}
-
-void write_file(const std::string& path, const Graph& g) {
-  quiet();
-  const std::string tmp = path + ".tmp";
-  {
-    Handle f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (!f.ok()) fail(path, "cannot create " + tmp);
-    try {
-      write_tree(f.get(), to_tree(g), path);
-    } catch (...) {
-      std::filesystem::remove(tmp);
-      throw;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) fail(path, "cannot rename " + tmp + ": " + ec.message());
 }
 
 }  // namespace soma::nir

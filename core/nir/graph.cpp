@@ -2,6 +2,9 @@
 
 #include <stdexcept>
 
+#include "core/io/atomic_write.hpp"
+#include "core/nir/hdf5_write.hpp"
+
 namespace soma::nir {
 namespace {
 
@@ -130,20 +133,21 @@ Graph from_tree(const Tree& root, const std::string& source) {
   return g;
 }
 
+void write_file(const std::string& path, const Graph& g) {
+  write_file_atomic(path, hdf5_bytes(to_tree(g)));
+}
+
 #ifndef SOMA_HAS_HDF5
-bool files_supported() {
+bool can_read_files() {
   return false;
 }
 namespace {
 [[noreturn]] void no_hdf5(const std::string& path) {
   throw std::runtime_error(path +
-                           ": NIR files need HDF5, and this Soma was built without it "
+                           ": reading NIR files needs HDF5, and this Soma was built without it "
                            "(native builds: apt-get install libhdf5-dev, then rebuild)");
 }
 }  // namespace
-void write_file(const std::string& path, const Graph&) {
-  no_hdf5(path);
-}
 Graph read_file(const std::string& path) {
   no_hdf5(path);
 }

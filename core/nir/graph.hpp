@@ -83,10 +83,11 @@ struct Graph {
 Tree to_tree(const Graph& g);
 Graph from_tree(const Tree& root, const std::string& source);
 
-// HDF5 files (native builds with libhdf5 only; see file_hdf5.cpp). write_file writes path.tmp,
-// then renames it over path. read_file: a file that is not HDF5 or not laid out as above is a
+// HDF5 files. write_file works in every build (hdf5_write.hpp: no libhdf5 needed); it writes
+// path.tmp, then renames it over path. Reading needs libhdf5 (native builds with libhdf5-dev;
+// file_hdf5.cpp): read_file of a file that is not HDF5 or not laid out as above is a
 // std::runtime_error naming the file and the problem.
-bool files_supported();  // false where Soma was built without libhdf5
+bool can_read_files();  // false where Soma was built without libhdf5 (the web page)
 void write_file(const std::string& path, const Graph& g);
 Graph read_file(const std::string& path);
 Tree read_tree(const std::string& path);  // the raw layout, for tools and tests

@@ -75,7 +75,7 @@ bool CartpoleTask::run_episode(int64_t n) {
     log_probs_.clear();
     rewards_.clear();
     states_ = Traces{CartpoleKeys::state, 0, 2, {}, {"cart position (m)", "pole angle (rad)"},
-                     "environment step"};
+                     "environment step",  {}};
     in_episode_ = true;
   }
   policy_->train();

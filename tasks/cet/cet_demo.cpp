@@ -78,7 +78,7 @@ void CetDemoTask::setup(const ParamValues& values, const RunContext&) {
     learners_.push_back(std::move(l));
   }
   // The kernels over lags, peak-normalised so all three fit one plot.
-  Traces tr{"trace kernels (ET, CET, pure delay) over lag", frames_, 3, {}, {}, {}};
+  Traces tr{"trace kernels (ET, CET, pure delay) over lag", frames_, 3, {}, {}, {}, {}};
   for (int64_t t = 0; t < frames_; ++t)
     for (const auto& h : kernels)
       tr.values.push_back(float(h[size_t(t)] / h[size_t(credit::peak_lag(h))]));

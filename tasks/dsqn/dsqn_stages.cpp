@@ -434,8 +434,8 @@ class PlayStage : public DsqnStage {
   void begin_episode() {
     obs_ = env_->reset();
     reward_ = 0;
-    trace_ = Traces{DsqnKeys::state, 0, 2, {}, {}, {}};
-    q_ = Traces{DsqnKeys::q_values, 0, 2, {}, {}, {}};
+    trace_ = Traces{DsqnKeys::state, 0, 2, {}, {}, {}, {}};
+    q_ = Traces{DsqnKeys::q_values, 0, 2, {}, {}, {}, {}};
   }
   void publish_spikes(Telemetry& t) {
     const Tensors& z = net_->hidden_spikes;

@@ -96,7 +96,7 @@ void DigitsTask::infer(const Image& input) {
   Raster r{"hidden spikes", T, z.size(2), {}};
   for (int64_t i = 0; i < z.numel(); ++i) r.spikes.push_back(z.data()[i] > 0);
   telemetry_.set(std::move(r));
-  Traces volts{"read-out voltages", T, 10, v.to_vector(), {}, "time step"};
+  Traces volts{"read-out voltages", T, 10, v.to_vector(), {}, "time step", {}};
   for (int d = 0; d < 10; ++d) volts.labels.push_back("digit " + std::to_string(d));
   telemetry_.set(std::move(volts));
   Image probs{DigitsKeys::probabilities, 1, 10, p.to_vector()};

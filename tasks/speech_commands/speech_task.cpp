@@ -235,7 +235,7 @@ void SpeechCommandsTask::publish_pictures() {
     for (int64_t n = 0; n < H; ++n) r.spikes.push_back(z.data()[t * H + n] > 0);
   telemetry_.set(std::move(r));
   const Tensor v = model_->readout_voltages.cpu();
-  Traces tr{"read-out voltages (first test clip)", T, v.size(2), {}, {}, {}};
+  Traces tr{"read-out voltages (first test clip)", T, v.size(2), {}, {}, {}, {}};
   for (int64_t i = 0; i < v.numel(); ++i) tr.values.push_back(v.data()[i]);
   telemetry_.set(std::move(tr));
 }

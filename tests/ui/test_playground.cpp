@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 #include <imgui.h>
 
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/nir/graph.hpp"
 #include "headless_imgui.hpp"
 #include "temp_dir.hpp"
 #include "ui/playground.hpp"
@@ -122,4 +126,27 @@ TEST_CASE("playground: configs save and load; a checkpoint restores the task") {
   CHECK(q.message().empty());
   q.load_checkpoint(dir / "missing");
   CHECK(q.message().find("missing") != std::string::npos);
+}
+
+TEST_CASE("playground: Export NIR writes the network with its config; LSNN says why it cannot") {
+  test::TempDir dir;
+  const std::string file = dir / "out/cartpole.nir";
+  Playground p(small_options());
+  p.open_query("task=cartpole&policy=snn&seed=7");
+  p.step_once();
+  p.export_nir(file);
+  CHECK_MESSAGE(p.message().empty(), p.message());
+  CHECK(p.notice().find("saved " + file + " (NIR, ") == 0);
+  REQUIRE(std::filesystem::exists(file));
+#ifdef SOMA_HAS_HDF5  // reading NIR needs libhdf5; the writer does not
+  nir::Graph g = nir::read_file(file);
+  CHECK(g.metadata.at("soma.task") == "cartpole");
+  CHECK(nlohmann::json::parse(g.metadata.at("soma.config")).at("seed") == 7);
+  CHECK(g.nodes.size() >= 3);
+#endif
+  Playground m(small_options());
+  m.open_query("task=memory&model=lsnn");
+  m.export_nir(dir / "memory.nir");
+  CHECK(m.message().find("LSNN") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "memory.nir"));
 }

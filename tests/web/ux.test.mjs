@@ -1,6 +1,6 @@
 // The playground as a new user meets it (issue 18): each test here failed before its fix. The
 // wheel scrolls the parameter list the right way and by a notch, Save config is a passing notice
-// (not an error, shown once), URL values stay within what a tab affords and each rejected one is
+// (not an error, shown once), Export NIR downloads an HDF5 file, URL values stay within what a tab affords and each rejected one is
 // named once with the rest applied, run=0 survives a reload, device=cuda is refused, Ctrl+A
 // stays in the canvas, the microcircuit plots each seed, a phone-sized page fits. Also measures
 // what a first visit costs: load time, bytes moved, frame rate and draw time. Needs `make web`.
@@ -52,6 +52,26 @@ test('Save config: a notice that clears, never the error bar', async () => {
   assert.equal(s.message, '');
   assert.equal(await page.isVisible('#message'), false);
   await page.waitForFunction(() => window.soma.state().notice === '', null, { timeout: 8000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Export NIR: the trained network downloads as an HDF5 file, built without libhdf5', async () => {
+  const { page, errors } = await open(ctx.browser, ctx.url, 'task=cartpole&policy=snn&seed=3');
+  await waitSteps(page, 2);
+  const [download] = await Promise.all([page.waitForEvent('download'),
+                                        page.evaluate(() => window.soma.exportNir())]);
+  assert.equal(download.suggestedFilename(), 'cartpole.nir');
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  const bytes = Buffer.concat(chunks);
+  assert.equal(bytes.subarray(0, 8).toString('latin1'), '\x89HDF\r\n\x1a\n');
+  assert.equal(Number(bytes.readBigUInt64LE(28)), bytes.length);  // the superblock's end of file
+  for (const part of ['OHDR', 'GCOL', 'CubaLIF', 'soma.config'])
+    assert.ok(bytes.includes(part), `the file holds ${part}`);
+  const s = await state(page);
+  assert.match(s.notice, /saved \/tmp\/soma\/cartpole\.nir \(NIR, \d+ nodes\)/);
+  assert.equal(s.message, '');
   assert.deepEqual(errors, []);
   await page.close();
 });

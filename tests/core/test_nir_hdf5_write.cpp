@@ -1,0 +1,139 @@
+// The HDF5 writer without libhdf5 (core/nir/hdf5_write.hpp). Its checksum has lookup3's published
+// values; its files carry a valid superblock in every build (the web build included); and where
+// libhdf5 is built, libhdf5 itself reads each file back to the same tree: every kind of dataset,
+// empty ones, non-ASCII names and values, and more strings than one heap collection holds.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "core/io/atomic_write.hpp"
+#include "core/nir/graph.hpp"
+#include "core/nir/hdf5_write.hpp"
+#include "temp_dir.hpp"
+
+using namespace soma;
+using nir::Array;
+
+namespace {
+
+uint64_t u64_at(const std::string& s, size_t at) {
+  uint64_t v;
+  std::memcpy(&v, s.data() + at, 8);
+  return v;
+}
+
+// Every kind of member the writer has: scalar, vector and matrix numbers of each kind, an empty
+// (0, 2) string array, empty and non-ASCII strings and names, nested and empty groups.
+nir::Tree sample_tree() {
+  nir::Tree t;
+  t.strings["version"] = {{}, {"1.0.0"}};
+  nir::Tree& node = t.groups["node"];
+  node.strings["edges"] = {{2, 2}, {"a", "b", "b", "c"}};
+  node.strings["no_edges"] = {{0, 2}, {}};
+  node.strings["empty"] = {{}, {""}};
+  node.strings["utf8"] = {{}, {"τ_mem in ms: ½"}};
+  node.arrays["weight"] = {{2, 3}, {0.5, -0.25, 1e-30, 3.0, 7.0, -1e30}, Array::Kind::f32};
+  node.arrays["tau"] = Array::vector({0.1 / 3, 1e-300, -0.0}, Array::Kind::f64);
+  node.arrays["stride"] = Array::vector({-3, 0, int64_t(1) << 53}, Array::Kind::i64);
+  node.arrays["scalar"] = Array::scalar(2.5);
+  node.arrays["none"] = {{0}, {}, Array::Kind::f32};
+  node.groups["nodes"].groups["névé"].strings["type"] = {{}, {"LIF"}};
+  node.groups["empty_group"];
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("hdf5 write: lookup3 checksum has the published values") {
+  CHECK(nir::hdf5_checksum("", 0) == 0xdeadbeefu);
+  CHECK(nir::hdf5_checksum("Four score and seven years ago", 30) == 0x17770551u);
+}
+
+TEST_CASE("hdf5 write: the superblock names the root and the file's end, checksummed") {
+  const std::string f = nir::hdf5_bytes(sample_tree());
+  REQUIRE(f.size() > 48);
+  CHECK(f.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0);
+  CHECK(f[8] == 2);  // superblock version 2
+  CHECK(u64_at(f, 28) == f.size());
+  const uint64_t root = u64_at(f, 36);
+  REQUIRE(root + 4 <= f.size());
+  CHECK(f.compare(size_t(root), 4, "OHDR") == 0);
+  uint32_t stored;
+  std::memcpy(&stored, f.data() + 44, 4);
+  CHECK(stored == nir::hdf5_checksum(f.data(), 44));
+  CHECK(f.find("GCOL") != std::string::npos);  // the strings' heap
+}
+
+TEST_CASE("hdf5 write: malformed trees are errors naming the member") {
+  auto error_of = [](const nir::Tree& t) {
+    try {
+      nir::hdf5_bytes(t);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  nir::Tree twice;
+  twice.arrays["x"] = Array::scalar(1);
+  twice.groups["x"];
+  CHECK(error_of(twice).find("two members named 'x'") != std::string::npos);
+  nir::Tree slash;
+  slash.groups["a"].arrays["b/c"] = Array::scalar(1);
+  CHECK(error_of(slash).find("group '/a/' has a member named 'b/c'") != std::string::npos);
+  nir::Tree shape;
+  shape.arrays["w"] = {{2, 2}, {1, 2, 3}, Array::Kind::f32};
+  CHECK(error_of(shape).find("array 'w' has 3 values") != std::string::npos);
+  nir::Tree strings;
+  strings.strings["s"] = {{3}, {"a"}};
+  CHECK(error_of(strings).find("string dataset 's' has 1 values") != std::string::npos);
+}
+
+#ifdef SOMA_HAS_HDF5
+namespace {
+
+void check_same(const nir::Tree& a, const nir::Tree& b, const std::string& where) {
+  INFO(where);
+  REQUIRE(a.arrays.size() == b.arrays.size());
+  REQUIRE(a.strings.size() == b.strings.size());
+  REQUIRE(a.groups.size() == b.groups.size());
+  for (const auto& [name, x] : a.arrays) {
+    INFO(name);
+    const Array& y = b.arrays.at(name);
+    CHECK(x.shape == y.shape);
+    // libhdf5 reads floats as f64 and integers as i64: compare what was stored.
+    for (size_t k = 0; k < x.values.size(); ++k)
+      CHECK(y.values[k] == (x.kind == Array::Kind::f32 ? double(float(x.values[k])) : x.values[k]));
+    CHECK((y.kind == Array::Kind::i64) == (x.kind == Array::Kind::i64));
+  }
+  for (const auto& [name, s] : a.strings) {
+    INFO(name);
+    CHECK(s.shape == b.strings.at(name).shape);
+    CHECK(s.values == b.strings.at(name).values);
+  }
+  for (const auto& [name, g] : a.groups) check_same(g, b.groups.at(name), where + name + "/");
+}
+
+}  // namespace
+
+TEST_CASE("hdf5 write: libhdf5 reads every kind of member back") {
+  test::TempDir dir;
+  const nir::Tree t = sample_tree();
+  write_file_atomic(dir / "sample.h5", nir::hdf5_bytes(t));
+  check_same(t, nir::read_tree(dir / "sample.h5"), "/");
+}
+
+TEST_CASE("hdf5 write: more strings than one heap collection holds, and a large array") {
+  test::TempDir dir;
+  nir::Tree t;
+  nir::Strings& s = t.strings["many"];
+  s.shape = {70000};
+  for (int k = 0; k < 70000; ++k) s.values.push_back("s" + std::to_string(k));
+  std::vector<double> big(300000);
+  for (size_t k = 0; k < big.size(); ++k) big[k] = double(k) * 0.5;
+  t.arrays["big"] = {{300, 1000}, big, Array::Kind::f32};
+  t.groups["long_name"].arrays[std::string(300, 'n')] = Array::scalar(1);
+  write_file_atomic(dir / "many.h5", nir::hdf5_bytes(t));
+  check_same(t, nir::read_tree(dir / "many.h5"), "/");
+}
+#endif
