@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/neuron/lif_learnable.hpp"
 #include "core/nir/neurons.hpp"
 #include "core/ops/ops.hpp"
 
@@ -16,6 +17,27 @@ Array ints(std::initializer_list<double> v) {
 
 Array scaled(const Tensor& t, float gain) {
   return Array::of(gain == 1 ? t : t * gain);
+}
+
+// A learnable layer's own constants per neuron (as the step uses them: sigmoids, clamp), in
+// float64 so that --init_from gets the logits back to within a float step.
+void per_neuron_constants(const nn::LIFRecurrentLearnable& m, Node& n) {
+  const LIFNeuronTensors q = m.neuron_tensors();
+  const Tensor mem = q.mem_factor.to(Device::cpu), keep = q.syn_keep.to(Device::cpu),
+               th = q.v_th.to(Device::cpu);
+  const double dt = double(m.p.dt);
+  std::vector<double> tau_syn, tau_mem, w_in, v_th;
+  for (int64_t k = 0; k < m.hidden_size(); ++k) {
+    const double a_syn = 1.0 - double(keep.data()[k]);
+    tau_syn.push_back(dt / a_syn);
+    tau_mem.push_back(dt / double(mem.data()[k]));
+    w_in.push_back(1.0 / a_syn);
+    v_th.push_back(double(th.data()[k]));
+  }
+  n.fields["tau_syn"] = Array::vector(tau_syn, Kind::f64);
+  n.fields["tau_mem"] = Array::vector(tau_mem, Kind::f64);
+  n.fields["w_in"] = Array::vector(w_in, Kind::f64);
+  n.fields["v_threshold"] = Array::vector(v_th, Kind::f64);
 }
 
 }  // namespace
@@ -99,6 +121,8 @@ std::string Builder::lif_recurrent(const std::string& name, const nn::LIFRecurre
   n.fields["tau_syn"] = Array::full(shape, 1.0 / double(p.tau_syn_inv));
   n.fields["tau_mem"] = Array::full(shape, 1.0 / double(p.tau_mem_inv));
   n.fields["w_in"] = Array::full(shape, 1.0 / (double(p.dt) * double(p.tau_syn_inv)));
+  if (auto* learned = dynamic_cast<const nn::LIFRecurrentLearnable*>(&m))
+    per_neuron_constants(*learned, n);
   graph.add(name, n);
   graph.connect(from, name + ".input");
   graph.connect(name + ".input", name);

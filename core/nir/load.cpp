@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/autograd/grad_mode.hpp"
+#include "core/neuron/lif_learnable.hpp"
 #include "core/nir/neurons.hpp"
 #include "core/ops/ops.hpp"
 
@@ -22,6 +23,26 @@ double uniform_gain(const std::string& name, const ImportedNeuron& n) {
                                "': its input gain (r w_in) differs between neurons; Soma's "
                                "layers scale all neurons alike");
   return double(g);
+}
+
+// Neuron k's value of a per-neuron constant, or the one shared value.
+float neuron_value(const Tensor& per, float all, int64_t k) {
+  return per.defined() ? per.data()[k] : all;
+}
+
+// logit(a) of a per-step factor a = dt / tau, which the learnable layer needs in (0, 1).
+float factor_logit(const std::string& name, const char* field, float a, int64_t k) {
+  if (!(a > 0 && a < 1))
+    throw std::runtime_error("node '" + name + "': neuron " + std::to_string(k) + "'s " + field +
+                             " gives dt / tau = " + std::to_string(a) +
+                             ", outside (0, 1) where a learnable layer steps");
+  return logit(a);
+}
+
+ImportedNeuron uniform_neuron(const std::string& name, const Node& node, float dt) {
+  ImportedNeuron n = import_neuron(name, node, dt);
+  n.require_uniform(name);
+  return n;
 }
 
 }  // namespace
@@ -57,7 +78,7 @@ void Loader::load(const std::string& name, const std::string& field, Tensor& wan
 void Loader::spiking_linear(const std::string& name, nn::SpikingLinear& m) const {
   const Node& syn = node(name + ".synapse", {m.synapse->bias.defined() ? "Affine" : "Linear"});
   (void)syn;
-  ImportedNeuron n = import_neuron(name, node(name, {"CubaLIF", "CubaLI", "LIF", "LI"}), dt_);
+  ImportedNeuron n = uniform_neuron(name, node(name, {"CubaLIF", "CubaLI", "LIF", "LI"}), dt_);
   if (n.scan.spiking != m.neuron.spiking)
     throw std::runtime_error("node '" + name + "' is a " + g_.nodes.at(name).type +
                              (m.neuron.spiking ? "; this model needs a spiking neuron there"
@@ -71,7 +92,7 @@ void Loader::spiking_linear(const std::string& name, nn::SpikingLinear& m) const
 
 void Loader::spiking_conv(const std::string& name, nn::SpikingConv2d& m) const {
   node(name + ".synapse", {"Conv2d"});
-  ImportedNeuron n = import_neuron(name, node(name, {"CubaLIF", "LIF"}), dt_);
+  ImportedNeuron n = uniform_neuron(name, node(name, {"CubaLIF", "LIF"}), dt_);
   const double scale = uniform_gain(name, n) / double(m.gain);
   load(name + ".synapse", "weight", m.synapse->weight, scale);
   if (m.synapse->bias.defined()) load(name + ".synapse", "bias", m.synapse->bias, scale);
@@ -82,7 +103,8 @@ void Loader::spiking_conv(const std::string& name, nn::SpikingConv2d& m) const {
 void Loader::lif_recurrent(const std::string& name, nn::LIFRecurrent& m) const {
   node(name + ".input", {"Linear"});
   node(name + ".recurrent", {"Linear"});
-  ImportedNeuron n = import_neuron(name, node(name, {"CubaLIF"}), dt_);
+  if (dynamic_cast<nn::LIFRecurrentLearnable*>(&m)) return lif_recurrent_learnable(name, m);
+  ImportedNeuron n = uniform_neuron(name, node(name, {"CubaLIF"}), dt_);
   const double gain = uniform_gain(name, n);
   load(name + ".input", "weight", m.input_weights, gain);
   load(name + ".recurrent", "weight", m.recurrent_weights, gain);
@@ -95,6 +117,34 @@ void Loader::lif_recurrent(const std::string& name, nn::LIFRecurrent& m) const {
   m.p.v_reset = n.scan.v_reset;
   m.p.reset = Reset::value;
   m.p.dt = dt_;
+}
+
+// As lif_recurrent, with the constants per neuron (import_neuron reads them); the input gain
+// r w_in dt / tau_syn must still be one number (all neurons share the weights' scale).
+void Loader::lif_recurrent_learnable(const std::string& name, nn::LIFRecurrent& base) const {
+  auto& m = dynamic_cast<nn::LIFRecurrentLearnable&>(base);
+  ImportedNeuron n = import_neuron(name, node(name, {"CubaLIF"}), dt_);
+  const int64_t h = m.hidden_size();
+  if (numel_of(n.shape) != h)
+    throw std::runtime_error("node '" + name + "' has " + shape_text(n.shape) +
+                             " neurons, the model's layer " + std::to_string(h));
+  const double gain = uniform_gain(name, n);
+  load(name + ".input", "weight", m.input_weights, gain);
+  load(name + ".recurrent", "weight", m.recurrent_weights, gain);
+  std::vector<float> mem, syn, th;
+  for (int64_t k = 0; k < h; ++k) {
+    mem.push_back(factor_logit(name, "tau_mem", neuron_value(n.am, n.scan.am, k), k));
+    syn.push_back(factor_logit(name, "tau_syn", 1 - neuron_value(n.keep_i, n.scan.keep_i, k), k));
+    th.push_back(neuron_value(n.v_th, n.scan.v_th, k));
+  }
+  m.p.v_leak = n.scan.v_leak;
+  m.p.v_reset = n.scan.v_reset;
+  m.p.reset = Reset::value;
+  m.p.dt = dt_;
+  NoGrad no_grad;
+  m.mem_logit.copy_(Tensor::from({h}, mem));
+  m.syn_logit.copy_(Tensor::from({h}, syn));
+  m.v_th.copy_(Tensor::from({h}, th));
 }
 
 }  // namespace soma::nir

@@ -18,9 +18,12 @@ class Loader {
   explicit Loader(const Graph& g, float dt = 1e-3f) : g_(g), dt_(dt) {}
   void spiking_linear(const std::string& name, nn::SpikingLinear& m) const;
   void spiking_conv(const std::string& name, nn::SpikingConv2d& m) const;
+  // Into a LIFRecurrentLearnable, each neuron's own tau_syn, tau_mem and v_threshold (the
+  // fixed layer needs them alike in all neurons).
   void lif_recurrent(const std::string& name, nn::LIFRecurrent& m) const;
 
  private:
+  void lif_recurrent_learnable(const std::string& name, nn::LIFRecurrent& m) const;
   const Node& node(const std::string& name, std::initializer_list<const char*> types) const;
   // The weight `field` of node `name`, checked against `want`'s shape, times `scale`.
   void load(const std::string& name, const std::string& field, Tensor& want, double scale) const;

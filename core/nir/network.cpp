@@ -166,11 +166,28 @@ Op make_flatten(const std::string& name, const Node& n) {
           }};
 }
 
+// One step of a current-based node whose constants differ between neurons (a learnable layer's
+// export): the scan's recurrence (lif.hpp) with per-neuron factors, as composed ops.
+Tensor varying_step(const ImportedNeuron& n, const Tensor& x, Tensor& v, Tensor& i) {
+  auto each = [&](const Tensor& per, float all) {
+    return per.defined() ? per.to(x.device()) : Tensor::full({1}, all, x.device());
+  };
+  const CurrentScanConfig& c = n.scan;
+  Tensor j = i + x;
+  Tensor v_dec = v + (c.v_leak - v + j) * each(n.am, c.am);
+  i = j * each(n.keep_i, c.keep_i);
+  if (!c.spiking) return v = v_dec;
+  Tensor z = spike_fn(v_dec - each(n.v_th, c.v_th), {SurrogateMethod::heaviside, 0});
+  v = v_dec * (1.0f - z) + z * c.v_reset;
+  return z;
+}
+
 Op make_neuron(const std::string& name, const Node& n, float dt) {
   auto nn = std::make_shared<ImportedNeuron>(import_neuron(name, n, dt));
   auto state = std::make_shared<std::pair<Tensor, Tensor>>();
   Op op{name, n.type, "", nullptr, [state] { *state = {}; }};
   std::ostringstream note;
+  if (!nn->varying.empty()) note << "per-neuron constants (" << nn->varying << ", ...); neuron 0: ";
   if (nn->kind == "scan")
     note << "dt/tau_mem " << nn->scan.am << ", 1 - dt/tau_syn " << nn->scan.keep_i << ", v_th "
          << nn->scan.v_th << (nn->unit_gain ? "" : ", input gain != 1");
@@ -195,6 +212,7 @@ Op make_neuron(const std::string& name, const Node& n, float dt) {
       return s.z;
     }
     if (!v.defined()) v = Tensor::full(want, nn->scan.v_leak), i = Tensor::zeros(want);
+    if (!nn->varying.empty()) return varying_step(*nn, x, v, i);
     Shape one = want;
     one.insert(one.begin(), 1);
     CurrentScanResult r = current_scan(reshape(x, one), v, i, nn->scan, !nn->scan.spiking);

@@ -39,10 +39,18 @@ struct ImportedNeuron {
   std::vector<int64_t> shape;  // per sample
   // True where the node's fields fully describe the layer with this gain of exactly 1.
   bool unit_gain = false;
+  // Where tau_mem, tau_syn or v_threshold differ between neurons (a learnable layer's export),
+  // each neuron's dt / tau_mem, 1 - dt / tau_syn and v_threshold (shape), and `varying` names the
+  // first such field; scan then holds neuron 0's. The interpreter (network.hpp) steps them;
+  // Soma's fixed layers share one value and call require_uniform.
+  Tensor am, keep_i, v_th;
+  std::string varying;
+  void require_uniform(const std::string& name) const;  // a std::runtime_error naming the field
 };
 
-// Reads CubaLIF, CubaLI, LIF, LI, IF and I nodes; another type, a missing field, or constants
-// that differ between neurons are a std::runtime_error naming the node.
+// Reads CubaLIF, CubaLI, LIF, LI, IF and I nodes; another type, a missing field, or other
+// constants (v_leak, v_reset, an IF's) that differ between neurons are a std::runtime_error
+// naming the node.
 ImportedNeuron import_neuron(const std::string& name, const Node& n, float dt);
 bool is_neuron(const std::string& type);
 

@@ -51,6 +51,11 @@ MnistTask::MnistTask() {
   table_.add_float("v_th", 1.0, "threshold of the recurrent LIF neurons (model rec)")
       .range(0.01, 100)
       .restart();
+  table_
+      .add_bool("learn_neuron_params", false,
+                "model rec: each neuron learns its tau_mem, tau_syn and v_th (through "
+                "sigmoid(dt / tau) as PLIF; Norse issue #143)")
+      .restart();
   table_.add_choice("encoder", "lif", {"lif", "current", "poisson"},
                     "lif: constant-current LIF spikes (Norse's mnist); current: the pixels as "
                     "input currents every step (Norse's cifar10); poisson: 100 Hz x pixel");
@@ -81,8 +86,9 @@ void MnistTask::build(const ParamValues& v) {
   if (v.get_string("model") == "conv")
     model_ = std::make_shared<ConvNet4>(surrogate_of(v), rng);
   else
-    model_ = std::make_shared<RecurrentNet>(v.get_int("hidden"), float(v.get_float("v_th")),
-                                            surrogate_of(v), rng);
+    model_ =
+        std::make_shared<RecurrentNet>(v.get_int("hidden"), float(v.get_float("v_th")),
+                                       surrogate_of(v), rng, v.get_bool("learn_neuron_params"));
   // --device cuda: the weights move once, before the trainer makes the optimizer; batches move
   // as they are encoded.
   if (device_ == Device::cuda) model_->to_device(device_);

@@ -1,5 +1,6 @@
 #include "tasks/mnist/models.hpp"
 
+#include "core/neuron/lif_learnable.hpp"
 #include "core/nn/pool.hpp"
 #include "core/ops/ops.hpp"
 
@@ -54,11 +55,14 @@ void ConvNet4::import_nir(const nir::Loader& l) {
   l.spiking_linear("readout", *readout_);
 }
 
-RecurrentNet::RecurrentNet(int64_t hidden, float v_th, const Surrogate& s, Rng& rng) {
+RecurrentNet::RecurrentNet(int64_t hidden, float v_th, const Surrogate& s, Rng& rng,
+                           bool learn_neuron_params) {
   LIFParameters p;
   p.surrogate = s;
   p.v_th = v_th;
-  rec_ = register_module("rec", std::make_shared<nn::LIFRecurrent>(784, hidden, rng, p));
+  rec_ = register_module(
+      "rec", learn_neuron_params ? std::make_shared<nn::LIFRecurrentLearnable>(784, hidden, rng, p)
+                                 : std::make_shared<nn::LIFRecurrent>(784, hidden, rng, p));
   readout_ = register_module("readout", nn::li_linear(hidden, 10, rng));
 }
 

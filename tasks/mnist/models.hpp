@@ -44,7 +44,9 @@ class ConvNet4 : public MnistModel {
 
 class RecurrentNet : public MnistModel {
  public:
-  RecurrentNet(int64_t hidden, float v_th, const Surrogate& s, Rng& rng);
+  // learn_neuron_params: the layer is LIFRecurrentLearnable (per-neuron tau_mem, tau_syn, v_th).
+  RecurrentNet(int64_t hidden, float v_th, const Surrogate& s, Rng& rng,
+               bool learn_neuron_params = false);
   Tensor forward(const Tensor& spikes) override;
   void export_nir(nir::Builder& b) const override;
   void import_nir(const nir::Loader& l) override;

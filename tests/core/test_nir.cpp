@@ -117,10 +117,20 @@ TEST_CASE("nir mapping: continuous parameters to Soma's steps, by hand") {
   CHECK(l.scan.am == doctest::Approx(0.25));
   CHECK(l.scan.keep_i == 0.0f);
   test::check_close(l.gain, {3.0f}, 1e-6f);
-  // Per-neuron time constants are refused with the node's name.
-  n.fields["tau_mem"] = f64({0.02, 0.03});
-  CHECK(has(error_of([&] { nir::import_neuron("cuba", n, 1e-3f); }), "'cuba'"));
-  CHECK(has(error_of([&] { nir::import_neuron("cuba", n, 1e-3f); }), "tau_mem"));
+  CHECK(s.varying.empty());
+  // Per-neuron time constants and thresholds (a learnable layer's export) are kept per neuron;
+  // Soma's fixed layers refuse them with the node's name and the field.
+  n.fields["tau_mem"] = f64({0.02, 0.04});
+  n.fields["tau_syn"] = f64({0.002, 0.004});
+  n.fields["v_threshold"] = f64({0.7, 0.9});
+  nir::ImportedNeuron h = nir::import_neuron("cuba", n, 1e-3f);
+  CHECK(h.varying == "tau_mem");
+  test::check_close(h.am, {0.05f, 0.025f}, 1e-7f);
+  test::check_close(h.keep_i, {0.5f, 0.75f}, 1e-7f);
+  test::check_close(h.v_th, {0.7f, 0.9f}, 1e-7f);
+  test::check_close(h.gain, {0.5f, 0.25f}, 1e-7f);  // r w_in dt / tau_syn per neuron
+  CHECK(has(error_of([&] { h.require_uniform("cuba"); }), "'cuba'"));
+  CHECK(has(error_of([&] { h.require_uniform("cuba"); }), "tau_mem"));
 }
 
 TEST_CASE("nir network: a CubaLIF from Soma's mapping gives Norse's golden LIF trace") {

@@ -17,6 +17,7 @@
 #include "core/neuron/lif_adex_refrac.hpp"
 #include "core/neuron/lif_box.hpp"
 #include "core/neuron/lif_ex.hpp"
+#include "core/neuron/lif_learnable.hpp"
 #include "core/neuron/lif_mc.hpp"
 #include "core/neuron/lif_mc_refrac.hpp"
 #include "core/neuron/lif_recurrent.hpp"
@@ -82,6 +83,7 @@ std::vector<LayerCase> layer_cases(int64_t h) {
          return m;
        }},
       {"LIFRecurrent", recurrent_maker<nn::LIFRecurrent>(h, h)},
+      {"LIFRecurrentLearnable", recurrent_maker<nn::LIFRecurrentLearnable>(h, h)},
       {"LSNNRecurrent", recurrent_maker<nn::LSNNRecurrent>(h, h)},
       {"CobaLIFRecurrent", recurrent_maker<nn::CobaLIFRecurrent>(h, h), 0.0f, 2.0f},
       {"LIFMCRecurrent", recurrent_maker<nn::LIFMCRecurrent>(h, h)},
@@ -140,5 +142,28 @@ TEST_CASE("cuda: every neuron layer equals the CPU's: output, recorded states, i
       const std::string message = std::string(c.name) + ": " + e.what();
       FAIL_CHECK(message);
     }
+  }
+}
+
+TEST_CASE("cuda: the learnable LIF's per-neuron constants get the CPU's gradients") {
+  const int64_t T = 10, B = 3, H = 12;
+  Rng a(41), b(41);
+  nn::LIFRecurrentLearnable cpu(H, H, a), gpu(H, H, b);
+  for (int64_t k = 0; k < H; ++k)  // neurons with their own constants
+    cpu.mem_logit.data()[k] = gpu.mem_logit.data()[k] = -2.5f + 0.1f * float(k),
+    cpu.v_th.data()[k] = gpu.v_th.data()[k] = 0.8f + 0.03f * float(k);
+  gpu.to_device(Device::cuda);
+  Tensor x = random_tensor({T, B, H}, 42, 0.0f, 6.0f), g = random_tensor({T, B, H}, 43);
+  cpu.record_states = gpu.record_states = true;
+  Tensor y = cpu.forward(x), dy = gpu.forward(x.cuda());
+  check_close_to_scale(y, dy, 1e-4f);
+  (sum(y * g) + sum(cpu.recorded()[0].second * g)).backward();
+  (sum(dy * g.cuda()) + sum(gpu.recorded()[0].second * g.cuda())).backward();
+  for (auto [c, d] : {std::pair{cpu.mem_logit, gpu.mem_logit},
+                      {cpu.syn_logit, gpu.syn_logit},
+                      {cpu.v_th, gpu.v_th}}) {
+    REQUIRE(d.grad().defined());
+    CHECK(d.grad().device() == Device::cuda);
+    check_close_to_scale(c.grad(), d.grad(), 1e-3f);
   }
 }

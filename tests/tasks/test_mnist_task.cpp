@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/io/safetensors.hpp"
 #include "task_test_util.hpp"
 #include "temp_dir.hpp"
 
@@ -91,6 +92,36 @@ TEST_CASE("mnist task: the recurrent SNN learns with the current and Poisson enc
   REQUIRE_MESSAGE(r.code == 0, r.err);
   MESSAGE(encoder << " " << test_accuracy(r.out));
   CHECK(test_accuracy(r.out) > 60.0);
+}
+
+TEST_CASE(
+    "mnist task: --learn_neuron_params learns, resumes, and exports each neuron's constants") {
+  test::TempDir dir;
+  const std::string data = dir / "data", out = dir / "run";
+  std::filesystem::create_directories(data);
+  test::write_squares_idx(data, 320, 200);
+  std::vector<std::string> args = small_run(data, out, "rec", 3);
+  args.push_back("--learn_neuron_params");
+  auto r = run_cli(args);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(test_accuracy(r.out) > 60.0);
+  const auto ck = load_safetensors(out + "/checkpoint.safetensors");
+  REQUIRE(ck.tensors.count("model.rec.mem_logit"));
+  const Tensor mem = ck.tensors.at("model.rec.mem_logit");
+  float lo = mem.data()[0], hi = lo;
+  for (int64_t k = 0; k < mem.numel(); ++k)
+    lo = std::min(lo, mem.data()[k]), hi = std::max(hi, mem.data()[k]);
+  CHECK(hi - lo > 1e-3f);  // the neurons' time constants moved apart
+  auto resumed = run_cli({"mnist", "--resume", out, "--epochs", "4", "--quiet"});
+  REQUIRE_MESSAGE(resumed.code == 0, resumed.err);
+  CHECK(has(resumed.out, "after 4 epochs"));
+#ifdef SOMA_HAS_HDF5
+  auto exported = run_cli({"export-nir", out, dir / "rec.nir"});
+  REQUIRE_MESSAGE(exported.code == 0, exported.err);
+  auto imported = run_cli({"import-nir", dir / "rec.nir"});
+  REQUIRE_MESSAGE(imported.code == 0, imported.err);
+  CHECK(has(imported.out, "test accuracy"));
+#endif
 }
 
 TEST_CASE("mnist task: the conv SNN runs a few steps") {
