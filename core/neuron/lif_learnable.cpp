@@ -62,5 +62,12 @@ Tensor LIFRecurrentLearnable::forward(const Tensor& x) {
   return r.z;
 }
 
+std::shared_ptr<LIFRecurrent> make_lif_recurrent(int64_t input_size, int64_t hidden_size, Rng& rng,
+                                                 const LIFParameters& p, bool learn_neuron_params) {
+  if (learn_neuron_params)
+    return std::make_shared<LIFRecurrentLearnable>(input_size, hidden_size, rng, p);
+  return std::make_shared<LIFRecurrent>(input_size, hidden_size, rng, p);
+}
+
 }  // namespace nn
 }  // namespace soma

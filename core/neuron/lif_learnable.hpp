@@ -20,6 +20,8 @@
 // on a busy machine.
 // Accuracy after 10 epochs (mnist-10k, seeds 1 and 2): 92.75 / 91.40% against 91.90 / 91.55%
 // fixed, within the seeds' spread at this size.
+#include <memory>
+
 #include "core/neuron/lif_recurrent.hpp"
 
 namespace soma {
@@ -52,6 +54,10 @@ class LIFRecurrentLearnable : public LIFRecurrent {
   LIFNeuronTensors neuron_tensors() const;
   Tensor forward(const Tensor& x) override;
 };
+
+// A LIFRecurrent, or with learn_neuron_params its learnable form: the models' one switch.
+std::shared_ptr<LIFRecurrent> make_lif_recurrent(int64_t input_size, int64_t hidden_size, Rng& rng,
+                                                 const LIFParameters& p, bool learn_neuron_params);
 
 }  // namespace nn
 }  // namespace soma

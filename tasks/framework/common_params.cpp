@@ -24,6 +24,14 @@ void add_surrogate_params(ParamTable& t) {
   t.add_float("alpha", 100.0, "sharpness of the surrogate gradient").range(1e-3, 1e4).restart();
 }
 
+void add_learn_neuron_params(ParamTable& t, const std::string& which) {
+  t.add_bool("learn_neuron_params", false,
+             which +
+                 ": each recurrent LIF neuron learns its tau_mem, tau_syn and v_th (PLIF's "
+                 "sigmoid(dt / tau), per neuron; Norse issue #143)")
+      .restart();
+}
+
 void check_device(const ParamValues& v, bool task_runs_on_cuda) {
   if (v.table().find("device") < 0 || v.get_string("device") != "cuda") return;
 #ifndef SOMA_CUDA

@@ -51,11 +51,7 @@ MnistTask::MnistTask() {
   table_.add_float("v_th", 1.0, "threshold of the recurrent LIF neurons (model rec)")
       .range(0.01, 100)
       .restart();
-  table_
-      .add_bool("learn_neuron_params", false,
-                "model rec: each neuron learns its tau_mem, tau_syn and v_th (through "
-                "sigmoid(dt / tau) as PLIF; Norse issue #143)")
-      .restart();
+  add_learn_neuron_params(table_, "model rec");
   table_.add_choice("encoder", "lif", {"lif", "current", "poisson"},
                     "lif: constant-current LIF spikes (Norse's mnist); current: the pixels as "
                     "input currents every step (Norse's cifar10); poisson: 100 Hz x pixel");

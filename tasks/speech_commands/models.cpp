@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/encode/encoders.hpp"
+#include "core/neuron/lif_learnable.hpp"
 #include "core/ops/ops.hpp"
 
 namespace soma {
@@ -14,7 +15,8 @@ SpeechModel::SpeechModel(const SpeechModelOptions& o, Rng& rng) : o_(o) {
     LIFParameters p;
     p.surrogate = o.surrogate;
     p.dt = o.dt;
-    lif_ = register_module("rec", std::make_shared<nn::LIFRecurrent>(o.inputs, o.hidden, rng, p));
+    lif_ = register_module(
+        "rec", nn::make_lif_recurrent(o.inputs, o.hidden, rng, p, o.learn_neuron_params));
   } else if (o.kind == "lsnn") {
     LSNNParameters p;
     p.surrogate = o.surrogate;

@@ -32,6 +32,7 @@ struct SpeechModelOptions {
   float dt = 1e-3f;             // seconds of neuron time per frame (spiking models)
   float input_scale = 1;        // standardised features times this are the input currents
   Surrogate surrogate{};
+  bool learn_neuron_params = false;  // model lif: LIFRecurrentLearnable
 };
 
 class SpeechModel : public nn::Module {

@@ -36,6 +36,7 @@ SpeechCommandsTask::SpeechCommandsTask() {
           "lif: recurrent LIF + LI read-out; lsnn: adaptive LIF; lstm: non-spiking baseline")
       .restart();
   table_.add_int("hidden", 128, "recurrent neurons / LSTM units").range(1, 100000).restart();
+  add_learn_neuron_params(table_, "model lif");
   table_
       .add_choice("decode", "last", {"last", "max", "mean"},
                   "read-out voltage of the spiking models: at the last step (Norse), max or mean "
@@ -154,7 +155,8 @@ void SpeechCommandsTask::build(const ParamValues& v) {
                         v.get_string("decode"),
                         float(v.get_float("dt")),
                         float(v.get_float("input_scale")),
-                        surrogate_of(v)};
+                        surrogate_of(v),
+                        v.get_bool("learn_neuron_params")};
   model_ = std::make_shared<SpeechModel>(mo, rng);
   data_->feature_stats(model_->feature_mean, model_->feature_std);
   // --device cuda: the weights and the feature statistics move once, before the trainer makes
