@@ -65,13 +65,9 @@ Tensor nn::LIFMCRecurrent::forward(const Tensor& x) {
   auto step = [&](const Tensor& xt, const LIFRecurrentState& s) {
     return lif_mc_recurrent_step(xt, w_rec, g, s, p);
   };
-  LIFRecurrentState s0 =
-      state_on(lif_recurrent_initial_state({x.size(1), hidden_size()}, p), x.device());
-  s0.z = s0.z.to(x.device());  // not a recorded field, so state_on leaves it
-  Sequence<LIFRecurrentState> r = rollout(linear(x, input_weights), s0, step, record_states);
-  state = r.state;
-  recorded_ = record_states ? named_states(r.states) : NamedTensors{};
-  return r.z;
+  LIFRecurrentState s0 = lif_recurrent_state_on({x.size(1), hidden_size()}, p, x.device());
+  return keep_sequence(rollout(linear(x, input_weights), s0, step, record_states), record_states,
+                       state, recorded_);
 }
 
 nn::LIFMC::LIFMC(int64_t hidden_size, Rng& rng, LIFParameters p) : NeuronLayer(p) {

@@ -61,10 +61,8 @@ Tensor nn::LIFMCRefracRecurrent::forward(const Tensor& x) {
   const Shape shape{x.size(1), hidden_size()};
   State s0{Tensor::zeros(shape, x.device()),
            state_on(lif_refrac_initial_state(shape, p), x.device())};
-  Sequence<State> r = rollout(linear(x, input_weights), s0, step, record_states);
-  state = r.state;
-  recorded_ = record_states ? named_states(r.states) : NamedTensors{};
-  return r.z;
+  return keep_sequence(rollout(linear(x, input_weights), s0, step, record_states), record_states,
+                       state, recorded_);
 }
 
 Sequence<LIFRefracState> nn::LIFMCRefrac::run(const Tensor& x, const LIFRefracState& s0) const {

@@ -15,6 +15,13 @@ LIFRecurrentState lif_recurrent_initial_state(const Shape& shape, const LIFParam
   return {Tensor::zeros(shape), Tensor::full(shape, p.v_leak), Tensor::zeros(shape)};
 }
 
+LIFRecurrentState lif_recurrent_state_on(const Shape& shape, const LIFParameters& p,
+                                         Device device) {
+  LIFRecurrentState s = lif_recurrent_initial_state(shape, p);
+  for (Tensor* t : {&s.z, &s.v, &s.i}) *t = t->to(device);
+  return s;
+}
+
 LIFRecurrentStep lif_recurrent_step(const Tensor& x_in, const Tensor& w_rec,
                                     const LIFRecurrentState& s, const LIFParameters& p) {
   float am = p.dt * p.tau_mem_inv, as = p.dt * p.tau_syn_inv;

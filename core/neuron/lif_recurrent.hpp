@@ -15,6 +15,9 @@ struct LIFRecurrentState {
 };
 
 LIFRecurrentState lif_recurrent_initial_state(const Shape& shape, const LIFParameters& p);
+// The same on `device`, z included (state_on moves only the recorded v and i): for the layers
+// that step it as composed ops (LIFMCRecurrent, LIFRecurrentLearnable).
+LIFRecurrentState lif_recurrent_state_on(const Shape& shape, const LIFParameters& p, Device device);
 
 struct LIFRecurrentStep {
   Tensor z;

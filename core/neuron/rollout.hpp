@@ -96,4 +96,14 @@ std::vector<std::pair<std::string, Tensor>> named_states(State s) {
   return out;
 }
 
+// What a layer keeps of a forward's sequence r: the final state, and with record_states the
+// states it recorded (SpikingModule::recorded()). Returns the spikes.
+template <class State>
+Tensor keep_sequence(Sequence<State> r, bool record_states, State& state,
+                     std::vector<std::pair<std::string, Tensor>>& recorded) {
+  state = r.state;
+  recorded = record_states ? named_states(r.states) : std::vector<std::pair<std::string, Tensor>>{};
+  return r.z;
+}
+
 }  // namespace soma

@@ -102,10 +102,8 @@ class NeuronLayer : public SpikingModule {
   explicit NeuronLayer(Parameters p = {}) : p(p) {}
 
   Tensor forward(const Tensor& x) override {
-    Sequence<State> r = run(x, state_on(initial_state(step_shape(x)), x.device()));
-    state = r.state;
-    recorded_ = record_states ? named_states(r.states) : NamedTensors{};
-    return r.z;
+    return keep_sequence(run(x, state_on(initial_state(step_shape(x)), x.device())), record_states,
+                         state, recorded_);
   }
 
   Parameters p;
@@ -142,10 +140,8 @@ class RecurrentNeuronLayer : public RecurrentSpikingModule {
   Tensor forward(const Tensor& x) override {
     check_input(x);
     State s0 = state_on(Model::initial_state({x.size(1), hidden_size()}, p), x.device());
-    Sequence<State> r = Model::sequence(x, s0, input_weights, recurrent(), p, record_states);
-    state = r.state;
-    recorded_ = record_states ? named_states(r.states) : NamedTensors{};
-    return r.z;
+    return keep_sequence(Model::sequence(x, s0, input_weights, recurrent(), p, record_states),
+                         record_states, state, recorded_);
   }
 
   Parameters p;
