@@ -12,6 +12,7 @@
 #include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
 #include "tasks/framework/image_splits.hpp"
+#include "tasks/framework/learned_constants.hpp"
 #include "tasks/framework/step_profile.hpp"
 
 namespace soma {
@@ -197,6 +198,7 @@ void MnistTask::publish_pictures() {
   const int64_t hw = b.images.size(2) * b.images.size(3);
   telemetry_.set(Image{"first test image", b.images.size(2), b.images.size(3),
                        std::vector<float>(b.images.data(), b.images.data() + hw)});
+  publish_learned_constants(*model_, telemetry_);
 }
 
 }  // namespace soma

@@ -8,6 +8,7 @@
 #include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
 #include "tasks/framework/csv.hpp"
+#include "tasks/framework/learned_constants.hpp"
 
 namespace soma {
 
@@ -240,6 +241,7 @@ void SpeechCommandsTask::publish_pictures() {
   Traces tr{"read-out voltages (first test clip)", T, v.size(2), {}, {}, {}, {}};
   for (int64_t i = 0; i < v.numel(); ++i) tr.values.push_back(v.data()[i]);
   telemetry_.set(std::move(tr));
+  publish_learned_constants(*model_, telemetry_);
 }
 
 }  // namespace soma

@@ -112,6 +112,8 @@ TEST_CASE(
   for (int64_t k = 0; k < mem.numel(); ++k)
     lo = std::min(lo, mem.data()[k]), hi = std::max(hi, mem.data()[k]);
   CHECK(hi - lo > 1e-3f);  // the neurons' time constants moved apart
+  for (const char* plot : {"learned_time_constants.svg", "learned_thresholds.svg"})
+    CHECK_MESSAGE(std::filesystem::exists(out + "/plots/" + plot), plot);
   auto resumed = run_cli({"mnist", "--resume", out, "--epochs", "4", "--quiet"});
   REQUIRE_MESSAGE(resumed.code == 0, resumed.err);
   CHECK(has(resumed.out, "after 4 epochs"));
