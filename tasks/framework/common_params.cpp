@@ -32,6 +32,12 @@ void add_learn_neuron_params(ParamTable& t, const std::string& which) {
       .restart();
 }
 
+void check_learn_neuron_params(const ParamValues& v, bool applies, const std::string& which) {
+  if (v.get_bool("learn_neuron_params") && !applies)
+    throw std::invalid_argument("--learn_neuron_params: only for " + which +
+                                " (the recurrent LIF layer)");
+}
+
 void check_device(const ParamValues& v, bool task_runs_on_cuda) {
   if (v.table().find("device") < 0 || v.get_string("device") != "cuda") return;
 #ifndef SOMA_CUDA

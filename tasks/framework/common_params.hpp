@@ -15,6 +15,8 @@ void add_device_param(ParamTable& t);
 void add_surrogate_params(ParamTable& t);
 // which: the models it applies to, for the help text ("model rec").
 void add_learn_neuron_params(ParamTable& t, const std::string& which);
+// A std::invalid_argument when learn_neuron_params is on for a model it does not apply to.
+void check_learn_neuron_params(const ParamValues& v, bool applies, const std::string& which);
 
 // Throws std::runtime_error when the chosen device is not available in this build (or this
 // machine); on cuda, also sets cuBLAS's math mode from --tf32. task_runs_on_cuda:

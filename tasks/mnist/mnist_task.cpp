@@ -80,6 +80,7 @@ void MnistTask::build(const ParamValues& v) {
   steps_ = v.get_int("seq_length");
   encoder_rng_ = Rng(seed ^ 0x5EED);
   Rng rng(seed);
+  check_learn_neuron_params(v, v.get_string("model") == "rec", "--model rec");
   if (v.get_string("model") == "conv")
     model_ = std::make_shared<ConvNet4>(surrogate_of(v), rng);
   else

@@ -149,6 +149,7 @@ void SpeechCommandsTask::build(const ParamValues& v) {
       int(v.get_int("freq_mask")), int(v.get_int("time_mask"))});
   const uint64_t seed = uint64_t(v.get_int("seed"));
   Rng rng(seed);
+  check_learn_neuron_params(v, v.get_string("model") == "lif", "--model lif");
   SpeechModelOptions mo{v.get_string("model"),
                         data_->mels(),
                         v.get_int("hidden"),

@@ -117,6 +117,12 @@ TEST_CASE(
   auto resumed = run_cli({"mnist", "--resume", out, "--epochs", "4", "--quiet"});
   REQUIRE_MESSAGE(resumed.code == 0, resumed.err);
   CHECK(has(resumed.out, "after 4 epochs"));
+  // The conv model has no recurrent LIF layer: the flag is refused by name, not ignored.
+  std::vector<std::string> conv = small_run(data, dir / "conv", "conv", 1);
+  conv.push_back("--learn_neuron_params");
+  auto refused = run_cli(conv);
+  CHECK(refused.code != 0);
+  CHECK(has(refused.err, "--learn_neuron_params: only for --model rec"));
 #ifdef SOMA_HAS_HDF5
   auto exported = run_cli({"export-nir", out, dir / "rec.nir"});
   REQUIRE_MESSAGE(exported.code == 0, exported.err);
