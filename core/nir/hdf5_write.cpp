@@ -107,7 +107,8 @@ std::string contiguous(uint64_t address, uint64_t size) {
 
 // A hard link; the name's length field is as wide as it needs, and a non-ASCII name says UTF-8.
 std::string link(const std::string& name, uint64_t address) {
-  const bool ascii = std::all_of(name.begin(), name.end(), [](char c) { return c >= 0; });
+  const bool ascii = std::all_of(name.begin(), name.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   const int width = name.size() < 256 ? 0 : name.size() < 65536 ? 1 : 2;
   Bytes m;
   m.u8(1), m.u8(width | (ascii ? 0 : 0x10));

@@ -63,6 +63,9 @@ TEST_CASE("hdf5 write: the superblock names the root and the file's end, checksu
   std::memcpy(&stored, f.data() + 44, 4);
   CHECK(stored == nir::hdf5_checksum(f.data(), 44));
   CHECK(f.find("GCOL") != std::string::npos);  // the strings' heap
+  // A non-ASCII link name says UTF-8: version 1, flags 0x10 (a charset field), charset 1, length.
+  CHECK(f.find(std::string("\x01\x10\x01\x06") + "névé") != std::string::npos);
+  CHECK(f.find(std::string("\x01\x00\x05", 3) + "nodes") != std::string::npos);  // ASCII: none
 }
 
 TEST_CASE("hdf5 write: malformed trees are errors naming the member") {
