@@ -100,7 +100,9 @@ void check_same(const nir::Tree& a, const nir::Tree& b, const std::string& where
   REQUIRE(a.arrays.size() == b.arrays.size());
   REQUIRE(a.strings.size() == b.strings.size());
   REQUIRE(a.groups.size() == b.groups.size());
-  for (const auto& [name, x] : a.arrays) {
+  for (const auto& entry : a.arrays) {  // no structured binding: clang 14 lambdas (INFO) refuse it
+    const std::string& name = entry.first;
+    const Array& x = entry.second;
     INFO(name);
     const Array& y = b.arrays.at(name);
     CHECK(x.shape == y.shape);
@@ -109,7 +111,9 @@ void check_same(const nir::Tree& a, const nir::Tree& b, const std::string& where
       CHECK(y.values[k] == (x.kind == Array::Kind::f32 ? double(float(x.values[k])) : x.values[k]));
     CHECK((y.kind == Array::Kind::i64) == (x.kind == Array::Kind::i64));
   }
-  for (const auto& [name, s] : a.strings) {
+  for (const auto& entry : a.strings) {
+    const std::string& name = entry.first;
+    const nir::Strings& s = entry.second;
     INFO(name);
     CHECK(s.shape == b.strings.at(name).shape);
     CHECK(s.values == b.strings.at(name).values);
