@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/autograd/grad_mode.hpp"
 #include "core/neuron/rollout.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/linalg.hpp"
@@ -21,11 +22,23 @@ LIFRecurrentStep lif_recurrent_step(const Tensor& x_in, const Tensor& w_rec,
   return {z, {z, v, j * q.syn_keep}};
 }
 
-float logit(float y) {
-  if (!(y > 0.0f && y < 1.0f))
-    throw std::invalid_argument("logit: " + std::to_string(y) + " is not in (0, 1)");
-  return std::log(y / (1.0f - y));
+namespace {
+
+// The logits of per-step factors dt / tau, each in (0, 1), where the step is stable.
+Tensor logits(const std::vector<float>& factors, const char* field) {
+  std::vector<float> out;
+  for (size_t k = 0; k < factors.size(); ++k) {
+    const float a = factors[k];
+    if (!(a > 0.0f && a < 1.0f))
+      throw std::invalid_argument("neuron " + std::to_string(k) + "'s dt / " + field + " = " +
+                                  std::to_string(a) + " lies outside (0, 1)");
+    out.push_back(std::log(a / (1.0f - a)));
+  }
+  const int64_t n = int64_t(out.size());  // before the move: argument order is unspecified
+  return Tensor::from({n}, std::move(out));
 }
+
+}  // namespace
 
 namespace nn {
 
@@ -37,9 +50,40 @@ LIFRecurrentLearnable::LIFRecurrentLearnable(int64_t input_size, int64_t hidden_
     throw std::invalid_argument(
         "LIFRecurrentLearnable: dt tau_mem_inv and dt tau_syn_inv must lie in (0, 1), got " +
         std::to_string(am) + " and " + std::to_string(as));
-  mem_logit = register_parameter("mem_logit", Tensor::full({hidden_size}, logit(am)));
-  syn_logit = register_parameter("syn_logit", Tensor::full({hidden_size}, logit(as)));
+  const size_t h = static_cast<size_t>(hidden_size);
+  mem_logit = register_parameter("mem_logit", logits(std::vector<float>(h, am), "tau_mem"));
+  syn_logit = register_parameter("syn_logit", logits(std::vector<float>(h, as), "tau_syn"));
   v_th = register_parameter("v_th", Tensor::full({hidden_size}, p.v_th));
+}
+
+LIFRecurrentLearnable::Constants LIFRecurrentLearnable::constants() const {
+  NoGrad no_grad;
+  const LIFNeuronTensors q = neuron_tensors();
+  const std::vector<float> mem = q.mem_factor.cpu().to_vector(),
+                           keep = q.syn_keep.cpu().to_vector(), th = q.v_th.cpu().to_vector();
+  const double dt = double(p.dt);
+  Constants c;
+  for (size_t k = 0; k < mem.size(); ++k) {
+    c.tau_mem.push_back(dt / double(mem[k]));
+    c.tau_syn.push_back(dt / (1.0 - double(keep[k])));
+    c.v_th.push_back(double(th[k]));
+  }
+  return c;
+}
+
+void LIFRecurrentLearnable::set_constants(const std::vector<float>& mem_factor,
+                                          const std::vector<float>& syn_factor,
+                                          const std::vector<float>& v_th_values) {
+  const int64_t h = hidden_size();
+  for (const std::vector<float>* v : {&mem_factor, &syn_factor, &v_th_values})
+    if (int64_t(v->size()) != h)
+      throw std::invalid_argument("LIFRecurrentLearnable: " + std::to_string(v->size()) +
+                                  " constants for " + std::to_string(h) + " neurons");
+  Tensor mem = logits(mem_factor, "tau_mem"), syn = logits(syn_factor, "tau_syn");
+  NoGrad no_grad;
+  mem_logit.copy_(mem);
+  syn_logit.copy_(syn);
+  v_th.copy_(Tensor::from({h}, v_th_values));
 }
 
 LIFNeuronTensors LIFRecurrentLearnable::neuron_tensors() const {

@@ -21,6 +21,7 @@
 // Accuracy after 10 epochs (mnist-10k, seeds 1 and 2): 92.75 / 91.40% against 91.90 / 91.55%
 // fixed, within the seeds' spread at this size.
 #include <memory>
+#include <vector>
 
 #include "core/neuron/lif_recurrent.hpp"
 
@@ -37,9 +38,6 @@ LIFRecurrentStep lif_recurrent_step(const Tensor& x_in, const Tensor& w_rec,
                                     const LIFRecurrentState& s, const LIFParameters& p,
                                     const LIFNeuronTensors& q);
 
-// logit(y) = log(y / (1 - y)): the parameter value that gives the factor y in (0, 1).
-float logit(float y);
-
 namespace nn {
 
 class LIFRecurrentLearnable : public LIFRecurrent {
@@ -52,6 +50,15 @@ class LIFRecurrentLearnable : public LIFRecurrent {
 
   // The constants in use now (the sigmoids and the clamp applied), as the step sees them.
   LIFNeuronTensors neuron_tensors() const;
+  // The same on the host in NIR's units: tau_mem and tau_syn in seconds, v_th.
+  struct Constants {
+    std::vector<double> tau_mem, tau_syn, v_th;
+  };
+  Constants constants() const;
+  // Sets each neuron's dt / tau_mem, dt / tau_syn and v_th (H values each) through the
+  // parameters' logits; a factor outside (0, 1) is a std::invalid_argument naming the neuron.
+  void set_constants(const std::vector<float>& mem_factor, const std::vector<float>& syn_factor,
+                     const std::vector<float>& v_th);
   Tensor forward(const Tensor& x) override;
 };
 

@@ -20,24 +20,16 @@ Array scaled(const Tensor& t, float gain) {
 }
 
 // A learnable layer's own constants per neuron (as the step uses them: sigmoids, clamp), in
-// float64 so that --init_from gets the logits back to within a float step.
+// float64 so that --init_from gets the logits back to within a float step. w_in = tau_syn / dt
+// keeps the input gain r w_in dt / tau_syn at 1.
 void per_neuron_constants(const nn::LIFRecurrentLearnable& m, Node& n) {
-  const LIFNeuronTensors q = m.neuron_tensors();
-  const Tensor mem = q.mem_factor.to(Device::cpu), keep = q.syn_keep.to(Device::cpu),
-               th = q.v_th.to(Device::cpu);
-  const double dt = double(m.p.dt);
-  std::vector<double> tau_syn, tau_mem, w_in, v_th;
-  for (int64_t k = 0; k < m.hidden_size(); ++k) {
-    const double a_syn = 1.0 - double(keep.data()[k]);
-    tau_syn.push_back(dt / a_syn);
-    tau_mem.push_back(dt / double(mem.data()[k]));
-    w_in.push_back(1.0 / a_syn);
-    v_th.push_back(double(th.data()[k]));
-  }
-  n.fields["tau_syn"] = Array::vector(tau_syn, Kind::f64);
-  n.fields["tau_mem"] = Array::vector(tau_mem, Kind::f64);
+  const nn::LIFRecurrentLearnable::Constants c = m.constants();
+  std::vector<double> w_in;
+  for (double tau : c.tau_syn) w_in.push_back(tau / double(m.p.dt));
+  n.fields["tau_syn"] = Array::vector(c.tau_syn, Kind::f64);
+  n.fields["tau_mem"] = Array::vector(c.tau_mem, Kind::f64);
   n.fields["w_in"] = Array::vector(w_in, Kind::f64);
-  n.fields["v_threshold"] = Array::vector(v_th, Kind::f64);
+  n.fields["v_threshold"] = Array::vector(c.v_th, Kind::f64);
 }
 
 }  // namespace

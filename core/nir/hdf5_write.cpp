@@ -1,7 +1,6 @@
 #include "core/nir/hdf5_write.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -45,12 +44,6 @@ struct Message {
 
 size_t align8(size_t n) {
   return (n + 7) / 8 * 8;
-}
-
-int64_t count(const std::vector<int64_t>& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
 }
 
 std::string dataspace(const std::vector<int64_t>& shape) {
@@ -224,7 +217,7 @@ class Writer {
   }
 
   uint64_t write_array(const Array& a, const std::string& name) {
-    if (count(a.shape) != a.numel())
+    if (numel_of(a.shape) != a.numel())
       throw std::invalid_argument("HDF5: array '" + name + "' has " + std::to_string(a.numel()) +
                                   " values for its shape");
     Bytes v;
@@ -245,7 +238,7 @@ class Writer {
   }
 
   uint64_t write_strings(const Strings& s, const std::string& name) {
-    if (count(s.shape) != int64_t(s.values.size()))
+    if (numel_of(s.shape) != int64_t(s.values.size()))
       throw std::invalid_argument("HDF5: string dataset '" + name + "' has " +
                                   std::to_string(s.values.size()) + " values for its shape");
     Bytes v;

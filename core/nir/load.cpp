@@ -30,15 +30,6 @@ float neuron_value(const Tensor& per, float all, int64_t k) {
   return per.defined() ? per.data()[k] : all;
 }
 
-// logit(a) of a per-step factor a = dt / tau, which the learnable layer needs in (0, 1).
-float factor_logit(const std::string& name, const char* field, float a, int64_t k) {
-  if (!(a > 0 && a < 1))
-    throw std::runtime_error("node '" + name + "': neuron " + std::to_string(k) + "'s " + field +
-                             " gives dt / tau = " + std::to_string(a) +
-                             ", outside (0, 1) where a learnable layer steps");
-  return logit(a);
-}
-
 ImportedNeuron uniform_neuron(const std::string& name, const Node& node, float dt) {
   ImportedNeuron n = import_neuron(name, node, dt);
   n.require_uniform(name);
@@ -103,7 +94,8 @@ void Loader::spiking_conv(const std::string& name, nn::SpikingConv2d& m) const {
 void Loader::lif_recurrent(const std::string& name, nn::LIFRecurrent& m) const {
   node(name + ".input", {"Linear"});
   node(name + ".recurrent", {"Linear"});
-  if (dynamic_cast<nn::LIFRecurrentLearnable*>(&m)) return lif_recurrent_learnable(name, m);
+  if (auto* learnable = dynamic_cast<nn::LIFRecurrentLearnable*>(&m))
+    return lif_recurrent_learnable(name, *learnable);
   ImportedNeuron n = uniform_neuron(name, node(name, {"CubaLIF"}), dt_);
   const double gain = uniform_gain(name, n);
   load(name + ".input", "weight", m.input_weights, gain);
@@ -121,8 +113,7 @@ void Loader::lif_recurrent(const std::string& name, nn::LIFRecurrent& m) const {
 
 // As lif_recurrent, with the constants per neuron (import_neuron reads them); the input gain
 // r w_in dt / tau_syn must still be one number (all neurons share the weights' scale).
-void Loader::lif_recurrent_learnable(const std::string& name, nn::LIFRecurrent& base) const {
-  auto& m = dynamic_cast<nn::LIFRecurrentLearnable&>(base);
+void Loader::lif_recurrent_learnable(const std::string& name, nn::LIFRecurrentLearnable& m) const {
   ImportedNeuron n = import_neuron(name, node(name, {"CubaLIF"}), dt_);
   const int64_t h = m.hidden_size();
   if (numel_of(n.shape) != h)
@@ -133,18 +124,19 @@ void Loader::lif_recurrent_learnable(const std::string& name, nn::LIFRecurrent& 
   load(name + ".recurrent", "weight", m.recurrent_weights, gain);
   std::vector<float> mem, syn, th;
   for (int64_t k = 0; k < h; ++k) {
-    mem.push_back(factor_logit(name, "tau_mem", neuron_value(n.am, n.scan.am, k), k));
-    syn.push_back(factor_logit(name, "tau_syn", 1 - neuron_value(n.keep_i, n.scan.keep_i, k), k));
+    mem.push_back(neuron_value(n.am, n.scan.am, k));
+    syn.push_back(1 - neuron_value(n.keep_i, n.scan.keep_i, k));
     th.push_back(neuron_value(n.v_th, n.scan.v_th, k));
+  }
+  try {
+    m.set_constants(mem, syn, th);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error("node '" + name + "': " + e.what() + " (a learnable layer's range)");
   }
   m.p.v_leak = n.scan.v_leak;
   m.p.v_reset = n.scan.v_reset;
   m.p.reset = Reset::value;
   m.p.dt = dt_;
-  NoGrad no_grad;
-  m.mem_logit.copy_(Tensor::from({h}, mem));
-  m.syn_logit.copy_(Tensor::from({h}, syn));
-  m.v_th.copy_(Tensor::from({h}, th));
 }
 
 }  // namespace soma::nir

@@ -11,6 +11,10 @@
 #include "core/nn/lif_modules.hpp"
 #include "core/nn/spiking_layers.hpp"
 
+namespace soma::nn {
+class LIFRecurrentLearnable;
+}
+
 namespace soma::nir {
 
 class Loader {
@@ -23,7 +27,7 @@ class Loader {
   void lif_recurrent(const std::string& name, nn::LIFRecurrent& m) const;
 
  private:
-  void lif_recurrent_learnable(const std::string& name, nn::LIFRecurrent& m) const;
+  void lif_recurrent_learnable(const std::string& name, nn::LIFRecurrentLearnable& m) const;
   const Node& node(const std::string& name, std::initializer_list<const char*> types) const;
   // The weight `field` of node `name`, checked against `want`'s shape, times `scale`.
   void load(const std::string& name, const std::string& field, Tensor& want, double scale) const;

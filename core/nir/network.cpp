@@ -166,18 +166,28 @@ Op make_flatten(const std::string& name, const Node& n) {
           }};
 }
 
-// One step of a current-based node whose constants differ between neurons (a learnable layer's
-// export): the scan's recurrence (lif.hpp) with per-neuron factors, as composed ops.
-Tensor varying_step(const ImportedNeuron& n, const Tensor& x, Tensor& v, Tensor& i) {
-  auto each = [&](const Tensor& per, float all) {
-    return per.defined() ? per.to(x.device()) : Tensor::full({1}, all, x.device());
-  };
-  const CurrentScanConfig& c = n.scan;
+// The per-step factors of a current-based node whose constants differ between neurons (a
+// learnable layer's export), each per neuron or one for all, made once.
+struct VaryingFactors {
+  Tensor am, keep_i, v_th;
+  explicit VaryingFactors(const ImportedNeuron& n)
+      : am(each(n.am, n.scan.am)),
+        keep_i(each(n.keep_i, n.scan.keep_i)),
+        v_th(each(n.v_th, n.scan.v_th)) {}
+  static Tensor each(const Tensor& per, float all) {
+    return per.defined() ? per : Tensor::full({1}, all);
+  }
+};
+
+// One step of such a node: the scan's recurrence (lif.hpp) with per-neuron factors, as composed
+// ops.
+Tensor varying_step(const CurrentScanConfig& c, const VaryingFactors& f, const Tensor& x, Tensor& v,
+                    Tensor& i) {
   Tensor j = i + x;
-  Tensor v_dec = v + (c.v_leak - v + j) * each(n.am, c.am);
-  i = j * each(n.keep_i, c.keep_i);
+  Tensor v_dec = v + (c.v_leak - v + j) * f.am;
+  i = j * f.keep_i;
   if (!c.spiking) return v = v_dec;
-  Tensor z = spike_fn(v_dec - each(n.v_th, c.v_th), {SurrogateMethod::heaviside, 0});
+  Tensor z = spike_fn(v_dec - f.v_th, {SurrogateMethod::heaviside, 0});
   v = v_dec * (1.0f - z) + z * c.v_reset;
   return z;
 }
@@ -192,7 +202,9 @@ Op make_neuron(const std::string& name, const Node& n, float dt) {
     note << "dt/tau_mem " << nn->scan.am << ", 1 - dt/tau_syn " << nn->scan.keep_i << ", v_th "
          << nn->scan.v_th << (nn->unit_gain ? "" : ", input gain != 1");
   op.note = note.str();
-  op.step = [nn, state, name, n](const Tensor& x0) {
+  std::shared_ptr<const VaryingFactors> varying =
+      nn->varying.empty() ? nullptr : std::make_shared<const VaryingFactors>(*nn);
+  op.step = [nn, state, name, n, varying](const Tensor& x0) {
     Shape want = batched(x0.size(0), nn->shape);
     if (x0.numel() != shape_numel(want))
       fail(name, n,
@@ -212,7 +224,7 @@ Op make_neuron(const std::string& name, const Node& n, float dt) {
       return s.z;
     }
     if (!v.defined()) v = Tensor::full(want, nn->scan.v_leak), i = Tensor::zeros(want);
-    if (!nn->varying.empty()) return varying_step(*nn, x, v, i);
+    if (varying) return varying_step(nn->scan, *varying, x, v, i);
     Shape one = want;
     one.insert(one.begin(), 1);
     CurrentScanResult r = current_scan(reshape(x, one), v, i, nn->scan, !nn->scan.spiking);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "core/autograd/grad_mode.hpp"
 #include "core/neuron/lif_learnable.hpp"
 
 namespace soma {
@@ -21,16 +20,12 @@ const nn::LIFRecurrentLearnable* find_learnable(const nn::Module& m) {
 void publish_learned_constants(const nn::Module& m, Telemetry& telemetry) {
   const nn::LIFRecurrentLearnable* l = find_learnable(m);
   if (!l) return;
-  NoGrad no_grad;
-  const LIFNeuronTensors q = l->neuron_tensors();
-  const std::vector<float> mem = q.mem_factor.cpu().to_vector(),
-                           keep = q.syn_keep.cpu().to_vector(), th = q.v_th.cpu().to_vector();
-  const int64_t H = int64_t(mem.size());
-  const double dt_ms = 1e3 * double(l->p.dt);
+  const nn::LIFRecurrentLearnable::Constants c = l->constants();
+  const int64_t H = int64_t(c.tau_mem.size());
   std::vector<int64_t> order(static_cast<size_t>(H));
   std::iota(order.begin(), order.end(), 0);
-  // tau_mem = dt / factor grows as the factor falls: sorted by tau_mem, ascending.
-  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return mem[a] > mem[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](int64_t a, int64_t b) { return c.tau_mem[a] < c.tau_mem[b]; });
   Traces taus{"learned time constants",
               H,
               2,
@@ -41,9 +36,9 @@ void publish_learned_constants(const nn::Module& m, Telemetry& telemetry) {
   Traces thresholds{"learned thresholds", H, 1, {}, {"v_th"}, "neuron (sorted by tau_mem)",
                     "threshold v_th"};
   for (int64_t k : order) {
-    taus.values.push_back(float(dt_ms / mem[k]));
-    taus.values.push_back(float(dt_ms / (1.0 - keep[k])));
-    thresholds.values.push_back(th[k]);
+    taus.values.push_back(float(1e3 * c.tau_mem[k]));
+    taus.values.push_back(float(1e3 * c.tau_syn[k]));
+    thresholds.values.push_back(float(c.v_th[k]));
   }
   telemetry.set(std::move(taus));
   telemetry.set(std::move(thresholds));
