@@ -252,6 +252,7 @@ struct EpochRun {
   int64_t T = kT, B = kB, batches = 0, max_steps = 0, epochs = 1;
   double val_fraction = 0.01;
   Device device = Device::cpu;
+  bool learn_neuron_params = false;  // rec: the learnable recurrent layer (lif_learnable.hpp)
 };
 
 TaskPtr make_epoch_task(const EpochRun& r) {
@@ -266,6 +267,7 @@ TaskPtr make_epoch_task(const EpochRun& r) {
   v.set_float("val_fraction", r.val_fraction);
   v.set_int("limit_test", 1);
   if (r.model == "conv") v.set_string("encoder", "current");
+  if (r.learn_neuron_params) v.set_bool("learn_neuron_params", true);
   if (r.max_steps) v.set_int("max_steps", r.max_steps);
   if (r.device == Device::cuda) v.set_string("device", "cuda");
   task->setup(v, {});
@@ -277,13 +279,11 @@ int64_t epoch_batches(int64_t B) {
   return (kTrain - kTrain / 100 + B - 1) / B;
 }
 
-int run_cpu(const std::string& model, bool quick, const std::string& data_dir,
-            const std::string& dataset) {
+// base: the model, data and layer chosen on the command line.
+int run_cpu(const EpochRun& base, bool quick) {
+  const std::string& model = base.model;
   const bool conv = model == "conv";
-  EpochRun r;
-  r.model = model;
-  r.data_dir = data_dir;
-  r.dataset = dataset;
+  EpochRun r = base;
   r.T = conv ? kConvT : kT;
   r.B = conv ? kConvB : kB;
   const int64_t T = r.T, B = r.B, batches = epoch_batches(B), measured = quick ? 40 : batches;
@@ -305,10 +305,11 @@ int run_cpu(const std::string& model, bool quick, const std::string& data_dir,
   const double floor_cpu = cpu_seconds() - floor_cpu0;
   const double floor = floor_s * double(batches) / double(measured);
   std::printf(
-      "Fashion-MNIST epoch, %s model (T %lld, batch %lld, Adam), %lld of %lld batches, "
+      "Fashion-MNIST epoch, %s model%s (T %lld, batch %lld, Adam), %lld of %lld batches, "
       "%d threads, kernels %s (%s)\n",
-      model.c_str(), (long long)T, (long long)B, (long long)steps, (long long)batches,
-      thread_count(), isa_name(active_isa()), active_isa_reason());
+      model.c_str(), r.learn_neuron_params ? " with learnable neuron constants" : "", (long long)T,
+      (long long)B, (long long)steps, (long long)batches, thread_count(), isa_name(active_isa()),
+      active_isa_reason());
   std::printf("  soma        %6.2f s per epoch\n", soma);
   print_profile(profile, run_s / double(steps));
   std::printf(
@@ -358,17 +359,15 @@ void print_work_per_step(const cuda::WorkCounts& a, const cuda::WorkCounts& b, i
 // (fashion-conv.json's ConvNet4, T 16, B 32; target 15 s). With data_dir (a subset: the GPU
 // machine has no datasets) the subset's epochs repeat until the steps are done, each
 // validating one batch (val_fraction 0, one test image).
-int run_cuda(const std::string& model, bool quick, const std::string& data_dir,
-             const std::string& dataset) {
+int run_cuda(const EpochRun& base, bool quick) {
   constexpr int64_t kWarmup = 5;
+  const std::string& model = base.model;
+  const std::string &dataset = base.dataset, &data_dir = base.data_dir;
   const bool conv = model == "conv";
-  EpochRun r;
-  r.model = model;
+  EpochRun r = base;
   r.T = conv ? kConvT : kT;
   r.B = conv ? kConvB : kB;
   r.device = Device::cuda;
-  r.data_dir = data_dir;
-  r.dataset = dataset;
   const int64_t batches = epoch_batches(r.B), measured = quick ? 40 : batches;
   r.max_steps = kWarmup + measured;
   if (data_dir.empty()) {
@@ -416,7 +415,9 @@ int main(int argc, char** argv) {
       argc, argv,
       "Usage: bench_mnist_epoch [--device cpu|cuda] [--quick] [--model rec|conv]\n"
       "                         [--data_dir DIR [--dataset fashion-mnist|mnist]]\n"
+      "                         [--learn_neuron_params]\n"
       "  --quick: 40 batches, extrapolated to the epoch; --model: the network (default rec);\n"
+      "  --learn_neuron_params: rec's neurons learn their time constants and threshold;\n"
       "  --device cuda: on the GPU, against cuBLAS's time for the model's GEMMs;\n"
       "  --data_dir: IDX files to train on instead of the installed Fashion-MNIST, on a machine\n"
       "  without it (a subset repeats), read as --dataset (default fashion-mnist)",
@@ -424,7 +425,8 @@ int main(int argc, char** argv) {
        {"--model", true},
        {"--device", true},
        {"--data_dir", true},
-       {"--dataset", true}});
+       {"--dataset", true},
+       {"--learn_neuron_params"}});
   const bool quick = args.has("--quick");
   const std::string model = args.has("--model") ? args.value("--model") : "rec";
   const std::string data_dir = args.has("--data_dir") ? args.value("--data_dir") : "";
@@ -438,6 +440,13 @@ int main(int argc, char** argv) {
                  dataset.c_str());
     return 2;
   }
+  if (args.has("--learn_neuron_params") && model != "rec") {
+    std::fprintf(stderr, "bench_mnist_epoch: --learn_neuron_params needs --model rec\n");
+    return 2;
+  }
+  EpochRun run;
+  run.model = model, run.data_dir = data_dir, run.dataset = dataset;
+  run.learn_neuron_params = args.has("--learn_neuron_params");
   const bool cuda = soma::bench::wants_cuda(args, "bench_mnist_epoch");
   if (cuda && !soma::bench::cuda_ready("bench_mnist_epoch")) return 1;
   if (data_dir.empty() && !std::filesystem::exists("/usr/share/datasets/fashion-mnist")) {
@@ -447,8 +456,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    return cuda ? run_cuda(model, quick, data_dir, dataset)
-                : run_cpu(model, quick, data_dir, dataset);
+    return cuda ? run_cuda(run, quick) : run_cpu(run, quick);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_mnist_epoch: %s\n", e.what());
     return 1;

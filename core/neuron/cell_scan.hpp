@@ -13,8 +13,8 @@
 //   float backward(const float* saved, float gz, float* gs) const;
 //       gs: in dL/d(new state), out dL/d(old state); gz: dL/dz; returns dL/dx
 //
-// Node inputs: feed-forward {x, s0...}; recurrent {x, W_rec, z0, s0...}. Outputs: spikes (T, ...),
-// the final state, and with record the state after every step (T, ...) per variable.
+// Node inputs: feed-forward {x, s0...}; recurrent {x, W_rec, z0, s0..., params...}. Outputs: spikes
+// (T, ...), the final state, and with record the state after every step (T, ...) per variable.
 #include <algorithm>
 #include <concepts>
 #include <stdexcept>
@@ -61,16 +61,39 @@ struct Ptrs {
 
 // A Cell may also step a row of n neurons in one call, with pointers per state variable and
 // saved value (already at the row's first neuron): a kernel compiled per instruction-set level
-// (LIF: current_scan's). Runs that record traces keep the per-neuron path.
+// (LIF: current_scan's). Runs that record traces keep the per-neuron path when the Cell has one.
 //   void forward_row(int64_t n, const float* x, float* const* s, float* const* saved, float* z);
 //   void backward_row(int64_t n, const float* const* saved, const float* gz, float* const* gs,
 //                     float* gx);
 template <class Cell>
-concept RowCell = requires(const Cell& c, int64_t n, const float* x, float* const* p,
-                           const float* const* q, float* y) {
+concept RowCell = requires(const Cell& c, int64_t n, const float* x, float* const* p, float* y) {
   c.forward_row(n, x, p, p, y);
-  c.backward_row(n, q, x, p, y);
 };
+
+// A Cell with the per-neuron forward/backward of the header comment (a row-only Cell has none).
+template <class Cell>
+concept ScalarCell = requires(const Cell& c, float x, float* s, const float* q) {
+  c.forward(x, s, s);
+  c.backward(q, x, s);
+};
+
+// A recurrent row Cell whose step also depends on kParams per-neuron parameter vectors (H each,
+// node inputs after the state; the Cell holds their values). Its backward_row takes one more
+// argument, kParams * H floats to which it adds dL/d(parameter) for the rows it walks; each
+// thread sums its own rows, and the sums add up in row order (the same result on any thread
+// count):
+//   void backward_row(int64_t n, const float* const* saved, const float* gz, float* const* gs,
+//                     float* gx, float* gparams);
+template <class Cell>
+concept ParamCell = RowCell<Cell> &&(Cell::kParams > 0);
+
+template <class Cell>
+constexpr int params_of() {
+  if constexpr (ParamCell<Cell>)
+    return Cell::kParams;
+  else
+    return 0;
+}
 
 // Ptrs moved to neuron k0.
 template <int N>
@@ -91,28 +114,33 @@ void cell_step_forward(const Cell& cell, const ScanExtent& e, int64_t t, int64_t
   Ptrs<V> sv(buf.saved, o);
   float* zt = z + o;
   if constexpr (RowCell<Cell>) {
-    if (!traced) {
+    if (!traced || !ScalarCell<Cell>) {
       cell.forward_row(k1 - k0, x, shifted(st, k0).p, shifted(sv, k0).p, zt + k0);
+      if (traced)
+        for (int j = 0; j < S; ++j) std::copy(st.p[j] + k0, st.p[j] + k1, tr.p[j] + k0);
       return;
     }
   }
-  for (int64_t k = k0; k < k1; ++k) {
-    float s[S], saved[V > 0 ? V : 1];
-    for (int j = 0; j < S; ++j) s[j] = st.p[j][k];
-    zt[k] = cell.forward(x[k - k0], s, saved);
-    for (int j = 0; j < S; ++j) st.p[j][k] = s[j];
-    for (int j = 0; j < V; ++j) sv.p[j][k] = saved[j];
-    if (traced)
-      for (int j = 0; j < S; ++j) tr.p[j][k] = s[j];
+  if constexpr (ScalarCell<Cell>) {
+    for (int64_t k = k0; k < k1; ++k) {
+      float s[S], saved[V > 0 ? V : 1];
+      for (int j = 0; j < S; ++j) s[j] = st.p[j][k];
+      zt[k] = cell.forward(x[k - k0], s, saved);
+      for (int j = 0; j < S; ++j) st.p[j][k] = s[j];
+      for (int j = 0; j < V; ++j) sv.p[j][k] = saved[j];
+      if (traced)
+        for (int j = 0; j < S; ++j) tr.p[j][k] = s[j];
+    }
   }
 }
 
 // gs: dL/d(state after step t), turned into dL/d(state before step t), for neurons [k0, k1);
-// gz (indexed from k0) already includes the recurrent contribution.
+// gz (indexed from k0) already includes the recurrent contribution. gparams: a ParamCell's
+// sums for these rows.
 template <class Cell>
 void cell_step_backward(const Cell& cell, const ScanExtent& e, int64_t t, int64_t k0, int64_t k1,
                         const Tensors& saved, const float* gz, const Tensors& gtraces, Tensors& gs,
-                        float* gx) {
+                        float* gx, float* gparams = nullptr) {
   constexpr int S = Cell::kState, V = Cell::kSaved;
   const int64_t o = t * e.width;
   const bool traced = !gtraces.empty();
@@ -120,20 +148,28 @@ void cell_step_backward(const Cell& cell, const ScanExtent& e, int64_t t, int64_
   Ptrs<V> sv(saved, o);
   float* gxt = gx + o;
   if constexpr (RowCell<Cell>) {
-    if (!traced) {
+    if (!traced || !ScalarCell<Cell>) {
+      if (traced)  // a trace's gradient joins its state's, as the per-neuron path below adds it
+        for (int j = 0; j < S; ++j)
+          for (int64_t k = k0; k < k1; ++k) g.p[j][k] += gtr.p[j][k];
       const Ptrs<V> svk = shifted(sv, k0);
       const float* svc[V > 0 ? V : 1];
       for (int j = 0; j < (V > 0 ? V : 1); ++j) svc[j] = svk.p[j];
-      cell.backward_row(k1 - k0, svc, gz, shifted(g, k0).p, gxt + k0);
+      if constexpr (ParamCell<Cell>)
+        cell.backward_row(k1 - k0, svc, gz, shifted(g, k0).p, gxt + k0, gparams);
+      else
+        cell.backward_row(k1 - k0, svc, gz, shifted(g, k0).p, gxt + k0);
       return;
     }
   }
-  for (int64_t k = k0; k < k1; ++k) {
-    float gk[S], saved_k[V > 0 ? V : 1];
-    for (int j = 0; j < S; ++j) gk[j] = g.p[j][k] + (traced ? gtr.p[j][k] : 0.0f);
-    for (int j = 0; j < V; ++j) saved_k[j] = sv.p[j][k];
-    gxt[k] = cell.backward(saved_k, gz[k - k0], gk);
-    for (int j = 0; j < S; ++j) g.p[j][k] = gk[j];
+  if constexpr (ScalarCell<Cell>) {
+    for (int64_t k = k0; k < k1; ++k) {
+      float gk[S], saved_k[V > 0 ? V : 1];
+      for (int j = 0; j < S; ++j) gk[j] = g.p[j][k] + (traced ? gtr.p[j][k] : 0.0f);
+      for (int j = 0; j < V; ++j) saved_k[j] = sv.p[j][k];
+      gxt[k] = cell.backward(saved_k, gz[k - k0], gk);
+      for (int j = 0; j < S; ++j) g.p[j][k] = gk[j];
+    }
   }
 }
 
@@ -293,6 +329,20 @@ inline void add_recurrent_weight_grad(const float* gx, const Tensor& z, int64_t 
   gw.matrix(H, H) += gwt.matrix(H, H).transpose();
 }
 
+// The P parameter gradients (H each): the slices' sums (empty where no slice starts) in row order.
+inline Tensors sum_param_grads(const std::vector<std::vector<float>>& slices, int P, int64_t H) {
+  Tensors out;
+  for (int q = 0; q < P; ++q) {
+    Tensor g = Tensor::zeros({H});
+    float* o = g.raw_data();
+    for (const std::vector<float>& s : slices)
+      if (!s.empty())
+        for (int64_t h = 0; h < H; ++h) o[h] += s[size_t(q * H + h)];
+    out.push_back(g);
+  }
+  return out;
+}
+
 // Saved for the backward; all detached.
 template <class Cell>
 struct CellSaved {
@@ -300,6 +350,7 @@ struct CellSaved {
   ScanExtent e;
   Tensors saved;
   Tensor w, z0, z;  // recurrent only
+  Tensors params;   // a ParamCell's (H) vectors: the Cell reads their storage
   Shape x_shape;
   bool need_gz0 = false;  // z0 requires grad (a trained initial state; usually zeros that do not)
 };
@@ -317,11 +368,19 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
     for (int j = 0; j < Cell::kState; ++j) gtraces.push_back(g[1 + Cell::kState + j]);
   const RowSplit split = row_split(e, rec);
   const int64_t align = rec ? 1 : 16;
+  constexpr int P = params_of<Cell>();
+  std::vector<std::vector<float>> gparams(size_t(P > 0 ? split.rows : 0));  // by first row
   parallel_slices(
       split.rows, split.parallel,
       [&](int64_t r0, int64_t r1) {
         const int64_t k0 = r0 * split.per_row, k1 = r1 * split.per_row;
         std::vector<float> gz(static_cast<size_t>(k1 - k0));
+        float* gp = nullptr;
+        if constexpr (P > 0) {
+          std::vector<float>& mine = gparams[size_t(r0)];
+          mine.assign(size_t(P * H), 0.0f);
+          gp = mine.data();
+        }
         for (int64_t t = e.steps - 1; t >= 0; --t) {
           const float* g0 = g[0].data() + t * n;
           std::copy(g0 + k0, g0 + k1, gz.begin());
@@ -329,10 +388,11 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
           if (rec && t + 1 < e.steps)
             gemm(false, false, r1 - r0, H, H, 1, gx.data() + (t + 1) * n + k0, s.w.data(), 1,
                  gz.data());
-          cell_step_backward(s.cell, e, t, k0, k1, s.saved, gz.data(), gtraces, gs, gx.data());
+          cell_step_backward(s.cell, e, t, k0, k1, s.saved, gz.data(), gtraces, gs, gx.data(), gp);
         }
       },
       align);
+  Tensors gp = sum_param_grads(gparams, P, H);
   if (!rec) {
     Tensors out{gx};
     out.insert(out.end(), gs.begin(), gs.end());
@@ -350,6 +410,7 @@ Tensors cell_scan_backward(const CellSaved<Cell>& s, const Tensors& g, bool reco
   if (e.steps > 1) add_recurrent_weight_grad(gx.data() + n, s.z, (e.steps - 1) * B, H, gw);
   Tensors out{gx, gw, gz0};
   out.insert(out.end(), gs.begin(), gs.end());
+  out.insert(out.end(), gp.begin(), gp.end());
   return out;
 }
 
@@ -379,9 +440,18 @@ inline void check_cell_scan_shapes(const char* name, const Tensor& x, const Tens
 // 3% of a training step).
 template <class Cell>
 CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, const Tensor& w,
-                         const Tensor& z0, const Tensors& s0, bool record, bool x_scratch = false) {
+                         const Tensor& z0, const Tensors& s0, bool record, bool x_scratch = false,
+                         const Tensors& params = {}) {
   if (int(s0.size()) != Cell::kState)
     throw std::invalid_argument(std::string(name) + ": wrong number of state tensors");
+  if (int(params.size()) != params_of<Cell>() || (!params.empty() && !w.defined()))
+    throw std::invalid_argument(std::string(name) + ": per-neuron parameters need a recurrent " +
+                                "cell that takes them");
+  for (const Tensor& q : params)
+    if (q.dim() != 1 || q.size(0) != x.size(x.dim() - 1) || q.device() != Device::cpu)
+      throw std::invalid_argument(std::string(name) + ": a per-neuron parameter " +
+                                  to_string(q.shape()) + " does not fit input " +
+                                  to_string(x.shape()));
   require_cpu(name, x, w, z0);  // the CUDA sequences branch off before (lsnn_cuda.cpp, ...)
   check_cell_scan_shapes(name, x, w, z0, s0);
   const bool rec = w.defined();
@@ -442,12 +512,16 @@ CellScanResult cell_scan(const char* name, const Cell& cell, const Tensor& x, co
   Tensors inputs{x};
   if (rec) inputs.insert(inputs.end(), {w, z0});
   inputs.insert(inputs.end(), s0.begin(), s0.end());
+  inputs.insert(inputs.end(), params.begin(), params.end());
+  Tensors kept;
+  for (const Tensor& q : params) kept.push_back(q.detach());
   CellSaved<Cell> saved{cell,
                         e,
                         buf.saved,
                         rec ? w.detach() : Tensor(),
                         rec ? z0.detach() : Tensor(),
                         rec ? z.detach() : Tensor(),
+                        kept,
                         x.shape(),
                         rec && z0.requires_grad()};
   outs = record_multi(name, outs, inputs, [saved, record](const Tensors& g) {

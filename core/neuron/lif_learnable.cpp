@@ -94,10 +94,16 @@ Tensor LIFRecurrentLearnable::forward(const Tensor& x) {
   check_input(x);
   const Tensor w_rec = recurrent();
   const LIFNeuronTensors q = neuron_tensors();
-  auto step = [&](const Tensor& xt, const LIFRecurrentState& s) {
+  LIFRecurrentState s0 = lif_recurrent_state_on({x.size(1), hidden_size()}, p, x.device());
+  if (x.device() == Device::cpu) {  // the fused scan; the projection is its own scratch
+    LIFRecurrentSequence r = lif_recurrent_learnable_sequence(linear(x, input_weights), w_rec, s0,
+                                                              p, q, record_states, true);
+    return keep_sequence(Sequence<LIFRecurrentState>{r.z, r.state, {Tensor(), r.v, r.i}},
+                         record_states, state, recorded_);
+  }
+  auto step = [&](const Tensor& xt, const LIFRecurrentState& s) {  // CUDA: composed steps
     return lif_recurrent_step(xt, w_rec, s, p, q);
   };
-  LIFRecurrentState s0 = lif_recurrent_state_on({x.size(1), hidden_size()}, p, x.device());
   return keep_sequence(rollout(linear(x, input_weights), s0, step, record_states), record_states,
                        state, recorded_);
 }

@@ -12,14 +12,16 @@
 // clamp: a threshold at or below zero would make every neuron fire every step).
 //
 // The step is lif_recurrent_step's (reset with a detached z, as Norse) with these per-neuron
-// tensors broadcast over the batch. It runs as composed ops per step (rollout.hpp): the fused
-// scans take scalar constants. Measured with `soma mnist --model rec --dataset mnist-10k` (784-100,
-// T 32, B 256, one thread, this dev VM's Intel Xeon): 30.5 training steps/s against the fused
-// layer's 70.6 (2.3x the time). On two threads while another job held the second core, Eigen's
-// threaded per-step GEMMs (256 x 100 x 100) waited for it: 6.2 steps/s; OMP_NUM_THREADS=1 helps
-// on a busy machine.
-// Accuracy after 10 epochs (mnist-10k, seeds 1 and 2): 92.75 / 91.40% against 91.90 / 91.55%
-// fixed, within the seeds' spread at this size.
+// tensors broadcast over the batch. On the CPU all T steps run as one fused scan
+// (lif_learnable_scan.cpp: cell_scan with the constants as node inputs, their gradients summed
+// per thread); on CUDA as composed ops per step (rollout.hpp), until the CUDA cell scan takes
+// per-neuron constants. bench_mnist_epoch --quick (Fashion-MNIST rec, T 32, B 256, one thread,
+// this dev VM's Intel Xeon, one session): the fused learnable layer 2.00 s per epoch, the
+// composed steps 4.95 s (2.5x), the fixed layer 1.62 s (the learnable one is 1.2x it: it saves
+// three floats per neuron-step, not one, and its loops are the baseline build's 4-wide ones).
+// Accuracy after 10 epochs (`soma mnist --model rec --dataset mnist-10k --seq_length 32
+// --batch_size 256`, seeds 1 and 2): 92.15 / 91.70% against 91.90 / 91.55% fixed, within the
+// seeds' spread at this size.
 #include <memory>
 #include <vector>
 
@@ -37,6 +39,14 @@ struct LIFNeuronTensors {
 LIFRecurrentStep lif_recurrent_step(const Tensor& x_in, const Tensor& w_rec,
                                     const LIFRecurrentState& s, const LIFParameters& p,
                                     const LIFNeuronTensors& q);
+
+// All T steps of x_in (T, B, H) with these constants as ONE autograd node on the CPU
+// (lif_learnable_scan.cpp), with gradients to x_in, w_rec, the initial state and q's three
+// vectors: the same values as lif_recurrent_step repeated (up to rounding). x_scratch: x_in was
+// made for this call and may take the recurrent input in place.
+LIFRecurrentSequence lif_recurrent_learnable_sequence(
+    const Tensor& x_in, const Tensor& w_rec, const LIFRecurrentState& s0, const LIFParameters& p,
+    const LIFNeuronTensors& q, bool record_states = false, bool x_scratch = false);
 
 namespace nn {
 

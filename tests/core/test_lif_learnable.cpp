@@ -98,6 +98,62 @@ TEST_CASE("lif learnable: gradients in mem_logit, syn_logit, v_th and the weight
       {m.mem_logit, m.syn_logit, m.v_th, m.input_weights}, {1e-3f}));
 }
 
+// The layer's CPU scan (one node, per-thread sums of the constants' gradients) against the
+// composed steps that the CUDA path runs, in values and in the gradients of every input. The
+// large case splits the batch rows over threads; their sums add up in row order.
+TEST_CASE("lif learnable: the fused scan equals the composed steps, gradients included") {
+  LIFParameters p;
+  int64_t T = 20, B = 3, H = 6;
+  SUBCASE("reset to a value") {}
+  SUBCASE("subtractive reset") {
+    p.reset = Reset::subtract;
+  }
+  SUBCASE("many batch rows, over threads") {
+    T = 64, B = 8, H = 128;
+  }
+  Rng rng(31);
+  Tensor x = test::param({T, B, H}, rng, 0, 1.5f), w = test::param({H, H}, rng, -0.5f, 0.5f);
+  LIFNeuronTensors q{test::param({H}, rng, 0.05f, 0.5f), test::param({H}, rng, 0.5f, 0.95f),
+                     test::param({H}, rng, 0.3f, 1.2f)};
+  LIFRecurrentState s0{Tensor::zeros({B, H}), test::param({B, H}, rng, 0, 0.5f),
+                       test::param({B, H}, rng, 0, 1)};
+  s0.z.at({0, 1}) = 1;
+  Tensor wz = Tensor::rand({T, B, H}, rng, -1, 1), wv = Tensor::rand({T, B, H}, rng, -1, 1);
+  const Tensors inputs{x, w, s0.v, s0.i, q.mem_factor, q.syn_keep, q.v_th};
+  auto run = [&](bool fused) {
+    for (Tensor t : inputs) t.zero_grad();
+    Tensor z, v;
+    LIFRecurrentState s = s0;
+    if (fused) {
+      LIFRecurrentSequence r = lif_recurrent_learnable_sequence(x, w, s0, p, q, true);
+      z = r.z, v = r.v, s = r.state;
+    } else {
+      Tensors zs, vs;
+      for (int64_t t = 0; t < T; ++t) {
+        LIFRecurrentStep st = lif_recurrent_step(select(x, t), w, s, p, q);
+        s = st.state;
+        zs.push_back(st.z);
+        vs.push_back(s.v);
+      }
+      z = stack(zs), v = stack(vs);
+    }
+    (sum(z * wz) + sum(v * wv) + sum(s.i)).backward();
+    Tensors out{z.detach()};
+    for (const Tensor& t : inputs) out.push_back(t.grad().clone());
+    return out;
+  };
+  Tensors a = run(true), b = run(false);
+  const float density = sum(a[0]).item() / float(T * B * H);
+  CHECK(density > 0.05f);
+  CHECK(density < 0.8f);
+  CHECK(max_diff(a[0], b[0]) == 0);
+  for (size_t k = 1; k < a.size(); ++k) {
+    INFO("input " << k);
+    const float scale = std::max(1.0f, max(abs(b[k])).item());
+    CHECK(max_diff(a[k], b[k]) <= 2e-5f * scale * std::sqrt(float(T * B)));
+  }
+}
+
 TEST_CASE("lif learnable: a few Adam steps move each neuron's constants its own way") {
   Rng rng(11);
   LIFParameters p;
