@@ -1,14 +1,15 @@
 // Reading NIR files through the HDF5 C API (Debian 12's libhdf5-dev 1.10; the calls used exist in
-// 1.12+): an HDF5 file as a Tree (graph.hpp), whichever layout wrote it (h5py's symbol-table
-// groups, chunked or gzip datasets). Any integer or float type is read (HDF5 converts to double),
-// and fixed- or variable-length strings. Writing needs no libhdf5: hdf5_write.hpp.
+// 1.12+): an HDF5 file as a Tree (graph.hpp), whichever layout wrote it. Soma's own reader
+// (hdf5_read.hpp) comes first; this one takes the files it refuses (dense link storage, newer
+// chunk indices), and the tests check the own reader against it. Any integer or float type is
+// read (HDF5 converts to double), and fixed- or variable-length strings.
 #include <hdf5.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
-#include "core/nir/graph.hpp"
+#include "core/nir/hdf5_read.hpp"
 
 namespace soma::nir {
 namespace {
@@ -125,11 +126,7 @@ void read_member(hid_t g, const std::string& name, Tree& t, const std::string& p
 
 }  // namespace
 
-bool can_read_files() {
-  return true;
-}
-
-Tree read_tree(const std::string& path) {
+Tree read_tree_libhdf5(const std::string& path) {
   quiet();
   if (!std::filesystem::exists(path)) fail(path, "no such file");
   if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "not an HDF5 file (a NIR file is HDF5)");
@@ -138,10 +135,6 @@ Tree read_tree(const std::string& path) {
   Tree t;
   read_group(f.get(), t, path, "/");
   return t;
-}
-
-Graph read_file(const std::string& path) {
-  return from_tree(read_tree(path), path);
 }
 
 }  // namespace soma::nir

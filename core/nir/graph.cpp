@@ -1,8 +1,11 @@
 #include "core/nir/graph.hpp"
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "core/io/atomic_write.hpp"
+#include "core/io/read_capped.hpp"
+#include "core/nir/hdf5_read.hpp"
 #include "core/nir/hdf5_write.hpp"
 
 namespace soma::nir {
@@ -137,23 +140,27 @@ void write_file(const std::string& path, const Graph& g) {
   write_file_atomic(path, hdf5_bytes(to_tree(g)));
 }
 
-#ifndef SOMA_HAS_HDF5
-bool can_read_files() {
-  return false;
-}
-namespace {
-[[noreturn]] void no_hdf5(const std::string& path) {
-  throw std::runtime_error(path +
-                           ": reading NIR files needs HDF5, and this Soma was built without it "
-                           "(native builds: apt-get install libhdf5-dev, then rebuild)");
-}
-}  // namespace
-Graph read_file(const std::string& path) {
-  no_hdf5(path);
-}
+// Soma's own reader in every build (hdf5_read.hpp). Where libhdf5 is linked, a file the own
+// reader refuses goes to libhdf5, which reads every layout (dense link storage, newer chunk
+// indices); when both refuse it, the own reader's message names the problem.
 Tree read_tree(const std::string& path) {
-  no_hdf5(path);
-}
+  if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": no such file");
+  const std::string bytes = read_file_capped(path, kMaxFileBytes);
+  try {
+    return hdf5_tree(bytes, path);
+  } catch (const std::runtime_error&) {
+#ifdef SOMA_HAS_HDF5
+    try {
+      return read_tree_libhdf5(path);
+    } catch (const std::runtime_error&) {
+    }
 #endif
+    throw;
+  }
+}
+
+Graph read_file(const std::string& path) {
+  return from_tree(read_tree(path), path);
+}
 
 }  // namespace soma::nir

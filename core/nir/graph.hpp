@@ -83,11 +83,11 @@ struct Graph {
 Tree to_tree(const Graph& g);
 Graph from_tree(const Tree& root, const std::string& source);
 
-// HDF5 files. write_file works in every build (hdf5_write.hpp: no libhdf5 needed); it writes
-// path.tmp, then renames it over path. Reading needs libhdf5 (native builds with libhdf5-dev;
-// file_hdf5.cpp): read_file of a file that is not HDF5 or not laid out as above is a
+// HDF5 files, in every build: write_file (hdf5_write.hpp) writes path.tmp, then renames it over
+// path; read_file (hdf5_read.hpp; libhdf5 too where linked, for the layouts that reader
+// refuses). Reading a file that is not HDF5, is corrupt or is not laid out as above is a
 // std::runtime_error naming the file and the problem.
-bool can_read_files();  // false where Soma was built without libhdf5 (the web page)
+constexpr int64_t kMaxFileBytes = int64_t(1) << 31;  // NIR files read whole: 2 GiB at most
 void write_file(const std::string& path, const Graph& g);
 Graph read_file(const std::string& path);
 Tree read_tree(const std::string& path);  // the raw layout, for tools and tests
