@@ -494,6 +494,19 @@ void Playground::export_nir(const std::string& path) {
   }
 }
 
+void Playground::import_nir(const std::string& path) {
+  wait_for_step();
+  try {
+    if (!applied_) throw std::runtime_error("the task did not start: nothing to initialise");
+    const nir::Graph g = nir::read_file(path);
+    task_->init_from_nir(g);
+    set_notice("loaded " + path + " (NIR, " + std::to_string(g.nodes.size()) + " nodes)");
+  } catch (const std::exception& e) {
+    const std::string m = e.what();  // the reader names the file; the task's checks may not
+    message_ = m.rfind(path, 0) == 0 ? m : std::string(path).append(": ").append(m);
+  }
+}
+
 void Playground::load_checkpoint(const std::string& dir) {
   wait_for_step();
   try {

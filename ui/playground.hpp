@@ -30,7 +30,8 @@ struct PlatformHooks {
   // A file was written for the user (config, checkpoint): the web page offers it as a download.
   std::function<void(const std::string& path)> offer_file;
   // Load buttons ask the platform for a file ("config" or "checkpoint") instead of using the path
-  // fields; the web page opens a file chooser and calls load_config / load_checkpoint itself.
+  // fields; the web page opens a file chooser and calls load_config / load_checkpoint /
+  // import_nir itself.
   std::function<void(const std::string& kind)> choose_file;
 };
 
@@ -140,6 +141,10 @@ class Playground {
   // task's parameters as soma.config, as `soma export-nir` writes it; the web page offers it as a
   // download. A task without a NIR equivalent (LSNN, no network) says why in message().
   void export_nir(const std::string& path);
+  // Sets the running task's network from a NIR file (as `--init_from`; every build reads NIR:
+  // core/nir/hdf5_read.hpp), e.g. one that export_nir, `soma export-nir`, Norse or snnTorch
+  // wrote. Sizes that do not fit the task's model, or a corrupt file, are named in message().
+  void import_nir(const std::string& path);
 
  private:
   ParamValues base_values(const std::string& task) const;

@@ -234,9 +234,19 @@ void Playground::draw_files() {
     else
       load_checkpoint(checkpoint_dir_);
   }
-  if (ImGui::Button("Export NIR")) export_nir(checkpoint_dir_ + "/" + task_name_ + ".nir");
+  const std::string nir_file = checkpoint_dir_ + "/" + task_name_ + ".nir";
+  if (ImGui::Button("Export NIR")) export_nir(nir_file);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("the network as a NIR graph (HDF5), for Norse, snnTorch, Lava, ...");
+  ImGui::SameLine();
+  if (ImGui::Button("Import NIR")) {
+    if (hooks_.choose_file)
+      hooks_.choose_file("nir");
+    else
+      import_nir(nir_file);
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("the network's weights and constants from a NIR graph of the same shape");
   // The confirmation sits on one reserved line under the buttons, so nothing moves when it
   // appears or clears.
   ImGui::TextDisabled("%s", notice_.empty() ? " " : notice_.c_str());

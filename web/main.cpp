@@ -8,7 +8,8 @@
 //   soma_state()      JSON: task, steps, running, message, query, series (n, last), ...
 //   soma_run(on)      run or pause
 //   soma_open(query)  open another state, as if the URL were ?query
-//   soma_file_chosen(kind, path)  loads a config or checkpoint written into the file system
+//   soma_file_chosen(kind, path)  loads a config, checkpoint or NIR file written into the file
+//                                 system (kind: config, checkpoint, nir)
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
 #include <imgui.h>
@@ -49,13 +50,14 @@ EM_JS(void, js_download, (const char* path), {
 EM_JS(void, js_choose_file, (const char* kind), {
   var k = UTF8ToString(kind), input = document.createElement('input');
   input.type = 'file';
-  input.accept = k == 'config' ? '.json' : '.safetensors';
+  var file = {config : 'params.json', checkpoint : 'checkpoint.safetensors', nir : 'model.nir'}[k];
+  input.accept = k == 'nir' ? '.nir,.h5,.hdf5' : file.substring(file.indexOf('.'));
   input.onchange = function() {
     var f = input.files[0];
     if (!f) return;
     f.arrayBuffer().then(function(buf) {
       FS.mkdirTree('/tmp/soma/upload');
-      var path = '/tmp/soma/upload/' + (k == 'config' ? 'params.json' : 'checkpoint.safetensors');
+      var path = '/tmp/soma/upload/' + file;
       FS.writeFile(path, new Uint8Array(buf));
       Module.ccall('soma_file_chosen', null, [ 'string', 'string' ], [ k, path ]);
     });
@@ -162,8 +164,11 @@ EMSCRIPTEN_KEEPALIVE void soma_run(int on) {
 EMSCRIPTEN_KEEPALIVE void soma_file_chosen(const char* kind, const char* path) {
   if (!g_playground) return;
   std::string p = path;
-  if (std::string(kind) == "config")
+  const std::string k = kind;
+  if (k == "config")
     g_playground->load_config(p);
+  else if (k == "nir")
+    g_playground->import_nir(p);
   else
     g_playground->load_checkpoint(p.substr(0, p.rfind('/')));
   report();

@@ -202,13 +202,9 @@ TEST_CASE("lif learnable: NIR holds each neuron's constants; the learnable layer
   CHECK(b.graph.nodes.at("rec").fields.at("v_threshold").values[3] == doctest::Approx(1.0));
   Rng other(22);
   nn::LIFRecurrentLearnable back(3, 4, other);
-#ifdef SOMA_HAS_HDF5  // through a file where files can be read
   test::TempDir dir;
   nir::write_file(dir / "rec.nir", b.graph);
   nir::Loader(nir::read_file(dir / "rec.nir")).lif_recurrent("rec", back);
-#else
-  nir::Loader(b.graph).lif_recurrent("rec", back);
-#endif
   CHECK(max_diff(back.mem_logit, m.mem_logit) < 1e-5f);
   CHECK(max_diff(back.syn_logit, m.syn_logit) < 1e-5f);
   CHECK(max_diff(back.v_th, m.v_th) < 1e-6f);

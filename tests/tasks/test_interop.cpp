@@ -87,7 +87,6 @@ TEST_CASE("interop: cifar10 (4 conv + LIF, pools, LI read-out) round-trips throu
   Cifar10Net net(4, 0.4f, Surrogate{}, rng), net2(4, 0.4f, Surrogate{}, other);
   const Tensor x = constant_current_encode(Tensor::rand({1, 3, 32, 32}, data) * 10.0f, 16);
   check_round_trip(net, net2, x, 1e-4f);
-#ifdef SOMA_HAS_HDF5
   // Through the file: the same graph back, the same outputs.
   test::TempDir dir;
   nir::Builder b;
@@ -95,7 +94,6 @@ TEST_CASE("interop: cifar10 (4 conv + LIF, pools, LI read-out) round-trips throu
   nir::write_file(dir / "cifar.nir", b.graph);
   NoGrad no_grad;
   CHECK(max_diff(nir::Network(nir::read_file(dir / "cifar.nir")).run(x), net(x)) <= 1e-4f);
-#endif
 }
 
 TEST_CASE("interop: memory (lif) and cart-pole (snn) round-trip; LSNN and ANN are refused") {
@@ -178,7 +176,6 @@ TEST_CASE("interop CLI: export-checkpoint --format norse of a cart-pole run") {
   CHECK(d.tensors.size() == 3);
 }
 
-#ifdef SOMA_HAS_HDF5
 TEST_CASE("interop CLI: export-nir, import-nir and --init_from on a cart-pole run") {
   test::TempDir dir;
   const std::string run = dir / "run", file = dir / "policy.nir";
@@ -225,9 +222,7 @@ TEST_CASE("interop CLI: export-nir, import-nir and --init_from on a cart-pole ru
   CHECK(has(bad.err, "--init_from " + file));
   CHECK(has(bad.err, "'lif"));
 }
-#endif
 
-#ifdef SOMA_HAS_HDF5
 TEST_CASE("interop CLI: export-nir, import-nir and --init_from on a tiny cifar10 run") {
   test::TempDir dir;
   const std::string data = dir / "data", run = dir / "run", file = dir / "cifar.nir";
@@ -257,4 +252,3 @@ TEST_CASE("interop CLI: export-nir, import-nir and --init_from on a tiny cifar10
   CHECK(has(bad.err, "--init_from " + file));
   CHECK(has(bad.err, "'conv1"));
 }
-#endif

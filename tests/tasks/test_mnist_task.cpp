@@ -123,13 +123,11 @@ TEST_CASE(
   auto refused = run_cli(conv);
   CHECK(refused.code != 0);
   CHECK(has(refused.err, "--learn_neuron_params: only for --model rec"));
-#ifdef SOMA_HAS_HDF5
   auto exported = run_cli({"export-nir", out, dir / "rec.nir"});
   REQUIRE_MESSAGE(exported.code == 0, exported.err);
   auto imported = run_cli({"import-nir", dir / "rec.nir"});
   REQUIRE_MESSAGE(imported.code == 0, imported.err);
   CHECK(has(imported.out, "test accuracy"));
-#endif
 }
 
 TEST_CASE("mnist task: the conv SNN runs a few steps") {

@@ -76,6 +76,30 @@ test('Export NIR: the trained network downloads as an HDF5 file, built without l
   await page.close();
 });
 
+test('Import NIR: a downloaded network loads into another run; a cut file is named', async () => {
+  const a = await open(ctx.browser, ctx.url, 'task=cartpole&policy=snn&seed=3');
+  await waitSteps(a.page, 2);
+  const [download] = await Promise.all([a.page.waitForEvent('download'),
+                                        a.page.evaluate(() => window.soma.exportNir())]);
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  const bytes = [...Buffer.concat(chunks)];
+  const b = await open(ctx.browser, ctx.url, 'task=cartpole&policy=snn&seed=4');
+  await waitSteps(b.page, 2);
+  await b.page.evaluate((x) => window.soma.importNir(new Uint8Array(x)), bytes);
+  let s = await state(b.page);
+  assert.match(s.notice, /loaded \/tmp\/soma\/upload\/model\.nir \(NIR, \d+ nodes\)/);
+  assert.equal(s.message, '');
+  await b.page.evaluate((x) => window.soma.importNir(new Uint8Array(x)), bytes.slice(0, 300));
+  s = await state(b.page);
+  assert.match(s.message, /model\.nir: truncated/);
+  await waitSteps(b.page, s.steps + 1);  // still running
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  await a.page.close();
+  await b.page.close();
+});
+
 test('URL values: a size a tab cannot afford is refused by name, the page runs', async () => {
   const t0 = Date.now();
   const { page, errors } = await open(ctx.browser, ctx.url, 'task=memory&samples=100000000&seed=5');
