@@ -1,6 +1,7 @@
 #include "core/nir/hdf5_write.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <vector>
 
@@ -223,6 +224,11 @@ class Writer {
     Bytes v;
     for (double x : a.values) {
       if (a.kind == Array::Kind::i64) {
+        // A value int64 cannot hold (2^63 from a uint64 dataset, a fraction) would be undefined
+        // behaviour to convert.
+        if (!(x >= -0x1p63 && x < 0x1p63) || x != std::trunc(x))
+          throw std::invalid_argument("HDF5: array '" + name + "' holds " + std::to_string(x) +
+                                      ", which is not a 64-bit integer");
         v.u64(uint64_t(int64_t(x)));
       } else if (a.kind == Array::Kind::f64) {
         v.raw(&x, 8);  // both targets (x86-64, WebAssembly) are little-endian

@@ -71,6 +71,12 @@ TEST_CASE("hdf5 write: malformed trees are errors naming the member") {
   nir::Tree shape;
   shape.arrays["w"] = {{2, 2}, {1, 2, 3}, Array::Kind::f32};
   CHECK(error_of(shape).find("array 'w' has 3 values") != std::string::npos);
+  nir::Tree big;  // 2^63, as a uint64 dataset gives it: beyond int64
+  big.arrays["n"] = Array::vector({9223372036854775808.0}, Array::Kind::i64);
+  CHECK(error_of(big).find("array 'n' holds 9223372036854775808") != std::string::npos);
+  nir::Tree half;
+  half.arrays["k"] = Array::vector({2.5}, Array::Kind::i64);
+  CHECK(error_of(half).find("not a 64-bit integer") != std::string::npos);
   nir::Tree strings;
   strings.strings["s"] = {{3}, {"a"}};
   CHECK(error_of(strings).find("string dataset 's' has 1 values") != std::string::npos);
