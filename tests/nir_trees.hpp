@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "core/nir/graph.hpp"
 
@@ -37,6 +38,18 @@ inline nir::Tree sample_tree() {
   node.arrays["none"] = {{0}, {}, Array::Kind::f32};
   node.groups["nodes"].groups["névé"].strings["type"] = {{}, {"LIF"}};
   node.groups["empty_group"];
+  return t;
+}
+
+// More strings than one global heap collection holds (70,000), and a 300 x 1000 array.
+inline nir::Tree large_tree() {
+  nir::Tree t;
+  nir::Strings& s = t.strings["many"];
+  s.shape = {70000};
+  for (int k = 0; k < 70000; ++k) s.values.push_back(numbered("s", k));
+  std::vector<double> big(300000);
+  for (size_t k = 0; k < big.size(); ++k) big[k] = double(k) * 0.5;
+  t.arrays["big"] = {{300, 1000}, big, nir::Array::Kind::f32};
   return t;
 }
 

@@ -215,12 +215,7 @@ struct Chunked {
 // element offsets (rank + 1 of them: the last is the element's byte offset, 0).
 void chunk_btree(const File& f, uint64_t address, Chunked& k, int depth) {
   if (depth > 64) f.fail("chunk B-tree: too deep (a loop?)");
-  Cursor c{f, f.absolute(address), "chunk B-tree node"};
-  c.expect("TREE");
-  if (c.u8() != 1) f.fail("chunk B-tree node: not a chunk node");
-  const uint8_t level = c.u8();
-  const uint16_t entries = c.u16();
-  c.address(), c.address();  // siblings
+  auto [c, level, entries] = btree_node(f, address, 1, "chunk B-tree node");
   const size_t r = k.s.shape.size();
   uint64_t want = k.E;
   for (uint64_t d : k.l.chunk) want *= d;

@@ -1,7 +1,8 @@
 #pragma once
 // The pieces hdf5_read.cpp (file, object headers, groups) and hdf5_dataset.cpp (a dataset's
-// values) share: bounds-checked little-endian reads of the file's bytes and an object header's
-// messages. Internal to the reader (hdf5_read.hpp).
+// values) share: bounds-checked little-endian reads of the file's bytes, an object header's
+// messages and version 1 B-tree nodes; and the format constants the writer (hdf5_write.cpp)
+// uses too. Internal to the reader and writer.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,16 +58,28 @@ struct Message {
   uint64_t at, size;
 };
 
-enum MessageType : uint16_t {
+// Header message types (specification section IV.A.2), the reader's and the writer's.
+enum MessageType : uint8_t {
   kDataspace = 0x01,
   kLinkInfo = 0x02,
   kDatatype = 0x03,
+  kFillValue = 0x05,
   kLink = 0x06,
   kLayout = 0x08,
+  kGroupInfo = 0x0A,
   kFilters = 0x0B,
   kContinuation = 0x10,
   kSymbolTable = 0x11,
 };
+
+// A version 1 B-tree node ("TREE") at a file address: node type 0 for groups, 1 for chunks. The
+// cursor stands at the first key, after the siblings.
+struct BTreeNode {
+  Cursor c;
+  uint8_t level;
+  uint16_t entries;
+};
+BTreeNode btree_node(const File& f, uint64_t address, uint8_t type, const char* what);
 
 // The messages of the object header at absolute offset `at` (versions 1 and 2, continuations
 // followed).

@@ -63,6 +63,16 @@ void check_sum(const File& f, uint64_t from, uint64_t end, const char* what) {
     f.fail(std::string(what) + ": checksum mismatch (corrupt file)");
 }
 
+// A message's place in out; a continuation adds its block to `more`.
+void add_message(const File& f, const Message& m, std::vector<Message>& out,
+                 std::vector<std::pair<uint64_t, uint64_t>>& more) {
+  out.push_back(m);
+  if (m.type != kContinuation) return;
+  Cursor k{f, m.at, "continuation message"};
+  const uint64_t a = k.address(), n = k.length();
+  more.push_back({f.absolute(a), n});
+}
+
 // Messages of a version 1 header block [at, end): 8-byte headers, 8-byte aligned data.
 void v1_messages(const File& f, uint64_t at, uint64_t end, std::vector<Message>& out,
                  std::vector<std::pair<uint64_t, uint64_t>>& more) {
@@ -71,14 +81,10 @@ void v1_messages(const File& f, uint64_t at, uint64_t end, std::vector<Message>&
     const uint16_t type = c.u16(), size = c.u16();
     const uint8_t flags = c.u8();
     c.skip(3);
-    out.push_back({type, flags, c.at, size});
+    const Message m{type, flags, c.at, size};
     c.skip(size);
     if (c.at > end) f.fail("an object header message runs past its block");
-    if (type == kContinuation) {
-      Cursor k{f, out.back().at, "continuation message"};
-      const uint64_t a = k.address(), n = k.length();
-      more.push_back({f.absolute(a), n});
-    }
+    add_message(f, m, out, more);
   }
 }
 
@@ -92,18 +98,24 @@ void v2_messages(const File& f, uint64_t at, uint64_t end, bool order, std::vect
     const uint16_t size = c.u16();
     const uint8_t flags = c.u8();
     if (order) c.skip(2);
-    out.push_back({type, flags, c.at, size});
+    const Message m{type, flags, c.at, size};
     c.skip(size);
     if (c.at > end) f.fail("an object header message runs past its chunk");
-    if (type == kContinuation) {
-      Cursor k{f, out.back().at, "continuation message"};
-      const uint64_t a = k.address(), n = k.length();
-      more.push_back({f.absolute(a), n});
-    }
+    add_message(f, m, out, more);
   }
 }
 
 }  // namespace
+
+BTreeNode btree_node(const File& f, uint64_t address, uint8_t type, const char* what) {
+  Cursor c{f, f.absolute(address), what};
+  c.expect("TREE");
+  if (c.u8() != type) f.fail(std::string(what) + ": a B-tree node of another kind");
+  const uint8_t level = c.u8();
+  const uint16_t entries = c.u16();
+  c.address(), c.address();  // siblings
+  return {c, level, entries};
+}
 
 std::vector<Message> object_header(const File& f, uint64_t at) {
   std::vector<Message> out;
@@ -209,12 +221,7 @@ void symbol_node(const File& f, uint64_t at, const LocalHeap& heap, std::vector<
 void group_btree(const File& f, uint64_t address, const LocalHeap& heap, int depth,
                  std::vector<Member>& out) {
   if (depth > kMaxDepth) f.fail("group B-tree: too deep (a loop?)");
-  Cursor c{f, f.absolute(address), "group B-tree node"};
-  c.expect("TREE");
-  if (c.u8() != 0) f.fail("group B-tree node: not a group node");
-  const uint8_t level = c.u8();
-  const uint16_t entries = c.u16();
-  c.address(), c.address();  // siblings
+  auto [c, level, entries] = btree_node(f, address, 0, "group B-tree node");
   for (uint16_t k = 0; k < entries; ++k) {
     c.length();  // key
     const uint64_t child = c.address();

@@ -5,23 +5,15 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/nir/hdf5_format.hpp"
+
 namespace soma::nir {
 namespace {
 
-constexpr uint64_t kUndefined = ~uint64_t(0);  // HDF5's "no address"
-constexpr size_t kMinHeap = 4096;              // a global heap collection's least size
-constexpr size_t kMaxHeapObjects = 65535;      // its object indices are 16-bit, 0 is free space
-
-// Message types (specification section IV.A.2).
-enum MessageType : uint8_t {
-  kDataspace = 0x01,
-  kLinkInfo = 0x02,
-  kDatatype = 0x03,
-  kFillValue = 0x05,
-  kLink = 0x06,
-  kLayout = 0x08,
-  kGroupInfo = 0x0A,
-};
+using hdf5::kDataspace, hdf5::kLinkInfo, hdf5::kDatatype, hdf5::kFillValue, hdf5::kLink,
+    hdf5::kLayout, hdf5::kGroupInfo, hdf5::kUndefined;
+constexpr size_t kMinHeap = 4096;          // a global heap collection's least size
+constexpr size_t kMaxHeapObjects = 65535;  // its object indices are 16-bit, 0 is free space
 
 // Little-endian appends (HDF5 stores every integer field little-endian).
 struct Bytes {

@@ -26,13 +26,7 @@ TEST_CASE("hdf5 read: Soma's own files read back to the tree written") {
 }
 
 TEST_CASE("hdf5 read: more strings than one heap collection holds, and a large array") {
-  nir::Tree t;
-  nir::Strings& s = t.strings["many"];
-  s.shape = {70000};
-  for (int k = 0; k < 70000; ++k) s.values.push_back(test::numbered("s", k));
-  std::vector<double> big(300000);
-  for (size_t k = 0; k < big.size(); ++k) big[k] = double(k) * 0.5;
-  t.arrays["big"] = {{300, 1000}, big, nir::Array::Kind::f32};
+  const nir::Tree t = test::large_tree();
   test::check_same(t, nir::hdf5_tree(nir::hdf5_bytes(t), "many.nir"), "/");
 }
 

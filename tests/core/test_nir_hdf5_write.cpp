@@ -92,13 +92,7 @@ TEST_CASE("hdf5 write: libhdf5 reads every kind of member back") {
 
 TEST_CASE("hdf5 write: more strings than one heap collection holds, and a large array") {
   test::TempDir dir;
-  nir::Tree t;
-  nir::Strings& s = t.strings["many"];
-  s.shape = {70000};
-  for (int k = 0; k < 70000; ++k) s.values.push_back(test::numbered("s", k));
-  std::vector<double> big(300000);
-  for (size_t k = 0; k < big.size(); ++k) big[k] = double(k) * 0.5;
-  t.arrays["big"] = {{300, 1000}, big, Array::Kind::f32};
+  nir::Tree t = test::large_tree();
   t.groups["long_name"].arrays[std::string(300, 'n')] = Array::scalar(1);
   write_file_atomic(dir / "many.h5", nir::hdf5_bytes(t));
   check_same(t, nir::read_tree_libhdf5(dir / "many.h5"), "/");
