@@ -208,7 +208,6 @@ struct Chunked {
   const std::vector<Filter>& fs;
   uint32_t E;
   std::vector<uint8_t>& out;
-  uint64_t seen = 0;  // chunks read: a loop guard
 };
 
 // A chunk B-tree (version 1, node type 1): keys hold each chunk's stored size, filter mask and
@@ -218,14 +217,16 @@ void chunk_btree(const File& f, uint64_t address, Chunked& k, int depth) {
   auto [c, level, entries] = btree_node(f, address, 1, "chunk B-tree node");
   const size_t r = k.s.shape.size();
   uint64_t want = k.E;
-  for (uint64_t d : k.l.chunk) want *= d;
-  if (want > kMaxBytes) f.fail("chunks too large");
+  for (uint64_t d : k.l.chunk) {
+    if (d > kMaxBytes / want) f.fail("chunks too large");
+    want *= d;
+  }
   for (uint16_t e = 0; e < entries; ++e) {
     const uint32_t size = c.u32(), mask = c.u32();
     std::vector<uint64_t> o(r + 1);
     for (uint64_t& x : o) x = c.u64();
     const uint64_t child = c.address();
-    if (++k.seen > k.s.numel + 1024) f.fail("chunk B-tree: more chunks than elements");
+    f.spend(1);
     if (level > 0) {
       chunk_btree(f, child, k, depth + 1);
       continue;
@@ -234,6 +235,7 @@ void chunk_btree(const File& f, uint64_t address, Chunked& k, int depth) {
     for (size_t d = 0; d < r; ++d)
       if (o[d] >= uint64_t(k.s.shape[d])) f.fail("a chunk lies outside the dataset");
     const uint8_t* p = f.span(f.absolute(child), size, "chunk");
+    f.spend(0, want);
     const std::vector<uint8_t> b = decode_chunk(f, p, size, mask, k.fs, want, k.E);
     place(k.s.shape, k.l.chunk, o, b.data(), k.out.data(), k.E);
   }
@@ -245,6 +247,7 @@ std::vector<uint8_t> raw_values(const File& f, const std::vector<Message>& ms, c
   const Layout l = layout(f, *find(ms, kLayout), s.shape.size());
   const uint64_t n = s.numel * E;
   if (n > kMaxBytes) f.fail("the dataset is too large (" + std::to_string(n) + " bytes)");
+  f.spend(0, n);
   std::vector<uint8_t> out(size_t(n), 0);
   if (n == 0) return out;
   if (l.cls == 0) {
@@ -357,6 +360,7 @@ void read_dataset(const File& f, const std::vector<Message>& ms, const std::stri
       const uint8_t* p = raw.data() + k * E;
       if (type.cls == Type::vlen_string) {
         out.values.push_back(heaps.get(p));
+        f.spend(1, out.values.back().size());
       } else {
         const std::string v(reinterpret_cast<const char*>(p), E);
         out.values.push_back(v.substr(0, v.find('\0')));

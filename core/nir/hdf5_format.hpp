@@ -23,6 +23,13 @@ struct File {
   uint64_t base = 0;
   std::string where;  // "/node/nodes/lif"; empty: the file as a whole
 
+  // What a valid file's size bounds: structures visited (steps) and bytes decoded (a deflate
+  // stream expands at most ~1032-fold). A corrupt file whose B-trees, links or string references
+  // repeat themselves runs out of it with an error, instead of running for hours or filling
+  // memory.
+  mutable uint64_t steps_left = 0, bytes_left = 0;
+  void spend(uint64_t steps, uint64_t bytes = 0) const;
+
   [[noreturn]] void fail(const std::string& problem) const;
   // n bytes at absolute offset `at`; past the end is an error naming what was read.
   const uint8_t* span(uint64_t at, uint64_t n, const char* what) const;

@@ -14,6 +14,13 @@ void File::fail(const std::string& problem) const {
   throw std::runtime_error(source + ": " + (where.empty() ? "" : where + ": ") + problem);
 }
 
+void File::spend(uint64_t steps, uint64_t bytes) const {
+  if (steps > steps_left || bytes > bytes_left)
+    fail("more structure or data than a file of " + std::to_string(this->bytes.size()) +
+         " bytes holds: its references repeat themselves (corrupt)");
+  steps_left -= steps, bytes_left -= bytes;
+}
+
 const uint8_t* File::span(uint64_t at, uint64_t n, const char* what) const {
   if (at > bytes.size() || n > bytes.size() - at)
     fail(std::string(what) + " at byte " + std::to_string(at) + " runs past the end of the file (" +
@@ -66,6 +73,7 @@ void check_sum(const File& f, uint64_t from, uint64_t end, const char* what) {
 // A message's place in out; a continuation adds its block to `more`.
 void add_message(const File& f, const Message& m, std::vector<Message>& out,
                  std::vector<std::pair<uint64_t, uint64_t>>& more) {
+  f.spend(1);
   out.push_back(m);
   if (m.type != kContinuation) return;
   Cursor k{f, m.at, "continuation message"};
@@ -141,6 +149,7 @@ std::vector<Message> object_header(const File& f, uint64_t at) {
     if (flags & 0x10) c.skip(4);   // attribute storage limits
     order = flags & 0x04;
     const uint64_t size = c.uint(1 << (flags & 3));
+    if (size > f.bytes.size()) f.fail("object header: larger than the file");
     f.span(c.at, size + 4, "object header");
     v2_messages(f, c.at, c.at + size, order, out, more);
     check_sum(f, at, c.at + size, "object header");
@@ -213,7 +222,9 @@ void symbol_node(const File& f, uint64_t at, const LocalHeap& heap, std::vector<
   for (uint16_t k = 0; k < n; ++k) {
     const uint64_t name = c.uint(f.O), header = c.address();
     c.skip(24);  // cache type, reserved, scratch pad
-    out.push_back({heap.name(f, name), f.absolute(header)});
+    Member m{heap.name(f, name), f.absolute(header)};
+    f.spend(1, m.name.size());
+    out.push_back(std::move(m));
   }
 }
 
@@ -223,6 +234,7 @@ void group_btree(const File& f, uint64_t address, const LocalHeap& heap, int dep
   if (depth > kMaxDepth) f.fail("group B-tree: too deep (a loop?)");
   auto [c, level, entries] = btree_node(f, address, 0, "group B-tree node");
   for (uint16_t k = 0; k < entries; ++k) {
+    f.spend(1);
     c.length();  // key
     const uint64_t child = c.address();
     if (level > 0)
@@ -281,6 +293,7 @@ void read_group(File& f, uint64_t header, Tree& t, std::vector<uint64_t>& path) 
   path.push_back(header);
   const std::string where = f.where;
   for (const Member& m : members(f, object_header(f, header))) {
+    f.spend(1);
     f.where = where + "/" + m.name;
     const std::vector<Message> ms = object_header(f, m.header);
     if (is_group(ms))
@@ -346,6 +359,8 @@ uint64_t superblock(File& f) {
 Tree hdf5_tree(std::string_view bytes, const std::string& source) {
   File f;
   f.bytes = bytes, f.source = source;
+  f.steps_left = 16 * uint64_t(bytes.size()) + 4096;
+  f.bytes_left = 1100 * uint64_t(bytes.size()) + (uint64_t(1) << 20);
   const uint64_t root = superblock(f);
   Tree t;
   std::vector<uint64_t> path;

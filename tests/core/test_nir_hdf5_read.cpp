@@ -198,6 +198,25 @@ TEST_CASE("hdf5 read: files in h5py's default layout read as libhdf5 reads them"
   CHECK(own.arrays.at("unwritten").values == std::vector<double>(4, 0.0));
 }
 
+// Hard links may name one group twice: 40 levels of two links each to the next level are 2^40
+// paths through a file of a few kilobytes. The reader stops at what the file's size allows.
+TEST_CASE("hdf5 read: references that repeat themselves end in an error, not in hours") {
+  test::TempDir dir;
+  const std::string path = dir / "doubling.nir";
+  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t g = H5Gcreate2(f, "level", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  for (int k = 0; k < 40; ++k) {
+    hid_t next = H5Gcreate2(g, "a", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(H5Lcreate_hard(g, "a", g, "b", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    H5Gclose(g);
+    g = next;
+  }
+  H5Gclose(g), H5Fclose(f);
+  CHECK(test::error_of([&] {
+          nir::hdf5_tree(bytes_of(path), path);
+        }).find("its references repeat themselves (corrupt)") != std::string::npos);
+}
+
 TEST_CASE("hdf5 read: a user block before the superblock") {
   test::TempDir dir;
   const std::string path = dir / "userblock.nir";
