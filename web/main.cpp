@@ -46,21 +46,15 @@ EM_JS(void, js_download, (const char* path), {
   a.download = p.split('/').pop();
   a.click();
 });
-// A file chooser; the chosen file goes to /tmp/soma/upload/ and back through soma_file_chosen.
+// A file chooser; the chosen file's bytes go to window.soma.load (index.html: the file system,
+// then soma_file_chosen), as a dropped file's do.
 EM_JS(void, js_choose_file, (const char* kind), {
   var k = UTF8ToString(kind), input = document.createElement('input');
   input.type = 'file';
-  var file = {config : 'params.json', checkpoint : 'checkpoint.safetensors', nir : 'model.nir'}[k];
-  input.accept = k == 'nir' ? '.nir,.h5,.hdf5' : file.substring(file.indexOf('.'));
+  input.accept = {config : '.json', checkpoint : '.safetensors', nir : '.nir,.h5,.hdf5'}[k];
   input.onchange = function() {
     var f = input.files[0];
-    if (!f) return;
-    f.arrayBuffer().then(function(buf) {
-      FS.mkdirTree('/tmp/soma/upload');
-      var path = '/tmp/soma/upload/' + file;
-      FS.writeFile(path, new Uint8Array(buf));
-      Module.ccall('soma_file_chosen', null, [ 'string', 'string' ], [ k, path ]);
-    });
+    if (f) f.arrayBuffer().then(function(buf) { window.soma.load(k, buf); });
   };
   input.click();
 });

@@ -100,6 +100,29 @@ test('Import NIR: a downloaded network loads into another run; a cut file is nam
   await b.page.close();
 });
 
+test('a file dropped on the page loads by its name; another kind is named', async () => {
+  const { page, errors } = await open(ctx.browser, ctx.url, 'task=cartpole&policy=snn&seed=3');
+  await waitSteps(page, 2);
+  const [download] = await Promise.all([page.waitForEvent('download'),
+                                        page.evaluate(() => window.soma.exportNir())]);
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  const drop = (name, bytes) => page.evaluate(([n, b]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], n));
+    document.querySelector('canvas').dispatchEvent(
+      new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [name, bytes]);
+  await drop('policy.nir', [...Buffer.concat(chunks)]);
+  await page.waitForFunction(() => /^loaded .*model\.nir \(NIR/.test(window.soma.state().notice));
+  await drop('notes.txt', [104, 105]);
+  await page.waitForFunction(
+    () => document.getElementById('message').textContent.startsWith('notes.txt: drop a NIR graph'));
+  assert.equal((await state(page)).message, '');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('URL values: a size a tab cannot afford is refused by name, the page runs', async () => {
   const t0 = Date.now();
   const { page, errors } = await open(ctx.browser, ctx.url, 'task=memory&samples=100000000&seed=5');
