@@ -113,16 +113,12 @@ LIFRecurrentSequence lif_recurrent_learnable_sequence(const Tensor& x_in, const 
                                                       bool x_scratch) {
   if (!w_rec.defined() || !s0.z.defined())
     throw std::invalid_argument("lif_recurrent_learnable_sequence: needs recurrent weights and z0");
+  // cell_scan checks that each vector holds one value per neuron before the cell reads them.
   const Tensors params{q.mem_factor, q.syn_keep, q.v_th};
-  for (const Tensor& t : params)  // cell_scan checks the shapes before the cell reads them
-    if (t.dim() != 1 || x_in.dim() != 3 || t.size(0) != x_in.size(2))
-      throw std::invalid_argument("lif_recurrent_learnable_sequence: per-neuron constants " +
-                                  to_string(t.shape()) + " do not fit input " +
-                                  to_string(x_in.shape()));
-  LearnableLIFCell cell{
-      {q.mem_factor.data(), q.syn_keep.data(), q.v_th.data(), x_in.size(2), p.v_leak, p.v_reset},
-      p.reset == Reset::value,
-      p.surrogate};
+  LearnableLIFCell cell{{q.mem_factor.data(), q.syn_keep.data(), q.v_th.data(),
+                         q.mem_factor.numel(), p.v_leak, p.v_reset},
+                        p.reset == Reset::value,
+                        p.surrogate};
   detail::CellScanResult r =
       detail::cell_scan("lif_recurrent_learnable_sequence", cell, x_in, w_rec, s0.z, {s0.v, s0.i},
                         record_states, x_scratch, params);

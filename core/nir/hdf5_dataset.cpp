@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "core/io/inflate.hpp"
@@ -207,6 +208,7 @@ struct Chunked {
   const Layout& l;
   const std::vector<Filter>& fs;
   uint32_t E;
+  uint64_t want;  // bytes of one decoded chunk
   std::vector<uint8_t>& out;
 };
 
@@ -216,11 +218,6 @@ void chunk_btree(const File& f, uint64_t address, Chunked& k, int depth) {
   if (depth > 64) f.fail("chunk B-tree: too deep (a loop?)");
   auto [c, level, entries] = btree_node(f, address, 1, "chunk B-tree node");
   const size_t r = k.s.shape.size();
-  uint64_t want = k.E;
-  for (uint64_t d : k.l.chunk) {
-    if (d > kMaxBytes / want) f.fail("chunks too large");
-    want *= d;
-  }
   for (uint16_t e = 0; e < entries; ++e) {
     const uint32_t size = c.u32(), mask = c.u32();
     std::vector<uint64_t> o(r + 1);
@@ -235,8 +232,8 @@ void chunk_btree(const File& f, uint64_t address, Chunked& k, int depth) {
     for (size_t d = 0; d < r; ++d)
       if (o[d] >= uint64_t(k.s.shape[d])) f.fail("a chunk lies outside the dataset");
     const uint8_t* p = f.span(f.absolute(child), size, "chunk");
-    f.spend(0, want);
-    const std::vector<uint8_t> b = decode_chunk(f, p, size, mask, k.fs, want, k.E);
+    f.spend(0, k.want);
+    const std::vector<uint8_t> b = decode_chunk(f, p, size, mask, k.fs, k.want, k.E);
     place(k.s.shape, k.l.chunk, o, b.data(), k.out.data(), k.E);
   }
 }
@@ -256,7 +253,12 @@ std::vector<uint8_t> raw_values(const File& f, const std::vector<Message>& ms, c
   } else if (l.cls == 1 && l.at != kUndefined) {
     std::memcpy(out.data(), f.span(f.absolute(l.at), n, "contiguous data"), n);
   } else if (l.cls == 2 && l.at != kUndefined) {
-    Chunked k{s, l, filters(f, find(ms, kFilters)), E, out};
+    uint64_t want = E;
+    for (uint64_t d : l.chunk) {
+      if (d > kMaxBytes / want) f.fail("chunks too large");
+      want *= d;
+    }
+    Chunked k{s, l, filters(f, find(ms, kFilters)), E, want, out};
     chunk_btree(f, l.at, k, 0);
   }
   return out;
@@ -265,8 +267,7 @@ std::vector<uint8_t> raw_values(const File& f, const std::vector<Message>& ms, c
 double number(const Type& t, const uint8_t* p) {
   uint8_t b[8] = {};
   for (uint32_t k = 0; k < t.size; ++k) b[k] = p[t.big ? t.size - 1 - k : k];
-  uint64_t u = 0;
-  for (int k = 7; k >= 0; --k) u = u << 8 | b[k];
+  const uint64_t u = le_uint(b, 8);
   if (t.cls == Type::integer) {
     if (!t.is_signed || t.size == 8) return t.is_signed ? double(int64_t(u)) : double(u);
     const uint64_t sign = uint64_t(1) << (8 * t.size - 1);
@@ -290,21 +291,15 @@ double number(const Type& t, const uint8_t* p) {
   return u & 0x8000 ? -v : v;
 }
 
-uint64_t le(const uint8_t* p, int n) {
-  uint64_t v = 0;
-  for (int k = n - 1; k >= 0; --k) v = v << 8 | p[k];
-  return v;
-}
-
 // Variable-length strings: each element (length, collection address, index) names an object
 // in a global heap collection.
 class GlobalHeaps {
  public:
   explicit GlobalHeaps(const File& f) : f_(f) {}
   std::string get(const uint8_t* element) {
-    const uint64_t len = le(element, 4), address = le(element + 4, f_.O),
-                   index = le(element + 4 + f_.O, 4);
-    if (len == 0 || address == (f_.O < 8 ? (uint64_t(1) << 8 * f_.O) - 1 : kUndefined)) return "";
+    const uint64_t len = le_uint(element, 4), address = f_.address_at(element + 4),
+                   index = le_uint(element + 4 + f_.O, 4);
+    if (len == 0 || address == kUndefined) return "";
     const auto& objects = collection(address);
     auto it = objects.find(uint32_t(index));
     if (it == objects.end()) f_.fail("a string's global heap object is missing");
@@ -362,8 +357,8 @@ void read_dataset(const File& f, const std::vector<Message>& ms, const std::stri
         out.values.push_back(heaps.get(p));
         f.spend(1, out.values.back().size());
       } else {
-        const std::string v(reinterpret_cast<const char*>(p), E);
-        out.values.push_back(v.substr(0, v.find('\0')));
+        const std::string_view v(reinterpret_cast<const char*>(p), E);
+        out.values.emplace_back(v.substr(0, v.find('\0')));
       }
     }
     t.strings[name] = std::move(out);

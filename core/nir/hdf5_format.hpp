@@ -34,7 +34,16 @@ struct File {
   // n bytes at absolute offset `at`; past the end is an error naming what was read.
   const uint8_t* span(uint64_t at, uint64_t n, const char* what) const;
   uint64_t absolute(uint64_t address) const;  // base + address, checked
+  // The O-byte address at p; all ones (at any O) becomes kUndefined.
+  uint64_t address_at(const uint8_t* p) const;
 };
+
+// The unsigned little-endian integer in p[0, n), n <= 8 (HDF5 stores every field so).
+inline uint64_t le_uint(const uint8_t* p, int n) {
+  uint64_t v = 0;
+  for (int k = n - 1; k >= 0; --k) v = v << 8 | p[k];
+  return v;
+}
 
 // Reads fields in order from an absolute offset.
 struct Cursor {

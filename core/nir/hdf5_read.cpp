@@ -34,16 +34,17 @@ uint64_t File::absolute(uint64_t address) const {
   return base + address;
 }
 
+uint64_t File::address_at(const uint8_t* p) const {
+  const uint64_t v = le_uint(p, O);
+  return O < 8 && v == (uint64_t(1) << (8 * O)) - 1 ? kUndefined : v;
+}
+
 uint64_t Cursor::uint(int n) {
-  const uint8_t* p = bytes(uint64_t(n));
-  uint64_t v = 0;
-  for (int k = n - 1; k >= 0; --k) v = v << 8 | p[k];
-  return v;
+  return le_uint(bytes(uint64_t(n)), n);
 }
 
 uint64_t Cursor::address() {
-  const uint64_t v = uint(f.O);
-  return f.O < 8 && v == (uint64_t(1) << (8 * f.O)) - 1 ? kUndefined : v;
+  return f.address_at(bytes(uint64_t(f.O)));
 }
 
 void Cursor::expect(std::string_view signature) {
