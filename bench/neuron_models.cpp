@@ -1,9 +1,9 @@
 // The step-loop neuron models (LIF-Ex, AdEx, AdaLIF, Izhikevich, the refractory LIF and AdEx,
-// CobaLIF) with their fused cell scan (core/neuron/cell_sequence.hpp) against the loop of their
-// step functions that they ran before (rollout.hpp, Norse's eager loop): forward and backward of
-// all T steps of a (T, B, H) input, loss = sum of spikes + sum of the final voltage. Prints the
-// median time of each, the ratio, and on cuda the kernel launches of each (device-independent:
-// the emulator counts them as a GPU would).
+// CobaLIF; and the learnable recurrent LIF) with their fused scans (core/neuron/cell_sequence.hpp,
+// lif_learnable_scan.cpp) against the loop of their step functions that they ran before
+// (rollout.hpp, Norse's eager loop): forward and backward of all T steps of a (T, B, H) input, loss
+// = sum of spikes + sum of the final voltage. Prints the median time of each, the ratio, and on
+// cuda the kernel launches of each (device-independent: the emulator counts them as a GPU would).
 // Usage: bench_neuron_models [--device cpu|cuda] [--quick]
 //   default T 100, B 32, H 512 (1.6 M neuron-steps), 5 repeats; --quick T 20, B 8, H 128, 1 repeat
 #include <cstdio>
@@ -16,6 +16,7 @@
 #include "core/neuron/coba_lif.hpp"
 #include "core/neuron/izhikevich.hpp"
 #include "core/neuron/lif_adex_refrac.hpp"
+#include "core/neuron/lif_learnable.hpp"
 #include "core/neuron/lif_refrac.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/reduce.hpp"
@@ -31,36 +32,74 @@ struct Size {
   Device device;
 };
 
-// One forward and backward, fused or the step loop; returns nothing, the clock is outside.
-template <class Model>
-void pass(const Tensor& x, const typename Model::State& s0, const typename Model::Parameters& p,
-          bool fused) {
-  auto step = [&p](const Tensor& xt, const typename Model::State& s) {
-    return Model::step(xt, s, p);
+// Times loop() and fused() (each one forward and backward) and prints them as a row.
+template <class Loop, class Fused>
+void compare_passes(const char* name, Loop loop, Fused fused, const Size& n) {
+  auto run = [&](bool f) {
+    f ? fused() : loop();
+    if (n.device == Device::cuda) cuda::synchronize();
   };
-  auto r = fused ? Model::sequence(x, s0, p, false) : rollout(x, s0, step, false);
-  (sum(r.z) + sum(*r.state.fields()[0])).backward();
-  if (x.device() == Device::cuda) cuda::synchronize();
+  int64_t launches[2] = {0, 0};
+  for (int f = 0; f < 2; ++f) {
+    const int64_t k0 = cuda::work_counts().kernels;
+    run(f == 1);
+    launches[f] = cuda::work_counts().kernels - k0;
+  }
+  const std::vector<double> t =
+      bench::interleaved(n.repeats, {[&] { run(false); }, [&] { run(true); }});
+  std::printf("%-16s %10.2f %10.2f %8.1fx", name, 1e3 * t[0], 1e3 * t[1], t[0] / t[1]);
+  if (n.device == Device::cuda)
+    std::printf(" %10lld %8lld", (long long)launches[0], (long long)launches[1]);
+  std::printf("\n");
+}
+
+Tensor input(const Size& n, float lo, float hi) {
+  Rng rng(5);
+  return Tensor::rand({n.steps, n.batch, n.hidden}, rng, lo, hi).to(n.device).requires_grad_();
 }
 
 template <class Model>
 void compare(const char* name, const typename Model::Parameters& p, float lo, float hi,
              const Size& n) {
-  Rng rng(5);
-  Tensor x = Tensor::rand({n.steps, n.batch, n.hidden}, rng, lo, hi).to(n.device).requires_grad_();
+  const Tensor x = input(n, lo, hi);
   const auto s0 = state_on(Model::initial_state({n.batch, n.hidden}, p), n.device);
-  int64_t launches[2] = {0, 0};
-  for (int f = 0; f < 2; ++f) {
-    const int64_t k0 = cuda::work_counts().kernels;
-    pass<Model>(x, s0, p, f == 1);
-    launches[f] = cuda::work_counts().kernels - k0;
-  }
-  const std::vector<double> t = bench::interleaved(
-      n.repeats, {[&] { pass<Model>(x, s0, p, false); }, [&] { pass<Model>(x, s0, p, true); }});
-  std::printf("%-16s %10.2f %10.2f %8.1fx", name, 1e3 * t[0], 1e3 * t[1], t[0] / t[1]);
-  if (n.device == Device::cuda)
-    std::printf(" %10lld %8lld", (long long)launches[0], (long long)launches[1]);
-  std::printf("\n");
+  auto step = [&p](const Tensor& xt, const typename Model::State& s) {
+    return Model::step(xt, s, p);
+  };
+  auto backward = [](auto r) { (sum(r.z) + sum(*r.state.fields()[0])).backward(); };
+  compare_passes(
+      name, [&] { backward(rollout(x, s0, step, false)); },
+      [&] { backward(Model::sequence(x, s0, p, false)); }, n);
+}
+
+// The recurrent LIF layer with each neuron's own constants (lif_learnable.hpp): its composed
+// steps against its fused scan (one kernel per step each way on cuda).
+void compare_learnable(const Size& n) {
+  const LIFParameters p;
+  const Tensor x = input(n, 0.0f, 1.5f);
+  Rng rng(6);
+  const Tensor w = (Tensor::rand({n.hidden, n.hidden}, rng, -0.1f, 0.1f)).to(n.device);
+  auto constant = [&](float value) {
+    return Tensor::full({n.hidden}, value).to(n.device).requires_grad_();
+  };
+  const LIFNeuronTensors q{constant(p.dt * p.tau_mem_inv), constant(1 - p.dt * p.tau_syn_inv),
+                           constant(p.v_th)};
+  const LIFRecurrentState s0 = lif_recurrent_state_on({n.batch, n.hidden}, p, n.device);
+  auto step = [&](const Tensor& xt, const LIFRecurrentState& s) {
+    return lif_recurrent_step(xt, w, s, p, q);
+  };
+  auto backward = [](const Tensor& z, const Tensor& v) { (sum(z) + sum(v)).backward(); };
+  compare_passes(
+      "lif_learnable",
+      [&] {
+        auto r = rollout(x, s0, step, false);
+        backward(r.z, r.state.v);
+      },
+      [&] {
+        auto r = lif_recurrent_learnable_sequence(x, w, s0, p, q);
+        backward(r.z, r.state.v);
+      },
+      n);
 }
 
 }  // namespace
@@ -90,5 +129,6 @@ int main(int argc, char** argv) {
   compare<LIFRefracModel>("lif_refrac", {}, 0.0f, 4.0f, n);
   compare<LIFAdExRefracModel>("lif_adex_refrac", {}, 0.0f, 4.0f, n);
   compare<CobaLIFModel>("coba_lif", {}, -0.5f, 1.0f, n);
+  compare_learnable(n);
   return 0;
 }

@@ -167,6 +167,36 @@ struct RecurrentStepGrads {
 void recurrent_step_forward(const LeakyScanParams& p, const RecurrentStep& s);
 void recurrent_step_backward(const LeakyScanParams& p, const RecurrentStepGrads& g);
 
+// The learnable recurrent LIF layer's steps (lif_learnable_body.hpp): as the two above, with
+// each neuron's own constants a, k, th (H) and three saved values per neuron-step.
+struct LearnableLifParams {
+  int64_t hidden, width;    // H; B H neurons per step
+  const float *a, *k, *th;  // (H) each: dt / tau_mem, 1 - dt / tau_syn, v_th
+  float v_leak, v_reset;
+  bool reset_value;
+  int surrogate;
+  float alpha;
+};
+struct LearnableRecurrentStep {
+  const float* w;       // (H, H)
+  const float* z_prev;  // (B, H)
+  const float* x;       // (B, H)
+  float *v, *i;         // (B, H) state, in/out
+  float* z;             // (B, H) out
+  float *vd, *u, *j;    // (B, H) out, for the backward
+};
+struct LearnableRecurrentGrads {
+  const float* w;
+  const float* gcur_next;  // (B, H) dL/dcur of step t + 1, null at the last step
+  const float* gz;         // (B, H) dL/dz_t from above
+  const float *vd, *u, *j;
+  float* gcur;           // (B, H) out: dL/dx_t
+  float *gv, *gi;        // (B, H) state gradients, in/out
+  float *ga, *gk, *gth;  // (B, H) each: this neuron's constants' gradient terms, accumulated
+};
+void learnable_step_forward(const LearnableLifParams& p, const LearnableRecurrentStep& s);
+void learnable_step_backward(const LearnableLifParams& p, const LearnableRecurrentGrads& g);
+
 // STDP (core/plasticity/stdp.hpp) on the device, in place (equations in cuda/stdp_body.hpp):
 // t[k] = stdp_trace_next(t[k], z[k], rate, a) over n traces, and w[k] = stdp_weight_next(b, w[k],
 // pot[k], dep[k]) over n weights. rule is int(STDPRule).

@@ -95,17 +95,11 @@ Tensor LIFRecurrentLearnable::forward(const Tensor& x) {
   const Tensor w_rec = recurrent();
   const LIFNeuronTensors q = neuron_tensors();
   LIFRecurrentState s0 = lif_recurrent_state_on({x.size(1), hidden_size()}, p, x.device());
-  if (x.device() == Device::cpu) {  // the fused scan; the projection is its own scratch
-    LIFRecurrentSequence r = lif_recurrent_learnable_sequence(linear(x, input_weights), w_rec, s0,
-                                                              p, q, record_states, true);
-    return keep_sequence(Sequence<LIFRecurrentState>{r.z, r.state, {Tensor(), r.v, r.i}},
-                         record_states, state, recorded_);
-  }
-  auto step = [&](const Tensor& xt, const LIFRecurrentState& s) {  // CUDA: composed steps
-    return lif_recurrent_step(xt, w_rec, s, p, q);
-  };
-  return keep_sequence(rollout(linear(x, input_weights), s0, step, record_states), record_states,
-                       state, recorded_);
+  // The fused scan (on the CPU the projection is its own scratch).
+  LIFRecurrentSequence r = lif_recurrent_learnable_sequence(linear(x, input_weights), w_rec, s0, p,
+                                                            q, record_states, true);
+  return keep_sequence(Sequence<LIFRecurrentState>{r.z, r.state, {Tensor(), r.v, r.i}},
+                       record_states, state, recorded_);
 }
 
 std::shared_ptr<LIFRecurrent> make_lif_recurrent(int64_t input_size, int64_t hidden_size, Rng& rng,

@@ -14,12 +14,14 @@
 // The step is lif_recurrent_step's (reset with a detached z, as Norse) with these per-neuron
 // tensors broadcast over the batch. On the CPU all T steps run as one fused scan
 // (lif_learnable_scan.cpp: cell_scan with the constants as node inputs, their gradients summed
-// per thread); on CUDA as composed ops per step (rollout.hpp), until the CUDA cell scan takes
-// per-neuron constants. bench_mnist_epoch --quick (Fashion-MNIST rec, T 32, B 256, one thread,
-// this dev VM's Intel Xeon, one session): the fused learnable layer 2.00 s per epoch, the
-// composed steps 4.95 s (2.5x), the fixed layer 1.62 s (the learnable one is 1.2x it: it saves
-// three floats per neuron-step, not one, and its loops are the baseline build's 4-wide ones).
-// Accuracy after 10 epochs (`soma mnist --model rec --dataset mnist-10k --seq_length 32
+// per thread); on CUDA as one kernel per step each way, the recurrent product fused with the
+// update (lif_recurrent_cuda.cpp; the step is core/backend/cuda/lif_learnable_body.hpp's on both
+// sides): bench_neuron_models --device cuda --quick counts 62 launches for a forward and backward
+// at T 20 against the composed steps' 697 (emulator). bench_mnist_epoch --quick (Fashion-MNIST rec,
+// T 32, B 256, one thread, this dev VM's Intel Xeon, one session): the fused learnable layer 2.00 s
+// per epoch, the composed steps 4.95 s (2.5x), the fixed layer 1.62 s (the learnable one is 1.2x
+// it: it saves three floats per neuron-step, not one, and its loops are the baseline build's 4-wide
+// ones). Accuracy after 10 epochs (`soma mnist --model rec --dataset mnist-10k --seq_length 32
 // --batch_size 256`, seeds 1 and 2): 92.15 / 91.70% against 91.90 / 91.55% fixed, within the
 // seeds' spread at this size.
 #include <memory>
@@ -40,10 +42,10 @@ LIFRecurrentStep lif_recurrent_step(const Tensor& x_in, const Tensor& w_rec,
                                     const LIFRecurrentState& s, const LIFParameters& p,
                                     const LIFNeuronTensors& q);
 
-// All T steps of x_in (T, B, H) with these constants as ONE autograd node on the CPU
-// (lif_learnable_scan.cpp), with gradients to x_in, w_rec, the initial state and q's three
-// vectors: the same values as lif_recurrent_step repeated (up to rounding). x_scratch: x_in was
-// made for this call and may take the recurrent input in place.
+// All T steps of x_in (T, B, H) with these constants as ONE autograd node
+// (lif_learnable_scan.cpp; on cuda lif_recurrent_cuda.cpp), with gradients to x_in, w_rec, the
+// initial state and q's three vectors: the same values as lif_recurrent_step repeated (up to
+// rounding). x_scratch: x_in was made for this call and may take the recurrent input in place.
 LIFRecurrentSequence lif_recurrent_learnable_sequence(
     const Tensor& x_in, const Tensor& w_rec, const LIFRecurrentState& s0, const LIFParameters& p,
     const LIFNeuronTensors& q, bool record_states = false, bool x_scratch = false);

@@ -1,17 +1,14 @@
 // The fused scan of the learnable recurrent LIF layer (lif_learnable.hpp): cell_scan with a row
 // Cell whose three per-step constants are per-neuron vectors, node inputs whose gradients the
-// reverse scan sums per thread. Per neuron-step, with u = v_leak - v + j:
-//   j = i + x     v~ = v + a u     z = H(v~ - th)     v' = reset(v~, z)     i' = k j
-// and the adjoint (z detached in the reset, as Norse's recurrent step; s = the surrogate at v~ -
-// th)
-//   g_v~ = g_v' (1 - z) + g_z s  (reset to a value)     g_v~ = g_v' + g_z s  (subtract)
-//   g_j = g_v~ a + g_i' k     g_v = g_v~ (1 - a)     g_i = g_x = g_j
-//   g_a += g_v~ u     g_k += g_i' j     g_th += -g_z s  (- g_v' z when subtracting)
-// It saves v~, u and j (12 bytes per neuron-step; the fixed layer's scan saves 4).
+// reverse scan sums per thread. The step and its adjoint, with their equations, are
+// core/backend/cuda/lif_learnable_body.hpp's, which the GPU runs too (lif_learnable.cu); it
+// saves v~, u and j (12 bytes per neuron-step; the fixed layer's scan saves 4).
 #include <stdexcept>
 
+#include "core/backend/cuda/lif_learnable_body.hpp"
 #include "core/neuron/cell_scan.hpp"
 #include "core/neuron/lif_learnable.hpp"
+#include "core/neuron/lif_recurrent_cuda.hpp"
 #include "core/ops/shape_ops.hpp"
 
 namespace soma {
@@ -29,21 +26,16 @@ struct LearnableRows {
 // through the Cell's pointer arrays it ran scalar: the layer took 1.9x the fixed one's time).
 template <bool ResetValue>
 void forward_rows(const LearnableRows& c, int64_t n, const float* __restrict x, float* __restrict v,
-                  float* __restrict i, float* __restrict z, float* __restrict vd_out,
-                  float* __restrict u_out, float* __restrict j_out) {
+                  float* __restrict i, float* __restrict z, float* __restrict vd,
+                  float* __restrict u, float* __restrict j) {
   const float* __restrict am = c.am, * __restrict keep = c.keep, * __restrict th = c.th;
   const float v_leak = c.v_leak, v_reset = c.v_reset;  // locals: no reload after each store
   const int64_t H = c.H;
   for (int64_t r = 0; r < n; r += H)
     for (int64_t h = 0; h < H; ++h) {
       const int64_t k = r + h;
-      const float j = i[k] + x[k], u = v_leak - v[k] + j, vd = v[k] + u * am[h];
-      const float after = ResetValue ? v_reset : vd - th[h];
-      const bool spike = vd - th[h] > 0.0f;
-      v[k] = spike ? after : vd;
-      i[k] = j * keep[h];
-      z[k] = spike ? 1.0f : 0.0f;
-      vd_out[k] = vd, u_out[k] = u, j_out[k] = j;
+      z[k] = cuda::learnable_lif_forward<ResetValue>(v_leak, v_reset, am[h], keep[h], th[h], x[k],
+                                                     v[k], i[k], vd[k], u[k], j[k]);
     }
 }
 
@@ -61,16 +53,13 @@ template <bool ResetValue, class Grad>
   for (int64_t r = 0; r < n; r += H)
     for (int64_t h = 0; h < H; ++h) {
       const int64_t k = r + h;
-      const float d = vd[k] - th[h], sg = sg_of(d), z = d > 0.0f ? 1.0f : 0.0f;
-      const float gv_new = gv[k], gi_new = gi[k], gzs = gz[k] * sg;
-      const float gvd = (ResetValue ? gv_new * (1.0f - z) : gv_new) + gzs;
-      const float gj = gvd * am[h] + gi_new * keep[h];
-      gp[h] += gvd * u[k];
-      gp[H + h] += gi_new * j[k];
-      gp[2 * H + h] -= ResetValue ? gzs : gzs + gv_new * z;
-      gv[k] = gvd * (1.0f - am[h]);
-      gi[k] = gj;
-      gx[k] = gj;
+      float ga, gk, gth;
+      gx[k] = cuda::learnable_lif_backward<ResetValue>(am[h], keep[h], th[h], vd[k], u[k], j[k],
+                                                       sg_of(vd[k] - th[h]), gz[k], gv[k], gi[k],
+                                                       ga, gk, gth);
+      gp[h] += ga;
+      gp[H + h] += gk;
+      gp[2 * H + h] += gth;
     }
 }
 
@@ -113,6 +102,10 @@ LIFRecurrentSequence lif_recurrent_learnable_sequence(const Tensor& x_in, const 
                                                       bool x_scratch) {
   if (!w_rec.defined() || !s0.z.defined())
     throw std::invalid_argument("lif_recurrent_learnable_sequence: needs recurrent weights and z0");
+#ifdef SOMA_CUDA
+  if (x_in.device() == Device::cuda)
+    return detail::lif_recurrent_learnable_sequence_cuda(x_in, w_rec, s0, p, q, record_states);
+#endif
   // cell_scan checks that each vector holds one value per neuron before the cell reads them.
   const Tensors params{q.mem_factor, q.syn_keep, q.v_th};
   LearnableLIFCell cell{{q.mem_factor.data(), q.syn_keep.data(), q.v_th.data(),

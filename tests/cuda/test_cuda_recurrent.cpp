@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/encode/encoders.hpp"
-#include "core/neuron/lif_recurrent.hpp"
+#include "core/neuron/lif_learnable.hpp"
 #include "core/nn/nn.hpp"
 #include "core/ops/elementwise.hpp"
 #include "core/ops/loss.hpp"
@@ -57,6 +57,54 @@ TEST_CASE("cuda: lif_recurrent_sequence equals the CPU: spikes, state, all five 
   check_close_to_scale(s0.z.grad(), ds0.z.grad(), 1e-4f);
   check_close_to_scale(s0.v.grad(), ds0.v.grad(), 1e-4f);
   check_close_to_scale(s0.i.grad(), ds0.i.grad(), 1e-4f);
+}
+
+TEST_CASE("cuda: lif_recurrent_learnable_sequence equals the CPU: spikes, states, all gradients") {
+  const int64_t T = 30, B = 8, H = 100;
+  LIFParameters p;
+  SUBCASE("reset to a value") {}
+  SUBCASE("subtractive reset") {
+    p.reset = Reset::subtract;
+  }
+  SUBCASE("triangle surrogate") {
+    p.surrogate = {SurrogateMethod::triangle, 0.3f};
+  }
+  Tensor x = random_tensor({T, B, H}, 11, 0.0f, 1.5f).requires_grad_();
+  Tensor w = random_tensor({H, H}, 12, -0.2f, 0.2f).requires_grad_();
+  LIFNeuronTensors q{random_tensor({H}, 13, 0.05f, 0.5f).requires_grad_(),
+                     random_tensor({H}, 14, 0.5f, 0.95f).requires_grad_(),
+                     random_tensor({H}, 15, 0.3f, 1.2f).requires_grad_()};
+  std::vector<float> spikes0 = random_tensor({B, H}, 16, 0.0f, 1.0f).to_vector();
+  for (float& e : spikes0) e = e > 0.7f ? 1.0f : 0.0f;
+  LIFRecurrentState s0{Tensor::from({B, H}, spikes0).requires_grad_(),
+                       random_tensor({B, H}, 17, 0.0f, 0.5f),
+                       random_tensor({B, H}, 18, 0.0f, 1.0f)};
+  s0.v.requires_grad_();
+  s0.i.requires_grad_();
+  const Tensors inputs{x, w, s0.z, s0.v, s0.i, q.mem_factor, q.syn_keep, q.v_th};
+  Tensors dinputs;
+  for (const Tensor& t : inputs) dinputs.push_back(cuda_leaf(t));
+  LIFNeuronTensors dq{dinputs[5], dinputs[6], dinputs[7]};
+  LIFRecurrentSequence r = lif_recurrent_learnable_sequence(x, w, s0, p, q, true);
+  LIFRecurrentSequence dr = lif_recurrent_learnable_sequence(
+      dinputs[0], dinputs[1], {dinputs[2], dinputs[3], dinputs[4]}, p, dq, true);
+  CHECK(r.z.to_vector() == dr.z.to_vector());
+  const float density = sum(r.z).item() / float(T * B * H);
+  CHECK(density > 0.05f);
+  CHECK(density < 0.8f);
+  check_close_to_scale(r.v, dr.v);
+  check_close_to_scale(r.i, dr.i);
+  check_close_to_scale(r.state.i, dr.state.i);
+  Tensor gz = random_tensor({T, B, H}, 19), gv = random_tensor({T, B, H}, 20);
+  Tensor gi = random_tensor({B, H}, 21);
+  (sum(r.z * gz) + sum(r.v * gv) + sum(r.state.i * gi)).backward();
+  (sum(dr.z * gz.cuda()) + sum(dr.v * gv.cuda()) + sum(dr.state.i * gi.cuda())).backward();
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    CAPTURE(k);
+    REQUIRE(dinputs[k].grad().defined());
+    CHECK(dinputs[k].grad().device() == Device::cuda);
+    check_close_to_scale(inputs[k].grad(), dinputs[k].grad(), 1e-4f);
+  }
 }
 
 TEST_CASE("cuda: the MNIST rec model's training step (encode, forward, loss, backward, Adam)") {
