@@ -116,7 +116,7 @@ const std::vector<double>& smoothed(const Series& s, double weight) {
   const bool extends = c.e.weight == weight && c.n > 0 && c.n <= n &&
                        std::memcmp(&c.first, &s.y[0], sizeof(double)) == 0 &&
                        std::memcmp(&c.last, &s.y[c.n - 1], sizeof(double)) == 0;
-  if (!extends) c = Cached{Ema{weight}};
+  if (!extends) c = Cached{Ema{weight}, 0, NAN, NAN, {}};
   for (size_t i = c.n; i < n; ++i) c.out.push_back(c.e.add(s.y[i]));
   c.n = n;
   if (n > 0) c.first = s.y[0], c.last = s.y[n - 1];

@@ -36,7 +36,7 @@ EM_JS(char*, js_location_query, (), {
   return p;
 });
 EM_JS(void, js_set_query, (const char* q),
-      { history.replaceState(null, '', '?' + UTF8ToString(q)); });
+      { history.replaceState(null, "", "?" + UTF8ToString(q)); });
 EM_JS(void, js_message, (const char* m), {
   if (Module.onSomaMessage) Module.onSomaMessage(UTF8ToString(m));
 });

@@ -19,9 +19,12 @@
 // sides): bench_neuron_models --device cuda --quick counts 62 launches for a forward and backward
 // at T 20 against the composed steps' 697 (emulator). bench_mnist_epoch --quick (Fashion-MNIST rec,
 // T 32, B 256, one thread, this dev VM's Intel Xeon, one session): the fused learnable layer 2.00 s
-// per epoch, the composed steps 4.95 s (2.5x), the fixed layer 1.62 s (the learnable one is 1.2x
-// it: it saves three floats per neuron-step, not one, and its loops are the baseline build's 4-wide
-// ones). Accuracy after 10 epochs (`soma mnist --model rec --dataset mnist-10k --seq_length 32
+// per epoch, the composed steps 4.95 s (2.5x), the fixed layer 1.62 s. Its row kernels now run
+// at the CPU's level (core/backend/cpu/learnable_isa.inl; AVX-512 here): 1.84 / 1.91 s against
+// 1.89 / 1.95 s with the same rows at the baseline width (two interleaved runs, one session),
+// and the fixed layer 1.67 s, so the learnable one is 1.14x it; the rest of the gap is its three
+// saved floats per neuron-step, not one, and the constants' gradient sums. Accuracy after 10 epochs
+// (`soma mnist --model rec --dataset mnist-10k --seq_length 32
 // --batch_size 256`, seeds 1 and 2): 92.15 / 91.70% against 91.90 / 91.55% fixed, within the
 // seeds' spread at this size.
 #include <memory>

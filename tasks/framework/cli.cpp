@@ -28,7 +28,10 @@ void usage(std::ostream& out) {
   interop_usage(out);
   out << "\n"
          "tasks:\n";
-  for (const TaskEntry& e : task_registry()) out << "  " << e.name << "  " << e.description << "\n";
+  size_t width = 0;  // the names in one column, the descriptions in the next
+  for (const TaskEntry& e : task_registry()) width = std::max(width, e.name.size());
+  for (const TaskEntry& e : task_registry())
+    out << "  " << e.name << std::string(width + 2 - e.name.size(), ' ') << e.description << "\n";
 }
 
 // The files that make a folder a run folder (ours, or the microcircuit's model.json).

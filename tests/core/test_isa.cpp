@@ -333,3 +333,58 @@ TEST_CASE("isa: every level's GEMM with a thin left operand (k <= 16, its own ke
     }
   }
 }
+
+// The learnable recurrent LIF's row kernels (learnable_isa.inl): each level vectorises the same
+// step at its own width; a row of 37 neurons leaves a ragged tail at every width.
+TEST_CASE("isa: every level's learnable LIF rows equal the generic level's, both ways") {
+  const int64_t H = 37, n = 5 * H;
+  Rng rng(4);
+  auto uniform = [&](int64_t count, float lo, float hi) {
+    std::vector<float> out(static_cast<size_t>(count));
+    for (float& e : out) e = rng.uniform(lo, hi);
+    return out;
+  };
+  const std::vector<float> a = uniform(H, 0.05f, 0.5f), k = uniform(H, 0.5f, 0.95f),
+                           th = uniform(H, 0.3f, 1.2f), x = uniform(n, 0.0f, 1.5f),
+                           v0 = uniform(n, 0.0f, 0.5f), i0 = uniform(n, 0.0f, 1.0f),
+                           gz = uniform(n, -1.0f, 1.0f), gv0 = uniform(n, -1.0f, 1.0f);
+  for (bool reset_value : {true, false})
+    for (Surrogate s : {Surrogate{}, Surrogate{SurrogateMethod::triangle, 0.3f}}) {
+      CAPTURE(reset_value);
+      CAPTURE(int(s.method));
+      const LearnableRows c{a.data(), k.data(), th.data(), H, 0.0f, 0.0f, reset_value, s};
+      struct Out {
+        std::vector<float> z, v, i, gx, gv, gi, gp;
+      };
+      auto run = [&](const IsaKernels& kern) {
+        Out o{std::vector<float>(n),          v0, i0, std::vector<float>(n), gv0, gz,
+              std::vector<float>(3 * H, 0.5f)};
+        std::vector<float> vd(n), u(n), j(n);
+        kern.learnable_forward_rows(c, n, x.data(), o.v.data(), o.i.data(), o.z.data(), vd.data(),
+                                    u.data(), j.data());
+        kern.learnable_backward_rows(c, n, vd.data(), u.data(), j.data(), gz.data(), o.gv.data(),
+                                     o.gi.data(), o.gx.data(), o.gp.data());
+        return o;
+      };
+      const Out ref = run(isa_kernels(Isa::generic));
+      CHECK(std::count(ref.z.begin(), ref.z.end(), 1.0f) > n / 10);
+      CHECK(std::count(ref.z.begin(), ref.z.end(), 0.0f) > n / 10);
+      for (Isa isa : available_isas()) {
+        CAPTURE(isa_name(isa));
+        const Out o = run(isa_kernels(isa));
+        auto close = [](const std::vector<float>& p, const std::vector<float>& q) {
+          for (size_t e = 0; e < p.size(); ++e)
+            if (std::fabs(p[e] - q[e]) > 1e-5f * (1 + std::fabs(q[e]))) return false;
+          return true;
+        };
+        CHECK(o.z == ref.z);
+        for (const auto& [got, want] : {std::pair{o.v, ref.v},
+                                        {o.i, ref.i},
+                                        {o.gx, ref.gx},
+                                        {o.gv, ref.gv},
+                                        {o.gi, ref.gi},
+                                        {o.gp, ref.gp}})
+          CHECK(close(got, want));
+      }
+    }
+}

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "core/backend/cuda_runtime.hpp"
 #include "task_test_util.hpp"
@@ -25,7 +26,16 @@ TEST_CASE("soma CLI: list, usage and unknown tasks") {
   for (const char* t : {"mnist", "memory", "correlation", "cartpole", "microcircuit"})
     CHECK(has(list.out, t));
   CHECK(run_cli({}).code == 2);
-  CHECK(run_cli({"--help"}).code == 0);
+  auto help = run_cli({"--help"});
+  CHECK(help.code == 0);
+  // The task list is two columns: every description starts where the others do.
+  std::set<size_t> starts;
+  for (const TaskEntry& e : task_registry()) {
+    const size_t at = help.out.find("\n  " + e.name + " ");
+    REQUIRE(at != std::string::npos);
+    starts.insert(help.out.find_first_not_of(' ', at + 3 + e.name.size()) - at);
+  }
+  CHECK(starts.size() == 1);
   auto bad = run_cli({"mnsit"});
   CHECK(bad.code == 2);
   CHECK(has(bad.err, "unknown task 'mnsit'"));

@@ -82,6 +82,16 @@ struct PeriodMemo {
   }
 };
 
+// The learnable recurrent LIF's constants as its row kernels read them (lif_learnable_scan.cpp):
+// a, k, th (H) each; rows of H neurons.
+struct LearnableRows {
+  const float *a, *k, *th;
+  int64_t H;
+  float v_leak, v_reset;
+  bool reset_value;
+  Surrogate surrogate;
+};
+
 struct IsaKernels {
   // gemm.hpp's gemm.
   void (*gemm)(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -164,6 +174,15 @@ struct IsaKernels {
                                int64_t stride, float* gz);
   // out (n) = the sum over t of gx (steps x n), the last step first.
   void (*constant_pool_sum)(int64_t steps, int64_t n, const float* gx, float* out);
+  // lif_learnable_scan.cpp's kernels (learnable_isa.inl): one step of n / H rows of H neurons,
+  // each with its own constants, saving vd, u, j; and its adjoint: gv, gi in dL/d(new state),
+  // out dL/d(old state), gz dL/dz with the recurrent part, gp the (H) sums for a, k and th one
+  // after the other, added to.
+  void (*learnable_forward_rows)(const LearnableRows& c, int64_t n, const float* x, float* v,
+                                 float* i, float* z, float* vd, float* u, float* j);
+  void (*learnable_backward_rows)(const LearnableRows& c, int64_t n, const float* vd,
+                                  const float* u, const float* j, const float* gz, float* gv,
+                                  float* gi, float* gx, float* gp);
   // ---- sparse inference (spike_scan.hpp) ----
   // The currents W x + bias of spike rows (x as CSR, W packed by pack_spike_weights, bias of n
   // floats or null) scanned at once, tile by tile: v, i (width x n) advance over the steps and

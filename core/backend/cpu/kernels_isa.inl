@@ -22,6 +22,7 @@
 #endif
 
 #include "core/backend/cpu/isa_kernels.hpp"
+#include "core/backend/cuda/host_device.hpp"  // SOMA_HD, for learnable_isa.inl's step
 #include "core/backend/spike_matmul.hpp"  // kSpikeTile
 
 #define Eigen soma::SOMA_ISA_NS::Eigen
@@ -1245,6 +1246,7 @@ void scan_backward_range(const CurrentScanConfig& c, ScanExtent e, int64_t k0, i
 #include "core/backend/cpu/constant_pool_isa.inl"
 #include "core/backend/cpu/conv_sparse_grad_isa.inl"
 #include "core/backend/cpu/conv_spikes_wide_isa.inl"
+#include "core/backend/cpu/learnable_isa.inl"
 #if !defined(__EMSCRIPTEN__)
 #include "core/backend/cpu/periodic_isa.inl"
 #else
@@ -1499,6 +1501,8 @@ constexpr IsaKernels kTable{gemm,
                             constant_pool_scan,
                             constant_pool_unpool,
                             constant_pool_sum,
+                            learnable_forward_rows,
+                            learnable_backward_rows,
                             spike_product_scan,
                             periodic_forward,
                             periodic_wgrad};

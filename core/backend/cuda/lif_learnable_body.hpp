@@ -1,8 +1,9 @@
 #pragma once
 // One neuron-step of the learnable recurrent LIF layer (core/neuron/lif_learnable.hpp) and its
-// adjoint, written once for both sides: the CPU's fused scan runs them in its vectorised row
-// loops (lif_learnable_scan.cpp), the GPU one thread per neuron and step
-// (lif_learnable.cu, through learnable_forward_neuron / learnable_backward_neuron below).
+// adjoint, written once (lif_learnable_step.inl) for both sides: the CPU's fused scan runs them
+// in its row loops, compiled per instruction-set level (core/backend/cpu/learnable_isa.inl), the
+// GPU one thread per neuron and step (lif_learnable.cu, through learnable_forward_neuron /
+// learnable_backward_neuron below).
 // Per neuron-step with its own constants a = dt / tau_mem, k = 1 - dt / tau_syn and th, and
 // u = v_leak - v + j:
 //   j = i + x     v~ = v + a u     z = H(v~ - th)     v' = reset(v~, z)     i' = k j
@@ -18,38 +19,9 @@
 
 namespace soma::cuda {
 
-// One step of neuron with constants (a, k, th): v and i in/out, saved = (v~, u, j); returns z.
-template <bool ResetValue>
-SOMA_HD inline float learnable_lif_forward(float v_leak, float v_reset, float a, float k, float th,
-                                           float x, float& v, float& i, float& vd, float& u,
-                                           float& j) {
-  j = i + x;
-  u = v_leak - v + j;
-  vd = v + u * a;
-  const bool spike = vd - th > 0.0f;
-  v = spike ? (ResetValue ? v_reset : vd - th) : vd;
-  i = j * k;
-  return spike ? 1.0f : 0.0f;
-}
+#include "core/backend/cuda/lif_learnable_step.inl"  // the step and its adjoint
 
-// The adjoint of that step, sg = the surrogate at v~ - th: gv, gi in dL/d(v', i'), out dL/d(v,
-// i); g_a, g_k, g_th get this step's terms of the constants' gradients; returns g_x = g_j.
-template <bool ResetValue>
-SOMA_HD inline float learnable_lif_backward(float a, float k, float th, float vd, float u, float j,
-                                            float sg, float gz, float& gv, float& gi, float& g_a,
-                                            float& g_k, float& g_th) {
-  const float z = vd - th > 0.0f ? 1.0f : 0.0f, gv_new = gv, gi_new = gi, gzs = gz * sg;
-  const float gvd = (ResetValue ? gv_new * (1.0f - z) : gv_new) + gzs;
-  const float gj = gvd * a + gi_new * k;
-  g_a = gvd * u;
-  g_k = gi_new * j;
-  g_th = ResetValue ? -gzs : -(gzs + gv_new * z);
-  gv = gvd * (1.0f - a);
-  gi = gj;
-  return gj;
-}
-
-// Neuron (b, h) = k of a (B, H) step on the GPU: the recurrent product, then the step above
+// Neuron (b, h) = k of a (B, H) step on the GPU: the recurrent product, then the step
 // with neuron h's constants.
 SOMA_HD inline void learnable_forward_neuron(const LearnableLifParams& p,
                                              const LearnableRecurrentStep& s, int64_t k) {
