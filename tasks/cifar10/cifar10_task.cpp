@@ -153,6 +153,7 @@ std::string Cifar10Task::finish() {
 
 void Cifar10Task::publish_pictures() {
   NoGrad no_grad;
+  model_->eval();
   Batch b = data_.first_test_batch();
   scores(b.images, false);
   const Tensor z = model_->hidden_spikes.cpu();  // (T, B, c, 32, 32)

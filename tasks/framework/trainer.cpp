@@ -167,6 +167,8 @@ void TrainingTask::record_validation(const EvalStats& val, double x_step) {
 }
 
 void TrainingTask::end_epoch() {
+  // At most once per kPicturesEvery steps: the memory task's epochs are a batch or two.
+  const bool pictures = global_step_ / kPicturesEvery != (global_step_ - batch_) / kPicturesEvery;
   EvalStats val = evaluate(false);
   const bool has_val = val.count != 0;
   const double n = double(std::max<int64_t>(batch_, 1));
@@ -193,6 +195,7 @@ void TrainingTask::end_epoch() {
   epoch_sum_ = {};
   epoch_loss_sum_ = 0;
   partial_row_.clear();
+  if (pictures) publish_pictures();
   if (!ctx_.out_dir.empty()) {
     write_metrics(nullptr);
     save(ctx_.out_dir);

@@ -91,8 +91,12 @@ class TrainingTask : public Task {
   virtual EvalStats evaluate(bool test) = 0;
   // Stops training early when true (memory: loss <= 0.05). Default: never.
   virtual bool goal_reached(const EvalStats&) const { return false; }
-  // Task-specific pictures (rasters, traces) into telemetry at the end.
+  // Task-specific pictures (rasters, traces) into telemetry: at the end, and at the end of each
+  // epoch that passes a multiple of kPicturesEvery training steps, so that the playground shows
+  // them during a run (before, only once it had finished). It must leave the run as it was: no
+  // draws from the training's random streams, no change to the model's state.
   virtual void publish_pictures() {}
+  static constexpr int64_t kPicturesEvery = 50;
 
   const RunContext& context() const { return ctx_; }
   // A seed for epoch e's data order, so a resumed run sees the same batches.

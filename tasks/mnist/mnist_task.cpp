@@ -184,8 +184,11 @@ void MnistTask::load_state(const Checkpoint& c) {
 
 void MnistTask::publish_pictures() {
   NoGrad no_grad;
+  model_->eval();
   Batch b = data_.first_test_batch();
+  const Rng kept = encoder_rng_;  // the Poisson encoder's draws here must not shift training's
   scores(encode(b.images));
+  encoder_rng_ = kept;
   const Tensor z = model_->hidden_spikes.cpu(), volts = last_voltages_.cpu();  // (T, B, ...)
   const int64_t T = z.size(0), per_sample = z.numel() / (T * z.size(1));
   Raster r{"hidden spikes (first test image)", T, std::min<int64_t>(per_sample, 200), {}};

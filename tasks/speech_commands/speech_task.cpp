@@ -221,6 +221,7 @@ EvalStats SpeechCommandsTask::evaluate(bool test) {
 
 void SpeechCommandsTask::publish_pictures() {
   NoGrad no_grad;
+  model_->eval();
   SpeechBatch b = data_->batch(SpeechSplit::test, {0}, nullptr);
   (*model_)(b.features.to(device_));
   const int64_t T = b.features.size(0), M = b.features.size(2);

@@ -5,6 +5,7 @@
 
 #include "core/io/safetensors.hpp"
 #include "task_test_util.hpp"
+#include "tasks/mnist/mnist_task.hpp"
 #include "temp_dir.hpp"
 
 using namespace soma;
@@ -163,4 +164,48 @@ TEST_CASE("mnist task: missing data files are named, with where to put them, exi
   r = run_cli({"mnist", "--data_dir", dir / "data", "--out", dir / "run", "--quiet"});
   CHECK(r.code == 2);
   CHECK(has(r.err, "t10k-labels-idx1-ubyte"));
+}
+
+namespace {
+
+// The baseline: a MnistTask that never publishes its pictures.
+struct MnistWithoutPictures : MnistTask {
+  void publish_pictures() override {}
+};
+
+}  // namespace
+
+TEST_CASE("mnist task: pictures appear at epoch ends during a run and leave the run unchanged") {
+  test::TempDir dir;
+  const std::string data = dir / "data";
+  std::filesystem::create_directories(data);
+  test::write_squares_idx(data, 120, 40);
+  auto start = [&](MnistTask& t) {
+    ParamValues v(t.params());
+    v.set_string("data_dir", data);
+    v.set_string("model", "rec");
+    v.set_string("encoder", "poisson");  // draws from the encoder's stream: pictures must not
+    v.set_int("hidden", 20);
+    v.set_int("seq_length", 8);
+    v.set_int("batch_size", 2);  // 54 steps an epoch: pictures after the first
+    v.set_int("epochs", 2);
+    t.setup(v, {});
+  };
+  MnistTask with;
+  MnistWithoutPictures without;
+  start(with);
+  start(without);
+  while (!with.done() && with.telemetry().rasters().empty()) with.step();
+  const Series* epochs = with.telemetry().find_series("train accuracy");
+  REQUIRE(epochs != nullptr);
+  CHECK(epochs->y.size() == 1);  // the first epoch's end, long before the run's
+  CHECK_FALSE(with.done());
+  while (!with.done()) with.step();
+  while (!without.done()) without.step();
+  const Series *a = with.telemetry().find_series("loss"),
+               *b = without.telemetry().find_series("loss");
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  CHECK(a->y.size() == 108);
+  CHECK(a->y == b->y);  // bit for bit: the pictures drew nothing from the training's streams
 }
