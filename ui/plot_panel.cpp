@@ -63,13 +63,16 @@ std::vector<double> nice_ticks(double lo, double hi, int max_ticks) {
   return out;
 }
 
+float legend_width(const PanelRect& r, const std::vector<std::string>& names) {
+  float w = 0;
+  for (const std::string& n : names) w = std::max(w, ImGui::CalcTextSize(n.c_str()).x);
+  return std::min(w + 22, r.width() * 0.6f);
+}
+
 void draw_legend(const PanelRect& r, const std::vector<std::string>& names,
                  const std::vector<ImU32>& colors) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float fh = ImGui::GetFontSize();
-  float w = 0;
-  for (const std::string& n : names) w = std::max(w, ImGui::CalcTextSize(n.c_str()).x);
-  w = std::min(w + 22, r.width() * 0.6f);
+  const float fh = ImGui::GetFontSize(), w = legend_width(r, names);
   const ImVec2 a(r.max.x - w - 2, r.min.y + 2);
   dl->AddRectFilled(a, ImVec2(a.x + w, a.y + fh * float(names.size()) + 4),
                     IM_COL32(20, 22, 28, 220));

@@ -43,7 +43,9 @@ ImU32 palette(int i);
 std::string tick_label(double v);
 // Up to `max_ticks` round values covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
-// A legend box at the top left of `r`: a short line in each colour and its name.
+// A legend box at the top right of `r`: a short line in each colour and its name; legend_width
+// is its width there (the names' widest, at most 60% of r).
+float legend_width(const PanelRect& r, const std::vector<std::string>& names);
 void draw_legend(const PanelRect& r, const std::vector<std::string>& names,
                  const std::vector<ImU32>& colors);
 

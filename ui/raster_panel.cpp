@@ -33,8 +33,20 @@ void draw_raster(const Raster& r, ImVec2 size) {
 }
 
 void draw_traces(const Traces& t, ImVec2 size) {
-  PanelRect p = begin_panel(t.name.c_str(), size);
+  const PanelRect panel = begin_panel(t.name.c_str(), size);
   if (t.steps == 0 || t.channels == 0) return;
+  // A legend names every line when they fit (at most ten, each in its own colour). It gets a
+  // strip of its own at the right, so that it hides no line and no label (ten channels' legend
+  // is most of the panel's height).
+  std::vector<std::string> names;
+  std::vector<ImU32> colors;
+  if (t.channels <= 10 && t.channels > 1)
+    for (int64_t c = 0; c < t.channels; ++c) {
+      names.push_back(size_t(c) < t.labels.size() ? t.labels[size_t(c)] : "#" + std::to_string(c));
+      colors.push_back(palette(int(c)));
+    }
+  PanelRect p = panel;
+  if (!names.empty()) p.max.x -= legend_width(panel, names) + 4;
   float lo = t.values[0], hi = t.values[0];
   for (float v : t.values)
     if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
@@ -56,16 +68,7 @@ void draw_traces(const Traces& t, ImVec2 size) {
   dl->AddText(p.min, IM_COL32(150, 150, 160, 255), buf);
   std::snprintf(buf, sizeof buf, "%.3g", lo);
   dl->AddText(ImVec2(p.min.x, p.max.y - ImGui::GetFontSize()), IM_COL32(150, 150, 160, 255), buf);
-  // A legend names every line when they fit (at most ten, each in its own colour).
-  if (t.channels <= 10 && t.channels > 1) {
-    std::vector<std::string> names;
-    std::vector<ImU32> colors;
-    for (int64_t c = 0; c < t.channels; ++c) {
-      names.push_back(size_t(c) < t.labels.size() ? t.labels[size_t(c)] : "#" + std::to_string(c));
-      colors.push_back(palette(int(c)));
-    }
-    draw_legend(p, names, colors);
-  }
+  if (!names.empty()) draw_legend(panel, names, colors);
   const std::string xl = t.x_label.empty() ? "time step" : t.x_label;
   dl->AddText(ImVec2(p.max.x - ImGui::CalcTextSize(xl.c_str()).x, p.max.y - ImGui::GetFontSize()),
               IM_COL32(190, 190, 200, 255), xl.c_str());

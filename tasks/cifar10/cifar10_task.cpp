@@ -9,6 +9,7 @@
 #include "core/encode/encoders.hpp"
 #include "core/ops/ops.hpp"
 #include "tasks/framework/accuracy.hpp"
+#include "tasks/framework/class_names.hpp"
 #include "tasks/framework/common_params.hpp"
 #include "tasks/framework/image_splits.hpp"
 
@@ -163,7 +164,8 @@ void Cifar10Task::publish_pictures() {
   for (int64_t t = 0; t < T; ++t)
     for (int64_t n = 0; n < r.neurons; ++n) r.spikes.push_back(z.data()[t * z.numel() / T + n] > 0);
   telemetry_.set(std::move(r));
-  Traces tr{"read-out voltages (first test image)", T, 10, {}, {}, {}, {}};
+  Traces tr{"read-out voltages (first test image)", T,  10, {},
+            image_class_names("cifar10"),           {}, {}};
   for (int64_t t = 0; t < T; ++t)
     for (int64_t c = 0; c < 10; ++c) tr.values.push_back(voltages.at({t, 0, c}));
   telemetry_.set(std::move(tr));

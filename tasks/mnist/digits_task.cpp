@@ -9,6 +9,7 @@
 #include "core/io/safetensors.hpp"
 #include "core/ops/ops.hpp"
 #include "core/random/rng.hpp"
+#include "tasks/framework/class_names.hpp"
 
 namespace soma {
 
@@ -97,7 +98,7 @@ void DigitsTask::infer(const Image& input) {
   for (int64_t i = 0; i < z.numel(); ++i) r.spikes.push_back(z.data()[i] > 0);
   telemetry_.set(std::move(r));
   Traces volts{"read-out voltages", T, 10, v.to_vector(), {}, "time step", {}};
-  for (int d = 0; d < 10; ++d) volts.labels.push_back("digit " + std::to_string(d));
+  volts.labels = image_class_names("mnist");
   telemetry_.set(std::move(volts));
   Image probs{DigitsKeys::probabilities, 1, 10, p.to_vector()};
   int best = int(std::max_element(probs.values.begin(), probs.values.end()) - probs.values.begin());

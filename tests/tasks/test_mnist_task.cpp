@@ -5,6 +5,7 @@
 
 #include "core/io/safetensors.hpp"
 #include "task_test_util.hpp"
+#include "tasks/framework/class_names.hpp"
 #include "tasks/mnist/mnist_task.hpp"
 #include "temp_dir.hpp"
 
@@ -200,6 +201,10 @@ TEST_CASE("mnist task: pictures appear at epoch ends during a run and leave the 
   REQUIRE(epochs != nullptr);
   CHECK(epochs->y.size() == 1);  // the first epoch's end, long before the run's
   CHECK_FALSE(with.done());
+  const Traces* volts = with.telemetry().find_traces("read-out voltages (first test image)");
+  REQUIRE(volts != nullptr);
+  CHECK(volts->labels == image_class_names("mnist"));  // the legend names the digits
+  CHECK(volts->labels[9] == "digit 9");
   while (!with.done()) with.step();
   while (!without.done()) without.step();
   const Series *a = with.telemetry().find_series("loss"),
