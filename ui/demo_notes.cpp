@@ -40,7 +40,8 @@ const DemoNote* demo_note(const std::string& task) {
       {"cet-demo",
        {"Credit arrives late: a small network must learn from a reward delayed by several "
         "frames. A plain eligibility trace (ET), a cascading one (CET) and an oracle learn "
-        "side by side; watch which loss falls.",
+        "side by side; watch which accuracy rises, and how close each one's gradient is to the "
+        "exact one.",
         "Try a longer delay_factor: the plain trace falls behind the cascade.",
         {"delay_factor", "learning_rate", "noise", "seed"}}},
       {"neurons",

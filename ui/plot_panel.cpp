@@ -191,17 +191,66 @@ ImU32 faded(ImU32 c) {  // the raw series under its smoothed line
 
 }  // namespace
 
+ChartNames chart_names(const std::vector<std::string>& names) {
+  ChartNames out{"", names};
+  if (names.size() < 2) return out;
+  size_t common = names[0].size();
+  for (const std::string& n : names) {
+    size_t k = 0;
+    while (k < common && k < n.size() && n[k] == names[0][k]) ++k;
+    common = k;
+  }
+  const size_t space = names[0].rfind(' ', common == 0 ? 0 : common - 1);
+  const size_t cut = common == 0 || space == std::string::npos ? 0 : space + 1;
+  bool leaves_each = cut > 0;
+  for (const std::string& n : names) leaves_each = leaves_each && n.size() > cut;
+  if (leaves_each) {
+    out.prefix = names[0].substr(0, cut - 1);
+    while (!out.prefix.empty() && (out.prefix.back() == ',' || out.prefix.back() == ':'))
+      out.prefix
+          .pop_back();  // "cosine to exact gradient, layer 1, ET": the chart is "..., layer 1"
+    for (std::string& n : out.legend) n = n.substr(cut);
+    return out;
+  }
+  for (size_t k = 1; k < names.size(); ++k)  // on the main series' chart
+    if (names[k].rfind(names[0] + " ", 0) == 0)
+      out.legend[k] = names[k].substr(names[0].size() + 1);
+  return out;
+}
+
+namespace {
+
+// "episode reward: reward (steps balanced)  187": the series, then its unit where it adds one,
+// then its last value; a chart of series sharing a name prefix: the prefix, then each line's
+// last value ("test accuracy  ET 0.2  oracle 0.78").
+std::string plot_title(const Series& s, const std::vector<const Series*>& all,
+                       const ChartNames& names) {
+  const std::string chart = names.prefix.empty() ? s.name : names.prefix;
+  const bool unit = !s.style.y_label.empty() && s.style.y_label != chart;
+  std::string title = chart + (unit ? ": " + s.style.y_label : "");
+  char value[64];
+  if (names.prefix.empty()) {
+    std::snprintf(value, sizeof value, "  %.4g", s.last());
+    return title + value;
+  }
+  for (size_t k = 0; k < all.size(); ++k) {
+    std::snprintf(value, sizeof value, " %.3g", all[k]->last());
+    title += "  " + names.legend[k] + value;
+  }
+  return title;
+}
+
+}  // namespace
+
 void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVec2 size,
                double smoothing) {
-  // "episode reward: reward (steps balanced)  187": the series, then its unit where it adds one.
-  char title[240];
-  const bool unit = !s.style.y_label.empty() && s.style.y_label != s.name;
-  std::snprintf(title, sizeof title, "%s%s%s  %.4g", s.name.c_str(), unit ? ": " : "",
-                unit ? s.style.y_label.c_str() : "", s.last());
-  const PanelRect frame = begin_panel(title, size);
   std::vector<const Series*> all{&s};
   for (const Series* o : overlays)
     if (!o->y.empty()) all.push_back(o);
+  std::vector<std::string> series_names;
+  for (const Series* p : all) series_names.push_back(p->name);
+  const ChartNames names = chart_names(series_names);
+  const PanelRect frame = begin_panel(plot_title(s, all, names).c_str(), size);
   double y0 = INFINITY, y1 = -INFINITY, x0 = INFINITY, x1 = -INFINITY;
   for (const Series* p : all) {
     for (double y : p->y)
@@ -247,7 +296,6 @@ void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVe
   // The lines: overlays first (thinner), the main series on top; a noisy series faint under its
   // exponential moving average.
   const Mapping m{r, x0, x1, y0, y1};
-  std::vector<std::string> names;
   std::vector<ImU32> colors;
   for (size_t k = all.size(); k-- > 0;) {
     const Series& p = *all[k];
@@ -261,14 +309,8 @@ void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVe
     }
   }
   if (all.size() > 1) {
-    // "angle_layer1 seed 2" on angle_layer1's chart reads as "seed 2".
-    for (size_t k = 0; k < all.size(); ++k) {
-      const std::string& n = all[k]->name;
-      const bool sub = k > 0 && n.rfind(s.name + " ", 0) == 0;
-      names.push_back(sub ? n.substr(s.name.size() + 1) : n);
-      colors.push_back(palette(int(k)));
-    }
-    draw_legend(r, names, colors);
+    for (size_t k = 0; k < all.size(); ++k) colors.push_back(palette(int(k)));
+    draw_legend(r, names.legend, colors);
   }
   if (ImGui::IsItemHovered()) {
     const double x = x0 + double(ImGui::GetIO().MousePos.x - r.min.x) / r.width() * (x1 - x0);

@@ -43,6 +43,16 @@ ImU32 palette(int i);
 std::string tick_label(double v);
 // Up to `max_ticks` round values covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
+// The names on a chart of several series (names[0] the main one): when all share a prefix of
+// whole words that leaves each a name, that prefix names the chart and the rest the lines
+// ("test accuracy ET", "test accuracy oracle" -> "test accuracy"; "ET", "oracle"); otherwise the
+// chart is the main series' and a line named "<main> <rest>" is "<rest>" ("angle_layer1 seed 2"
+// -> "seed 2").
+struct ChartNames {
+  std::string prefix;  // empty: none shared
+  std::vector<std::string> legend;
+};
+ChartNames chart_names(const std::vector<std::string>& names);
 // A legend box at the top right of `r`: a short line in each colour and its name; legend_width
 // is its width there (the names' widest, at most 60% of r).
 float legend_width(const PanelRect& r, const std::vector<std::string>& names);

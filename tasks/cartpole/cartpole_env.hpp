@@ -20,6 +20,10 @@ namespace soma {
 class CartPole {
  public:
   using Observation = std::array<double, 4>;  // x, xdot, theta, thetadot
+  // The legend of a plot of (x, theta) per step (the cart-pole and DSQN panels).
+  static constexpr const char* kPositionLabel = "cart position (m)";
+  static constexpr const char* kAngleLabel = "pole angle (rad)";
+  static constexpr const char* kStepLabel = "environment step";
 
   explicit CartPole(uint64_t seed, int max_steps = 500) : rng_(seed), max_steps_(max_steps) {}
   Observation reset();

@@ -74,8 +74,9 @@ bool CartpoleTask::run_episode(int64_t n) {
     obs_ = env_->reset();
     log_probs_.clear();
     rewards_.clear();
-    states_ = Traces{CartpoleKeys::state, 0, 2, {}, {"cart position (m)", "pole angle (rad)"},
-                     "environment step",  {}};
+    states_ =
+        Traces{CartpoleKeys::state,  0, 2, {}, {CartPole::kPositionLabel, CartPole::kAngleLabel},
+               CartPole::kStepLabel, {}};
     in_episode_ = true;
   }
   policy_->train();

@@ -77,8 +77,20 @@ void CetDemoTask::setup(const ParamValues& values, const RunContext&) {
         optim::AdamWOptions{.lr = float(values.get_float("learning_rate")), .weight_decay = 1e-3f});
     learners_.push_back(std::move(l));
   }
+  // One chart per measure, the three learners' lines on it (ET's chart takes the others).
+  for (int k = 0; k < 3; ++k)
+    for (const std::string measure : {"test accuracy ", "cosine to exact gradient, layer 1, "})
+      telemetry_.describe(measure + names[k],
+                          {"step", measure.substr(0, measure.find_last_not_of(", ") + 1), false,
+                           k > 0 ? measure + names[0] : ""});
   // The kernels over lags, peak-normalised so all three fit one plot.
-  Traces tr{"trace kernels (ET, CET, pure delay) over lag", frames_, 3, {}, {}, {}, {}};
+  Traces tr{"trace kernels (ET, CET, pure delay) over lag",
+            frames_,
+            3,
+            {},
+            {"ET", "CET", "pure delay"},
+            "lag (frames)",
+            "weight (peak = 1)"};
   for (int64_t t = 0; t < frames_; ++t)
     for (const auto& h : kernels)
       tr.values.push_back(float(h[size_t(t)] / h[size_t(credit::peak_lag(h))]));

@@ -434,8 +434,11 @@ class PlayStage : public DsqnStage {
   void begin_episode() {
     obs_ = env_->reset();
     reward_ = 0;
-    trace_ = Traces{DsqnKeys::state, 0, 2, {}, {}, {}, {}};
-    q_ = Traces{DsqnKeys::q_values, 0, 2, {}, {}, {}, {}};
+    trace_ =
+        Traces{DsqnKeys::state,      0, 2, {}, {CartPole::kPositionLabel, CartPole::kAngleLabel},
+               CartPole::kStepLabel, {}};
+    q_ = Traces{DsqnKeys::q_values,         0, 2, {}, {"Q left", "Q right"}, CartPole::kStepLabel,
+                "Q-value (expected return)"};
   }
   void publish_spikes(Telemetry& t) {
     const Tensors& z = net_->hidden_spikes;

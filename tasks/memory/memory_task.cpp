@@ -240,7 +240,7 @@ void MemoryTask::publish_sample(const MemoryBatch& b, const Tensor& v, const Ten
   const int64_t T = v.size(0), B = v.size(1), I = data_.inputs();
   Raster in{"input spikes (bits 0/1, store, recall)", T, I, {}};
   Raster hidden{"hidden spikes (LIF, then LSNN)", T, kHidden, {}};
-  Traces out{"read-out voltages", T, 2, {}, {}, {}, {}};
+  Traces out{"read-out voltages", T, 2, {}, {"votes bit 0", "votes bit 1"}, {}, {}};
   for (int64_t t = 0; t < T; ++t) {
     for (int64_t i = 0; i < I; ++i) in.spikes.push_back(b.inputs.data()[t * B * I + i] > 0);
     for (int64_t n = 0; n < kHidden; ++n)
