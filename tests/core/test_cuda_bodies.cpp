@@ -30,6 +30,7 @@
 #include "core/ops/shape_ops.hpp"
 #include "core/optim/optim.hpp"
 #include "core/random/rng.hpp"
+#include "recurrent_inputs.hpp"
 #include "recurrent_weight_grads.hpp"
 #include "scale_close.hpp"
 
@@ -525,13 +526,7 @@ TEST_CASE(
     LIFParameters p;
     p.reset = reset;
     Rng rng(21);
-    Tensor x = Tensor::rand({T, B, H}, rng, 0.0f, 6.0f).requires_grad_();
-    Tensor w = Tensor::rand({H, H}, rng, -0.3f, 0.3f).requires_grad_();
-    Floats spikes0 = Tensor::rand({B, H}, rng, 0.0f, 1.0f).to_vector();
-    for (float& q : spikes0) q = q > 0.7f ? 1.0f : 0.0f;
-    Tensor z0 = Tensor::from({B, H}, spikes0).requires_grad_();
-    Tensor v0 = Tensor::rand({B, H}, rng, 0.0f, 0.5f).requires_grad_();
-    Tensor i0 = Tensor::rand({B, H}, rng, 0.0f, 1.0f).requires_grad_();
+    const auto [x, w, z0, v0, i0] = test::random_recurrent_inputs(T, B, H, rng, 6.0f);
     LIFRecurrentSequence r = lif_recurrent_sequence(x, w, {z0, v0, i0}, p);
 
     // Forward: one "launch" per step, one "thread" per neuron.

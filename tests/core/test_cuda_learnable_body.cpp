@@ -12,6 +12,7 @@
 #include "core/ops/elementwise.hpp"
 #include "core/ops/reduce.hpp"
 #include "core/random/rng.hpp"
+#include "recurrent_inputs.hpp"
 #include "recurrent_weight_grads.hpp"
 #include "scale_close.hpp"
 
@@ -43,13 +44,7 @@ TEST_CASE(
     p.surrogate = {SurrogateMethod::triangle, 0.3f};
   }
   Rng rng(23);
-  Tensor x = Tensor::rand({T, B, H}, rng, 0.0f, 1.5f).requires_grad_();
-  Tensor w = Tensor::rand({H, H}, rng, -0.3f, 0.3f).requires_grad_();
-  Floats spikes0 = Tensor::rand({B, H}, rng, 0.0f, 1.0f).to_vector();
-  for (float& q : spikes0) q = q > 0.7f ? 1.0f : 0.0f;
-  Tensor z0 = Tensor::from({B, H}, spikes0).requires_grad_();
-  Tensor v0 = Tensor::rand({B, H}, rng, 0.0f, 0.5f).requires_grad_();
-  Tensor i0 = Tensor::rand({B, H}, rng, 0.0f, 1.0f).requires_grad_();
+  const auto [x, w, z0, v0, i0] = test::random_recurrent_inputs(T, B, H, rng, 1.5f);
   LIFNeuronTensors q{Tensor::rand({H}, rng, 0.05f, 0.5f).requires_grad_(),
                      Tensor::rand({H}, rng, 0.5f, 0.95f).requires_grad_(),
                      Tensor::rand({H}, rng, 0.3f, 1.2f).requires_grad_()};
