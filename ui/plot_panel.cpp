@@ -191,6 +191,41 @@ ImU32 faded(ImU32 c) {  // the raw series under its smoothed line
 
 }  // namespace
 
+PanelRect draw_axes(const PanelRect& frame, const AxisRange& range, const std::string& x_label) {
+  // y ticks on the left margin, x ticks and the x label along the bottom.
+  const auto [x0, x1, y0, y1] = range;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float fh = ImGui::GetFontSize();
+  const std::vector<double> yt = nice_ticks(y0, y1, std::max(2, int(frame.height() / (fh * 2))));
+  float margin = 0;
+  for (double t : yt) margin = std::max(margin, ImGui::CalcTextSize(tick_label(t).c_str()).x);
+  const PanelRect r{ImVec2(frame.min.x + margin + 6, frame.min.y + 2),
+                    ImVec2(frame.max.x - 2, frame.max.y - fh - 2)};
+  if (r.width() < 8 || r.height() < 8) return r;
+  const ImU32 axis = IM_COL32(150, 150, 162, 255), grid = IM_COL32(45, 48, 58, 255);
+  for (double t : yt) {
+    const float y = r.max.y - float((t - y0) / (y1 - y0)) * r.height();
+    dl->AddLine(ImVec2(r.min.x, y), ImVec2(r.max.x, y), grid);
+    const std::string l = tick_label(t);
+    dl->AddText(ImVec2(r.min.x - 4 - ImGui::CalcTextSize(l.c_str()).x, y - fh / 2), axis,
+                l.c_str());
+  }
+  const float xl_w = ImGui::CalcTextSize(x_label.c_str()).x;
+  const std::vector<double> xt = nice_ticks(x0, x1, std::max(2, int(r.width() / 70)));
+  for (double t : xt) {
+    const float x = r.min.x + float((t - x0) / (x1 - x0)) * r.width();
+    const std::string l = tick_label(t);
+    const float lw = ImGui::CalcTextSize(l.c_str()).x;
+    dl->AddLine(ImVec2(x, r.max.y), ImVec2(x, r.max.y + 3), axis);
+    if (x + lw / 2 < r.max.x - xl_w - 8)
+      dl->AddText(ImVec2(std::max(r.min.x, x - lw / 2), r.max.y + 1), axis, l.c_str());
+  }
+  dl->AddText(ImVec2(r.max.x - xl_w, r.max.y + 1), IM_COL32(190, 190, 200, 255), x_label.c_str());
+  dl->AddLine(ImVec2(r.min.x, r.min.y), ImVec2(r.min.x, r.max.y), axis);
+  dl->AddLine(ImVec2(r.min.x, r.max.y), ImVec2(r.max.x, r.max.y), axis);
+  return r;
+}
+
 ChartNames chart_names(const std::vector<std::string>& names) {
   ChartNames out{"", names};
   if (names.size() < 2) return out;
@@ -262,37 +297,10 @@ void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVe
   const double pad = (y1 - y0) * 0.06;  // the line stays inside the frame
   y0 -= pad, y1 += pad;
   if (x1 - x0 < 1e-12) x1 = x0 + 1;
-  // Axes: y ticks on the left margin, x ticks and the x label along the bottom.
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float fh = ImGui::GetFontSize();
-  const std::vector<double> yt = nice_ticks(y0, y1, std::max(2, int(frame.height() / (fh * 2))));
-  float margin = 0;
-  for (double t : yt) margin = std::max(margin, ImGui::CalcTextSize(tick_label(t).c_str()).x);
-  const PanelRect r{ImVec2(frame.min.x + margin + 6, frame.min.y + 2),
-                    ImVec2(frame.max.x - 2, frame.max.y - fh - 2)};
-  if (r.width() < 8 || r.height() < 8) return;
-  const ImU32 axis = IM_COL32(150, 150, 162, 255), grid = IM_COL32(45, 48, 58, 255);
-  for (double t : yt) {
-    const float y = r.max.y - float((t - y0) / (y1 - y0)) * r.height();
-    dl->AddLine(ImVec2(r.min.x, y), ImVec2(r.max.x, y), grid);
-    const std::string l = tick_label(t);
-    dl->AddText(ImVec2(r.min.x - 4 - ImGui::CalcTextSize(l.c_str()).x, y - fh / 2), axis,
-                l.c_str());
-  }
   const std::string xl = s.style.x_label.empty() ? "step" : s.style.x_label;
-  const float xl_w = ImGui::CalcTextSize(xl.c_str()).x;
-  const std::vector<double> xt = nice_ticks(x0, x1, std::max(2, int(r.width() / 70)));
-  for (double t : xt) {
-    const float x = r.min.x + float((t - x0) / (x1 - x0)) * r.width();
-    const std::string l = tick_label(t);
-    const float lw = ImGui::CalcTextSize(l.c_str()).x;
-    dl->AddLine(ImVec2(x, r.max.y), ImVec2(x, r.max.y + 3), axis);
-    if (x + lw / 2 < r.max.x - xl_w - 8)
-      dl->AddText(ImVec2(std::max(r.min.x, x - lw / 2), r.max.y + 1), axis, l.c_str());
-  }
-  dl->AddText(ImVec2(r.max.x - xl_w, r.max.y + 1), IM_COL32(190, 190, 200, 255), xl.c_str());
-  dl->AddLine(ImVec2(r.min.x, r.min.y), ImVec2(r.min.x, r.max.y), axis);
-  dl->AddLine(ImVec2(r.min.x, r.max.y), ImVec2(r.max.x, r.max.y), axis);
+  const PanelRect r = draw_axes(frame, {x0, x1, y0, y1}, xl);
+  if (r.width() < 8 || r.height() < 8) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
   // The lines: overlays first (thinner), the main series on top; a noisy series faint under its
   // exponential moving average.
   const Mapping m{r, x0, x1, y0, y1};

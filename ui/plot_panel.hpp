@@ -43,6 +43,13 @@ ImU32 palette(int i);
 std::string tick_label(double v);
 // Up to `max_ticks` round values covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
+// A chart's axes in `frame` over x in [x0, x1] and y in [y0, y1]: y tick labels on a left
+// margin with grid lines, x ticks and `x_label` along the bottom; returns the rectangle the data
+// goes in (too small to draw in when under 8 x 8 pixels).
+struct AxisRange {
+  double x0, x1, y0, y1;
+};
+PanelRect draw_axes(const PanelRect& frame, const AxisRange& range, const std::string& x_label);
 // The names on a chart of several series (names[0] the main one): when all share a prefix of
 // whole words that leaves each a name, that prefix names the chart and the rest the lines
 // ("test accuracy ET", "test accuracy oracle" -> "test accuracy"; "ET", "oracle"); otherwise the

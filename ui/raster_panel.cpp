@@ -33,7 +33,14 @@ void draw_raster(const Raster& r, ImVec2 size) {
 }
 
 void draw_traces(const Traces& t, ImVec2 size) {
-  const PanelRect panel = begin_panel(t.name.c_str(), size);
+  // "membrane potential: v (mV)": the unit in the title, as the plots of series have it.
+  const std::string& unit = t.y_label;
+  const bool named = unit.empty() || t.name == unit ||
+                     (t.name.size() > unit.size() &&
+                      t.name.compare(t.name.size() - unit.size() - 1, std::string::npos,
+                                     " " + unit) == 0);  // "state i" says its "i"
+  const std::string title = named ? t.name : t.name + ": " + unit;
+  const PanelRect panel = begin_panel(title.c_str(), size);
   if (t.steps == 0 || t.channels == 0) return;
   // A legend names every line when they fit (at most ten, each in its own colour). It gets a
   // strip of its own at the right, so that it hides no line and no label (ten channels' legend
@@ -45,12 +52,17 @@ void draw_traces(const Traces& t, ImVec2 size) {
       names.push_back(size_t(c) < t.labels.size() ? t.labels[size_t(c)] : "#" + std::to_string(c));
       colors.push_back(palette(int(c)));
     }
-  PanelRect p = panel;
-  if (!names.empty()) p.max.x -= legend_width(panel, names) + 4;
+  PanelRect frame = panel;
+  if (!names.empty()) frame.max.x -= legend_width(panel, names) + 4;
   float lo = t.values[0], hi = t.values[0];
   for (float v : t.values)
     if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
   if (hi - lo < 1e-9f) lo -= 0.5f, hi += 0.5f;
+  const float pad = (hi - lo) * 0.06f;  // the lines stay inside the frame
+  lo -= pad, hi += pad;
+  const PanelRect p = draw_axes(frame, {0, double(std::max<int64_t>(1, t.steps - 1)), lo, hi},
+                                t.x_label.empty() ? "time step" : t.x_label);
+  if (p.width() < 8 || p.height() < 8) return;
   const int64_t stride = std::max<int64_t>(1, t.steps / std::max(1, int(p.width())));
   ImDrawList* dl = ImGui::GetWindowDrawList();
   std::vector<ImVec2> pts;
@@ -63,15 +75,7 @@ void draw_traces(const Traces& t, ImVec2 size) {
     }
     dl->AddPolyline(pts.data(), int(pts.size()), palette(int(c)), 0, 1.0f);
   }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", hi);
-  dl->AddText(p.min, IM_COL32(150, 150, 160, 255), buf);
-  std::snprintf(buf, sizeof buf, "%.3g", lo);
-  dl->AddText(ImVec2(p.min.x, p.max.y - ImGui::GetFontSize()), IM_COL32(150, 150, 160, 255), buf);
   if (!names.empty()) draw_legend(panel, names, colors);
-  const std::string xl = t.x_label.empty() ? "time step" : t.x_label;
-  dl->AddText(ImVec2(p.max.x - ImGui::CalcTextSize(xl.c_str()).x, p.max.y - ImGui::GetFontSize()),
-              IM_COL32(190, 190, 200, 255), xl.c_str());
 }
 
 namespace {
