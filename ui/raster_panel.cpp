@@ -60,8 +60,9 @@ void draw_traces(const Traces& t, ImVec2 size) {
   if (hi - lo < 1e-9f) lo -= 0.5f, hi += 0.5f;
   const float pad = (hi - lo) * 0.06f;  // the lines stay inside the frame
   lo -= pad, hi += pad;
-  const PanelRect p = draw_axes(frame, {0, double(std::max<int64_t>(1, t.steps - 1)), lo, hi},
-                                t.x_label.empty() ? "time step" : t.x_label);
+  const std::string x_label = t.x_label.empty() ? "time step" : t.x_label;
+  const PanelRect p =
+      draw_axes(frame, {0, double(std::max<int64_t>(1, t.steps - 1)), lo, hi}, x_label);
   if (p.width() < 8 || p.height() < 8) return;
   const int64_t stride = std::max<int64_t>(1, t.steps / std::max(1, int(p.width())));
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -76,6 +77,23 @@ void draw_traces(const Traces& t, ImVec2 size) {
     dl->AddPolyline(pts.data(), int(pts.size()), palette(int(c)), 0, 1.0f);
   }
   if (!names.empty()) draw_legend(panel, names, colors);
+  if (ImGui::IsItemHovered()) {  // the values under the cursor, as on the plots of series
+    const float f = (ImGui::GetIO().MousePos.x - p.min.x) / p.width();
+    const int64_t s = std::clamp<int64_t>(std::lround(f * float(t.steps - 1)), 0,
+                                          std::max<int64_t>(0, t.steps - 1));
+    std::string tip = x_label + " = " + std::to_string(s);
+    char buf[96];
+    for (int64_t c = 0; c < std::min<int64_t>(t.channels, 10); ++c) {
+      const std::string name = size_t(c) < names.size()           ? names[size_t(c)]
+                               : size_t(c) < t.labels.size()      ? t.labels[size_t(c)]
+                               : t.channels == 1 && !unit.empty() ? unit
+                                                                  : "#" + std::to_string(c);
+      std::snprintf(buf, sizeof buf, "\n%s = %.6g", name.c_str(),
+                    double(t.values[size_t(s * t.channels + c)]));
+      tip += buf;
+    }
+    ImGui::SetTooltip("%s", tip.c_str());
+  }
 }
 
 namespace {
