@@ -191,6 +191,12 @@ ImU32 faded(ImU32 c) {  // the raw series under its smoothed line
 
 }  // namespace
 
+void pad_range(double& lo, double& hi) {
+  if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;
+  const double pad = (hi - lo) * 0.06;
+  lo -= pad, hi += pad;
+}
+
 PanelRect draw_axes(const PanelRect& frame, const AxisRange& range, const std::string& x_label) {
   // y ticks on the left margin, x ticks and the x label along the bottom.
   const auto [x0, x1, y0, y1] = range;
@@ -241,9 +247,9 @@ ChartNames chart_names(const std::vector<std::string>& names) {
   for (const std::string& n : names) leaves_each = leaves_each && n.size() > cut;
   if (leaves_each) {
     out.prefix = names[0].substr(0, cut - 1);
+    // "cosine to exact gradient, layer 1, ET": the chart is "..., layer 1", without the comma.
     while (!out.prefix.empty() && (out.prefix.back() == ',' || out.prefix.back() == ':'))
-      out.prefix
-          .pop_back();  // "cosine to exact gradient, layer 1, ET": the chart is "..., layer 1"
+      out.prefix.pop_back();
     for (std::string& n : out.legend) n = n.substr(cut);
     return out;
   }
@@ -293,9 +299,7 @@ void draw_plot(const Series& s, const std::vector<const Series*>& overlays, ImVe
     if (!p->x.empty()) x0 = std::min(x0, p->x.front()), x1 = std::max(x1, p->x.back());
   }
   if (!(y1 >= y0) || !(x1 >= x0)) return;  // nothing finite yet
-  if (y1 - y0 < 1e-12) y0 -= 0.5, y1 += 0.5;
-  const double pad = (y1 - y0) * 0.06;  // the line stays inside the frame
-  y0 -= pad, y1 += pad;
+  pad_range(y0, y1);
   if (x1 - x0 < 1e-12) x1 = x0 + 1;
   const std::string xl = s.style.x_label.empty() ? "step" : s.style.x_label;
   const PanelRect r = draw_axes(frame, {x0, x1, y0, y1}, xl);

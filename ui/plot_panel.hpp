@@ -43,6 +43,9 @@ ImU32 palette(int i);
 std::string tick_label(double v);
 // Up to `max_ticks` round values covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
+// A chart's y range [lo, hi] made drawable: a flat one widened to 1, then 6% more on each side,
+// so that the lines stay inside the frame.
+void pad_range(double& lo, double& hi);
 // A chart's axes in `frame` over x in [x0, x1] and y in [y0, y1]: y tick labels on a left
 // margin with grid lines, x ticks and `x_label` along the bottom; returns the rectangle the data
 // goes in (too small to draw in when under 8 x 8 pixels).

@@ -45,21 +45,23 @@ void draw_traces(const Traces& t, ImVec2 size) {
   // A legend names every line when they fit (at most ten, each in its own colour). It gets a
   // strip of its own at the right, so that it hides no line and no label (ten channels' legend
   // is most of the panel's height).
+  auto channel = [&](int64_t c) {  // a line's name: its label, the unit of a lone one, or #c
+    if (size_t(c) < t.labels.size()) return t.labels[size_t(c)];
+    return t.channels == 1 && !unit.empty() ? unit : "#" + std::to_string(c);
+  };
   std::vector<std::string> names;
   std::vector<ImU32> colors;
   if (t.channels <= 10 && t.channels > 1)
     for (int64_t c = 0; c < t.channels; ++c) {
-      names.push_back(size_t(c) < t.labels.size() ? t.labels[size_t(c)] : "#" + std::to_string(c));
+      names.push_back(channel(c));
       colors.push_back(palette(int(c)));
     }
   PanelRect frame = panel;
   if (!names.empty()) frame.max.x -= legend_width(panel, names) + 4;
-  float lo = t.values[0], hi = t.values[0];
+  double lo = t.values[0], hi = t.values[0];
   for (float v : t.values)
-    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-  if (hi - lo < 1e-9f) lo -= 0.5f, hi += 0.5f;
-  const float pad = (hi - lo) * 0.06f;  // the lines stay inside the frame
-  lo -= pad, hi += pad;
+    if (std::isfinite(v)) lo = std::min(lo, double(v)), hi = std::max(hi, double(v));
+  pad_range(lo, hi);
   const std::string x_label = t.x_label.empty() ? "time step" : t.x_label;
   const PanelRect p =
       draw_axes(frame, {0, double(std::max<int64_t>(1, t.steps - 1)), lo, hi}, x_label);
@@ -72,7 +74,7 @@ void draw_traces(const Traces& t, ImVec2 size) {
     for (int64_t s = 0; s < t.steps; s += stride) {
       float v = t.values[size_t(s * t.channels + c)];
       pts.emplace_back(p.min.x + p.width() * float(s) / float(std::max<int64_t>(1, t.steps - 1)),
-                       p.max.y - p.height() * (v - lo) / (hi - lo));
+                       p.max.y - p.height() * float((v - lo) / (hi - lo)));
     }
     dl->AddPolyline(pts.data(), int(pts.size()), palette(int(c)), 0, 1.0f);
   }
@@ -84,11 +86,7 @@ void draw_traces(const Traces& t, ImVec2 size) {
     std::string tip = x_label + " = " + std::to_string(s);
     char buf[96];
     for (int64_t c = 0; c < std::min<int64_t>(t.channels, 10); ++c) {
-      const std::string name = size_t(c) < names.size()           ? names[size_t(c)]
-                               : size_t(c) < t.labels.size()      ? t.labels[size_t(c)]
-                               : t.channels == 1 && !unit.empty() ? unit
-                                                                  : "#" + std::to_string(c);
-      std::snprintf(buf, sizeof buf, "\n%s = %.6g", name.c_str(),
+      std::snprintf(buf, sizeof buf, "\n%s = %.6g", channel(c).c_str(),
                     double(t.values[size_t(s * t.channels + c)]));
       tip += buf;
     }

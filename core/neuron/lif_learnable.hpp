@@ -12,19 +12,21 @@
 // clamp: a threshold at or below zero would make every neuron fire every step).
 //
 // The step is lif_recurrent_step's (reset with a detached z, as Norse) with these per-neuron
-// tensors broadcast over the batch. On the CPU all T steps run as one fused scan
-// (lif_learnable_scan.cpp: cell_scan with the constants as node inputs, their gradients summed
-// per thread); on CUDA as one kernel per step each way, the recurrent product fused with the
-// update (lif_recurrent_cuda.cpp; the step is core/backend/cuda/lif_learnable_body.hpp's on both
-// sides): bench_neuron_models --device cuda --quick counts 62 launches for a forward and backward
-// at T 20 against the composed steps' 697 (emulator). bench_mnist_epoch --quick (Fashion-MNIST rec,
-// T 32, B 256, one thread, this dev VM's Intel Xeon, one session): the fused learnable layer 2.00 s
-// per epoch, the composed steps 4.95 s (2.5x), the fixed layer 1.62 s. Its row kernels now run
-// at the CPU's level (core/backend/cpu/learnable_isa.inl; AVX-512 here): 1.84 / 1.91 s against
-// 1.89 / 1.95 s with the same rows at the baseline width (two interleaved runs, one session),
-// and the fixed layer 1.67 s, so the learnable one is 1.14x it; the rest of the gap is its three
-// saved floats per neuron-step, not one, and the constants' gradient sums. Accuracy after 10 epochs
-// (`soma mnist --model rec --dataset mnist-10k --seq_length 32
+// tensors broadcast over the batch. The fused forms run the step and its adjoint written once
+// (core/backend/cuda/lif_learnable_step.inl):
+// - CPU: all T steps as one scan (lif_learnable_scan.cpp: cell_scan with the constants as node
+//   inputs, their gradients summed per thread; the row loops per instruction-set level,
+//   core/backend/cpu/learnable_isa.inl);
+// - CUDA: one kernel per step each way, the recurrent product fused with the update
+//   (lif_recurrent_cuda.cpp). bench_neuron_models --device cuda --quick counts 62 launches for
+//   a forward and backward at T 20 against the composed steps' 697 (emulator).
+// bench_mnist_epoch --quick (Fashion-MNIST rec, T 32, B 256, one thread, this dev VM's Intel
+// Xeon, AVX-512): session 23 measured the fused learnable layer at 2.00 s per epoch, its composed
+// steps at 4.95 s (2.5x) and the fixed layer at 1.62 s. With the rows at the CPU's level
+// (session 24, two interleaved runs): 1.84 / 1.91 s against 1.89 / 1.95 s at the baseline
+// width, the fixed layer 1.67 s, so the learnable one is 1.14x it; the rest of the gap is its
+// three saved floats per neuron-step, not one, and the constants' gradient sums.
+// Accuracy after 10 epochs (`soma mnist --model rec --dataset mnist-10k --seq_length 32
 // --batch_size 256`, seeds 1 and 2): 92.15 / 91.70% against 91.90 / 91.55% fixed, within the
 // seeds' spread at this size.
 #include <memory>

@@ -93,6 +93,7 @@ class LearnableSteps : public Steps {
            int(p.surrogate.method),
            p.surrogate.alpha};
     for (Tensor& s : saved_) s = Tensor::uninitialized(shape, kCuda);
+    for (Tensor& s : sums_) s = Tensor::zeros({shape[1], H}, kCuda);
   }
   Tensors constants() const override { return {q_.mem_factor, q_.syn_keep, q_.v_th}; }
   void forward(int64_t t, const float* z_prev, const float* x, float* v, float* i,
@@ -103,8 +104,6 @@ class LearnableSteps : public Steps {
   }
   void backward(int64_t t, const float* gcur_next, const float* gz, float* gcur, float* gv,
                 float* gi) override {
-    if (!sums_[0].defined())
-      for (Tensor& s : sums_) s = Tensor::zeros({lp_.width / lp_.hidden, lp_.hidden}, kCuda);
     const int64_t o = t * lp_.width;
     cuda::learnable_step_backward(
         lp_, {w_.raw_data(), gcur_next, gz, saved_[0].raw_data() + o, saved_[1].raw_data() + o,
@@ -113,8 +112,7 @@ class LearnableSteps : public Steps {
   }
   Tensors constant_grads() override {
     Tensors out;
-    for (const Tensor& s : sums_)
-      out.push_back(s.defined() ? sum(s, 0) : Tensor::zeros({lp_.hidden}, kCuda));
+    for (const Tensor& s : sums_) out.push_back(sum(s, 0));
     return out;
   }
 
@@ -124,10 +122,6 @@ class LearnableSteps : public Steps {
   cuda::LearnableLifParams lp_{};
   Tensor saved_[3], sums_[3];  // v~, u, j (T, B, H); the constants' gradient terms (B, H)
 };
-
-Tensor on_device(const Tensor& t) {
-  return recurrent_state_on_device("lif_recurrent_sequence", t);
-}
 
 void check_shapes(const char* op, const Tensor& x_in, const Tensor& w_rec, const Tensor& z0) {
   if (x_in.dim() != 3 || w_rec.dim() != 2 || w_rec.size(0) != x_in.size(2) ||
@@ -141,7 +135,9 @@ void check_shapes(const char* op, const Tensor& x_in, const Tensor& w_rec, const
 LIFRecurrentSequence run(const char* op, const Tensor& x_in, const Tensor& w,
                          const LIFRecurrentState& state0, std::shared_ptr<Steps> steps,
                          bool record_states) {
-  const Tensor z0 = on_device(state0.z), v0 = on_device(state0.v), i0 = on_device(state0.i);
+  const Tensor z0 = recurrent_state_on_device(op, state0.z),
+               v0 = recurrent_state_on_device(op, state0.v),
+               i0 = recurrent_state_on_device(op, state0.i);
   const int64_t T = x_in.size(0), B = x_in.size(1), H = x_in.size(2), n = B * H;
   Tensor z = Tensor::uninitialized(x_in.shape(), kCuda);
   Tensor v = v0.clone(), i = i0.clone(), z_last = Tensor::uninitialized({B, H}, kCuda);

@@ -10,6 +10,18 @@
 #include "core/optim/clip.hpp"
 
 namespace soma {
+namespace {
+
+// The two measures each learner is plotted by: its series is "<prefix><learner>", and the
+// playground draws a measure's three learners on one plot named by the shared prefix.
+struct Measure {
+  const char *prefix, *label;
+};
+constexpr Measure kAccuracy{"test accuracy ", "test accuracy"};
+constexpr Measure kCosine{"cosine to exact gradient, layer 1, ",
+                          "cosine to exact gradient, layer 1"};
+
+}  // namespace
 
 Dataset cet_demo_patterns(int64_t n, float noise, uint64_t seed) {
   Rng rng(seed);
@@ -79,10 +91,9 @@ void CetDemoTask::setup(const ParamValues& values, const RunContext&) {
   }
   // One chart per measure, the three learners' lines on it (ET's chart takes the others).
   for (int k = 0; k < 3; ++k)
-    for (const std::string measure : {"test accuracy ", "cosine to exact gradient, layer 1, "})
-      telemetry_.describe(measure + names[k],
-                          {"step", measure.substr(0, measure.find_last_not_of(", ") + 1), false,
-                           k > 0 ? measure + names[0] : ""});
+    for (const Measure& m : {kAccuracy, kCosine})
+      telemetry_.describe(m.prefix + names[k],
+                          {"step", m.label, false, k > 0 ? m.prefix + names[0] : ""});
   // The kernels over lags, peak-normalised so all three fit one plot.
   Traces tr{"trace kernels (ET, CET, pure delay) over lag",
             frames_,
@@ -132,10 +143,9 @@ void CetDemoTask::evaluate() {
     for (int64_t i = 0; i < test_.size(); ++i)
       correct += int(pred.data()[i]) == test_.labels[size_t(i)];
     const double acc = double(correct) / double(test_.size());
-    telemetry_.add("test accuracy " + l.name, double(step_), acc);
+    telemetry_.add(kAccuracy.prefix + l.name, double(step_), acc);
     if (step_ > 0)
-      telemetry_.add("cosine to exact gradient, layer 1, " + l.name, double(step_),
-                     l.net->rules[0]->similarity);
+      telemetry_.add(kCosine.prefix + l.name, double(step_), l.net->rules[0]->similarity);
     status << "  " << l.name << " " << int(100 * acc + 0.5) << "%";
   }
   telemetry_.status = status.str();
