@@ -63,6 +63,10 @@ std::string default_out_dir(const std::string& task) {
 // metrics row) is mistaken for the new run's.
 void remove_run_files(const std::string& dir) {
   for (const char* f : kRunFiles) std::filesystem::remove(std::filesystem::path(dir) / f);
+  if (std::filesystem::is_directory(dir))  // the TensorBoard logs (tensorboard_log.hpp)
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0)
+        std::filesystem::remove(e.path());
   std::filesystem::remove_all(std::filesystem::path(dir) / "plots");
 }
 
@@ -180,7 +184,7 @@ int run_task(const std::string& name, const std::vector<std::string>& args, std:
     if (flags.overwrite && flags.resume.empty()) remove_run_files(ctx.out_dir);
     std::filesystem::create_directories(ctx.out_dir);
     save_params_json(values, ctx.out_dir + "/config.json");
-    std::string summary = run_to_end(*task, ctx);
+    std::string summary = run_to_end(*task, ctx, !flags.resume.empty());
     if (!summary.empty()) out << summary << "\n";
     out << "run folder: " << ctx.out_dir << "\n";
     return 0;

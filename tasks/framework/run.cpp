@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <optional>
 
 #include "tasks/framework/csv.hpp"
 #include "tasks/framework/progress_bar.hpp"
 #include "tasks/framework/svg_plot.hpp"
+#include "tasks/framework/tensorboard_log.hpp"
 
 namespace soma {
 namespace {
@@ -71,16 +73,20 @@ void write_telemetry(const Telemetry& t, const std::string& dir) {
     if (!is_panel_state(i.name)) write_svg(plots + "/" + file_name(i.name) + ".svg", i);
 }
 
-std::string run_to_end(Task& task, const RunContext& ctx) {
+std::string run_to_end(Task& task, const RunContext& ctx, bool resumed) {
   ProgressBar bar;
+  std::optional<TensorBoardLog> log;
+  if (!ctx.out_dir.empty()) log.emplace(ctx.out_dir, task.telemetry(), resumed);
   int64_t steps = 0;
   while (!task.done()) {
     task.step();
     ++steps;
+    if (log) log->sync(task.telemetry());
     if (ctx.show_progress) bar.update(task.telemetry().progress, steps, task.telemetry().status);
   }
   if (ctx.show_progress) bar.finish(steps, task.telemetry().status);
   std::string summary = task.finish();
+  if (log) log->sync(task.telemetry());
   if (!ctx.out_dir.empty()) write_telemetry(task.telemetry(), ctx.out_dir);
   return summary;
 }

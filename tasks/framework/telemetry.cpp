@@ -68,6 +68,10 @@ void Telemetry::set(Image i) {
   replace_or_add(images_, std::move(i));
 }
 
+void Telemetry::set(Histogram h) {
+  replace_or_add(histograms_, std::move(h));
+}
+
 void Telemetry::clear() {
   *this = Telemetry();
 }

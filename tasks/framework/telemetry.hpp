@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/io/tfevents.hpp"
+
 namespace soma {
 
 // How a series is plotted in the run folder (and labelled in the GUI).
@@ -50,6 +52,14 @@ struct Image {
   std::vector<float> values;
 };
 
+// The distribution of a tensor's values at a step (weights, gradients), for the run folder's
+// TensorBoard log; a new step under the same name is a new histogram there.
+struct Histogram {
+  std::string name;
+  int64_t step = 0;
+  HistogramSummary summary;
+};
+
 // Items whose name starts with this are live state for a task's own panel (the microcircuit
 // diagram's potentials and weights): the run folder gets no plot of them, and the GUI draws
 // only their matrices as heat maps.
@@ -75,9 +85,11 @@ class Telemetry {
   void set(Raster r);
   void set(Traces t);
   void set(Image i);
+  void set(Histogram h);
   const std::vector<Raster>& rasters() const { return rasters_; }
   const std::vector<Traces>& traces() const { return traces_; }
   const std::vector<Image>& images() const { return images_; }
+  const std::vector<Histogram>& histograms() const { return histograms_; }
 
   // One line for progress displays ("epoch 2/5  loss 0.31  acc 91.2%"), and overall progress in
   // [0, 1] for progress bars and ETAs.
@@ -92,6 +104,7 @@ class Telemetry {
   std::vector<Raster> rasters_;
   std::vector<Traces> traces_;
   std::vector<Image> images_;
+  std::vector<Histogram> histograms_;
 };
 
 }  // namespace soma

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/ops/host_readback.hpp"
 #include "tasks/framework/optimizer_params.hpp"
 #include "tasks/framework/progress_bar.hpp"
 #include "tasks/framework/step_profile.hpp"
@@ -195,7 +196,10 @@ void TrainingTask::end_epoch() {
   epoch_sum_ = {};
   epoch_loss_sum_ = 0;
   partial_row_.clear();
-  if (pictures) publish_pictures();
+  if (pictures) {
+    publish_pictures();
+    publish_histograms();
+  }
   if (!ctx_.out_dir.empty()) {
     write_metrics(nullptr);
     save(ctx_.out_dir);
@@ -323,11 +327,32 @@ void TrainingTask::load(const std::string& dir) {
   telemetry_ = std::move(restored);
 }
 
+// Each parameter's values and its last batch's gradient as histograms at the current step, for
+// the run folder's TensorBoard log (Norse's mnist task logs both). Only a run with a folder
+// reads them: the playground skips the copy.
+void TrainingTask::publish_histograms() {
+  if (ctx_.out_dir.empty()) return;
+  std::vector<std::string> tags;
+  Tensors xs;
+  for (const auto& [name, p] : model().named_parameters()) {
+    tags.push_back("weights/" + name);
+    xs.push_back(p);
+    if (p.grad().defined()) {
+      tags.push_back("gradients/" + name);
+      xs.push_back(p.grad());
+    }
+  }
+  const Tensors host = to_host(xs);  // one wait on cuda
+  for (size_t i = 0; i < host.size(); ++i)
+    telemetry_.set(Histogram{tags[i], global_step_, histogram_of(host[i].data(), host[i].numel())});
+}
+
 std::string TrainingTask::finish() {
   EvalStats test = evaluate(true);
   const bool has_test = test.count != 0;
   if (has_test) telemetry_.add(TrainerKeys::test_accuracy, double(epoch_), test.accuracy);
   publish_pictures();
+  publish_histograms();
   test_row_ = {double(epoch_),
                double(global_step_),
                NAN,

@@ -19,6 +19,8 @@
 //   - metrics.csv (one row per epoch, then a row with the test loss and accuracy; a metric that
 //     does not exist, such as validation without a validation split, is an empty cell);
 //   - telemetry: batch loss, epoch metrics, a status line and progress for the progress bar;
+//     in a run folder also weight and gradient histograms (for its TensorBoard log) where the
+//     pictures are published;
 //   - a NaN or infinite loss or gradient stops the run with an error naming the step.
 // One step() is one training batch.
 #include <cmath>
@@ -112,6 +114,7 @@ class TrainingTask : public Task {
 
  private:
   void end_epoch();
+  void publish_histograms();
   void validate_partial_epoch();
   void record_validation(const EvalStats& val, double x_step);
   void write_metrics(const std::vector<double>* extra_row) const;

@@ -60,11 +60,13 @@ std::vector<std::string> memory_args(const std::vector<std::string>& more) {
   return a;
 }
 
-// Every file under dir (relative path -> bytes).
+// Every file under dir (relative path -> bytes), but the TensorBoard logs: they hold wall-clock
+// times, and a resumed run adds a file of its own (test_tensorboard_log.cpp checks them).
 std::map<std::string, std::string> files_of(const std::string& dir) {
   std::map<std::string, std::string> m;
   for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) m[fs::relative(e.path(), dir).string()] = slurp(e.path().string());
+    if (e.is_regular_file() && e.path().filename().string().rfind("events.out.tfevents.", 0) != 0)
+      m[fs::relative(e.path(), dir).string()] = slurp(e.path().string());
   return m;
 }
 
