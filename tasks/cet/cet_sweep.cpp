@@ -162,6 +162,7 @@ void CetSweepTask::setup(const ParamValues& values, const RunContext& ctx) {
                      values.get_bool("backprop"), values.get_string("cells"));
   next_ = 0;
   child_.reset();
+  child_log_.reset();
 }
 
 void CetSweepTask::start_next() {
@@ -180,6 +181,9 @@ void CetSweepTask::start_next() {
     cv.set_bool("e_trace_impulse", c.backprop);
     if (!child_dir_.empty()) std::filesystem::create_directories(child_dir_);
     child_->setup(cv, {child_dir_, false});
+    // Each cell is a run of its own in TensorBoard (`--logdir` finds the cell folders).
+    if (!child_dir_.empty())
+      child_log_ = std::make_unique<TensorBoardLog>(child_dir_, child_->telemetry(), false);
     ++next_;
     return;
   }
@@ -189,14 +193,17 @@ void CetSweepTask::step() {
   if (!child_) start_next();
   if (!child_) return;
   child_->step();
+  if (child_log_) child_log_->sync(child_->telemetry());
   const double per = 1.0 / double(std::max<size_t>(cells_.size(), 1));
   telemetry_.progress = per * (double(next_ - 1) + child_->telemetry().progress);
   telemetry_.status = cells_[next_ - 1].name + ": " + child_->telemetry().status;
   if (!child_->done()) return;
   const std::string line = child_->finish();
   telemetry_.add("accuracy " + cells_[next_ - 1].name, double(next_), child_->result().val_acc);
+  if (child_log_) child_log_->sync(child_->telemetry());
   if (!child_dir_.empty()) write_telemetry(child_->telemetry(), child_dir_);
   child_.reset();
+  child_log_.reset();
   write_table();
   if (!done()) start_next();
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tasks/cet/cet_task.hpp"
+#include "tasks/framework/tensorboard_log.hpp"
 
 namespace soma {
 
@@ -51,6 +52,7 @@ class CetSweepTask : public Task {
   size_t next_ = 0;
   std::unique_ptr<CetTask> child_;
   std::string child_dir_;
+  std::unique_ptr<TensorBoardLog> child_log_;  // the cell folder's TensorBoard log
 };
 
 }  // namespace soma

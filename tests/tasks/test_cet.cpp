@@ -149,8 +149,15 @@ TEST_CASE("cet sweep: writes the table from its cells and skips finished ones") 
   const std::string t = read(out + "/table.md");
   CHECK(has(t, "| mnist, delay | ET | CET(10) | Backprop |"));
   CHECK(has(t, "| D = 3 images (0.6 s) | 0."));
-  for (const char* c : {"bp", "D3-ET", "D3-CET10"})
+  for (const char* c : {"bp", "D3-ET", "D3-CET10"}) {
     CHECK(std::filesystem::exists(out + "/" + c + "/result.json"));
+    // Each cell's TensorBoard log holds its own series (tags are stored as plain bytes).
+    std::string log;
+    for (const auto& e : std::filesystem::directory_iterator(out + "/" + c))
+      if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0)
+        log = read(e.path().string());
+    CHECK(has(log, "train loss"));
+  }
   const auto stamp = std::filesystem::last_write_time(out + "/bp/result.json");
   auto again = run_cli({"cet-sweep", "--data_dir", data, "--hidden_dim", "16", "--batch_size", "16",
                         "--training_steps", "2", "--delays", "3", "--orders", "1,10", "--out", out,
