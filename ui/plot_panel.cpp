@@ -198,15 +198,18 @@ void pad_range(double& lo, double& hi) {
 }
 
 PanelRect draw_axes(const PanelRect& frame, const AxisRange& range, const std::string& x_label) {
-  // y ticks on the left margin, x ticks and the x label along the bottom.
+  // y ticks on the left margin, x ticks and the x label along the bottom. A label too wide to
+  // leave room for the tick labels beside it (a narrow chart) gets a line of its own below them.
   const auto [x0, x1, y0, y1] = range;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float fh = ImGui::GetFontSize();
   const std::vector<double> yt = nice_ticks(y0, y1, std::max(2, int(frame.height() / (fh * 2))));
   float margin = 0;
   for (double t : yt) margin = std::max(margin, ImGui::CalcTextSize(tick_label(t).c_str()).x);
+  const float xl_w = ImGui::CalcTextSize(x_label.c_str()).x;
+  const bool label_below = xl_w > 0.4f * (frame.width() - margin);
   const PanelRect r{ImVec2(frame.min.x + margin + 6, frame.min.y + 2),
-                    ImVec2(frame.max.x - 2, frame.max.y - fh - 2)};
+                    ImVec2(frame.max.x - 2, frame.max.y - (label_below ? 2 * fh : fh) - 2)};
   if (r.width() < 8 || r.height() < 8) return r;
   const ImU32 axis = IM_COL32(150, 150, 162, 255), grid = IM_COL32(45, 48, 58, 255);
   for (double t : yt) {
@@ -216,17 +219,18 @@ PanelRect draw_axes(const PanelRect& frame, const AxisRange& range, const std::s
     dl->AddText(ImVec2(r.min.x - 4 - ImGui::CalcTextSize(l.c_str()).x, y - fh / 2), axis,
                 l.c_str());
   }
-  const float xl_w = ImGui::CalcTextSize(x_label.c_str()).x;
+  const float ticks_end = r.max.x - (label_below ? 0 : xl_w) - 8;
   const std::vector<double> xt = nice_ticks(x0, x1, std::max(2, int(r.width() / 70)));
   for (double t : xt) {
     const float x = r.min.x + float((t - x0) / (x1 - x0)) * r.width();
     const std::string l = tick_label(t);
     const float lw = ImGui::CalcTextSize(l.c_str()).x;
     dl->AddLine(ImVec2(x, r.max.y), ImVec2(x, r.max.y + 3), axis);
-    if (x + lw / 2 < r.max.x - xl_w - 8)
+    if (x + lw / 2 < ticks_end)
       dl->AddText(ImVec2(std::max(r.min.x, x - lw / 2), r.max.y + 1), axis, l.c_str());
   }
-  dl->AddText(ImVec2(r.max.x - xl_w, r.max.y + 1), IM_COL32(190, 190, 200, 255), x_label.c_str());
+  dl->AddText(ImVec2(std::max(frame.min.x, r.max.x - xl_w), r.max.y + 1 + (label_below ? fh : 0)),
+              IM_COL32(190, 190, 200, 255), x_label.c_str());
   dl->AddLine(ImVec2(r.min.x, r.min.y), ImVec2(r.min.x, r.max.y), axis);
   dl->AddLine(ImVec2(r.min.x, r.max.y), ImVec2(r.max.x, r.max.y), axis);
   return r;

@@ -219,3 +219,18 @@ TEST_CASE(
   CHECK(s["steps"].get<int>() > 0);
   CHECK(s["vertices"].get<int>() < 12000);
 }
+
+TEST_CASE("panels: a long x label on a narrow chart leaves its x tick labels drawn") {
+  // A glyph is a quad; a space draws none. So a label adds 4 vertices per visible character,
+  // unless it pushes tick labels out (before: the cart-pole trace's "environment step" on a
+  // 220-pixel chart left no x tick labelled).
+  HeadlessImGui gui;
+  const PanelRect frame{ImVec2(10, 10), ImVec2(230, 150)};
+  const AxisRange range{0, 100, -1, 1};
+  const std::string label = "environment step";
+  const int none = vertices_of([&] { draw_axes(frame, range, ""); });
+  const int with = vertices_of([&] { draw_axes(frame, range, label); });
+  int glyphs = 0;
+  for (char c : label) glyphs += c != ' ';
+  CHECK(with - none == 4 * glyphs);
+}
