@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/data/catalog.hpp"
+#include "core/nn/summary.hpp"
 #include "core/params/param_cli.hpp"
 #include "core/params/param_json.hpp"
 #include "core/version.hpp"
@@ -184,6 +185,7 @@ int run_task(const std::string& name, const std::vector<std::string>& args, std:
     if (flags.overwrite && flags.resume.empty()) remove_run_files(ctx.out_dir);
     std::filesystem::create_directories(ctx.out_dir);
     save_params_json(values, ctx.out_dir + "/config.json");
+    if (!flags.quiet && task->network()) out << nn::model_summary(*task->network()) << "\n";
     std::string summary = run_to_end(*task, ctx, !flags.resume.empty());
     if (!summary.empty()) out << summary << "\n";
     out << "run folder: " << ctx.out_dir << "\n";

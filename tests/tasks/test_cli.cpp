@@ -138,3 +138,23 @@ TEST_CASE("soma CLI: a run writes config, metrics, checkpoint and plots, and res
   CHECK(fs::exists(out + "/plots/loss.svg"));
   CHECK(fs::exists(out + "/plots/hidden_spikes.svg"));
 }
+
+TEST_CASE(
+    "soma CLI: a run prints its model's summary first, as Lightning does (not with --quiet)") {
+  test::TempDir dir;
+  const std::vector<std::string> base{"memory", "--samples",   "8", "--batch_size",
+                                      "4",      "--max_steps", "1", "--limit_test_batches",
+                                      "1"};
+  auto args = base;
+  args.insert(args.end(), {"--out", dir / "a"});
+  auto r = run_cli(args);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.rfind("  | Name    | Type", 0) == 0);
+  CHECK(has(r.out, "2 | readout | SpikingLinear        | 40\n"));
+  CHECK(has(r.out, "640       Trainable params"));
+  args = base;
+  args.insert(args.end(), {"--out", dir / "b", "--quiet"});
+  r = run_cli(args);
+  REQUIRE(r.code == 0);
+  CHECK(!has(r.out, "Trainable params"));
+}
