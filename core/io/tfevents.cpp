@@ -88,6 +88,8 @@ std::array<uint32_t, 256> crc32c_table() {
   return t;
 }
 
+constexpr const char* kEventFilePrefix = "events.out.tfevents.";
+
 std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
@@ -175,6 +177,19 @@ std::string event_histogram(double wall_time, int64_t step, const std::string& t
   return summary_event(wall_time, step, tag, fields);
 }
 
+bool is_event_file(const std::string& file_name) {
+  return file_name.rfind(kEventFilePrefix, 0) == 0;
+}
+
+std::vector<std::string> event_files(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (is_event_file(e.path().filename().string())) files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 double wall_seconds() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
@@ -182,7 +197,7 @@ double wall_seconds() {
 
 EventFileWriter::EventFileWriter(const std::string& dir) {
   const double now = wall_seconds();
-  const std::string base = dir + "/events.out.tfevents." + std::to_string(int64_t(now)) + "." +
+  const std::string base = dir + "/" + kEventFilePrefix + std::to_string(int64_t(now)) + "." +
                            host_name() + "." + std::to_string(long(getpid()));
   path_ = base;  // a second writer in the same second and process gets a file of its own
   for (int k = 2; std::filesystem::exists(path_); ++k) path_ = base + "." + std::to_string(k);

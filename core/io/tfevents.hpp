@@ -64,6 +64,11 @@ class EventFileWriter {
   std::ofstream out_;
 };
 
+// Whether a file name (no folder) is an event file as EventFileWriter names them, and the event
+// files in dir, sorted (none when dir does not exist).
+bool is_event_file(const std::string& file_name);
+std::vector<std::string> event_files(const std::string& dir);
+
 // Seconds since 1970 with the clock's fraction, as TensorBoard's wall_time.
 double wall_seconds();
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/data/catalog.hpp"
+#include "core/io/tfevents.hpp"
 #include "core/nn/summary.hpp"
 #include "core/params/param_cli.hpp"
 #include "core/params/param_json.hpp"
@@ -64,10 +65,7 @@ std::string default_out_dir(const std::string& task) {
 // metrics row) is mistaken for the new run's.
 void remove_run_files(const std::string& dir) {
   for (const char* f : kRunFiles) std::filesystem::remove(std::filesystem::path(dir) / f);
-  if (std::filesystem::is_directory(dir))  // the TensorBoard logs (tensorboard_log.hpp)
-    for (const auto& e : std::filesystem::directory_iterator(dir))
-      if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0)
-        std::filesystem::remove(e.path());
+  for (const std::string& f : event_files(dir)) std::filesystem::remove(f);  // TensorBoard logs
   std::filesystem::remove_all(std::filesystem::path(dir) / "plots");
 }
 

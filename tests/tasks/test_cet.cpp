@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/io/tfevents.hpp"
 #include "core/ops/ops.hpp"
 #include "core/optim/adam.hpp"
 #include "task_test_util.hpp"
@@ -152,11 +153,9 @@ TEST_CASE("cet sweep: writes the table from its cells and skips finished ones") 
   for (const char* c : {"bp", "D3-ET", "D3-CET10"}) {
     CHECK(std::filesystem::exists(out + "/" + c + "/result.json"));
     // Each cell's TensorBoard log holds its own series (tags are stored as plain bytes).
-    std::string log;
-    for (const auto& e : std::filesystem::directory_iterator(out + "/" + c))
-      if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0)
-        log = read(e.path().string());
-    CHECK(has(log, "train loss"));
+    const std::vector<std::string> logs = event_files(out + "/" + c);
+    REQUIRE(logs.size() == 1);
+    CHECK(has(read(logs[0]), "train loss"));
   }
   const auto stamp = std::filesystem::last_write_time(out + "/bp/result.json");
   auto again = run_cli({"cet-sweep", "--data_dir", data, "--hidden_dim", "16", "--batch_size", "16",

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/io/safetensors.hpp"
+#include "core/io/tfevents.hpp"
 #include "core/nn/linear.hpp"
 #include "core/ops/ops.hpp"
 #include "core/params/param_json.hpp"
@@ -65,7 +66,7 @@ std::vector<std::string> memory_args(const std::vector<std::string>& more) {
 std::map<std::string, std::string> files_of(const std::string& dir) {
   std::map<std::string, std::string> m;
   for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().filename().string().rfind("events.out.tfevents.", 0) != 0)
+    if (e.is_regular_file() && !is_event_file(e.path().filename().string()))
       m[fs::relative(e.path(), dir).string()] = slurp(e.path().string());
   return m;
 }

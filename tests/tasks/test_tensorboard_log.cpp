@@ -6,7 +6,6 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -19,7 +18,6 @@
 
 using namespace soma;
 using soma::test::run_cli;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -107,15 +105,7 @@ std::vector<LoggedValue> read_events(const std::string& path) {
   return out;
 }
 
-std::vector<std::string> event_files(const fs::path& dir) {
-  std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0)
-      files.push_back(e.path().string());
-  return files;
-}
-
-std::vector<LoggedValue> all_events(const fs::path& dir) {
+std::vector<LoggedValue> all_events(const std::string& dir) {
   std::vector<LoggedValue> all;
   for (const std::string& f : event_files(dir))
     for (const LoggedValue& v : read_events(f)) all.push_back(v);
