@@ -5,7 +5,8 @@
 // extrapolated to an epoch of 50,000 images (1,563 batches of 32), and linearly in T to Norse's
 // T = 128 (conv1 runs once per image, about 1 % of the work; everything else is per step). The
 // default T = 8 keeps the run short and its memory small: at T = 128 a batch of 32 holds
-// gigabytes of spikes for the backward pass. Prints wall and process CPU seconds.
+// gigabytes of spikes for the backward pass. Prints wall and process CPU seconds, and both as a
+// ratio to the model's GEMM floor measured in the same run (cifar10_gemm_floor).
 // Usage: bench_cifar10_epoch [--seq_length T] [--steps N] [--channels C]
 #include <chrono>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "bench/bench_args.hpp"
+#include "bench/gemm_floor.hpp"
 #include "core/backend/malloc_policy.hpp"
 #include "core/backend/openmp_env.hpp"
 #include "core/data/cifar10.hpp"
@@ -38,6 +40,19 @@ void write_random_cifar10(const std::string& dir, int64_t per_file) {
   };
   for (const auto& f : cifar10_files(dir, "train")) write_cifar10(f, random_set(per_file));
   write_cifar10(cifar10_files(dir, "test")[0], random_set(per_file));
+}
+
+// The network's products for `batches` batches of kBatch images at T steps, each convolution as
+// its weight times the column matrix of one step's batch: conv1 once per image (the same image
+// every step), conv2..conv4 every step (forward, weight and input gradients), the read-out over
+// all steps at once. Spikes let soma skip work the dense products do, so it can go below 1.
+double cifar10_gemm_floor(int64_t T, int64_t c, int64_t batches) {
+  using bench::gemm_triple;
+  return gemm_triple(c, 1024 * kBatch, 27, batches, false) +
+         gemm_triple(2 * c, 1024 * kBatch, 9 * c, T * batches, true) +  // 32 x 32
+         gemm_triple(4 * c, 256 * kBatch, 18 * c, T * batches, true) +  // 16 x 16
+         gemm_triple(4 * c, 64 * kBatch, 36 * c, T * batches, true) +   // 8 x 8
+         gemm_triple(T * kBatch, 10, 64 * c, batches, true);            // read-out
 }
 
 struct Clock {
@@ -85,12 +100,18 @@ int main(int argc, char** argv) {
   for (int64_t s = 0; s < steps; ++s) task->step();
   const double wall = clock.wall_s() / double(steps), cpu = clock.cpu_s() / double(steps);
   std::filesystem::remove_all(dir);
+  Clock floor_clock;
+  cifar10_gemm_floor(T, channels, steps);
+  const double floor_wall = floor_clock.wall_s() / double(steps),
+               floor_cpu = floor_clock.cpu_s() / double(steps);
   const double batches = double((kTrainImages + kBatch - 1) / kBatch),
                scale = double(kNorseT) / double(T);
   std::printf(
       "CIFAR-10 training batch, channels %lld, T %lld, batch %lld, Adam: %lld batches timed\n",
       (long long)channels, (long long)T, (long long)kBatch, (long long)steps);
   std::printf("  per batch       %8.2f s wall  %8.2f s CPU (all threads)\n", wall, cpu);
+  std::printf("  GEMM floor      %8.2f s wall  %8.2f s CPU; soma / floor %.2f wall, %.2f CPU\n",
+              floor_wall, floor_cpu, wall / floor_wall, cpu / floor_cpu);
   std::printf("  epoch at T %-4lld %8.0f s wall  %8.0f s CPU (x %.0f batches)\n", (long long)T,
               wall * batches, cpu * batches, batches);
   std::printf("  epoch at T %-4lld %8.0f s wall  %8.0f s CPU (x %.0f, linear in T)\n",

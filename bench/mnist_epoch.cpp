@@ -127,6 +127,7 @@
 
 #include "bench/bench_args.hpp"
 #include "bench/bench_device.hpp"
+#include "bench/gemm_floor.hpp"
 #include "bench/rec_step_floor.hpp"
 #include "core/backend/cuda_runtime.hpp"
 #include "core/backend/gemm.hpp"
@@ -209,33 +210,11 @@ void print_profile(const StepProfile& p, double step_s) {
   std::printf(" (other %.1f)\n", 1e3 * (step_s - sum / steps));
 }
 
-// C (m x n) = A (m x k) B (k x n), then the gradient of A and, with need_gb, of B, timed for
-// `repeats` calls.
-double gemm_triple(int64_t m, int64_t n, int64_t k, int64_t repeats, bool need_gb, Device device) {
-  Rng rng(2);
-  Tensor a = Tensor::rand({m, k}, rng).to(device), b = Tensor::rand({k, n}, rng).to(device);
-  Tensor c = Tensor::zeros({m, n}, device), ga = Tensor::zeros({m, k}, device);
-  Tensor gb = Tensor::zeros({k, n}, device);
-  auto products = [&] {
-    gemm(device, false, false, m, n, k, 1, a.raw_data(), b.raw_data(), 0, c.raw_data());
-    gemm(device, false, true, m, k, n, 1, c.raw_data(), b.raw_data(), 0, ga.raw_data());
-    if (need_gb)
-      gemm(device, true, false, k, n, m, 1, a.raw_data(), c.raw_data(), 0, gb.raw_data());
-  };
-  if (device == Device::cuda) {  // cuBLAS's first call sets up its handle and workspace
-    products();
-    cuda::synchronize();
-  }
-  auto t0 = std::chrono::steady_clock::now();
-  for (int64_t r = 0; r < repeats; ++r) products();
-  if (device == Device::cuda) cuda::synchronize();
-  return seconds_since(t0);
-}
-
 // ConvNet4's GEMMs for `batches` batches, each as one large product: weight (Cout x K) times
 // the column matrix of all images (K x images * L).
 double conv_gemm_floor(int64_t batches, Device device = Device::cpu) {
   const int64_t steps = kConvT * kConvB;
+  using bench::gemm_triple;
   return gemm_triple(32, 576 * kConvB, 25, batches, false, device) +  // conv1, once per image
          gemm_triple(64, 64 * steps, 800, batches, true, device) +    // conv2 (input 32x12x12)
          gemm_triple(steps, 1024, 1024, batches, true, device) +      // fc1
