@@ -20,7 +20,8 @@ namespace {
 constexpr std::align_val_t kAlign{64};
 constexpr int64_t kPage = 4096;
 
-std::atomic<int64_t> current{0}, peak{0}, allocations{0}, hits{0};
+// high_water: the most live storage ever (peak, but never reset).
+std::atomic<int64_t> current{0}, peak{0}, high_water{0}, allocations{0}, hits{0};
 
 // Freed large blocks by capacity. One mutex: allocations of this size are rare next to the
 // work done on them.
@@ -28,7 +29,10 @@ struct Cache {
   std::mutex mutex;
   std::multimap<int64_t, void*> blocks;
   int64_t bytes = 0;
-  int64_t limit = int64_t(1) << 30;
+  int64_t limit = kAutomaticCacheLimit;  // or a fixed number of bytes
+  int64_t limit_bytes() const {
+    return limit >= 0 ? limit : std::max(kMinAutomaticCacheBytes, high_water.load());
+  }
 };
 
 Cache& cache() {
@@ -42,11 +46,16 @@ void release_locked(Cache& c) {
   c.bytes = 0;
 }
 
-void count(int64_t bytes) {
-  int64_t now = current.fetch_add(bytes) + bytes;
-  int64_t p = peak.load();
-  while (now > p && !peak.compare_exchange_weak(p, now)) {
+void raise_to(std::atomic<int64_t>& max, int64_t now) {
+  int64_t m = max.load();
+  while (now > m && !max.compare_exchange_weak(m, now)) {
   }
+}
+
+void count(int64_t bytes) {
+  const int64_t now = current.fetch_add(bytes) + bytes;
+  raise_to(peak, now);
+  raise_to(high_water, now);
 }
 
 void* take_cached(int64_t& capacity) {
@@ -64,7 +73,7 @@ void* take_cached(int64_t& capacity) {
 bool give_to_cache(void* p, int64_t capacity) {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  if (c.bytes + capacity > c.limit) return false;
+  if (c.bytes + capacity > c.limit_bytes()) return false;
   c.blocks.emplace(capacity, p);
   c.bytes += capacity;
   return true;
@@ -177,16 +186,16 @@ void release_cached_memory() {
 void set_memory_cache_limit(int64_t bytes) {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  c.limit = std::max<int64_t>(bytes, 0);
-  if (c.bytes > c.limit) release_locked(c);
-  set_small_blocks_enabled(c.limit > 0);
+  c.limit = bytes == kAutomaticCacheLimit ? bytes : std::max<int64_t>(bytes, 0);
+  if (c.bytes > c.limit_bytes()) release_locked(c);
+  set_small_blocks_enabled(c.limit != 0);
   if (c.limit == 0) release_small_blocks();
 }
 
 int64_t memory_cache_limit() {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  return c.limit;
+  return c.limit_bytes();
 }
 
 }  // namespace soma

@@ -170,7 +170,6 @@ TEST_CASE("conv_neuron_sequence of spikes (the spike path) equals conv2d + curre
 }
 
 TEST_CASE("memory_stats counts live tensor storage and the cache reuses large buffers") {
-  int64_t limit = memory_cache_limit();
   set_memory_cache_limit(int64_t(1) << 30);
   MemoryStats before = memory_stats();
   reset_peak_memory();
@@ -187,8 +186,29 @@ TEST_CASE("memory_stats counts live tensor storage and the cache reuses large bu
   CHECK(memory_stats().cache_hits == after.cache_hits + 1);
   set_memory_cache_limit(0);
   CHECK(memory_stats().cached_bytes == 0);
-  set_memory_cache_limit(limit);
+  set_memory_cache_limit(kAutomaticCacheLimit);
 }
+
+#if !defined(__EMSCRIPTEN__)  // the page's memory is smaller than the tensor
+TEST_CASE("the storage cache keeps a step's buffers when they add up to more than 1 GiB") {
+  // Untouched pages cost no memory: the 1.25 GiB here are address space only.
+  set_memory_cache_limit(kAutomaticCacheLimit);
+  release_cached_memory();
+  const int64_t n = (int64_t(5) << 30) / 16;  // 1.25 GiB of floats
+  { Tensor a = Tensor::uninitialized({n}); }
+  CHECK(memory_cache_limit() >= 4 * n);  // the most live storage so far
+  CHECK(memory_stats().cached_bytes >= 4 * n);
+  const int64_t hits = memory_stats().cache_hits;
+  { Tensor b = Tensor::uninitialized({n}); }  // the next step's: the same pages
+  CHECK(memory_stats().cache_hits == hits + 1);
+  set_memory_cache_limit(int64_t(1) << 30);  // a fixed limit stays fixed
+  CHECK(memory_stats().cached_bytes == 0);
+  { Tensor c = Tensor::uninitialized({n}); }
+  CHECK(memory_stats().cached_bytes == 0);
+  set_memory_cache_limit(kAutomaticCacheLimit);
+  release_cached_memory();
+}
+#endif
 
 TEST_CASE("linear_neuron_sequence on the encoder's spikes reads their index, not their values") {
   Rng rng(12);

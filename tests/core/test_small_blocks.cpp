@@ -52,11 +52,10 @@ TEST_CASE("small blocks: capacities by class, a bounded list, none after memory_
       ::operator delete (q, std::align_val_t{64});
   }
   CHECK(kept == kSmallClassBytes / big);
-  const int64_t limit = memory_cache_limit();
   set_memory_cache_limit(0);  // frees this thread's lists and keeps no more
   CHECK(take_small_block(big - 1, cap) == nullptr);
   CHECK_FALSE(give_small_block(p, cap2));
-  set_memory_cache_limit(limit);
+  set_memory_cache_limit(kAutomaticCacheLimit);
   CHECK(give_small_block(p, cap2));
 #if !defined(__EMSCRIPTEN__)  // one thread there
   // Another thread has its own lists: p is not there.
