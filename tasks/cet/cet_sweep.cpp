@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/io/atomic_write.hpp"
+#include "core/io/tfevents.hpp"
 #include "core/params/comma_list.hpp"
 #include "tasks/framework/run.hpp"
 
@@ -181,9 +182,12 @@ void CetSweepTask::start_next() {
     cv.set_bool("e_trace_impulse", c.backprop);
     if (!child_dir_.empty()) std::filesystem::create_directories(child_dir_);
     child_->setup(cv, {child_dir_, false});
-    // Each cell is a run of its own in TensorBoard (`--logdir` finds the cell folders).
-    if (!child_dir_.empty())
+    // Each cell is a run of its own in TensorBoard (`--logdir` finds the cell folders). A cell
+    // that an earlier sweep left unfinished starts over, and so does its log.
+    if (!child_dir_.empty()) {
+      for (const std::string& f : event_files(child_dir_)) std::filesystem::remove(f);
       child_log_ = std::make_unique<TensorBoardLog>(child_dir_, child_->telemetry(), false);
+    }
     ++next_;
     return;
   }

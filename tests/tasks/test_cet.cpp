@@ -143,6 +143,9 @@ TEST_CASE("cet sweep: writes the table from its cells and skips finished ones") 
   const std::string data = dir / "data", out = dir / "sweep";
   std::filesystem::create_directories(data);
   test::write_squares_idx(data, 200, 64);
+  // A cell an earlier sweep left unfinished (no result.json): its log starts over.
+  std::filesystem::create_directories(out + "/bp");
+  std::ofstream(out + "/bp/events.out.tfevents.1.host.1") << "stale";
   auto r = run_cli({"cet-sweep", "--data_dir", data, "--hidden_dim", "16", "--batch_size", "16",
                     "--training_steps", "2", "--delays", "3", "--orders", "1,10", "--out", out,
                     "--quiet"});
