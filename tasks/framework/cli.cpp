@@ -183,7 +183,9 @@ int run_task(const std::string& name, const std::vector<std::string>& args, std:
     if (flags.overwrite && flags.resume.empty()) remove_run_files(ctx.out_dir);
     std::filesystem::create_directories(ctx.out_dir);
     save_params_json(values, ctx.out_dir + "/config.json");
-    if (!flags.quiet && task->network()) out << nn::model_summary(*task->network()) << "\n";
+    // Flushed: the progress bar goes to stderr, and a piped stdout would print this after it.
+    if (!flags.quiet && task->network())
+      out << nn::model_summary(*task->network()) << "\n" << std::flush;
     std::string summary = run_to_end(*task, ctx, !flags.resume.empty());
     if (!summary.empty()) out << summary << "\n";
     out << "run folder: " << ctx.out_dir << "\n";
