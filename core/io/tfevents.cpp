@@ -32,11 +32,15 @@ void put_key(std::string& out, uint32_t field, Wire wire) {
   put_varint(out, (uint64_t(field) << 3) | wire);
 }
 
-void put_double(std::string& out, uint32_t field, double v) {
+void put_double_bits(std::string& out, double v) {  // a double's 8 bytes, little-endian
   uint64_t bits;
   std::memcpy(&bits, &v, 8);
-  put_key(out, field, kFixed64);
   put_le(out, bits, 8);
+}
+
+void put_double(std::string& out, uint32_t field, double v) {
+  put_key(out, field, kFixed64);
+  put_double_bits(out, v);
 }
 
 void put_float(std::string& out, uint32_t field, float v) {
@@ -54,11 +58,7 @@ void put_bytes(std::string& out, uint32_t field, std::string_view bytes) {
 
 void put_packed_doubles(std::string& out, uint32_t field, const std::vector<double>& vs) {
   std::string packed;
-  for (double v : vs) {
-    uint64_t bits;
-    std::memcpy(&bits, &v, 8);
-    put_le(packed, bits, 8);
-  }
+  for (double v : vs) put_double_bits(packed, v);
   put_bytes(out, field, packed);
 }
 
@@ -89,6 +89,12 @@ std::array<uint32_t, 256> crc32c_table() {
 }
 
 constexpr const char* kEventFilePrefix = "events.out.tfevents.";
+
+// Seconds since 1970 with the clock's fraction, as TensorBoard's wall_time.
+double wall_seconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
 
 std::string host_name() {
   char buf[256] = {};
@@ -188,11 +194,6 @@ std::vector<std::string> event_files(const std::string& dir) {
     if (is_event_file(e.path().filename().string())) files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
   return files;
-}
-
-double wall_seconds() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
 EventFileWriter::EventFileWriter(const std::string& dir) {

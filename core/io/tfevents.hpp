@@ -69,7 +69,4 @@ class EventFileWriter {
 bool is_event_file(const std::string& file_name);
 std::vector<std::string> event_files(const std::string& dir);
 
-// Seconds since 1970 with the clock's fraction, as TensorBoard's wall_time.
-double wall_seconds();
-
 }  // namespace soma

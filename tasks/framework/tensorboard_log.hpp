@@ -26,7 +26,6 @@ class TensorBoardLog {
   // Writes what `t` gained and flushes it: a run killed later has logged every finished step.
   // (One write per training step costs microseconds against the step's milliseconds.)
   void sync(const Telemetry& t);
-  const std::string& path() const { return writer_.path(); }
 
  private:
   EventFileWriter writer_;

@@ -6,11 +6,10 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
+#include "core/data/file_bytes.hpp"
 #include "core/io/tfevents.hpp"
 #include "task_test_util.hpp"
 #include "tasks/framework/tensorboard_log.hpp"
@@ -73,10 +72,7 @@ T fixed(const std::string& b) {
 // Every summary value in one event file, its records' CRCs checked; the first record must be
 // the file version.
 std::vector<LoggedValue> read_events(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string data = ss.str();
+  const std::string data = read_file_bytes(path);
   std::vector<LoggedValue> out;
   bool first = true;
   for (size_t i = 0; i < data.size();) {
