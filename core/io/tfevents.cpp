@@ -62,6 +62,17 @@ void put_packed_doubles(std::string& out, uint32_t field, const std::vector<doub
   put_bytes(out, field, packed);
 }
 
+// An Event's wall_time and step, the fields every event but the file version starts with; step
+// 0 is left out, as protobuf leaves out a proto3 field at its default.
+std::string event_head(double wall_time, int64_t step) {
+  std::string event;
+  put_double(event, 1, wall_time);
+  if (step == 0) return event;
+  put_key(event, 2, kVarint);
+  put_varint(event, uint64_t(step));
+  return event;
+}
+
 // Event{wall_time, step, summary{value{tag, <value>}}} with the value's serialized fields.
 std::string summary_event(double wall_time, int64_t step, const std::string& tag,
                           std::string_view value_fields) {
@@ -70,10 +81,7 @@ std::string summary_event(double wall_time, int64_t step, const std::string& tag
   value += value_fields;
   std::string summary;
   put_bytes(summary, 1, value);
-  std::string event;
-  put_double(event, 1, wall_time);
-  put_key(event, 2, kVarint);
-  put_varint(event, uint64_t(step));
+  std::string event = event_head(wall_time, step);
   put_bytes(event, 5, summary);
   return event;
 }
@@ -183,6 +191,15 @@ std::string event_histogram(double wall_time, int64_t step, const std::string& t
   return summary_event(wall_time, step, tag, fields);
 }
 
+std::string event_session_start(double wall_time, int64_t step) {
+  std::string log;
+  put_key(log, 1, kVarint);
+  put_varint(log, 1);  // SessionLog.START
+  std::string event = event_head(wall_time, step);
+  put_bytes(event, 7, log);
+  return event;
+}
+
 bool is_event_file(const std::string& file_name) {
   return file_name.rfind(kEventFilePrefix, 0) == 0;
 }
@@ -218,6 +235,10 @@ void EventFileWriter::add_scalar(const std::string& tag, int64_t step, float val
 void EventFileWriter::add_histogram(const std::string& tag, int64_t step,
                                     const HistogramSummary& h) {
   write(event_histogram(wall_seconds(), step, tag, h));
+}
+
+void EventFileWriter::add_session_start(int64_t step) {
+  write(event_session_start(wall_seconds(), step));
 }
 
 void EventFileWriter::write(std::string_view event) {

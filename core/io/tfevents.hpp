@@ -10,13 +10,20 @@
 //
 // The messages, protobuf wire format (field number: type), only the fields written here:
 //   Event          1: double wall_time (s since 1970), 2: int64 step, 3: string file_version
-//                  ("brain.Event:2", the first record), 5: Summary summary
+//                  ("brain.Event:2", the first record), 5: Summary summary,
+//                  7: SessionLog session_log
+//   SessionLog     1: enum status (1: START)
 //   Summary        1: repeated Value value
 //   Summary.Value  1: string tag, 2: float simple_value (a scalar), 5: HistogramProto histo
 //   HistogramProto 1: double min, 2: max, 3: num, 4: sum, 5: sum_squares,
 //                  6: packed double bucket_limit, 7: packed double bucket
 // Bucket i counts the values in (bucket_limit[i-1], bucket_limit[i]]; TensorBoard draws the
 // first from min and the last to max.
+//
+// A restarted run: TensorBoard's Python loader takes every SessionLog.START after a run's first
+// as a restart at its step and drops the events it read before with steps >= that step (so the
+// steps a killed run logged after its last checkpoint are not shown twice); its Rust data server
+// does the same per tag when a tag's step goes back.
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -44,6 +51,7 @@ std::string event_file_version(double wall_time);
 std::string event_scalar(double wall_time, int64_t step, const std::string& tag, float value);
 std::string event_histogram(double wall_time, int64_t step, const std::string& tag,
                             const HistogramSummary& h);
+std::string event_session_start(double wall_time, int64_t step);
 
 // Writes records to dir/events.out.tfevents.<seconds>.<host>.<pid>[.k], a new file (k = 2, 3, ...
 // when the name is taken), opened on construction
@@ -55,6 +63,7 @@ class EventFileWriter {
   ~EventFileWriter();
   void add_scalar(const std::string& tag, int64_t step, float value);
   void add_histogram(const std::string& tag, int64_t step, const HistogramSummary& h);
+  void add_session_start(int64_t step);
   void flush();
   const std::string& path() const { return path_; }
 

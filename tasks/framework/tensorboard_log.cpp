@@ -1,5 +1,6 @@
 #include "tasks/framework/tensorboard_log.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -22,9 +23,21 @@ int64_t tensorboard_step(double x, size_t index) {
 
 TensorBoardLog::TensorBoardLog(const std::string& dir, const Telemetry& t, bool resumed)
     : writer_(make_dir(dir)) {
-  if (!resumed) return;
-  for (const Series& s : t.series()) points_written_[s.name] = s.y.size();
-  for (const Histogram& h : t.histograms()) histogram_step_[h.name] = h.step;
+  // A resumed run restarts after the last step its checkpoint restored, in any series.
+  int64_t restart = 0;
+  if (resumed) {
+    for (const Series& s : t.series()) {
+      points_written_[s.name] = s.y.size();
+      for (size_t i = 0; i < s.y.size(); ++i)
+        restart = std::max(restart, tensorboard_step(s.x[i], i) + 1);
+    }
+    for (const Histogram& h : t.histograms()) {
+      histogram_step_[h.name] = h.step;
+      restart = std::max(restart, h.step + 1);
+    }
+  }
+  writer_.add_session_start(restart);
+  writer_.flush();
 }
 
 void TensorBoardLog::sync(const Telemetry& t) {

@@ -8,8 +8,10 @@
 // step is its x when x is a whole number (the training step, the epoch, the episode), else its
 // index in the series (simulated time in seconds). Each run opens its own event file; a resumed
 // run starts a new one and skips the points its checkpoint restored, which the earlier file
-// holds, so TensorBoard shows one unbroken curve (the steps between the last checkpoint and a
-// kill are logged twice, by both runs, as with PyTorch's SummaryWriter).
+// holds, so TensorBoard shows one unbroken curve. Every file starts with a SessionLog.START at
+// the first step it may log (0, or one past the last restored point's step): TensorBoard then
+// drops what a killed run logged after its last checkpoint, which the resumed run logs again
+// (PyTorch's SummaryWriter(purge_step=...) writes the same event).
 #include <cstdint>
 #include <map>
 #include <string>

@@ -35,6 +35,8 @@ TEST_CASE("tfevents: events serialize as protobuf does") {
   CHECK(hex(event_scalar(1.5, 300, "loss", 0.25f)) ==
         "09000000000000f83f10ac022a0d0a0b0a046c6f7373150000803e");
   CHECK(hex(event_file_version(1.5)) == "09000000000000f83f1a0d627261696e2e4576656e743a32");
+  CHECK(hex(event_session_start(1.5, 300)) == "09000000000000f83f10ac023a020801");
+  CHECK(hex(event_session_start(1.5, 0)) == "09000000000000f83f3a020801");  // step 0 left out
   HistogramSummary h;
   h.min = -1;
   h.max = 2;

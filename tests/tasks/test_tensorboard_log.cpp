@@ -1,11 +1,13 @@
 // The run folder's TensorBoard log (tasks/framework/tensorboard_log.hpp): every series point
 // once, at its step, with the trainer's weight and gradient histograms; a resumed run adds only
-// what its checkpoint did not hold; --overwrite removes the old logs. The files are read back by
+// what its checkpoint did not hold, after a SessionLog.START that hides what a killed run logged
+// after its checkpoint; --overwrite removes the old logs. The files are read back by
 // a protobuf reader written here (the writer's bytes are checked against protobuf's own in
 // tests/core/test_tfevents.cpp).
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -21,11 +23,14 @@ using soma::test::run_cli;
 namespace {
 
 struct LoggedValue {
-  std::string tag;
+  std::string tag;  // kStart: a SessionLog.START
+
   int64_t step = 0;
   float scalar = 0;
   double histogram_num = -1;  // -1: a scalar
 };
+
+const std::string kStart = "<session start>";
 
 // One protobuf message's fields: number -> raw bytes (varints decoded into `varints`).
 struct Fields {
@@ -86,6 +91,10 @@ std::vector<LoggedValue> read_events(const std::string& path) {
     Fields e = parse(event);
     if (first) CHECK(e.bytes.find(3)->second == "brain.Event:2");
     first = false;
+    if (auto log = e.bytes.find(7); log != e.bytes.end()) {
+      CHECK(parse(log->second).varints[1] == 1);  // START
+      out.push_back({kStart, int64_t(e.varints[2])});
+    }
     auto summary = e.bytes.find(5);
     if (summary == e.bytes.end()) continue;
     const Fields values = parse(summary->second);
@@ -106,6 +115,29 @@ std::vector<LoggedValue> all_events(const std::string& dir) {
   for (const std::string& f : event_files(dir))
     for (const LoggedValue& v : read_events(f)) all.push_back(v);
   return all;
+}
+
+// What TensorBoard's Python loader keeps: the files in name order, and at each SessionLog.START
+// after the first, every value read before with a step >= its step dropped.
+std::vector<LoggedValue> shown_events(const std::string& dir) {
+  std::vector<LoggedValue> shown;
+  bool started = false;
+  for (const LoggedValue& v : all_events(dir)) {
+    if (v.tag != kStart) {
+      shown.push_back(v);
+    } else if (started) {
+      std::erase_if(shown, [&](const LoggedValue& old) { return old.step >= v.step; });
+    }
+    started = started || v.tag == kStart;
+  }
+  return shown;
+}
+
+std::vector<int64_t> starts(const std::string& file) {
+  std::vector<int64_t> at;
+  for (const LoggedValue& v : read_events(file))
+    if (v.tag == kStart) at.push_back(v.step);
+  return at;
 }
 
 std::vector<std::string> memory_args(const std::string& out, const std::string& max_steps) {
@@ -164,7 +196,9 @@ TEST_CASE("tensorboard log: a resumed run adds only what is new; --overwrite sta
   resume.erase(resume.end() - 6, resume.end() - 4);  // --out: --resume names the folder
   resume.insert(resume.end(), {"--resume", out});
   REQUIRE(run_cli(resume).code == 0);
-  CHECK(event_files(out).size() == 2);
+  REQUIRE(event_files(out).size() == 2);
+  CHECK(starts(event_files(out)[0]) == std::vector<int64_t>{0});
+  CHECK(starts(event_files(out)[1]) == std::vector<int64_t>{3});  // steps 1-2 were restored
   std::multiset<int64_t> loss_steps;
   for (const LoggedValue& v : all_events(out))
     if (v.tag == "loss") loss_steps.insert(v.step);
@@ -174,4 +208,29 @@ TEST_CASE("tensorboard log: a resumed run adds only what is new; --overwrite sta
   again.push_back("--overwrite");
   REQUIRE(run_cli(again).code == 0);
   CHECK(event_files(out).size() == 1);
+}
+
+// A run killed after it logged steps 3 and 4 but before it wrote their checkpoint: the resumed
+// run logs them again, and its SessionLog.START makes TensorBoard drop the first copies.
+TEST_CASE("tensorboard log: what a killed run logged after its checkpoint is shown once") {
+  test::TempDir dir;
+  const std::string out = dir / "run", ckpt = out + "/checkpoint.safetensors";
+  REQUIRE(run_cli(memory_args(out, "2")).code == 0);
+  const std::string at_step_2 = read_file_bytes(ckpt);
+  std::vector<std::string> resume = memory_args(out, "4");
+  resume.erase(resume.end() - 6, resume.end() - 4);
+  resume.insert(resume.end(), {"--resume", out});
+  REQUIRE(run_cli(resume).code == 0);
+  {
+    std::ofstream back(ckpt, std::ios::binary | std::ios::trunc);  // the kill: step 2's state
+    back << at_step_2;
+  }
+  REQUIRE(run_cli(resume).code == 0);
+  std::multiset<int64_t> logged, shown;
+  for (const LoggedValue& v : all_events(out))
+    if (v.tag == "loss") logged.insert(v.step);
+  for (const LoggedValue& v : shown_events(out))
+    if (v.tag == "loss") shown.insert(v.step);
+  CHECK(logged == std::multiset<int64_t>{1, 2, 3, 3, 4, 4});
+  CHECK(shown == std::multiset<int64_t>{1, 2, 3, 4});
 }
