@@ -165,9 +165,11 @@ else
   say "=== speech: skipped, no tone set in $dir/speech (scripts/cuda_prepare.sh makes it)"
 fi
 # memory (10 LIF + 10 LSNN, softmax, binary cross-entropy; the task draws its own data): two
-# short epochs on each device from the same seed.
+# short epochs on each device from the same seed, with the trainer's gradient accumulation and
+# clipping on device gradients.
 out=$(mktemp -d)
-memory=(memory --quiet --seed 3 --samples 64 --batch_size 16 --epochs 2 --overwrite)
+memory=(memory --quiet --seed 3 --samples 64 --batch_size 16 --epochs 2 --overwrite
+  --accumulate_grad_batches 2 --clip_grad 1)
 on_both 40 memory "$out/memory" "${memory[@]}"
 rm -rf "$out"
 say "cuda_check done in $SECONDS s; log: $log"

@@ -4,21 +4,48 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/backend/cuda_ops.hpp"
+#include "core/ops/elementwise.hpp"
+#include "core/ops/host_readback.hpp"
+#include "core/ops/reduce.hpp"
+
 namespace soma::optim {
+namespace {
+
+// The sum of the squares of every gradient element. Double on the host: millions of squares in
+// float would lose the small ones.
+double grad_sum_of_squares(const Tensors& params) {
+  double sum_sq = 0;
+  Tensors on_device;
+  for (const auto& p : params) {
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    if (g.device() == Device::cpu)
+      sum_sq += g.array().cast<double>().square().sum();
+    else
+      on_device.push_back(sum(square(g)));
+  }
+  for (const Tensor& s : to_host(on_device)) sum_sq += double(s.item());
+  return sum_sq;
+}
+
+}  // namespace
+
+void scale_grads_(const Tensors& params, float factor) {
+  for (const auto& p : params) {
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    if (g.device() == Device::cpu)
+      g.array() *= factor;
+    else
+      cuda::binary_scalar(cuda::BinaryOp::mul, g.raw_data(), factor, g.numel(), g.raw_data());
+  }
+}
 
 float clip_grad_norm_(const Tensors& params, float max_norm) {
-  double sum_sq = 0;  // double: millions of squares in float would lose the small ones
-  for (const auto& p : params) {
-    Tensor g = p.grad();
-    if (g.defined()) sum_sq += g.array().cast<double>().square().sum();
-  }
-  float norm = float(std::sqrt(sum_sq));
+  float norm = float(std::sqrt(grad_sum_of_squares(params)));
   if (!std::isfinite(norm) || norm <= max_norm) return norm;
-  float scale = max_norm / (norm + 1e-6f);
-  for (const auto& p : params) {
-    Tensor g = p.grad();
-    if (g.defined()) g.array() *= scale;
-  }
+  scale_grads_(params, max_norm / (norm + 1e-6f));
   return norm;
 }
 

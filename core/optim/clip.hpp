@@ -1,5 +1,7 @@
 #pragma once
-// Gradient clipping, as torch.nn.utils. Parameters without a gradient are skipped.
+// Gradient clipping and scaling, as torch.nn.utils. Parameters without a gradient are skipped.
+// Gradients may live on either device: on cuda the norm is one float reduction per gradient on
+// the GPU (as torch's), read back in one wait; on the CPU it is summed in double.
 #include "core/tensor/tensor.hpp"
 
 namespace soma::optim {
@@ -9,7 +11,11 @@ namespace soma::optim {
 // gradients are left alone, so the caller can report it and skip the step.
 float clip_grad_norm_(const Tensors& params, float max_norm);
 
-// Clamps every gradient element to [-clip_value, clip_value]; NaN stays NaN.
+// Multiplies every gradient by factor, in place (the trainer's mean over accumulated batches).
+void scale_grads_(const Tensors& params, float factor);
+
+// Clamps every gradient element to [-clip_value, clip_value]; NaN stays NaN. CPU gradients only
+// (a cuda gradient throws: no task uses it on the GPU).
 void clip_grad_value_(const Tensors& params, float clip_value);
 
 }  // namespace soma::optim

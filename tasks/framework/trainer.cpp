@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/ops/host_readback.hpp"
+#include "core/optim/clip.hpp"
 #include "tasks/framework/optimizer_params.hpp"
 #include "tasks/framework/progress_bar.hpp"
 #include "tasks/framework/step_profile.hpp"
@@ -61,6 +62,11 @@ void legacy_metrics(const Checkpoint& c, MetricsTable& metrics, size_t epochs) {
 void add_trainer_params(ParamTable& t, const TrainerDefaults& d) {
   t.add_int("epochs", d.epochs, "passes over the training data").min(1).alias("max_epochs");
   t.add_int("batch_size", d.batch_size, "samples per batch").range(1, kMaxBatchSize).restart();
+  t.add_int("accumulate_grad_batches", 1,
+            "average the gradients of this many batches into one optimizer step (Lightning's; "
+            "an epoch's last window may be shorter)")
+      .range(1, kMaxBatchSize)
+      .restart();
   add_optimizer_params(t, d.optimizer);
   t.add_int("patience", 0, "stop after this many epochs without a better validation loss (0: off)")
       .min(0);
@@ -118,11 +124,20 @@ void TrainingTask::setup(const ParamValues& values, const RunContext& ctx) {
   schedule_ = make_schedule(values, saturating_mul(values.get_int("epochs"), batches_per_epoch()));
 }
 
+int64_t TrainingTask::accumulated_batches() const {
+  return batch_ % values().get_int("accumulate_grad_batches");
+}
+
 void TrainingTask::step() {
   if (done()) return;
   PhaseClock clock;  // bench_mnist_epoch's profile; nothing unless installed
-  if (schedule_) schedule_->apply(*opt_, schedule_per_batch_ ? global_step_ : epoch_);
-  opt_->zero_grad();
+  const int64_t window = accumulated_batches() + 1;  // batches in the window with this one
+  const bool window_ends =
+      window == values().get_int("accumulate_grad_batches") || batch_ + 1 == batches_per_epoch();
+  if (window == 1) {
+    if (schedule_) schedule_->apply(*opt_, schedule_per_batch_ ? global_step_ : epoch_);
+    opt_->zero_grad();
+  }
   clock.lap(StepProfile::optimizer);
   BatchStats s = train_batch(epoch_, batch_);
   clock.restart();
@@ -133,8 +148,13 @@ void TrainingTask::step() {
     throw std::runtime_error(where + ": the loss is " + (std::isnan(s.loss) ? "NaN" : "infinite") +
                              "; try a smaller --learning_rate or --clip_grad (the last checkpoint "
                              "in the run folder is intact)");
-  clip_gradients(values(), *opt_, where);
-  opt_->step();
+  if (window_ends) {
+    // The window's gradient is the sum of its batches' mean gradients: divided by their number
+    // it is the mean over the window's samples (when its batches are equally large).
+    if (window > 1) optim::scale_grads_(opt_->params(), 1.0f / float(window));
+    clip_gradients(values(), *opt_, where);
+    opt_->step();
+  }
   clock.lap(StepProfile::optimizer);
   if (clock.profile()) ++clock.profile()->steps;
   ++global_step_;
@@ -260,19 +280,41 @@ void TrainingTask::save(const std::string& dir) const {
 }
 
 void TrainingTask::save_to(const std::string& dir, const std::string& file) const {
-  Metadata meta{{"epoch", std::to_string(epoch_)},
-                {"batch", std::to_string(batch_)},
-                {"global_step", std::to_string(global_step_)},
-                {"batch_size", std::to_string(values().get_int("batch_size"))},
-                {"best_val_loss", exact(best_val_loss_)},
-                {"bad_epochs", std::to_string(bad_epochs_)},
-                {"stopped", stopped_early_ ? "1" : "0"},
-                {"epoch_loss_sum", exact(epoch_loss_sum_)},
-                {"epoch_correct", std::to_string(epoch_sum_.correct)},
-                {"epoch_count", std::to_string(epoch_sum_.count)}};
+  Metadata meta{
+      {"epoch", std::to_string(epoch_)},
+      {"batch", std::to_string(batch_)},
+      {"global_step", std::to_string(global_step_)},
+      {"batch_size", std::to_string(values().get_int("batch_size"))},
+      {"accumulate_grad_batches", std::to_string(values().get_int("accumulate_grad_batches"))},
+      {"best_val_loss", exact(best_val_loss_)},
+      {"bad_epochs", std::to_string(bad_epochs_)},
+      {"stopped", stopped_early_ ? "1" : "0"},
+      {"epoch_loss_sum", exact(epoch_loss_sum_)},
+      {"epoch_correct", std::to_string(epoch_sum_.correct)},
+      {"epoch_count", std::to_string(epoch_sum_.count)}};
   write_record(meta, metrics_, telemetry_);
   save_state(meta);
-  save_checkpoint(dir, name(), model(), *opt_, std::move(meta), {}, file);
+  // Inside an accumulation window the gradients summed so far are part of the run's state.
+  std::map<std::string, Tensor> grads;
+  if (accumulated_batches() > 0)
+    for (const auto& [name, p] : model().named_parameters())
+      if (p.grad().defined()) grads[kGradPrefix + name] = p.grad();
+  save_checkpoint(dir, name(), model(), *opt_, std::move(meta), std::move(grads), file);
+}
+
+// The gradients a checkpoint written inside an accumulation window holds, checked against the
+// parameters' shapes, by parameter name.
+std::map<std::string, Tensor> TrainingTask::saved_grads(const Checkpoint& c) const {
+  std::map<std::string, Tensor> grads;
+  for (const auto& [name, p] : model().named_parameters()) {
+    auto it = c.extra.find(kGradPrefix + name);
+    if (it == c.extra.end()) continue;  // a parameter that no batch of the window reached
+    if (it->second.shape() != p.shape())
+      c.fail(it->first + ": shape " + to_string(it->second.shape()) + ", expected " +
+             to_string(p.shape()));
+    grads[name] = it->second;
+  }
+  return grads;
 }
 
 // Everything is read and checked before the model, the optimizer or a counter changes, so a
@@ -288,6 +330,13 @@ void TrainingTask::load(const std::string& dir) {
            "the epoch's position counts batches of that size)");
   const int64_t epoch = c.get_int("epoch", 0), batch = c.get_int("batch", 0, per - 1);
   const int64_t step = c.get_int("global_step", 0);
+  const int64_t accumulate = values().get_int("accumulate_grad_batches");
+  const int64_t written_accumulate =
+      c.has("accumulate_grad_batches") ? c.get_int("accumulate_grad_batches", 1) : 1;
+  if (batch > 0 && written_accumulate != accumulate)
+    c.fail("written inside epoch " + std::to_string(epoch + 1) +
+           " with --accumulate_grad_batches " + std::to_string(written_accumulate) +
+           "; resume with the same value (it may change at an epoch's end)");
   if (step != saturating_mul(epoch, per) + batch)
     c.fail("global_step " + std::to_string(step) + " does not match epoch " +
            std::to_string(epoch) + " and batch " + std::to_string(batch) + " (" +
@@ -308,8 +357,17 @@ void TrainingTask::load(const std::string& dir) {
     legacy_metrics(c, metrics, size_t(epoch));
   else
     read_record(c, metrics, restored, kLr + 1, size_t(epoch));
+  const std::map<std::string, Tensor> grads = saved_grads(c);
   load_state(c);  // the task's own state: checks, then sets
   c.restore(model(), *opt_);
+  for (const auto& [name, p] : model().named_parameters()) {
+    auto it = grads.find(name);
+    Tensor q = p;
+    if (it == grads.end())
+      q.zero_grad();
+    else
+      q.set_grad(it->second.to(p.device()));
+  }
   // Flags given on resume win: the checkpoint's rate is the old --learning_rate (a schedule,
   // if any, sets the rate again before the next step).
   opt_->set_lr(float(values().get_float("learning_rate")));

@@ -3,7 +3,10 @@
 // A subclass builds its model and data and says how to train on one batch and how to evaluate;
 // the base runs epochs of batches with
 //   - Adam or SGD, a learning-rate schedule (none, step per epoch, warm-up + cosine per batch),
-//     gradient clipping by norm;
+//     gradient clipping by norm, gradient accumulation over --accumulate_grad_batches batches
+//     (each window's mean gradient is one optimizer step; a window ends early at an epoch's
+//     end; steps, --max_steps and --checkpoint_every still count batches, and a checkpoint
+//     inside a window holds the gradients summed so far);
 //   - validation after each epoch, early stopping (patience on the validation loss, or the
 //     task's own goal), --max_steps for quick runs (a stop that --resume with a higher
 //     --max_steps continues), --limit_val_batches / --limit_test_batches (Lightning's; with
@@ -24,6 +27,7 @@
 //   - a NaN or infinite loss or gradient stops the run with an error naming the step.
 // One step() is one training batch.
 #include <cmath>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -121,6 +125,10 @@ class TrainingTask : public Task {
   void save_to(const std::string& dir, const std::string& file) const;
   void update_status(const BatchStats& last);
   int64_t total_steps() const;
+  // Batches of the running accumulation window done so far (0: none, the window starts next).
+  int64_t accumulated_batches() const;
+  std::map<std::string, Tensor> saved_grads(const Checkpoint& c) const;
+  static constexpr const char* kGradPrefix = "trainer.grad.";
   RunContext ctx_;
   std::unique_ptr<optim::Optimizer> opt_;
   std::unique_ptr<optim::LrSchedule> schedule_;

@@ -58,6 +58,28 @@ TEST_CASE("cuda: Adam, AdamW and SGD steps on device parameters equal the CPU st
   });
 }
 
+// --clip_grad on --device cuda read the gradients' host data and threw at the first step.
+TEST_CASE("cuda: clipping and scaling device gradients equal the CPU's") {
+  const Tensors ps{random_tensor({33, 17}, 7).requires_grad_(),
+                   random_tensor({5}, 8).requires_grad_(), random_tensor({3}, 9).requires_grad_()};
+  Tensors dps;
+  for (size_t k = 0; k < ps.size(); ++k) {
+    dps.push_back(ps[k].detach().cuda().requires_grad_());
+    if (k == 2) continue;  // a parameter without a gradient is skipped
+    Tensor g = random_tensor(ps[k].shape(), 20 + k);
+    ps[k].set_grad(g);
+    dps[k].set_grad(g.cuda());
+  }
+  const float norm = optim::clip_grad_norm_(ps, 0.5f), dnorm = optim::clip_grad_norm_(dps, 0.5f);
+  REQUIRE(norm > 0.5f);  // so both scaled
+  CHECK(dnorm == doctest::Approx(norm).epsilon(1e-5));
+  optim::scale_grads_(ps, 0.25f);
+  optim::scale_grads_(dps, 0.25f);
+  for (size_t k = 0; k < 2; ++k) check_close_to_scale(ps[k].grad(), dps[k].grad());
+  CHECK_FALSE(dps[2].grad().defined());
+  CHECK(optim::clip_grad_norm_(dps, 1e6f) == doctest::Approx(optim::clip_grad_norm_(ps, 1e6f)));
+}
+
 TEST_CASE("cuda: an optimizer state loaded from a CPU checkpoint moves to the device") {
   Tensor p = random_tensor({8}, 2).requires_grad_();
   optim::Adam cpu({p}, {});

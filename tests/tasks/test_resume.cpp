@@ -4,6 +4,7 @@
 // that never stopped.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <fstream>
@@ -350,6 +351,34 @@ TEST_CASE("resume: a run killed at any step and resumed is the same run") {
     REQUIRE_MESSAGE(r.code == 0, r.err);
     check_same_files(dir / "whole", out);
   }
+}
+
+// Inside a window the gradients summed so far are state: a checkpoint without them would
+// resume with the window's first batches lost.
+TEST_CASE("resume: a run killed inside a gradient-accumulation window is the same run") {
+  test::TempDir dir;
+  // 4 batches of 2 per epoch, windows of 3 batches (the second window of an epoch is 1 batch).
+  std::vector<std::string> flags =
+      memory_args({"--epochs", "2", "--checkpoint_every", "1", "--accumulate_grad_batches", "3"});
+  *(std::find(flags.begin(), flags.end(), "--batch_size") + 1) = "2";
+  auto whole = flags;
+  whole.insert(whole.end(), {"--out", dir / "whole"});
+  REQUIRE(run_cli(whole).code == 0);
+  for (int kill_at : {1, 2, 5}) {
+    CAPTURE(kill_at);
+    const std::string out = dir / ("killed" + std::to_string(kill_at));
+    killed_run("memory", flags, out, kill_at);
+    auto r = run_cli({"memory", "--resume", out, "--quiet"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    check_same_files(dir / "whole", out);
+  }
+  // The window's position counts batches of this --accumulate_grad_batches: another value is
+  // refused inside an epoch, before anything is written.
+  killed_run("memory", flags, dir / "other", 2);
+  auto r = run_cli({"memory", "--resume", dir / "other", "--accumulate_grad_batches", "2"});
+  CHECK(r.code != 0);
+  CHECK(has(r.err, "--accumulate_grad_batches 3"));
+  CHECK(has(r.err, "checkpoint.safetensors"));
 }
 
 TEST_CASE("resume: mnist (Poisson), cifar10 (augmented) and cart-pole resume to the same files") {
