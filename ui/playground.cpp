@@ -10,6 +10,7 @@
 
 #include "core/nir/graph.hpp"
 #include "core/params/param_json.hpp"
+#include "tasks/framework/common_params.hpp"
 #include "tasks/registry.hpp"
 #include "ui/task_views.hpp"
 
@@ -324,6 +325,7 @@ void Playground::reset() {
   double t0 = now_ms();
   applied_.reset();  // a failed setup must not leave the previous values to step the new task with
   try {
+    check_device(*pending_, task_->runs_on_cuda(*pending_));  // as the CLI: before anything runs
     task_->setup(*pending_, RunContext{});
     applied_ = std::make_unique<ParamValues>(*pending_);
   } catch (const std::exception& e) {

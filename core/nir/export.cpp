@@ -101,7 +101,7 @@ std::string Builder::spiking_conv(const std::string& name, const nn::SpikingConv
 std::string Builder::lif_recurrent(const std::string& name, const nn::LIFRecurrent& m,
                                    const std::string& from) {
   if (m.p.reset == Reset::subtract) unsupported(name, "LIFRecurrent", "reset by subtraction");
-  Tensor rec = m.recurrent_weights.detach().clone();
+  Tensor rec = m.recurrent_weights.detach().cpu().clone();  // the mask is written on the host
   if (!m.autapses())
     for (int64_t k = 0; k < rec.size(0); ++k) rec.at({k, k}) = 0;  // the mask Soma applies
   graph.add(name + ".input", Node{"Linear", {{"weight", Array::of(m.input_weights)}}});

@@ -35,7 +35,8 @@ const Tree& group(const Tree& t, const std::string& key, const std::string& sour
 Array Array::of(const Tensor& t) {
   Array a;
   a.shape.assign(t.shape().begin(), t.shape().end());
-  a.values.assign(t.data(), t.data() + t.numel());
+  const std::vector<float> v = t.to_vector();  // from the device too: the playground's cuda model
+  a.values.assign(v.begin(), v.end());
   return a;
 }
 

@@ -35,7 +35,7 @@ struct Array {
     return {{int64_t(v.size())}, std::move(v), k};
   }
   static Array full(const std::vector<int64_t>& shape, double v, Kind k = Kind::f64);
-  static Array of(const Tensor& t);  // float32 values, t's shape
+  static Array of(const Tensor& t);  // float32 values, t's shape (copied from cuda too)
   int64_t numel() const { return int64_t(values.size()); }
   Tensor tensor() const;  // as float32 with the same shape (a scalar becomes shape {1})
   // The one value of an array whose entries are all equal; otherwise a std::runtime_error naming

@@ -17,6 +17,14 @@ namespace {
 
 constexpr int kBadCommandLine = 2, kFailed = 1;
 
+// Interop reads and writes weights on the host, and a checkpoint or NIR file is
+// device-independent: a run trained with --device cuda is rebuilt on the CPU, so that it exports
+// and evaluates on any machine (before, the model went to the device in its config.json, whose
+// weights the exporters then read as host data).
+void on_the_cpu(ParamValues& values) {
+  if (values.table().find("device") >= 0) values.set_string("device", "cpu");
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot open the file");
@@ -45,6 +53,7 @@ TaskPtr task_of(const nir::Graph& g, const std::string& file) {
   TaskPtr task = make_task(task_name->second);
   ParamValues values(task->params());
   apply_params_json(values, nlohmann::json::parse(config->second), file + " soma.config");
+  on_the_cpu(values);
   task->setup(values, RunContext{"", false});
   task->init_from_nir(g);
   return task;
@@ -107,6 +116,7 @@ TaskPtr open_run(const std::string& run_dir) {
   TaskPtr task = make_task(name->second);
   ParamValues values(task->params());
   apply_params_json_file(values, run_dir + "/config.json");
+  on_the_cpu(values);
   task->setup(values, RunContext{"", false});
   task->load(run_dir);
   return task;

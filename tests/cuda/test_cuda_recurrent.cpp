@@ -135,3 +135,25 @@ TEST_CASE("cuda: the MNIST rec model's training step (encode, forward, loss, bac
                                 {1e-3f, true});
   }
 }
+
+// The playground's Export NIR of a model on the device: the exporter read its weights' host data
+// and threw.
+TEST_CASE("cuda: a model on the device exports to NIR as on the CPU") {
+  Rng r1(4), r2(4);
+  RecurrentNet cpu(16, 0.5f, Surrogate{}, r1), gpu(16, 0.5f, Surrogate{}, r2);
+  gpu.to_device(Device::cuda);
+  nir::Builder a, b;
+  cpu.export_nir(a);
+  gpu.export_nir(b);
+  REQUIRE(a.graph.nodes.size() == b.graph.nodes.size());
+  for (const auto& [name, node] : a.graph.nodes) {
+    CAPTURE(name);
+    const nir::Node& other = b.graph.nodes.at(name);
+    CHECK(other.type == node.type);
+    for (const auto& [field, values] : node.fields) {
+      CAPTURE(field);
+      CHECK(other.fields.at(field).values == values.values);
+      CHECK(other.fields.at(field).shape == values.shape);
+    }
+  }
+}

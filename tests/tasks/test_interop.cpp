@@ -6,9 +6,11 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 
 #include "core/autograd/grad_mode.hpp"
+#include "core/data/file_bytes.hpp"
 #include "core/encode/encoders.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/nir/network.hpp"
@@ -251,4 +253,36 @@ TEST_CASE("interop CLI: export-nir, import-nir and --init_from on a tiny cifar10
   CHECK(bad.code == 1);
   CHECK(has(bad.err, "--init_from " + file));
   CHECK(has(bad.err, "'conv1"));
+}
+
+// The checkpoint is device-independent, so a run trained with --device cuda exports, and its
+// NIR file evaluates, on any machine: the interop commands rebuilt the model on the device in
+// config.json, and read its weights' host data there (or found no CUDA backend).
+TEST_CASE("interop CLI: a run trained on cuda exports and imports on the CPU") {
+  test::TempDir dir;
+  const std::string run = dir / "run", file = dir / "memory.nir";
+  REQUIRE(test::run_cli({"memory", "--model",
+                         "lif",    "--samples",
+                         "8",      "--batch_size",
+                         "4",      "--period_length",
+                         "4",      "--periods",
+                         "4",      "--epochs",
+                         "1",      "--limit_val_batches",
+                         "1",      "--limit_test_batches",
+                         "1",      "--out",
+                         run,      "--quiet"})
+              .code == 0);
+  // What a cuda run writes: its config names the device.
+  std::string config = read_file_bytes(run + "/config.json");
+  const size_t at = config.find("\"cpu\"");
+  REQUIRE(at != std::string::npos);
+  config.replace(at, 5, "\"cuda\"");
+  std::ofstream(run + "/config.json", std::ios::trunc) << config;
+  auto e = test::run_cli({"export-nir", run, file});
+  CHECK_MESSAGE(e.code == 0, e.err);
+  auto c = test::run_cli({"export-checkpoint", run, dir / "norse.safetensors"});
+  CHECK_MESSAGE(c.code == 0, c.err);
+  auto i = test::run_cli({"import-nir", file});
+  CHECK_MESSAGE(i.code == 0, i.err);
+  CHECK(has(i.out, "task memory with the file's weights"));
 }

@@ -42,6 +42,17 @@ TEST_CASE("playground: the query holds the state and round-trips") {
   CHECK(b.query() == q);
 }
 
+// The desktop playground checks the device as the CLI does: a task that has no CUDA path, or a
+// build without CUDA, is refused with the CLI's message at setup, not failed (or run on the CPU)
+// later.
+TEST_CASE("playground: device=cuda is checked as on the command line") {
+  Playground p(small_options());
+  p.open_query("task=cartpole&device=cuda");
+  CHECK(p.message().find("--device cuda: ") != std::string::npos);
+  CHECK(p.open_query("task=cartpole&device=cpu"));
+  CHECK(p.message().empty());
+}
+
 TEST_CASE("playground: a bad task or parameter is reported and the defaults are used") {
   Playground p(small_options());
   CHECK_FALSE(p.open_query("task=memory&learning_rate=banana"));
