@@ -124,6 +124,7 @@ EvalStats Cifar10Task::evaluate(bool test) {
     top1 += count_top_k(h[1], b->targets, 1);
     top5 += count_top_k(h[1], b->targets, 5);
     count += b->targets.numel();
+    report_eval_batch(test, k + 1, loader.batches_per_epoch());
   }
   const double n = double(std::max<int64_t>(count, 1)), top5_rate = double(top5) / n;
   if (test)

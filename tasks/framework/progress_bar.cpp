@@ -26,8 +26,8 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-ProgressBar::ProgressBar(std::FILE* out)
-    : out_(out), start_(std::chrono::steady_clock::now()), last_draw_(start_) {
+ProgressBar::ProgressBar(std::FILE* out, double quiet_s)
+    : out_(out), quiet_s_(quiet_s), start_(std::chrono::steady_clock::now()), last_draw_(start_) {
 #if defined(__unix__) || defined(__APPLE__)
   tty_ = isatty(fileno(out)) != 0;
 #else
@@ -53,6 +53,7 @@ std::string ProgressBar::line(double fraction, int64_t steps, const std::string&
 void ProgressBar::update(double fraction, int64_t steps, const std::string& status) {
   fraction = std::clamp(fraction, 0.0, 1.0);
   auto now = std::chrono::steady_clock::now();
+  if (std::chrono::duration<double>(now - start_).count() < quiet_s_) return;
   if (tty_) {
     if (now - last_draw_ < std::chrono::milliseconds(100)) return;
     std::fprintf(out_, "\r\033[K%s", line(fraction, steps, status).c_str());
@@ -65,9 +66,11 @@ void ProgressBar::update(double fraction, int64_t steps, const std::string& stat
   }
   std::fflush(out_);
   last_draw_ = now;
+  drawn_ = true;
 }
 
 void ProgressBar::finish(int64_t steps, const std::string& status) {
+  if (quiet_s_ > 0 && !drawn_) return;
   std::fprintf(out_, tty_ ? "\r\033[K%s\n" : "%s\n", line(1.0, steps, status).c_str());
   std::fflush(out_);
 }

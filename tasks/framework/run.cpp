@@ -73,11 +73,51 @@ void write_telemetry(const Telemetry& t, const std::string& dir) {
     if (!is_panel_state(i.name)) write_svg(plots + "/" + file_name(i.name) + ".svg", i);
 }
 
+namespace {
+
+// The task's phases on the CLI's bars while run_to_end runs: inside a step (validation) on the
+// run's bar, after its last line (the test pass) on a bar of their own that draws only when the
+// pass takes more than a second or two.
+class PhaseBars {
+ public:
+  PhaseBars(Task& task, ProgressBar& run_bar, const int64_t& steps) : task_(task) {
+    task.listen_to_phases(
+        [this, &run_bar, &steps](const std::string& phase, int64_t done, int64_t total) {
+          last_ = phase + " " + std::to_string(done) + "/" + std::to_string(total);
+          if (!after_run_) {
+            const Telemetry& t = task_.telemetry();
+            run_bar.update(t.progress, steps, t.status + "  " + last_);
+            return;
+          }
+          if (!own_bar_) own_bar_.emplace(stderr, kQuietSeconds);
+          own_bar_->update(double(done) / double(std::max<int64_t>(total, 1)), done, last_);
+          done_ = done;
+        });
+  }
+  ~PhaseBars() { task_.listen_to_phases(nullptr); }
+  void run_ended() { after_run_ = true; }
+  void finish() {
+    if (own_bar_) own_bar_->finish(done_, last_);
+  }
+
+ private:
+  static constexpr double kQuietSeconds = 2;
+  Task& task_;
+  bool after_run_ = false;
+  std::optional<ProgressBar> own_bar_;
+  std::string last_;
+  int64_t done_ = 0;
+};
+
+}  // namespace
+
 std::string run_to_end(Task& task, const RunContext& ctx, bool resumed) {
   ProgressBar bar;
   std::optional<TensorBoardLog> log;
   if (!ctx.out_dir.empty()) log.emplace(ctx.out_dir, task.telemetry(), resumed);
   int64_t steps = 0;
+  std::optional<PhaseBars> phases;
+  if (ctx.show_progress) phases.emplace(task, bar, steps);
   while (!task.done()) {
     task.step();
     ++steps;
@@ -85,7 +125,9 @@ std::string run_to_end(Task& task, const RunContext& ctx, bool resumed) {
     if (ctx.show_progress) bar.update(task.telemetry().progress, steps, task.telemetry().status);
   }
   if (ctx.show_progress) bar.finish(steps, task.telemetry().status);
+  if (phases) phases->run_ended();
   std::string summary = task.finish();
+  if (phases) phases->finish();
   if (log) log->sync(task.telemetry());
   if (!ctx.out_dir.empty()) write_telemetry(task.telemetry(), ctx.out_dir);
   return summary;

@@ -3,6 +3,7 @@
 // way: setup() from parameter values, then step() until done(), reading telemetry() at any time.
 // A step is one unit of work small enough to keep a GUI frame responsive (a batch, an episode, a
 // chunk of simulated time).
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,12 @@ class Task {
   virtual bool runs_on_cuda(const ParamValues&) const { return false; }
   virtual void infer(const Image&) {}
   const Telemetry& telemetry() const { return telemetry_; }
+  // Progress inside one long call: the trainer's validation pass inside step() and its test
+  // pass inside finish() report each batch (phase "validation" or "test", batches done of
+  // total). The CLI draws it on its progress bar (a CIFAR-10 test pass at T 32 takes minutes);
+  // without a listener, as in the playground, reporting costs nothing.
+  using PhaseListener = std::function<void(const std::string& phase, int64_t done, int64_t total)>;
+  void listen_to_phases(PhaseListener l) { phase_listener_ = std::move(l); }
 
   // Checkpoints: everything needed to continue (weights, optimizer state, counters) in `dir`.
   // Files are written atomically. The defaults say the task has no checkpoint.
@@ -86,9 +93,16 @@ class Task {
   const ParamValues& values() const { return *values_; }
   bool has_values() const { return values_ != nullptr; }
 
+  void report_phase(const std::string& phase, int64_t done, int64_t total) const {
+    if (phase_listener_) phase_listener_(phase, done, total);
+  }
+
   ParamTable table_;
   std::unique_ptr<ParamValues> values_;
   Telemetry telemetry_;
+
+ private:
+  PhaseListener phase_listener_;
 };
 
 using TaskPtr = std::unique_ptr<Task>;

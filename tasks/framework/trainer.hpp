@@ -26,6 +26,7 @@
 //     pictures are published;
 //   - a NaN or infinite loss or gradient stops the run with an error naming the step.
 // One step() is one training batch.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -111,6 +112,11 @@ class TrainingTask : public Task {
   // or max_steps when that is set and the limit is not; INT64_MAX for all. An evaluate() that
   // loops over batches stops after this many.
   int64_t eval_batch_limit(bool test) const;
+  // evaluate()'s loop reports each batch it finished (done = 1, 2, ...) of the `available` ones
+  // on the split; the total shown is capped by eval_batch_limit.
+  void report_eval_batch(bool test, int64_t done, int64_t available) const {
+    report_phase(test ? "test" : "validation", done, std::min(available, eval_batch_limit(test)));
+  }
   // The task's own state beyond the model (an encoder's random stream), into and out of the
   // checkpoint's metadata; keys should start with the task's name.
   virtual void save_state(Metadata&) const {}

@@ -218,6 +218,7 @@ EvalStats MemoryTask::evaluate(bool test) {
     loss += double(h[0].item()) * double(end - begin);
     correct += count_correct(b, h[1]);
     count += r.count;
+    report_eval_batch(test, k + 1, ceil_div(n, B));
   }
   return {loss / double(std::max<int64_t>(samples, 1)),
           double(correct) / double(std::max<int64_t>(count, 1)), samples};

@@ -167,6 +167,7 @@ EvalStats MnistTask::evaluate(bool test) {
     loss += double(h[0].item());
     correct += count_top_k(h[1], b->targets);
     count += b->targets.numel();
+    report_eval_batch(test, k + 1, loader.batches_per_epoch());
   }
   return {loss / double(std::max<int64_t>(count, 1)),
           double(correct) / double(std::max<int64_t>(count, 1)), count};

@@ -5,6 +5,7 @@
 
 #include "core/autograd/grad_mode.hpp"
 #include "core/ops/ops.hpp"
+#include "core/tensor/checked_size.hpp"
 #include "tasks/framework/accuracy.hpp"
 #include "tasks/framework/common_params.hpp"
 #include "tasks/framework/csv.hpp"
@@ -203,20 +204,23 @@ EvalStats SpeechCommandsTask::evaluate(bool test) {
   model_->eval();
   const SpeechSplit split = test ? SpeechSplit::test : SpeechSplit::validation;
   const int64_t n = data_->size(split), B = std::max<int64_t>(values().get_int("batch_size"), 64);
+  const int64_t batches = ceil_div(n, B), limit = eval_batch_limit(test);
   double loss = 0;
-  int64_t correct = 0;
-  for (int64_t begin = 0; begin < n; begin += B) {
+  int64_t correct = 0, count = 0;
+  for (int64_t k = 0; k < batches && k < limit; ++k) {
     std::vector<int64_t> idx;
-    for (int64_t i = begin; i < std::min(n, begin + B); ++i) idx.push_back(i);
+    for (int64_t i = k * B; i < std::min(n, (k + 1) * B); ++i) idx.push_back(i);
     SpeechBatch b = data_->batch(split, idx, nullptr);
     Tensor s = (*model_)(b.features.to(device_));
     const Tensors h =
         to_host({nll_loss(log_softmax(s, 1), b.targets.to(device_), Reduction::sum), s});
     loss += double(h[0].item());
     correct += count_top_k(h[1], b.targets);
+    count += int64_t(idx.size());
+    report_eval_batch(test, k + 1, batches);
   }
-  return {loss / double(std::max<int64_t>(n, 1)),
-          double(correct) / double(std::max<int64_t>(n, 1))};
+  return {loss / double(std::max<int64_t>(count, 1)),
+          double(correct) / double(std::max<int64_t>(count, 1)), count};
 }
 
 void SpeechCommandsTask::publish_pictures() {

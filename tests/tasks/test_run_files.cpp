@@ -55,6 +55,23 @@ TEST_CASE("progress bar: the last line is printed once when the output is not a 
   CHECK(text.find("took") != std::string::npos);
 }
 
+// The test pass's bar: a pass shorter than its quiet time leaves no line in the log.
+TEST_CASE("progress bar: a quiet bar that finishes within its quiet time prints nothing") {
+  for (double quiet : {0.0, 60.0}) {
+    CAPTURE(quiet);
+    std::FILE* f = std::tmpfile();
+    REQUIRE(f != nullptr);
+    {
+      ProgressBar bar(f, quiet);
+      for (int i = 1; i <= 4; ++i) bar.update(i / 4.0, i, "test");
+      bar.finish(4, "test");
+    }
+    const long size = std::ftell(f);
+    std::fclose(f);
+    CHECK((size == 0) == (quiet > 0));
+  }
+}
+
 TEST_CASE("format_number: no negative zero in what a user reads") {
   CHECK(format_number(-0.0) == "0");
   CHECK(format_number(-1e-12, 4) == "-1e-12");
