@@ -71,6 +71,10 @@ void add_trainer_params(ParamTable& t, const TrainerDefaults& d) {
   t.add_int("patience", 0, "stop after this many epochs without a better validation loss (0: off)")
       .min(0);
   t.add_int("checkpoint_every", 0, "batches between checkpoints (0: at epoch ends only)").min(0);
+  t.add_int("val_check_interval", 0,
+            "also validate every this many batches within an epoch, for the curves (0: at epoch "
+            "ends only)")
+      .min(0);
   t.add_int("max_steps", 0, "stop after this many batches in all (0: no limit)").min(0);
   t.add_int("limit_val_batches", 0,
             "validate on at most this many batches (0: all; with --max_steps, max_steps)")
@@ -171,12 +175,20 @@ void TrainingTask::step() {
   // The checkpoint comes after the epoch's end is handled, so that it never holds a finished
   // but unended epoch; at --max_steps it comes before the partial validation, so that a resume
   // continues the epoch as if it had never stopped.
+  // A validation inside the epoch comes before the checkpoint, as it may draw on the task's
+  // streams (mnist's Poisson encoder): a resume then continues from after it.
+  const int64_t val_every = values().get_int("val_check_interval");
   if (batch_ == batches_per_epoch()) {
     end_epoch();
   } else {
+    std::optional<EvalStats> val;
+    if (val_every > 0 && batch_ % val_every == 0) {
+      val = evaluate(false);
+      record_validation(*val, double(global_step_));
+    }
     if (!ctx_.out_dir.empty() && ((every > 0 && global_step_ % every == 0) || max_reached))
       save(ctx_.out_dir);
-    if (max_reached) validate_partial_epoch();
+    if (max_reached) validate_partial_epoch(val);
   }
   update_status(s);
 }
@@ -229,8 +241,9 @@ void TrainingTask::end_epoch() {
 
 // --max_steps stopped inside an epoch: validate anyway (a short run still says how it does),
 // as a metrics row of the unfinished epoch that the checkpoint does not keep.
-void TrainingTask::validate_partial_epoch() {
-  EvalStats val = evaluate(false);
+void TrainingTask::validate_partial_epoch(std::optional<EvalStats> done) {
+  const bool recorded = done.has_value();  // the interval's validation at this very step
+  EvalStats val = recorded ? *done : evaluate(false);
   const bool has_val = val.count != 0;
   const double train_acc =
       epoch_sum_.count ? double(epoch_sum_.correct) / double(epoch_sum_.count) : NAN;
@@ -243,7 +256,7 @@ void TrainingTask::validate_partial_epoch() {
                   double(opt_->lr()),
                   NAN,
                   NAN};
-  record_validation(val, double(global_step_));
+  if (!recorded) record_validation(val, double(global_step_));
   if (!ctx_.out_dir.empty()) write_metrics(nullptr);
 }
 

@@ -8,7 +8,10 @@
 //     end; steps, --max_steps and --checkpoint_every still count batches, and a checkpoint
 //     inside a window holds the gradients summed so far);
 //   - validation after each epoch, early stopping (patience on the validation loss, or the
-//     task's own goal), --max_steps for quick runs (a stop that --resume with a higher
+//     task's own goal), and every --val_check_interval batches within an epoch for the curves
+//     (Lightning's; these add points to the validation series only: metrics.csv, the best
+//     checkpoint and patience follow the epoch-end validations), --max_steps for quick runs (a stop
+//     that --resume with a higher
 //     --max_steps continues), --limit_val_batches / --limit_test_batches (Lightning's; with
 //     --max_steps and no limit, evaluation stops after max_steps batches too: short runs stay
 //     short);
@@ -30,6 +33,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -125,7 +129,7 @@ class TrainingTask : public Task {
  private:
   void end_epoch();
   void publish_histograms();
-  void validate_partial_epoch();
+  void validate_partial_epoch(std::optional<EvalStats> done);
   void record_validation(const EvalStats& val, double x_step);
   void write_metrics(const std::vector<double>* extra_row) const;
   void save_to(const std::string& dir, const std::string& file) const;

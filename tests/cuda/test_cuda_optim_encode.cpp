@@ -60,8 +60,8 @@ TEST_CASE("cuda: Adam, AdamW and SGD steps on device parameters equal the CPU st
 
 // --clip_grad on --device cuda read the gradients' host data and threw at the first step.
 TEST_CASE("cuda: clipping and scaling device gradients equal the CPU's") {
-  Tensors ps{random_tensor({33, 17}, 7).requires_grad_(),
-                   random_tensor({5}, 8).requires_grad_(), random_tensor({3}, 9).requires_grad_()};
+  Tensors ps{random_tensor({33, 17}, 7).requires_grad_(), random_tensor({5}, 8).requires_grad_(),
+             random_tensor({3}, 9).requires_grad_()};
   Tensors dps;
   for (size_t k = 0; k < ps.size(); ++k) {
     dps.push_back(ps[k].detach().cuda().requires_grad_());

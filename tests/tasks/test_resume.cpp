@@ -381,6 +381,52 @@ TEST_CASE("resume: a run killed inside a gradient-accumulation window is the sam
   CHECK(has(r.err, "checkpoint.safetensors"));
 }
 
+// The validations inside an epoch draw on mnist's Poisson encoder stream, which the training
+// batches draw on too: a checkpoint after such a validation must hold the stream after it.
+TEST_CASE(
+    "resume: mnist (Poisson) with --val_check_interval, killed at any step, is the same run") {
+  test::TempDir dir;
+  const std::string data = dir / "data";
+  fs::create_directories(data);
+  test::write_squares_idx(data, 48, 16);
+  const std::vector<std::string> flags{"--data_dir",
+                                       data,
+                                       "--model",
+                                       "rec",
+                                       "--hidden",
+                                       "8",
+                                       "--seq_length",
+                                       "4",
+                                       "--batch_size",
+                                       "8",
+                                       "--epochs",
+                                       "2",
+                                       "--encoder",
+                                       "poisson",
+                                       "--val_fraction",
+                                       "0.2",
+                                       "--checkpoint_every",
+                                       "1",
+                                       "--val_check_interval",
+                                       "2",
+                                       "--limit_val_batches",
+                                       "1",
+                                       "--quiet"};
+  std::vector<std::string> whole{"mnist"};
+  whole.insert(whole.end(), flags.begin(), flags.end());
+  whole.insert(whole.end(), {"--out", dir / "whole"});
+  auto w = run_cli(whole);
+  REQUIRE_MESSAGE(w.code == 0, w.err);
+  for (int kill_at : {2, 3, 7}) {
+    CAPTURE(kill_at);
+    const std::string out = dir / ("killed" + std::to_string(kill_at));
+    killed_run("mnist", flags, out, kill_at);
+    auto r = run_cli({"mnist", "--resume", out, "--quiet"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    check_same_files(dir / "whole", out);
+  }
+}
+
 TEST_CASE("resume: mnist (Poisson), cifar10 (augmented) and cart-pole resume to the same files") {
   test::TempDir dir;
   const std::string data = dir / "data", colours = dir / "colours";

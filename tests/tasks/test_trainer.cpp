@@ -65,6 +65,18 @@ TEST_CASE("trainer: epochs of batches, validation each epoch, progress and sched
   CHECK(val->y.back() < val->y.front());
 }
 
+TEST_CASE("trainer: --val_check_interval adds validations inside each epoch") {
+  LineTask t;
+  ParamValues v(t.params());
+  v.set_int("val_check_interval", 2);
+  t.setup(v, {});
+  while (!t.done()) t.step();
+  const Series* val = t.telemetry().find_series("val loss");
+  REQUIRE(val != nullptr);
+  // 5 batches per epoch: after batches 2 and 4, and at the epoch's end; 3 epochs.
+  CHECK(val->x == std::vector<double>{2, 4, 5, 7, 9, 10, 12, 14, 15});
+}
+
 TEST_CASE("trainer: max_steps and patience stop early") {
   LineTask t;
   ParamValues v(t.params());
