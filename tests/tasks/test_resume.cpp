@@ -98,6 +98,24 @@ void check_same_files(const std::string& a, const std::string& b) {
   }
 }
 
+// The CLI run `args` (the task first) to its end in dir/whole, then for each k in kill_at the
+// same run killed after k steps and resumed, in dir/killed<k>: each must leave the same files.
+void check_killed_runs(const std::vector<std::string>& args, const test::TempDir& dir,
+                       std::initializer_list<int> kill_at) {
+  std::vector<std::string> whole = args;
+  whole.insert(whole.end(), {"--out", dir / "whole"});
+  auto w = run_cli(whole);
+  REQUIRE_MESSAGE(w.code == 0, w.err);
+  for (int k : kill_at) {
+    CAPTURE(k);
+    const std::string out = dir / ("killed" + std::to_string(k));
+    killed_run(args[0], args, out, k);
+    auto r = run_cli({args[0], "--resume", out, "--quiet"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    check_same_files(dir / "whole", out);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("resume: a --learning_rate given on resume is the one used") {
@@ -335,22 +353,7 @@ TEST_CASE("checkpoints that lie are refused, naming the file and the key") {
 // metrics.csv, series.csv, the plots, both checkpoints, config.json.
 TEST_CASE("resume: a run killed at any step and resumed is the same run") {
   test::TempDir dir;
-  const std::vector<std::string> flags{"--epochs", "2", "--checkpoint_every", "1"};
-  auto args = [&](const std::string& out) {
-    std::vector<std::string> a = memory_args(flags);
-    a.insert(a.end(), {"--out", out});
-    return a;
-  };
-  REQUIRE(run_cli(args(dir / "whole")).code == 0);
-  for (int kill_at : {1, 2, 3}) {
-    CAPTURE(kill_at);
-    const std::string out = dir / ("killed" + std::to_string(kill_at));
-    std::vector<std::string> f = memory_args(flags);
-    killed_run("memory", f, out, kill_at);
-    auto r = run_cli({"memory", "--resume", out, "--quiet"});
-    REQUIRE_MESSAGE(r.code == 0, r.err);
-    check_same_files(dir / "whole", out);
-  }
+  check_killed_runs(memory_args({"--epochs", "2", "--checkpoint_every", "1"}), dir, {1, 2, 3});
 }
 
 // Inside a window the gradients summed so far are state: a checkpoint without them would
@@ -361,17 +364,7 @@ TEST_CASE("resume: a run killed inside a gradient-accumulation window is the sam
   std::vector<std::string> flags =
       memory_args({"--epochs", "2", "--checkpoint_every", "1", "--accumulate_grad_batches", "3"});
   *(std::find(flags.begin(), flags.end(), "--batch_size") + 1) = "2";
-  auto whole = flags;
-  whole.insert(whole.end(), {"--out", dir / "whole"});
-  REQUIRE(run_cli(whole).code == 0);
-  for (int kill_at : {1, 2, 5}) {
-    CAPTURE(kill_at);
-    const std::string out = dir / ("killed" + std::to_string(kill_at));
-    killed_run("memory", flags, out, kill_at);
-    auto r = run_cli({"memory", "--resume", out, "--quiet"});
-    REQUIRE_MESSAGE(r.code == 0, r.err);
-    check_same_files(dir / "whole", out);
-  }
+  check_killed_runs(flags, dir, {1, 2, 5});
   // The window's position counts batches of this --accumulate_grad_batches: another value is
   // refused inside an epoch, before anything is written.
   killed_run("memory", flags, dir / "other", 2);
@@ -389,42 +382,19 @@ TEST_CASE(
   const std::string data = dir / "data";
   fs::create_directories(data);
   test::write_squares_idx(data, 48, 16);
-  const std::vector<std::string> flags{"--data_dir",
-                                       data,
-                                       "--model",
-                                       "rec",
-                                       "--hidden",
-                                       "8",
-                                       "--seq_length",
-                                       "4",
-                                       "--batch_size",
-                                       "8",
-                                       "--epochs",
-                                       "2",
-                                       "--encoder",
-                                       "poisson",
-                                       "--val_fraction",
-                                       "0.2",
-                                       "--checkpoint_every",
-                                       "1",
-                                       "--val_check_interval",
-                                       "2",
-                                       "--limit_val_batches",
-                                       "1",
-                                       "--quiet"};
-  std::vector<std::string> whole{"mnist"};
-  whole.insert(whole.end(), flags.begin(), flags.end());
-  whole.insert(whole.end(), {"--out", dir / "whole"});
-  auto w = run_cli(whole);
-  REQUIRE_MESSAGE(w.code == 0, w.err);
-  for (int kill_at : {2, 3, 7}) {
-    CAPTURE(kill_at);
-    const std::string out = dir / ("killed" + std::to_string(kill_at));
-    killed_run("mnist", flags, out, kill_at);
-    auto r = run_cli({"mnist", "--resume", out, "--quiet"});
-    REQUIRE_MESSAGE(r.code == 0, r.err);
-    check_same_files(dir / "whole", out);
-  }
+  const std::vector<std::string> flags{"mnist",   "--data_dir",
+                                       data,      "--model",
+                                       "rec",     "--hidden",
+                                       "8",       "--seq_length",
+                                       "4",       "--batch_size",
+                                       "8",       "--epochs",
+                                       "2",       "--encoder",
+                                       "poisson", "--val_fraction",
+                                       "0.2",     "--checkpoint_every",
+                                       "1",       "--val_check_interval",
+                                       "2",       "--limit_val_batches",
+                                       "1",       "--quiet"};
+  check_killed_runs(flags, dir, {2, 3, 7});
 }
 
 TEST_CASE("resume: mnist (Poisson), cifar10 (augmented) and cart-pole resume to the same files") {
