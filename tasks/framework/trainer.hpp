@@ -10,11 +10,10 @@
 //   - validation after each epoch, early stopping (patience on the validation loss, or the
 //     task's own goal), and every --val_check_interval batches within an epoch for the curves
 //     (Lightning's; these add points to the validation series only: metrics.csv, the best
-//     checkpoint and patience follow the epoch-end validations), --max_steps for quick runs (a stop
-//     that --resume with a higher
-//     --max_steps continues), --limit_val_batches / --limit_test_batches (Lightning's; with
-//     --max_steps and no limit, evaluation stops after max_steps batches too: short runs stay
-//     short);
+//     checkpoint and patience follow the epoch-end validations), --max_steps for quick runs (a
+//     stop that --resume with a higher --max_steps continues), --limit_val_batches /
+//     --limit_test_batches (Lightning's; with --max_steps and no limit, evaluation stops after
+//     max_steps batches too: short runs stay short);
 //   - checkpoints (checkpoint.safetensors: model, optimizer, counters, the interrupted epoch's
 //     running sums, metrics rows and telemetry series as exact doubles, the task's own state
 //     such as an encoder's random stream) every --checkpoint_every batches and at each epoch

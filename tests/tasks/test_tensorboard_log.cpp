@@ -161,6 +161,14 @@ std::vector<std::string> memory_args(const std::string& out, const std::string& 
           "1"};
 }
 
+// The same run resumed from `out` up to max_steps (--resume names the folder: no --out).
+std::vector<std::string> resume_args(const std::string& out, const std::string& max_steps) {
+  std::vector<std::string> a = memory_args(out, max_steps);
+  a.erase(a.end() - 6, a.end() - 4);
+  a.insert(a.end(), {"--resume", out});
+  return a;
+}
+
 }  // namespace
 
 TEST_CASE("tensorboard log: a point's step is its whole-number x, else its index") {
@@ -192,9 +200,7 @@ TEST_CASE("tensorboard log: a resumed run adds only what is new; --overwrite sta
   test::TempDir dir;
   const std::string out = dir / "run";
   REQUIRE(run_cli(memory_args(out, "2")).code == 0);
-  std::vector<std::string> resume = memory_args(out, "4");
-  resume.erase(resume.end() - 6, resume.end() - 4);  // --out: --resume names the folder
-  resume.insert(resume.end(), {"--resume", out});
+  const std::vector<std::string> resume = resume_args(out, "4");
   REQUIRE(run_cli(resume).code == 0);
   REQUIRE(event_files(out).size() == 2);
   CHECK(starts(event_files(out)[0]) == std::vector<int64_t>{0});
@@ -217,9 +223,7 @@ TEST_CASE("tensorboard log: what a killed run logged after its checkpoint is sho
   const std::string out = dir / "run", ckpt = out + "/checkpoint.safetensors";
   REQUIRE(run_cli(memory_args(out, "2")).code == 0);
   const std::string at_step_2 = read_file_bytes(ckpt);
-  std::vector<std::string> resume = memory_args(out, "4");
-  resume.erase(resume.end() - 6, resume.end() - 4);
-  resume.insert(resume.end(), {"--resume", out});
+  const std::vector<std::string> resume = resume_args(out, "4");
   REQUIRE(run_cli(resume).code == 0);
   {
     std::ofstream back(ckpt, std::ios::binary | std::ios::trunc);  // the kill: step 2's state
