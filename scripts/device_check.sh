@@ -5,7 +5,11 @@
 #         benchmarks) -> $OUT/cuda.log
 #   cpu:  scripts/bench_cpu.sh --quick (issue 17: both kernel levels at one thread, then 2, 4,
 #         8 and 16 threads) within BUDGET seconds (default 480) -> $OUT/cpu.log
-# Usage: bash scripts/device_check.sh cuda|cpu
+#   sanitize [FILTER]: the GPU suite (or its test cases matching FILTER) under compute-sanitizer's
+#         memcheck, then racecheck, within BUDGET seconds (default 300) -> $OUT/sanitize.log;
+#         the follow-up when the cuda part found a failure (the caching allocator hands out
+#         slices of larger blocks, so memcheck sees overruns past a block's end only)
+# Usage: bash scripts/device_check.sh cuda|cpu|sanitize [FILTER]
 # A device session (15 minutes of device time, the start included): run(command="bash
 # scripts/device_check.sh cuda", carry=["build-cuda/check"], timeout_s=420); only with 9 minutes
 # left, at once (the machine stays warm 30 s), the same with cpu and timeout_s=560; then
@@ -31,8 +35,26 @@ cpu)
     cat "$f" >>"$log"
   done
   ;;
+sanitize)
+  log=$out/sanitize.log
+  libs=$(mktemp -d)
+  tar xzf "$check/lib.tgz" -C "$libs"
+  export LD_LIBRARY_PATH=$libs/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  cs=$(command -v compute-sanitizer || find /usr/local /opt -name compute-sanitizer -type f 2>/dev/null | head -1)
+  filter=(${2:+--test-case=$2})
+  budget=${BUDGET:-300}
+  for tool in memcheck racecheck; do
+    left=$((budget - SECONDS))
+    ((left > 10)) || break
+    echo "=== $tool: $cs ${filter[*]} (limit $left s)" | tee -a "$log"
+    timeout "$left" "$cs" --tool "$tool" --error-exitcode 9 "$check/soma_cuda_tests" "${filter[@]}" \
+      >>"$log" 2>&1
+    echo "=== $tool: exit $? ($SECONDS s)" | tee -a "$log"
+  done
+  tail -40 "$log"
+  ;;
 *)
-  echo "usage: bash scripts/device_check.sh cuda|cpu" >&2
+  echo "usage: bash scripts/device_check.sh cuda|cpu|sanitize [FILTER]" >&2
   exit 2
   ;;
 esac
