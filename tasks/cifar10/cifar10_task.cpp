@@ -60,7 +60,6 @@ void Cifar10Task::build(const ParamValues& v) {
   const uint64_t seed = uint64_t(v.get_int("seed"));
   device_ = v.get_string("device") == "cuda" ? Device::cuda : Device::cpu;
   data_ = ImageLoaders(data, v.get_int("batch_size"), seed, device_ == Device::cuda);
-  val_evaluations_ = 0;
   augment_rng_ = Rng(seed ^ 0xA06);
   noise_rng_ = Rng(seed ^ 0x5EED);
   Rng rng(seed);
@@ -68,6 +67,9 @@ void Cifar10Task::build(const ParamValues& v) {
                                         surrogate_of(v), rng);
   // The weights move once, before the trainer makes the optimizer.
   if (device_ == Device::cuda) model_->to_device(device_);
+  // On the axes of the top-1 series: validations at steps, the test after the last epoch.
+  telemetry_.describe("val top-5 accuracy", {"step", "accuracy", false, ""});
+  telemetry_.describe("test top-5 accuracy", {"epoch", "accuracy", false, ""});
 }
 
 nir::Graph Cifar10Task::to_nir() const {
@@ -130,7 +132,7 @@ EvalStats Cifar10Task::evaluate(bool test) {
   if (test)
     test_top5_ = top5_rate;
   else
-    telemetry_.add("val top-5 accuracy", double(++val_evaluations_), top5_rate);
+    telemetry_.add("val top-5 accuracy", double(steps_done()), top5_rate);
   return {loss / n, double(top1) / n, count};
 }
 
@@ -149,7 +151,7 @@ void Cifar10Task::load_state(const Checkpoint& c) {
 
 std::string Cifar10Task::finish() {
   std::string line = TrainingTask::finish();
-  telemetry_.add("test top-5 accuracy", double(val_evaluations_), test_top5_);
+  telemetry_.add("test top-5 accuracy", double(epochs_done()), test_top5_);
   return line + ", top-5 " + percent(test_top5_);
 }
 

@@ -49,7 +49,6 @@ class Cifar10Task : public TrainingTask {
   Tensor scores(const Tensor& images, bool training);
   std::shared_ptr<Cifar10Net> model_;
   ImageLoaders data_;
-  int64_t val_evaluations_ = 0;
   double test_top5_ = 0;
   Tensor last_voltages_;
   Rng augment_rng_{1}, noise_rng_{2};

@@ -109,6 +109,10 @@ class TrainingTask : public Task {
   static constexpr int64_t kPicturesEvery = 50;
 
   const RunContext& context() const { return ctx_; }
+  // Where a task's own series go on the trainer's axes: the steps done (the x of the
+  // validation series) and the epochs done (the x of the test series).
+  int64_t steps_done() const { return global_step_; }
+  int64_t epochs_done() const { return epoch_; }
   // A seed for epoch e's data order, so a resumed run sees the same batches.
   uint64_t epoch_seed(int64_t epoch) const;
   // How many batches evaluate() may run on a split: --limit_val_batches / --limit_test_batches,

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/data/cifar10.hpp"
 #include "task_test_util.hpp"
@@ -61,4 +62,40 @@ TEST_CASE("cifar10 task: Norse's network learns a small colour problem from bina
   for (const char* f :
        {"metrics.csv", "checkpoint.safetensors", "series.csv", "plots/val_top_5_accuracy.svg"})
     CHECK_MESSAGE(std::filesystem::exists(out + "/" + f), std::string(f));
+}
+
+namespace {
+
+// The x values of one series in a run's series.csv (rows: series,x,y).
+std::vector<double> series_x(const std::string& csv_path, const std::string& name) {
+  std::ifstream in(csv_path);
+  std::vector<double> xs;
+  std::string line;
+  const std::string prefix = name + ",";
+  while (std::getline(in, line))
+    if (line.rfind(prefix, 0) == 0) xs.push_back(std::stod(line.substr(prefix.size())));
+  return xs;
+}
+
+}  // namespace
+
+// The top-5 series were drawn against a count of evaluations, the other validation series
+// against steps, so the two val plots disagreed on x as soon as --val_check_interval added
+// points, and a resumed run started its count again at 1.
+TEST_CASE("cifar10 task: top-5 points share the x of the top-1 points, resumed runs too") {
+  test::TempDir dir;
+  const std::string data = dir / "data", out = dir / "run";
+  std::filesystem::create_directories(data);
+  test::write_colours_cifar10(data, 12, 6);  // 48 training images (5 for validation)
+  auto r = run_cli({"cifar10", "--data_dir", data, "--channels", "2", "--seq_length", "4",
+                    "--batch_size", "8", "--val_check_interval", "2", "--epochs", "1", "--out", out,
+                    "--quiet"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  r = run_cli({"cifar10", "--resume", out, "--epochs", "2", "--quiet"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const std::string csv = out + "/series.csv";
+  const std::vector<double> top1 = series_x(csv, "val accuracy");
+  CHECK(top1.size() == 8);  // steps 2, 4, 6 and the epoch's end (7) in each of two epochs
+  CHECK(series_x(csv, "val top-5 accuracy") == top1);
+  CHECK(series_x(csv, "test top-5 accuracy") == series_x(csv, "test accuracy"));
 }
