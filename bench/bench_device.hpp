@@ -38,4 +38,16 @@ inline bool cuda_ready(const char* bench) {
 #endif
 }
 
+// What the host queued per timed step (cuda_runtime.hpp's counts; the same on the host
+// emulator as on a GPU): each launch costs the host a few microseconds, each wait a round trip.
+inline void print_work_per_step(const cuda::WorkCounts& a, const cuda::WorkCounts& b,
+                                int64_t steps) {
+  const double n = double(steps > 1 ? steps : 1);
+  std::printf(
+      "  per step    %.1f kernels, %.1f GEMMs, %.1f copies, %.2f host waits (the final "
+      "synchronize included)\n",
+      double(b.kernels - a.kernels) / n, double(b.gemms - a.gemms) / n,
+      double(b.copies - a.copies) / n, double(b.waits - a.waits) / n);
+}
+
 }  // namespace soma::bench

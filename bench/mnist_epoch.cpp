@@ -318,17 +318,6 @@ int run_cpu(const EpochRun& base, bool quick) {
   return 0;
 }
 
-// What the host queued per timed step (cuda_runtime.hpp's counts; the same on the host
-// emulator as on a GPU): each launch costs the host a few microseconds, each wait a round trip.
-void print_work_per_step(const cuda::WorkCounts& a, const cuda::WorkCounts& b, int64_t steps) {
-  const double n = double(std::max<int64_t>(steps, 1));
-  std::printf(
-      "  per step    %.1f kernels, %.1f GEMMs, %.1f copies, %.2f host waits (the final "
-      "synchronize included)\n",
-      double(b.kernels - a.kernels) / n, double(b.gemms - a.gemms) / n,
-      double(b.copies - a.copies) / n, double(b.waits - a.waits) / n);
-}
-
 // The rec epoch on the GPU (issue 11: <= 1 s; Norse on the H200 7.3 s). The first steps create
 // the CUDA context and cuBLAS handle and fill the caching allocator: untimed. The steps after
 // them are timed (each reads its loss, so the host waits for the device; the clock stops after
@@ -381,7 +370,7 @@ int run_cuda(const EpochRun& base, bool quick) {
   if (!conv)
     std::printf("  Norse       %6.2f s   Norse / soma %.1f (Norse on the issue's H200)\n", 7.3,
                 7.3 / soma);
-  print_work_per_step(w0, w1, steps);
+  bench::print_work_per_step(w0, w1, steps);
   return 0;
 }
 

@@ -5,8 +5,9 @@
 #   2. the benchmarks of issue 11 on the GPU (--quick: the target shapes, 3 repeats):
 #      bench_lif_layer --device cuda (training n = 512, 4096, 16384 fp32 and TF32, peak memory,
 #      Norse's inference N = 5000, each against cuBLAS in the same run) and bench_mnist_epoch
-#      --device cuda (the rec epoch, extrapolated from 40 steps on the MNIST subset), and
-#      bench_neuron_models --device cuda (the fused cell scans against the step loops);
+#      --device cuda (the rec epoch, extrapolated from 40 steps on the MNIST subset),
+#      bench_neuron_models --device cuda (the fused cell scans against the step loops) and
+#      bench_cifar10_epoch --device cuda (a batch of the full cifar10 model, fp32 and TF32);
 #   3. a short `soma mnist --model rec`, then `--model conv`, then `soma cifar10`, on cuda and
 #      on cpu from the same seed: the loss curves should follow each other (the GPU's
 #      Poisson/constant encoders: constant here, so the spikes are the same; rounding differs);
@@ -111,6 +112,13 @@ if ((emulated)); then
   export SOMA_CUDA_EMU_GUARD=0
 fi
 
+# cifar10's full model (Norse's T 128, 64 channels, batch 32) on generated images: a batch's
+# time against cuBLAS's for its GEMMs, fp32 and TF32 (the task took about 0.26 and 0.21 s per
+# batch on an H200, the GEMMs by count some 90 ms in fp32: where the rest goes is the question).
+((emulated)) || step 60 bench-cifar10-batch "$dir/bench_cifar10_epoch" --device cuda --seq_length 128 \
+  --steps 5
+((emulated)) || step 60 bench-cifar10-batch-tf32 "$dir/bench_cifar10_epoch" --device cuda \
+  --seq_length 128 --steps 5 --tf32
 if [[ -f $dir/mnist/train-images-idx3-ubyte ]]; then
   ((emulated)) || step 60 bench-mnist-epoch "$dir/bench_mnist_epoch" --device cuda --quick --data_dir "$dir/mnist" \
     --dataset mnist

