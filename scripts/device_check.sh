@@ -9,7 +9,10 @@
 #         memcheck, then racecheck, within BUDGET seconds (default 300) -> $OUT/sanitize.log;
 #         the follow-up when the cuda part found a failure (the caching allocator hands out
 #         slices of larger blocks, so memcheck sees overruns past a block's end only)
-# Usage: bash scripts/device_check.sh cuda|cpu|sanitize [FILTER]
+#   profile: Nsight Compute's time per kernel over two training batches and a test batch of
+#         cifar10's full model at T (default 32) -> $OUT/ncu.csv and its summary by kernel
+#         (scripts/ncu_summary.py) in $OUT/profile.log, within BUDGET seconds (default 240)
+# Usage: bash scripts/device_check.sh cuda|cpu|sanitize [FILTER]|profile
 # A device session (15 minutes of device time, the start included): run(command="bash
 # scripts/device_check.sh cuda", carry=["build-cuda/check"], timeout_s=420); only with 9 minutes
 # left, at once (the machine stays warm 30 s), the same with cpu and timeout_s=560; then
@@ -53,8 +56,20 @@ sanitize)
   done
   tail -40 "$log"
   ;;
+profile)
+  libs=$(mktemp -d) runs=$(mktemp -d)
+  tar xzf "$check/lib.tgz" -C "$libs"
+  export LD_LIBRARY_PATH=$libs/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  ncu=$(command -v ncu || find /usr/local /opt -name ncu -type f 2>/dev/null | head -1)
+  timeout "${BUDGET:-240}" "$ncu" --csv --print-units base --metrics gpu__time_duration.sum \
+    --log-file "$out/ncu.csv" "$check/soma" cifar10 --quiet --seed 3 --seq_length "${T:-32}" \
+    --batch_size 32 --max_steps 2 --val_fraction 0 --limit_train 64 --limit_test 32 \
+    --data_dir "$check/cifar10" --overwrite --device cuda --out "$runs/cifar10"
+  echo "=== ncu: exit $? ($SECONDS s)"
+  python3 scripts/ncu_summary.py "$out/ncu.csv" 30 | tee "$out/profile.log"
+  ;;
 *)
-  echo "usage: bash scripts/device_check.sh cuda|cpu|sanitize [FILTER]" >&2
+  echo "usage: bash scripts/device_check.sh cuda|cpu|sanitize [FILTER]|profile" >&2
   exit 2
   ;;
 esac
