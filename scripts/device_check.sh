@@ -61,6 +61,7 @@ profile)
   tar xzf "$check/lib.tgz" -C "$libs"
   export LD_LIBRARY_PATH=$libs/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   ncu=$(command -v ncu || find /usr/local /opt -name ncu -type f 2>/dev/null | head -1)
+  [[ -n $ncu ]] || { echo "device_check.sh profile: no ncu (Nsight Compute) here" >&2; exit 1; }
   timeout "${BUDGET:-240}" "$ncu" --csv --print-units base --metrics gpu__time_duration.sum \
     --log-file "$out/ncu.csv" "$check/soma" cifar10 --quiet --seed 3 --seq_length "${T:-32}" \
     --batch_size 32 --max_steps 2 --val_fraction 0 --limit_train 64 --limit_test 32 \
