@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
   const double wall = clock.wall_s() / double(steps), cpu = clock.cpu_s() / double(steps);
   const cuda::WorkCounts w1 = cuda::work_counts();
   std::filesystem::remove_all(dir);
-  Clock floor_clock;  // its wall time: the products' own, without making their operands
+  Clock floor_clock;  // for the CPU time; the wall time is gemm_triple's, the products' alone
   const double floor_wall = cifar10_gemm_floor(T, channels, steps, device) / double(steps),
                floor_cpu = floor_clock.cpu_s() / double(steps);
   const double batches = double((kTrainImages + kBatch - 1) / kBatch),

@@ -2,12 +2,11 @@
 # On the dev machine (no GPU): builds build-cuda/ (native-cuda preset) and gathers what
 # scripts/cuda_check.sh runs on a GPU machine into build-cuda/check/: soma_cuda_tests, soma, the
 # benchmarks bench_lif_layer, bench_mnist_epoch, bench_cifar10_epoch and bench_neuron_models
-# (--device cuda; with
-# bench_gemm also the CPU
-# benchmarks of scripts/device_check.sh), the shared libraries they need, the first 2048
-# training and 512 test images of MNIST as IDX files and a tiny tone set in the Speech Commands
-# layout (1.3 MB; the GPU machine has no dataset). Carry build-cuda/check (about 31 MB; the
-# carry limit is 64 MiB) with the run.
+# (--device cuda; with bench_gemm also the CPU benchmarks of scripts/device_check.sh), the
+# shared libraries they need, the first 2048 training and 512 test images of MNIST as IDX
+# files and a tiny tone set in the Speech Commands layout (1.3 MB; the GPU machine has no
+# dataset). Carry build-cuda/check (about 48 MB, the binaries stripped; the carry limit is 64
+# MiB) with the run.
 #
 # CUDA_PRESET=cuda-emu builds the same check folder from the host emulator's build instead
 # (build-cuda-emu/check; soma_cuda_tests and soma, no benchmarks or libraries, and a file

@@ -21,15 +21,20 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 check=${CHECK_DIR:-build-cuda/check}
 out=${OUT:-.}
+# Debian's libraries the binaries need and the GPU machine lacks (cuda_prepare.sh packed them).
+use_packed_libs() {
+  [[ -f $check/lib.tgz ]] || return 0
+  local libs
+  libs=$(mktemp -d)
+  tar xzf "$check/lib.tgz" -C "$libs"
+  export LD_LIBRARY_PATH=$libs/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+}
 case ${1:-} in
 cuda) exec bash scripts/cuda_check.sh ;;
 cpu)
   log=$out/cpu.log
   runs=$(mktemp -d)
-  if [[ -f $check/lib.tgz ]]; then  # Debian's libraries the binaries need (cuda_prepare.sh)
-    tar xzf "$check/lib.tgz" -C "$runs"
-    export LD_LIBRARY_PATH=$runs/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-  fi
+  use_packed_libs
   FASHION_DIR=$check/fashion-mnist bash scripts/bench_cpu.sh --quick --budget "${BUDGET:-480}" \
     "$check" "$runs" 2>&1 | tee "$log"
   # Every run's whole output in the one log: only 8 files come back from a call.
@@ -40,9 +45,7 @@ cpu)
   ;;
 sanitize)
   log=$out/sanitize.log
-  libs=$(mktemp -d)
-  tar xzf "$check/lib.tgz" -C "$libs"
-  export LD_LIBRARY_PATH=$libs/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  use_packed_libs
   cs=$(command -v compute-sanitizer || find /usr/local /opt -name compute-sanitizer -type f 2>/dev/null | head -1)
   filter=(${2:+--test-case=$2})
   budget=${BUDGET:-300}
@@ -57,9 +60,8 @@ sanitize)
   tail -40 "$log"
   ;;
 profile)
-  libs=$(mktemp -d) runs=$(mktemp -d)
-  tar xzf "$check/lib.tgz" -C "$libs"
-  export LD_LIBRARY_PATH=$libs/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  runs=$(mktemp -d)
+  use_packed_libs
   ncu=$(command -v ncu || find /usr/local /opt -name ncu -type f 2>/dev/null | head -1)
   [[ -n $ncu ]] || { echo "device_check.sh profile: no ncu (Nsight Compute) here" >&2; exit 1; }
   timeout "${BUDGET:-240}" "$ncu" --csv --print-units base --metrics gpu__time_duration.sum \

@@ -1,11 +1,13 @@
 #include "task_test_util.hpp"
 
 #include <algorithm>
+#include <fstream>
 
 #include "core/data/cifar10.hpp"
 #include "core/data/idx.hpp"
 #include "core/random/rng.hpp"
 #include "tasks/framework/cli.hpp"
+#include "tasks/framework/csv.hpp"
 
 namespace soma::test {
 
@@ -55,6 +57,21 @@ void write_colours_cifar10(const std::string& dir, int64_t per_file, int64_t tes
   for (size_t k = 0; k < train.size(); ++k)
     write_cifar10(train[k], colours_dataset(per_file, 10 + k));
   write_cifar10(cifar10_files(dir, "test")[0], colours_dataset(test, 99));
+}
+
+std::vector<std::pair<double, double>> read_series(const std::string& csv_path,
+                                                   const std::string& name) {
+  std::ifstream in(csv_path);
+  std::vector<std::pair<double, double>> points;
+  const std::string prefix = csv_field(name) + ",";
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    const std::string xy = line.substr(prefix.size());
+    const size_t comma = xy.find(',');
+    points.emplace_back(std::stod(xy.substr(0, comma)), std::stod(xy.substr(comma + 1)));
+  }
+  return points;
 }
 
 }  // namespace soma::test

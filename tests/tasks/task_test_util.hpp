@@ -3,6 +3,7 @@
 // data sets a network can learn in seconds.
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/data/dataset.hpp"
@@ -28,5 +29,9 @@ Dataset colours_dataset(int64_t n, uint64_t seed);
 // CIFAR-10's six binary files in dir: `per_file` samples in each data_batch_k.bin, `test` in
 // test_batch.bin.
 void write_colours_cifar10(const std::string& dir, int64_t per_file, int64_t test);
+
+// The (x, y) points of one series in a run's series.csv (rows: series,x,y), in file order.
+std::vector<std::pair<double, double>> read_series(const std::string& csv_path,
+                                                   const std::string& name);
 
 }  // namespace soma::test

@@ -188,18 +188,11 @@ TEST_CASE("cet demo: CET(10) beats ET at a 12-frame delay and the oracle learns"
   test::TempDir dir;
   auto r = run_cli({"cet-demo", "--training_steps", "300", "--out", dir / "demo", "--quiet"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
-  std::ifstream in(dir / "demo/series.csv");
-  std::string line;
-  double et = 0, cet = 0, oracle = 0;
-  while (std::getline(in, line)) {  // the last value of each learner's accuracy series
-    auto last = [&](const std::string& name, double& v) {
-      if (line.rfind("test accuracy " + name + ",", 0) == 0)
-        v = std::stod(line.substr(line.rfind(',') + 1));
-    };
-    last("ET", et);
-    last("CET(10)", cet);
-    last("oracle", oracle);
-  }
+  auto last = [&](const std::string& name) {  // the last value of a learner's accuracy series
+    const auto points = test::read_series(dir / "demo/series.csv", "test accuracy " + name);
+    return points.empty() ? 0.0 : points.back().second;
+  };
+  const double et = last("ET"), cet = last("CET(10)"), oracle = last("oracle");
   MESSAGE("ET " << et << ", CET(10) " << cet << ", oracle " << oracle);
   CHECK(cet > et + 0.15);
   CHECK(oracle > 0.9);

@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "core/data/cifar10.hpp"
 #include "task_test_util.hpp"
@@ -66,14 +65,10 @@ TEST_CASE("cifar10 task: Norse's network learns a small colour problem from bina
 
 namespace {
 
-// The x values of one series in a run's series.csv (rows: series,x,y).
+// The x values of one series in a run's series.csv.
 std::vector<double> series_x(const std::string& csv_path, const std::string& name) {
-  std::ifstream in(csv_path);
   std::vector<double> xs;
-  std::string line;
-  const std::string prefix = name + ",";
-  while (std::getline(in, line))
-    if (line.rfind(prefix, 0) == 0) xs.push_back(std::stod(line.substr(prefix.size())));
+  for (const auto& [x, y] : test::read_series(csv_path, name)) xs.push_back(x);
   return xs;
 }
 
@@ -86,7 +81,7 @@ TEST_CASE("cifar10 task: top-5 points share the x of the top-1 points, resumed r
   test::TempDir dir;
   const std::string data = dir / "data", out = dir / "run";
   std::filesystem::create_directories(data);
-  test::write_colours_cifar10(data, 12, 6);  // 48 training images (5 for validation)
+  test::write_colours_cifar10(data, 12, 6);  // 60 training images, 6 of them for validation
   auto r = run_cli({"cifar10", "--data_dir", data, "--channels", "2", "--seq_length", "4",
                     "--batch_size", "8", "--val_check_interval", "2", "--epochs", "1", "--out", out,
                     "--quiet"});
